@@ -1,0 +1,1 @@
+"""The HTTP surface: Starlette app, REST routes, authentication and the operator CLI."""

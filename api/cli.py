@@ -1,0 +1,170 @@
+"""Operator CLI: ``python -m api.cli <command>``.
+
+Commands: ``bootstrap`` (idempotent; prints one JSON object), ``migrate``,
+``create-api-key``, ``makemigrations`` (developers) and ``run`` (what ``make run``
+calls: embedded services, migrations, demo credentials, web + worker).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from tortoise import Tortoise
+
+from services import embedded_redis
+from services.config import get_settings
+from services.database import apply_migrations, make_migrations, tortoise_config
+from services.policy import Principal, Role
+
+
+async def _with_db(work: Callable[[], Awaitable[Any]]) -> Any:
+    await Tortoise.init(config=tortoise_config(), _enable_global_fallback=True)
+    try:
+        return await work()
+    finally:
+        await Tortoise.close_connections()
+
+
+async def _bootstrap(args: argparse.Namespace) -> dict[str, Any]:
+    from services import tenancy
+
+    await apply_migrations()
+    result = await _with_db(lambda: tenancy.bootstrap(args.org, args.email, Role.parse(args.role), args.password))
+    return result.__dict__
+
+
+async def _create_api_key(args: argparse.Namespace) -> dict[str, Any]:
+    from models.tenancy import User
+    from services import api_keys
+
+    async def work() -> dict[str, Any]:
+        user = await User.get_or_none(email=args.email.strip().lower())
+        if user is None:
+            raise SystemExit(f"no user with email {args.email}")
+        principal = Principal(user.id, user.organization_id, Role(user.role))
+        role = Role.parse(args.role) if args.role else None
+        created = await api_keys.create_api_key(principal, args.name, role, args.rate_limit)
+        return {"id": created.info.id, "api_key": created.key, "role": created.info.role,
+                "organization_id": user.organization_id, "user_id": user.id}
+
+    return await _with_db(work)
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Development all-in-one: embedded Redis if needed, migrate, demo credentials, web + worker."""
+    settings = get_settings()
+    env = dict(os.environ)
+    started_redis = False
+    if not settings.redis_url:
+        port_was_open = embedded_redis._port_open(settings.embedded_redis_port)
+        env["REDIS_URL"] = embedded_redis.ensure_running(settings.data_dir, settings.embedded_redis_port)
+        started_redis = not port_was_open
+    py = sys.executable
+    subprocess.run([py, "-m", "api.cli", "migrate"], env=env, check=True)
+    demo = subprocess.run(
+        [py, "-m", "api.cli", "bootstrap", "--org", "Demo", "--email", "demo@promptops.local",
+         "--role", "superuser", "--password", "demo-password"],
+        env=env, check=True, capture_output=True, text=True,
+    )
+    creds = json.loads(demo.stdout)
+    base = f"http://{settings.host}:{settings.port}"
+    print(
+        "\nPromptOps Analytics is starting\n"
+        f"  REST:     {base}/api/v1/...   docs: {base}/docs   spec: {base}/openapi.json\n"
+        f"  GraphQL:  {base}/graphql\n"
+        f"  Database: {settings.database_url}\n  Redis:    {env['REDIS_URL']}\n"
+        f"  Login:    demo@promptops.local / demo-password (superuser of org 'Demo')\n"
+        f"  Token:    {creds['access_token']}\n  API key:  {creds['api_key']}\n"
+        f"  Try:      curl -H 'Authorization: Bearer {creds['api_key']}' {base}/api/v1/auth/me\n",
+        flush=True,
+    )
+    children = [
+        subprocess.Popen([py, "-m", "uvicorn", "api.app:app", "--host", settings.host, "--port", str(settings.port)], env=env),
+        subprocess.Popen([py, "-m", "arq", "workers.settings.WorkerSettings"], env=env),
+    ]
+
+    def stop(*_: object) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        while all(child.poll() is None for child in children):
+            try:
+                children[0].wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
+    finally:
+        stop()
+        for child in children:
+            child.wait(timeout=15)
+        if started_redis:
+            embedded_redis.stop(settings.data_dir)
+    return max(child.returncode or 0 for child in children)
+
+
+def _check_migrations() -> int:
+    """Generate into a scratch copy of ``migrations/``: any new file means models and migrations drifted."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from services.config import PROJECT_ROOT
+
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch) / "migrations"
+        shutil.copytree(PROJECT_ROOT / "migrations", root)
+        drift = {k: v for k, v in asyncio.run(make_migrations("drift", root=root)).items() if v}
+    print(json.dumps({"drift": drift}))
+    return 1 if drift else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m api.cli", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    boot = sub.add_parser("bootstrap", help="create/find an organization and user; print credentials as JSON")
+    boot.add_argument("--org", required=True)
+    boot.add_argument("--email", required=True)
+    boot.add_argument("--role", required=True, choices=[r.value for r in Role])
+    boot.add_argument("--password", default=None, help="set the user's password (for /api/v1/auth/token)")
+    sub.add_parser("migrate", help="apply pending migrations for the configured database")
+    key = sub.add_parser("create-api-key", help="mint an API key for an existing user")
+    key.add_argument("--email", required=True)
+    key.add_argument("--name", default="cli")
+    key.add_argument("--role", choices=[r.value for r in Role], default=None)
+    key.add_argument("--rate-limit", type=int, default=None, dest="rate_limit")
+    mk = sub.add_parser("makemigrations", help="write aerich migrations for model changes (both dialects)")
+    mk.add_argument("--name", default="update")
+    mk.add_argument("--check", action="store_true",
+                    help="exit 1 if the models have changes no migration covers (writes nothing)")
+    sub.add_parser("run", help="development server: embedded services, web and worker")
+    args = parser.parse_args(argv)
+
+    if args.command == "bootstrap":
+        print(json.dumps(asyncio.run(_bootstrap(args))))
+    elif args.command == "migrate":
+        applied = asyncio.run(apply_migrations())
+        print(json.dumps({"applied": applied, "database": get_settings().dialect}))
+    elif args.command == "create-api-key":
+        print(json.dumps(asyncio.run(_create_api_key(args))))
+    elif args.command == "makemigrations":
+        if args.check:
+            return _check_migrations()
+        print(json.dumps(asyncio.run(make_migrations(args.name))))
+    elif args.command == "run":
+        return _run(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""Password login and the caller's identity."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.routing import Call, Ok, Router
+from services import authentication, tenancy
+
+router = Router("Auth")
+
+
+class TokenRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str
+    expires_at: datetime
+    user_id: int
+    organization_id: int
+    role: str
+
+
+class MeResponse(BaseModel):
+    user_id: int
+    email: str
+    role: str
+    organization_id: int
+    organization_name: str
+    auth_method: str
+    api_key_id: int | None = None
+
+
+@router.post(
+    "/api/v1/auth/token",
+    summary="Exchange email and password for a JWT",
+    public=True,
+    body_model=TokenRequest,
+    response_model=TokenResponse,
+    responses={401: "Invalid email or password", 429: "Too many login attempts; see Retry-After"},
+)
+async def issue_token(call: Call[None, TokenRequest]) -> Ok:
+    client_ip = call.request.client.host if call.request.client else "unknown"
+    token, expires, user = await authentication.login(call.body.email, call.body.password, client_ip)
+    return Ok(
+        {"access_token": token, "token_type": "bearer", "expires_at": expires,
+         "user_id": user.id, "organization_id": user.organization_id, "role": user.role},
+        "Token issued",
+    )
+
+
+@router.get("/api/v1/auth/me", summary="The authenticated caller", response_model=MeResponse)
+async def me(call: Call[None, None]) -> Ok:
+    principal = call.user
+    user = await tenancy.get_user(principal, principal.user_id)
+    org = await tenancy.get_organization(principal)
+    return Ok(
+        {"user_id": user.id, "email": user.email, "role": principal.role.value,
+         "organization_id": org.id, "organization_name": org.name,
+         "auth_method": principal.auth_method, "api_key_id": principal.api_key_id},
+        "Current user retrieved",
+    )

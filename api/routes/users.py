@@ -1,0 +1,55 @@
+"""Users of the caller's organization (admin)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.routing import Call, Ok, Router
+from services import tenancy
+from services.policy import Role
+
+router = Router("Users")
+
+
+class UserCreate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    role: Role = Role.MEMBER
+    password: str | None = Field(default=None, min_length=8, max_length=1024)
+
+
+class UserOut(BaseModel):
+    id: int
+    organization_id: int
+    email: str
+    role: str
+    is_active: bool
+    created_at: datetime
+
+
+class UserList(BaseModel):
+    items: list[UserOut]
+
+
+class UserPath(BaseModel):
+    user_id: int = Field(ge=1)
+
+
+@router.get("/api/v1/users", summary="List the organization's users", role=Role.ADMIN, response_model=UserList)
+async def list_users(call: Call[None, None]) -> Ok:
+    return Ok({"items": await tenancy.list_users(call.user)}, "Users retrieved")
+
+
+@router.post("/api/v1/users", summary="Add a user to the organization", role=Role.ADMIN, status=201,
+             body_model=UserCreate, response_model=UserOut, responses={409: "Email already registered"})
+async def create_user(call: Call[None, UserCreate]) -> Ok:
+    body = call.body
+    return Ok(await tenancy.create_user(call.user, body.email, body.role, body.password), "User created", 201)
+
+
+@router.get("/api/v1/users/{user_id}", summary="A user of the organization", path_model=UserPath,
+            response_model=UserOut)
+async def get_user(call: Call[None, None]) -> Ok:
+    return Ok(await tenancy.get_user(call.user, call.path.user_id), "User retrieved")

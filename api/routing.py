@@ -1,0 +1,198 @@
+"""The REST route table.
+
+An :class:`Endpoint` declares method, path(s), models and role once; from that
+table we build the Starlette routes *and* the OpenAPI document, so the docs can
+not drift from what is served.  One handler may be mounted under several
+prefixes (``/admin/...`` and ``/v1/admin/...``) by listing several paths.
+
+Handlers receive a :class:`Call` (principal, validated path/query/body) and
+return :class:`Ok` or a ready :class:`Response` (204, files, Prometheus text).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import orjson
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from api.auth import principal_of
+from api.envelope import success
+from services.errors import BadRequest, FieldIssue
+from services.policy import Principal, Role, require_authenticated, require_role
+
+Q = TypeVar("Q")
+B = TypeVar("B")
+_PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
+
+
+@dataclass
+class Call(Generic[Q, B]):
+    request: Request
+    principal: Principal | None
+    path: Any
+    query: Q
+    body: B
+
+    @property
+    def user(self) -> Principal:
+        """The authenticated principal (routes that are not public always have one)."""
+        return require_authenticated(self.principal)
+
+
+@dataclass
+class Ok:
+    data: Any
+    message: str
+    status: int = 200
+
+
+Handler = Callable[[Call[Any, Any]], Awaitable[Ok | Response]]
+
+
+@dataclass
+class Endpoint:
+    method: str
+    paths: tuple[str, ...]
+    handler: Handler
+    summary: str
+    tag: str
+    path_model: type[BaseModel] | None = None
+    query_model: type[BaseModel] | None = None
+    body_model: type[BaseModel] | None = None
+    response_model: Any = None
+    status: int = 200
+    public: bool = False
+    role: Role | None = None
+    description: str = ""
+    responses: dict[int, str] = field(default_factory=dict)
+    media_type: str | None = None  # non-JSON success bodies (CSV, Prometheus text, ...)
+
+    @property
+    def operation_id(self) -> str:
+        return self.handler.__name__
+
+
+class Router:
+    """Collects endpoints of one domain module; ``api.app`` gathers every router."""
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+        self.endpoints: list[Endpoint] = []
+
+    def route(self, method: str, *paths: str, summary: str, **options: Any) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            self.endpoints.append(
+                Endpoint(method.upper(), tuple(paths), handler, summary, options.pop("tag", self.tag), **options)
+            )
+            return handler
+
+        return register
+
+    def get(self, *paths: str, summary: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("GET", *paths, summary=summary, **options)
+
+    def post(self, *paths: str, summary: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("POST", *paths, summary=summary, **options)
+
+    def patch(self, *paths: str, summary: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("PATCH", *paths, summary=summary, **options)
+
+    def put(self, *paths: str, summary: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("PUT", *paths, summary=summary, **options)
+
+    def delete(self, *paths: str, summary: str, **options: Any) -> Callable[[Handler], Handler]:
+        return self.route("DELETE", *paths, summary=summary, **options)
+
+
+def both(path: str) -> tuple[str, str]:
+    """A documented ``/admin/...`` path and its ``/v1/admin/...`` twin."""
+    return (path, "/v1" + path)
+
+
+def issues_of(exc: ValidationError, prefix: str = "") -> list[FieldIssue]:
+    found = []
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(p) for p in err["loc"]) or prefix.rstrip(".") or "body"
+        found.append(FieldIssue(f"{prefix}{loc}" if prefix and err["loc"] else loc, err["msg"], err["type"]))
+    return found
+
+
+def bad_request(issues: list[FieldIssue]) -> BadRequest:
+    first = issues[0]
+    more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
+    return BadRequest(f"Invalid value for '{first.field}': {first.message}{more}", issues)
+
+
+def _validate(model: type[BaseModel], data: Any, prefix: str = "") -> BaseModel:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise bad_request(issues_of(exc, prefix)) from None
+
+
+def _query_data(request: Request, model: type[BaseModel]) -> dict[str, Any]:
+    params = request.query_params
+    data: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        alias = info.alias or name
+        if alias not in params:
+            continue
+        origin = getattr(info.annotation, "__origin__", None)
+        if origin in (list, tuple, set) or "list[" in str(info.annotation):
+            values: list[str] = []
+            for raw in params.getlist(alias):
+                values.extend(v for v in raw.split(",") if v != "")
+            data[alias] = values
+        else:
+            data[alias] = params[alias]
+    return data
+
+
+async def _body(request: Request, model: type[BaseModel]) -> BaseModel:
+    raw = await request.body()
+    if not raw.strip():
+        raise BadRequest.field("body", "Request body is required", "missing")
+    try:
+        parsed = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest.field("body", f"Malformed JSON: {exc.msg} at position {exc.pos}", "json_invalid") from None
+    return _validate(model, parsed)
+
+
+def _starlette_endpoint(ep: Endpoint) -> Callable[[Request], Awaitable[Response]]:
+    async def endpoint(request: Request) -> Response:
+        principal = principal_of(request)
+        if not ep.public:
+            require_role(principal, ep.role) if ep.role else require_authenticated(principal)
+        path = _validate(ep.path_model, request.path_params) if ep.path_model else request.path_params
+        query = _validate(ep.query_model, _query_data(request, ep.query_model)) if ep.query_model else None
+        body = await _body(request, ep.body_model) if ep.body_model else None
+        result = await ep.handler(Call(request, principal, path, query, body))
+        if isinstance(result, Response):
+            return result
+        return success(result.data, result.message, result.status)
+
+    endpoint.__name__ = ep.operation_id
+    return endpoint
+
+
+def _sort_key(path: str) -> tuple[int, ...]:
+    """Literal segments before parameters, so ``/prompts/history`` wins over ``/prompts/{id}``."""
+    return tuple(1 if _PARAM.fullmatch(seg) else 0 for seg in path.strip("/").split("/"))
+
+
+def build_routes(endpoints: Iterable[Endpoint]) -> list[Route]:
+    pairs = [(path, ep) for ep in endpoints for path in ep.paths]
+    pairs.sort(key=lambda pair: _sort_key(pair[0]))
+    return [Route(path, _starlette_endpoint(ep), methods=[ep.method], name=f"{ep.operation_id}:{path}") for path, ep in pairs]
+
+
+def path_parameters(path: str) -> list[str]:
+    return [m.group(1) for m in _PARAM.finditer(path)]

@@ -1,0 +1,34 @@
+"""The typed GraphQL context: request, principal and this request's DataLoaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from strawberry.types import Info as StrawberryInfo
+
+from graphql_schema.loaders import Loaders
+from services.policy import Principal, require_authenticated
+
+
+@dataclass
+class Context:
+    request: Any
+    response: Any
+    principal: Principal | None
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders.for_principal(self.principal)
+
+    @property
+    def user(self) -> Principal:
+        return require_authenticated(self.principal)
+
+    @property
+    def request_id(self) -> str | None:
+        state = getattr(self.request, "scope", {}).get("state", {})
+        return state.get("request_id")
+
+
+Info = StrawberryInfo[Context, None]

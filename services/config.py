@@ -1,0 +1,113 @@
+"""Settings, read from the environment in exactly one place.
+
+Every process (web, worker, CLI, tests) builds its configuration through
+:func:`get_settings`, so a knob documented in the README behaves the same
+everywhere.  Values are validated once at start-up; a production process with
+the development secret refuses to start rather than sign guessable tokens.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+DEFAULT_SECRET = "dev-insecure-secret-change-me-before-production"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment describes a configuration we must not run with."""
+
+
+def _int(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+    if value < minimum:
+        raise ConfigError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_env: str = "development"
+    database_url: str = ""
+    redis_url: str | None = None
+    redis_prefix: str = "promptops"
+    secret_key: str = DEFAULT_SECRET
+    jwt_algorithm: str = "HS256"
+    access_token_ttl_seconds: int = 3600
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "data")
+    embedded_redis_port: int = 6390
+    max_body_bytes: int = 1_048_576
+    login_rate_limit_per_minute: int = 10
+    worker_heartbeat_seconds: int = 15
+    probe_timeout_seconds: float = 2.0
+    db_pool_max: int = 10
+    log_level: str = "INFO"
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == "production"
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://", "asyncpg://"))
+
+    @property
+    def dialect(self) -> str:
+        return "postgres" if self.is_postgres else "sqlite"
+
+    def with_overrides(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def validate(self) -> None:
+        if self.app_env not in {"development", "test", "production"}:
+            raise ConfigError("APP_ENV must be development, test or production")
+        if self.is_production and self.secret_key == DEFAULT_SECRET:
+            raise ConfigError("refusing to start in production with the default SECRET_KEY")
+        if self.is_production and len(self.secret_key) < 32:
+            raise ConfigError("SECRET_KEY must be at least 32 characters in production")
+        if self.jwt_algorithm not in {"HS256", "HS384", "HS512"}:
+            raise ConfigError("JWT_ALGORITHM must be HS256, HS384 or HS512")
+
+
+def load_settings() -> Settings:
+    """Build settings from the process environment (no caching)."""
+    data_dir = Path(os.environ.get("DATA_DIR") or PROJECT_ROOT / "data")
+    database_url = os.environ.get("DATABASE_URL") or f"sqlite://{data_dir / 'promptops.sqlite3'}"
+    settings = Settings(
+        app_env=os.environ.get("APP_ENV", "development"),
+        database_url=database_url,
+        redis_url=os.environ.get("REDIS_URL") or None,
+        redis_prefix=os.environ.get("REDIS_PREFIX", "promptops"),
+        secret_key=os.environ.get("SECRET_KEY") or DEFAULT_SECRET,
+        jwt_algorithm=os.environ.get("JWT_ALGORITHM", "HS256"),
+        access_token_ttl_seconds=_int("ACCESS_TOKEN_TTL_SECONDS", 3600, 60),
+        host=os.environ.get("HOST", "127.0.0.1"),
+        port=_int("PORT", 8000, 1),
+        data_dir=data_dir,
+        embedded_redis_port=_int("EMBEDDED_REDIS_PORT", 6390, 1),
+        max_body_bytes=_int("MAX_BODY_BYTES", 1_048_576, 1024),
+        login_rate_limit_per_minute=_int("LOGIN_RATE_LIMIT_PER_MINUTE", 10, 1),
+        worker_heartbeat_seconds=_int("WORKER_HEARTBEAT_SECONDS", 15, 1),
+        probe_timeout_seconds=float(os.environ.get("PROBE_TIMEOUT_SECONDS", "2.0")),
+        db_pool_max=_int("DB_POOL_MAX", 10, 1),
+        log_level=os.environ.get("LOG_LEVEL", "INFO"),
+    )
+    settings.validate()
+    return settings
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Process-wide settings; read once because the environment does not change under us."""
+    return load_settings()

