@@ -34,8 +34,16 @@ from services.database import tortoise_config
 from services.errors import DomainError
 
 VERSION = "0.1.0"
-_HTTP_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 400: "BAD_REQUEST", 401: "UNAUTHORIZED",
-               403: "FORBIDDEN", 409: "CONFLICT", 413: "PAYLOAD_TOO_LARGE", 429: "RATE_LIMITED"}
+_HTTP_CODES = {
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    400: "BAD_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
+    429: "RATE_LIMITED",
+}
 
 
 async def _http_exception(request: Request, exc: Exception) -> Response:
@@ -61,20 +69,39 @@ def all_endpoints() -> list[Endpoint]:
 GRAPHQL_OPENAPI = {
     "/graphql": {
         "post": {
-            "operationId": "graphql", "summary": "GraphQL endpoint (GraphiQL on GET from a browser)",
+            "operationId": "graphql",
+            "summary": "GraphQL endpoint (GraphiQL on GET from a browser)",
             "tags": ["GraphQL"],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["query"],
-                "properties": {"query": {"type": "string"}, "variables": {"type": "object"},
-                               "operationName": {"type": "string"}}}}}},
-            "responses": {"200": {"description": "GraphQL result (errors carry extensions.code)",
-                                  "content": {"application/json": {"schema": {"type": "object"}}}}},
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["query"],
+                            "properties": {
+                                "query": {"type": "string"},
+                                "variables": {"type": "object"},
+                                "operationName": {"type": "string"},
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": {
+                    "description": "GraphQL result (errors carry extensions.code)",
+                    "content": {"application/json": {"schema": {"type": "object"}}},
+                }
+            },
         }
     }
 }
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, *, orm_global_fallback: bool = True) -> Starlette:
+    """Build the app.  ``orm_global_fallback=False`` is for a second app in a process whose
+    Tortoise global context is already taken (Tortoise allows one per process)."""
     settings = settings or get_settings()
     settings.validate()
     logging.basicConfig(level=settings.log_level)
@@ -85,7 +112,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         redis_client.connect(settings)
         try:
-            async with RegisterTortoise(app, config=tortoise_config(settings), _enable_global_fallback=True):
+            async with RegisterTortoise(
+                app, config=tortoise_config(settings), _enable_global_fallback=orm_global_fallback
+            ):
                 yield
         finally:
             await redis_client.close()

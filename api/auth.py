@@ -47,8 +47,12 @@ class BearerAuthBackend(AuthenticationBackend):
 
 
 def on_auth_error(conn: HTTPConnection, exc: Exception) -> Response:
-    return error(401, "UNAUTHORIZED", str(exc) or "Invalid or missing authentication token",
-                 headers={"WWW-Authenticate": "Bearer"})
+    return error(
+        401,
+        "UNAUTHORIZED",
+        str(exc) or "Invalid or missing authentication token",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
 
 
 def principal_of(conn: HTTPConnection) -> Principal | None:

@@ -52,8 +52,13 @@ async def _create_api_key(args: argparse.Namespace) -> dict[str, Any]:
         principal = Principal(user.id, user.organization_id, Role(user.role))
         role = Role.parse(args.role) if args.role else None
         created = await api_keys.create_api_key(principal, args.name, role, args.rate_limit)
-        return {"id": created.info.id, "api_key": created.key, "role": created.info.role,
-                "organization_id": user.organization_id, "user_id": user.id}
+        return {
+            "id": created.info.id,
+            "api_key": created.key,
+            "role": created.info.role,
+            "organization_id": user.organization_id,
+            "user_id": user.id,
+        }
 
     return await _with_db(work)
 
@@ -70,9 +75,24 @@ def _run(args: argparse.Namespace) -> int:
     py = sys.executable
     subprocess.run([py, "-m", "api.cli", "migrate"], env=env, check=True)
     demo = subprocess.run(
-        [py, "-m", "api.cli", "bootstrap", "--org", "Demo", "--email", "demo@promptops.local",
-         "--role", "superuser", "--password", "demo-password"],
-        env=env, check=True, capture_output=True, text=True,
+        [
+            py,
+            "-m",
+            "api.cli",
+            "bootstrap",
+            "--org",
+            "Demo",
+            "--email",
+            "demo@promptops.local",
+            "--role",
+            "superuser",
+            "--password",
+            "demo-password",
+        ],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     creds = json.loads(demo.stdout)
     base = f"http://{settings.host}:{settings.port}"
@@ -87,7 +107,9 @@ def _run(args: argparse.Namespace) -> int:
         flush=True,
     )
     children = [
-        subprocess.Popen([py, "-m", "uvicorn", "api.app:app", "--host", settings.host, "--port", str(settings.port)], env=env),
+        subprocess.Popen(
+            [py, "-m", "uvicorn", "api.app:app", "--host", settings.host, "--port", str(settings.port)], env=env
+        ),
         subprocess.Popen([py, "-m", "arq", "workers.settings.WorkerSettings"], env=env),
     ]
 
@@ -145,8 +167,9 @@ def main(argv: list[str] | None = None) -> int:
     key.add_argument("--rate-limit", type=int, default=None, dest="rate_limit")
     mk = sub.add_parser("makemigrations", help="write aerich migrations for model changes (both dialects)")
     mk.add_argument("--name", default="update")
-    mk.add_argument("--check", action="store_true",
-                    help="exit 1 if the models have changes no migration covers (writes nothing)")
+    mk.add_argument(
+        "--check", action="store_true", help="exit 1 if the models have changes no migration covers (writes nothing)"
+    )
     sub.add_parser("run", help="development server: embedded services, web and worker")
     args = parser.parse_args(argv)
 

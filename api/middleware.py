@@ -80,14 +80,22 @@ class RequestContextMiddleware:
             log.warning("dependency unavailable request_id=%s path=%s", request_id, scope.get("path"), exc_info=True)
             if not started:
                 await self._send_error(
-                    send, request_id, 503, "SERVICE_UNAVAILABLE",
-                    "A backing service is unavailable, retry shortly", retry_after=5,
+                    send,
+                    request_id,
+                    503,
+                    "SERVICE_UNAVAILABLE",
+                    "A backing service is unavailable, retry shortly",
+                    retry_after=5,
                 )
         except Exception:
             log.exception("unhandled error request_id=%s path=%s", request_id, scope.get("path"))
             if not started:
                 await self._send_error(
-                    send, request_id, 500, "INTERNAL_SERVER_ERROR", "Internal server error",
+                    send,
+                    request_id,
+                    500,
+                    "INTERNAL_SERVER_ERROR",
+                    "Internal server error",
                     request_id=request_id,
                 )
 
@@ -96,14 +104,19 @@ class RequestContextMiddleware:
 
     @staticmethod
     async def _send_error(
-        send: Send, request_id: str, status: int, code: str, message: str,
-        retry_after: int | None = None, **extra: Any,
+        send: Send,
+        rid: str,
+        status: int,
+        code: str,
+        message: str,
+        retry_after: int | None = None,
+        **extra: Any,
     ) -> None:
         body = dumps(error_body(code, message, **extra))
         headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
-            (b"x-request-id", request_id.encode()),
+            (b"x-request-id", rid.encode()),
         ]
         if retry_after:
             headers.append((b"retry-after", str(retry_after).encode()))

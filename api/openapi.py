@@ -51,22 +51,31 @@ ERROR_ENVELOPE = {
 }
 
 
-def _schema_for(annotation: Any, defs: dict[str, Any]) -> dict[str, Any]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return {"$ref": REF.format(model=annotation.__name__)}
+def _is_model(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, BaseModel)
+
+
+def _schema_for(annotation: Any, defs: dict[str, Any], refs: dict[Any, Any]) -> dict[str, Any]:
+    if _is_model(annotation):
+        return dict(refs[(annotation, "serialization")])
     schema = TypeAdapter(annotation).json_schema(ref_template=REF)
     defs.update(schema.pop("$defs", {}))
     return schema
 
 
-def _parameters(ep: Endpoint, path: str, schemas: dict[str, Any]) -> list[dict[str, Any]]:
+def _resolve(model: type[BaseModel], schemas: dict[str, Any], refs: dict[Any, Any]) -> dict[str, Any]:
+    return schemas[refs[(model, "validation")]["$ref"].rsplit("/", 1)[-1]]
+
+
+def _parameters(ep: Endpoint, path: str, schemas: dict[str, Any], refs: dict[Any, Any]) -> list[dict[str, Any]]:
     params: list[dict[str, Any]] = []
-    path_props = schemas.get(ep.path_model.__name__, {}).get("properties", {}) if ep.path_model else {}
+    path_props = _resolve(ep.path_model, schemas, refs).get("properties", {}) if ep.path_model else {}
     for name in path_parameters(path):
-        params.append({"name": name, "in": "path", "required": True,
-                       "schema": path_props.get(name, {"type": "string"})})
+        params.append(
+            {"name": name, "in": "path", "required": True, "schema": path_props.get(name, {"type": "string"})}
+        )
     if ep.query_model:
-        model_schema = schemas[ep.query_model.__name__]
+        model_schema = _resolve(ep.query_model, schemas, refs)
         required = set(model_schema.get("required", []))
         for name, prop in model_schema.get("properties", {}).items():
             prop = dict(prop)
@@ -80,25 +89,29 @@ def _parameters(ep: Endpoint, path: str, schemas: dict[str, Any]) -> list[dict[s
     return params
 
 
-def build_openapi(endpoints: list[Endpoint], title: str, version: str, extra_paths: dict[str, Any] | None = None) -> dict[str, Any]:
-    models: list[type[BaseModel]] = []
+def build_openapi(
+    endpoints: list[Endpoint], title: str, version: str, extra_paths: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    wanted: list[tuple[type[BaseModel], Any]] = []
     for ep in endpoints:
         for model in (ep.path_model, ep.query_model, ep.body_model):
-            if model is not None and model not in models:
-                models.append(model)
-    _, top = models_json_schema([(m, "validation") for m in models], ref_template=REF)
+            if model is not None and (model, "validation") not in wanted:
+                wanted.append((model, "validation"))
+        if _is_model(ep.response_model) and (ep.response_model, "serialization") not in wanted:
+            wanted.append((ep.response_model, "serialization"))
+    refs, top = models_json_schema(wanted, ref_template=REF)
     schemas: dict[str, Any] = dict(top.get("$defs", {}))
     schemas["ErrorEnvelope"] = ERROR_ENVELOPE
 
     paths: dict[str, Any] = {}
     for ep in endpoints:
-        data_schema = _schema_for(ep.response_model, schemas) if ep.response_model is not None else {}
+        data_schema = _schema_for(ep.response_model, schemas, refs) if ep.response_model is not None else {}
         for path in ep.paths:
             op: dict[str, Any] = {
                 "operationId": f"{ep.operation_id}{'' if path == ep.paths[0] else '_' + str(ep.paths.index(path))}",
                 "summary": ep.summary,
                 "tags": [ep.tag],
-                "parameters": _parameters(ep, path, schemas),
+                "parameters": _parameters(ep, path, schemas, refs),
                 "responses": {},
             }
             if ep.description:
@@ -110,7 +123,7 @@ def build_openapi(endpoints: list[Endpoint], title: str, version: str, extra_pat
             if ep.body_model:
                 op["requestBody"] = {
                     "required": True,
-                    "content": {"application/json": {"schema": {"$ref": REF.format(model=ep.body_model.__name__)}}},
+                    "content": {"application/json": {"schema": dict(refs[(ep.body_model, "validation")])}},
                 }
             if ep.status == 204:
                 op["responses"]["204"] = {"description": ep.responses.get(204, "No content")}
@@ -122,15 +135,19 @@ def build_openapi(endpoints: list[Endpoint], title: str, version: str, extra_pat
             else:
                 op["responses"][str(ep.status)] = {
                     "description": ep.responses.get(ep.status, "Success"),
-                    "content": {"application/json": {"schema": {
-                        "type": "object",
-                        "required": ["success", "data", "message"],
-                        "properties": {
-                            "success": {"type": "boolean", "const": True},
-                            "data": data_schema,
-                            "message": {"type": "string"},
-                        },
-                    }}},
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "required": ["success", "data", "message"],
+                                "properties": {
+                                    "success": {"type": "boolean", "const": True},
+                                    "data": data_schema,
+                                    "message": {"type": "string"},
+                                },
+                            }
+                        }
+                    },
                 }
             codes = [400, 500]
             if not ep.public:
@@ -151,13 +168,21 @@ def build_openapi(endpoints: list[Endpoint], title: str, version: str, extra_pat
             paths.setdefault(path, {}).update(ops)
     return {
         "openapi": "3.1.0",
-        "info": {"title": title, "version": version,
-                 "description": "PromptOps Analytics REST API. Every JSON response uses the envelope "
-                                "`{success, data, message}` or `{success: false, error, message}`."},
+        "info": {
+            "title": title,
+            "version": version,
+            "description": "PromptOps Analytics REST API. Every JSON response uses the envelope "
+            "`{success, data, message}` or `{success: false, error, message}`.",
+        },
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": schemas,
-            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
-                                               "description": "A JWT from /api/v1/auth/token or an API key"}},
+            "securitySchemes": {
+                "bearerAuth": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "A JWT from /api/v1/auth/token or an API key",
+                }
+            },
         },
     }

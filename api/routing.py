@@ -191,7 +191,10 @@ def _sort_key(path: str) -> tuple[int, ...]:
 def build_routes(endpoints: Iterable[Endpoint]) -> list[Route]:
     pairs = [(path, ep) for ep in endpoints for path in ep.paths]
     pairs.sort(key=lambda pair: _sort_key(pair[0]))
-    return [Route(path, _starlette_endpoint(ep), methods=[ep.method], name=f"{ep.operation_id}:{path}") for path, ep in pairs]
+    return [
+        Route(path, _starlette_endpoint(ep), methods=[ep.method], name=f"{ep.operation_id}:{path}")
+        for path, ep in pairs
+    ]
 
 
 def path_parameters(path: str) -> list[str]:

@@ -39,14 +39,19 @@ class DomainErrorMasking(MaskErrors):
                 processed.append(error)
             else:
                 log.error("unhandled GraphQL error request_id=%s", request_id, exc_info=original)
-                processed.append(self._copy(
-                    error, self.error_message, {"code": "INTERNAL_SERVER_ERROR", "request_id": request_id}
-                ))
+                processed.append(
+                    self._copy(error, self.error_message, {"code": "INTERNAL_SERVER_ERROR", "request_id": request_id})
+                )
         return processed
 
     @staticmethod
     def _copy(error: GraphQLError, message: str, extensions: dict[str, object]) -> GraphQLError:
         return GraphQLError(
-            message=message, nodes=error.nodes, source=error.source, positions=error.positions,
-            path=error.path, original_error=None, extensions=extensions,
+            message=message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None,
+            extensions=extensions,
         )

@@ -11,10 +11,14 @@ from graphql_schema.types.tenancy import User, Viewer, resolve_user, resolve_vie
 
 @strawberry.type
 class Query:
-    viewer: Viewer = strawberry.field(resolver=resolve_viewer, permission_classes=[IsAuthenticated],
-                                      description="The authenticated caller")
-    user: User = strawberry.field(resolver=resolve_user, permission_classes=[IsAuthenticated],
-                                  description="A user of the caller's organization (404 otherwise)")
+    viewer: Viewer = strawberry.field(
+        resolver=resolve_viewer, permission_classes=[IsAuthenticated], description="The authenticated caller"
+    )
+    user: User = strawberry.field(
+        resolver=resolve_user,
+        permission_classes=[IsAuthenticated],
+        description="A user of the caller's organization (404 otherwise)",
+    )
 
 
 class PromptOpsSchema(strawberry.Schema):

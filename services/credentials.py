@@ -32,7 +32,9 @@ def verify_password(password: str, password_hash: str | None) -> bool:
         return False
 
 
-def issue_jwt(principal: Principal, settings: Settings | None = None, ttl_seconds: int | None = None) -> tuple[str, datetime]:
+def issue_jwt(
+    principal: Principal, settings: Settings | None = None, ttl_seconds: int | None = None
+) -> tuple[str, datetime]:
     settings = settings or get_settings()
     now = datetime.now(UTC)
     expires = now + timedelta(seconds=ttl_seconds or settings.access_token_ttl_seconds)

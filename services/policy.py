@@ -7,12 +7,12 @@ member of one organization; platform-wide operations check :func:`require_superu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from services.errors import Forbidden, Unauthorized
 
 
-class Role(str, Enum):
+class Role(StrEnum):
     MEMBER = "member"
     ADMIN = "admin"
     SUPERUSER = "superuser"

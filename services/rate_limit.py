@@ -28,7 +28,5 @@ async def hit(bucket: str, limit: int, window_seconds: int = 60) -> int:
         raise ServiceUnavailable("Rate limiter unavailable, retry shortly", retry_after=5) from exc
     if count > limit:
         retry_after = max(1, window + window_seconds - now)
-        raise RateLimited(
-            f"Rate limit of {limit} requests per {window_seconds}s exceeded", retry_after=retry_after
-        )
+        raise RateLimited(f"Rate limit of {limit} requests per {window_seconds}s exceeded", retry_after=retry_after)
     return int(count)

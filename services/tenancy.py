@@ -107,7 +107,9 @@ async def create_user(principal: Principal, email: str, role: Role, password: st
     if await User.exists(email=email):
         raise Conflict(f"A user with email {email} already exists")
     row = await User.create(
-        organization_id=principal.organization_id, email=email, role=role.value,
+        organization_id=principal.organization_id,
+        email=email,
+        role=role.value,
         password_hash=credentials.hash_password(password) if password else None,
     )
     return _user(row)

@@ -68,8 +68,19 @@ if not os.environ.get("REDIS_URL"):
 
     port = _free_port()
     EMBEDDED_REDIS = subprocess.Popen(
-        [server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(TMP)],
+        [
+            server_binary(),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(TMP),
+        ],
         stdout=subprocess.DEVNULL,
     )
     os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
@@ -103,7 +114,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
     try:
         asyncio.run(cleanup_redis())
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         print(f"redis cleanup failed: {exc!r}", file=sys.stderr)
     if EMBEDDED_REDIS is not None:
         EMBEDDED_REDIS.terminate()
@@ -111,7 +122,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if IS_POSTGRES:
         try:
             asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)'))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             print(f"dropping {TEST_DB} failed: {exc!r}", file=sys.stderr)
 
 
@@ -162,7 +173,7 @@ class Tenant:
 
 
 @pytest.fixture
-def make_tenant(app: object):  # noqa: ANN201 - returns a factory
+def make_tenant(app: object):
     """Create a user (and, by default, a new organization) with fresh credentials."""
 
     async def factory(role: str = "admin", org: str | None = None) -> Tenant:
@@ -170,8 +181,9 @@ def make_tenant(app: object):  # noqa: ANN201 - returns a factory
         email = f"user-{tag}@example.test"
         password = f"pw-{tag}"
         result = await tenancy.bootstrap(org or f"org-{tag}", email, Role(role), password)
-        return Tenant(result.organization_id, result.user_id, result.api_key, result.access_token,
-                      email, password, Role(role))
+        return Tenant(
+            result.organization_id, result.user_id, result.api_key, result.access_token, email, password, Role(role)
+        )
 
     return factory
 
@@ -180,6 +192,10 @@ def run_cli(*args: str, env: dict[str, str] | None = None, check: bool = True) -
     """Run ``python -m api.cli`` in a subprocess, as an operator would."""
     return subprocess.run(
         [sys.executable, "-m", "api.cli", *args],
-        cwd=Path(__file__).resolve().parent.parent, env={**os.environ, **(env or {})},
-        capture_output=True, text=True, check=check, timeout=120,
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=120,
     )

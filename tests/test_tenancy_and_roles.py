@@ -15,29 +15,34 @@ async def test_admin_only_routes_refuse_members_with_403(client, make_tenant):
     r = await client.get("/api/v1/users", headers=member.headers)
     assert r.status_code == 403
     assert r.json()["error"]["code"] == "FORBIDDEN"
-    r = await client.post("/api/v1/users", json={"email": "x@example.test", "role": "member"},
-                          headers=member.headers)
+    r = await client.post("/api/v1/users", json={"email": "x@example.test", "role": "member"}, headers=member.headers)
     assert r.status_code == 403
 
 
 async def test_admin_manages_users_of_its_own_organization(client, make_tenant):
     admin = await make_tenant("admin")
-    r = await client.post("/api/v1/users", json={"email": "New.Person@Example.test", "role": "member",
-                                                  "password": "s3cret-pass"}, headers=admin.headers)
+    r = await client.post(
+        "/api/v1/users",
+        json={"email": "New.Person@Example.test", "role": "member", "password": "s3cret-pass"},
+        headers=admin.headers,
+    )
     assert r.status_code == 201, r.text
     created = r.json()["data"]
     assert created["email"] == "new.person@example.test" and created["role"] == "member"
     listed = await client.get("/api/v1/users", headers=admin.headers)
     emails = [u["email"] for u in listed.json()["data"]["items"]]
     assert sorted(emails) == sorted([admin.email, "new.person@example.test"])
-    login = await client.post("/api/v1/auth/token", json={"email": "new.person@example.test",
-                                                          "password": "s3cret-pass"})
+    login = await client.post(
+        "/api/v1/auth/token", json={"email": "new.person@example.test", "password": "s3cret-pass"}
+    )
     assert login.status_code == 200
-    dup = await client.post("/api/v1/users", json={"email": "new.person@example.test", "role": "member"},
-                            headers=admin.headers)
+    dup = await client.post(
+        "/api/v1/users", json={"email": "new.person@example.test", "role": "member"}, headers=admin.headers
+    )
     assert dup.status_code == 409 and dup.json()["error"]["code"] == "CONFLICT"
-    above = await client.post("/api/v1/users", json={"email": "boss@example.test", "role": "superuser"},
-                              headers=admin.headers)
+    above = await client.post(
+        "/api/v1/users", json={"email": "boss@example.test", "role": "superuser"}, headers=admin.headers
+    )
     assert above.status_code == 400 and above.json()["error"]["details"][0]["field"] == "role"
 
 
@@ -65,11 +70,17 @@ async def test_other_organizations_user_is_404(client, make_tenant):
 
 async def test_members_see_only_their_own_keys_admins_see_all(client, make_tenant):
     admin = await make_tenant("admin")
-    r = await client.post("/api/v1/users", json={"email": f"m-{admin.user_id}@example.test", "role": "member",
-                                                  "password": "pw-member"}, headers=admin.headers)
+    r = await client.post(
+        "/api/v1/users",
+        json={"email": f"m-{admin.user_id}@example.test", "role": "member", "password": "pw-member"},
+        headers=admin.headers,
+    )
     assert r.status_code == 201
-    token = (await client.post("/api/v1/auth/token", json={"email": f"m-{admin.user_id}@example.test",
-                                                            "password": "pw-member"})).json()["data"]["access_token"]
+    token = (
+        await client.post(
+            "/api/v1/auth/token", json={"email": f"m-{admin.user_id}@example.test", "password": "pw-member"}
+        )
+    ).json()["data"]["access_token"]
     member_headers = {"Authorization": f"Bearer {token}"}
     await client.post("/api/v1/api-keys", json={"name": "member-key"}, headers=member_headers)
     mine = (await client.get("/api/v1/api-keys", headers=member_headers)).json()["data"]["items"]

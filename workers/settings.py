@@ -49,8 +49,7 @@ def _every(seconds: int) -> set[int]:
 class WorkerSettings:
     functions = [jobs.heartbeat, jobs.flush_api_key_usage]
     cron_jobs = [
-        cron(jobs.heartbeat, second=_every(_settings.worker_heartbeat_seconds), run_at_startup=True,
-             unique=False),
+        cron(jobs.heartbeat, second=_every(_settings.worker_heartbeat_seconds), run_at_startup=True, unique=False),
         cron(jobs.flush_api_key_usage, second={5, 35}, run_at_startup=True),
     ]
     on_startup = startup

@@ -49,18 +49,25 @@ class ApiKeyPath(BaseModel):
 
 
 @router.post(
-    "/api/v1/api-keys", summary="Create an API key (returned once)", status=201,
-    body_model=ApiKeyCreate, response_model=ApiKeyCreated,
+    "/api/v1/api-keys",
+    summary="Create an API key (returned once)",
+    status=201,
+    body_model=ApiKeyCreate,
+    response_model=ApiKeyCreated,
 )
 async def create_api_key(call: Call[None, ApiKeyCreate]) -> Ok:
     body = call.body
     created = await api_keys.create_api_key(call.user, body.name, body.role, body.rate_limit_per_minute)
-    return Ok({**created.info.__dict__, "key": created.key}, "API key created; store it now, it is not shown again", 201)
+    return Ok(
+        {**created.info.__dict__, "key": created.key}, "API key created; store it now, it is not shown again", 201
+    )
 
 
 @router.get(
-    "/api/v1/api-keys", summary="List API keys (admins see the whole organization)",
-    query_model=ApiKeyListQuery, response_model=ApiKeyList,
+    "/api/v1/api-keys",
+    summary="List API keys (admins see the whole organization)",
+    query_model=ApiKeyListQuery,
+    response_model=ApiKeyList,
 )
 async def list_api_keys(call: Call[ApiKeyListQuery, None]) -> Ok:
     keys = await api_keys.list_api_keys(call.user, call.query.include_revoked)
@@ -68,7 +75,10 @@ async def list_api_keys(call: Call[ApiKeyListQuery, None]) -> Ok:
 
 
 @router.delete(
-    "/api/v1/api-keys/{key_id}", summary="Revoke an API key", path_model=ApiKeyPath, response_model=ApiKeyOut,
+    "/api/v1/api-keys/{key_id}",
+    summary="Revoke an API key",
+    path_model=ApiKeyPath,
+    response_model=ApiKeyOut,
 )
 async def revoke_api_key(call: Call[None, None]) -> Ok:
     revoked = await api_keys.revoke_api_key(call.user, call.path.key_id)

@@ -49,8 +49,14 @@ async def issue_token(call: Call[None, TokenRequest]) -> Ok:
     client_ip = call.request.client.host if call.request.client else "unknown"
     token, expires, user = await authentication.login(call.body.email, call.body.password, client_ip)
     return Ok(
-        {"access_token": token, "token_type": "bearer", "expires_at": expires,
-         "user_id": user.id, "organization_id": user.organization_id, "role": user.role},
+        {
+            "access_token": token,
+            "token_type": "bearer",
+            "expires_at": expires,
+            "user_id": user.id,
+            "organization_id": user.organization_id,
+            "role": user.role,
+        },
         "Token issued",
     )
 
@@ -61,8 +67,14 @@ async def me(call: Call[None, None]) -> Ok:
     user = await tenancy.get_user(principal, principal.user_id)
     org = await tenancy.get_organization(principal)
     return Ok(
-        {"user_id": user.id, "email": user.email, "role": principal.role.value,
-         "organization_id": org.id, "organization_name": org.name,
-         "auth_method": principal.auth_method, "api_key_id": principal.api_key_id},
+        {
+            "user_id": user.id,
+            "email": user.email,
+            "role": principal.role.value,
+            "organization_id": org.id,
+            "organization_name": org.name,
+            "auth_method": principal.auth_method,
+            "api_key_id": principal.api_key_id,
+        },
         "Current user retrieved",
     )

@@ -50,7 +50,10 @@ async def readyz(call: Call[None, None]) -> Ok | Response:
         return success({"status": "ready", "checks": payload}, "Service is ready")
     failed = ", ".join(c.name for c in critical if not c.ok)
     return error(
-        503, "SERVICE_UNAVAILABLE", f"Not ready: {failed} unreachable",
+        503,
+        "SERVICE_UNAVAILABLE",
+        f"Not ready: {failed} unreachable",
         details=[{"field": c.name, "message": c.error or "ok", "type": "dependency"} for c in critical if not c.ok],
-        headers={"Retry-After": "5"}, checks=payload,
+        headers={"Retry-After": "5"},
+        checks=payload,
     )

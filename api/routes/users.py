@@ -42,14 +42,22 @@ async def list_users(call: Call[None, None]) -> Ok:
     return Ok({"items": await tenancy.list_users(call.user)}, "Users retrieved")
 
 
-@router.post("/api/v1/users", summary="Add a user to the organization", role=Role.ADMIN, status=201,
-             body_model=UserCreate, response_model=UserOut, responses={409: "Email already registered"})
+@router.post(
+    "/api/v1/users",
+    summary="Add a user to the organization",
+    role=Role.ADMIN,
+    status=201,
+    body_model=UserCreate,
+    response_model=UserOut,
+    responses={409: "Email already registered"},
+)
 async def create_user(call: Call[None, UserCreate]) -> Ok:
     body = call.body
     return Ok(await tenancy.create_user(call.user, body.email, body.role, body.password), "User created", 201)
 
 
-@router.get("/api/v1/users/{user_id}", summary="A user of the organization", path_model=UserPath,
-            response_model=UserOut)
+@router.get(
+    "/api/v1/users/{user_id}", summary="A user of the organization", path_model=UserPath, response_model=UserOut
+)
 async def get_user(call: Call[None, None]) -> Ok:
     return Ok(await tenancy.get_user(call.user, call.path.user_id), "User retrieved")

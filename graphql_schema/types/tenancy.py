@@ -38,8 +38,14 @@ class User:
 
     @classmethod
     def of(cls, info: UserInfo) -> User:
-        return cls(id=info.id, email=info.email, role=info.role, is_active=info.is_active,
-                   created_at=info.created_at, organization_id=info.organization_id)
+        return cls(
+            id=info.id,
+            email=info.email,
+            role=info.role,
+            is_active=info.is_active,
+            created_at=info.created_at,
+            organization_id=info.organization_id,
+        )
 
 
 @strawberry.type
@@ -65,9 +71,13 @@ class Viewer:
 
 async def resolve_viewer(info: Info) -> Viewer:
     principal = info.context.user
-    return Viewer(role=principal.role.value, auth_method=principal.auth_method,
-                  api_key_id=principal.api_key_id, user_id=principal.user_id,
-                  organization_id=principal.organization_id)
+    return Viewer(
+        role=principal.role.value,
+        auth_method=principal.auth_method,
+        api_key_id=principal.api_key_id,
+        user_id=principal.user_id,
+        organization_id=principal.organization_id,
+    )
 
 
 async def resolve_user(info: Info, id: int) -> User:

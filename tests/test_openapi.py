@@ -1,0 +1,34 @@
+"""The OpenAPI document is valid and describes every served REST route."""
+
+from __future__ import annotations
+
+from openapi_spec_validator import validate
+
+from api.app import all_endpoints
+
+
+async def test_openapi_is_valid_and_complete(client):
+    r = await client.get("/openapi.json")
+    assert r.status_code == 200
+    spec = r.json()
+    validate(spec)
+    served = {(ep.method.lower(), path) for ep in all_endpoints() for path in ep.paths}
+    documented = {(m, p) for p, ops in spec["paths"].items() for m in ops}
+    assert served <= documented
+    op = spec["paths"]["/api/v1/api-keys"]["post"]
+    assert op["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith("/ApiKeyCreate")
+    assert {"201", "400", "401", "413"} <= set(op["responses"])
+    data = op["responses"]["201"]["content"]["application/json"]["schema"]["properties"]["data"]
+    assert data["$ref"].endswith("/ApiKeyCreated")
+    params = {p["name"]: p for p in spec["paths"]["/api/v1/users/{user_id}"]["get"]["parameters"]}
+    assert params["user_id"]["in"] == "path" and params["user_id"]["schema"]["type"] == "integer"
+
+
+async def test_docs_page_points_at_the_spec(client):
+    r = await client.get("/docs")
+    assert r.status_code == 200 and "/openapi.json" in r.text and "swagger-ui" in r.text
+
+
+async def test_graphiql_served_to_browsers(client):
+    r = await client.get("/graphql", headers={"Accept": "text/html"})
+    assert r.status_code == 200 and "graphiql" in r.text.lower()
