@@ -63,6 +63,16 @@ async def _create_api_key(args: argparse.Namespace) -> dict[str, Any]:
     return await _with_db(work)
 
 
+def _die_with_parent() -> None:
+    """Linux: children get SIGTERM if `make run` is killed without a chance to clean up."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _run(args: argparse.Namespace) -> int:
     """Development all-in-one: embedded Redis if needed, migrate, demo credentials, web + worker."""
     settings = get_settings()
@@ -108,9 +118,11 @@ def _run(args: argparse.Namespace) -> int:
     )
     children = [
         subprocess.Popen(
-            [py, "-m", "uvicorn", "api.app:app", "--host", settings.host, "--port", str(settings.port)], env=env
+            [py, "-m", "uvicorn", "api.app:app", "--host", settings.host, "--port", str(settings.port)],
+            env=env,
+            preexec_fn=_die_with_parent,
         ),
-        subprocess.Popen([py, "-m", "arq", "workers.settings.WorkerSettings"], env=env),
+        subprocess.Popen([py, "-m", "arq", "workers.settings.WorkerSettings"], env=env, preexec_fn=_die_with_parent),
     ]
 
     def stop(*_: object) -> None:

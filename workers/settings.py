@@ -27,7 +27,6 @@ _settings = get_settings()
 
 
 async def startup(ctx: dict[str, Any]) -> None:
-    logging.basicConfig(level=_settings.log_level)
     ctx["worker_id"] = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
     redis_client.connect(_settings)
     await Tortoise.init(config=tortoise_config(_settings), _enable_global_fallback=True)
