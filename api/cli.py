@@ -147,20 +147,39 @@ def _run(args: argparse.Namespace) -> int:
     return max(child.returncode or 0 for child in children)
 
 
-def _check_migrations() -> int:
-    """Generate into a scratch copy of ``migrations/``: any new file means models and migrations drifted."""
+def _makemigrations(args: argparse.Namespace) -> int:
+    """Generate (or, with ``--check``, detect) migrations, one dialect per process.
+
+    aerich keeps the dialect in class attributes, so a second dialect in the same process
+    would be written with the first one's DDL; a subprocess per dialect avoids that.
+    """
     import shutil
     import tempfile
     from pathlib import Path
 
     from services.config import PROJECT_ROOT
 
-    with tempfile.TemporaryDirectory() as scratch:
-        root = Path(scratch) / "migrations"
-        shutil.copytree(PROJECT_ROOT / "migrations", root)
-        drift = {k: v for k, v in asyncio.run(make_migrations("drift", root=root)).items() if v}
-    print(json.dumps({"drift": drift}))
-    return 1 if drift else 0
+    if not args.dialect:
+        results: dict[str, str] = {}
+        for dialect in ("postgres", "sqlite"):
+            cmd = [sys.executable, "-m", "api.cli", "makemigrations", "--name", args.name, "--dialect", dialect]
+            done = subprocess.run([*cmd, *(["--check"] if args.check else [])], capture_output=True, text=True)
+            if done.returncode not in (0, 1):
+                sys.stderr.write(done.stderr)
+                return done.returncode
+            results.update(json.loads(done.stdout.strip().splitlines()[-1]))
+        written = {k: v for k, v in results.items() if v}
+        print(json.dumps({"drift": written} if args.check else results))
+        return 1 if args.check and written else 0
+    if args.check:
+        with tempfile.TemporaryDirectory() as scratch:
+            root = Path(scratch) / "migrations"
+            shutil.copytree(PROJECT_ROOT / "migrations", root)
+            result = asyncio.run(make_migrations("drift", (args.dialect,), root=root))
+    else:
+        result = asyncio.run(make_migrations(args.name, (args.dialect,)))
+    print(json.dumps(result))
+    return 1 if args.check and any(result.values()) else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,10 +198,13 @@ def main(argv: list[str] | None = None) -> int:
     key.add_argument("--rate-limit", type=int, default=None, dest="rate_limit")
     mk = sub.add_parser("makemigrations", help="write aerich migrations for model changes (both dialects)")
     mk.add_argument("--name", default="update")
+    mk.add_argument("--dialect", choices=["postgres", "sqlite"], default=None, help="only this dialect")
     mk.add_argument(
         "--check", action="store_true", help="exit 1 if the models have changes no migration covers (writes nothing)"
     )
     sub.add_parser("run", help="development server: embedded services, web and worker")
+    rb = sub.add_parser("rebuild-rollups", help="recompute hourly rollups from raw events")
+    rb.add_argument("--org", type=int, default=None, help="only this organization id")
     args = parser.parse_args(argv)
 
     if args.command == "bootstrap":
@@ -193,9 +215,11 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "create-api-key":
         print(json.dumps(asyncio.run(_create_api_key(args))))
     elif args.command == "makemigrations":
-        if args.check:
-            return _check_migrations()
-        print(json.dumps(asyncio.run(make_migrations(args.name))))
+        return _makemigrations(args)
+    elif args.command == "rebuild-rollups":
+        from services import rollups
+
+        print(json.dumps({"buckets": asyncio.run(_with_db(lambda: rollups.rebuild_all(args.org)))}))
     elif args.command == "run":
         return _run(args)
     return 0

@@ -53,6 +53,7 @@ async def _authenticate_api_key(token: str, prefix: str) -> Principal:
         role=Role(api_key.role),
         auth_method="api_key",
         api_key_id=api_key.id,
+        rate_limit_per_minute=api_key.rate_limit_per_minute,
     )
 
 

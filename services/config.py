@@ -50,6 +50,9 @@ class Settings:
     max_body_bytes: int = 1_048_576
     login_rate_limit_per_minute: int = 10
     worker_heartbeat_seconds: int = 15
+    ingest_rate_limit_per_minute: int = 120_000
+    ingest_batch_max: int = 1000
+    drain_batch_size: int = 2000
     probe_timeout_seconds: float = 2.0
     db_pool_max: int = 10
     log_level: str = "INFO"
@@ -99,6 +102,9 @@ def load_settings() -> Settings:
         max_body_bytes=_int("MAX_BODY_BYTES", 1_048_576, 1024),
         login_rate_limit_per_minute=_int("LOGIN_RATE_LIMIT_PER_MINUTE", 10, 1),
         worker_heartbeat_seconds=_int("WORKER_HEARTBEAT_SECONDS", 15, 1),
+        ingest_rate_limit_per_minute=_int("INGEST_RATE_LIMIT_PER_MINUTE", 120_000, 1),
+        ingest_batch_max=_int("INGEST_BATCH_MAX", 1000, 1),
+        drain_batch_size=_int("DRAIN_BATCH_SIZE", 2000, 1),
         probe_timeout_seconds=float(os.environ.get("PROBE_TIMEOUT_SECONDS", "2.0")),
         db_pool_max=_int("DB_POOL_MAX", 10, 1),
         log_level=os.environ.get("LOG_LEVEL", "INFO"),

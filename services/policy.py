@@ -41,6 +41,7 @@ class Principal:
     role: Role
     auth_method: str = "jwt"  # "jwt" or "api_key"
     api_key_id: int | None = None
+    rate_limit_per_minute: int | None = None  # per-key ingest limit; None means the default
 
     def has_role(self, role: Role) -> bool:
         return self.role.rank >= role.rank

@@ -14,14 +14,14 @@ from services.errors import RateLimited, ServiceUnavailable
 from services.redis_client import get_redis, key
 
 
-async def hit(bucket: str, limit: int, window_seconds: int = 60) -> int:
-    """Count one hit in ``bucket``; raise :class:`RateLimited` past ``limit``. Returns hits so far."""
+async def hit(bucket: str, limit: int, window_seconds: int = 60, cost: int = 1) -> int:
+    """Count ``cost`` hits in ``bucket``; raise :class:`RateLimited` past ``limit``. Returns hits so far."""
     now = int(time.time())
     window = now - now % window_seconds
     name = key("ratelimit", bucket, window)
     try:
         async with get_redis().pipeline(transaction=True) as pipe:
-            pipe.incr(name)
+            pipe.incrby(name, cost)
             pipe.expire(name, window_seconds + 1)
             count, _ = await pipe.execute()
     except RedisError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services import authentication, worker_status
+from services import authentication, prompt_ingest, rollups, worker_status
 
 
 async def heartbeat(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -16,3 +16,14 @@ async def heartbeat(ctx: dict[str, Any]) -> dict[str, Any]:
 async def flush_api_key_usage(ctx: dict[str, Any]) -> dict[str, int]:
     """Persist API-key last-used times noted in Redis by the request path."""
     return {"updated": await authentication.flush_api_key_usage()}
+
+
+async def drain_ingest(ctx: dict[str, Any]) -> dict[str, int]:
+    """Move queued usage events from the Redis stream into the database (bounded run)."""
+    result = await prompt_ingest.drain(ctx["worker_id"])
+    return {"read": result.read, "inserted": result.inserted, "dead": result.dead}
+
+
+async def refresh_rollups(ctx: dict[str, Any]) -> dict[str, int]:
+    """Rebuild hourly rollup buckets that new or late events made dirty."""
+    return {"buckets": await rollups.rebuild_dirty()}

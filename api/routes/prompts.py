@@ -1,0 +1,226 @@
+"""Prompts: usage-event ingest (seed 002), analytics (seed 000), history (seed 001) and CRUD."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.responses import Response
+
+from api.routing import Call, Ok, Router
+from services import prompt_analytics, prompt_ingest, prompts
+from services.prompt_ingest import UsageEvent
+
+router = Router("Prompts")
+
+
+class UsageBatch(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    events: list[UsageEvent] = Field(min_length=1, max_length=1000)
+
+
+class BatchResult(BaseModel):
+    accepted: int
+    event_ids: list[str]
+
+
+class AnalyticsQuery(BaseModel):
+    period_start: datetime | None = Field(default=None, description="ISO 8601 start, e.g. 2024-12-01T00:00:00Z")
+    period_end: datetime | None = Field(default=None, description="ISO 8601 end (inclusive); default now")
+
+
+class PromptPath(BaseModel):
+    prompt_id: int = Field(ge=1, le=2_147_483_647)
+
+
+class DataSourceUsageOut(BaseModel):
+    data_source_id: int
+    data_source_name: str | None
+    count: int
+
+
+class SchemaUsageOut(BaseModel):
+    schema_name: str
+    count: int
+
+
+class AnalyticsOut(BaseModel):
+    prompt_id: int
+    execution_count: int
+    success_count: int
+    failure_count: int
+    success_rate: float | None
+    avg_total_duration_ms: float | None
+    avg_ai_response_time_ms: float | None
+    avg_query_execution_time_ms: float | None
+    most_used_data_sources: list[DataSourceUsageOut]
+    most_used_schemas: list[SchemaUsageOut]
+    period_start: datetime | None
+    period_end: datetime
+    last_calculated_at: datetime
+    p50_latency_ms: float | None
+    p95_latency_ms: float | None
+    p99_latency_ms: float | None
+    avg_latency_ms: float | None
+    total_cost_usd: float
+    avg_cost_usd: float | None
+    avg_score: float | None
+
+
+class HistoryQuery(BaseModel):
+    workspace_id: int | None = Field(default=None, ge=1)
+    status: Literal["completed", "failed", "processing", "draft"] | None = None
+    data_source_id: int | None = Field(default=None, ge=1)
+    time_period: Literal["last_7_days", "last_30_days", "last_90_days", "all"] = "all"
+    search: str | None = Field(default=None, max_length=200, description="Name or text, case-insensitive")
+    page: int = Field(default=1, ge=1)
+    page_size: int = Field(default=20, ge=1, le=100)
+    sort_by: Literal["timestamp", "status", "execution_time"] = "timestamp"
+    sort_order: Literal["asc", "desc"] = "desc"
+    user_id: int | None = Field(default=None, ge=1, description="Defaults to the current user")
+
+
+class PromptOut(BaseModel):
+    id: int
+    uuid: str
+    name: str
+    prompt_text: str
+    status: str
+    workspace_id: int | None
+    user_id: int | None
+    execution_time_ms: float | None
+    timestamp: datetime | None
+    data_source_ids: list[int]
+    created_at: datetime
+    updated_at: datetime
+
+
+class Pagination(BaseModel):
+    page: int
+    page_size: int
+    total_items: int
+    total_pages: int
+
+
+class PromptPage(BaseModel):
+    items: list[PromptOut]
+    pagination: Pagination
+
+
+class PromptListQuery(BaseModel):
+    page: int = Field(default=1, ge=1)
+    page_size: int = Field(default=20, ge=1, le=100)
+    workspace_id: int | None = Field(default=None, ge=1)
+
+
+class PromptCreate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    name: str = Field(min_length=1, max_length=200)
+    text: str = Field(default="", max_length=100_000)
+    workspace_id: int | None = Field(default=None, ge=1)
+    uuid: UUID | None = None
+
+
+class PromptUpdate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    text: str | None = Field(default=None, max_length=100_000)
+    workspace_id: int | None = Field(default=None, ge=1)
+
+
+@router.post(
+    "/api/v1/prompts/analytics",
+    summary="Log a prompt usage event",
+    status=204,
+    body_model=UsageEvent,
+    responses={204: "Logged (durably queued)", 429: "Rate limited for this API key", 503: "Queue unavailable"},
+    description="SDKs call this after each prompt invocation. An unknown prompt uuid creates the prompt "
+    "in the caller's organization.",
+)
+async def log_prompt_usage(call: Call[None, UsageEvent]) -> Response:
+    await prompt_ingest.log_usage(call.user, call.body)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/api/v1/prompts/analytics/batch",
+    summary="Log up to 1,000 usage events at once",
+    status=202,
+    body_model=UsageBatch,
+    response_model=BatchResult,
+    responses={429: "Rate limited for this API key", 503: "Queue unavailable"},
+    description="All events of a valid batch are queued together; any invalid event rejects the batch "
+    "with one `details` item per bad field (`events.N.field`).",
+)
+async def log_prompt_usage_batch(call: Call[None, UsageBatch]) -> Ok:
+    ids = await prompt_ingest.log_usage_batch(call.user, call.body.events)
+    return Ok({"accepted": len(ids), "event_ids": ids}, f"{len(ids)} events queued", 202)
+
+
+@router.get(
+    "/api/v1/prompts/{prompt_id}/analytics",
+    summary="Get Prompt Analytics",
+    path_model=PromptPath,
+    query_model=AnalyticsQuery,
+    response_model=AnalyticsOut,
+)
+async def get_prompt_analytics(call: Call[AnalyticsQuery, None]) -> Ok:
+    q = call.query
+    data = await prompt_analytics.prompt_analytics(call.user, call.path.prompt_id, q.period_start, q.period_end)
+    return Ok(data, "Analytics retrieved successfully")
+
+
+@router.get(
+    "/api/v1/prompts/history", summary="Get Prompt History", query_model=HistoryQuery, response_model=PromptPage
+)
+async def get_prompt_history(call: Call[HistoryQuery, None]) -> Ok:
+    page = await prompts.prompt_history(call.user, **call.query.model_dump())
+    return Ok(page.as_dict(), "Prompt history retrieved successfully")
+
+
+@router.get("/api/v1/prompts", summary="List prompts", query_model=PromptListQuery, response_model=PromptPage)
+async def list_prompts(call: Call[PromptListQuery, None]) -> Ok:
+    q = call.query
+    page = await prompts.list_prompts(call.user, q.page, q.page_size, q.workspace_id)
+    return Ok(page.as_dict(), "Prompts retrieved successfully")
+
+
+@router.post(
+    "/api/v1/prompts",
+    summary="Create a prompt",
+    status=201,
+    body_model=PromptCreate,
+    response_model=PromptOut,
+    responses={409: "uuid already used"},
+)
+async def create_prompt(call: Call[None, PromptCreate]) -> Ok:
+    b = call.body
+    created = await prompts.create_prompt(call.user, b.name, b.text, b.workspace_id, b.uuid)
+    return Ok(created, "Prompt created", 201)
+
+
+@router.get("/api/v1/prompts/{prompt_id}", summary="Get a prompt", path_model=PromptPath, response_model=PromptOut)
+async def get_prompt(call: Call[None, None]) -> Ok:
+    return Ok(await prompts.get_prompt(call.user, call.path.prompt_id), "Prompt retrieved successfully")
+
+
+@router.patch(
+    "/api/v1/prompts/{prompt_id}",
+    summary="Update a prompt",
+    path_model=PromptPath,
+    body_model=PromptUpdate,
+    response_model=PromptOut,
+)
+async def update_prompt(call: Call[None, PromptUpdate]) -> Ok:
+    changes = call.body.model_dump(exclude_unset=True)
+    return Ok(await prompts.update_prompt(call.user, call.path.prompt_id, changes), "Prompt updated")
+
+
+@router.delete(
+    "/api/v1/prompts/{prompt_id}", summary="Delete a prompt and its history", status=204, path_model=PromptPath
+)
+async def delete_prompt(call: Call[None, None]) -> Response:
+    await prompts.delete_prompt(call.user, call.path.prompt_id)
+    return Response(status_code=204)

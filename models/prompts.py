@@ -1,0 +1,127 @@
+"""Prompts, their versions, data sources and the execution/usage event stream.
+
+One ``PromptExecution`` row per prompt invocation: the EvalGuard usage event
+(uuid prompt id, version hash, latency, cost, score) and the RiverGen execution
+(integer prompt id, durations, data sources, schemas) are the same stream with
+optional fields.  ``Prompt`` keeps a copy of its latest execution so the history
+view is one indexed query instead of a per-prompt lookup.
+"""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+PROMPT_STATUSES = ("draft", "processing", "completed", "failed")
+EXECUTION_STATUSES = ("processing", "completed", "failed")
+
+
+class DataSource(Model):
+    id = fields.IntField(primary_key=True)
+    organization = fields.ForeignKeyField("models.Organization", related_name="data_sources", on_delete=fields.CASCADE)
+    name = fields.CharField(max_length=200)
+    kind = fields.CharField(max_length=50, default="postgresql")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    organization_id: int
+
+    class Meta:
+        table = "data_sources"
+        unique_together = (("organization", "name"),)
+
+
+class Prompt(Model):
+    id = fields.IntField(primary_key=True)
+    uuid = fields.UUIDField(unique=True)
+    organization = fields.ForeignKeyField("models.Organization", related_name="prompts", on_delete=fields.CASCADE)
+    workspace = fields.ForeignKeyField(
+        "models.Workspace", related_name="prompts", null=True, on_delete=fields.SET_NULL, db_index=True
+    )
+    owner = fields.ForeignKeyField("models.User", related_name="prompts", null=True, on_delete=fields.SET_NULL)
+    name = fields.CharField(max_length=200)
+    text = fields.TextField(default="")
+    status = fields.CharField(max_length=20, default="draft")
+    last_executed_at = fields.DatetimeField(null=True)
+    last_execution_ms = fields.FloatField(null=True)
+    last_data_source_ids = fields.JSONField(default=list)
+    # ",1,2," form of the same ids: a portable LIKE filter on SQLite and PostgreSQL alike
+    last_data_source_key = fields.CharField(max_length=1000, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    organization_id: int
+    workspace_id: int | None
+    owner_id: int | None
+
+    class Meta:
+        table = "prompts"
+        indexes = (("organization_id", "owner_id", "last_executed_at"), ("organization_id", "status"))
+
+
+class PromptVersion(Model):
+    id = fields.IntField(primary_key=True)
+    organization = fields.ForeignKeyField(
+        "models.Organization", related_name="prompt_versions", on_delete=fields.CASCADE
+    )
+    prompt = fields.ForeignKeyField("models.Prompt", related_name="versions", on_delete=fields.CASCADE)
+    version_hash = fields.CharField(max_length=128)
+    first_seen_at = fields.DatetimeField()
+    last_seen_at = fields.DatetimeField()
+
+    organization_id: int
+    prompt_id: int
+
+    class Meta:
+        table = "prompt_versions"
+        unique_together = (("prompt", "version_hash"),)
+
+
+class PromptExecution(Model):
+    id = fields.BigIntField(primary_key=True)
+    event_id = fields.UUIDField(unique=True)
+    organization = fields.ForeignKeyField("models.Organization", related_name="executions", on_delete=fields.CASCADE)
+    prompt = fields.ForeignKeyField("models.Prompt", related_name="executions", on_delete=fields.CASCADE)
+    version_hash = fields.CharField(max_length=128, null=True)
+    status = fields.CharField(max_length=20, default="completed")
+    total_duration_ms = fields.FloatField(null=True)
+    ai_response_time_ms = fields.FloatField(null=True)
+    query_execution_time_ms = fields.FloatField(null=True)
+    latency_ms = fields.FloatField(null=True)
+    cost_usd = fields.DecimalField(max_digits=18, decimal_places=8, null=True)
+    score = fields.FloatField(null=True)
+    data_source_ids = fields.JSONField(default=list)
+    schema_names = fields.JSONField(default=list)
+    user_id = fields.IntField(null=True)
+    occurred_at = fields.DatetimeField()
+    received_at = fields.DatetimeField(auto_now_add=True)
+
+    organization_id: int
+    prompt_id: int
+
+    class Meta:
+        table = "prompt_executions"
+        indexes = (("prompt_id", "occurred_at"),)
+
+
+# Hourly aggregate per prompt x version x status: counts, sums and mergeable sketches.
+# Rebuilt whole from raw events whenever a bucket is marked dirty (late events re-open
+# their bucket), so a rebuild is idempotent and always equals the raw data.  (A class
+# docstring would become a table COMMENT, which aerich also emits for SQLite.)
+class PromptRollupHourly(Model):
+    id = fields.BigIntField(primary_key=True)
+    organization_id = fields.IntField()
+    prompt_id = fields.IntField()
+    version_hash = fields.CharField(max_length=128, default="")
+    status = fields.CharField(max_length=20)
+    bucket_start = fields.DatetimeField()
+    count = fields.IntField(default=0)
+    totals = fields.JSONField(default=dict)  # field -> [sum, n] for each duration, cost and score
+    data_sources = fields.JSONField(default=dict)  # data source id -> count
+    schemas = fields.JSONField(default=dict)  # schema name -> count
+    sketches = fields.JSONField(default=dict)  # latency field -> serialized DDSketch
+    max_occurred_at = fields.DatetimeField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "prompt_rollups_hourly"
+        unique_together = (("prompt_id", "bucket_start", "version_hash", "status"),)

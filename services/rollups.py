@@ -1,0 +1,186 @@
+"""Hourly rollups of prompt executions, kept fresh by marking buckets dirty.
+
+The drain marks ``(prompt, hour)`` dirty after its events are committed (a Redis
+sorted set per prompt, scored by mark time).  The rollup job rebuilds each dirty
+bucket whole from raw events and clears the mark only if it was not re-marked
+while rebuilding.  Queries treat still-dirty hours as raw, so answers are always
+exactly what the raw events say.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from models.prompts import PromptExecution, PromptRollupHourly
+from services.redis_client import get_redis, key
+from services.sketch import Sketch
+
+HOUR = timedelta(hours=1)
+DIRTY_PROMPTS = "rollup:dirty"  # zset: "org:prompt" -> last mark time
+MEASURES = ("total_duration_ms", "ai_response_time_ms", "query_execution_time_ms", "latency_ms", "cost_usd", "score")
+RAW_FIELDS = ("version_hash", "status", *MEASURES, "data_source_ids", "schema_names", "occurred_at")
+
+# Remove a member only if it was not re-marked after the rebuild started.
+_CLEAR_IF_OLDER = """
+local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if s and tonumber(s) <= tonumber(ARGV[2]) then return redis.call('ZREM', KEYS[1], ARGV[1]) end
+return 0
+"""
+
+
+def hour_floor(when: datetime) -> datetime:
+    return when.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def _dirty_key(prompt_id: int) -> str:
+    return key("rollup", "dirty", prompt_id)
+
+
+async def mark_dirty(events: Iterable[tuple[int, int, datetime]]) -> None:
+    buckets: dict[tuple[int, int], set[int]] = {}
+    for org, prompt_id, occurred in events:
+        buckets.setdefault((org, prompt_id), set()).add(int(hour_floor(occurred).timestamp()))
+    if not buckets:
+        return
+    now = time.time()
+    async with get_redis().pipeline(transaction=True) as pipe:
+        for (org, prompt_id), hours in buckets.items():
+            pipe.zadd(_dirty_key(prompt_id), {str(h): now for h in hours})
+            pipe.zadd(key(DIRTY_PROMPTS), {f"{org}:{prompt_id}": now})
+        await pipe.execute()
+
+
+async def dirty_hours(prompt_id: int) -> set[datetime]:
+    hours = await get_redis().zrange(_dirty_key(prompt_id), 0, -1)
+    return {datetime.fromtimestamp(int(h), UTC) for h in hours}
+
+
+@dataclass
+class Accumulator:
+    """Counts, sums and sketches for one slice of executions (a bucket, a window, a version)."""
+
+    count: int = 0
+    success: int = 0
+    failure: int = 0
+    totals: dict[str, list[float]] = field(default_factory=dict)  # measure -> [sum, n]
+    data_sources: dict[str, int] = field(default_factory=dict)
+    schemas: dict[str, int] = field(default_factory=dict)
+    latency: Sketch = field(default_factory=Sketch)
+    max_occurred_at: datetime | None = None
+
+    def add_row(self, row: dict[str, Any]) -> None:
+        self.count += 1
+        if row["status"] == "completed":
+            self.success += 1
+        elif row["status"] == "failed":
+            self.failure += 1
+        for m in MEASURES:
+            v = row.get(m)
+            if v is not None:
+                t = self.totals.setdefault(m, [0.0, 0])
+                t[0] += float(v)
+                t[1] += 1
+        if row.get("latency_ms") is not None:
+            self.latency.add(float(row["latency_ms"]))
+        for ds in row.get("data_source_ids") or []:
+            self.data_sources[str(ds)] = self.data_sources.get(str(ds), 0) + 1
+        for sc in row.get("schema_names") or []:
+            self.schemas[sc] = self.schemas.get(sc, 0) + 1
+        occurred = row.get("occurred_at")
+        if occurred is not None and (self.max_occurred_at is None or occurred > self.max_occurred_at):
+            self.max_occurred_at = occurred
+
+    def add_rollup(self, r: PromptRollupHourly) -> None:
+        self.count += r.count
+        if r.status == "completed":
+            self.success += r.count
+        elif r.status == "failed":
+            self.failure += r.count
+        for m, (s, n) in r.totals.items():
+            t = self.totals.setdefault(m, [0.0, 0])
+            t[0] += s
+            t[1] += n
+        for k, n in r.data_sources.items():
+            self.data_sources[k] = self.data_sources.get(k, 0) + n
+        for k, n in r.schemas.items():
+            self.schemas[k] = self.schemas.get(k, 0) + n
+        self.latency.merge(Sketch.from_json(r.sketches.get("latency_ms")))
+        if r.max_occurred_at and (self.max_occurred_at is None or r.max_occurred_at > self.max_occurred_at):
+            self.max_occurred_at = r.max_occurred_at
+
+    def avg(self, measure: str) -> float | None:
+        s, n = self.totals.get(measure, (0.0, 0))
+        return s / n if n else None
+
+    def total(self, measure: str) -> float:
+        return self.totals.get(measure, (0.0, 0))[0]
+
+
+async def rebuild_bucket(organization_id: int, prompt_id: int, bucket: datetime) -> int:
+    """Recompute one prompt-hour from raw events (idempotent). Returns rollup rows written."""
+    rows = await PromptExecution.filter(
+        prompt_id=prompt_id, occurred_at__gte=bucket, occurred_at__lt=bucket + HOUR
+    ).values(*RAW_FIELDS)
+    groups: dict[tuple[str, str], Accumulator] = {}
+    for row in rows:
+        groups.setdefault((row["version_hash"] or "", row["status"]), Accumulator()).add_row(row)
+    rollups = [
+        PromptRollupHourly(
+            organization_id=organization_id,
+            prompt_id=prompt_id,
+            version_hash=vhash,
+            status=status,
+            bucket_start=bucket,
+            count=acc.count,
+            totals=acc.totals,
+            data_sources=acc.data_sources,
+            schemas=acc.schemas,
+            sketches={"latency_ms": acc.latency.to_json()},
+            max_occurred_at=acc.max_occurred_at,
+        )
+        for (vhash, status), acc in groups.items()
+    ]
+    async with in_transaction():
+        await PromptRollupHourly.filter(prompt_id=prompt_id, bucket_start=bucket).delete()
+        if rollups:
+            await PromptRollupHourly.bulk_create(rollups)
+    return len(rollups)
+
+
+async def rebuild_dirty(max_prompts: int = 500) -> int:
+    """Rebuild every dirty bucket of up to ``max_prompts`` prompts. Returns buckets rebuilt."""
+    redis = get_redis()
+    clear = redis.register_script(_CLEAR_IF_OLDER)
+    rebuilt = 0
+    for member in await redis.zrange(key(DIRTY_PROMPTS), 0, max_prompts - 1):
+        started = time.time()
+        org, prompt_id = (int(x) for x in member.split(":"))
+        for hour in await redis.zrange(_dirty_key(prompt_id), 0, -1):
+            await rebuild_bucket(org, prompt_id, datetime.fromtimestamp(int(hour), UTC))
+            await clear(keys=[_dirty_key(prompt_id)], args=[hour, started])
+            rebuilt += 1
+        await clear(keys=[key(DIRTY_PROMPTS)], args=[member, started])
+    return rebuilt
+
+
+async def rebuild_all(organization_id: int | None = None) -> int:
+    """Recompute every rollup from raw events (CLI ``rebuild-rollups``)."""
+    query = PromptExecution.all()
+    if organization_id is not None:
+        query = query.filter(organization_id=organization_id)
+    pairs = await query.distinct().values_list("organization_id", "prompt_id")
+    buckets = 0
+    for org, prompt_id in pairs:
+        times = await PromptExecution.filter(prompt_id=prompt_id).values_list("occurred_at", flat=True)
+        hours = {hour_floor(t) for t in times}
+        await PromptRollupHourly.filter(prompt_id=prompt_id).exclude(bucket_start__in=list(hours)).delete()
+        for hour in sorted(hours):
+            await rebuild_bucket(org, prompt_id, hour)
+            buckets += 1
+    return buckets

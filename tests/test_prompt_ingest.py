@@ -1,0 +1,171 @@
+"""Usage-event ingest: validation, rate limits, durability and idempotent draining."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from asgi_lifespan import LifespanManager
+
+from api.app import create_app
+from models.prompts import Prompt, PromptExecution
+from services import prompt_ingest
+from services.config import get_settings
+from services.redis_client import get_redis, key
+from workers import jobs
+
+CTX = {"worker_id": "test-drainer"}
+
+
+def event(prompt: uuid.UUID | int, **extra) -> dict:
+    return {
+        "prompt_id": str(prompt) if isinstance(prompt, uuid.UUID) else prompt,
+        "version_hash": "v1",
+        "latency_ms": 120.5,
+        "cost_usd": 0.0021,
+        "score": 0.8,
+        **extra,
+    }
+
+
+async def drain() -> dict:
+    return await jobs.drain_ingest(CTX)
+
+
+async def test_event_is_acknowledged_then_stored_and_creates_its_prompt(client, make_tenant):
+    tenant = await make_tenant("member")
+    pid = uuid.uuid4()
+    r = await client.post(
+        "/api/v1/prompts/analytics",
+        json=event(pid, prompt_name="Sales 'report'; DROP TABLE"),
+        headers=tenant.key_headers,
+    )
+    assert r.status_code == 204 and r.content == b""
+    assert (await drain())["inserted"] >= 1
+    prompt = await Prompt.get(uuid=pid)
+    assert prompt.organization_id == tenant.organization_id and prompt.owner_id == tenant.user_id
+    assert prompt.name == "Sales 'report'; DROP TABLE" and prompt.status == "completed"
+    row = await PromptExecution.get(prompt_id=prompt.id)
+    assert row.version_hash == "v1" and row.latency_ms == 120.5 and str(row.cost_usd) == "0.00210000"
+    got = await client.get(f"/api/v1/prompts/{prompt.id}", headers=tenant.headers)
+    assert got.json()["data"]["uuid"] == str(pid)
+
+
+async def test_validation_errors_name_the_field(client, make_tenant):
+    tenant = await make_tenant("member")
+    pid = uuid.uuid4()
+    cases = [
+        ({"prompt_id": str(pid)}, "version_hash"),
+        ({**event(pid), "latency_ms": -1}, "latency_ms"),
+        ({**event(pid), "cost_usd": "cheap"}, "cost_usd"),
+        ({**event(pid), "prompt_id": "not-a-uuid"}, "prompt_id"),
+        ({**event(pid), "version_hash": "x" * 129}, "version_hash"),
+        ({**event(pid), "timestamp": (datetime.now(UTC) + timedelta(days=2)).isoformat()}, "timestamp"),
+        ({**event(pid), "timestamp": "yesterday"}, "timestamp"),
+        ({**event(pid), "status": "exploded"}, "status"),
+    ]
+    for body, field in cases:
+        r = await client.post("/api/v1/prompts/analytics", json=body, headers=tenant.key_headers)
+        assert r.status_code == 400, (body, r.text)
+        details = r.json()["error"]["details"]
+        assert any(d["field"].split(".")[0] == field for d in details), (field, details)
+    nan = b'{"prompt_id": "%s", "version_hash": "v", "latency_ms": NaN}' % str(pid).encode()
+    r = await client.post("/api/v1/prompts/analytics", content=nan, headers=tenant.key_headers)
+    assert r.status_code == 400 and r.json()["error"]["details"][0]["field"] == "body"
+    r = await client.post("/api/v1/prompts/analytics", json=event(pid, colour="blue"), headers=tenant.key_headers)
+    assert r.status_code == 204  # unknown fields are ignored
+    r = await client.post("/api/v1/prompts/analytics", json=event(pid))
+    assert r.status_code == 401
+
+
+async def test_batch_limits_and_per_item_errors(client, make_tenant):
+    tenant = await make_tenant("member")
+    pid = uuid.uuid4()
+    too_many = {"events": [event(pid)] * 1001}
+    r = await client.post("/api/v1/prompts/analytics/batch", json=too_many, headers=tenant.key_headers)
+    assert r.status_code == 400 and r.json()["error"]["details"][0]["field"] == "events"
+    bad = {"events": [event(pid), {**event(pid), "score": -3}]}
+    r = await client.post("/api/v1/prompts/analytics/batch", json=bad, headers=tenant.key_headers)
+    assert r.status_code == 400 and r.json()["error"]["details"][0]["field"] == "events.1.score"
+    good = {"events": [event(pid, event_id=str(uuid.uuid4())) for _ in range(250)]}
+    r = await client.post("/api/v1/prompts/analytics/batch", json=good, headers=tenant.key_headers)
+    assert r.status_code == 202 and r.json()["data"]["accepted"] == 250
+    await drain()
+    prompt = await Prompt.get(uuid=pid)
+    assert await PromptExecution.filter(prompt_id=prompt.id).count() == 250
+
+
+async def test_rate_limit_per_api_key(client, make_tenant):
+    tenant = await make_tenant("member")
+    made = await client.post(
+        "/api/v1/api-keys", json={"name": "slow", "rate_limit_per_minute": 3}, headers=tenant.headers
+    )
+    headers = {"Authorization": f"Bearer {made.json()['data']['key']}"}
+    statuses = [
+        (await client.post("/api/v1/prompts/analytics", json=event(uuid.uuid4()), headers=headers)).status_code
+        for _ in range(4)
+    ]
+    if statuses[-1] != 429:  # the minute rolled over mid-loop
+        statuses += [
+            (await client.post("/api/v1/prompts/analytics", json=event(uuid.uuid4()), headers=headers)).status_code
+            for _ in range(4)
+        ]
+    assert 429 in statuses and statuses.count(204) <= 6
+    r = await client.post("/api/v1/prompts/analytics", json=event(uuid.uuid4()), headers=headers)
+    assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+    # another key of the same user is not affected
+    ok = await client.post("/api/v1/prompts/analytics", json=event(uuid.uuid4()), headers=tenant.key_headers)
+    assert ok.status_code == 204
+
+
+async def test_redis_down_is_503_and_writes_nothing(app, make_tenant):
+    tenant = await make_tenant("member")
+    pid = uuid.uuid4()
+    dead = create_app(
+        get_settings().with_overrides(redis_url="redis://127.0.0.1:1/0", probe_timeout_seconds=0.5),
+        orm_global_fallback=False,
+    )
+    async with LifespanManager(dead):
+        transport = httpx.ASGITransport(app=dead, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+            r = await http.post("/api/v1/prompts/analytics", json=event(pid), headers=tenant.headers)
+    assert r.status_code == 503 and r.json()["error"]["code"] == "SERVICE_UNAVAILABLE"
+    assert int(r.headers["retry-after"]) >= 1
+    await drain()
+    assert not await Prompt.exists(uuid=pid)
+
+
+async def test_worker_killed_between_insert_and_ack_counts_once(client, make_tenant):
+    tenant = await make_tenant("member")
+    pid = uuid.uuid4()
+    for _ in range(5):
+        r = await client.post("/api/v1/prompts/analytics", json=event(pid), headers=tenant.key_headers)
+        assert r.status_code == 204
+    # the same client-side event id sent twice (an SDK retry) is stored once
+    retry_id = str(uuid.uuid4())
+    for _ in range(2):
+        await client.post("/api/v1/prompts/analytics", json=event(pid, event_id=retry_id), headers=tenant.key_headers)
+    await prompt_ingest.ensure_group()
+    redis = get_redis()
+    got = await redis.xreadgroup(prompt_ingest.GROUP, "doomed-worker", {key(prompt_ingest.STREAM): ">"}, count=10_000)
+    entries = got[0][1]
+    await prompt_ingest.write_batch(entries)  # committed ... and then the worker dies before XACK
+    result = await prompt_ingest.drain_once("rescuer", claim_idle_ms=0)
+    assert result.read == len(entries) and result.inserted == 0
+    prompt = await Prompt.get(uuid=pid)
+    assert await PromptExecution.filter(prompt_id=prompt.id).count() == 6
+    pending = await redis.xpending(key(prompt_ingest.STREAM), prompt_ingest.GROUP)
+    assert pending["pending"] == 0
+
+
+async def test_integer_prompt_id_of_another_organization_is_not_written(client, make_tenant):
+    a = await make_tenant("member")
+    b = await make_tenant("member")
+    created = await client.post("/api/v1/prompts", json={"name": "A's prompt"}, headers=a.headers)
+    prompt_id = created.json()["data"]["id"]
+    r = await client.post("/api/v1/prompts/analytics", json=event(prompt_id), headers=b.key_headers)
+    assert r.status_code == 204  # accepted into the queue ...
+    result = await drain()
+    assert result["dead"] >= 1  # ... but dead-lettered, never attached to A's prompt
+    assert await PromptExecution.filter(prompt_id=prompt_id).count() == 0
