@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from pydantic import BaseModel
 from tortoise.expressions import Q
 
 from models.prompts import DataSource, PromptExecution, PromptRollupHourly
@@ -17,21 +17,20 @@ from services.rollups import HOUR, RAW_FIELDS, Accumulator, hour_floor
 TOP_N = 10
 
 
-@dataclass
-class DataSourceUsage:
+class DataSourceUsage(BaseModel):
     data_source_id: int
     data_source_name: str | None
     count: int
 
 
-@dataclass
-class SchemaUsage:
+class SchemaUsage(BaseModel):
     schema_name: str
     count: int
 
 
-@dataclass
-class PromptAnalytics:
+class PromptAnalytics(BaseModel):
+    """Seed 000's fields plus percentiles, cost and score; also the REST response schema."""
+
     prompt_id: int
     execution_count: int
     success_count: int
@@ -129,8 +128,10 @@ async def render(prompt_id: int, acc: Accumulator, start: datetime | None, end: 
         avg_total_duration_ms=acc.avg("total_duration_ms"),
         avg_ai_response_time_ms=acc.avg("ai_response_time_ms"),
         avg_query_execution_time_ms=acc.avg("query_execution_time_ms"),
-        most_used_data_sources=[DataSourceUsage(int(k), names.get(int(k)), n) for k, n in top_ds],
-        most_used_schemas=[SchemaUsage(k, n) for k, n in top_schemas],
+        most_used_data_sources=[
+            DataSourceUsage(data_source_id=int(k), data_source_name=names.get(int(k)), count=n) for k, n in top_ds
+        ],
+        most_used_schemas=[SchemaUsage(schema_name=k, count=n) for k, n in top_schemas],
         period_start=start,
         period_end=end,
         last_calculated_at=datetime.now(UTC),

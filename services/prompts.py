@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pydantic import BaseModel
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q, RawSQL
 
@@ -39,8 +40,9 @@ class Page:
         }
 
 
-@dataclass
-class PromptInfo:
+class PromptInfo(BaseModel):
+    """A prompt with its latest execution: one history row, and the CRUD response."""
+
     id: int
     uuid: str
     name: str
@@ -57,18 +59,18 @@ class PromptInfo:
     @classmethod
     def of(cls, p: Prompt) -> PromptInfo:
         return cls(
-            p.id,
-            str(p.uuid),
-            p.name,
-            p.text,
-            p.status,
-            p.workspace_id,
-            p.owner_id,
-            p.last_execution_ms,
-            p.last_executed_at,
-            list(p.last_data_source_ids or []),
-            p.created_at,
-            p.updated_at,
+            id=p.id,
+            uuid=str(p.uuid),
+            name=p.name,
+            prompt_text=p.text,
+            status=p.status,
+            workspace_id=p.workspace_id,
+            user_id=p.owner_id,
+            execution_time_ms=p.last_execution_ms,
+            timestamp=p.last_executed_at,
+            data_source_ids=list(p.last_data_source_ids or []),
+            created_at=p.created_at,
+            updated_at=p.updated_at,
         )
 
 

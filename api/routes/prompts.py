@@ -11,7 +11,9 @@ from starlette.responses import Response
 
 from api.routing import Call, Ok, Router
 from services import prompt_analytics, prompt_ingest, prompts
+from services.prompt_analytics import PromptAnalytics
 from services.prompt_ingest import UsageEvent
+from services.prompts import PromptInfo
 
 router = Router("Prompts")
 
@@ -35,40 +37,6 @@ class PromptPath(BaseModel):
     prompt_id: int = Field(ge=1, le=2_147_483_647)
 
 
-class DataSourceUsageOut(BaseModel):
-    data_source_id: int
-    data_source_name: str | None
-    count: int
-
-
-class SchemaUsageOut(BaseModel):
-    schema_name: str
-    count: int
-
-
-class AnalyticsOut(BaseModel):
-    prompt_id: int
-    execution_count: int
-    success_count: int
-    failure_count: int
-    success_rate: float | None
-    avg_total_duration_ms: float | None
-    avg_ai_response_time_ms: float | None
-    avg_query_execution_time_ms: float | None
-    most_used_data_sources: list[DataSourceUsageOut]
-    most_used_schemas: list[SchemaUsageOut]
-    period_start: datetime | None
-    period_end: datetime
-    last_calculated_at: datetime
-    p50_latency_ms: float | None
-    p95_latency_ms: float | None
-    p99_latency_ms: float | None
-    avg_latency_ms: float | None
-    total_cost_usd: float
-    avg_cost_usd: float | None
-    avg_score: float | None
-
-
 class HistoryQuery(BaseModel):
     workspace_id: int | None = Field(default=None, ge=1)
     status: Literal["completed", "failed", "processing", "draft"] | None = None
@@ -82,21 +50,6 @@ class HistoryQuery(BaseModel):
     user_id: int | None = Field(default=None, ge=1, description="Defaults to the current user")
 
 
-class PromptOut(BaseModel):
-    id: int
-    uuid: str
-    name: str
-    prompt_text: str
-    status: str
-    workspace_id: int | None
-    user_id: int | None
-    execution_time_ms: float | None
-    timestamp: datetime | None
-    data_source_ids: list[int]
-    created_at: datetime
-    updated_at: datetime
-
-
 class Pagination(BaseModel):
     page: int
     page_size: int
@@ -105,7 +58,7 @@ class Pagination(BaseModel):
 
 
 class PromptPage(BaseModel):
-    items: list[PromptOut]
+    items: list[PromptInfo]
     pagination: Pagination
 
 
@@ -164,7 +117,7 @@ async def log_prompt_usage_batch(call: Call[None, UsageBatch]) -> Ok:
     summary="Get Prompt Analytics",
     path_model=PromptPath,
     query_model=AnalyticsQuery,
-    response_model=AnalyticsOut,
+    response_model=PromptAnalytics,
 )
 async def get_prompt_analytics(call: Call[AnalyticsQuery, None]) -> Ok:
     q = call.query
@@ -192,7 +145,7 @@ async def list_prompts(call: Call[PromptListQuery, None]) -> Ok:
     summary="Create a prompt",
     status=201,
     body_model=PromptCreate,
-    response_model=PromptOut,
+    response_model=PromptInfo,
     responses={409: "uuid already used"},
 )
 async def create_prompt(call: Call[None, PromptCreate]) -> Ok:
@@ -201,7 +154,7 @@ async def create_prompt(call: Call[None, PromptCreate]) -> Ok:
     return Ok(created, "Prompt created", 201)
 
 
-@router.get("/api/v1/prompts/{prompt_id}", summary="Get a prompt", path_model=PromptPath, response_model=PromptOut)
+@router.get("/api/v1/prompts/{prompt_id}", summary="Get a prompt", path_model=PromptPath, response_model=PromptInfo)
 async def get_prompt(call: Call[None, None]) -> Ok:
     return Ok(await prompts.get_prompt(call.user, call.path.prompt_id), "Prompt retrieved successfully")
 
@@ -211,7 +164,7 @@ async def get_prompt(call: Call[None, None]) -> Ok:
     summary="Update a prompt",
     path_model=PromptPath,
     body_model=PromptUpdate,
-    response_model=PromptOut,
+    response_model=PromptInfo,
 )
 async def update_prompt(call: Call[None, PromptUpdate]) -> Ok:
     changes = call.body.model_dump(exclude_unset=True)
