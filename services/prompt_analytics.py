@@ -75,7 +75,7 @@ async def accumulate(prompt_ids: list[int], start: datetime | None, end: datetim
     if start is not None:
         first_whole = start if start == hour_floor(start) else hour_floor(start) + HOUR
     last_whole_end = hour_floor(end)  # hours strictly before this are whole
-    dirty: dict[int, set[datetime]] = {pid: await rollups.dirty_hours(pid) for pid in prompt_ids}
+    dirty = await rollups.dirty_hours(*prompt_ids)
 
     # rollups for whole hours
     rq = PromptRollupHourly.filter(prompt_id__in=prompt_ids, bucket_start__lt=last_whole_end)

@@ -56,9 +56,16 @@ async def mark_dirty(events: Iterable[tuple[int, int, datetime]]) -> None:
         await pipe.execute()
 
 
-async def dirty_hours(prompt_id: int) -> set[datetime]:
-    hours = await get_redis().zrange(_dirty_key(prompt_id), 0, -1)
-    return {datetime.fromtimestamp(int(h), UTC) for h in hours}
+async def dirty_hours(*prompt_ids: int) -> dict[int, set[datetime]]:
+    """Hours still marked dirty, per prompt, in one pipelined round trip however many prompts."""
+    async with get_redis().pipeline(transaction=False) as pipe:
+        for prompt_id in prompt_ids:
+            pipe.zrange(_dirty_key(prompt_id), 0, -1)
+        replies = await pipe.execute()
+    return {
+        pid: {datetime.fromtimestamp(int(h), UTC) for h in hours}
+        for pid, hours in zip(prompt_ids, replies, strict=True)
+    }
 
 
 @dataclass

@@ -55,5 +55,5 @@ async def live_workers() -> list[Heartbeat]:
 def describe(beats: list[Heartbeat]) -> dict[str, Any]:
     return {
         "workers": len(beats),
-        "last_heartbeat_age_seconds": round(min((b.age_seconds for b in beats), default=-1), 3) if beats else None,
+        "last_heartbeat_age_seconds": round(min(b.age_seconds for b in beats), 3) if beats else None,
     }

@@ -100,7 +100,7 @@ async def test_analytics_equal_raw_answers_before_and_after_rollup(client, make_
     dirty = (await client.get(url, params=params, headers=tenant.headers)).json()["data"]  # all hours dirty
     assert_matches(dirty, expected(events, start, end))
     assert await jobs.refresh_rollups(CTX) == {"buckets": len({e["timestamp"][:13] for e in events})}
-    assert await rollups.dirty_hours(prompt.id) == set()
+    assert await rollups.dirty_hours(prompt.id) == {prompt.id: set()}
     r = await client.get(url, params=params, headers=tenant.headers)
     assert r.status_code == 200 and r.json()["message"] == "Analytics retrieved successfully"
     clean = r.json()["data"]
