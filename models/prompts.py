@@ -103,11 +103,13 @@ class PromptExecution(Model):
         indexes = (("prompt_id", "occurred_at"),)
 
 
-# Hourly aggregate per prompt x version x status: counts, sums and mergeable sketches.
-# Rebuilt whole from raw events whenever a bucket is marked dirty (late events re-open
-# their bucket), so a rebuild is idempotent and always equals the raw data.  (A class
-# docstring would become a table COMMENT, which aerich also emits for SQLite.)
-class PromptRollupHourly(Model):
+# Aggregate per prompt x version x status over one bucket: counts, sums (and sums of
+# squares, for variances) and mergeable sketches.  Hourly rows are rebuilt whole from
+# raw events whenever a bucket is marked dirty (late events re-open their bucket);
+# daily rows are merged from a day's hourly rows.  So a rebuild is idempotent and
+# always equals the raw data.  (A class docstring would become a table COMMENT,
+# which aerich also emits for SQLite.)
+class RollupFields(Model):
     id = fields.BigIntField(primary_key=True)
     organization_id = fields.IntField()
     prompt_id = fields.IntField()
@@ -115,7 +117,7 @@ class PromptRollupHourly(Model):
     status = fields.CharField(max_length=20)
     bucket_start = fields.DatetimeField()
     count = fields.IntField(default=0)
-    totals = fields.JSONField(default=dict)  # field -> [sum, n] for each duration, cost and score
+    totals = fields.JSONField(default=dict)  # measure -> [sum, n, sum of squares]
     data_sources = fields.JSONField(default=dict)  # data source id -> count
     schemas = fields.JSONField(default=dict)  # schema name -> count
     sketches = fields.JSONField(default=dict)  # latency field -> serialized DDSketch
@@ -123,5 +125,16 @@ class PromptRollupHourly(Model):
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
+        abstract = True
+
+
+class PromptRollupHourly(RollupFields):
+    class Meta:
         table = "prompt_rollups_hourly"
+        unique_together = (("prompt_id", "bucket_start", "version_hash", "status"),)
+
+
+class PromptRollupDaily(RollupFields):
+    class Meta:
+        table = "prompt_rollups_daily"
         unique_together = (("prompt_id", "bucket_start", "version_hash", "status"),)

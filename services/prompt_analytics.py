@@ -1,18 +1,17 @@
-"""Per-prompt analytics (seed 000): whole hours from rollups, ragged edges and dirty hours raw."""
+"""Per-prompt analytics (seed 000), answered by :mod:`services.rollup_query` (rollups + raw edges)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
 from pydantic import BaseModel
-from tortoise.expressions import Q
 
-from models.prompts import DataSource, PromptExecution, PromptRollupHourly
-from services import rollups
+from models.prompts import DataSource
 from services.errors import BadRequest
 from services.policy import Principal, require_authenticated
 from services.prompts import get_prompt_row
-from services.rollups import HOUR, RAW_FIELDS, Accumulator, hour_floor
+from services.rollup_query import accumulate_slices
+from services.rollups import Accumulator
 
 TOP_N = 10
 
@@ -63,43 +62,9 @@ def check_period(start: datetime | None, end: datetime | None) -> tuple[datetime
 
 
 async def accumulate(prompt_ids: list[int], start: datetime | None, end: datetime) -> dict[int, Accumulator]:
-    """Aggregate executions of ``prompt_ids`` in ``[start, end]`` (inclusive end, as documented).
-
-    Whole clean hours come from rollups; the partial first/last hour and hours still
-    marked dirty come from raw events.  Two or three queries, whatever the window.
-    """
-    results = {pid: Accumulator() for pid in prompt_ids}
-    if not prompt_ids:
-        return results
-    first_whole = None
-    if start is not None:
-        first_whole = start if start == hour_floor(start) else hour_floor(start) + HOUR
-    last_whole_end = hour_floor(end)  # hours strictly before this are whole
-    dirty = await rollups.dirty_hours(*prompt_ids)
-
-    # rollups for whole hours
-    rq = PromptRollupHourly.filter(prompt_id__in=prompt_ids, bucket_start__lt=last_whole_end)
-    if first_whole is not None:
-        rq = rq.filter(bucket_start__gte=first_whole)
-    for r in await rq:
-        if r.bucket_start.astimezone(UTC) not in dirty[r.prompt_id]:
-            results[r.prompt_id].add_rollup(r)
-
-    # raw rows: leading partial hour, trailing partial hour (through ``end``), dirty whole hours
-    raw = Q(occurred_at__gte=last_whole_end, occurred_at__lte=end)
-    if start is not None and first_whole is not None and start < first_whole:
-        raw |= Q(occurred_at__gte=start, occurred_at__lt=min(first_whole, last_whole_end))
-    dirty_hours = {
-        h for hs in dirty.values() for h in hs if h < last_whole_end and (first_whole is None or h >= first_whole)
-    }
-    for h in dirty_hours:
-        raw |= Q(occurred_at__gte=h, occurred_at__lt=h + HOUR)
-    raw_query = PromptExecution.filter(Q(prompt_id__in=prompt_ids) & raw)
-    if start is not None:
-        raw_query = raw_query.filter(occurred_at__gte=start)
-    for row in await raw_query.values("prompt_id", *RAW_FIELDS):
-        results[row["prompt_id"]].add_row(row)
-    return results
+    """Aggregate executions of ``prompt_ids`` in ``[start, end]`` (inclusive end, as documented), per prompt."""
+    slices = await accumulate_slices(prompt_ids, start, end)
+    return {pid: slices.get((pid, None, None)) or Accumulator() for pid in prompt_ids}
 
 
 async def prompt_analytics(

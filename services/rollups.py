@@ -1,10 +1,11 @@
-"""Hourly rollups of prompt executions, kept fresh by marking buckets dirty.
+"""Hourly and daily rollups of prompt executions, kept fresh by marking buckets dirty.
 
 The drain marks ``(prompt, hour)`` dirty after its events are committed (a Redis
 sorted set per prompt, scored by mark time).  The rollup job rebuilds each dirty
-bucket whole from raw events and clears the mark only if it was not re-marked
-while rebuilding.  Queries treat still-dirty hours as raw, so answers are always
-exactly what the raw events say.
+hour whole from raw events, then re-merges the days those hours belong to from
+their hourly rows, and only then clears the mark (unless it was re-marked while
+rebuilding).  Queries treat still-dirty hours as raw and days holding a dirty hour
+as hourly, so answers are always exactly what the raw events say.
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from models.prompts import PromptExecution, PromptRollupHourly
+from models.prompts import PromptExecution, PromptRollupDaily, PromptRollupHourly, RollupFields
 from services.redis_client import get_redis, key
 from services.sketch import Sketch
 
 HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
 DIRTY_PROMPTS = "rollup:dirty"  # zset: "org:prompt" -> last mark time
 MEASURES = ("total_duration_ms", "ai_response_time_ms", "query_execution_time_ms", "latency_ms", "cost_usd", "score")
 RAW_FIELDS = ("version_hash", "status", *MEASURES, "data_source_ids", "schema_names", "occurred_at")
@@ -36,6 +38,10 @@ return 0
 
 def hour_floor(when: datetime) -> datetime:
     return when.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def day_floor(when: datetime) -> datetime:
+    return when.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def _dirty_key(prompt_id: int) -> str:
@@ -75,7 +81,7 @@ class Accumulator:
     count: int = 0
     success: int = 0
     failure: int = 0
-    totals: dict[str, list[float]] = field(default_factory=dict)  # measure -> [sum, n]
+    totals: dict[str, list[float]] = field(default_factory=dict)  # measure -> [sum, n, sum of squares]
     data_sources: dict[str, int] = field(default_factory=dict)
     schemas: dict[str, int] = field(default_factory=dict)
     latency: Sketch = field(default_factory=Sketch)
@@ -90,9 +96,10 @@ class Accumulator:
         for m in MEASURES:
             v = row.get(m)
             if v is not None:
-                t = self.totals.setdefault(m, [0.0, 0])
+                t = self.totals.setdefault(m, [0.0, 0, 0.0])
                 t[0] += float(v)
                 t[1] += 1
+                t[2] += float(v) * float(v)
         if row.get("latency_ms") is not None:
             self.latency.add(float(row["latency_ms"]))
         for ds in row.get("data_source_ids") or []:
@@ -103,16 +110,16 @@ class Accumulator:
         if occurred is not None and (self.max_occurred_at is None or occurred > self.max_occurred_at):
             self.max_occurred_at = occurred
 
-    def add_rollup(self, r: PromptRollupHourly) -> None:
+    def add_rollup(self, r: RollupFields) -> None:
         self.count += r.count
         if r.status == "completed":
             self.success += r.count
         elif r.status == "failed":
             self.failure += r.count
-        for m, (s, n) in r.totals.items():
-            t = self.totals.setdefault(m, [0.0, 0])
-            t[0] += s
-            t[1] += n
+        for m, values in r.totals.items():
+            t = self.totals.setdefault(m, [0.0, 0, 0.0])
+            for i, v in enumerate(values[:3]):
+                t[i] += v
         for k, n in r.data_sources.items():
             self.data_sources[k] = self.data_sources.get(k, 0) + n
         for k, n in r.schemas.items():
@@ -121,12 +128,52 @@ class Accumulator:
         if r.max_occurred_at and (self.max_occurred_at is None or r.max_occurred_at > self.max_occurred_at):
             self.max_occurred_at = r.max_occurred_at
 
+    def merge(self, other: Accumulator) -> Accumulator:
+        """Fold another slice into this one (e.g. many prompts into an organization total)."""
+        self.count += other.count
+        self.success += other.success
+        self.failure += other.failure
+        for m, values in other.totals.items():
+            t = self.totals.setdefault(m, [0.0, 0, 0.0])
+            for i, v in enumerate(values[:3]):
+                t[i] += v
+        for k, n in other.data_sources.items():
+            self.data_sources[k] = self.data_sources.get(k, 0) + n
+        for k, n in other.schemas.items():
+            self.schemas[k] = self.schemas.get(k, 0) + n
+        self.latency.merge(other.latency)
+        if other.max_occurred_at and (self.max_occurred_at is None or other.max_occurred_at > self.max_occurred_at):
+            self.max_occurred_at = other.max_occurred_at
+        return self
+
+    def n(self, measure: str) -> int:
+        return int(self.totals.get(measure, (0.0, 0))[1])
+
     def avg(self, measure: str) -> float | None:
-        s, n = self.totals.get(measure, (0.0, 0))
+        s, n = self.totals.get(measure, (0.0, 0))[:2]
         return s / n if n else None
 
     def total(self, measure: str) -> float:
         return self.totals.get(measure, (0.0, 0))[0]
+
+    def variance(self, measure: str) -> float | None:
+        """Sample variance (n - 1), from the running sums; None below two values."""
+        t = self.totals.get(measure)
+        if not t or len(t) < 3 or t[1] < 2:
+            return None
+        s, n, sq = t[0], t[1], t[2]
+        return max(0.0, (sq - s * s / n) / (n - 1))
+
+    def as_row_fields(self) -> dict[str, Any]:
+        """The columns a rollup row stores for this accumulator."""
+        return {
+            "count": self.count,
+            "totals": self.totals,
+            "data_sources": self.data_sources,
+            "schemas": self.schemas,
+            "sketches": {"latency_ms": self.latency.to_json()},
+            "max_occurred_at": self.max_occurred_at,
+        }
 
 
 async def rebuild_bucket(organization_id: int, prompt_id: int, bucket: datetime) -> int:
@@ -137,41 +184,64 @@ async def rebuild_bucket(organization_id: int, prompt_id: int, bucket: datetime)
     groups: dict[tuple[str, str], Accumulator] = {}
     for row in rows:
         groups.setdefault((row["version_hash"] or "", row["status"]), Accumulator()).add_row(row)
-    rollups = [
-        PromptRollupHourly(
+    await _replace(PromptRollupHourly, organization_id, prompt_id, bucket, groups)
+    return len(groups)
+
+
+async def rebuild_day(organization_id: int, prompt_id: int, day: datetime) -> int:
+    """Re-merge one prompt-day from its hourly rows (idempotent). Returns rollup rows written."""
+    hourly = await PromptRollupHourly.filter(prompt_id=prompt_id, bucket_start__gte=day, bucket_start__lt=day + DAY)
+    groups: dict[tuple[str, str], Accumulator] = {}
+    for r in hourly:
+        groups.setdefault((r.version_hash, r.status), Accumulator()).add_rollup(r)
+    await _replace(PromptRollupDaily, organization_id, prompt_id, day, groups)
+    return len(groups)
+
+
+async def _replace(
+    model: type[RollupFields],
+    organization_id: int,
+    prompt_id: int,
+    bucket: datetime,
+    groups: dict[tuple[str, str], Accumulator],
+) -> None:
+    rows = [
+        model(
             organization_id=organization_id,
             prompt_id=prompt_id,
             version_hash=vhash,
             status=status,
             bucket_start=bucket,
-            count=acc.count,
-            totals=acc.totals,
-            data_sources=acc.data_sources,
-            schemas=acc.schemas,
-            sketches={"latency_ms": acc.latency.to_json()},
-            max_occurred_at=acc.max_occurred_at,
+            **acc.as_row_fields(),
         )
         for (vhash, status), acc in groups.items()
     ]
     async with in_transaction():
-        await PromptRollupHourly.filter(prompt_id=prompt_id, bucket_start=bucket).delete()
-        if rollups:
-            await PromptRollupHourly.bulk_create(rollups)
-    return len(rollups)
+        await model.filter(prompt_id=prompt_id, bucket_start=bucket).delete()
+        if rows:
+            await model.bulk_create(rows)
 
 
 async def rebuild_dirty(max_prompts: int = 500) -> int:
-    """Rebuild every dirty bucket of up to ``max_prompts`` prompts. Returns buckets rebuilt."""
+    """Rebuild every dirty hour (then its day) of up to ``max_prompts`` prompts. Returns hours rebuilt."""
     redis = get_redis()
     clear = redis.register_script(_CLEAR_IF_OLDER)
     rebuilt = 0
     for member in await redis.zrange(key(DIRTY_PROMPTS), 0, max_prompts - 1):
         started = time.time()
         org, prompt_id = (int(x) for x in member.split(":"))
-        for hour in await redis.zrange(_dirty_key(prompt_id), 0, -1):
-            await rebuild_bucket(org, prompt_id, datetime.fromtimestamp(int(hour), UTC))
-            await clear(keys=[_dirty_key(prompt_id)], args=[hour, started])
+        hours = await redis.zrange(_dirty_key(prompt_id), 0, -1)
+        days: set[datetime] = set()
+        for hour in hours:
+            start = datetime.fromtimestamp(int(hour), UTC)
+            await rebuild_bucket(org, prompt_id, start)
+            days.add(day_floor(start))
             rebuilt += 1
+        for day in sorted(days):
+            await rebuild_day(org, prompt_id, day)
+        # Only now may readers trust the rollups of these hours (and of their days).
+        for hour in hours:
+            await clear(keys=[_dirty_key(prompt_id)], args=[hour, started])
         await clear(keys=[key(DIRTY_PROMPTS)], args=[member, started])
     return rebuilt
 
@@ -190,4 +260,36 @@ async def rebuild_all(organization_id: int | None = None) -> int:
         for hour in sorted(hours):
             await rebuild_bucket(org, prompt_id, hour)
             buckets += 1
+    await rebuild_all_days(organization_id)
     return buckets
+
+
+async def rebuild_all_days(organization_id: int | None = None) -> int:
+    """Re-merge every daily rollup from the hourly ones, one prompt at a time. Returns rows written."""
+    query = PromptRollupHourly.all()
+    if organization_id is not None:
+        query = query.filter(organization_id=organization_id)
+    pairs = await query.distinct().values_list("organization_id", "prompt_id")
+    written = 0
+    for org, prompt_id in pairs:
+        groups: dict[datetime, dict[tuple[str, str], Accumulator]] = {}
+        for r in await PromptRollupHourly.filter(prompt_id=prompt_id):
+            day = groups.setdefault(day_floor(r.bucket_start), {})
+            day.setdefault((r.version_hash, r.status), Accumulator()).add_rollup(r)
+        rows = [
+            PromptRollupDaily(
+                organization_id=org,
+                prompt_id=prompt_id,
+                version_hash=v,
+                status=st,
+                bucket_start=d,
+                **acc.as_row_fields(),
+            )
+            for d, by_key in groups.items()
+            for (v, st), acc in by_key.items()
+        ]
+        async with in_transaction():
+            await PromptRollupDaily.filter(prompt_id=prompt_id).delete()
+            await PromptRollupDaily.bulk_create(rows, batch_size=1000)
+        written += len(rows)
+    return written
