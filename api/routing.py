@@ -17,15 +17,16 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import orjson
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from api.auth import principal_of
 from api.envelope import success
-from services.errors import BadRequest, FieldIssue
+from services.errors import BadRequest
 from services.policy import Principal, Role, require_authenticated, require_role
+from services.validation import validated
 
 Q = TypeVar("Q")
 B = TypeVar("B")
@@ -116,27 +117,6 @@ def both(path: str) -> tuple[str, str]:
     return (path, "/v1" + path)
 
 
-def issues_of(exc: ValidationError, prefix: str = "") -> list[FieldIssue]:
-    found = []
-    for err in exc.errors(include_url=False):
-        loc = ".".join(str(p) for p in err["loc"]) or prefix.rstrip(".") or "body"
-        found.append(FieldIssue(f"{prefix}{loc}" if prefix and err["loc"] else loc, err["msg"], err["type"]))
-    return found
-
-
-def bad_request(issues: list[FieldIssue]) -> BadRequest:
-    first = issues[0]
-    more = f" (and {len(issues) - 1} more)" if len(issues) > 1 else ""
-    return BadRequest(f"Invalid value for '{first.field}': {first.message}{more}", issues)
-
-
-def _validate(model: type[BaseModel], data: Any, prefix: str = "") -> BaseModel:
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise bad_request(issues_of(exc, prefix)) from None
-
-
 def _query_data(request: Request, model: type[BaseModel]) -> dict[str, Any]:
     params = request.query_params
     data: dict[str, Any] = {}
@@ -163,7 +143,7 @@ async def _body(request: Request, model: type[BaseModel]) -> BaseModel:
         parsed = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise BadRequest.field("body", f"Malformed JSON: {exc.msg} at position {exc.pos}", "json_invalid") from None
-    return _validate(model, parsed)
+    return validated(model, parsed)
 
 
 def _starlette_endpoint(ep: Endpoint) -> Callable[[Request], Awaitable[Response]]:
@@ -171,8 +151,8 @@ def _starlette_endpoint(ep: Endpoint) -> Callable[[Request], Awaitable[Response]
         principal = principal_of(request)
         if not ep.public:
             require_role(principal, ep.role) if ep.role else require_authenticated(principal)
-        path = _validate(ep.path_model, request.path_params) if ep.path_model else request.path_params
-        query = _validate(ep.query_model, _query_data(request, ep.query_model)) if ep.query_model else None
+        path = validated(ep.path_model, request.path_params) if ep.path_model else request.path_params
+        query = validated(ep.query_model, _query_data(request, ep.query_model)) if ep.query_model else None
         body = await _body(request, ep.body_model) if ep.body_model else None
         result = await ep.handler(Call(request, principal, path, query, body))
         if isinstance(result, Response):

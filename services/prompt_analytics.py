@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from models.prompts import DataSource
+from models.prompts import DataSource, Prompt
 from services.errors import BadRequest
 from services.policy import Principal, require_authenticated
 from services.prompts import get_prompt_row
@@ -31,6 +31,7 @@ class PromptAnalytics(BaseModel):
     """Seed 000's fields plus percentiles, cost and score; also the REST response schema."""
 
     prompt_id: int
+    version_hash: str | None = Field(default=None, description="Set when the figures are for one version")
     execution_count: int
     success_count: int
     failure_count: int
@@ -74,18 +75,79 @@ async def prompt_analytics(
     start, end = check_period(period_start, period_end)
     prompt = await get_prompt_row(principal, prompt_id)
     acc = (await accumulate([prompt.id], start, end))[prompt.id]
-    return await render(prompt.id, acc, start, end)
+    return (await render(principal.organization_id, [(prompt.id, None, acc)], start, end))[0]
 
 
-async def render(prompt_id: int, acc: Accumulator, start: datetime | None, end: datetime) -> PromptAnalytics:
-    top_ds = sorted(acc.data_sources.items(), key=lambda kv: (-kv[1], int(kv[0])))[:TOP_N]
+VersionKey = tuple[int, str]
+
+
+async def analytics_many(
+    principal: Principal, prompt_ids: list[int], start: datetime | None, end: datetime | None
+) -> list[PromptAnalytics]:
+    """Batch: analytics of many of the caller's prompts over one window, in a fixed number of queries."""
+    principal = require_authenticated(principal)
+    start, end = check_period(start, end)
+    mine = set(
+        await Prompt.filter(id__in=prompt_ids, organization_id=principal.organization_id).values_list("id", flat=True)
+    )
+    accs = await accumulate([p for p in prompt_ids if p in mine], start, end)
+    items = [(pid, None, accs.get(pid) or Accumulator()) for pid in prompt_ids]
+    return await render(principal.organization_id, items, start, end)
+
+
+async def version_analytics_many(
+    principal: Principal, keys: list[VersionKey], start: datetime | None, end: datetime | None
+) -> list[PromptAnalytics]:
+    """Batch: analytics per (prompt, version hash) over one window, in a fixed number of queries."""
+    principal = require_authenticated(principal)
+    start, end = check_period(start, end)
+    prompt_ids = list({pid for pid, _ in keys})
+    mine = set(
+        await Prompt.filter(id__in=prompt_ids, organization_id=principal.organization_id).values_list("id", flat=True)
+    )
+    slices = await accumulate_slices(
+        [p for p in prompt_ids if p in mine], start, end, by_version=True, version_hashes={v for _, v in keys}
+    )
+    items = [(pid, vhash, slices.get((pid, vhash, None)) or Accumulator()) for pid, vhash in keys]
+    return await render(principal.organization_id, items, start, end)
+
+
+async def render(
+    organization_id: int, items: list[tuple[int, str | None, Accumulator]], start: datetime | None, end: datetime
+) -> list[PromptAnalytics]:
+    """Accumulators to responses; data-source names for all of them in one query.
+
+    Names are looked up in the caller's organization only: an event may cite any data
+    source id, and another organization's names must not leak through it.
+    """
+    tops = [sorted(acc.data_sources.items(), key=lambda kv: (-kv[1], int(kv[0])))[:TOP_N] for _, _, acc in items]
+    wanted = {int(k) for top in tops for k, _ in top}
     names = {}
-    if top_ds:
-        names = dict(await DataSource.filter(id__in=[int(k) for k, _ in top_ds]).values_list("id", "name"))
+    if wanted:
+        found = DataSource.filter(id__in=list(wanted), organization_id=organization_id)
+        names = dict(await found.values_list("id", "name"))
+    now = datetime.now(UTC)
+    return [
+        _render_one(pid, vhash, acc, top, names, start, end, now)
+        for (pid, vhash, acc), top in zip(items, tops, strict=True)
+    ]
+
+
+def _render_one(
+    prompt_id: int,
+    version_hash: str | None,
+    acc: Accumulator,
+    top_ds: list[tuple[str, int]],
+    names: dict[int, str],
+    start: datetime | None,
+    end: datetime,
+    now: datetime,
+) -> PromptAnalytics:
     top_schemas = sorted(acc.schemas.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_N]
     decided = acc.success + acc.failure
     return PromptAnalytics(
         prompt_id=prompt_id,
+        version_hash=version_hash,
         execution_count=acc.count,
         success_count=acc.success,
         failure_count=acc.failure,
@@ -99,7 +161,7 @@ async def render(prompt_id: int, acc: Accumulator, start: datetime | None, end: 
         most_used_schemas=[SchemaUsage(schema_name=k, count=n) for k, n in top_schemas],
         period_start=start,
         period_end=end,
-        last_calculated_at=datetime.now(UTC),
+        last_calculated_at=now,
         p50_latency_ms=acc.latency.quantile(0.50),
         p95_latency_ms=acc.latency.quantile(0.95),
         p99_latency_ms=acc.latency.quantile(0.99),

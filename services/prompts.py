@@ -7,12 +7,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q, RawSQL
 
-from models.prompts import DataSource, Prompt, PromptVersion
+from models.prompts import PROMPT_STATUSES, DataSource, Prompt, PromptVersion
 from models.tenancy import Workspace
 from services.errors import BadRequest, Conflict, NotFound
 from services.policy import Principal, require_authenticated
@@ -38,6 +39,14 @@ class Page:
                 "total_pages": math.ceil(self.total_items / self.page_size) if self.total_items else 0,
             },
         }
+
+
+class PromptCreate(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    name: str = Field(min_length=1, max_length=200)
+    text: str = Field(default="", max_length=100_000)
+    workspace_id: int | None = Field(default=None, ge=1)
+    uuid: UUID | None = None
 
 
 class PromptInfo(BaseModel):
@@ -162,12 +171,60 @@ async def delete_prompt(principal: Principal, prompt_id: int) -> None:
 
 async def list_prompts(principal: Principal, page: int, page_size: int, workspace_id: int | None = None) -> Page:
     principal = require_authenticated(principal)
-    query = Prompt.filter(organization_id=principal.organization_id)
-    if workspace_id is not None:
-        query = query.filter(workspace_id=workspace_id)
+    query = _filtered(principal, workspace_id)
     total = await query.count()
     rows = await query.order_by("-id").offset((page - 1) * page_size).limit(page_size)
     return Page([PromptInfo.of(r) for r in rows], page, page_size, total)
+
+
+@dataclass
+class PromptSlice:
+    """One keyset page of prompts (newest id first): what a Relay connection is cut from."""
+
+    items: list[PromptInfo]
+    has_next: bool
+    total: int
+
+
+def _filtered(
+    principal: Principal,
+    workspace_id: int | None = None,
+    status: str | None = None,
+    data_source_id: int | None = None,
+    search: str | None = None,
+) -> Any:
+    query = Prompt.filter(organization_id=principal.organization_id)
+    if workspace_id is not None:
+        query = query.filter(workspace_id=workspace_id)
+    if status is not None:
+        query = query.filter(status=status)
+    if data_source_id is not None:
+        query = query.filter(last_data_source_key__contains=f",{data_source_id},")
+    if search:
+        query = query.filter(Q(name__icontains=search) | Q(text__icontains=search))
+    return query
+
+
+async def prompt_slice(principal: Principal, *, first: int, after_id: int | None = None, **filters: Any) -> PromptSlice:
+    """Keyset pagination (``id < after_id``): stable under inserts, and an index range scan, not an OFFSET."""
+    principal = require_authenticated(principal)
+    if not 1 <= first <= 100:
+        raise BadRequest.field("first", "first must be between 1 and 100")
+    if filters.get("status") is not None and filters["status"] not in PROMPT_STATUSES:
+        raise BadRequest.field("status", f"status must be one of {', '.join(PROMPT_STATUSES)}")
+    query = _filtered(principal, **filters)
+    total = await query.count()
+    if after_id is not None:
+        query = query.filter(id__lt=after_id)
+    rows = await query.order_by("-id").limit(first + 1)
+    return PromptSlice([PromptInfo.of(r) for r in rows[:first]], len(rows) > first, total)
+
+
+async def load_prompts(principal: Principal, ids: list[int]) -> list[PromptInfo | None]:
+    """Batch loader: many prompts by id in one query; another organization's are None."""
+    rows = await Prompt.filter(id__in=ids, organization_id=principal.organization_id)
+    found = {r.id: PromptInfo.of(r) for r in rows}
+    return [found.get(i) for i in ids]
 
 
 async def prompt_history(
@@ -190,20 +247,14 @@ async def prompt_history(
         raise BadRequest.field("sort_by", f"sort_by must be one of {', '.join(SORT_FIELDS)}")
     if time_period not in TIME_PERIODS:
         raise BadRequest.field("time_period", f"time_period must be one of {', '.join(TIME_PERIODS)}")
-    query = Prompt.filter(
-        organization_id=principal.organization_id, owner_id=user_id if user_id is not None else principal.user_id
+    if status is not None and status not in PROMPT_STATUSES:
+        raise BadRequest.field("status", f"status must be one of {', '.join(PROMPT_STATUSES)}")
+    query = _filtered(principal, workspace_id, status, data_source_id, search).filter(
+        owner_id=user_id if user_id is not None else principal.user_id
     )
-    if workspace_id is not None:
-        query = query.filter(workspace_id=workspace_id)
-    if status is not None:
-        query = query.filter(status=status)
-    if data_source_id is not None:
-        query = query.filter(last_data_source_key__contains=f",{data_source_id},")
     days = TIME_PERIODS[time_period]
     if days is not None:
         query = query.filter(last_executed_at__gte=datetime.now(UTC) - timedelta(days=days))
-    if search:
-        query = query.filter(Q(name__icontains=search) | Q(text__icontains=search))
     total = await query.count()
     column = SORT_FIELDS[sort_by]
     direction = "-" if sort_order == "desc" else ""
@@ -225,6 +276,18 @@ async def load_versions(principal: Principal, prompt_ids: list[int]) -> list[lis
     for v in rows:
         grouped[v.prompt_id].append(VersionInfo(v.id, v.prompt_id, v.version_hash, v.first_seen_at, v.last_seen_at))
     return [grouped[pid] for pid in prompt_ids]
+
+
+async def load_workspaces(principal: Principal, ids: list[int]) -> list[NamedInfo | None]:
+    rows = await Workspace.filter(id__in=ids, organization_id=principal.organization_id)
+    found = {r.id: NamedInfo(r.id, r.name, r.created_at) for r in rows}
+    return [found.get(i) for i in ids]
+
+
+async def load_data_sources(principal: Principal, ids: list[int]) -> list[NamedInfo | None]:
+    rows = await DataSource.filter(id__in=ids, organization_id=principal.organization_id)
+    found = {r.id: NamedInfo(r.id, r.name, r.created_at, r.kind) for r in rows}
+    return [found.get(i) for i in ids]
 
 
 async def list_workspaces(principal: Principal) -> list[NamedInfo]:

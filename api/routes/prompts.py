@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Literal
-from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
@@ -13,7 +12,7 @@ from api.routing import Call, Ok, Router
 from services import prompt_analytics, prompt_ingest, prompts
 from services.prompt_analytics import PromptAnalytics
 from services.prompt_ingest import UsageEvent
-from services.prompts import PromptInfo
+from services.prompts import PromptCreate, PromptInfo
 
 router = Router("Prompts")
 
@@ -66,14 +65,6 @@ class PromptListQuery(BaseModel):
     page: int = Field(default=1, ge=1)
     page_size: int = Field(default=20, ge=1, le=100)
     workspace_id: int | None = Field(default=None, ge=1)
-
-
-class PromptCreate(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    name: str = Field(min_length=1, max_length=200)
-    text: str = Field(default="", max_length=100_000)
-    workspace_id: int | None = Field(default=None, ge=1)
-    uuid: UUID | None = None
 
 
 class PromptUpdate(BaseModel):

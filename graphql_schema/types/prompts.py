@@ -1,0 +1,413 @@
+"""Prompts, versions, executions, workspaces, data sources; their queries and mutations.
+
+Every field that could fan out (a prompt's versions, analytics, executions, workspace,
+owner) goes through a per-request DataLoader, so a list of 50 prompts with their
+versions and analytics costs the same handful of queries as a list of 5.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+from enum import Enum
+from typing import Annotated
+
+import strawberry
+from strawberry.experimental.pydantic import type as pydantic_type
+
+from graphql_schema.context import Info
+from graphql_schema.permissions import IsAuthenticated
+from graphql_schema.types.tenancy import User
+from services import prompt_ingest, prompts
+from services.errors import BadRequest
+from services.prompt_analytics import DataSourceUsage as DataSourceUsageModel
+from services.prompt_analytics import PromptAnalytics as PromptAnalyticsModel
+from services.prompt_analytics import SchemaUsage as SchemaUsageModel
+from services.prompt_executions import ExecutionInfo
+from services.prompt_ingest import UsageEvent
+from services.prompts import NamedInfo, PromptCreate, PromptInfo, VersionInfo
+from services.validation import validated
+
+
+@pydantic_type(model=DataSourceUsageModel, all_fields=True)
+class DataSourceUsage:
+    pass
+
+
+@pydantic_type(model=SchemaUsageModel, all_fields=True)
+class SchemaUsage:
+    pass
+
+
+@pydantic_type(model=PromptAnalyticsModel, all_fields=True, description="Seed 000's figures, plus percentiles")
+class PromptAnalytics:
+    pass
+
+
+@strawberry.type
+class Workspace:
+    id: int
+    name: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, w: NamedInfo) -> Workspace:
+        return cls(id=w.id, name=w.name, created_at=w.created_at)
+
+
+@strawberry.type
+class DataSource:
+    id: int
+    name: str
+    kind: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, d: NamedInfo) -> DataSource:
+        return cls(id=d.id, name=d.name, kind=d.kind, created_at=d.created_at)
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class Execution:
+    id: int
+    event_id: str
+    version_hash: str | None
+    status: str
+    latency_ms: float | None
+    total_duration_ms: float | None
+    ai_response_time_ms: float | None
+    query_execution_time_ms: float | None
+    cost_usd: float | None
+    score: float | None
+    data_source_ids: list[int]
+    schema_names: list[str]
+    user_id: int | None
+    occurred_at: datetime
+    received_at: datetime
+
+    @classmethod
+    def of(cls, e: ExecutionInfo) -> Execution:
+        return cls(**e.model_dump(exclude={"prompt_id"}))
+
+
+@strawberry.type
+class ExecutionEdge:
+    cursor: str
+    node: Execution
+
+
+@strawberry.type
+class ExecutionConnection:
+    edges: list[ExecutionEdge]
+    page_info: PageInfo
+
+
+@strawberry.type
+class PromptVersion:
+    id: int
+    version_hash: str
+    first_seen_at: datetime
+    last_seen_at: datetime
+    prompt_id: strawberry.Private[int]
+
+    @strawberry.field(description="This version's figures over [periodStart, periodEnd] (default: all time)")
+    async def analytics(
+        self, info: Info, period_start: datetime | None = None, period_end: datetime | None = None
+    ) -> PromptAnalytics:
+        key = (self.prompt_id, self.version_hash, period_start, period_end)
+        return PromptAnalytics.from_pydantic(await info.context.loaders.version_analytics.load(key))
+
+    @classmethod
+    def of(cls, v: VersionInfo) -> PromptVersion:
+        return cls(
+            id=v.id,
+            version_hash=v.version_hash,
+            first_seen_at=v.first_seen_at,
+            last_seen_at=v.last_seen_at,
+            prompt_id=v.prompt_id,
+        )
+
+
+@strawberry.type
+class Prompt:
+    id: int
+    uuid: str
+    name: str
+    prompt_text: str
+    status: str
+    workspace_id: int | None
+    user_id: int | None
+    execution_time_ms: float | None = strawberry.field(description="Total duration of the latest execution")
+    timestamp: datetime | None = strawberry.field(description="When the latest execution ran")
+    data_source_ids: list[int]
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field
+    async def workspace(self, info: Info) -> Workspace | None:
+        if self.workspace_id is None:
+            return None
+        found = await info.context.loaders.workspace.load(self.workspace_id)
+        return Workspace.of(found) if found else None
+
+    @strawberry.field
+    async def owner(self, info: Info) -> User | None:
+        if self.user_id is None:
+            return None
+        found = await info.context.loaders.user.load(self.user_id)
+        return User.of(found) if found else None
+
+    @strawberry.field(description="Data sources used by the latest execution")
+    async def data_sources(self, info: Info) -> list[DataSource]:
+        found = await info.context.loaders.data_source.load_many(self.data_source_ids)
+        return [DataSource.of(d) for d in found if d is not None]
+
+    @strawberry.field(description="Versions by first appearance")
+    async def versions(self, info: Info) -> list[PromptVersion]:
+        return [PromptVersion.of(v) for v in await info.context.loaders.versions.load(self.id)]
+
+    @strawberry.field(description="Seed 000 analytics over [periodStart, periodEnd] (default: all time)")
+    async def analytics(
+        self, info: Info, period_start: datetime | None = None, period_end: datetime | None = None
+    ) -> PromptAnalytics:
+        found = await info.context.loaders.prompt_analytics.load((self.id, period_start, period_end))
+        return PromptAnalytics.from_pydantic(found)
+
+    @strawberry.field(description="Raw executions, newest first")
+    async def executions(self, info: Info, first: int = 20, after: str | None = None) -> ExecutionConnection:
+        page = await info.context.loaders.executions.load((self.id, first, after))
+        edges = [ExecutionEdge(cursor=e.cursor, node=Execution.of(e)) for e in page.items]
+        return ExecutionConnection(edges=edges, page_info=_page_info(edges, page.has_next, after is not None))
+
+    @classmethod
+    def of(cls, p: PromptInfo) -> Prompt:
+        return cls(**p.model_dump())
+
+
+@strawberry.type
+class PromptEdge:
+    cursor: str
+    node: Prompt
+
+
+@strawberry.type
+class PromptConnection:
+    edges: list[PromptEdge]
+    page_info: PageInfo
+    total_count: int
+
+
+@strawberry.type
+class Pagination:
+    page: int
+    page_size: int
+    total_items: int
+    total_pages: int
+
+
+@strawberry.type
+class PromptHistoryPage:
+    items: list[Prompt]
+    pagination: Pagination
+
+
+@strawberry.enum
+class PromptStatus(Enum):
+    DRAFT = "draft"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+@strawberry.enum
+class ExecutionStatus(Enum):
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    FAILED = "failed"
+
+
+@strawberry.enum
+class TimePeriod(Enum):
+    LAST_7_DAYS = "last_7_days"
+    LAST_30_DAYS = "last_30_days"
+    LAST_90_DAYS = "last_90_days"
+    ALL = "all"
+
+
+@strawberry.enum
+class HistorySort(Enum):
+    TIMESTAMP = "timestamp"
+    STATUS = "status"
+    EXECUTION_TIME = "execution_time"
+
+
+@strawberry.enum
+class SortOrder(Enum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+@strawberry.input
+class PromptFilter:
+    workspace_id: int | None = None
+    status: PromptStatus | None = None
+    data_source_id: int | None = None
+    search: str | None = strawberry.field(default=None, description="Name or text, case-insensitive")
+
+
+@strawberry.input
+class CreatePromptInput:
+    name: str
+    text: str = ""
+    workspace_id: int | None = None
+    uuid: str | None = None
+
+
+@strawberry.input(description="One prompt invocation; the same fields as POST /api/v1/prompts/analytics")
+class PromptUsageInput:
+    prompt_id: str = strawberry.field(description="Prompt uuid, or integer id as a string")
+    version_hash: str
+    event_id: str | None = None
+    latency_ms: float | None = None
+    cost_usd: float | None = None
+    score: float | None = None
+    status: ExecutionStatus = ExecutionStatus.COMPLETED
+    total_duration_ms: float | None = None
+    ai_response_time_ms: float | None = None
+    query_execution_time_ms: float | None = None
+    data_source_ids: list[int] | None = None
+    schema_names: list[str] | None = None
+    timestamp: datetime | None = None
+    prompt_name: str | None = None
+
+
+@strawberry.type
+class LoggedUsage:
+    event_id: str
+    queued: bool
+
+
+def _page_info(edges: list, has_next: bool, has_previous: bool) -> PageInfo:  # type: ignore[type-arg]
+    return PageInfo(
+        has_next_page=has_next,
+        has_previous_page=has_previous,
+        start_cursor=edges[0].cursor if edges else None,
+        end_cursor=edges[-1].cursor if edges else None,
+    )
+
+
+def _prompt_cursor(prompt_id: int) -> str:
+    return base64.urlsafe_b64encode(f"prompt:{prompt_id}".encode()).decode()
+
+
+def _decode_prompt_cursor(cursor: str) -> int:
+    try:
+        kind, ident = base64.urlsafe_b64decode(cursor.encode()).decode().split(":")
+        if kind == "prompt":
+            return int(ident)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        pass
+    raise BadRequest.field("after", "not a cursor this API issued")
+
+
+@strawberry.type
+class PromptsQuery:
+    @strawberry.field(permission_classes=[IsAuthenticated], description="A prompt by integer id or uuid")
+    async def prompt(self, info: Info, id: strawberry.ID) -> Prompt:
+        return Prompt.of(await prompts.get_prompt(info.context.user, str(id)))
+
+    @strawberry.field(permission_classes=[IsAuthenticated], description="The organization's prompts, newest first")
+    async def prompts(
+        self, info: Info, filter: PromptFilter | None = None, first: int = 20, after: str | None = None
+    ) -> PromptConnection:
+        f = filter or PromptFilter()
+        found = await prompts.prompt_slice(
+            info.context.user,
+            first=first,
+            after_id=_decode_prompt_cursor(after) if after else None,
+            workspace_id=f.workspace_id,
+            status=f.status.value if f.status else None,
+            data_source_id=f.data_source_id,
+            search=f.search,
+        )
+        for p in found.items:  # prime the loader: `prompt(id)` lookups later in this request are free
+            info.context.loaders.prompt.prime(p.id, p)
+        edges = [PromptEdge(cursor=_prompt_cursor(p.id), node=Prompt.of(p)) for p in found.items]
+        return PromptConnection(
+            edges=edges, page_info=_page_info(edges, found.has_next, after is not None), total_count=found.total
+        )
+
+    @strawberry.field(permission_classes=[IsAuthenticated], description="Seed 001: one row per prompt, latest run")
+    async def prompt_history(
+        self,
+        info: Info,
+        workspace_id: int | None = None,
+        status: PromptStatus | None = None,
+        data_source_id: int | None = None,
+        time_period: TimePeriod = TimePeriod.ALL,
+        search: str | None = None,
+        page: int = 1,
+        page_size: int = 20,
+        sort_by: HistorySort = HistorySort.TIMESTAMP,
+        sort_order: SortOrder = SortOrder.DESC,
+        user_id: Annotated[int | None, strawberry.argument(description="Defaults to the caller")] = None,
+    ) -> PromptHistoryPage:
+        if page < 1:
+            raise BadRequest.field("page", "page must be at least 1")
+        if not 1 <= page_size <= 100:
+            raise BadRequest.field("page_size", "page_size must be between 1 and 100")
+        found = await prompts.prompt_history(
+            info.context.user,
+            page=page,
+            page_size=page_size,
+            workspace_id=workspace_id,
+            status=status.value if status else None,
+            data_source_id=data_source_id,
+            time_period=time_period.value,
+            search=search,
+            sort_by=sort_by.value,
+            sort_order=sort_order.value,
+            user_id=user_id,
+        )
+        data = found.as_dict()
+        return PromptHistoryPage(
+            items=[Prompt.of(p) for p in data["items"]], pagination=Pagination(**data["pagination"])
+        )
+
+    @strawberry.field(permission_classes=[IsAuthenticated])
+    async def workspaces(self, info: Info) -> list[Workspace]:
+        return [Workspace.of(w) for w in await prompts.list_workspaces(info.context.user)]
+
+    @strawberry.field(permission_classes=[IsAuthenticated])
+    async def data_sources(self, info: Info) -> list[DataSource]:
+        return [DataSource.of(d) for d in await prompts.list_data_sources(info.context.user)]
+
+
+@strawberry.type
+class PromptsMutation:
+    @strawberry.mutation(permission_classes=[IsAuthenticated])
+    async def create_prompt(self, info: Info, input: CreatePromptInput) -> Prompt:
+        draft = validated(PromptCreate, {k: v for k, v in strawberry.asdict(input).items() if v is not None})
+        created = await prompts.create_prompt(info.context.user, draft.name, draft.text, draft.workspace_id, draft.uuid)
+        return Prompt.of(created)
+
+    @strawberry.mutation(
+        permission_classes=[IsAuthenticated], description="Queue one usage event (what the REST ingest route does)"
+    )
+    async def log_prompt_usage(self, info: Info, input: PromptUsageInput) -> LoggedUsage:
+        raw = {k: v for k, v in strawberry.asdict(input).items() if v is not None}
+        raw["status"] = input.status.value
+        if raw["prompt_id"].isdigit():
+            raw["prompt_id"] = int(raw["prompt_id"])
+        event = validated(UsageEvent, raw)
+        event_id = await prompt_ingest.log_usage(info.context.user, event)
+        return LoggedUsage(event_id=event_id, queued=True)
