@@ -1,4 +1,4 @@
-"""Root Query/Mutation and the schema object."""
+"""Root Query/Mutation and the schema object (domain queries and mutations join by inheritance)."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import strawberry
 
 from graphql_schema.extensions import DomainErrorMasking
 from graphql_schema.permissions import IsAuthenticated
+from graphql_schema.types.notifications import NotificationsMutation, NotificationsQuery
 from graphql_schema.types.tenancy import User, Viewer, resolve_user, resolve_viewer
 
 
 @strawberry.type
-class Query:
+class Query(NotificationsQuery):
     viewer: Viewer = strawberry.field(
         resolver=resolve_viewer, permission_classes=[IsAuthenticated], description="The authenticated caller"
     )
@@ -21,9 +22,14 @@ class Query:
     )
 
 
+@strawberry.type
+class Mutation(NotificationsMutation):
+    pass
+
+
 class PromptOpsSchema(strawberry.Schema):
     def process_errors(self, errors: list, execution_context: object = None) -> None:
         """Logging is done by :class:`DomainErrorMasking`: unexpected errors only, with request id."""
 
 
-schema = PromptOpsSchema(query=Query, extensions=[DomainErrorMasking])
+schema = PromptOpsSchema(query=Query, mutation=Mutation, extensions=[DomainErrorMasking])
