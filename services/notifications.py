@@ -13,10 +13,10 @@ import logging
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from tortoise.exceptions import IntegrityError
 
 from models.notifications import DELIVERY_KINDS, NotificationChannel, NotificationDelivery
@@ -47,6 +47,9 @@ def _email(value: str) -> str:
     return value
 
 
+EmailAddress = Annotated[str, AfterValidator(_email)]
+
+
 class UrlConfig(BaseModel):
     """Config of a webhook or Slack-compatible channel."""
 
@@ -63,24 +66,14 @@ class EmailConfig(BaseModel):
     """Config of an e-mail channel; server fields default to the SMTP_* settings."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
-    to: list[str] = Field(min_length=1, max_length=50, description="Recipient addresses")
-    from_address: str | None = Field(default=None, alias="from", description="Sender; default SMTP_FROM")
+    to: list[EmailAddress] = Field(min_length=1, max_length=50, description="Recipient addresses")
+    from_address: EmailAddress | None = Field(default=None, alias="from", description="Sender; default SMTP_FROM")
     host: str | None = Field(default=None, min_length=1, max_length=255, description="SMTP host; default SMTP_HOST")
     port: int | None = Field(default=None, ge=1, le=65535, description="SMTP port; default SMTP_PORT")
     username: str | None = Field(default=None, max_length=320)
     password: str | None = Field(default=None, max_length=500, description="Write-only")
     starttls: bool | None = Field(default=None, description="true/false; null upgrades when offered")
     use_tls: bool = Field(default=False, description="Implicit TLS (port 465)")
-
-    @field_validator("to")
-    @classmethod
-    def _recipients(cls, value: list[str]) -> list[str]:
-        return [_email(v) for v in value]
-
-    @field_validator("from_address")
-    @classmethod
-    def _sender(cls, value: str | None) -> str | None:
-        return None if value is None else _email(value)
 
     @field_validator("host")
     @classmethod
