@@ -8,6 +8,7 @@ database: :mod:`services.notification_delivery` records the outcome.
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import hashlib
 import hmac
@@ -160,17 +161,18 @@ async def post_json(url: str, body: bytes, message: Message, secret: str | None,
     }
     if secret:
         headers[SIGNATURE_HEADER] = sign(secret, body)
+    limit = settings.notify_timeout_seconds
     started = time.perf_counter()
     try:
-        async with httpx.AsyncClient(
-            timeout=settings.notify_timeout_seconds, follow_redirects=False, trust_env=False
-        ) as client:
+        # httpx times each phase; the outer deadline also bounds a receiver that trickles its answer.
+        async with (
+            asyncio.timeout(limit),
+            httpx.AsyncClient(timeout=limit, follow_redirects=False, trust_env=False) as client,
+        ):
             response = await client.post(url, content=body, headers=headers)
-    except httpx.TimeoutException as exc:
+    except (httpx.TimeoutException, TimeoutError) as exc:
         elapsed = (time.perf_counter() - started) * 1000
-        raise SendFailed(
-            f"timed out after {settings.notify_timeout_seconds:g}s ({type(exc).__name__})", latency_ms=elapsed
-        ) from None
+        raise SendFailed(f"timed out after {limit:g}s ({type(exc).__name__})", latency_ms=elapsed) from None
     except httpx.HTTPError as exc:
         elapsed = (time.perf_counter() - started) * 1000
         raise SendFailed(f"{type(exc).__name__}: {exc}", latency_ms=elapsed) from None
@@ -237,10 +239,13 @@ async def send_email(target: SmtpTarget, message: Message, settings: Settings) -
         timeout=timeout,
     )
     try:
-        async with client:
+        async with asyncio.timeout(timeout), client:
             if target.username:
                 await client.login(target.username, target.password or "")
             refused, reply = await client.send_message(mail)
+    except TimeoutError as exc:
+        elapsed = (time.perf_counter() - started) * 1000
+        raise SendFailed(f"timed out after {timeout:g}s ({type(exc).__name__})", latency_ms=elapsed) from None
     except aiosmtplib.SMTPRecipientsRefused as exc:
         elapsed = (time.perf_counter() - started) * 1000
         first = exc.recipients[0]
@@ -258,7 +263,7 @@ async def send_email(target: SmtpTarget, message: Message, settings: Settings) -
             smtp_reply=f"{exc.code} {exc.message}"[:500],
             latency_ms=elapsed,
         ) from None
-    except (aiosmtplib.SMTPException, OSError, TimeoutError) as exc:
+    except (aiosmtplib.SMTPException, OSError) as exc:
         elapsed = (time.perf_counter() - started) * 1000
         raise SendFailed(f"{type(exc).__name__}: {exc}", latency_ms=elapsed) from None
     elapsed = (time.perf_counter() - started) * 1000
