@@ -13,9 +13,11 @@ import logging
 import re
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import orjson
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from tortoise.exceptions import IntegrityError
 
@@ -427,6 +429,32 @@ async def send_test(principal: Principal, channel_id: int, message: str | None =
     return TestDispatch(job_id=row.job_id or "", delivery_id=row.id, delivery=DeliveryInfo.of(row))
 
 
+MAX_EVENT_BYTES = 64 * 1024
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    raise TypeError(f"cannot serialize {type(value).__name__}")
+
+
+def _plain_json(event: dict[str, Any]) -> dict[str, Any]:
+    """The event as stored and sent: datetimes as ISO 8601 Z, Decimals as floats; bounded in size."""
+    try:
+        raw = orjson.dumps(
+            event, default=_json_default, option=orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC | orjson.OPT_NON_STR_KEYS
+        )
+    except TypeError as exc:
+        raise ValueError(f"event is not JSON-serializable: {exc}") from None
+    if len(raw) > MAX_EVENT_BYTES:
+        raise ValueError(f"event is {len(raw)} bytes; at most {MAX_EVENT_BYTES} are sent")
+    return orjson.loads(raw)
+
+
 async def notify(
     organization_id: int,
     channel_ids: Iterable[int],
@@ -451,6 +479,7 @@ async def notify(
         raise ValueError(f"kind must be one of {', '.join(DELIVERY_KINDS)}, got {kind!r}")
     if not isinstance(event, dict):
         raise ValueError("event must be a JSON object (dict)")
+    event = _plain_json(event)
     wanted = sorted({int(c) for c in channel_ids})
     if not wanted:
         return []

@@ -18,6 +18,8 @@ import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
 from email import message_from_bytes
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -532,6 +534,9 @@ async def test_notify_fans_out_to_enabled_channels_once_per_dedupe_key(client, m
     assert again == []
     with pytest.raises(ValueError):
         await notifications.notify(admin.organization_id, [live["id"]], event, "alert_exploded")
+    with pytest.raises(ValueError):
+        await notifications.notify(admin.organization_id, [live["id"]], {"blob": "x" * 70_000}, "alert_firing")
+    assert await notifications.notify(admin.organization_id, [], event, "alert_firing") == []
 
     result = await jobs.deliver_notification({"job_try": 1}, made[0].id)
     assert result == {"delivery_id": made[0].id, "status": "delivered", "attempts": 1}
@@ -546,7 +551,8 @@ async def test_notify_fans_out_to_enabled_channels_once_per_dedupe_key(client, m
     (listed,) = r.json()["data"]["items"]
     assert listed["status"] == "delivered" and listed["http_status"] == 200 and listed["payload"] == event
 
-    resolved_event = {**event, "status": "resolved"}
+    resolved_at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    resolved_event = {**event, "status": "resolved", "resolved_at": resolved_at, "value": Decimal("612.25")}
     resolved = await notifications.notify(admin.organization_id, [live["id"]], resolved_event, "alert_resolved", 42)
     assert await jobs.deliver_notification({}, resolved[0].id) == {
         "delivery_id": resolved[0].id,
@@ -554,6 +560,8 @@ async def test_notify_fans_out_to_enabled_channels_once_per_dedupe_key(client, m
         "attempts": 1,
     }
     assert [r.json()["kind"] for r in http_receiver.at("/ok")] == ["alert_firing", "alert_resolved"]
+    sent_event = http_receiver.at("/ok")[1].json()["event"]
+    assert sent_event["resolved_at"] == "2026-01-02T03:04:05Z" and sent_event["value"] == 612.25
     assert not any(r.json()["channel"]["id"] in (off["id"], theirs["id"]) for r in http_receiver.requests)
 
 
