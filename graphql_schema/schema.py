@@ -10,12 +10,13 @@ import strawberry
 
 from graphql_schema.extensions import DomainErrorMasking
 from graphql_schema.permissions import IsAuthenticated
+from graphql_schema.types.notifications import NotificationsMutation, NotificationsQuery
 from graphql_schema.types.prompts import PromptsMutation, PromptsQuery
 from graphql_schema.types.tenancy import User, Viewer, resolve_user, resolve_viewer
 
 
 @strawberry.type
-class Query(PromptsQuery):
+class Query(PromptsQuery, NotificationsQuery):
     viewer: Viewer = strawberry.field(
         resolver=resolve_viewer, permission_classes=[IsAuthenticated], description="The authenticated caller"
     )
@@ -27,7 +28,7 @@ class Query(PromptsQuery):
 
 
 @strawberry.type
-class Mutation(PromptsMutation):
+class Mutation(PromptsMutation, NotificationsMutation):
     pass
 
 

@@ -34,6 +34,30 @@ def _int(name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+def _float(name: str, default: float, minimum: float = 0.0) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+    if not value >= minimum:
+        raise ConfigError(f"{name} must be >= {minimum}, got {raw}")
+    return value
+
+
+def _optional_bool(name: str) -> bool | None:
+    raw = (os.environ.get(name) or "").strip().lower()
+    if raw in ("", "auto"):
+        return None
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true, false or auto, got {raw!r}")
+
+
 @dataclass(frozen=True)
 class Settings:
     app_env: str = "development"
@@ -56,6 +80,16 @@ class Settings:
     probe_timeout_seconds: float = 2.0
     db_pool_max: int = 10
     log_level: str = "INFO"
+    notify_timeout_seconds: float = 10.0
+    notify_max_attempts: int = 5
+    notify_backoff_seconds: float = 5.0
+    notify_backoff_max_seconds: float = 600.0
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_from: str | None = None
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool | None = None  # None: upgrade when the server offers STARTTLS
 
     @property
     def is_production(self) -> bool:
@@ -108,6 +142,16 @@ def load_settings() -> Settings:
         probe_timeout_seconds=float(os.environ.get("PROBE_TIMEOUT_SECONDS", "2.0")),
         db_pool_max=_int("DB_POOL_MAX", 10, 1),
         log_level=os.environ.get("LOG_LEVEL", "INFO"),
+        notify_timeout_seconds=_float("NOTIFY_TIMEOUT_SECONDS", 10.0, 0.1),
+        notify_max_attempts=_int("NOTIFY_MAX_ATTEMPTS", 5, 1),
+        notify_backoff_seconds=_float("NOTIFY_BACKOFF_SECONDS", 5.0, 0.0),
+        notify_backoff_max_seconds=_float("NOTIFY_BACKOFF_MAX_SECONDS", 600.0, 0.0),
+        smtp_host=os.environ.get("SMTP_HOST") or None,
+        smtp_port=_int("SMTP_PORT", 587, 1),
+        smtp_from=os.environ.get("SMTP_FROM") or None,
+        smtp_username=os.environ.get("SMTP_USERNAME") or None,
+        smtp_password=os.environ.get("SMTP_PASSWORD") or None,
+        smtp_starttls=_optional_bool("SMTP_STARTTLS"),
     )
     settings.validate()
     return settings

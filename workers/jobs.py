@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from services import authentication, prompt_ingest, rollups, worker_status
+from arq import Retry
+
+from services import authentication, notification_delivery, prompt_ingest, rollups, worker_status
 
 
 async def heartbeat(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -27,3 +29,11 @@ async def drain_ingest(ctx: dict[str, Any]) -> dict[str, int]:
 async def refresh_rollups(ctx: dict[str, Any]) -> dict[str, int]:
     """Rebuild hourly rollup buckets that new or late events made dirty."""
     return {"buckets": await rollups.rebuild_dirty()}
+
+
+async def deliver_notification(ctx: dict[str, Any], delivery_id: int) -> dict[str, Any]:
+    """One attempt at a notification delivery; a retryable failure re-runs this job after a backoff."""
+    outcome = await notification_delivery.attempt(delivery_id)
+    if outcome.retry_in_seconds is not None:
+        raise Retry(defer=outcome.retry_in_seconds)
+    return {"delivery_id": outcome.delivery_id, "status": outcome.status, "attempts": outcome.attempts}

@@ -16,7 +16,7 @@ import time
 import uuid
 from typing import Any
 
-from arq import cron
+from arq import cron, func
 from tortoise import Tortoise
 
 from services import prompt_ingest, redis_client, rollups, worker_status
@@ -76,7 +76,18 @@ def _every(seconds: int) -> set[int]:
 
 
 class WorkerSettings:
-    functions = [jobs.heartbeat, jobs.flush_api_key_usage, jobs.drain_ingest, jobs.refresh_rollups]
+    functions = [
+        jobs.heartbeat,
+        jobs.flush_api_key_usage,
+        jobs.drain_ingest,
+        jobs.refresh_rollups,
+        # The delivery row counts attempts and ends them; arq's own limit is only a backstop.
+        func(
+            jobs.deliver_notification,
+            max_tries=_settings.notify_max_attempts + 1,
+            timeout=3 * _settings.notify_timeout_seconds + 30,
+        ),
+    ]
     cron_jobs = [
         cron(jobs.heartbeat, second=_every(_settings.worker_heartbeat_seconds), run_at_startup=True, unique=False),
         cron(jobs.flush_api_key_usage, second={5, 35}, run_at_startup=True),
