@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services import authentication, prompt_ingest, rollups, worker_status
+from services import authentication, prompt_ingest, rollups, system_metrics, worker_status
 
 
 async def heartbeat(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -27,3 +27,8 @@ async def drain_ingest(ctx: dict[str, Any]) -> dict[str, int]:
 async def refresh_rollups(ctx: dict[str, Any]) -> dict[str, int]:
     """Rebuild hourly rollup buckets that new or late events made dirty."""
     return {"buckets": await rollups.rebuild_dirty()}
+
+
+async def sample_system_metrics(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Store one psutil sample of this host while monitoring is started (``/v1/monitoring/start``)."""
+    return await system_metrics.sample_if_enabled()

@@ -1,0 +1,196 @@
+"""Prometheus exposition for ``GET /metrics`` and ``/v1/metrics/prometheus``.
+
+Multi-process correctness by Redis-backed aggregation rather than prometheus_client's
+multiprocess mode: every web process already flushes its request counts to shared Redis
+hashes (``services/request_metrics.py``), workers count job outcomes there, and the
+pipeline gauges are read from Redis and the database at scrape time.  So any web process
+(on any machine) answers a scrape with the platform-wide totals, and no shared directory or
+per-pid files are needed.  prometheus_client renders the text (metric families from a
+one-shot collector), which keeps the format exact.
+
+Cardinality is bounded: labels are route templates from the route table (plus
+``<unmatched>``), HTTP methods, status classes, job function names and validated enums.
+Database-derived business gauges are cached in Redis for ``BUSINESS_CACHE_SECONDS`` so
+frequent scrapes from several Prometheis cost one set of queries per period.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
+from tortoise.functions import Sum
+
+from models.prompts import Prompt, PromptRollupHourly
+from models.tenancy import Organization, User
+from services import (
+    app_metrics,
+    performance_thresholds,
+    platform_probes,
+    request_metrics,
+    system_metrics,
+    worker_status,
+)
+from services.policy import Principal, require_admin
+from services.redis_client import get_redis, key
+from services.request_metrics import HISTOGRAM_BOUNDS, STATUS_CLASSES
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+BUSINESS_CACHE_SECONDS = 30
+BUSINESS_CACHE = "mon:prom:business"
+
+
+class _OneShot:
+    """The minimal registry ``generate_latest`` needs: something whose ``collect()`` yields families."""
+
+    def __init__(self, families: list[Metric]) -> None:
+        self.families = families
+
+    def collect(self) -> Iterator[Metric]:
+        return iter(self.families)
+
+
+async def _business() -> dict[str, Any]:
+    redis = get_redis()
+    cached = await redis.get(key(BUSINESS_CACHE))
+    if cached:
+        return json.loads(cached)
+    since = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+    events = await PromptRollupHourly.filter(bucket_start__gte=since).annotate(n=Sum("count")).values("n")
+    breaches = await performance_thresholds.breaches(1, live_probe=False)
+    data = {
+        "organizations": await Organization.all().count(),
+        "users": await User.all().count(),
+        "prompts": await Prompt.all().count(),
+        "events_rolled_up_recent": int((events[0]["n"] if events else 0) or 0),
+        "breaches": {sev: sum(1 for b in breaches if b.severity == sev) for sev in ("warning", "critical")},
+        "sampler_enabled": (await system_metrics.sampler_state()).enabled,
+        "computed_at": time.time(),
+    }
+    await redis.set(key(BUSINESS_CACHE), json.dumps(data), ex=BUSINESS_CACHE_SECONDS)
+    return data
+
+
+def _request_families(raw: dict[str, str]) -> list[Metric]:
+    per: dict[str, dict[str, float]] = {}
+    for name, value in raw.items():
+        ep, _, what = name.rpartition("|")
+        per.setdefault(ep, {})[what] = float(value)
+    requests = CounterMetricFamily(
+        "promptops_http_requests",
+        "HTTP requests by route template, method and status class",
+        labels=["method", "route", "status_class"],
+    )
+    duration = HistogramMetricFamily(
+        "promptops_http_request_duration_seconds", "HTTP request duration", labels=["method", "route"]
+    )
+    received = CounterMetricFamily(
+        "promptops_http_request_body_bytes", "HTTP request body bytes received", labels=["method", "route"]
+    )
+    sent = CounterMetricFamily(
+        "promptops_http_response_body_bytes", "HTTP response body bytes sent", labels=["method", "route"]
+    )
+    for ep in sorted(per):
+        fields = per[ep]
+        method, _, route = ep.partition(" ")
+        for cls in STATUS_CLASSES:
+            if cls in fields:
+                requests.add_metric([method, route, cls], fields[cls])
+        cumulative = 0.0
+        buckets: list[tuple[str, float]] = []
+        for i, bound in enumerate(HISTOGRAM_BOUNDS):
+            cumulative += fields.get(f"b{i}", 0.0)
+            buckets.append((repr(bound), cumulative))
+        cumulative += fields.get(f"b{len(HISTOGRAM_BOUNDS)}", 0.0)
+        buckets.append(("+Inf", cumulative))
+        duration.add_metric([method, route], buckets, fields.get("sum", 0.0))
+        received.add_metric([method, route], fields.get("in", 0.0))
+        sent.add_metric([method, route], fields.get("out", 0.0))
+    return [requests, duration, received, sent]
+
+
+def _counter_families(biz: dict[str, str], jobs: dict[str, str]) -> list[Metric]:
+    agents = CounterMetricFamily("promptops_agent_executions", "Recorded agent executions", labels=["status"])
+    agent_s = CounterMetricFamily(
+        "promptops_agent_execution_seconds", "Recorded agent execution time", labels=["status"]
+    )
+    workflows = CounterMetricFamily("promptops_workflow_executions", "Recorded workflow runs", labels=["status"])
+    workflow_s = CounterMetricFamily(
+        "promptops_workflow_execution_seconds", "Recorded workflow time", labels=["status"]
+    )
+    for status in ("success", "failure"):
+        agents.add_metric([status], float(biz.get(f"agent|{status}", 0)))
+        agent_s.add_metric([status], float(biz.get(f"agent_seconds|{status}", 0)))
+        workflows.add_metric([status], float(biz.get(f"workflow|{status}", 0)))
+        workflow_s.add_metric([status], float(biz.get(f"workflow_seconds|{status}", 0)))
+    steps = CounterMetricFamily(
+        "promptops_workflow_steps", "Workflow steps executed", value=float(biz.get("workflow_steps", 0))
+    )
+    feedback = CounterMetricFamily("promptops_feedback", "Recorded RLHF feedback", labels=["rating"])
+    for rating in ("positive", "negative", "neutral"):
+        feedback.add_metric([rating], float(biz.get(f"feedback|{rating}", 0)))
+    outcomes = CounterMetricFamily("promptops_worker_jobs", "arq job runs by outcome", labels=["function", "outcome"])
+    job_s = CounterMetricFamily("promptops_worker_job_seconds", "arq job run time", labels=["function"])
+    for name in sorted(jobs):
+        function, _, what = name.rpartition("|")
+        if what == "seconds":
+            job_s.add_metric([function], float(jobs[name]))
+        else:
+            outcomes.add_metric([function, what], float(jobs[name]))
+    return [agents, agent_s, workflows, workflow_s, steps, feedback, outcomes, job_s]
+
+
+def _gauge(name: str, doc: str, value: float) -> GaugeMetricFamily:
+    return GaugeMetricFamily(name, doc, value=value)
+
+
+async def render(principal: Principal) -> bytes:
+    """The exposition text (admin: platform-wide numbers)."""
+    require_admin(principal)
+    raw = await request_metrics.read_all_time()
+    biz, jobs = await app_metrics.counters()
+    backlog = await platform_probes.ingest_backlog()
+    lag = await platform_probes.rollup_lag()
+    workers = worker_status.describe(await worker_status.live_workers())
+    business = await _business()
+    breaches = GaugeMetricFamily(
+        "promptops_performance_threshold_breaches", "Threshold breaches right now", labels=["severity"]
+    )
+    for severity, n in business["breaches"].items():
+        breaches.add_metric([severity], n)
+    families: list[Metric] = [
+        *_request_families(raw),
+        *_counter_families(biz, jobs),
+        _gauge(
+            "promptops_ingest_stream_backlog", "Usage events queued in Redis, not yet stored", backlog["stream_length"]
+        ),
+        _gauge(
+            "promptops_ingest_stream_pending", "Usage events read by a worker, not yet acknowledged", backlog["pending"]
+        ),
+        _gauge("promptops_ingest_dead_letter", "Usage events in the dead-letter stream", backlog["dead_letter"]),
+        _gauge(
+            "promptops_ingest_events_recent",
+            "Stored usage events in the current and previous hour (rollups)",
+            business["events_rolled_up_recent"],
+        ),
+        _gauge(
+            "promptops_rollup_dirty_prompts", "Prompts with rollup hours waiting for a rebuild", lag["dirty_prompts"]
+        ),
+        _gauge("promptops_rollup_lag_seconds", "Age of the oldest pending rollup rebuild", lag["lag_seconds"]),
+        _gauge("promptops_workers_live", "arq workers with a recent heartbeat", workers["workers"]),
+        _gauge("promptops_organizations", "Organizations", business["organizations"]),
+        _gauge("promptops_users", "Users", business["users"]),
+        _gauge("promptops_prompts", "Prompts", business["prompts"]),
+        _gauge(
+            "promptops_system_sampler_enabled",
+            "1 when the system metrics sampler is on",
+            1.0 if business["sampler_enabled"] else 0.0,
+        ),
+        breaches,
+    ]
+    return generate_latest(_OneShot(families))  # type: ignore[arg-type]
