@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
-import subprocess
 import uuid
+from asyncio.subprocess import PIPE, STDOUT
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -88,8 +89,9 @@ async def test_promtool_check_metrics_passes(client, make_tenant):
     await client.get("/healthz")
     await request_metrics.flush()
     text = await scrape(client, admin)
-    result = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True, text=True, timeout=30)
-    assert result.returncode == 0, result.stdout + result.stderr
+    proc = await asyncio.create_subprocess_exec("promtool", "check", "metrics", stdin=PIPE, stdout=PIPE, stderr=STDOUT)
+    out, _ = await asyncio.wait_for(proc.communicate(text.encode()), timeout=30)
+    assert proc.returncode == 0, out.decode()
 
 
 async def test_record_endpoints_store_count_and_show(client, make_tenant):
