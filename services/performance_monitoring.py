@@ -14,6 +14,7 @@ from typing import Any
 
 from services import performance_thresholds, platform_probes, request_metrics, system_metrics, worker_status
 from services.config import get_settings
+from services.errors import BadRequest
 from services.policy import Principal, require_admin
 from services.request_metrics import HOUR_SECONDS, EndpointWindow
 from services.sketch import Sketch
@@ -27,6 +28,15 @@ POOL_SATURATION = 0.8  # share of the pool (or of max_connections) in use
 ERROR_SPIKE_FACTOR = 2.0  # latest hour's 5xx rate vs the rest of the window
 ERROR_SPIKE_MIN_ERRORS = 5
 MEMORY_GROWTH_PERCENT_PER_HOUR = 1.0
+MAX_HOURS = 720  # request metrics retention default (30 days)
+MAX_DASHBOARD_HOURS = 168
+MAX_LIMIT = 100
+
+
+def check_window(hours: int, maximum: int = MAX_HOURS) -> None:
+    """The same bounds for REST (pydantic already enforces them) and GraphQL."""
+    if not 1 <= hours <= maximum:
+        raise BadRequest.field("hours", f"hours must be between 1 and {maximum}", "out_of_range")
 
 
 def _window_seconds(hours: int) -> float:
@@ -48,6 +58,11 @@ async def _endpoint_stats(hours: int) -> list[dict[str, Any]]:
 async def endpoint_performance(principal: Principal, hours: int, limit: int, sort_by: str) -> dict[str, Any]:
     """Per endpoint: count, error rate, avg and p50/p95/p99 (from merged hourly sketches), throughput."""
     require_admin(principal)
+    check_window(hours)
+    if not 1 <= limit <= MAX_LIMIT:
+        raise BadRequest.field("limit", f"limit must be between 1 and {MAX_LIMIT}", "out_of_range")
+    if sort_by not in SORT_FIELDS:
+        raise BadRequest.field("sort_by", f"sort_by must be one of {', '.join(SORT_FIELDS)}", "enum")
     stats = await _endpoint_stats(hours)
     total = sum(s["count"] for s in stats)
     errors = sum(s["errors"] for s in stats)
@@ -65,6 +80,7 @@ async def endpoint_performance(principal: Principal, hours: int, limit: int, sor
 async def response_time_trends(principal: Principal, hours: int, endpoint: str | None) -> dict[str, Any]:
     """Hourly p50/p95/avg for one endpoint (``/route`` or ``"METHOD /route"``) or all, and the p95 trend."""
     require_admin(principal)
+    check_window(hours)
     window = request_metrics.window_hours(hours)
     per_hour = await request_metrics.read_hours(window)
 
@@ -166,6 +182,7 @@ async def _memory_growth(hours: int) -> list[dict[str, Any]]:
 async def recommendations(principal: Principal, hours: int = 24) -> list[dict[str, Any]]:
     """Rules over measured data; each recommendation names the rule and the evidence that triggered it."""
     require_admin(principal)
+    check_window(hours, MAX_DASHBOARD_HOURS)
     settings = get_settings()
     found: list[dict[str, Any]] = []
     for stat in await _endpoint_stats(hours):
@@ -277,6 +294,7 @@ async def monitor_health(principal: Principal) -> dict[str, Any]:
 async def dashboard(principal: Principal, hours: int) -> dict[str, Any]:
     """Health overview, current metrics, hourly trends, current breaches, top/worst endpoints, recommendations."""
     require_admin(principal)
+    check_window(hours, MAX_DASHBOARD_HOURS)
     stats = await _endpoint_stats(hours)
     total = sum(s["count"] for s in stats)
     errors = sum(s["errors"] for s in stats)
