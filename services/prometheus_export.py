@@ -16,6 +16,7 @@ frequent scrapes from several Prometheis cost one set of queries per period.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Iterator
@@ -76,11 +77,30 @@ async def _business() -> dict[str, Any]:
     return data
 
 
+_REQUEST_HEADER = """# HELP promptops_http_requests_total HTTP requests by route template, method and status class
+# TYPE promptops_http_requests_total counter
+"""
+_DURATION_HEADER = """# HELP promptops_http_request_duration_seconds HTTP request duration
+# TYPE promptops_http_request_duration_seconds histogram
+"""
+_RECEIVED_HEADER = """# HELP promptops_http_request_body_bytes_total HTTP request body bytes received
+# TYPE promptops_http_request_body_bytes_total counter
+"""
+_SENT_HEADER = """# HELP promptops_http_response_body_bytes_total HTTP response body bytes sent
+# TYPE promptops_http_response_body_bytes_total counter
+"""
+_LE = [repr(b) for b in HISTOGRAM_BOUNDS]
+
+
+def _escape(value: str) -> str:
+    if "\\" in value or '"' in value or "\n" in value:
+        return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+    return value
+
+
 def _request_families(raw: dict[str, str]) -> list[Metric]:
-    per: dict[str, dict[str, float]] = {}
-    for name, value in raw.items():
-        ep, _, what = name.rpartition("|")
-        per.setdefault(ep, {})[what] = float(value)
+    """The request metrics as prometheus_client families (the reference for :func:`request_text`)."""
+    per = _per_endpoint(raw)
     requests = CounterMetricFamily(
         "promptops_http_requests",
         "HTTP requests by route template, method and status class",
@@ -101,17 +121,72 @@ def _request_families(raw: dict[str, str]) -> list[Metric]:
         for cls in STATUS_CLASSES:
             if cls in fields:
                 requests.add_metric([method, route, cls], fields[cls])
-        cumulative = 0.0
-        buckets: list[tuple[str, float]] = []
-        for i, bound in enumerate(HISTOGRAM_BOUNDS):
-            cumulative += fields.get(f"b{i}", 0.0)
-            buckets.append((repr(bound), cumulative))
-        cumulative += fields.get(f"b{len(HISTOGRAM_BOUNDS)}", 0.0)
-        buckets.append(("+Inf", cumulative))
+        buckets = list(zip([*_LE, "+Inf"], _cumulative(fields), strict=True))
         duration.add_metric([method, route], buckets, fields.get("sum", 0.0))
         received.add_metric([method, route], fields.get("in", 0.0))
         sent.add_metric([method, route], fields.get("out", 0.0))
     return [requests, duration, received, sent]
+
+
+def _per_endpoint(raw: dict[str, str]) -> dict[str, dict[str, float]]:
+    per: dict[str, dict[str, float]] = {}
+    for name, value in raw.items():
+        ep, _, what = name.rpartition("|")
+        per.setdefault(ep, {})[what] = float(value)
+    return per
+
+
+def _cumulative(fields: dict[str, float]) -> list[float]:
+    running = 0.0
+    out = []
+    for i in range(len(HISTOGRAM_BOUNDS) + 1):
+        running += fields.get(f"b{i}", 0.0)
+        out.append(running)
+    return out
+
+
+def request_text(raw: dict[str, str]) -> str:
+    """The request metrics in exposition format, written directly.
+
+    Same samples as ``generate_latest`` over :func:`_request_families` (a test holds them equal),
+    several times faster: with 200 routes this is ~4,000 lines, the bulk of every scrape.  Values
+    are Redis's own decimal strings (valid exposition floats), so nothing is converted but the
+    histogram buckets, which must be summed into cumulative counts.
+    """
+    per: dict[str, dict[str, str]] = {}
+    for name, value in raw.items():
+        ep, _, what = name.rpartition("|")
+        fields = per.get(ep)
+        if fields is None:
+            fields = per[ep] = {}
+        fields[what] = value
+    bucket_names = [f"b{i}" for i in range(len(HISTOGRAM_BOUNDS) + 1)]
+    requests: list[str] = [_REQUEST_HEADER]
+    duration: list[str] = [_DURATION_HEADER]
+    received: list[str] = [_RECEIVED_HEADER]
+    sent: list[str] = [_SENT_HEADER]
+    for ep in sorted(per):
+        fields = per[ep]
+        method, _, route = ep.partition(" ")
+        labels = f'method="{_escape(method)}",route="{_escape(route)}"'
+        for cls in STATUS_CLASSES:
+            value = fields.get(cls)
+            if value is not None:
+                requests.append(f'promptops_http_requests_total{{{labels},status_class="{cls}"}} {value}\n')
+        prefix = f"promptops_http_request_duration_seconds_bucket{{{labels},le="
+        running = 0
+        for le, name in zip(_LE, bucket_names, strict=False):
+            running += int(fields.get(name, 0))
+            duration.append(f'{prefix}"{le}"}} {running}\n')
+        running += int(fields.get(bucket_names[-1], 0))
+        duration.append(
+            f'{prefix}"+Inf"}} {running}\n'
+            f"promptops_http_request_duration_seconds_count{{{labels}}} {running}\n"
+            f"promptops_http_request_duration_seconds_sum{{{labels}}} {fields.get('sum', '0')}\n"
+        )
+        received.append(f"promptops_http_request_body_bytes_total{{{labels}}} {fields.get('in', '0')}\n")
+        sent.append(f"promptops_http_response_body_bytes_total{{{labels}}} {fields.get('out', '0')}\n")
+    return "".join(requests) + "".join(duration) + "".join(received) + "".join(sent)
 
 
 def _counter_families(biz: dict[str, str], jobs: dict[str, str]) -> list[Metric]:
@@ -152,19 +227,21 @@ def _gauge(name: str, doc: str, value: float) -> GaugeMetricFamily:
 async def render(principal: Principal) -> bytes:
     """The exposition text (admin: platform-wide numbers)."""
     require_admin(principal)
-    raw = await request_metrics.read_all_time()
-    biz, jobs = await app_metrics.counters()
-    backlog = await platform_probes.ingest_backlog()
-    lag = await platform_probes.rollup_lag()
-    workers = worker_status.describe(await worker_status.live_workers())
-    business = await _business()
+    raw, (biz, jobs), backlog, lag, beats, business = await asyncio.gather(
+        request_metrics.read_all_time(),
+        app_metrics.counters(),
+        platform_probes.ingest_backlog(),
+        platform_probes.rollup_lag(),
+        worker_status.live_workers(),
+        _business(),
+    )
+    workers = worker_status.describe(beats)
     breaches = GaugeMetricFamily(
         "promptops_performance_threshold_breaches", "Threshold breaches right now", labels=["severity"]
     )
     for severity, n in business["breaches"].items():
         breaches.add_metric([severity], n)
     families: list[Metric] = [
-        *_request_families(raw),
         *_counter_families(biz, jobs),
         _gauge(
             "promptops_ingest_stream_backlog", "Usage events queued in Redis, not yet stored", backlog["stream_length"]
@@ -193,4 +270,4 @@ async def render(principal: Principal) -> bytes:
         ),
         breaches,
     ]
-    return generate_latest(_OneShot(families))  # type: ignore[arg-type]
+    return request_text(raw).encode() + generate_latest(_OneShot(families))  # type: ignore[arg-type]

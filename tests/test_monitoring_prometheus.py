@@ -195,3 +195,24 @@ async def test_record_bad_input_is_400_naming_the_field(client, make_tenant):
         assert r.status_code == 400, (kind, params, r.text)
         assert [d["field"] for d in r.json()["error"]["details"]] == [field], (kind, params)
     assert (await client.post("/v1/metrics/record/agent", params=cases[0][1])).status_code == 401
+
+
+def test_fast_request_writer_equals_prometheus_client_output():
+    from prometheus_client import generate_latest
+
+    from services.prometheus_export import _OneShot, _request_families, request_text
+
+    raw = {
+        "GET /a/{x}|2xx": "3",
+        "GET /a/{x}|4xx": "2",
+        "GET /a/{x}|b0": "2",
+        "GET /a/{x}|b5": "1",
+        "GET /a/{x}|b11": "2",
+        "GET /a/{x}|sum": "0.5",
+        "GET /a/{x}|in": "10",
+        "GET /a/{x}|out": "20",
+        'POST /q"\\\n|5xx': "1",
+    }
+    fast = samples(request_text(raw))
+    reference = samples(generate_latest(_OneShot(_request_families(raw))).decode())
+    assert fast == reference and len(fast) == 2 + 2 * 14 + 2 * 2 + 1
