@@ -108,6 +108,7 @@ class RequestRecorder:
 
     def __init__(self) -> None:
         self._pending: dict[tuple[int, str, str], _Aggregate] = {}
+        self._flushing = asyncio.Lock()  # a flush that returns has everything before it in Redis
         self.last_flush_at: float | None = None
         self.last_flush_error: str | None = None
 
@@ -155,6 +156,10 @@ class RequestRecorder:
 
         Returns the number of requests written.
         """
+        async with self._flushing:
+            return await self._flush()
+
+    async def _flush(self) -> int:
         taken = self._take()
         if not taken:
             return 0

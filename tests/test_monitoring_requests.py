@@ -28,7 +28,7 @@ async def test_requests_are_recorded_by_route_template(client, make_tenant):
         assert r.status_code == 404
     r = await client.get(f"/no/such/{uuid.uuid4().hex}")
     assert r.status_code == 404
-    assert await request_metrics.flush() >= 4
+    await request_metrics.flush()
     after = await perf(client, admin, limit=100, sort_by="count")
     got = row(after, "GET", "/api/v1/prompts/{prompt_id}")
     assert got["count"] == prev["count"] + 3
