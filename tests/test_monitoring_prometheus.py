@@ -125,9 +125,9 @@ async def test_record_endpoints_store_count_and_show(client, make_tenant):
     key = ("promptops_feedback_total", (("rating", "positive"),))
     assert after[key] == before.get(key, 0) + 1
     assert after[("promptops_workflow_steps_total", ())] == before.get(("promptops_workflow_steps_total", ()), 0) + 7
-    # visible in the JSON metrics and summary of the member's organization only
-    same_org_admin = await make_tenant("admin", org=f"org-{uuid.uuid4().hex[:6]}")
-    r = await client.get("/v1/metrics/json", params={"include_system": "false"}, headers=same_org_admin.headers)
+    # tenant-owned: another organization's admin does not see them
+    other_org_admin = await make_tenant("admin", org=f"org-{uuid.uuid4().hex[:6]}")
+    r = await client.get("/v1/metrics/json", params={"include_system": "false"}, headers=other_org_admin.headers)
     org = r.json()["data"]["application"]["organization"]
     assert org["agents"]["total"] == 0 and "system" not in r.json()["data"]
 
