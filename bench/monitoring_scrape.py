@@ -54,6 +54,29 @@ async def scrape(port: int, token: str, n: int) -> tuple[list[float], int, int]:
     return times, series, len(r.content)
 
 
+async def render_in_process(n: int) -> list[float]:
+    """Milliseconds for ``prometheus_export.render`` alone (no HTTP), with the gauges cache warm."""
+    from tortoise import Tortoise
+
+    from services import prometheus_export, redis_client
+    from services.database import tortoise_config
+    from services.policy import Principal, Role
+
+    await Tortoise.init(config=tortoise_config())
+    try:
+        admin = Principal(1, 1, Role.ADMIN)
+        await prometheus_export.render(admin)
+        times = []
+        for _ in range(n):
+            started = time.perf_counter()
+            await prometheus_export.render(admin)
+            times.append((time.perf_counter() - started) * 1000)
+        return times
+    finally:
+        await Tortoise.close_connections()
+        await redis_client.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoints", type=int, default=200)
@@ -66,12 +89,17 @@ def main() -> int:
             print(f"requests recorded: {asyncio.run(fill(args.endpoints))}")
         port = env.uvicorn()
         times, series, size = asyncio.run(scrape(port, token, args.scrapes))
+        rendered = asyncio.run(render_in_process(args.scrapes))
     warm = times[1:]
     print(f"series in exposition: {series}, body {size / 1024:.1f} KiB")
     print(f"cold scrape (computes business gauges): {times[0]:.1f} ms")
     print(
         f"warm scrapes ({len(warm)}): p50 {percentile(warm, 0.5):.1f} ms  p95 {percentile(warm, 0.95):.1f} ms  "
         f"max {max(warm):.1f} ms  (target <= 50 ms)"
+    )
+    print(
+        f"render in-process (no HTTP): min {min(rendered):.1f} ms  p50 {percentile(rendered, 0.5):.1f} ms  "
+        f"p95 {percentile(rendered, 0.95):.1f} ms"
     )
     return 0 if percentile(warm, 0.95) <= 50 else 1
 

@@ -7,6 +7,7 @@ free-text roles or types, so series stay bounded however many agents exist.
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
@@ -28,6 +29,7 @@ from services.policy import Principal, require_admin, require_authenticated
 from services.redis_client import get_redis, key
 from services.sketch import Sketch
 
+log = logging.getLogger(__name__)
 Seconds = float
 Name = str
 BIZ_COUNTERS = "mon:biz"
@@ -67,8 +69,8 @@ async def _count(*increments: tuple[str, float]) -> None:
                 else:
                     pipe.hincrbyfloat(key(BIZ_COUNTERS), name, amount)
             await pipe.execute()
-    except RedisError:
-        pass
+    except RedisError as exc:
+        log.warning("metric counters not bumped (%s); the stored record is unaffected", exc)
 
 
 async def record_agent(principal: Principal, rec: AgentRecord) -> dict[str, Any]:
@@ -127,8 +129,8 @@ async def record_job_outcome(function: str, outcome: str, seconds: float) -> Non
             pipe.hincrby(key(JOB_COUNTERS), f"{function}|{outcome}", 1)
             pipe.hincrbyfloat(key(JOB_COUNTERS), f"{function}|seconds", seconds)
             await pipe.execute()
-    except RedisError:
-        pass
+    except RedisError as exc:
+        log.warning("job outcome of %s not counted (%s)", function, exc)
 
 
 async def counters() -> tuple[dict[str, str], dict[str, str]]:

@@ -5,19 +5,21 @@ multiprocess mode: every web process already flushes its request counts to share
 hashes (``services/request_metrics.py``), workers count job outcomes there, and the
 pipeline gauges are read from Redis and the database at scrape time.  So any web process
 (on any machine) answers a scrape with the platform-wide totals, and no shared directory or
-per-pid files are needed.  prometheus_client renders the text (metric families from a
-one-shot collector), which keeps the format exact.
+per-pid files are needed.  prometheus_client renders every family but the request ones
+(metric families from a one-shot collector); the request families, ~20 lines per route, are
+written directly for speed and a test holds them equal to prometheus_client's rendering.
 
 Cardinality is bounded: labels are route templates from the route table (plus
 ``<unmatched>``), HTTP methods, status classes, job function names and validated enums.
-Database-derived business gauges are cached in Redis for ``BUSINESS_CACHE_SECONDS`` so
-frequent scrapes from several Prometheis cost one set of queries per period.
+Database-derived business gauges are cached in Redis and refreshed in the background after
+``BUSINESS_CACHE_SECONDS``, so scrapes from any number of processes cost one set of queries per period.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -44,6 +46,8 @@ from services.request_metrics import HISTOGRAM_BOUNDS, STATUS_CLASSES
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 BUSINESS_CACHE_SECONDS = 30
 BUSINESS_CACHE = "mon:prom:business"
+_REFRESHING: set[asyncio.Task[None]] = set()  # keeps background refreshes referenced until done
+log = logging.getLogger(__name__)
 
 
 class _OneShot:
@@ -56,11 +60,7 @@ class _OneShot:
         return iter(self.families)
 
 
-async def _business() -> dict[str, Any]:
-    redis = get_redis()
-    cached = await redis.get(key(BUSINESS_CACHE))
-    if cached:
-        return json.loads(cached)
+async def _compute_business() -> dict[str, Any]:
     since = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
     events = await PromptRollupHourly.filter(bucket_start__gte=since).annotate(n=Sum("count")).values("n")
     breaches = await performance_thresholds.breaches(1, live_probe=False)
@@ -73,7 +73,34 @@ async def _business() -> dict[str, Any]:
         "sampler_enabled": (await system_metrics.sampler_state()).enabled,
         "computed_at": time.time(),
     }
-    await redis.set(key(BUSINESS_CACHE), json.dumps(data), ex=BUSINESS_CACHE_SECONDS)
+    await get_redis().set(key(BUSINESS_CACHE), json.dumps(data), ex=BUSINESS_CACHE_SECONDS * 10)
+    return data
+
+
+async def _refresh_business() -> None:
+    try:
+        await _compute_business()
+    except Exception:
+        log.warning("refreshing the business gauges failed", exc_info=True)
+    finally:
+        await get_redis().delete(key(BUSINESS_CACHE, "lock"))
+
+
+async def _business() -> dict[str, Any]:
+    """Database-derived gauges, stale-while-revalidate: older than ``BUSINESS_CACHE_SECONDS`` starts
+    one background refresh (one process wins a Redis lock) and this scrape uses the previous values,
+    so only the first scrape after a cold start waits for the queries."""
+    redis = get_redis()
+    cached = await redis.get(key(BUSINESS_CACHE))
+    if not cached:
+        return await _compute_business()
+    data = json.loads(cached)
+    if time.time() - data["computed_at"] > BUSINESS_CACHE_SECONDS and await redis.set(
+        key(BUSINESS_CACHE, "lock"), "1", nx=True, ex=60
+    ):
+        task = asyncio.get_running_loop().create_task(_refresh_business())
+        _REFRESHING.add(task)
+        task.add_done_callback(_REFRESHING.discard)
     return data
 
 

@@ -196,7 +196,8 @@ class RequestRecorder:
         except (RedisError, OSError) as exc:
             self._give_back(taken)
             self.last_flush_error = type(exc).__name__
-            log.warning("request metrics flush failed (%s); kept %d requests for the next try", exc, written)
+            kept = sum(sum(a.classes.values()) for a in taken.values())
+            log.warning("request metrics flush failed (%s); kept %d requests for the next try", exc, kept)
             return 0
         self.last_flush_at = time.time()
         self.last_flush_error = None
