@@ -11,7 +11,7 @@ from api.app import create_app
 from models.monitoring import SystemMetricSample
 from services.config import get_settings
 from services.redis_client import get_redis, key
-from services.worker_status import beat
+from services.worker_status import beat, forget
 from workers import jobs
 
 
@@ -69,8 +69,11 @@ async def test_start_stop_are_superuser_only_and_drive_the_sampler_job(client, m
 
 
 async def test_health_reports_every_check(client):
-    await beat("health-test-worker")
-    r = await client.get("/v1/monitoring/health")
+    hb = await beat("health-test-worker")
+    try:
+        r = await client.get("/v1/monitoring/health")
+    finally:
+        await forget(hb.worker_id)  # other tests expect no live worker
     assert r.status_code == 200, r.text
     data = r.json()["data"]
     services = data["services"]
