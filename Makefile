@@ -33,5 +33,13 @@ migrate: install
 makemigrations: install
 	$(PY) -m api.cli makemigrations --name $(or $(NAME),update)
 
+## bench: self-monitoring benchmarks (middleware overhead with wrk, /metrics scrape time); PostgreSQL + Redis
+## on this machine (BENCH_DATABASE_URL / BENCH_REDIS_URL to change); installs wrk with apt when missing
+bench: install
+	@command -v wrk >/dev/null 2>&1 || apt-get install -y --no-install-recommends wrk >/dev/null \
+		|| (apt-get update -qq && apt-get install -y --no-install-recommends wrk >/dev/null)
+	$(PY) bench/monitoring_middleware.py
+	$(PY) bench/monitoring_scrape.py
+
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

@@ -7,6 +7,8 @@ uvicorn serves: ``uvicorn api.app:app``.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -26,9 +28,10 @@ from api.envelope import error, from_domain_error
 from api.graphql_app import graphql_app
 from api.middleware import RequestContextMiddleware
 from api.openapi import build_openapi
+from api.request_recording import RequestRecordingMiddleware
 from api.routes import ROUTERS
 from api.routing import Endpoint, build_routes
-from services import redis_client
+from services import redis_client, request_metrics
 from services.config import Settings, get_settings
 from services.database import tortoise_config
 from services.errors import DomainError
@@ -111,12 +114,19 @@ def create_app(settings: Settings | None = None, *, orm_global_fallback: bool = 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         redis_client.connect(settings)
+        flusher = None
+        if settings.request_metrics_enabled:
+            flusher = asyncio.create_task(request_metrics.flush_forever(settings.request_metrics_flush_seconds))
         try:
             async with RegisterTortoise(
                 app, config=tortoise_config(settings), _enable_global_fallback=orm_global_fallback
             ):
                 yield
         finally:
+            if flusher is not None:
+                flusher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await flusher
             await redis_client.close()
 
     routes = [
@@ -126,9 +136,15 @@ def create_app(settings: Settings | None = None, *, orm_global_fallback: bool = 
         Route("/graphql", gql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", gql),
     ]
+    recording = (
+        [Middleware(RequestRecordingMiddleware, recorder=request_metrics.RECORDER)]
+        if settings.request_metrics_enabled
+        else []
+    )
     app = Starlette(
         routes=routes,
         middleware=[
+            *recording,
             Middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes),
             Middleware(AuthenticationMiddleware, backend=BearerAuthBackend(), on_error=on_auth_error),
         ],

@@ -43,7 +43,7 @@ def _float(name: str, default: float, minimum: float = 0.0) -> float:
     except ValueError as exc:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
     if not value >= minimum:
-        raise ConfigError(f"{name} must be >= {minimum}, got {raw}")
+        raise ConfigError(f"{name} must be >= {minimum}, got {value}")
     return value
 
 
@@ -56,6 +56,11 @@ def _optional_bool(name: str) -> bool | None:
     if raw in ("0", "false", "no", "off"):
         return False
     raise ConfigError(f"{name} must be true, false or auto, got {raw!r}")
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = _optional_bool(name)
+    return default if value is None else value
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,18 @@ class Settings:
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_starttls: bool | None = None  # None: upgrade when the server offers STARTTLS
+    # self-monitoring (services/request_metrics.py, services/system_metrics.py, ...)
+    request_metrics_enabled: bool = True
+    request_metrics_flush_seconds: float = 1.0
+    request_metrics_retention_hours: int = 720
+    system_metrics_interval_seconds: int = 30
+    system_metrics_retention_days: int = 7
+    health_check_timeout_seconds: float = 5.0
+    threshold_cpu_percent: float = 85.0
+    threshold_memory_percent: float = 90.0
+    threshold_disk_percent: float = 90.0
+    threshold_p95_ms: float = 1000.0
+    threshold_error_rate: float = 0.05
 
     @property
     def is_production(self) -> bool:
@@ -152,6 +169,17 @@ def load_settings() -> Settings:
         smtp_username=os.environ.get("SMTP_USERNAME") or None,
         smtp_password=os.environ.get("SMTP_PASSWORD") or None,
         smtp_starttls=_optional_bool("SMTP_STARTTLS"),
+        request_metrics_enabled=_bool("REQUEST_METRICS_ENABLED", True),
+        request_metrics_flush_seconds=_float("REQUEST_METRICS_FLUSH_SECONDS", 1.0, 0.05),
+        request_metrics_retention_hours=_int("REQUEST_METRICS_RETENTION_HOURS", 720, 24),
+        system_metrics_interval_seconds=_int("SYSTEM_METRICS_INTERVAL_SECONDS", 30, 5),
+        system_metrics_retention_days=_int("SYSTEM_METRICS_RETENTION_DAYS", 7, 1),
+        health_check_timeout_seconds=_float("HEALTH_CHECK_TIMEOUT_SECONDS", 5.0, 0.1),
+        threshold_cpu_percent=_float("THRESHOLD_CPU_PERCENT", 85.0),
+        threshold_memory_percent=_float("THRESHOLD_MEMORY_PERCENT", 90.0),
+        threshold_disk_percent=_float("THRESHOLD_DISK_PERCENT", 90.0),
+        threshold_p95_ms=_float("THRESHOLD_P95_MS", 1000.0),
+        threshold_error_rate=_float("THRESHOLD_ERROR_RATE", 0.05),
     )
     settings.validate()
     return settings

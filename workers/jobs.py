@@ -6,7 +6,7 @@ from typing import Any
 
 from arq import Retry
 
-from services import authentication, notification_delivery, prompt_ingest, rollups, worker_status
+from services import authentication, notification_delivery, prompt_ingest, rollups, system_metrics, worker_status
 
 
 async def heartbeat(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -37,3 +37,8 @@ async def deliver_notification(ctx: dict[str, Any], delivery_id: int) -> dict[st
     if outcome.retry_in_seconds is not None:
         raise Retry(defer=outcome.retry_in_seconds)
     return {"delivery_id": outcome.delivery_id, "status": outcome.status, "attempts": outcome.attempts}
+
+
+async def sample_system_metrics(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Store one psutil sample of this host while monitoring is started (``/v1/monitoring/start``)."""
+    return await system_metrics.sample_if_enabled()

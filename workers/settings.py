@@ -24,6 +24,7 @@ from services.config import get_settings
 from services.database import tortoise_config
 from services.job_queue import deserialize, queue_name, redis_settings, serialize
 from workers import jobs
+from workers.outcomes import counted_all, counted_crons
 
 log = logging.getLogger("workers")
 _settings = get_settings()
@@ -76,25 +77,32 @@ def _every(seconds: int) -> set[int]:
 
 
 class WorkerSettings:
-    functions = [
-        jobs.heartbeat,
-        jobs.flush_api_key_usage,
-        jobs.drain_ingest,
-        jobs.refresh_rollups,
-        # The delivery row counts attempts and ends them; arq's own limit is only a backstop.
-        func(
-            jobs.deliver_notification,
-            max_tries=_settings.notify_max_attempts + 1,
-            timeout=3 * _settings.notify_timeout_seconds + 30,
-        ),
-    ]
-    cron_jobs = [
-        cron(jobs.heartbeat, second=_every(_settings.worker_heartbeat_seconds), run_at_startup=True, unique=False),
-        cron(jobs.flush_api_key_usage, second={5, 35}, run_at_startup=True),
-        # Safety nets for the continuous pump below (and what a --burst worker runs once).
-        cron(jobs.drain_ingest, second={20}, run_at_startup=True, timeout=60),
-        cron(jobs.refresh_rollups, second={50}, run_at_startup=True, timeout=300),
-    ]
+    functions = counted_all(
+        [
+            jobs.heartbeat,
+            jobs.flush_api_key_usage,
+            jobs.drain_ingest,
+            jobs.refresh_rollups,
+            jobs.sample_system_metrics,
+            # The delivery row counts attempts and ends them; arq's own limit is only a backstop.
+            func(
+                jobs.deliver_notification,
+                max_tries=_settings.notify_max_attempts + 1,
+                timeout=3 * _settings.notify_timeout_seconds + 30,
+            ),
+        ]
+    )
+    cron_jobs = counted_crons(
+        [
+            cron(jobs.heartbeat, second=_every(_settings.worker_heartbeat_seconds), run_at_startup=True, unique=False),
+            cron(jobs.flush_api_key_usage, second={5, 35}, run_at_startup=True),
+            # Safety nets for the continuous pump below (and what a --burst worker runs once).
+            cron(jobs.drain_ingest, second={20}, run_at_startup=True, timeout=60),
+            cron(jobs.refresh_rollups, second={50}, run_at_startup=True, timeout=300),
+            # Samples only while /v1/monitoring/start has switched the sampler on.
+            cron(jobs.sample_system_metrics, second=_every(_settings.system_metrics_interval_seconds), timeout=30),
+        ]
+    )
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = redis_settings(_settings)

@@ -1,6 +1,6 @@
 """REST modules, one per domain.  ``ROUTERS`` is the order they are mounted in."""
 
-from api.routes import api_keys, auth, catalog, health, notifications, prompts, users
+from api.routes import api_keys, auth, catalog, health, metrics, monitoring, notifications, prompts, users
 
 ROUTERS = [
     health.router,
@@ -10,4 +10,6 @@ ROUTERS = [
     prompts.router,
     catalog.router,
     notifications.router,
+    monitoring.router,
+    metrics.router,
 ]

@@ -1,0 +1,65 @@
+"""Monitoring (seed 003): Prometheus exposition, JSON metrics, summary, manual metric recording."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+from starlette.responses import Response
+
+from api.routing import Call, Ok, Router
+from services import app_metrics, prometheus_export
+from services.app_metrics import AgentRecord, FeedbackRecord, WorkflowRecord
+from services.policy import Role
+
+router = Router("Monitoring")
+
+
+class JsonMetricsQuery(BaseModel):
+    include_system: bool = Field(default=True, description="Include system metrics (CPU, memory, ...)")
+    include_app: bool = Field(default=True, description="Include application metrics")
+
+
+@router.get(
+    "/metrics",
+    "/v1/metrics/prometheus",
+    summary="Prometheus metrics",
+    role=Role.ADMIN,
+    media_type=prometheus_export.CONTENT_TYPE,
+    description="Prometheus text exposition, platform-wide totals aggregated through Redis (correct under any "
+    "number of web and worker processes). Scrape with an admin API key as a bearer token.",
+)
+async def prometheus_metrics(call: Call[None, None]) -> Response:
+    body = await prometheus_export.render(call.user)
+    return Response(body, media_type=prometheus_export.CONTENT_TYPE)
+
+
+@router.get("/v1/metrics/json", summary="JSON Metrics", query_model=JsonMetricsQuery, role=Role.ADMIN)
+async def json_metrics(call: Call[JsonMetricsQuery, None]) -> Ok:
+    q = call.query
+    data = await app_metrics.json_metrics(call.user, q.include_system, q.include_app)
+    return Ok(data, "Metrics retrieved successfully")
+
+
+@router.get("/v1/metrics/summary", summary="Metrics Summary", role=Role.ADMIN)
+async def metrics_summary(call: Call[None, None]) -> Ok:
+    return Ok(await app_metrics.summary(call.user), "Metrics summary retrieved successfully")
+
+
+@router.get("/v1/metrics/health", summary="Metrics Health Check", public=True)
+async def metrics_health(call: Call[None, None]) -> Ok:
+    data = await app_metrics.metrics_health()
+    return Ok(data, f"Metrics collection is {data['status']}")
+
+
+@router.post("/v1/metrics/record/agent", summary="Record Agent Metrics", query_model=AgentRecord)
+async def record_agent_metrics(call: Call[AgentRecord, None]) -> Ok:
+    return Ok(await app_metrics.record_agent(call.user, call.query), "Agent metrics recorded")
+
+
+@router.post("/v1/metrics/record/feedback", summary="Record RLHF Feedback Metrics", query_model=FeedbackRecord)
+async def record_feedback_metrics(call: Call[FeedbackRecord, None]) -> Ok:
+    return Ok(await app_metrics.record_feedback(call.user, call.query), "Feedback metrics recorded")
+
+
+@router.post("/v1/metrics/record/workflow", summary="Record Workflow Metrics", query_model=WorkflowRecord)
+async def record_workflow_metrics(call: Call[WorkflowRecord, None]) -> Ok:
+    return Ok(await app_metrics.record_workflow(call.user, call.query), "Workflow metrics recorded")
