@@ -289,8 +289,44 @@ class Stack:
             r.close()
         raise BenchError(f"ingest stream not drained within {timeout:.0f} s")
 
+    def drained_after(self, load_done: Any, timeout: float = 300.0, poll: float = 0.01) -> float:
+        """Poll the ingest stream while a load runs; return when it was last seen turning empty.
+
+        ``load_done()`` says the load has finished; the answer is the monotonic time from which
+        the stream stayed empty until then (the worker deletes entries only after committing).
+        """
+        r = self.redis()
+        stream = f"{self.prefix}:ingest:stream"
+        empty_since: float | None = None
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline:
+                done = load_done()
+                now = time.monotonic()
+                if int(r.xlen(stream)) > 0:
+                    empty_since = None
+                elif empty_since is None:
+                    empty_since = now
+                if done and empty_since is not None:
+                    return empty_since
+                self.check_alive()
+                time.sleep(poll)
+        finally:
+            r.close()
+        raise BenchError(f"ingest stream not drained within {timeout:.0f} s")
+
     def stored_events(self) -> int:
         return int(self.sql("SELECT count(*) FROM prompt_executions"))
+
+
+def cpu_seconds(proc: psutil.Process) -> float:
+    """User + system CPU time of a process tree so far: a cost that other load on the machine barely skews."""
+    total = 0.0
+    for p in [proc, *proc.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            t = p.cpu_times()
+            total += t.user + t.system
+    return total
 
 
 class RssSampler:
@@ -379,7 +415,7 @@ def run_wrk(
     if exact:
         stop_at = math.ceil(started + duration)
         env["BENCH_STOP_AT"] = str(stop_at)
-        wrk_seconds = math.ceil(stop_at - started) + timeout_s
+        wrk_seconds = math.ceil(stop_at - started) + 2  # threads stop themselves; wrk's clock runs on
     if bodies:
         body_file = tempfile.NamedTemporaryFile("wb", suffix=".ndjson", delete=False)
         for body in bodies:
@@ -406,6 +442,8 @@ def run_wrk(
     if done.returncode != 0 or not lines:
         raise BenchError(f"wrk failed ({done.returncode}): {done.stderr[-2000:]}\n{done.stdout[-2000:]}")
     data = json.loads(lines[-1][len("BENCH_RESULT ") :])
+    if exact and data["unanswered"]:
+        raise BenchError(f"{data['unanswered']} requests still unanswered when wrk stopped: counts would be inexact")
     return WrkResult(
         requests=int(data["requests"]),
         duration_s=(stop_at - started) if exact else data["duration_us"] / 1e6,

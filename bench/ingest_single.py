@@ -20,7 +20,7 @@ from pathlib import Path
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import Profiler, RssSampler, Stack, format_block, run_wrk
+from harness import Profiler, RssSampler, Stack, cpu_seconds, format_block, run_wrk
 
 
 def bodies(prompts: int, variants: int = 200) -> list[bytes]:
@@ -66,8 +66,10 @@ def main() -> int:
         baseline_stored = stack.stored_events()
         assert baseline_stored == warm.count(204), (baseline_stored, warm.statuses)
 
-        health = run_wrk(f"{stack.base_url}/healthz", duration=args.duration, connections=args.connections)
         procs = {"web": stack.process("web"), "worker": stack.process("worker")}
+        cpu0 = cpu_seconds(procs["web"])
+        health = run_wrk(f"{stack.base_url}/healthz", duration=args.duration, connections=args.connections)
+        cpu1 = cpu_seconds(procs["web"])
         with RssSampler(procs) as rss, Profiler(procs, args.profile) as prof:
             ingest = run_wrk(
                 url,
@@ -79,6 +81,7 @@ def main() -> int:
                 exact=True,
             )
             load_end = time.monotonic()
+            cpu2 = cpu_seconds(procs["web"])
             drained_at = stack.wait_drained()
         stored = stack.stored_events() - baseline_stored
         stack.check_alive()
@@ -87,6 +90,8 @@ def main() -> int:
     other = {k: v for k, v in ingest.statuses.items() if k != 204}
     ratio = ingest.rate(204) / health.rate(200) if health.rate(200) else 0.0
     exact = stored == accepted
+    cpu_health = (cpu1 - cpu0) / max(1, health.requests) * 1e6
+    cpu_ingest = (cpu2 - cpu1) / max(1, ingest.requests) * 1e6
     print(
         format_block(
             "Benchmark 1: single-event ingest (one uvicorn process, one arq worker, PostgreSQL + Redis)",
@@ -98,6 +103,11 @@ def main() -> int:
                     f"p99 {ingest.latency_us['p99'] / 1000:.2f} ms)",
                 ),
                 ("ratio ingest / healthz", f"{ratio:.2f}  (target >= 0.50: {'met' if ratio >= 0.5 else 'MISSED'})"),
+                (
+                    "web CPU per request",
+                    f"healthz {cpu_health:.0f} us, ingest {cpu_ingest:.0f} us  "
+                    f"(CPU-bound ratio {cpu_health / cpu_ingest if cpu_ingest else 0:.2f}; robust to other load)",
+                ),
                 ("204 responses", f"{accepted:,}"),
                 ("other responses", str(other or "none") + f"; socket errors {ingest.errors}"),
                 ("events stored", f"{stored:,}  ({'equal' if exact else 'NOT EQUAL'} to the 204s)"),

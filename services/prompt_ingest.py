@@ -104,24 +104,38 @@ return count
 _scripts: dict[int, Any] = {}  # id(redis client) -> registered script (EVALSHA, NOSCRIPT-safe)
 
 
-def _new_ids(n: int) -> Iterator[uuid.UUID]:
-    """``n`` random (version 4) UUIDs from one ``os.urandom`` call, for events sent without an id."""
-    raw = os.urandom(16 * n)
-    return (uuid.UUID(bytes=raw[i : i + 16], version=4) for i in range(0, 16 * n, 16))
+def _new_ids(n: int) -> Iterator[str]:
+    """``n`` random version-4 UUID strings from one ``os.urandom`` call (ids for events sent without one).
+
+    Formatting the hex directly is several times cheaper than ``str(uuid.uuid4())`` on a
+    500-event batch; the version nibble is forced to 4 and the variant bits to 10xx.
+    """
+    raw = os.urandom(16 * n).hex()
+    for i in range(0, 32 * n, 32):
+        h = raw[i : i + 32]
+        yield f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+
+
+_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
 
 
 def _payloads(events: list[UsageEvent]) -> tuple[list[dict[str, Any]], list[str]]:
-    """Events as plain dicts with event id and timestamp filled in, plus those ids as strings."""
+    """Events as plain dicts (set fields only) with event id and timestamp filled in, plus the ids.
+
+    Reads the validated values from the model's ``__dict__`` rather than ``model_dump()``:
+    every field is a plain value orjson serializes natively (UUID, datetime, lists), and on
+    a batch the copy is the difference between a few and tens of microseconds per event.
+    """
     fresh = _new_ids(sum(1 for e in events if e.event_id is None))
     now = datetime.now(UTC)
     payloads, ids = [], []
     for event in events:
-        payload = event.model_dump(exclude_none=True)
-        if "event_id" not in payload:
-            payload["event_id"] = next(fresh)
+        payload = {k: v for k, v in event.__dict__.items() if v is not None}
+        event_id = payload.get("event_id")
+        event_id = payload["event_id"] = next(fresh) if event_id is None else str(event_id)
         payload.setdefault("timestamp", now)
         payloads.append(payload)
-        ids.append(str(payload["event_id"]))
+        ids.append(event_id)
     return payloads, ids
 
 
@@ -176,6 +190,7 @@ class DrainResult:
     read: int = 0  # events read from the stream
     inserted: int = 0  # events newly stored (redeliveries and repeated ids are skipped)
     dead: int = 0  # events dead-lettered (no prompt of their organization)
+    backlog: bool = False  # drain() stopped at its time limit with entries still waiting
 
     def add(self, other: DrainResult) -> None:
         self.read += other.read
@@ -183,11 +198,7 @@ class DrainResult:
         self.dead += other.dead
 
 
-@dataclass
-class _Event:
-    organization_id: int
-    user_id: int
-    data: dict[str, Any]
+_Event = tuple[int, int, dict[str, Any]]  # (organization id, user id, event payload)
 
 
 # Stream entries per read: the transaction budget divided by the events per entry seen in the
@@ -206,7 +217,7 @@ async def ensure_group() -> None:
 def _decode(fields: dict[str, str]) -> list[_Event]:
     org, user = int(fields["o"]), int(fields["u"])
     body = orjson.loads(fields["e"])
-    return [_Event(org, user, e) for e in body] if isinstance(body, list) else [_Event(org, user, body)]
+    return [(org, user, e) for e in body] if isinstance(body, list) else [(org, user, body)]
 
 
 def _chunks(entries: list[tuple[str, dict[str, str]]], budget: int) -> Iterator[tuple[list[str], list[_Event]]]:
@@ -251,12 +262,14 @@ async def drain(consumer: str, max_seconds: float = 5.0) -> DrainResult:
     """Drain until the stream is empty or ``max_seconds`` pass (keeps cron runs bounded)."""
     total = DrainResult()
     deadline = time.monotonic() + max_seconds
-    while time.monotonic() < deadline:
+    while True:
         batch = await drain_once(consumer)
         total.add(batch)
         if batch.read == 0:
-            break
-    return total
+            return total
+        if time.monotonic() >= deadline:
+            total.backlog = True
+            return total
 
 
 async def write_batch(entries: list[tuple[str, dict[str, str]]]) -> DrainResult:
@@ -266,8 +279,9 @@ async def write_batch(entries: list[tuple[str, dict[str, str]]]) -> DrainResult:
 
 async def _resolve_prompts(events: list[_Event]) -> dict[tuple[int, str], Prompt]:
     """Map (org, prompt ref) to a Prompt, creating prompts for unknown uuids in the caller's org."""
-    uuids = {e.data["prompt_id"] for e in events if isinstance(e.data["prompt_id"], str)}
-    ints = {e.data["prompt_id"] for e in events if isinstance(e.data["prompt_id"], int)}
+    refs = {(org, e["prompt_id"]): user for org, user, e in events}
+    uuids = {ref for _, ref in refs if isinstance(ref, str)}
+    ints = {ref for _, ref in refs if isinstance(ref, int)}
     found: dict[tuple[int, str], Prompt] = {}
     if uuids:
         for p in await Prompt.filter(uuid__in=list(uuids)):
@@ -277,15 +291,17 @@ async def _resolve_prompts(events: list[_Event]) -> dict[tuple[int, str], Prompt
             found[(p.organization_id, str(p.id))] = p
     taken = {str(p.uuid) for p in found.values()}
     missing: dict[str, Prompt] = {}
-    for e in events:
-        ref = str(e.data["prompt_id"])
-        key_ = (e.organization_id, ref)
-        if isinstance(e.data["prompt_id"], str) and key_ not in found and ref not in taken and ref not in missing:
+    names: dict[str, str] = {}
+    for _, _, e in events:
+        if e.get("prompt_name") and isinstance(e["prompt_id"], str):
+            names.setdefault(e["prompt_id"], e["prompt_name"])
+    for (org, ref), user in refs.items():
+        if isinstance(ref, str) and (org, ref) not in found and ref not in taken and ref not in missing:
             missing[ref] = Prompt(
                 uuid=uuid.UUID(ref),
-                organization_id=e.organization_id,
-                owner_id=e.user_id,
-                name=(e.data.get("prompt_name") or f"prompt {ref[:8]}")[:200],
+                organization_id=org,
+                owner_id=user,
+                name=(names.get(ref) or f"prompt {ref[:8]}")[:200],
                 status="draft",
             )
     for ref, prompt in missing.items():  # new prompts are rare: one statement each is fine
@@ -297,46 +313,34 @@ async def _resolve_prompts(events: list[_Event]) -> dict[tuple[int, str], Prompt
     return found
 
 
-@dataclass
-class _Row:
-    """One event ready to store (its prompt resolved), in the column order of the COPY."""
-
-    event_id: str
-    organization_id: int
-    prompt_id: int
-    version_hash: str | None
-    status: str
-    total_duration_ms: float | None
-    ai_response_time_ms: float | None
-    query_execution_time_ms: float | None
-    latency_ms: float | None
-    cost_usd: float | None
-    score: float | None
-    data_source_ids: list[int]
-    schema_names: list[str]
-    user_id: int
-    occurred_at: datetime
+# One stored event, in the column order of the COPY (after ``seq``): event_id, organization_id,
+# prompt_id, version_hash, status, total_duration_ms, ai_response_time_ms, query_execution_time_ms,
+# latency_ms, cost_usd, score, data_source_ids, schema_names, user_id, occurred_at.
+_Row = tuple[Any, ...]
+_ROW_ORG, _ROW_PROMPT, _ROW_STATUS, _ROW_TOTAL, _ROW_LATENCY = 1, 2, 4, 5, 8
+_ROW_SOURCES, _ROW_USER, _ROW_OCCURRED = 11, 13, 14
 
 
-def _row(e: _Event, prompt_id: int) -> _Row:
-    d = e.data
-    latency = d.get("latency_ms")
-    return _Row(
-        event_id=d["event_id"],
-        organization_id=e.organization_id,
-        prompt_id=prompt_id,
-        version_hash=d.get("version_hash"),
-        status=d.get("status", "completed"),
-        total_duration_ms=d.get("total_duration_ms"),
-        ai_response_time_ms=d.get("ai_response_time_ms"),
-        query_execution_time_ms=d.get("query_execution_time_ms"),
-        latency_ms=latency if latency is not None else d.get("total_duration_ms"),
-        cost_usd=d.get("cost_usd"),
-        score=d.get("score"),
-        data_source_ids=d.get("data_source_ids", []),
-        schema_names=d.get("schema_names", []),
-        user_id=e.user_id,
-        occurred_at=datetime.fromisoformat(d["timestamp"]),
+def _row(org: int, user: int, e: dict[str, Any], prompt_id: int) -> _Row:
+    get = e.get
+    latency = get("latency_ms")
+    total = get("total_duration_ms")
+    return (
+        e["event_id"],
+        org,
+        prompt_id,
+        get("version_hash"),
+        get("status", "completed"),
+        total,
+        get("ai_response_time_ms"),
+        get("query_execution_time_ms"),
+        total if latency is None else latency,
+        get("cost_usd"),
+        get("score"),
+        get("data_source_ids", []),
+        get("schema_names", []),
+        user,
+        datetime.fromisoformat(e["timestamp"]),
     )
 
 
@@ -345,21 +349,22 @@ async def _write(events: list[_Event]) -> DrainResult:
     if not events:
         return result
     prompts = await _resolve_prompts(events)
+    ids = {k: p.id for k, p in prompts.items()}
     rows: list[_Row] = []
     dead: list[dict[str, Any]] = []
-    for e in events:
-        prompt = prompts.get((e.organization_id, str(e.data["prompt_id"])))
-        if prompt is None:  # an integer id of no prompt of this org, or a uuid owned by another org
-            dead.append({"o": e.organization_id, "e": e.data, "reason": "unknown prompt"})
+    for org, user, e in events:
+        prompt_id = ids.get((org, str(e["prompt_id"])))
+        if prompt_id is None:  # an integer id of no prompt of this org, or a uuid owned by another org
+            dead.append({"o": org, "e": e, "reason": "unknown prompt"})
             continue
-        rows.append(_row(e, prompt.id))
+        rows.append(_row(org, user, e, prompt_id))
     if rows:
         if get_settings().is_postgres:
             result.inserted = await _store_postgres(rows)
         else:
             result.inserted = await _store_orm(rows, prompts)
         hours = {
-            (r.organization_id, r.prompt_id, r.occurred_at.replace(minute=0, second=0, microsecond=0)) for r in rows
+            (r[_ROW_ORG], r[_ROW_PROMPT], r[_ROW_OCCURRED].replace(minute=0, second=0, microsecond=0)) for r in rows
         }
         await rollups.mark_dirty(hours)
     if dead:
@@ -442,27 +447,7 @@ ON CONFLICT (event_id) DO NOTHING;
 async def _store_postgres(rows: list[_Row]) -> int:
     """COPY the rows into the temp buffer and merge them (idempotent on event_id). Returns rows inserted."""
     dumps = orjson.dumps
-    records = [
-        (
-            seq,
-            r.event_id,
-            r.organization_id,
-            r.prompt_id,
-            r.version_hash,
-            r.status,
-            r.total_duration_ms,
-            r.ai_response_time_ms,
-            r.query_execution_time_ms,
-            r.latency_ms,
-            r.cost_usd,
-            r.score,
-            dumps(r.data_source_ids).decode(),
-            dumps(r.schema_names).decode(),
-            r.user_id,
-            r.occurred_at,
-        )
-        for seq, r in enumerate(rows)
-    ]
+    records = [(seq, *r[:11], dumps(r[11]).decode(), dumps(r[12]).decode(), *r[13:]) for seq, r in enumerate(rows)]
     client: Any = connections.get("default")
     async with client.acquire_connection() as conn, conn.transaction():
         await conn.execute(_CREATE_BUFFER)
@@ -477,21 +462,21 @@ async def _store_postgres(rows: list[_Row]) -> int:
 async def _store_orm(rows: list[_Row], prompts: dict[tuple[int, str], Prompt]) -> int:
     executions = [
         PromptExecution(
-            event_id=uuid.UUID(r.event_id),
-            organization_id=r.organization_id,
-            prompt_id=r.prompt_id,
-            version_hash=r.version_hash,
-            status=r.status,
-            total_duration_ms=r.total_duration_ms,
-            ai_response_time_ms=r.ai_response_time_ms,
-            query_execution_time_ms=r.query_execution_time_ms,
-            latency_ms=r.latency_ms,
-            cost_usd=Decimal(str(r.cost_usd)) if r.cost_usd is not None else None,
-            score=r.score,
-            data_source_ids=r.data_source_ids,
-            schema_names=r.schema_names,
-            user_id=r.user_id,
-            occurred_at=r.occurred_at,
+            event_id=uuid.UUID(r[0]),
+            organization_id=r[1],
+            prompt_id=r[2],
+            version_hash=r[3],
+            status=r[4],
+            total_duration_ms=r[5],
+            ai_response_time_ms=r[6],
+            query_execution_time_ms=r[7],
+            latency_ms=r[8],
+            cost_usd=Decimal(str(r[9])) if r[9] is not None else None,
+            score=r[10],
+            data_source_ids=r[11],
+            schema_names=r[12],
+            user_id=r[13],
+            occurred_at=r[14],
         )
         for r in rows
     ]

@@ -14,6 +14,7 @@ local threads = {}
 
 function setup(thread)
   table.insert(threads, thread)
+  thread:set("id", #threads)
 end
 
 local method = os.getenv("BENCH_METHOD") or "GET"
@@ -24,8 +25,8 @@ local requests = {}
 local idle = nil
 local n = 0
 local i = 0
-local sent = 0
-local received = 0
+sent = 0
+received = 0
 statuses = {}
 
 function init(args)
@@ -41,6 +42,9 @@ function init(args)
   end
   n = #requests
   idle = wrk.format("GET", "/healthz", {}, nil)
+  -- wrk calls request() once on the first thread to check the script (script_verify_request);
+  -- that request is never sent, so it must not be waited for.
+  if id == 1 then sent = -1 end
 end
 
 function request()
@@ -64,7 +68,9 @@ end
 
 function done(summary, latency, req)
   local total = {}
+  local unanswered = 0
   for _, thread in ipairs(threads) do
+    unanswered = unanswered + thread:get("sent") - thread:get("received")
     local s = thread:get("statuses")
     for code, count in pairs(s) do
       total[code] = (total[code] or 0) + count
@@ -76,10 +82,10 @@ function done(summary, latency, req)
   end
   local e = summary.errors
   io.write(string.format(
-    'BENCH_RESULT {"requests": %d, "duration_us": %d, "statuses": {%s}, ' ..
+    'BENCH_RESULT {"requests": %d, "duration_us": %d, "unanswered": %d, "statuses": {%s}, ' ..
     '"errors": {"connect": %d, "read": %d, "write": %d, "timeout": %d, "status": %d}, ' ..
     '"latency_us": {"mean": %.1f, "p50": %d, "p90": %d, "p99": %d, "max": %d}}\n',
-    summary.requests, summary.duration, table.concat(parts, ", "),
+    summary.requests, summary.duration, unanswered, table.concat(parts, ", "),
     e.connect, e.read, e.write, e.timeout, e.status,
     latency.mean, latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
 end
