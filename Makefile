@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 LOCK   := requirements.lock
 STAMP  := $(VENV)/.installed-$(shell sha1sum $(LOCK) | cut -c1-12)
 
-.PHONY: install run test lint migrate makemigrations bench clean
+.PHONY: install run test lint migrate makemigrations bench bench-deps clean
 
 $(STAMP): $(LOCK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,15 @@ migrate: install
 ## makemigrations NAME=add_x: write aerich migrations for both dialects after a model change
 makemigrations: install
 	$(PY) -m api.cli makemigrations --name $(or $(NAME),update)
+
+## bench: benchmarks 1, 2 and 5 on this machine's PostgreSQL + Redis (DURATION=seconds per phase, default 10)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+bench-deps:
+	@command -v wrk >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk)
+
+bench: install bench-deps
+	$(PY) bench/ingest_single.py --duration $(or $(DURATION),10)
+	$(PY) bench/ingest_batch.py --duration $(or $(DURATION),10)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

@@ -2,8 +2,10 @@
 
 Hot path: ONE Redis round trip.  A Lua script counts the events against the API key's
 rate-limit window and, only if the window has room, appends them to the stream; a
-204/202 means the events are in Redis.  A batch is queued as a few stream entries of
-up to ``ENTRY_MAX_EVENTS`` events each rather than one entry per event.
+204/202 means the events are in Redis.  Concurrent requests share that round trip
+(``services/redis_batching.py``: one pipeline of script calls per event-loop tick).
+A batch is queued as a few stream entries of up to ``ENTRY_MAX_EVENTS`` events each
+rather than one entry per event.
 
 Drain: a worker reads the stream through a consumer group and writes the events in
 transactions of about ``DRAIN_BATCH_SIZE`` events.  On PostgreSQL that is a binary COPY
@@ -39,6 +41,7 @@ from services import rate_limit, rollups
 from services.config import get_settings
 from services.errors import BadRequest, ServiceUnavailable
 from services.policy import Principal, require_authenticated
+from services.redis_batching import ScriptBatcher
 from services.redis_client import get_redis, key
 
 log = logging.getLogger(__name__)
@@ -101,7 +104,7 @@ for i = 6, #ARGV do
 end
 return count
 """
-_scripts: dict[int, Any] = {}  # id(redis client) -> registered script (EVALSHA, NOSCRIPT-safe)
+_batchers: dict[int, ScriptBatcher] = {}  # id(redis client) -> its batcher (the client is replaced on reconnect)
 
 
 def _new_ids(n: int) -> Iterator[str]:
@@ -146,14 +149,14 @@ async def _queue(principal: Principal, cost: int, entries: list[bytes]) -> None:
     bucket = f"ingest:key:{principal.api_key_id}" if principal.api_key_id else f"ingest:user:{principal.user_id}"
     window = rate_limit.Window.of(bucket, 60)
     redis = get_redis()
-    script = _scripts.get(id(redis))
-    if script is None:
-        _scripts.clear()
-        script = _scripts[id(redis)] = redis.register_script(_ADMIT_AND_QUEUE)
+    batcher = _batchers.get(id(redis))
+    if batcher is None or batcher.redis is not redis:
+        _batchers.clear()
+        batcher = _batchers[id(redis)] = ScriptBatcher(redis, _ADMIT_AND_QUEUE)
     try:
-        count = await script(
-            keys=[window.key, key(STREAM)],
-            args=[cost, limit, window.ttl, principal.organization_id, principal.user_id, *entries],
+        count = await batcher(
+            [window.key, key(STREAM)],
+            [cost, limit, window.ttl, principal.organization_id, principal.user_id, *entries],
         )
     except RedisError as exc:
         raise ServiceUnavailable("Event queue unavailable, retry shortly", retry_after=2) from exc
