@@ -490,8 +490,10 @@ class Profiler:
                 spy.kill()
 
     def summary(self, top: int = 12) -> str:
+        """Top functions by samples: inclusive for the project's own code, self time for everything."""
         if self.out is None:
             return ""
+        own = ("api/", "services/", "workers/", "models/", "graphql_schema/")
         lines = []
         for name in self.spies:
             path = self.out / f"{name}.txt"
@@ -506,17 +508,14 @@ class Profiler:
                     continue
                 count = int(count_s)
                 total += count
-                frames = [
-                    f.split(" (")[0] + " (" + f.split(" (")[-1].split(":")[0].rsplit("/", 1)[-1] + ")"
-                    for f in stack.split(";")
-                    if f
-                ]
+                frames = [f.rsplit(":", 1)[0] + ")" if f.endswith(")") else f for f in stack.split(";") if f]
                 for f in set(frames):
-                    inclusive[f] = inclusive.get(f, 0) + count
+                    if f.partition(" (")[2].startswith(own):
+                        inclusive[f] = inclusive.get(f, 0) + count
                 if frames:
                     self_time[frames[-1]] = self_time.get(frames[-1], 0) + count
             lines.append(f"py-spy {name}: {total} samples ({path})")
-            for title, table in (("inclusive", inclusive), ("self", self_time)):
+            for title, table in (("inclusive, project code", inclusive), ("self", self_time)):
                 lines.append(f"  top {title}:")
                 for f, c in sorted(table.items(), key=lambda kv: -kv[1])[:top]:
                     lines.append(f"    {100 * c / max(total, 1):5.1f}%  {f}")
