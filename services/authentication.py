@@ -11,6 +11,7 @@ written to the database in batches by the ``flush_api_key_usage`` job.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import time
@@ -33,11 +34,18 @@ _CACHE_MAX = 10_000
 # sha256(token) -> (monotonic expiry, principal): successful API-key lookups only, never failures
 _principals: dict[bytes, tuple[float, Principal]] = {}
 _noted: dict[int, float] = {}  # api key id -> monotonic time its use was last noted in Redis
+_lookups: dict[bytes, asyncio.Future[Principal]] = {}  # one database lookup per key at a time
+
+
+_generation = 0  # bumped on every revocation in this process: a lookup begun before it is not cached
 
 
 def forget_api_keys() -> None:
     """Drop this process's cached API-key lookups (called on revocation)."""
+    global _generation
+    _generation += 1
     _principals.clear()
+    _lookups.clear()
 
 
 async def authenticate_bearer(token: str) -> Principal:
@@ -61,10 +69,20 @@ async def _authenticate_api_key(token: str, prefix: str) -> Principal:
     cached = _principals.get(digest)
     if cached is not None and cached[0] > now:
         principal = cached[1]
+    elif digest in _lookups:  # the entry just expired under load: share the lookup already running
+        principal = await asyncio.shield(_lookups[digest])
     else:
-        principal = await _lookup_api_key(token, prefix)
+        generation = _generation
+        lookup = _lookups[digest] = asyncio.ensure_future(_lookup_api_key(token, prefix))
+        try:
+            principal = await asyncio.shield(lookup)
+        finally:
+            if lookup.done():
+                _lookups.pop(digest, None)
+            else:
+                lookup.add_done_callback(lambda _: _lookups.pop(digest, None))
         ttl = get_settings().api_key_cache_seconds
-        if ttl > 0:
+        if ttl > 0 and generation == _generation:
             if len(_principals) >= _CACHE_MAX:
                 _principals.clear()
             _principals[digest] = (now + ttl, principal)
