@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 LOCK   := requirements.lock
 STAMP  := $(VENV)/.installed-$(shell sha1sum $(LOCK) | cut -c1-12)
 
-.PHONY: install run test lint migrate makemigrations bench clean
+.PHONY: install run test lint migrate makemigrations bench bench-deps clean
 
 $(STAMP): $(LOCK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,11 +33,15 @@ migrate: install
 makemigrations: install
 	$(PY) -m api.cli makemigrations --name $(or $(NAME),update)
 
-## bench: self-monitoring benchmarks (middleware overhead with wrk, /metrics scrape time); PostgreSQL + Redis
-## on this machine (BENCH_DATABASE_URL / BENCH_REDIS_URL to change); installs wrk with apt when missing
-bench: install
-	@command -v wrk >/dev/null 2>&1 || apt-get install -y --no-install-recommends wrk >/dev/null \
-		|| (apt-get update -qq && apt-get install -y --no-install-recommends wrk >/dev/null)
+## bench: ingest (1, 2, 5) and self-monitoring benchmarks on this machine's PostgreSQL + Redis
+## (DURATION=seconds per phase, default 10); installs wrk with apt when missing
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+bench-deps:
+	@command -v wrk >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk)
+
+bench: install bench-deps
+	$(PY) bench/ingest_single.py --duration $(or $(DURATION),10)
+	$(PY) bench/ingest_batch.py --duration $(or $(DURATION),10)
 	$(PY) bench/monitoring_middleware.py
 	$(PY) bench/monitoring_scrape.py
 

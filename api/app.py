@@ -30,7 +30,7 @@ from api.middleware import RequestContextMiddleware
 from api.openapi import build_openapi
 from api.request_recording import RequestRecordingMiddleware
 from api.routes import ROUTERS
-from api.routing import Endpoint, build_routes
+from api.routing import Endpoint, LiteralFirstRouter, build_routes
 from services import redis_client, request_metrics
 from services.config import Settings, get_settings
 from services.database import tortoise_config
@@ -151,6 +151,7 @@ def create_app(settings: Settings | None = None, *, orm_global_fallback: bool = 
         exception_handlers={HTTPException: _http_exception, DomainError: _domain_error},
         lifespan=lifespan,
     )
+    app.router = LiteralFirstRouter(routes, lifespan=lifespan)  # what Starlette builds, plus a fast path
     app.state.settings = settings
     app.state.openapi = build_openapi(endpoints, "PromptOps Analytics", VERSION, GRAPHQL_OPENAPI)
     return app

@@ -18,9 +18,12 @@ from typing import Any, Generic, TypeVar
 
 import orjson
 from pydantic import BaseModel
+from starlette._utils import get_route_path
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
+from starlette.routing import Router as StarletteRouter
+from starlette.types import Receive, Scope, Send
 
 from api.auth import principal_of
 from api.envelope import success
@@ -178,6 +181,36 @@ def build_routes(endpoints: Iterable[Endpoint]) -> list[Route]:
         Route(path, _starlette_endpoint(ep), methods=[ep.method], name=f"{ep.operation_id}:{path}")
         for path, ep in pairs
     ]
+
+
+class LiteralFirstRouter(StarletteRouter):
+    """Starlette's router plus one dict lookup for parameter-free paths before its linear scan.
+
+    Starlette tries every route's regex in order, so a request to a path near the end of a
+    long table (``POST /api/v1/prompts/analytics``, the ingest hot path) paid tens of regex
+    matches before its handler ran.  Literal paths already win over parameterised ones in
+    our table (see ``_sort_key``), so answering them from a dict changes no outcome; anything
+    not matched fully here (other methods, 404s, 405s) takes Starlette's usual path.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.literal: dict[str, list[Route]] = {}
+        for route in self.routes:
+            if isinstance(route, Route) and not _PARAM.search(route.path):
+                self.literal.setdefault(route.path, []).append(route)
+
+    async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            for route in self.literal.get(get_route_path(scope), ()):
+                match, child_scope = route.matches(scope)
+                if match is Match.FULL:
+                    scope.setdefault("router", self)
+                    scope["route"] = route
+                    scope.update(child_scope)
+                    await route.handle(scope, receive, send)
+                    return
+        await super().app(scope, receive, send)
 
 
 def path_parameters(path: str) -> list[str]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from models.tenancy import ApiKey
-from services import credentials
+from services import authentication, credentials
 from services.errors import BadRequest, NotFound
 from services.policy import Principal, Role, can_grant, require_authenticated
 
@@ -87,14 +87,17 @@ async def revoke_api_key(principal: Principal, key_id: int) -> ApiKeyInfo:
     if row.revoked_at is None:
         row.revoked_at = datetime.now(UTC)
         await row.save(update_fields=["revoked_at"])
+        authentication.forget_api_keys()
     return ApiKeyInfo.of(row)
 
 
 async def revoke_named_keys(principal: Principal, name: str) -> int:
     """Revoke the caller's own active keys called ``name`` (used when rotating bootstrap keys)."""
-    return await ApiKey.filter(
+    revoked = await ApiKey.filter(
         organization_id=principal.organization_id,
         user_id=principal.user_id,
         name=name,
         revoked_at__isnull=True,
     ).update(revoked_at=datetime.now(UTC))
+    authentication.forget_api_keys()
+    return revoked

@@ -1,12 +1,18 @@
 """Turning credentials into a :class:`Principal`.
 
-JWTs are verified statelessly.  API keys cost one indexed lookup by prefix; their
-last-used time is noted in Redis (cheap, shared) and written to the database in
-batches by the ``flush_api_key_usage`` job, keeping writes off the request path.
+JWTs are verified statelessly.  API keys cost one indexed lookup by prefix, and a
+successful lookup is remembered in-process for ``API_KEY_CACHE_SECONDS`` (default 5 s;
+0 turns it off) so the ingest hot path does no database round trip per request.  The
+price is bounded: a key revoked through another process keeps working there for at most
+that long; a revocation in this process takes effect at once (:func:`forget_api_keys`).
+Last-used times are noted in Redis at most once a second per key and process, and
+written to the database in batches by the ``flush_api_key_usage`` job.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import logging
 import time
 from datetime import UTC, datetime
@@ -23,6 +29,23 @@ from services.redis_client import get_redis, key
 
 log = logging.getLogger(__name__)
 LAST_USED_HASH = "apikey:last_used"
+NOTE_EVERY_SECONDS = 1.0
+_CACHE_MAX = 10_000
+# sha256(token) -> (monotonic expiry, principal): successful API-key lookups only, never failures
+_principals: dict[bytes, tuple[float, Principal]] = {}
+_noted: dict[int, float] = {}  # api key id -> monotonic time its use was last noted in Redis
+_lookups: dict[bytes, asyncio.Future[Principal]] = {}  # one database lookup per key at a time
+
+
+_generation = 0  # bumped on every revocation in this process: a lookup begun before it is not cached
+
+
+def forget_api_keys() -> None:
+    """Drop this process's cached API-key lookups (called on revocation)."""
+    global _generation
+    _generation += 1
+    _principals.clear()
+    _lookups.clear()
 
 
 async def authenticate_bearer(token: str) -> Principal:
@@ -41,12 +64,41 @@ async def authenticate_bearer(token: str) -> Principal:
 
 
 async def _authenticate_api_key(token: str, prefix: str) -> Principal:
+    digest = hashlib.sha256(token.encode()).digest()
+    now = time.monotonic()
+    cached = _principals.get(digest)
+    if cached is not None and cached[0] > now:
+        principal = cached[1]
+    elif digest in _lookups:  # the entry just expired under load: share the lookup already running
+        principal = await asyncio.shield(_lookups[digest])
+    else:
+        generation = _generation
+        lookup = _lookups[digest] = asyncio.ensure_future(_lookup_api_key(token, prefix))
+        try:
+            principal = await asyncio.shield(lookup)
+        finally:
+            if lookup.done():
+                _lookups.pop(digest, None)
+            else:
+                lookup.add_done_callback(lambda _: _lookups.pop(digest, None))
+        ttl = get_settings().api_key_cache_seconds
+        if ttl > 0 and generation == _generation:
+            if len(_principals) >= _CACHE_MAX:
+                _principals.clear()
+            _principals[digest] = (now + ttl, principal)
+    assert principal.api_key_id is not None
+    if now - _noted.get(principal.api_key_id, -NOTE_EVERY_SECONDS) >= NOTE_EVERY_SECONDS:
+        _noted[principal.api_key_id] = now
+        await _note_api_key_use(principal.api_key_id)
+    return principal
+
+
+async def _lookup_api_key(token: str, prefix: str) -> Principal:
     api_key = await ApiKey.get_or_none(prefix=prefix)
     if api_key is None or not credentials.api_key_matches(token, api_key.key_hash):
         raise Unauthorized("Invalid or missing authentication token")
     if api_key.revoked_at is not None:
         raise Unauthorized("API key has been revoked")
-    await _note_api_key_use(api_key.id)
     return Principal(
         user_id=api_key.user_id,
         organization_id=api_key.organization_id,

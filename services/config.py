@@ -80,6 +80,7 @@ class Settings:
     login_rate_limit_per_minute: int = 10
     worker_heartbeat_seconds: int = 15
     ingest_rate_limit_per_minute: int = 120_000
+    api_key_cache_seconds: float = 5.0
     ingest_batch_max: int = 1000
     drain_batch_size: int = 2000
     probe_timeout_seconds: float = 2.0
@@ -154,6 +155,7 @@ def load_settings() -> Settings:
         login_rate_limit_per_minute=_int("LOGIN_RATE_LIMIT_PER_MINUTE", 10, 1),
         worker_heartbeat_seconds=_int("WORKER_HEARTBEAT_SECONDS", 15, 1),
         ingest_rate_limit_per_minute=_int("INGEST_RATE_LIMIT_PER_MINUTE", 120_000, 1),
+        api_key_cache_seconds=float(os.environ.get("API_KEY_CACHE_SECONDS", "5")),
         ingest_batch_max=_int("INGEST_BATCH_MAX", 1000, 1),
         drain_batch_size=_int("DRAIN_BATCH_SIZE", 2000, 1),
         probe_timeout_seconds=float(os.environ.get("PROBE_TIMEOUT_SECONDS", "2.0")),

@@ -169,3 +169,42 @@ async def test_integer_prompt_id_of_another_organization_is_not_written(client, 
     result = await drain()
     assert result["dead"] >= 1  # ... but dead-lettered, never attached to A's prompt
     assert await PromptExecution.filter(prompt_id=prompt_id).count() == 0
+
+
+async def test_concurrent_events_share_round_trips_and_are_each_stored_once(client, make_tenant):
+    import asyncio
+
+    tenant = await make_tenant("member")
+    pid = uuid.uuid4()
+    sent = [str(uuid.uuid4()) for _ in range(40)]
+    replies = await asyncio.gather(
+        *(
+            client.post("/api/v1/prompts/analytics", json=event(pid, event_id=eid), headers=tenant.key_headers)
+            for eid in sent
+        )
+    )
+    assert [r.status_code for r in replies] == [204] * 40
+    batch = {"events": [event(pid, latency_ms=1000.0 + i) for i in range(250)]}  # 3 stream entries of <= 100
+    r = await client.post("/api/v1/prompts/analytics/batch", json=batch, headers=tenant.key_headers)
+    assert r.status_code == 202 and len(set(r.json()["data"]["event_ids"])) == 250
+    result = await drain()
+    assert result["inserted"] >= 290
+    prompt = await Prompt.get(uuid=pid)
+    stored = await PromptExecution.filter(prompt_id=prompt.id).values_list("event_id", flat=True)
+    assert len(stored) == 290 and set(sent) <= {str(e) for e in stored}
+    latencies = sorted(
+        await PromptExecution.filter(prompt_id=prompt.id, latency_ms__gte=1000).values_list("latency_ms", flat=True)
+    )
+    assert latencies == [1000.0 + i for i in range(250)]
+
+
+async def test_script_batcher_reloads_a_script_redis_does_not_know_and_runs_each_call_once(app):
+    import asyncio
+
+    from services.redis_batching import ScriptBatcher
+
+    counter = key("test", "batcher", uuid.uuid4().hex)
+    batcher = ScriptBatcher(get_redis(), f"-- {uuid.uuid4()}\nreturn redis.call('INCRBY', KEYS[1], ARGV[1])")
+    results = await asyncio.gather(*(batcher([counter], [n]) for n in (1, 2, 3, 4)))
+    assert sorted(results)[-1] == 10 and int(await get_redis().get(counter)) == 10  # NOSCRIPT retried once each
+    await get_redis().delete(counter)

@@ -28,19 +28,25 @@ from workers.outcomes import counted_all, counted_crons
 
 log = logging.getLogger("workers")
 _settings = get_settings()
+ROLLUP_EVERY = 5.0  # seconds between rollup refreshes when the stream is drained
+ROLLUP_MAX_DELAY = 60.0  # ... and at the latest, even under a sustained backlog
 
 
 async def _pump(ctx: dict[str, Any]) -> None:
-    """Drain the ingest stream continuously and refresh dirty rollups every few seconds.
+    """Drain the ingest stream continuously and refresh dirty rollups when there is time.
 
     A loop rather than an every-second cron: no job overhead per batch, events are
     queryable well under a second after their 204, and --burst workers can still exit.
+    Storing events comes first: while a backlog remains, rollups wait (at most
+    ``ROLLUP_MAX_DELAY`` seconds).  Queries read still-dirty hours from raw events, so
+    answers stay exact meanwhile; only their cost grows.
     """
     last_rollup = 0.0
     while True:
         try:
             drained = await prompt_ingest.drain(ctx["worker_id"], max_seconds=5)
-            if time.monotonic() - last_rollup >= 5:
+            since = time.monotonic() - last_rollup
+            if (not drained.backlog and since >= ROLLUP_EVERY) or since >= ROLLUP_MAX_DELAY:
                 await rollups.rebuild_dirty()
                 last_rollup = time.monotonic()
             if drained.read == 0:

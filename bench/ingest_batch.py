@@ -1,0 +1,149 @@
+"""Benchmarks 2 and 5: batch ingest end-to-end, and peak RSS of the web and worker meanwhile.
+
+``POST /api/v1/prompts/analytics/batch`` with 500 events per request from wrk for
+``--duration`` seconds against one uvicorn process, while one arq worker drains the
+stream into PostgreSQL.  Events/s stored end-to-end = events stored / (time from the
+first request until the stream is empty, i.e. the last event is committed; the worker
+deletes stream entries only after their transaction commits).  The stored count is
+checked against 202 responses x 500.  Meanwhile psutil samples the resident memory of
+the web and worker process trees every 50 ms.  Targets: >= 100,000 events/s, <= 300 MB.
+
+    .venv/bin/python bench/ingest_batch.py --duration 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import orjson
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from harness import BenchError, Profiler, RssSampler, Stack, WrkResult, cpu_seconds, format_block, run_wrk
+
+EVENTS_PER_REQUEST = 500
+
+
+def bodies(prompts: int, per_request: int, variants: int = 8) -> list[bytes]:
+    """Batches over ``prompts`` prompts with 3 versions each, varied numbers, no event ids."""
+    ids = [str(uuid.uuid4()) for _ in range(prompts)]
+    out = []
+    for v in range(variants):
+        events = []
+        for i in range(per_request):
+            n = v * per_request + i
+            events.append(
+                {
+                    "prompt_id": ids[n % prompts],
+                    "version_hash": f"v{n % 3}",
+                    "latency_ms": 80 + (n * 37) % 900,
+                    "cost_usd": round(0.0004 + (n % 17) * 0.0003, 6),
+                    "score": (n % 10) / 10,
+                    "status": "failed" if n % 25 == 0 else "completed",
+                    "total_duration_ms": 120 + (n * 41) % 1200,
+                    "ai_response_time_ms": 60 + (n * 13) % 700,
+                    "data_source_ids": [1 + n % 4],
+                    "schema_names": ["public", "sales"][: 1 + n % 2],
+                }
+            )
+        out.append(orjson.dumps({"events": events}))
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--duration", type=float, default=10, help="seconds of load (default 10)")
+    parser.add_argument("--connections", type=int, default=4, help="wrk connections (default 4)")
+    parser.add_argument("--prompts", type=int, default=20, help="distinct prompt uuids in the events")
+    parser.add_argument("--batch", type=int, default=EVENTS_PER_REQUEST, help="events per request (default 500)")
+    parser.add_argument("--profile", metavar="DIR", help="py-spy the web and worker during the run")
+    args = parser.parse_args()
+
+    payloads = bodies(args.prompts, args.batch)
+    with Stack("batch", time_budget_seconds=args.duration * 3 + 300) as stack:
+        url = f"{stack.base_url}/api/v1/prompts/analytics/batch"
+        warm = run_wrk(url, duration=1, connections=2, method="POST", token=stack.api_key, bodies=payloads, exact=True)
+        stack.wait_drained()
+        baseline = stack.stored_events()
+        assert baseline == warm.count(202) * args.batch, (baseline, warm.statuses)
+
+        procs = {"web": stack.process("web"), "worker": stack.process("worker")}
+        with RssSampler(procs) as rss, Profiler(procs, args.profile) as prof:
+            done: dict[str, WrkResult] = {}
+            loader = threading.Thread(
+                target=lambda: done.update(
+                    load=run_wrk(
+                        url,
+                        duration=args.duration,
+                        connections=args.connections,
+                        method="POST",
+                        token=stack.api_key,
+                        bodies=payloads,
+                        exact=True,
+                    )
+                ),
+                daemon=True,
+            )
+            cpu0 = {name: cpu_seconds(p) for name, p in procs.items()}
+            started = time.monotonic()
+            loader.start()
+            drained_at = stack.drained_after(lambda: not loader.is_alive())
+            loader.join()
+            if "load" not in done:
+                raise BenchError("wrk failed (see above)")
+            load = done["load"]
+            load_end = started + load.duration_s
+            cpu = {name: cpu_seconds(p) - cpu0[name] for name, p in procs.items()}
+        stored = stack.stored_events() - baseline
+        stack.check_alive()
+
+    accepted = load.count(202) * args.batch
+    other = {k: v for k, v in load.statuses.items() if k != 202}
+    elapsed = drained_at - started
+    rate = stored / elapsed if elapsed else 0.0
+    ok_rss = max(rss.peak_mb("web"), rss.peak_mb("worker")) <= 300
+    print(
+        format_block(
+            f"Benchmarks 2 + 5: batch ingest, {args.batch} events per request (one uvicorn, one arq worker, "
+            "PostgreSQL + Redis)",
+            [
+                (
+                    "stored end-to-end",
+                    f"{rate:,.0f} events/s  (target >= 100,000: {'met' if rate >= 100_000 else 'MISSED'})",
+                ),
+                ("events stored", f"{stored:,} in {elapsed:.2f} s (first request to last event committed)"),
+                (
+                    "accepted by the web",
+                    f"{accepted / load.duration_s:,.0f} events/s  "
+                    f"({load.count(202):,} x 202 in {load.duration_s:.2f} s; "
+                    f"p50 {load.latency_us['p50'] / 1000:.1f} ms, p99 {load.latency_us['p99'] / 1000:.1f} ms/request)",
+                ),
+                (
+                    "CPU per 1,000 events",
+                    f"web {cpu['web'] / max(1, stored) * 1e6:.0f} ms, "
+                    f"worker {cpu['worker'] / max(1, stored) * 1e6:.0f} ms"
+                    f"  (CPU-bound ceilings: web {stored / max(cpu['web'], 1e-9):,.0f} events/s, "
+                    f"worker {stored / max(cpu['worker'], 1e-9):,.0f} events/s)",
+                ),
+                ("stored == accepted", f"{stored == accepted}  (other responses: {other or 'none'})"),
+                ("drain tail", f"{max(0.0, drained_at - load_end):.2f} s after the load stopped"),
+                (
+                    "peak RSS web / worker",
+                    f"{rss.peak_mb('web'):.0f} MB / {rss.peak_mb('worker'):.0f} MB  "
+                    f"(target <= 300 MB each: {'met' if ok_rss else 'MISSED'})",
+                ),
+                ("load", f"wrk, 1 thread, {args.connections} connections, {args.duration:.0f} s"),
+            ],
+        )
+    )
+    if args.profile:
+        print(prof.summary())
+    return 0 if stored == accepted else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
