@@ -122,7 +122,7 @@ def build_openapi(
                 op["security"] = [{}, {"bearerAuth": []}]
             if ep.body_model:
                 op["requestBody"] = {
-                    "required": True,
+                    "required": ep.body_required,
                     "content": {"application/json": {"schema": dict(refs[(ep.body_model, "validation")])}},
                 }
             if ep.status == 204:

@@ -73,6 +73,7 @@ class Endpoint:
     description: str = ""
     responses: dict[int, str] = field(default_factory=dict)
     media_type: str | None = None  # non-JSON success bodies (CSV, Prometheus text, ...)
+    body_required: bool = True  # False: an empty body validates as {} (e.g. an optional note)
 
     @property
     def operation_id(self) -> str:
@@ -155,9 +156,11 @@ def _query_data(request: Request, model: type[BaseModel]) -> dict[str, Any]:
     return data
 
 
-async def _body(request: Request, model: type[BaseModel]) -> BaseModel:
+async def _body(request: Request, model: type[BaseModel], required: bool = True) -> BaseModel:
     raw = await request.body()
     if not raw.strip():
+        if not required:
+            return _validate(model, {})
         raise BadRequest.field("body", "Request body is required", "missing")
     try:
         parsed = orjson.loads(raw)
@@ -173,7 +176,7 @@ def _starlette_endpoint(ep: Endpoint) -> Callable[[Request], Awaitable[Response]
             require_role(principal, ep.role) if ep.role else require_authenticated(principal)
         path = _validate(ep.path_model, request.path_params) if ep.path_model else request.path_params
         query = _validate(ep.query_model, _query_data(request, ep.query_model)) if ep.query_model else None
-        body = await _body(request, ep.body_model) if ep.body_model else None
+        body = await _body(request, ep.body_model, ep.body_required) if ep.body_model else None
         result = await ep.handler(Call(request, principal, path, query, body))
         if isinstance(result, Response):
             return result

@@ -1,3 +1,3 @@
 """Tortoise models, one module per aggregate.  ``MODEL_MODULES`` is the registry."""
 
-MODEL_MODULES: list[str] = ["models.tenancy", "models.prompts"]
+MODEL_MODULES: list[str] = ["models.tenancy", "models.prompts", "models.metrics", "models.alerts"]

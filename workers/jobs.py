@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services import authentication, prompt_ingest, rollups, worker_status
+from services import alert_engine, authentication, prompt_ingest, rollups, worker_status
 
 
 async def heartbeat(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -27,3 +27,14 @@ async def drain_ingest(ctx: dict[str, Any]) -> dict[str, int]:
 async def refresh_rollups(ctx: dict[str, Any]) -> dict[str, int]:
     """Rebuild hourly rollup buckets that new or late events made dirty."""
     return {"buckets": await rollups.rebuild_dirty()}
+
+
+async def evaluate_alerts(ctx: dict[str, Any]) -> dict[str, Any]:
+    """The minute alert cycle: every enabled rule, one worker at a time (Redis lock)."""
+    result = await alert_engine.evaluate_all()
+    return {
+        "ran": result.ran,
+        "rules": result.rules,
+        "changes": [vars(c) for c in result.changes],
+        "duration_ms": result.duration_ms,
+    }

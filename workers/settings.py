@@ -76,13 +76,21 @@ def _every(seconds: int) -> set[int]:
 
 
 class WorkerSettings:
-    functions = [jobs.heartbeat, jobs.flush_api_key_usage, jobs.drain_ingest, jobs.refresh_rollups]
+    functions = [
+        jobs.heartbeat,
+        jobs.flush_api_key_usage,
+        jobs.drain_ingest,
+        jobs.refresh_rollups,
+        jobs.evaluate_alerts,
+    ]
     cron_jobs = [
         cron(jobs.heartbeat, second=_every(_settings.worker_heartbeat_seconds), run_at_startup=True, unique=False),
         cron(jobs.flush_api_key_usage, second={5, 35}, run_at_startup=True),
         # Safety nets for the continuous pump below (and what a --burst worker runs once).
         cron(jobs.drain_ingest, second={20}, run_at_startup=True, timeout=60),
         cron(jobs.refresh_rollups, second={50}, run_at_startup=True, timeout=300),
+        # Every minute; a Redis lock inside makes one worker do each cycle.
+        cron(jobs.evaluate_alerts, second={40}, run_at_startup=True, timeout=120),
     ]
     on_startup = startup
     on_shutdown = shutdown
