@@ -165,9 +165,10 @@ class BucketStats:
 async def bucketed(f: PointFilter, bucket_seconds: int) -> dict[int, BucketStats]:
     """Count, sum, min and max per bucket ``k`` (bucket ``k`` starts at ``start + k * bucket``)."""
     sql = _Sql()
-    where = _where(f, sql)
     start = int(f.start.timestamp())
+    # parameters in the order they appear: SQLite's "?" are positional
     slot = f"(({_epoch_expr(sql.pg)} - {sql.p(start)}) / {sql.p(bucket_seconds)})"
+    where = _where(f, sql)
     query = (
         f'SELECT {slot} AS k, COUNT(*) AS n, SUM("value") AS s, MIN("value") AS lo, MAX("value") AS hi '
         f'FROM "metric_points" WHERE {where} GROUP BY k'
