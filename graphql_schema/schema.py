@@ -1,4 +1,8 @@
-"""Root Query/Mutation and the schema object."""
+"""Root Query/Mutation/Subscription and the schema object.
+
+Domain mixins (``AlertsQuery``, ``AlertsMutation``, ``MetricsSubscription``, ...) are
+combined here by inheritance, so each domain keeps its fields in its own module.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,13 @@ import strawberry
 
 from graphql_schema.extensions import DomainErrorMasking
 from graphql_schema.permissions import IsAuthenticated
+from graphql_schema.types.alerts import AlertsMutation, AlertsQuery
+from graphql_schema.types.metrics import MetricsSubscription
 from graphql_schema.types.tenancy import User, Viewer, resolve_user, resolve_viewer
 
 
 @strawberry.type
-class Query:
+class Query(AlertsQuery):
     viewer: Viewer = strawberry.field(
         resolver=resolve_viewer, permission_classes=[IsAuthenticated], description="The authenticated caller"
     )
@@ -21,9 +27,19 @@ class Query:
     )
 
 
+@strawberry.type
+class Mutation(AlertsMutation):
+    pass
+
+
+@strawberry.type
+class Subscription(MetricsSubscription):
+    pass
+
+
 class PromptOpsSchema(strawberry.Schema):
     def process_errors(self, errors: list, execution_context: object = None) -> None:
         """Logging is done by :class:`DomainErrorMasking`: unexpected errors only, with request id."""
 
 
-schema = PromptOpsSchema(query=Query, extensions=[DomainErrorMasking])
+schema = PromptOpsSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=[DomainErrorMasking])

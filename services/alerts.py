@@ -17,7 +17,7 @@ from tortoise.expressions import Q
 from models.alerts import ALERT_STATUSES, OPEN_STATUSES, SEVERITIES, Alert, AlertEvent, AlertRule
 from services import alert_engine, alert_events
 from services.alert_info import AlertDetail, AlertInfo, render_event, render_many
-from services.errors import Conflict, NotFound
+from services.errors import BadRequest, Conflict, NotFound
 from services.policy import Principal, Role, require_admin
 
 MAX_LIMIT = 500
@@ -47,6 +47,12 @@ async def list_alerts(
 ) -> list[AlertInfo]:
     """Newest first.  ``status`` may be ``open`` (pending, firing or acknowledged)."""
     principal = require_admin(principal)
+    if status is not None and status not in (*ALERT_STATUSES, "open"):
+        raise BadRequest.field("status", f"must be one of {', '.join((*ALERT_STATUSES, 'open'))}")
+    if severity is not None and severity not in SEVERITIES:
+        raise BadRequest.field("severity", f"must be one of {', '.join(SEVERITIES)}")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise BadRequest.field("limit", f"must be between 1 and {MAX_LIMIT}")
     query = Alert.filter(visible(principal))
     if status == "open":
         query = query.filter(status__in=OPEN_STATUSES)
