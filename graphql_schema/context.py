@@ -17,9 +17,15 @@ class Context:
     response: Any
     principal: Principal | None
     loaders: Loaders = field(init=False)
+    connection_params: dict[str, Any] | None = field(default=None, init=False)  # graphql-transport-ws init payload
 
     def __post_init__(self) -> None:
         self.loaders = Loaders.for_principal(self.principal)
+
+    def authenticate(self, principal: Principal) -> None:
+        """Adopt ``principal`` (a websocket authenticated by its connection_init payload)."""
+        self.principal = principal
+        self.loaders = Loaders.for_principal(principal)
 
     @property
     def user(self) -> Principal:

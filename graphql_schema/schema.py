@@ -1,7 +1,7 @@
-"""Root Query/Mutation and the schema object.
+"""Root Query/Mutation/Subscription and the schema object.
 
-Each domain module contributes a ``...Query`` / ``...Mutation`` mixin; the roots
-inherit them, so adding a domain is one import and one base class here.
+Domain mixins (``AlertsQuery``, ``AlertsMutation``, ``MetricsSubscription``, ...) are
+combined here by inheritance, so each domain keeps its fields in its own module.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ import strawberry
 
 from graphql_schema.extensions import DomainErrorMasking
 from graphql_schema.permissions import IsAuthenticated
+from graphql_schema.types.alerts import AlertsMutation, AlertsQuery
+from graphql_schema.types.metrics import MetricsSubscription
 from graphql_schema.types.monitoring import MonitoringQuery
 from graphql_schema.types.notifications import NotificationsMutation, NotificationsQuery
 from graphql_schema.types.prompts import PromptsMutation, PromptsQuery
@@ -17,7 +19,7 @@ from graphql_schema.types.tenancy import User, Viewer, resolve_user, resolve_vie
 
 
 @strawberry.type
-class Query(PromptsQuery, NotificationsQuery, MonitoringQuery):
+class Query(PromptsQuery, NotificationsQuery, MonitoringQuery, AlertsQuery):
     viewer: Viewer = strawberry.field(
         resolver=resolve_viewer, permission_classes=[IsAuthenticated], description="The authenticated caller"
     )
@@ -29,7 +31,12 @@ class Query(PromptsQuery, NotificationsQuery, MonitoringQuery):
 
 
 @strawberry.type
-class Mutation(PromptsMutation, NotificationsMutation):
+class Mutation(PromptsMutation, NotificationsMutation, AlertsMutation):
+    pass
+
+
+@strawberry.type
+class Subscription(MetricsSubscription):
     pass
 
 
@@ -38,4 +45,4 @@ class PromptOpsSchema(strawberry.Schema):
         """Logging is done by :class:`DomainErrorMasking`: unexpected errors only, with request id."""
 
 
-schema = PromptOpsSchema(query=Query, mutation=Mutation, extensions=[DomainErrorMasking])
+schema = PromptOpsSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=[DomainErrorMasking])

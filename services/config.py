@@ -85,6 +85,7 @@ class Settings:
     drain_batch_size: int = 2000
     probe_timeout_seconds: float = 2.0
     db_pool_max: int = 10
+    metrics_buffer_size: int = 1000
     log_level: str = "INFO"
     notify_timeout_seconds: float = 10.0
     notify_max_attempts: int = 5
@@ -160,6 +161,7 @@ def load_settings() -> Settings:
         drain_batch_size=_int("DRAIN_BATCH_SIZE", 2000, 1),
         probe_timeout_seconds=float(os.environ.get("PROBE_TIMEOUT_SECONDS", "2.0")),
         db_pool_max=_int("DB_POOL_MAX", 10, 1),
+        metrics_buffer_size=_int("METRICS_BUFFER_SIZE", 1000, 10),
         log_level=os.environ.get("LOG_LEVEL", "INFO"),
         notify_timeout_seconds=_float("NOTIFY_TIMEOUT_SECONDS", 10.0, 0.1),
         notify_max_attempts=_int("NOTIFY_MAX_ATTEMPTS", 5, 1),

@@ -1,8 +1,7 @@
 """Threshold checks over measured data: host CPU/memory/disk, endpoint p95 latency and error rate.
 
-:func:`breaches` is what the alert engine (alerting issue) evaluates to raise performance
-alerts; until that is wired, the monitoring dashboard shows its result as the current
-breaches.  Host values come from the sampler's latest sample per host (last hour), or from a
+:func:`breaches` is what :mod:`services.performance_alerts` mirrors into the alert store as
+platform alerts each minute, and what the monitoring dashboard shows as the current breaches.  Host values come from the sampler's latest sample per host (last hour), or from a
 live probe of this host when the sampler is off.  Endpoint values come from the request
 metrics of the last ``hours`` hours; endpoints with fewer than ``MIN_REQUESTS`` requests are
 not judged (a single slow call is not a trend).
@@ -18,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from services import request_metrics, system_metrics
-from services.config import get_settings
+from services.config import Settings, get_settings
 
 MIN_REQUESTS = 20
 
@@ -80,12 +79,13 @@ async def host_readings(live_probe: bool = True) -> list[dict[str, Any]]:
     ]
 
 
-async def breaches(hours: int = 1, live_probe: bool = True) -> list[Breach]:
+async def breaches(hours: int = 1, live_probe: bool = True, settings: Settings | None = None) -> list[Breach]:
     """Every threshold currently breached, most severe first.
 
     ``live_probe=False`` judges hosts on stored samples only (no 100 ms CPU probe), for scrapes.
+    ``settings`` overrides the configured thresholds (what-if checks, tests).
     """
-    settings = get_settings()
+    settings = settings or get_settings()
     found: list[Breach] = []
     host_limits = {
         "cpu_percent": settings.threshold_cpu_percent,

@@ -6,7 +6,16 @@ from typing import Any
 
 from arq import Retry
 
-from services import authentication, notification_delivery, prompt_ingest, rollups, system_metrics, worker_status
+from services import (
+    alert_engine,
+    authentication,
+    notification_delivery,
+    performance_alerts,
+    prompt_ingest,
+    rollups,
+    system_metrics,
+    worker_status,
+)
 
 
 async def heartbeat(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -42,3 +51,16 @@ async def deliver_notification(ctx: dict[str, Any], delivery_id: int) -> dict[st
 async def sample_system_metrics(ctx: dict[str, Any]) -> dict[str, Any]:
     """Store one psutil sample of this host while monitoring is started (``/v1/monitoring/start``)."""
     return await system_metrics.sample_if_enabled()
+
+
+async def evaluate_alerts(ctx: dict[str, Any]) -> dict[str, Any]:
+    """The minute alert cycle: every enabled rule, then performance thresholds; one worker at a time."""
+    result = await alert_engine.evaluate_all()
+    performance = await performance_alerts.sync() if result.ran else None
+    return {
+        "ran": result.ran,
+        "rules": result.rules,
+        "changes": [vars(c) for c in result.changes],
+        "duration_ms": result.duration_ms,
+        "performance": vars(performance) if performance else None,
+    }

@@ -90,6 +90,7 @@ class WorkerSettings:
             jobs.drain_ingest,
             jobs.refresh_rollups,
             jobs.sample_system_metrics,
+            jobs.evaluate_alerts,
             # The delivery row counts attempts and ends them; arq's own limit is only a backstop.
             func(
                 jobs.deliver_notification,
@@ -106,6 +107,8 @@ class WorkerSettings:
             cron(jobs.drain_ingest, second={20}, run_at_startup=True, timeout=60),
             cron(jobs.refresh_rollups, second={50}, run_at_startup=True, timeout=300),
             # Samples only while /v1/monitoring/start has switched the sampler on.
+            # Every minute; a Redis lock inside makes one worker do each cycle.
+            cron(jobs.evaluate_alerts, second={40}, run_at_startup=True, timeout=120),
             cron(jobs.sample_system_metrics, second=_every(_settings.system_metrics_interval_seconds), timeout=30),
         ]
     )

@@ -1,6 +1,18 @@
 """REST modules, one per domain.  ``ROUTERS`` is the order they are mounted in."""
 
-from api.routes import api_keys, auth, catalog, health, metrics, monitoring, notifications, prompts, users
+from api.routes import (
+    alerting,
+    api_keys,
+    auth,
+    catalog,
+    health,
+    metrics,
+    monitoring,
+    notifications,
+    prompts,
+    recorded_metrics,
+    users,
+)
 
 ROUTERS = [
     health.router,
@@ -12,4 +24,6 @@ ROUTERS = [
     notifications.router,
     monitoring.router,
     metrics.router,
+    recorded_metrics.router,
+    alerting.router,
 ]

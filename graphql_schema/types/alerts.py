@@ -1,0 +1,281 @@
+"""Alert rules and alerts in the graph: ``AlertsQuery`` and ``AlertsMutation`` mixins.
+
+Inputs are validated by the same pydantic models as REST (``RuleInput``,
+``RuleUpdate``, ``MetricInput``), so a bad field gives the same message, as a
+``BAD_REQUEST`` error whose ``extensions.details`` name the field.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, TypeVar
+
+import strawberry
+from pydantic import BaseModel, ValidationError
+from strawberry.scalars import JSON
+
+from graphql_schema.context import Info
+from graphql_schema.permissions import IsAdmin
+from graphql_schema.types.metrics import MetricPoint
+from services import alert_rules, alerts, metrics
+from services.alert_info import AlertDetail, AlertInfo
+from services.alert_rules import RuleInfo, RuleInput, RuleUpdate
+from services.errors import BadRequest, FieldIssue
+from services.metrics import MetricInput
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validated(model: type[M], data: dict[str, Any]) -> M:
+    """Validate GraphQL input with the REST model; errors name the (snake_case) field like REST does."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        issues = [
+            FieldIssue(".".join(str(p) for p in e["loc"]) or "input", e["msg"], e["type"])
+            for e in exc.errors(include_url=False)
+        ]
+        raise BadRequest(f"Invalid value for '{issues[0].field}': {issues[0].message}", issues) from None
+
+
+def _given(obj: object) -> dict[str, Any]:
+    """Fields the client actually sent (UNSET ones left out), nested inputs included."""
+    out: dict[str, Any] = {}
+    for name, value in vars(obj).items():
+        if value is strawberry.UNSET:
+            continue
+        out[name] = _given(value) if hasattr(value, "__strawberry_definition__") else value
+    return out
+
+
+@strawberry.type
+class AlertRuleScope:
+    prompt_id: int | None
+    version_hash: str | None
+    tags: JSON | None
+    per_entity: str | None
+
+
+@strawberry.type
+class AlertRule:
+    id: int
+    name: str
+    metric: str
+    builtin: bool
+    aggregation: str | None
+    comparison: str
+    threshold: float
+    warning_threshold: float | None
+    window_minutes: int
+    pending_minutes: int
+    severity: str
+    scope: AlertRuleScope
+    channel_ids: list[int]
+    enabled: bool
+    renotify_minutes: int | None
+    state: str
+    open_alerts: int
+    last_evaluated_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, r: RuleInfo) -> AlertRule:
+        data = r.model_dump()
+        scope = data.pop("scope")
+        return cls(
+            **data,
+            scope=AlertRuleScope(
+                prompt_id=scope.get("prompt_id"),
+                version_hash=scope.get("version_hash"),
+                tags=scope.get("tags"),
+                per_entity=scope.get("per_entity"),
+            ),
+        )
+
+
+@strawberry.type
+class AlertEvent:
+    id: int
+    kind: str
+    from_status: str | None
+    to_status: str
+    actor_id: int | None
+    note: str | None
+    value: float | None
+    at: datetime
+
+
+@strawberry.type
+class Alert:
+    id: int
+    rule_id: int | None
+    rule_name: str | None
+    organization_id: int | None
+    source: str
+    status: str
+    severity: str
+    entity: str | None
+    message: str
+    value: float | None
+    threshold: float | None
+    started_at: datetime
+    firing_at: datetime | None
+    acknowledged_at: datetime | None
+    acknowledged_by: int | None
+    resolved_at: datetime | None
+    resolved_by: int | None
+    note: str | None
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, a: AlertInfo) -> Alert:
+        return cls(**a.model_dump(include=set(AlertInfo.model_fields)))
+
+
+@strawberry.type
+class AlertWithHistory(Alert):
+    history: list[AlertEvent]
+
+    @classmethod
+    def detail(cls, a: AlertDetail) -> AlertWithHistory:
+        data = a.model_dump()
+        history = [AlertEvent(**e) for e in data.pop("history")]
+        return cls(**data, history=history)
+
+
+@strawberry.type
+class AlertChange:
+    alert_id: int
+    rule_id: int | None
+    entity: str | None
+    transition: str
+    status: str
+
+
+@strawberry.type
+class RecordedMetric:
+    point: MetricPoint
+    rules_evaluated: int
+    alert_changes: list[AlertChange]
+
+
+@strawberry.input
+class AlertRuleScopeInput:
+    prompt_id: str | None = strawberry.UNSET  # integer id or uuid
+    version_hash: str | None = strawberry.UNSET
+    tags: JSON | None = strawberry.UNSET
+    per_entity: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class AlertRuleInput:
+    metric: str
+    comparison: str
+    threshold: float
+    name: str | None = strawberry.UNSET
+    aggregation: str | None = strawberry.UNSET
+    warning_threshold: float | None = strawberry.UNSET
+    window_minutes: int | None = strawberry.UNSET
+    pending_minutes: int | None = strawberry.UNSET
+    severity: str | None = strawberry.UNSET
+    scope: AlertRuleScopeInput | None = strawberry.UNSET
+    channel_ids: list[int] | None = strawberry.UNSET
+    enabled: bool | None = strawberry.UNSET
+    renotify_minutes: int | None = strawberry.UNSET
+
+
+@strawberry.input
+class AlertRulePatch:
+    name: str | None = strawberry.UNSET
+    metric: str | None = strawberry.UNSET
+    aggregation: str | None = strawberry.UNSET
+    comparison: str | None = strawberry.UNSET
+    threshold: float | None = strawberry.UNSET
+    warning_threshold: float | None = strawberry.UNSET
+    window_minutes: int | None = strawberry.UNSET
+    pending_minutes: int | None = strawberry.UNSET
+    severity: str | None = strawberry.UNSET
+    scope: AlertRuleScopeInput | None = strawberry.UNSET
+    channel_ids: list[int] | None = strawberry.UNSET
+    enabled: bool | None = strawberry.UNSET
+    renotify_minutes: int | None = strawberry.UNSET
+
+
+@strawberry.input
+class MetricPointInput:
+    name: str
+    value: float
+    type: str
+    timestamp: datetime | None = strawberry.UNSET
+    prompt_id: str | None = strawberry.UNSET  # integer id or uuid
+    version_hash: str | None = strawberry.UNSET
+    tags: JSON | None = strawberry.UNSET
+
+
+def _prompt_ref(data: dict[str, Any]) -> dict[str, Any]:
+    ref = data.get("prompt_id")
+    if isinstance(ref, str) and ref.isdigit():
+        data["prompt_id"] = int(ref)
+    return data
+
+
+def _rule_data(obj: object) -> dict[str, Any]:
+    data = {k: v for k, v in _given(obj).items() if not (v is None and k in RuleInput.model_fields)}
+    if isinstance(data.get("scope"), dict):
+        data["scope"] = _prompt_ref({k: v for k, v in data["scope"].items() if v is not None})
+    return data
+
+
+@strawberry.type
+class AlertsQuery:
+    @strawberry.field(permission_classes=[IsAdmin], description="Alert rules of the caller's organization")
+    async def alert_rules(self, info: Info, enabled: bool | None = None) -> list[AlertRule]:
+        return [AlertRule.of(r) for r in await alert_rules.list_rules(info.context.user, enabled)]
+
+    @strawberry.field(permission_classes=[IsAdmin], description="Newest first; status may be 'open'")
+    async def alerts(
+        self, info: Info, status: str | None = None, severity: str | None = None, first: int = 50
+    ) -> list[Alert]:
+        return [Alert.of(a) for a in await alerts.list_alerts(info.context.user, status, severity, first)]
+
+    @strawberry.field(permission_classes=[IsAdmin], description="One alert with its history (404 otherwise)")
+    async def alert(self, info: Info, id: int) -> AlertWithHistory:
+        return AlertWithHistory.detail(await alerts.get_alert(info.context.user, id))
+
+
+@strawberry.type
+class AlertsMutation:
+    @strawberry.mutation(permission_classes=[IsAdmin])
+    async def create_alert_rule(self, info: Info, input: AlertRuleInput) -> AlertRule:
+        data = validated(RuleInput, _rule_data(input))
+        return AlertRule.of(await alert_rules.create_rule(info.context.user, data))
+
+    @strawberry.mutation(permission_classes=[IsAdmin])
+    async def update_alert_rule(self, info: Info, id: int, input: AlertRulePatch) -> AlertRule:
+        data = _given(input)
+        if isinstance(data.get("scope"), dict):
+            data["scope"] = _prompt_ref({k: v for k, v in data["scope"].items() if v is not None})
+        return AlertRule.of(await alert_rules.update_rule(info.context.user, id, validated(RuleUpdate, data)))
+
+    @strawberry.mutation(permission_classes=[IsAdmin], description="Resolves the rule's open alerts; keeps history")
+    async def delete_alert_rule(self, info: Info, id: int) -> bool:
+        await alert_rules.delete_rule(info.context.user, id)
+        return True
+
+    @strawberry.mutation(permission_classes=[IsAdmin], description="firing -> acknowledged (else CONFLICT)")
+    async def acknowledge_alert(self, info: Info, id: int, note: str | None = None) -> Alert:
+        return Alert.of(await alerts.acknowledge(info.context.user, id, note))
+
+    @strawberry.mutation(permission_classes=[IsAdmin], description="open -> resolved (else CONFLICT)")
+    async def resolve_alert(self, info: Info, id: int, note: str | None = None) -> Alert:
+        return Alert.of(await alerts.resolve(info.context.user, id, note))
+
+    @strawberry.mutation(permission_classes=[IsAdmin], description="Record a custom metric point")
+    async def record_metric(self, info: Info, input: MetricPointInput) -> RecordedMetric:
+        data = {k: v for k, v in _prompt_ref(_given(input)).items() if v is not None}
+        done = await metrics.record_metric(info.context.user, validated(MetricInput, data))
+        fields = done.model_dump()
+        changes = [AlertChange(**c) for c in fields.pop("alert_changes")]
+        rules = fields.pop("rules_evaluated")
+        return RecordedMetric(point=MetricPoint(**fields), rules_evaluated=rules, alert_changes=changes)

@@ -1,0 +1,58 @@
+"""Metric points in the graph, and the ``metricUpdates`` subscription fed by Redis pub/sub.
+
+Each subscription holds one pub/sub connection on the organization's channel
+(``REDIS_PREFIX:metrics:updates:<org>``), so it sees points recorded by any web
+process; it is closed when the client unsubscribes or disconnects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+
+import orjson
+import strawberry
+from strawberry.scalars import JSON
+
+from graphql_schema.context import Info
+from graphql_schema.permissions import IsAdmin
+from services.errors import BadRequest
+from services.metrics import updates_channel
+from services.redis_client import get_redis
+
+MAX_NAMES = 50
+
+
+@strawberry.type
+class MetricPoint:
+    id: int
+    name: str
+    value: float
+    type: str
+    timestamp: datetime
+    prompt_id: int | None
+    version_hash: str | None
+    tags: JSON
+
+
+@strawberry.type
+class MetricsSubscription:
+    @strawberry.subscription(
+        permission_classes=[IsAdmin], description="Recorded points of the caller's organization as they arrive"
+    )
+    async def metric_updates(self, info: Info, names: list[str] | None = None) -> AsyncGenerator[MetricPoint, None]:
+        principal = info.context.user
+        if names is not None and len(names) > MAX_NAMES:
+            raise BadRequest.field("names", f"at most {MAX_NAMES} names")
+        wanted = set(names) if names else None
+        pubsub = get_redis().pubsub(ignore_subscribe_messages=True)
+        await pubsub.subscribe(updates_channel(principal.organization_id))
+        try:
+            async for message in pubsub.listen():
+                point = orjson.loads(message["data"])
+                if wanted is None or point["name"] in wanted:
+                    point["timestamp"] = datetime.fromisoformat(point["timestamp"].replace("Z", "+00:00"))
+                    yield MetricPoint(**point)
+        finally:
+            await pubsub.unsubscribe()
+            await pubsub.aclose()
