@@ -16,8 +16,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-import orjson
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 from starlette._utils import get_route_path
 from starlette.requests import Request
 from starlette.responses import Response
@@ -29,7 +28,7 @@ from api.auth import principal_of
 from api.envelope import success
 from services.errors import BadRequest
 from services.policy import Principal, Role, require_authenticated, require_role
-from services.validation import validated
+from services.validation import bad_request, issues_of, validated
 
 Q = TypeVar("Q")
 B = TypeVar("B")
@@ -145,11 +144,15 @@ async def _body(request: Request, model: type[BaseModel], required: bool = True)
         if not required:
             return validated(model, {})
         raise BadRequest.field("body", "Request body is required", "missing")
+    # Parse and validate in one pass in pydantic-core (no intermediate Python dicts): the
+    # batch-ingest hot path spent about half its time in these two steps when done apart.
     try:
-        parsed = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise BadRequest.field("body", f"Malformed JSON: {exc.msg} at position {exc.pos}", "json_invalid") from None
-    return validated(model, parsed)
+        return model.model_validate_json(raw)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            if err["type"] == "json_invalid":
+                raise BadRequest.field("body", f"Malformed JSON: {err['msg']}", "json_invalid") from None
+        raise bad_request(issues_of(exc)) from None
 
 
 def _starlette_endpoint(ep: Endpoint) -> Callable[[Request], Awaitable[Response]]:

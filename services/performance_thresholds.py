@@ -1,7 +1,8 @@
 """Threshold checks over measured data: host CPU/memory/disk, endpoint p95 latency and error rate.
 
 :func:`breaches` is what :mod:`services.performance_alerts` mirrors into the alert store as
-platform alerts each minute, and what the monitoring dashboard shows as the current breaches.  Host values come from the sampler's latest sample per host (last hour), or from a
+platform alerts each minute, and what the monitoring dashboard shows as the current
+breaches.  Host values come from the sampler's latest sample per host (last hour), or from a
 live probe of this host when the sampler is off.  Endpoint values come from the request
 metrics of the last ``hours`` hours; endpoints with fewer than ``MIN_REQUESTS`` requests are
 not judged (a single slow call is not a trend).

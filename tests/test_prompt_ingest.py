@@ -72,7 +72,10 @@ async def test_validation_errors_name_the_field(client, make_tenant):
         assert any(d["field"].split(".")[0] == field for d in details), (field, details)
     nan = b'{"prompt_id": "%s", "version_hash": "v", "latency_ms": NaN}' % str(pid).encode()
     r = await client.post("/api/v1/prompts/analytics", content=nan, headers=tenant.key_headers)
+    assert r.status_code == 400 and r.json()["error"]["details"][0]["field"] == "latency_ms"  # NaN: not finite
+    r = await client.post("/api/v1/prompts/analytics", content=b'{"prompt_id": ', headers=tenant.key_headers)
     assert r.status_code == 400 and r.json()["error"]["details"][0]["field"] == "body"
+    assert r.json()["error"]["details"][0]["type"] == "json_invalid"
     r = await client.post("/api/v1/prompts/analytics", json=event(pid, colour="blue"), headers=tenant.key_headers)
     assert r.status_code == 204  # unknown fields are ignored
     r = await client.post("/api/v1/prompts/analytics", json=event(pid))
