@@ -6,11 +6,12 @@ import strawberry
 
 from graphql_schema.extensions import DomainErrorMasking
 from graphql_schema.permissions import IsAuthenticated
+from graphql_schema.types.prompt_reports import AnalysisQuery
 from graphql_schema.types.tenancy import User, Viewer, resolve_user, resolve_viewer
 
 
 @strawberry.type
-class Query:
+class Query(AnalysisQuery):
     viewer: Viewer = strawberry.field(
         resolver=resolve_viewer, permission_classes=[IsAuthenticated], description="The authenticated caller"
     )
