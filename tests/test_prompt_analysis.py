@@ -360,6 +360,8 @@ async def test_report_welch_z_test_trend_and_benchmark(client, make_tenant):
     assert close(z["ci95_low"], (p2 - p1) - statistics.NormalDist().inv_cdf(0.975) * unpooled)
     assert ab["min_samples"] == 30 and any("at least 30" in w for w in ab["warnings"])
 
+    by_uuid = (await get(client, admin, f"{BASE}/prompts/{puuid}/report"))["data"]
+    assert by_uuid["prompt_id"] == pid and by_uuid["ab_test"]["score"] == ab["score"]
     swapped = (await get(client, admin, f"/v1{BASE}/prompts/{pid}/report", version_a="B", version_b="A"))["data"]
     assert swapped["ab_test"]["selection"] == "requested"
     assert close(swapped["ab_test"]["score"]["t_statistic"], -want["t"])

@@ -6,7 +6,8 @@ Every route is served under ``/admin/...`` and ``/v1/admin/...``.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
+from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response, StreamingResponse
@@ -32,7 +33,6 @@ from services.prompt_reports import PromptReport
 router = Router("Prompt Analytics (admin)")
 BASE = "/admin/prompt-analytics"
 WINDOW_HELP = f"One of {ACCEPTED}"
-PromptId = Field(ge=1, le=2_147_483_647)
 
 
 class SummaryQuery(BaseModel):
@@ -58,7 +58,7 @@ class DashboardRequest(BaseModel):
 
 
 class PromptPath(BaseModel):
-    prompt_id: int = PromptId
+    prompt_id: Annotated[int, Field(ge=1, le=2_147_483_647)] | UUID = Field(description="Integer id or uuid")
 
 
 class ReportQuery(BaseModel):
