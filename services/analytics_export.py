@@ -1,16 +1,16 @@
 """Analytics export: per prompt x version x UTC day metrics as JSON, CSV or XLSX, streamed.
 
-Rows are produced page by page (``PAGE_PROMPTS`` prompts per rollup read, daily
-buckets so daily rollups answer whole days), so memory stays flat however many
-rows there are: JSON and CSV are written to the response as each page arrives;
-XLSX is written with openpyxl's write-only (constant memory) workbook to a
-temporary file, then streamed from disk and deleted.
+Rows are produced page by page (one UTC day x a chunk of prompts holding at most
+``ROW_BUDGET`` rollup rows per read; whole days come from daily rollups), so memory
+stays flat however many rows there are: JSON and CSV are written to the response as
+each page arrives; XLSX is written with openpyxl's write-only (constant memory)
+workbook to a temporary file, then streamed from disk and deleted.
 
 ``metric_types`` selects columns: family names (``volume``, ``latency``, ``cost``,
 ``quality``) and/or single column names (e.g. ``latency_p95_ms``).  The identifying
-columns (day, prompt, version) are always present.  Rows with no executions are
-not written.  The window covers every UTC day it touches (``7d`` = the last 7 x 24
-hours, widened to whole days).
+columns (day, prompt, version) are always present; rows are ordered by day, prompt
+id, version.  Rows with no executions are not written.  The window covers every UTC
+day it touches (``7d`` = the last 7 x 24 hours, widened to whole days).
 """
 
 from __future__ import annotations
@@ -22,11 +22,13 @@ import os
 import tempfile
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
+from tortoise.functions import Count
 
+from models.prompts import EXECUTION_STATUSES, PromptVersion
 from services.analysis_scope import PromptRef, organization_prompts
 from services.analysis_windows import checked, window
 from services.errors import BadRequest
@@ -34,7 +36,7 @@ from services.policy import Principal, require_admin
 from services.rollup_query import accumulate_slices
 from services.rollups import DAY, Accumulator, day_floor
 
-PAGE_PROMPTS = 200
+ROW_BUDGET = 10_000  # rollup rows per read (one UTC day x a chunk of prompts)
 FILE_CHUNK = 256 * 1024
 FORMATS = {
     "json": "application/json",
@@ -112,21 +114,58 @@ class ExportPlan:
         return [*KEY_COLUMNS, *self.columns]
 
 
+async def _version_counts(organization_id: int) -> dict[int, int]:
+    rows = (
+        await PromptVersion.filter(organization_id=organization_id)
+        .annotate(n=Count("id"))
+        .group_by("prompt_id")
+        .values("prompt_id", "n")
+    )
+    return {r["prompt_id"]: r["n"] for r in rows}
+
+
+def prompt_pages(versions: dict[int, int], budget: int) -> list[list[int]]:
+    """Prompt id chunks whose rollup rows per day (versions x statuses) stay within ``budget``.
+
+    Prompts with no version never ran (every event carries a version hash): no rows, no read.
+    """
+    pages: list[list[int]] = []
+    page: list[int] = []
+    weight = 0
+    for pid in sorted(versions):
+        w = versions[pid] * len(EXECUTION_STATUSES)
+        if page and weight + w > budget:
+            pages.append(page)
+            page, weight = [], 0
+        page.append(pid)
+        weight += w
+    if page:
+        pages.append(page)
+    return pages
+
+
 async def export_rows(plan: ExportPlan) -> AsyncIterator[list[list[Any]]]:
-    """Pages of rows ordered by prompt id, version, day."""
-    ids = sorted(plan.prompts)
-    for i in range(0, len(ids), PAGE_PROMPTS):
-        page = ids[i : i + PAGE_PROMPTS]
-        slices = await accumulate_slices(page, plan.start, plan.end, by_version=True, bucket=DAY)
-        rows = []
-        for (pid, version, day), acc in sorted(slices.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])):
-            if not acc.count or day is None:
-                continue
-            ref = plan.prompts[pid]
-            key = [day.date().isoformat(), pid, ref.uuid, ref.name, version or ""]
-            rows.append(key + [METRIC_COLUMNS[c](acc) for c in plan.columns])
-        if rows:
-            yield rows
+    """Pages of rows ordered by day, prompt id, version: one UTC day x one prompt chunk per read.
+
+    A read holds at most about ``ROW_BUDGET`` rollup rows, whatever the number of prompts,
+    versions or days, which is what keeps an export's memory flat.
+    """
+    pages = prompt_pages(await _version_counts(plan.organization_id), ROW_BUDGET)
+    day = plan.start
+    while day <= plan.end:
+        end = min(day + DAY - timedelta(microseconds=1), plan.end)
+        for page in pages:
+            slices = await accumulate_slices(page, day, end, by_version=True)
+            rows = []
+            for (pid, version, _), acc in sorted(slices.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+                if not acc.count or pid not in plan.prompts:
+                    continue
+                ref = plan.prompts[pid]
+                key = [day.date().isoformat(), pid, ref.uuid, ref.name, version or ""]
+                rows.append(key + [METRIC_COLUMNS[c](acc) for c in plan.columns])
+            if rows:
+                yield rows
+        day += DAY
 
 
 async def _json_chunks(plan: ExportPlan) -> AsyncIterator[bytes]:

@@ -521,7 +521,7 @@ async def test_export_json_csv_xlsx_agree(client, make_tenant, monkeypatch):
     ]
     events += [ev(second_uuid, now - timedelta(days=3, minutes=i), latency_ms=5.0) for i in range(3)]
     await send(client, admin, events)
-    monkeypatch.setattr(analytics_export, "PAGE_PROMPTS", 1)  # one prompt per page: exercise paging
+    monkeypatch.setattr(analytics_export, "ROW_BUDGET", 1)  # one prompt per read: exercise paging
 
     async def export(fmt: str, status: int = 200, **params):
         r = await client.get(f"{BASE}/export/data", params={"format": fmt, **params}, headers=admin.headers)
@@ -536,10 +536,17 @@ async def test_export_json_csv_xlsx_agree(client, make_tenant, monkeypatch):
     assert doc["columns"][:5] == ["date", "prompt_id", "prompt_uuid", "prompt_name", "version_hash"]
     assert sum(row["executions"] for row in rows) == 11 and sum(row["failures"] for row in rows) == 1
     assert {(row["prompt_id"], row["version_hash"]) for row in rows} >= {(first, "x"), (first, "y"), (second, "v1")}
-    assert [row["prompt_id"] for row in rows] == sorted(row["prompt_id"] for row in rows)
+    order = [(row["date"], row["prompt_id"], row["version_hash"]) for row in rows]
+    assert order == sorted(order) and len(set(order)) == len(order)
     y = [row for row in rows if row["version_hash"] == "y"]
     assert sum(row["executions"] for row in y) == 4 and all(row["cost_avg_usd"] == pytest.approx(0.003) for row in y)
-    assert rows[-1]["score_avg"] is None and rows[-1]["scored"] == 0
+    ids = {first_uuid: first, second_uuid: second}
+    want_counts: dict = {}
+    for e in events:
+        k = (e["timestamp"][:10], ids[e["prompt_id"]], e["version_hash"])
+        want_counts[k] = want_counts.get(k, 0) + 1
+    assert {o: row["executions"] for o, row in zip(order, rows, strict=True)} == want_counts
+    assert all(row["score_avg"] is None and row["scored"] == 0 for row in rows if row["prompt_id"] == second)
 
     csv_r = await export("csv")
     assert csv_r.headers["content-type"].startswith("text/csv") and 'filename="' in csv_r.headers["content-disposition"]
