@@ -61,6 +61,14 @@ WHERE p.organization_id = $1
 """
 
 
+VERSIONS = """
+INSERT INTO prompt_versions (organization_id, prompt_id, version_hash, first_seen_at, last_seen_at)
+SELECT $1, p.id, 'v' || v, $3::timestamptz, now()
+FROM prompts p CROSS JOIN generate_series(1, $2::int) v
+WHERE p.organization_id = $1
+"""
+
+
 class PeakRss:
     """Samples this process's RSS every 20 ms; ``growth`` is peak minus the starting value."""
 
@@ -143,6 +151,7 @@ async def main(args: argparse.Namespace) -> None:
         started = time.perf_counter()
         conn = connections.get("default")
         await conn.execute_query(SEED, [org, args.versions, first, today - timedelta(days=1)])
+        await conn.execute_query(VERSIONS, [org, args.versions, first])
         rows = args.prompts * args.versions * args.days
         print(f"seeded {rows:,} daily rollup rows in {time.perf_counter() - started:.1f} s")
 

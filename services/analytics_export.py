@@ -124,16 +124,13 @@ async def _version_counts(organization_id: int) -> dict[int, int]:
     return {r["prompt_id"]: r["n"] for r in rows}
 
 
-def prompt_pages(versions: dict[int, int], budget: int) -> list[list[int]]:
-    """Prompt id chunks whose rollup rows per day (versions x statuses) stay within ``budget``.
-
-    Prompts with no version never ran (every event carries a version hash): no rows, no read.
-    """
+def prompt_pages(prompt_ids: Sequence[int], versions: dict[int, int], budget: int) -> list[list[int]]:
+    """Prompt id chunks whose rollup rows per day (versions x statuses) stay within ``budget``."""
     pages: list[list[int]] = []
     page: list[int] = []
     weight = 0
-    for pid in sorted(versions):
-        w = versions[pid] * len(EXECUTION_STATUSES)
+    for pid in sorted(prompt_ids):
+        w = max(1, versions.get(pid, 0)) * len(EXECUTION_STATUSES)
         if page and weight + w > budget:
             pages.append(page)
             page, weight = [], 0
@@ -150,7 +147,7 @@ async def export_rows(plan: ExportPlan) -> AsyncIterator[list[list[Any]]]:
     A read holds at most about ``ROW_BUDGET`` rollup rows, whatever the number of prompts,
     versions or days, which is what keeps an export's memory flat.
     """
-    pages = prompt_pages(await _version_counts(plan.organization_id), ROW_BUDGET)
+    pages = prompt_pages(list(plan.prompts), await _version_counts(plan.organization_id), ROW_BUDGET)
     day = plan.start
     while day <= plan.end:
         end = min(day + DAY - timedelta(microseconds=1), plan.end)
@@ -158,7 +155,7 @@ async def export_rows(plan: ExportPlan) -> AsyncIterator[list[list[Any]]]:
             slices = await accumulate_slices(page, day, end, by_version=True)
             rows = []
             for (pid, version, _), acc in sorted(slices.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
-                if not acc.count or pid not in plan.prompts:
+                if not acc.count:
                     continue
                 ref = plan.prompts[pid]
                 key = [day.date().isoformat(), pid, ref.uuid, ref.name, version or ""]
