@@ -159,12 +159,15 @@ async def main(args: argparse.Namespace) -> None:
             with PeakRss() as rss:
                 started = time.perf_counter()
                 export = await analytics_export.export_data(admin, fmt, "90d")
-                size = 0
+                size = lines = 0
                 async for chunk in export.chunks:
                     size += len(chunk)
+                    lines += chunk.count(b"\n")
                 elapsed = time.perf_counter() - started
             print(
-                f"export {fmt:<4} {rows:,} rows: {elapsed:6.1f} s, {size / 1e6:7.1f} MB file, "
+                f"export {fmt:<4} {rows:,} rows: {elapsed:6.1f} s, {size / 1e6:7.1f} MB file"
+                + (f" ({lines - 1:,} CSV rows)" if fmt == "csv" else "")
+                + ", "
                 f"peak RSS growth {rss.growth_mb:6.1f} MB (process RSS {rss.peak / 1e6:.0f} MB)"
             )
 

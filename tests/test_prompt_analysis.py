@@ -520,6 +520,8 @@ async def test_export_json_csv_xlsx_agree(client, make_tenant, monkeypatch):
         for i in range(8)
     ]
     events += [ev(second_uuid, now - timedelta(days=3, minutes=i), latency_ms=5.0) for i in range(3)]
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=2)
+    events.append(ev(second_uuid, midnight, latency_ms=5.0))  # exactly on a day boundary: counted once
     await send(client, admin, events)
     monkeypatch.setattr(analytics_export, "ROW_BUDGET", 1)  # one prompt per read: exercise paging
 
@@ -534,7 +536,7 @@ async def test_export_json_csv_xlsx_agree(client, make_tenant, monkeypatch):
     doc = r.json()
     rows = doc["rows"]
     assert doc["columns"][:5] == ["date", "prompt_id", "prompt_uuid", "prompt_name", "version_hash"]
-    assert sum(row["executions"] for row in rows) == 11 and sum(row["failures"] for row in rows) == 1
+    assert sum(row["executions"] for row in rows) == 12 and sum(row["failures"] for row in rows) == 1
     assert {(row["prompt_id"], row["version_hash"]) for row in rows} >= {(first, "x"), (first, "y"), (second, "v1")}
     order = [(row["date"], row["prompt_id"], row["version_hash"]) for row in rows]
     assert order == sorted(order) and len(set(order)) == len(order)
