@@ -1,20 +1,22 @@
-"""Benchmark the analysis services over a large rollup table (PostgreSQL + Redis).
+"""Benchmark the analysis services over large rollup tables (PostgreSQL + Redis).
 
-    .venv/bin/python bench/analysis.py [--prompts 1000] [--versions 12] [--days 90]
+    .venv/bin/python bench/analysis.py [--prompts 1000] [--versions 12] [--days 90] [--skip-export]
 
 Creates a throwaway ``bench_analysis_<id>`` database on ``BENCH_DATABASE_URL`` (default the
-local server), migrates it, and writes prompts x versions x days daily rollup rows with one
-``INSERT ... SELECT generate_series`` (each row stands for 100-150 executions, so the default
-1.08M rows represent ~135M executions).  Then, in this process, it times:
+local server), migrates it and seeds daily rollup rows with one ``INSERT ... SELECT
+generate_series`` per organization (rows stand for many executions each), then times, in
+this process:
 
-* the CSV and XLSX export of every row (90d window), with the process's peak RSS growth
-  (psutil sampled every 20 ms) -- the export is streamed, so that growth must stay flat;
-* the summary (30 days), a 30-day time series of the 20 busiest prompts, and a prompt
-  report, 20 runs each (median and p95).
+* export: an organization of prompts x versions x days rows (default 1.08M); CSV and XLSX
+  export of all of it (90d), with the peak RSS growth of the process (psutil every 20 ms),
+  and one 30-day summary over that high-cardinality organization;
+* latency: the issue's scenario, 20 prompts x 3 versions with ~10M executions in the last
+  30 days: summary (30 days), 30-day time series of the 20 prompts and of the top 10, and a
+  prompt report, ``--runs`` times each (median and p95).
 
-Whole days come from daily rollups; the ragged first/last hours of a window are read
-from hourly rollups / raw events, which this seed leaves empty (so those reads are cheap
-here).  The database and the Redis keys are dropped at the end.
+Whole days come from daily rollups; the ragged first/last hours of a window are read from
+hourly rollups / raw events, which this seed leaves empty (so those reads are cheap here).
+The database and the Redis keys are dropped at the end.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 SEED = """
 INSERT INTO prompt_rollups_daily (organization_id, prompt_id, version_hash, status, bucket_start, count, totals,
                                   data_sources, schemas, sketches, max_occurred_at, updated_at)
-SELECT $1, p.id, 'v' || v, s.status, d, 100 + (p.id + v) % 50,
+SELECT $1, p.id, 'v' || v, s.status, d, s.n + (p.id + v) % 50,
        jsonb_build_object('latency_ms', jsonb_build_array(20000.0 + p.id, 100, 5000000.0 + p.id),
                           'cost_usd', jsonb_build_array(0.5, 100, 0.003),
                           'score', jsonb_build_array(70.0 + v, 100, 52.0 + v)),
@@ -55,9 +57,9 @@ SELECT $1, p.id, 'v' || v, s.status, d, 100 + (p.id + v) % 50,
        d + interval '23 hours', now()
 FROM prompts p
 CROSS JOIN generate_series(1, $2::int) v
-CROSS JOIN (VALUES ('completed')) s(status)
+CROSS JOIN (VALUES ('completed', $5::int), ('failed', $6::int)) s(status, n)
 CROSS JOIN generate_series($3::timestamptz, $4::timestamptz, interval '1 day') d
-WHERE p.organization_id = $1
+WHERE p.organization_id = $1 AND s.n > 0
 """
 
 
@@ -134,58 +136,79 @@ async def main(args: argparse.Namespace) -> None:
     from services.policy import Principal, Role
     from services.rollups import day_floor
 
+    today = day_floor(datetime.now(UTC))
+    first = today - timedelta(days=args.days)
+
+    async def seed_org(name: str, prompts: int, versions: int, completed: int, failed: int) -> Principal:
+        boot = await tenancy.bootstrap(f"{name}-{RUN}", f"{name}-{RUN}@example.test", Role.ADMIN, "bench-password")
+        org = boot.organization_id
+        await Prompt.bulk_create(
+            [Prompt(uuid=uuid.uuid4(), organization_id=org, name=f"prompt {i}") for i in range(prompts)],
+            batch_size=1000,
+        )
+        started = time.perf_counter()
+        conn = connections.get("default")
+        await conn.execute_query(SEED, [org, versions, first, today - timedelta(days=1), completed, failed])
+        await conn.execute_query(VERSIONS, [org, versions, first])
+        _, stats = await conn.execute_query(
+            "SELECT count(*) AS n, coalesce(sum(count), 0) AS events FROM prompt_rollups_daily "
+            "WHERE organization_id = $1 AND bucket_start >= $2",
+            [org, today - timedelta(days=30)],
+        )
+        _, total = await conn.execute_query(
+            "SELECT count(*) AS n FROM prompt_rollups_daily WHERE organization_id = $1", [org]
+        )
+        print(
+            f"[{name}] {prompts} prompts x {versions} versions x {args.days} days: {total[0]['n']:,} daily rollup rows "
+            f"in {time.perf_counter() - started:.1f} s; last 30 days: {stats[0]['events']:,} executions"
+        )
+        return Principal(boot.user_id, org, Role.ADMIN)
+
     await _admin(f'CREATE DATABASE "{DB}"')
     try:
         await apply_migrations()
         await Tortoise.init(config=tortoise_config())
         redis_client.connect()
-        boot = await tenancy.bootstrap(f"bench-{RUN}", f"bench-{RUN}@example.test", Role.ADMIN, "bench-password")
-        org = boot.organization_id
-        admin = Principal(boot.user_id, org, Role.ADMIN)
-        await Prompt.bulk_create(
-            [Prompt(uuid=uuid.uuid4(), organization_id=org, name=f"prompt {i}") for i in range(args.prompts)],
-            batch_size=1000,
-        )
-        today = day_floor(datetime.now(UTC))
-        first = today - timedelta(days=args.days)
-        started = time.perf_counter()
-        conn = connections.get("default")
-        await conn.execute_query(SEED, [org, args.versions, first, today - timedelta(days=1)])
-        await conn.execute_query(VERSIONS, [org, args.versions, first])
-        rows = args.prompts * args.versions * args.days
-        print(f"seeded {rows:,} daily rollup rows in {time.perf_counter() - started:.1f} s")
 
-        for fmt in ("csv", "xlsx"):
+        if not args.skip_export:
+            big = await seed_org("export", args.prompts, args.versions, 100, 0)
+            for fmt in ("csv", "xlsx"):
+                with PeakRss() as rss:
+                    started = time.perf_counter()
+                    export = await analytics_export.export_data(big, fmt, "90d")
+                    size = lines = 0
+                    async for chunk in export.chunks:
+                        size += len(chunk)
+                        lines += chunk.count(b"\n")
+                    elapsed = time.perf_counter() - started
+                print(
+                    f"export {fmt:<4}: {elapsed:6.1f} s, {size / 1e6:7.1f} MB file"
+                    + (f" ({lines - 1:,} CSV rows)" if fmt == "csv" else "")
+                    + f", peak RSS growth {rss.growth_mb:6.1f} MB (process RSS {rss.peak / 1e6:.0f} MB)"
+                )
             with PeakRss() as rss:
                 started = time.perf_counter()
-                export = await analytics_export.export_data(admin, fmt, "90d")
-                size = lines = 0
-                async for chunk in export.chunks:
-                    size += len(chunk)
-                    lines += chunk.count(b"\n")
-                elapsed = time.perf_counter() - started
+                await analytics_summary.analytics_summary(big, 30)
             print(
-                f"export {fmt:<4} {rows:,} rows: {elapsed:6.1f} s, {size / 1e6:7.1f} MB file"
-                + (f" ({lines - 1:,} CSV rows)" if fmt == "csv" else "")
-                + ", "
-                f"peak RSS growth {rss.growth_mb:6.1f} MB (process RSS {rss.peak / 1e6:.0f} MB)"
+                f"summary (30 days) over this high-cardinality org: {time.perf_counter() - started:.1f} s, "
+                f"peak RSS growth {rss.growth_mb:.0f} MB"
             )
 
-        top20 = [p.id for p in await Prompt.filter(organization_id=org).order_by("-id").limit(20)]
-        await timed("summary (30 days)", 20, lambda: analytics_summary.analytics_summary(admin, 30))
+        # the issue's latency scenario: 20 prompts, ~10M executions in the last 30 days
+        admin = await seed_org("latency", 20, 3, 5400, 250)
+        ids = [p.id for p in await Prompt.filter(organization_id=admin.organization_id).order_by("id")]
+        await timed("summary (30 days)", args.runs, lambda: analytics_summary.analytics_summary(admin, 30))
         await timed(
             "time series 30d, 20 prompts (latency_p95)",
-            20,
-            lambda: analysis_timeseries.time_series(admin, "latency_p95", "30d", top20),
+            args.runs,
+            lambda: analysis_timeseries.time_series(admin, "latency_p95", "30d", ids),
         )
         await timed(
-            "time series 30d, top 10 of all prompts",
-            20,
+            "time series 30d, top 10 prompts (executions)",
+            args.runs,
             lambda: analysis_timeseries.time_series(admin, "executions", "30d"),
         )
-        await timed(
-            "prompt report (30d, with org benchmark)", 20, lambda: prompt_reports.prompt_report(admin, top20[0])
-        )
+        await timed("prompt report (30d)", args.runs, lambda: prompt_reports.prompt_report(admin, ids[0]))
     finally:
         await Tortoise.close_connections()
         client = redis_client.get_redis()
@@ -201,4 +224,6 @@ if __name__ == "__main__":
     parser.add_argument("--prompts", type=int, default=1000)
     parser.add_argument("--versions", type=int, default=12)
     parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--skip-export", action="store_true", help="only the latency scenario")
     asyncio.run(main(parser.parse_args()))
