@@ -14,12 +14,13 @@ from graphql_schema.types.alerts import AlertsMutation, AlertsQuery
 from graphql_schema.types.metrics import MetricsSubscription
 from graphql_schema.types.monitoring import MonitoringQuery
 from graphql_schema.types.notifications import NotificationsMutation, NotificationsQuery
+from graphql_schema.types.prompt_reports import AnalysisQuery
 from graphql_schema.types.prompts import PromptsMutation, PromptsQuery
 from graphql_schema.types.tenancy import User, Viewer, resolve_user, resolve_viewer
 
 
 @strawberry.type
-class Query(PromptsQuery, NotificationsQuery, MonitoringQuery, AlertsQuery):
+class Query(PromptsQuery, NotificationsQuery, MonitoringQuery, AlertsQuery, AnalysisQuery):
     viewer: Viewer = strawberry.field(
         resolver=resolve_viewer, permission_classes=[IsAuthenticated], description="The authenticated caller"
     )

@@ -206,3 +206,19 @@ async def summaries(organization_id: int, start: datetime, end: datetime, limit:
         NameSummary(r["name"], r["type"], int(r["n"]), float(r["mean"]), float(r["lo"]), float(r["hi"]), r["last"])
         for r in rows
     ]
+
+
+async def bucketed_by_prompt(f: PointFilter, bucket_seconds: int) -> dict[tuple[int | None, int], BucketStats]:
+    """:func:`bucketed` per prompt: ``(prompt_id or None for unscoped points, k) -> stats``, one query."""
+    sql = _Sql()
+    start = int(f.start.timestamp())
+    slot = f"(({_epoch_expr(sql.pg)} - {sql.p(start)}) / {sql.p(bucket_seconds)})"
+    where = _where(f, sql)
+    query = (
+        f'SELECT "prompt_id" AS pid, {slot} AS k, COUNT(*) AS n, SUM("value") AS s, MIN("value") AS lo, '
+        f'MAX("value") AS hi FROM "metric_points" WHERE {where} GROUP BY "prompt_id", k'
+    )
+    rows = await connections.get("default").execute_query_dict(query, sql.params)
+    return {
+        (r["pid"], int(r["k"])): BucketStats(int(r["n"]), float(r["s"]), float(r["lo"]), float(r["hi"])) for r in rows
+    }

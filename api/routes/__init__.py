@@ -9,6 +9,7 @@ from api.routes import (
     metrics,
     monitoring,
     notifications,
+    prompt_analytics_admin,
     prompts,
     recorded_metrics,
     users,
@@ -26,4 +27,5 @@ ROUTERS = [
     metrics.router,
     recorded_metrics.router,
     alerting.router,
+    prompt_analytics_admin.router,
 ]
