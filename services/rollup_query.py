@@ -24,7 +24,7 @@ from tortoise.expressions import Q
 
 from models.prompts import PromptExecution, PromptRollupDaily, PromptRollupHourly
 from services import rollups
-from services.rollups import DAY, HOUR, RAW_FIELDS, Accumulator, day_floor, hour_floor
+from services.rollups import DAY, HOUR, RAW_FIELDS, ROLLUP_COLUMNS, Accumulator, day_floor, hour_floor
 
 SliceKey = tuple[int, str | None, datetime | None]
 """(prompt id, version hash if sliced by version, bucket start if bucketed)."""
@@ -103,9 +103,9 @@ async def accumulate_slices(
         if d1 is not None:
             dirty_days = {pid: {day_floor(h) for h in hours} for pid, hours in dirty.items()}
             daily = PromptRollupDaily.filter(Q(prompt_id__in=ids) & _between("bucket_start", d0, d1) & version_filter)
-            for r in await daily:
-                if r.bucket_start.astimezone(UTC) not in dirty_days[r.prompt_id]:
-                    results[key_of(r.prompt_id, r.version_hash, r.bucket_start)].add_rollup(r)
+            for r in await daily.values(*ROLLUP_COLUMNS):
+                if r["bucket_start"].astimezone(UTC) not in dirty_days[r["prompt_id"]]:
+                    results[key_of(r["prompt_id"], r["version_hash"], r["bucket_start"])].add_rollup(r)
             # hours before and after the whole days, and every hour of a day still holding a dirty hour
             if d0 is not None and h0 is not None and h0 < d0:
                 hourly_q.append(_between("bucket_start", h0, d0))
@@ -120,9 +120,10 @@ async def accumulate_slices(
         where = hourly_q[0]
         for q in hourly_q[1:]:
             where |= q
-        for r in await PromptRollupHourly.filter(Q(prompt_id__in=ids) & where & version_filter):
-            if r.bucket_start.astimezone(UTC) not in dirty[r.prompt_id]:
-                results[key_of(r.prompt_id, r.version_hash, r.bucket_start)].add_rollup(r)
+        hourly = PromptRollupHourly.filter(Q(prompt_id__in=ids) & where & version_filter)
+        for r in await hourly.values(*ROLLUP_COLUMNS):
+            if r["bucket_start"].astimezone(UTC) not in dirty[r["prompt_id"]]:
+                results[key_of(r["prompt_id"], r["version_hash"], r["bucket_start"])].add_rollup(r)
 
     # raw events: everything when no rollup level applies; else the ragged edges and the dirty hours
     if h1 is None:

@@ -11,7 +11,7 @@ as hourly, so answers are always exactly what the raw events say.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,6 +27,18 @@ DAY = timedelta(days=1)
 DIRTY_PROMPTS = "rollup:dirty"  # zset: "org:prompt" -> last mark time
 MEASURES = ("total_duration_ms", "ai_response_time_ms", "query_execution_time_ms", "latency_ms", "cost_usd", "score")
 RAW_FIELDS = ("version_hash", "status", *MEASURES, "data_source_ids", "schema_names", "occurred_at")
+ROLLUP_COLUMNS = (
+    "prompt_id",
+    "version_hash",
+    "status",
+    "bucket_start",
+    "count",
+    "totals",
+    "data_sources",
+    "schemas",
+    "sketches",
+    "max_occurred_at",
+)
 
 # Remove a member only if it was not re-marked after the rebuild started.
 _CLEAR_IF_OLDER = """
@@ -110,23 +122,29 @@ class Accumulator:
         if occurred is not None and (self.max_occurred_at is None or occurred > self.max_occurred_at):
             self.max_occurred_at = occurred
 
-    def add_rollup(self, r: RollupFields) -> None:
-        self.count += r.count
-        if r.status == "completed":
-            self.success += r.count
-        elif r.status == "failed":
-            self.failure += r.count
-        for m, values in r.totals.items():
-            t = self.totals.setdefault(m, [0.0, 0, 0.0])
+    def add_rollup(self, r: Mapping[str, Any]) -> None:
+        """Fold in one rollup row, as read with ``.values(*ROLLUP_COLUMNS)`` (no model objects)."""
+        n = r["count"]
+        self.count += n
+        if r["status"] == "completed":
+            self.success += n
+        elif r["status"] == "failed":
+            self.failure += n
+        totals = self.totals
+        for m, values in r["totals"].items():
+            t = totals.get(m)
+            if t is None:
+                totals[m] = t = [0.0, 0, 0.0]
             for i, v in enumerate(values[:3]):
                 t[i] += v
-        for k, n in r.data_sources.items():
-            self.data_sources[k] = self.data_sources.get(k, 0) + n
-        for k, n in r.schemas.items():
-            self.schemas[k] = self.schemas.get(k, 0) + n
-        self.latency.merge(Sketch.from_json(r.sketches.get("latency_ms")))
-        if r.max_occurred_at and (self.max_occurred_at is None or r.max_occurred_at > self.max_occurred_at):
-            self.max_occurred_at = r.max_occurred_at
+        for k, c in r["data_sources"].items():
+            self.data_sources[k] = self.data_sources.get(k, 0) + c
+        for k, c in r["schemas"].items():
+            self.schemas[k] = self.schemas.get(k, 0) + c
+        self.latency.merge_json(r["sketches"].get("latency_ms"))
+        last = r["max_occurred_at"]
+        if last and (self.max_occurred_at is None or last > self.max_occurred_at):
+            self.max_occurred_at = last
 
     def merge(self, other: Accumulator) -> Accumulator:
         """Fold another slice into this one (e.g. many prompts into an organization total)."""
@@ -190,10 +208,10 @@ async def rebuild_bucket(organization_id: int, prompt_id: int, bucket: datetime)
 
 async def rebuild_day(organization_id: int, prompt_id: int, day: datetime) -> int:
     """Re-merge one prompt-day from its hourly rows (idempotent). Returns rollup rows written."""
-    hourly = await PromptRollupHourly.filter(prompt_id=prompt_id, bucket_start__gte=day, bucket_start__lt=day + DAY)
+    hourly = PromptRollupHourly.filter(prompt_id=prompt_id, bucket_start__gte=day, bucket_start__lt=day + DAY)
     groups: dict[tuple[str, str], Accumulator] = {}
-    for r in hourly:
-        groups.setdefault((r.version_hash, r.status), Accumulator()).add_rollup(r)
+    for r in await hourly.values(*ROLLUP_COLUMNS):
+        groups.setdefault((r["version_hash"], r["status"]), Accumulator()).add_rollup(r)
     await _replace(PromptRollupDaily, organization_id, prompt_id, day, groups)
     return len(groups)
 
@@ -273,9 +291,9 @@ async def rebuild_all_days(organization_id: int | None = None) -> int:
     written = 0
     for org, prompt_id in pairs:
         groups: dict[datetime, dict[tuple[str, str], Accumulator]] = {}
-        for r in await PromptRollupHourly.filter(prompt_id=prompt_id):
-            day = groups.setdefault(day_floor(r.bucket_start), {})
-            day.setdefault((r.version_hash, r.status), Accumulator()).add_rollup(r)
+        for r in await PromptRollupHourly.filter(prompt_id=prompt_id).values(*ROLLUP_COLUMNS):
+            day = groups.setdefault(day_floor(r["bucket_start"]), {})
+            day.setdefault((r["version_hash"], r["status"]), Accumulator()).add_rollup(r)
         rows = [
             PromptRollupDaily(
                 organization_id=org,

@@ -46,6 +46,20 @@ class Sketch:
             self.bins[k] = self.bins.get(k, 0) + n
         return self
 
+    def merge_json(self, data: dict[str, Any] | None) -> Sketch:
+        """Merge a serialized sketch without building it first (rollup reads merge hundreds)."""
+        if not data:
+            return self
+        zeros = int(data.get("z", 0))
+        self.zeros += zeros
+        self.count += zeros
+        bins = self.bins
+        for k, n in data.get("b", {}).items():
+            ik = int(k)
+            bins[ik] = bins.get(ik, 0) + n
+            self.count += n
+        return self
+
     def quantile(self, q: float) -> float | None:
         if self.count == 0:
             return None
