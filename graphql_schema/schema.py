@@ -10,7 +10,7 @@ import strawberry
 
 from graphql_schema.extensions import DomainErrorMasking
 from graphql_schema.permissions import IsAuthenticated
-from graphql_schema.types.alerts import AlertsMutation, AlertsQuery
+from graphql_schema.types.alerts import AlertsMutation, AlertsQuery, AlertsSubscription
 from graphql_schema.types.metrics import MetricsSubscription
 from graphql_schema.types.monitoring import MonitoringQuery
 from graphql_schema.types.notifications import NotificationsMutation, NotificationsQuery
@@ -37,7 +37,7 @@ class Mutation(PromptsMutation, NotificationsMutation, AlertsMutation):
 
 
 @strawberry.type
-class Subscription(MetricsSubscription):
+class Subscription(MetricsSubscription, AlertsSubscription):
     pass
 
 

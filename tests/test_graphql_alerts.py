@@ -205,6 +205,30 @@ async def test_metric_updates_subscription_over_websocket(client, make_tenant):
                 "promptId": None,
             }
             await ws.send(json.dumps({"id": "1", "type": "complete"}))
+
+            # alertEvents: a rule on the metric fires as soon as a breaching point is recorded
+            events = 'subscription { alertEvents(events: ["firing"]) { event alert { status severity value } } }'
+            await ws.send(json.dumps({"id": "2", "type": "subscribe", "payload": {"query": events}}))
+            await asyncio.sleep(0.3)
+            rule = await client.post(
+                "/admin/prompt-analytics/alerts/rules",
+                json={
+                    "metric": "ws_metric",
+                    "aggregation": "max",
+                    "comparison": "gt",
+                    "threshold": 3,
+                    "severity": "warning",
+                },
+                headers=tenant.headers,
+            )
+            assert rule.status_code == 200, rule.text
+            await post(tenant, "ws_metric", 9)
+            fired = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            assert fired["id"] == "2" and fired["payload"]["data"]["alertEvents"] == {
+                "event": "firing",
+                "alert": {"status": "firing", "severity": "warning", "value": 9.0},
+            }
+            await ws.send(json.dumps({"id": "2", "type": "complete"}))
     finally:
         proc.terminate()
         proc.wait(timeout=10)

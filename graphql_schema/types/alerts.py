@@ -7,35 +7,26 @@ Inputs are validated by the same pydantic models as REST (``RuleInput``,
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
+import orjson
 import strawberry
-from pydantic import BaseModel, ValidationError
 from strawberry.scalars import JSON
 
 from graphql_schema.context import Info
 from graphql_schema.permissions import IsAdmin
 from graphql_schema.types.metrics import MetricPoint
-from services import alert_rules, alerts, metrics
+from services import alert_events, alert_rules, alerts, metrics
 from services.alert_info import AlertDetail, AlertInfo
 from services.alert_rules import RuleInfo, RuleInput, RuleUpdate
-from services.errors import BadRequest, FieldIssue
+from services.errors import BadRequest
 from services.metrics import MetricInput
+from services.redis_client import get_redis
+from services.validation import validated
 
-M = TypeVar("M", bound=BaseModel)
-
-
-def validated(model: type[M], data: dict[str, Any]) -> M:
-    """Validate GraphQL input with the REST model; errors name the (snake_case) field like REST does."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        issues = [
-            FieldIssue(".".join(str(p) for p in e["loc"]) or "input", e["msg"], e["type"])
-            for e in exc.errors(include_url=False)
-        ]
-        raise BadRequest(f"Invalid value for '{issues[0].field}': {issues[0].message}", issues) from None
+ALERT_EVENT_KINDS = {"pending", "firing", "acknowledged", "resolved", "renotify", "severity"}
 
 
 def _given(obj: object) -> dict[str, Any]:
@@ -279,3 +270,40 @@ class AlertsMutation:
         changes = [AlertChange(**c) for c in fields.pop("alert_changes")]
         rules = fields.pop("rules_evaluated")
         return RecordedMetric(point=MetricPoint(**fields), rules_evaluated=rules, alert_changes=changes)
+
+
+@strawberry.type
+class AlertEventMessage:
+    """One alert transition as it happens (the same message the Redis channel carries)."""
+
+    event: str = strawberry.field(description="pending, firing, acknowledged, resolved, renotify or severity")
+    at: datetime
+    alert: Alert
+
+
+@strawberry.type
+class AlertsSubscription:
+    @strawberry.subscription(
+        permission_classes=[IsAdmin], description="Alert transitions of the caller's organization as they happen"
+    )
+    async def alert_events(
+        self, info: Info, events: list[str] | None = None
+    ) -> AsyncGenerator[AlertEventMessage, None]:
+        principal = info.context.user
+        wanted = set(events) if events else None
+        if wanted is not None and not wanted <= ALERT_EVENT_KINDS:
+            raise BadRequest.field("events", f"events must be among {', '.join(sorted(ALERT_EVENT_KINDS))}")
+        pubsub = get_redis().pubsub(ignore_subscribe_messages=True)
+        await pubsub.subscribe(alert_events.channel(principal.organization_id))
+        try:
+            async for message in pubsub.listen():
+                payload = orjson.loads(message["data"])
+                if wanted is None or payload["event"] in wanted:
+                    yield AlertEventMessage(
+                        event=payload["event"],
+                        at=datetime.fromisoformat(payload["at"]),
+                        alert=Alert.of(AlertInfo.model_validate(payload["alert"])),
+                    )
+        finally:
+            await pubsub.unsubscribe()
+            await pubsub.aclose()
