@@ -297,7 +297,8 @@ async def _plan(
         )
     used = [sources[i] for i in ds_idx]
     kinds = [DATA_SOURCES[i][1] for i in ds_idx]
-    schemas = sorted({s for i in ds_idx for s in DATA_SOURCES[i][2]})
+    available = sorted({s for i in ds_idx for s in DATA_SOURCES[i][2]})
+    schemas = sorted(rng.sample(available, min(len(available), rng.randint(1, 3))))
 
     # versions: v1 from the start, later ones ship at random points; regressions are rolled back
     n_versions = rng.randint(2, 4)
