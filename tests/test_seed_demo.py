@@ -123,11 +123,20 @@ async def test_rebuild_all_writes_what_rebuild_bucket_writes(client, make_tenant
         count=1,
     )
     await bogus.save()
+    orphan = PromptRollupHourly(  # a deleted prompt's rollup (rollups have no foreign key to cascade)
+        organization_id=tenant.organization_id,
+        prompt_id=2_000_000_000,
+        status="completed",
+        bucket_start=END - timedelta(days=1),
+        count=1,
+    )
+    await orphan.save()
     await rollups.rebuild_all(tenant.organization_id)
 
     def snapshot(rows: list[PromptRollupHourly]) -> dict:
         return {(r.bucket_start, r.version_hash, r.status): r for r in rows}
 
+    assert not await PromptRollupHourly.filter(prompt_id=orphan.prompt_id).exists()
     streamed = snapshot(await PromptRollupHourly.filter(prompt_id=prompt.id))
     assert ("gone" not in {k[1] for k in streamed}) and streamed
     times = await PromptExecution.filter(prompt_id=prompt.id).values_list("occurred_at", flat=True)
