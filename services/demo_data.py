@@ -8,8 +8,10 @@ and failure rate, regressions that get rolled back), streams them into
 the ingest drain would (each prompt's latest execution, versions' first/last seen) and
 rebuilds the rollups.  It sets no dirty marks, so the rollups are authoritative at once.
 
-Plain ``random`` is enough: the inner loop is a handful of draws per event and the rows go
-to the database as tuples in column order, never as model instances on PostgreSQL.
+Plain ``random`` is enough (numpy is not a dependency): the range is cut into segments of
+whole hours, each rendered straight to COPY text lines by a pure function with its own
+seed, so large runs render in a worker process while PostgreSQL parses and indexes the
+previous segment, and the output does not depend on which process rendered it.
 """
 
 from __future__ import annotations
@@ -285,7 +287,8 @@ async def _plan(
     name, ws, ds_idx, text = PROMPTS[index % len(PROMPTS)]
     if index >= len(PROMPTS):
         name = f"{name} #{index // len(PROMPTS) + 1}"
-    prompt = await Prompt.get_or_none(organization_id=principal.organization_id, owner_id=principal.user_id, name=name)
+    mine = Prompt.filter(organization_id=principal.organization_id, owner_id=principal.user_id, name=name)
+    prompt = await mine.order_by("id").first()
     if prompt is None:
         prompt = await Prompt.create(
             uuid=uuid.uuid4(),  # globally unique: never from the seed
