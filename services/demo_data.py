@@ -566,7 +566,8 @@ async def _copy_postgres(tx: Any, segments: list[_Segment]) -> list[_Rendered]:
     """One COPY for everything.  Large runs render segments in a worker process, one ahead,
     so generating (one core) overlaps with PostgreSQL parsing and indexing (the other)."""
     done: list[_Rendered] = []
-    big = sum(h.count for s in segments for h in s.hours) >= PARALLEL_FROM
+    events = sum(h.count for s in segments for h in s.hours)
+    big = events >= PARALLEL_FROM
 
     async def source() -> AsyncIterator[bytes]:
         if not big:
@@ -586,14 +587,21 @@ async def _copy_postgres(tx: Any, segments: list[_Segment]) -> list[_Rendered]:
                 yield result.text
 
     async with tx.acquire_connection() as conn:
-        # Per-row foreign-key triggers are half of PostgreSQL's work in a COPY.  For large runs
-        # the keys are dropped inside this transaction and re-added after it: one anti-join
-        # validates every row at once.  The price is an exclusive lock on the table until commit.
-        keys = await _drop_foreign_keys(conn) if big else []
+        # Per-row foreign-key triggers are half of PostgreSQL's work in a COPY.  When the new
+        # rows outnumber the stored ones, the keys are dropped inside this transaction and
+        # re-added after the COPY: one anti-join validates the whole table, cheaper than two
+        # lookups per new row.  The price is an exclusive lock on the table until commit.
+        stored = await conn.fetchval("SELECT reltuples FROM pg_class WHERE oid = 'prompt_executions'::regclass")
+        keys = await _drop_foreign_keys(conn) if big and _keys_cost_more(events, stored) else []
         await conn.copy_to_table("prompt_executions", source=source(), columns=EXECUTION_COLUMNS, format="text")
         for name, definition in keys:
             await conn.execute(f'ALTER TABLE prompt_executions ADD CONSTRAINT "{name}" {definition}')
     return done
+
+
+def _keys_cost_more(new_rows: int, stored_rows: float | None) -> bool:
+    """Whether per-row key checks of ``new_rows`` cost more than validating the whole table."""
+    return new_rows > max(0.0, stored_rows or 0.0)  # reltuples is -1 before the first ANALYZE
 
 
 async def _drop_foreign_keys(conn: Any) -> list[tuple[str, str]]:

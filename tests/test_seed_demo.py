@@ -176,6 +176,7 @@ async def test_large_runs_render_in_a_worker_process_and_keep_foreign_keys(clien
 
     monkeypatch.setattr(demo_data, "PARALLEL_FROM", 1)
     monkeypatch.setattr(demo_data, "SEGMENT_EVENTS", 700)
+    monkeypatch.setattr(demo_data, "_keys_cost_more", lambda new, stored: True)  # whatever other tests stored
     tenant = await make_tenant("admin")
     options = demo_data.SeedOptions(events=2500, days=2, prompts=4, seed=5, end=END)
     result = await demo_data.seed_demo(tenant.principal, options)
