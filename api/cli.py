@@ -74,7 +74,10 @@ async def _seed_demo(args: argparse.Namespace) -> dict[str, Any]:
     from services import demo_data
     from services.errors import DomainError
 
-    end = datetime.fromisoformat(args.end) if args.end else None
+    try:
+        end = datetime.fromisoformat(args.end) if args.end else None
+    except ValueError:
+        raise SystemExit(f"seed-demo: --end is not an ISO 8601 date-time: {args.end!r}") from None
     if end is not None and end.tzinfo is None:
         end = end.replace(tzinfo=UTC)
     options = demo_data.SeedOptions(args.events, args.days, args.prompts, args.seed, end)

@@ -163,6 +163,8 @@ async def test_rebuild_all_writes_what_rebuild_bucket_writes(client, make_tenant
 def test_seed_demo_rejects_bad_input():
     bad = run_cli("seed-demo", "--events", "0", check=False)
     assert bad.returncode != 0 and "events" in bad.stderr
+    late = run_cli("seed-demo", "--end", "yesterday", check=False)
+    assert late.returncode != 0 and "--end" in late.stderr
     nobody = run_cli("seed-demo", "--email", "nobody@example.test", check=False)
     assert nobody.returncode != 0 and "no user with email" in nobody.stderr
 
