@@ -574,6 +574,7 @@ async def _copy_postgres(tx: Any, segments: list[_Segment]) -> list[_Rendered]:
             for seg in segments:
                 done.append(render_segment(seg))
                 yield done[-1].text
+                done[-1].text = b""  # sent: keep only the version spans and latest runs
             return
         loop = asyncio.get_running_loop()
         with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -585,6 +586,7 @@ async def _copy_postgres(tx: Any, segments: list[_Segment]) -> list[_Rendered]:
                     ahead.append(loop.run_in_executor(pool, render_segment, seg))
                 done.append(result)
                 yield result.text
+                result.text = b""
 
     async with tx.acquire_connection() as conn:
         # Per-row foreign-key triggers are half of PostgreSQL's work in a COPY.  When the new
@@ -621,6 +623,7 @@ async def _insert_sqlite(tx: Any, segments: list[_Segment]) -> list[_Rendered]:
         rendered = render_segment(seg)
         done.append(rendered)
         batch = [_model(line) for line in rendered.text.decode().splitlines()]
+        rendered.text = b""
         await PromptExecution.bulk_create(batch, batch_size=2000, using_db=tx)
     return done
 
