@@ -1,8 +1,9 @@
 """Operator CLI: ``python -m api.cli <command>``.
 
 Commands: ``bootstrap`` (idempotent; prints one JSON object), ``migrate``,
-``create-api-key``, ``makemigrations`` (developers) and ``run`` (what ``make run``
-calls: embedded services, migrations, demo credentials, web + worker).
+``create-api-key``, ``rebuild-rollups``, ``seed-demo``, ``makemigrations`` (developers)
+and ``run`` (what ``make run`` calls: embedded services, migrations, demo credentials,
+demo data on first start, web + worker).
 """
 
 from __future__ import annotations
@@ -63,6 +64,47 @@ async def _create_api_key(args: argparse.Namespace) -> dict[str, Any]:
     return await _with_db(work)
 
 
+DEMO_EMAIL = "demo@promptops.local"
+
+
+async def _seed_demo(args: argparse.Namespace) -> dict[str, Any]:
+    from datetime import UTC, datetime
+
+    from models.tenancy import User
+    from services import demo_data
+    from services.errors import DomainError
+
+    try:
+        end = datetime.fromisoformat(args.end) if args.end else None
+    except ValueError:
+        raise SystemExit(f"seed-demo: --end is not an ISO 8601 date-time: {args.end!r}") from None
+    if end is not None and end.tzinfo is None:
+        end = end.replace(tzinfo=UTC)
+    options = demo_data.SeedOptions(args.events, args.days, args.prompts, args.seed, end)
+    try:
+        demo_data.check_options(options)
+    except DomainError as exc:
+        raise SystemExit(f"seed-demo: {exc}") from exc
+
+    async def work() -> dict[str, Any]:
+        user = await User.get_or_none(email=args.email.strip().lower())
+        if user is None:
+            raise SystemExit(f"no user with email {args.email} (run bootstrap first)")
+        principal = Principal(user.id, user.organization_id, Role(user.role))
+        if args.if_empty and await demo_data.has_executions(principal):
+            return {
+                "skipped": True,
+                "reason": "organization already has executions",
+                "organization_id": user.organization_id,
+            }
+        try:
+            return dict((await demo_data.seed_demo(principal, options)).__dict__)
+        except DomainError as exc:
+            raise SystemExit(f"seed-demo: {exc}") from exc
+
+    return await _with_db(work)
+
+
 def _die_with_parent() -> None:
     """Linux: children get SIGTERM if `make run` is killed without a chance to clean up."""
     try:
@@ -93,7 +135,7 @@ def _run(args: argparse.Namespace) -> int:
             "--org",
             "Demo",
             "--email",
-            "demo@promptops.local",
+            DEMO_EMAIL,
             "--role",
             "superuser",
             "--password",
@@ -105,6 +147,33 @@ def _run(args: argparse.Namespace) -> int:
         text=True,
     )
     creds = json.loads(demo.stdout)
+    # first start only: a small demo data set so a newcomer sees numbers at once
+    seeded = json.loads(
+        subprocess.run(
+            [
+                py,
+                "-m",
+                "api.cli",
+                "seed-demo",
+                "--email",
+                DEMO_EMAIL,
+                "--events",
+                "20000",
+                "--days",
+                "14",
+                "--if-empty",
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+    demo_line = (
+        "already present (not re-seeded)"
+        if seeded.get("skipped")
+        else f"seeded {seeded['events']} executions of {seeded['prompts']} prompts over {seeded['days']} days"
+    )
     base = f"http://{settings.host}:{settings.port}"
     print(
         "\nPromptOps Analytics is starting\n"
@@ -112,6 +181,7 @@ def _run(args: argparse.Namespace) -> int:
         f"  GraphQL:  {base}/graphql\n"
         f"  Database: {settings.database_url}\n  Redis:    {env['REDIS_URL']}\n"
         f"  Login:    demo@promptops.local / demo-password (superuser of org 'Demo')\n"
+        f"  Demo data: {demo_line}\n"
         f"  Token:    {creds['access_token']}\n  API key:  {creds['api_key']}\n"
         f"  Try:      curl -H 'Authorization: Bearer {creds['api_key']}' {base}/api/v1/auth/me\n",
         flush=True,
@@ -205,6 +275,14 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("run", help="development server: embedded services, web and worker")
     rb = sub.add_parser("rebuild-rollups", help="recompute hourly rollups from raw events")
     rb.add_argument("--org", type=int, default=None, help="only this organization id")
+    seed = sub.add_parser("seed-demo", help="generate realistic demo prompts and executions, then build rollups")
+    seed.add_argument("--events", type=int, default=20_000, help="executions to generate (default 20000)")
+    seed.add_argument("--days", type=int, default=14, help="spread over this many days ending now (default 14)")
+    seed.add_argument("--prompts", type=int, default=20, help="prompts to find or create (default 20)")
+    seed.add_argument("--email", default=DEMO_EMAIL, help=f"owner; data goes to this user's org (default {DEMO_EMAIL})")
+    seed.add_argument("--seed", type=int, default=None, help="random seed: same seed, same data (event ids differ)")
+    seed.add_argument("--end", default=None, help="ISO 8601 end of the range (default now)")
+    seed.add_argument("--if-empty", action="store_true", dest="if_empty", help="do nothing if the org has executions")
     args = parser.parse_args(argv)
 
     if args.command == "bootstrap":
@@ -220,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
         from services import rollups
 
         print(json.dumps({"buckets": asyncio.run(_with_db(lambda: rollups.rebuild_all(args.org)))}))
+    elif args.command == "seed-demo":
+        print(json.dumps(asyncio.run(_seed_demo(args))))
     elif args.command == "run":
         return _run(args)
     return 0

@@ -10,15 +10,19 @@ as hourly, so answers are always exactly what the raw events say.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tortoise.expressions import Q, Subquery
 from tortoise.transactions import in_transaction
 
-from models.prompts import PromptExecution, PromptRollupDaily, PromptRollupHourly, RollupFields
+from models.prompts import Prompt, PromptExecution, PromptRollupDaily, PromptRollupHourly, RollupFields
+from services.config import get_settings
 from services.redis_client import get_redis, key
 from services.sketch import Sketch
 
@@ -265,19 +269,31 @@ async def rebuild_dirty(max_prompts: int = 500) -> int:
 
 
 async def rebuild_all(organization_id: int | None = None) -> int:
-    """Recompute every rollup from raw events (CLI ``rebuild-rollups``)."""
-    query = PromptExecution.all()
+    """Recompute every rollup from raw events (CLI ``rebuild-rollups``, ``seed-demo``).
+
+    One streaming pass per prompt in ``occurred_at`` order (two prompts at a time on
+    PostgreSQL): an hour's groups are finished as soon as the stream leaves that hour and
+    are bulk-written, so memory stays bounded and millions of events cost one query per
+    prompt, not one per hour.  Each prompt is replaced in one transaction (readers see the
+    old rows until it commits).  The rows equal what ``rebuild_bucket`` writes for each
+    hour.  Returns prompt-hours written.
+    """
+    prompts = Prompt.all()
     if organization_id is not None:
-        query = query.filter(organization_id=organization_id)
-    pairs = await query.distinct().values_list("organization_id", "prompt_id")
-    buckets = 0
-    for org, prompt_id in pairs:
-        times = await PromptExecution.filter(prompt_id=prompt_id).values_list("occurred_at", flat=True)
-        hours = {hour_floor(t) for t in times}
-        await PromptRollupHourly.filter(prompt_id=prompt_id).exclude(bucket_start__in=list(hours)).delete()
-        for hour in sorted(hours):
-            await rebuild_bucket(org, prompt_id, hour)
-            buckets += 1
+        prompts = prompts.filter(organization_id=organization_id)
+    todo = iter(await prompts.order_by("id").values_list("organization_id", "id"))
+
+    async def worker() -> int:
+        return sum([await _rebuild_prompt(org, prompt_id) for org, prompt_id in todo])
+
+    # PostgreSQL: two prompts at a time, so one's server-side scan overlaps the other's
+    # accumulation in Python.  SQLite has one connection: one transaction at a time.
+    buckets = sum(await asyncio.gather(*(worker() for _ in range(2 if get_settings().is_postgres else 1))))
+    # rollups whose prompt is gone (deleted prompts cascade their events, not their rollups)
+    stale = PromptRollupHourly.exclude(prompt_id__in=Subquery(Prompt.all().values("id")))
+    if organization_id is not None:
+        stale = stale.filter(organization_id=organization_id)
+    await stale.delete()
     await rebuild_all_days(organization_id)
     return buckets
 
@@ -288,6 +304,10 @@ async def rebuild_all_days(organization_id: int | None = None) -> int:
     if organization_id is not None:
         query = query.filter(organization_id=organization_id)
     pairs = await query.distinct().values_list("organization_id", "prompt_id")
+    stale = PromptRollupDaily.exclude(prompt_id__in=Subquery(Prompt.all().values("id")))
+    if organization_id is not None:
+        stale = stale.filter(organization_id=organization_id)
+    await stale.delete()
     written = 0
     for org, prompt_id in pairs:
         groups: dict[datetime, dict[tuple[str, str], Accumulator]] = {}
@@ -311,3 +331,110 @@ async def rebuild_all_days(organization_id: int | None = None) -> int:
             await PromptRollupDaily.bulk_create(rows, batch_size=1000)
         written += len(rows)
     return written
+
+
+STREAM_CHUNK = 5000  # raw rows fetched, and rollup rows written, per round trip
+
+
+def rollup_row(
+    organization_id: int, prompt_id: int, version_hash: str, status: str, bucket: datetime, acc: Accumulator
+) -> PromptRollupHourly:
+    """The rollup row ``rebuild_bucket`` writes for one group of one hour."""
+    return PromptRollupHourly(
+        organization_id=organization_id,
+        prompt_id=prompt_id,
+        version_hash=version_hash,
+        status=status,
+        bucket_start=bucket,
+        **acc.as_row_fields(),
+    )
+
+
+async def _rebuild_prompt(organization_id: int, prompt_id: int) -> int:
+    buckets = 0
+    pending: list[PromptRollupHourly] = []
+    groups: dict[tuple[str, str], Accumulator] = {}
+    bucket: datetime | None = None
+    bucket_end: datetime | None = None
+    async with in_transaction() as tx:
+
+        async def finish_hour() -> None:
+            nonlocal buckets, pending
+            if bucket is None or not groups:
+                return
+            buckets += 1
+            pending.extend(rollup_row(organization_id, prompt_id, v, s, bucket, acc) for (v, s), acc in groups.items())
+            groups.clear()
+            if len(pending) >= STREAM_CHUNK:
+                await PromptRollupHourly.bulk_create(pending, batch_size=1000, using_db=tx)
+                pending = []
+
+        await PromptRollupHourly.filter(prompt_id=prompt_id).using_db(tx).delete()
+        async for row in _stream_executions(tx, prompt_id):
+            occurred = row["occurred_at"]
+            if bucket_end is None or occurred >= bucket_end:
+                await finish_hour()
+                bucket = hour_floor(occurred)
+                bucket_end = bucket + HOUR
+            vhash = row["version_hash"] or ""
+            acc = groups.get((vhash, row["status"]))
+            if acc is None:
+                acc = groups[(vhash, row["status"])] = Accumulator()
+            acc.add_row(row)
+        await finish_hour()
+        if pending:
+            await PromptRollupHourly.bulk_create(pending, batch_size=1000, using_db=tx)
+    return buckets
+
+
+async def _stream_executions(tx: Any, prompt_id: int) -> AsyncIterator[dict[str, Any]]:
+    """A prompt's raw rows in ``occurred_at`` order, as ``rebuild_bucket`` reads them, in chunks.
+
+    PostgreSQL: a server-side cursor on the transaction's connection, JSON columns read as
+    text and parsed once per distinct value (runs repeat a handful of source/schema lists);
+    the parsed lists are shared between rows, which ``add_row`` only reads.
+    SQLite: keyset pages over the ``(prompt_id, occurred_at)`` index.
+    """
+    if get_settings().is_postgres:
+        json_fields = ("data_source_ids", "schema_names")
+        columns = ", ".join(f"{f}::text" if f in json_fields else f for f in RAW_FIELDS)
+        # occurred_at alone: the (prompt_id, occurred_at) index delivers that order, no sort
+        sql = f"SELECT {columns} FROM prompt_executions WHERE prompt_id = $1 ORDER BY occurred_at"
+        parsed: dict[str, Any] = {}
+        async with tx.acquire_connection() as conn:
+            await conn.execute("SET LOCAL jit = off")  # compiling costs more than it saves on a cursor
+            cursor = await conn.cursor(sql, prompt_id)
+
+        async def fetch() -> list[Any]:
+            async with tx.acquire_connection():  # the lock only: rollup writes share this connection
+                return await cursor.fetch(STREAM_CHUNK)
+
+        # double-buffered: the server reads the next chunk while this one is accumulated
+        ahead = asyncio.ensure_future(fetch())
+        try:
+            while records := await ahead:
+                ahead = asyncio.ensure_future(fetch())
+                await asyncio.sleep(0)  # let the prefetch send its request
+                for record in records:
+                    row = dict(zip(RAW_FIELDS, record, strict=True))
+                    for k in json_fields:
+                        text = row[k]
+                        if text not in parsed:
+                            parsed[text] = json.loads(text)
+                        row[k] = parsed[text]
+                    yield row
+        finally:
+            if not ahead.done():
+                ahead.cancel()
+        return
+    last: tuple[datetime, int] | None = None
+    while True:
+        page = PromptExecution.filter(prompt_id=prompt_id).using_db(tx)
+        if last is not None:
+            page = page.filter(Q(occurred_at__gt=last[0]) | Q(occurred_at=last[0], id__gt=last[1]))
+        rows = await page.order_by("occurred_at", "id").limit(STREAM_CHUNK).values("id", *RAW_FIELDS)
+        for row in rows:
+            yield row
+        if len(rows) < STREAM_CHUNK:
+            return
+        last = (rows[-1]["occurred_at"], rows[-1]["id"])
