@@ -104,6 +104,9 @@ class Stack:
     env_overrides: dict[str, str] = field(default_factory=dict)
     rate_limit_per_minute: int = 1_000_000_000  # the load generator must not be throttled
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:8])
+    template: str | None = None  # clone this database (e.g. a seeded one) instead of starting empty
+    org_name: str | None = None  # bootstrap this organization/user (e.g. the one a template was seeded for)
+    email: str | None = None
 
     def __post_init__(self) -> None:
         self.database = f"bench_{self.name}_{self.run_id}"
@@ -155,23 +158,19 @@ class Stack:
         raise _OutOfTime(f"benchmark exceeded its budget of {self.time_budget_seconds:.0f}s")
 
     def _start(self) -> None:
-        asyncio.run(_pg_exec(PG_ADMIN_URL, f'CREATE DATABASE "{self.database}"'))
+        clone = f' TEMPLATE "{self.template}"' if self.template else ""
+        asyncio.run(_pg_exec(PG_ADMIN_URL, f'CREATE DATABASE "{self.database}"{clone}'))
         self._db_created = True
+        self.email = self.email or f"bench-{self.run_id}@bench.local"
         boot = self.cli(
-            "bootstrap",
-            "--org",
-            f"Bench {self.run_id}",
-            "--email",
-            f"bench-{self.run_id}@bench.local",
-            "--role",
-            "admin",
+            "bootstrap", "--org", self.org_name or f"Bench {self.run_id}", "--email", self.email, "--role", "admin"
         )
         self.organization_id = boot["organization_id"]
         self.access_token = boot["access_token"]
         key = self.cli(
             "create-api-key",
             "--email",
-            f"bench-{self.run_id}@bench.local",
+            self.email,
             "--name",
             "bench",
             "--rate-limit",

@@ -82,6 +82,7 @@ class Settings:
     ingest_rate_limit_per_minute: int = 120_000
     api_key_cache_seconds: float = 5.0
     ingest_batch_max: int = 1000
+    rollup_cache_rows: int = 30_000
     drain_batch_size: int = 2000
     probe_timeout_seconds: float = 2.0
     db_pool_max: int = 10
@@ -158,6 +159,7 @@ def load_settings() -> Settings:
         ingest_rate_limit_per_minute=_int("INGEST_RATE_LIMIT_PER_MINUTE", 120_000, 1),
         api_key_cache_seconds=float(os.environ.get("API_KEY_CACHE_SECONDS", "5")),
         ingest_batch_max=_int("INGEST_BATCH_MAX", 1000, 1),
+        rollup_cache_rows=_int("ROLLUP_CACHE_ROWS", 30_000, 0),
         drain_batch_size=_int("DRAIN_BATCH_SIZE", 2000, 1),
         probe_timeout_seconds=float(os.environ.get("PROBE_TIMEOUT_SECONDS", "2.0")),
         db_pool_max=_int("DB_POOL_MAX", 10, 1),

@@ -90,6 +90,12 @@ async def dirty_hours(*prompt_ids: int) -> dict[int, set[datetime]]:
     }
 
 
+def _three(values: list[float]) -> list[float]:
+    """``[sum, n, sum of squares]`` (rows written before sums of squares have two)."""
+    out = list(values[:3])
+    return out + [0.0] * (3 - len(out))
+
+
 @dataclass
 class Accumulator:
     """Counts, sums and sketches for one slice of executions (a bucket, a window, a version)."""
@@ -126,29 +132,24 @@ class Accumulator:
         if occurred is not None and (self.max_occurred_at is None or occurred > self.max_occurred_at):
             self.max_occurred_at = occurred
 
-    def add_rollup(self, r: Mapping[str, Any]) -> None:
-        """Fold in one rollup row, as read with ``.values(*ROLLUP_COLUMNS)`` (no model objects)."""
+    @classmethod
+    def of_rollup(cls, r: Mapping[str, Any]) -> Accumulator:
+        """One rollup row, as read with ``.values(*ROLLUP_COLUMNS)``, as an accumulator of its own."""
         n = r["count"]
-        self.count += n
-        if r["status"] == "completed":
-            self.success += n
-        elif r["status"] == "failed":
-            self.failure += n
-        totals = self.totals
-        for m, values in r["totals"].items():
-            t = totals.get(m)
-            if t is None:
-                totals[m] = t = [0.0, 0, 0.0]
-            for i, v in enumerate(values[:3]):
-                t[i] += v
-        for k, c in r["data_sources"].items():
-            self.data_sources[k] = self.data_sources.get(k, 0) + c
-        for k, c in r["schemas"].items():
-            self.schemas[k] = self.schemas.get(k, 0) + c
-        self.latency.merge_json(r["sketches"].get("latency_ms"))
-        last = r["max_occurred_at"]
-        if last and (self.max_occurred_at is None or last > self.max_occurred_at):
-            self.max_occurred_at = last
+        acc = cls(
+            count=n,
+            success=n if r["status"] == "completed" else 0,
+            failure=n if r["status"] == "failed" else 0,
+            totals={m: _three(values) for m, values in r["totals"].items()},
+            data_sources=dict(r["data_sources"]),
+            schemas=dict(r["schemas"]),
+            max_occurred_at=r["max_occurred_at"],
+        )
+        acc.latency = Sketch.dense_from_json(r["sketches"].get("latency_ms"))
+        return acc
+
+    def add_rollup(self, r: Mapping[str, Any]) -> None:
+        self.merge(Accumulator.of_rollup(r))
 
     def merge(self, other: Accumulator) -> Accumulator:
         """Fold another slice into this one (e.g. many prompts into an organization total)."""

@@ -4,6 +4,12 @@ Values land in bucket ``ceil(log_gamma(v))`` with ``gamma = (1+a)/(1-a)``, so an
 quantile is answered within relative accuracy ``a`` (1%).  Sketches merge by adding
 bucket counts, which is what lets hourly rollups answer percentiles for any window
 without touching raw rows.  Serialized as a small JSON dict of bucket -> count.
+
+Counts live in a dict (cheap single adds: raw rows, request timings) and, for sketches
+built by merging many others (a 30-day window over hundreds of rollup rows), in a
+contiguous numpy array over the keys seen, so one merge is one vector add instead of a
+Python loop over buckets.  :meth:`dense_from_json` parses a stored sketch straight into
+that form (what the rollup reader caches).
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
+
 RELATIVE_ACCURACY = 0.01
 _GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY)
 _LOG_GAMMA = math.log(_GAMMA)
@@ -19,12 +27,14 @@ _MIN_VALUE = 1e-9
 
 
 class Sketch:
-    __slots__ = ("bins", "count", "zeros")
+    __slots__ = ("_dense", "_lo", "bins", "count", "zeros")
 
     def __init__(self) -> None:
         self.bins: dict[int, int] = {}
         self.zeros = 0
         self.count = 0
+        self._dense: np.ndarray | None = None  # counts of keys _lo, _lo + 1, ...
+        self._lo = 0
 
     def add(self, value: float) -> None:
         self.count += 1
@@ -44,21 +54,32 @@ class Sketch:
         self.zeros += other.zeros
         for k, n in other.bins.items():
             self.bins[k] = self.bins.get(k, 0) + n
+        if other._dense is not None:
+            self._dense_add(other._lo, other._dense)
         return self
 
-    def merge_json(self, data: dict[str, Any] | None) -> Sketch:
-        """Merge a serialized sketch without building it first (rollup reads merge hundreds)."""
-        if not data:
-            return self
-        zeros = int(data.get("z", 0))
-        self.zeros += zeros
-        self.count += zeros
-        bins = self.bins
-        for k, n in data.get("b", {}).items():
-            ik = int(k)
-            bins[ik] = bins.get(ik, 0) + n
-            self.count += n
-        return self
+    def _dense_add(self, lo: int, counts: np.ndarray) -> None:
+        hi = lo + len(counts)
+        if self._dense is None:
+            self._dense, self._lo = counts.astype(np.int64, copy=True), lo
+            return
+        cur_lo, cur_hi = self._lo, self._lo + len(self._dense)
+        if lo < cur_lo or hi > cur_hi:
+            new_lo, new_hi = min(lo, cur_lo), max(hi, cur_hi)
+            grown = np.zeros(new_hi - new_lo, dtype=np.int64)
+            grown[cur_lo - new_lo : cur_hi - new_lo] = self._dense
+            self._dense, self._lo = grown, new_lo
+        self._dense[lo - self._lo : hi - self._lo] += counts
+
+    def _counts(self) -> dict[int, int]:
+        """Every bucket's count, from the dict and the dense array together."""
+        if self._dense is None:
+            return self.bins
+        counts = dict(self.bins)
+        for i in np.flatnonzero(self._dense).tolist():
+            k = self._lo + i
+            counts[k] = counts.get(k, 0) + int(self._dense[i])
+        return counts
 
     def quantile(self, q: float) -> float | None:
         if self.count == 0:
@@ -66,15 +87,16 @@ class Sketch:
         rank = q * (self.count - 1)
         if rank < self.zeros:
             return 0.0
+        counts = self._counts()
         seen = self.zeros
-        for k in sorted(self.bins):
-            seen += self.bins[k]
+        for k in sorted(counts):
+            seen += counts[k]
             if seen > rank:
                 return 2 * _GAMMA**k / (_GAMMA + 1)
-        return 2 * _GAMMA ** max(self.bins) / (_GAMMA + 1)
+        return 2 * _GAMMA ** max(counts) / (_GAMMA + 1)
 
     def to_json(self) -> dict[str, Any]:
-        return {"z": self.zeros, "b": {str(k): n for k, n in self.bins.items()}}
+        return {"z": self.zeros, "b": {str(k): n for k, n in self._counts().items()}}
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> Sketch:
@@ -84,4 +106,21 @@ class Sketch:
         sketch.zeros = int(data.get("z", 0))
         sketch.bins = {int(k): int(n) for k, n in data.get("b", {}).items()}
         sketch.count = sketch.zeros + sum(sketch.bins.values())
+        return sketch
+
+    @classmethod
+    def dense_from_json(cls, data: dict[str, Any] | None) -> Sketch:
+        """Parse a stored sketch into the dense form: later merges of it are vector adds."""
+        sketch = cls()
+        if not data:
+            return sketch
+        sketch.zeros = int(data.get("z", 0))
+        bins = {int(k): int(n) for k, n in data.get("b", {}).items()}
+        sketch.count = sketch.zeros + sum(bins.values())
+        if bins:
+            lo = min(bins)
+            dense = np.zeros(max(bins) - lo + 1, dtype=np.int64)
+            for k, n in bins.items():
+                dense[k - lo] = n
+            sketch._dense, sketch._lo = dense, lo
         return sketch
