@@ -23,8 +23,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psutil
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from harness import cpu_seconds
 from monitoring_common import BenchEnv, section
 
 _RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
@@ -119,18 +122,28 @@ def main() -> int:
             for port in ports.values():
                 wrk(port, 2, args.connections)
         results: dict[str, list[float]] = {name: [] for name in ports}
+        cpu_us: dict[str, list[float]] = {name: [] for name in ports}
+        servers = {name: psutil.Process(env.procs[i].pid) for i, name in enumerate(ports)}
         names = list(ports)
         for i in range(args.rounds):
             order = names[i % 3 :] + names[: i % 3]
             for name in order:
+                before = cpu_seconds(servers[name])
                 rps = wrk(ports[name], args.seconds, args.connections)
                 results[name].append(rps)
+                # server CPU per request: what the middleware costs, whatever else the machine does
+                cpu_us[name].append((cpu_seconds(servers[name]) - before) / (rps * args.seconds) * 1e6)
             print(f"round {i + 1}: " + "  ".join(f"{n} {results[n][-1]:8.1f}" for n in names) + " req/s", flush=True)
     med = {name: statistics.median(values) for name, values in results.items()}
     ratio = med["on"] / med["off"]
     noise = med["control"] / med["off"]
     print(f"median req/s  recording on: {med['on']:.1f}  off: {med['off']:.1f}  control (off): {med['control']:.1f}")
     print(f"ratio on/off: {ratio:.3f} (target >= 0.9); noise floor control/off: {noise:.3f} (ideal 1.0)")
+    cpu = {name: statistics.median(values) for name, values in cpu_us.items()}
+    print(
+        f"server CPU per request (median): on {cpu['on']:.1f} us, off {cpu['off']:.1f} us, "
+        f"control {cpu['control']:.1f} us; CPU-bound ratio on/off {cpu['off'] / cpu['on']:.3f}"
+    )
     on_us, off_us = in_process()
     print(
         f"in-process GET /healthz: recording on {on_us:.1f} us, off {off_us:.1f} us per request; "
