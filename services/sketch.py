@@ -22,8 +22,8 @@ import numpy as np
 
 RELATIVE_ACCURACY = 0.01
 _GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY)
-_LOG_GAMMA = math.log(_GAMMA)
-_MIN_VALUE = 1e-9
+LOG_GAMMA = math.log(_GAMMA)
+MIN_VALUE = 1e-9  # below this a value counts as zero
 
 
 class Sketch:
@@ -38,10 +38,10 @@ class Sketch:
 
     def add(self, value: float) -> None:
         self.count += 1
-        if value < _MIN_VALUE:
+        if value < MIN_VALUE:
             self.zeros += 1
             return
-        k = math.ceil(math.log(value) / _LOG_GAMMA)
+        k = math.ceil(math.log(value) / LOG_GAMMA)
         self.bins[k] = self.bins.get(k, 0) + 1
 
     def extend(self, values: Iterable[float]) -> Sketch:
