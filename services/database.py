@@ -30,7 +30,10 @@ def tortoise_config(settings: Settings | None = None) -> dict[str, Any]:
         connection["credentials"]["minsize"] = 1
         # The API's queries are short; PostgreSQL's JIT compiles the larger-looking ones (a
         # 30-day aggregate, an export page) for ~100 ms to save a few, so it is off here.
-        connection["credentials"]["server_settings"] = {"jit": "off"}
+        # asyncpg prepares every statement, and after five runs PostgreSQL may switch to a
+        # generic plan that ignores the parameters: a time range of one hour then gets the plan
+        # of "any range" (a scan of millions of rows).  Custom plans cost a millisecond.
+        connection["credentials"]["server_settings"] = {"jit": "off", "plan_cache_mode": "force_custom_plan"}
     else:
         if not settings.database_url.startswith("sqlite://:memory:"):
             path = settings.database_url[len("sqlite://") :]

@@ -69,18 +69,26 @@ class _ParsedRows:
             else:
                 self.merges.move_to_end((table, ident))
                 out[key_] = hit
-        if todo:
-            parsed = await self.get(model, [i for ident in todo.values() for i in ident])
-            for key_, ident in todo.items():
-                if len(ident) == 1:
-                    out[key_] = parsed[ident[0]]
-                    continue
-                acc = Accumulator()
-                for i in ident:
-                    acc.merge(parsed[i])
-                out[key_] = self.merges[(table, ident)] = acc
-            while len(self.merges) > max(1, self.limit // 10):
-                self.merges.popitem(last=False)
+        # Parse a chunk of rows, merge the groups it completes, let it go: a read of a huge
+        # organization (hundreds of thousands of rows) never holds all its parsed rows at once.
+        batch: list[tuple[SliceKey, tuple[int, ...]]] = []
+        size = 0
+        for n, (key_, ident) in enumerate(todo.items(), 1):
+            batch.append((key_, ident))
+            size += len(ident)
+            if size >= self.CHUNK or n == len(todo):
+                parsed = await self.get(model, [i for _, group in batch for i in group])
+                for k, group in batch:
+                    if len(group) == 1:
+                        out[k] = parsed[group[0]]
+                        continue
+                    acc = Accumulator()
+                    for i in group:
+                        acc.merge(parsed[i])
+                    out[k] = self.merges[(table, group)] = acc
+                batch, size = [], 0
+        while len(self.merges) > max(1, self.limit // 10):
+            self.merges.popitem(last=False)
         return out
 
     async def get(self, model: type[RollupFields], ids: list[int]) -> dict[int, Accumulator]:
