@@ -39,7 +39,7 @@ from tortoise.transactions import in_transaction
 
 from models.prompts import DataSource, Prompt, PromptExecution, PromptVersion
 from models.tenancy import Workspace
-from services import rollups
+from services import prompt_ingest, rollups
 from services.config import get_settings
 from services.errors import BadRequest
 from services.policy import Principal, require_admin
@@ -50,24 +50,7 @@ MAX_PROMPTS = 500
 SEGMENT_EVENTS = 50_000  # executions rendered per unit of work
 PARALLEL_FROM = 200_000  # events from which rendering moves to a worker process
 
-EXECUTION_COLUMNS = (
-    "event_id",
-    "organization_id",
-    "prompt_id",
-    "version_hash",
-    "status",
-    "total_duration_ms",
-    "ai_response_time_ms",
-    "query_execution_time_ms",
-    "latency_ms",
-    "cost_usd",
-    "score",
-    "data_source_ids",
-    "schema_names",
-    "user_id",
-    "occurred_at",
-    "received_at",
-)
+EXECUTION_COLUMNS = (*prompt_ingest.EXECUTION_COLUMNS, "received_at")
 
 WORKSPACES = ("Revenue Analytics", "Customer Success", "Data Platform", "Growth")
 

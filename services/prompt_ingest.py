@@ -379,8 +379,7 @@ async def _write(events: list[_Event]) -> DrainResult:
 
 # --------------------------------------------------------------------------- PostgreSQL: COPY + set-based SQL
 
-_BUFFER_COLUMNS = (
-    "seq",
+EXECUTION_COLUMNS = (  # what an ingested execution fills in prompt_executions (also seed-demo's COPY)
     "event_id",
     "organization_id",
     "prompt_id",
@@ -397,6 +396,7 @@ _BUFFER_COLUMNS = (
     "user_id",
     "occurred_at",
 )
+_BUFFER_COLUMNS = ("seq", *EXECUTION_COLUMNS)
 # Session temp table (one per pooled connection, emptied at every commit; no WAL, no indexes).
 # cost_usd travels as float8 and is cast to the exact DECIMAL(18,8) column on insert.
 _CREATE_BUFFER = """

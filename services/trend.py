@@ -2,14 +2,16 @@
 
 A slope is only called a direction ("increasing"/"decreasing") when a two-sided t-test
 of "slope = 0" rejects at ``ALPHA``; otherwise the series is "stable".  Fewer than three
-points cannot support a test and answer "insufficient_data".  The Student-t tail comes
-from the regularized incomplete beta function (continued fraction), so no SciPy.
+points cannot support a test and answer "insufficient_data".  The Student-t tail is
+:func:`services.analysis_stats.t_two_sided_p` (the same one the A/B tests use).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+
+from services.analysis_stats import t_two_sided_p
 
 ALPHA = 0.05
 
@@ -35,48 +37,6 @@ class Trend:
             "points": self.points,
             "method": self.method,
         }
-
-
-def _betacf(a: float, b: float, x: float) -> float:
-    tiny = 1e-300
-    qab, qap, qam = a + b, a + 1.0, a - 1.0
-    c, d = 1.0, 1.0 - qab * x / qap
-    d = 1.0 / (d if abs(d) > tiny else tiny)
-    h = d
-    for m in range(1, 300):
-        m2 = 2 * m
-        aa = m * (b - m) * x / ((qam + m2) * (a + m2))
-        d = 1.0 + aa * d
-        d = 1.0 / (d if abs(d) > tiny else tiny)
-        c = 1.0 + aa / c if abs(1.0 + aa / c) > tiny else tiny
-        h *= d * c
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))
-        d = 1.0 + aa * d
-        d = 1.0 / (d if abs(d) > tiny else tiny)
-        c = 1.0 + aa / c if abs(1.0 + aa / c) > tiny else tiny
-        delta = d * c
-        h *= delta
-        if abs(delta - 1.0) < 1e-12:
-            break
-    return h
-
-
-def _betainc(a: float, b: float, x: float) -> float:
-    if x <= 0.0:
-        return 0.0
-    if x >= 1.0:
-        return 1.0
-    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log(1 - x))
-    if x < (a + 1) / (a + b + 2):
-        return front * _betacf(a, b, x) / a
-    return 1.0 - front * _betacf(b, a, 1 - x) / b
-
-
-def t_two_sided_p(t: float, dof: int) -> float:
-    """P(|T| >= |t|) for Student's t with ``dof`` degrees of freedom."""
-    if math.isinf(t):
-        return 0.0
-    return _betainc(dof / 2.0, 0.5, dof / (dof + t * t))
 
 
 def fit(xs: list[float], ys: list[float]) -> Trend:

@@ -76,27 +76,9 @@ class PageInfo:
     end_cursor: str | None
 
 
-@strawberry.type
+@pydantic_type(model=ExecutionInfo, all_fields=True, description="One prompt invocation, as stored")
 class Execution:
-    id: int
-    event_id: str
-    version_hash: str | None
-    status: str
-    latency_ms: float | None
-    total_duration_ms: float | None
-    ai_response_time_ms: float | None
-    query_execution_time_ms: float | None
-    cost_usd: float | None
-    score: float | None
-    data_source_ids: list[int]
-    schema_names: list[str]
-    user_id: int | None
-    occurred_at: datetime
-    received_at: datetime
-
-    @classmethod
-    def of(cls, e: ExecutionInfo) -> Execution:
-        return cls(**e.model_dump(exclude={"prompt_id"}))
+    pass
 
 
 @strawberry.type
@@ -185,7 +167,7 @@ class Prompt:
     @strawberry.field(description="Raw executions, newest first")
     async def executions(self, info: Info, first: int = 20, after: str | None = None) -> ExecutionConnection:
         page = await info.context.loaders.executions.load((self.id, first, after))
-        edges = [ExecutionEdge(cursor=e.cursor, node=Execution.of(e)) for e in page.items]
+        edges = [ExecutionEdge(cursor=e.cursor, node=Execution.from_pydantic(e)) for e in page.items]
         return ExecutionConnection(edges=edges, page_info=_page_info(edges, page.has_next, after is not None))
 
     @classmethod
