@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel
 
-from services import analysis_sources
 from services.analysis_kpis import (
     KpiComparison,
     Kpis,
@@ -124,13 +123,8 @@ async def _scope(
     ids = set(prompt_ids) if prompt_ids else set(prompts)
     if workspace_ids:
         ids = {p for p in ids if prompts[p].workspace_id in set(workspace_ids)}
-    unsupported = []
-    if tags:
-        tagged = await analysis_sources.prompt_ids_with_tags(org, tags)
-        if tagged is None:
-            unsupported.append("tags")
-        else:
-            ids &= tagged
+    # Prompts carry no tags (only recorded metric points do): a tags filter is reported, not applied.
+    unsupported = ["tags"] if tags else []
     return sorted(ids), unsupported
 
 

@@ -3,9 +3,7 @@
 * :func:`custom_metric_known` / :func:`custom_metric_series`: recorded metrics
   (time series of a non-built-in ``metric_name``), bucketed in SQL;
 * :func:`alert_annotations`: alerts that fired or resolved in a window (chart annotations);
-* :func:`open_alerts`: open alerts by severity (the summary's health status);
-* :func:`prompt_ids_with_tags`: prompts have no tags yet, so the dashboard reports a
-  ``tags`` filter as unsupported rather than silently ignoring it.
+* :func:`open_alerts`: open alerts by severity (the summary's health status).
 """
 
 from __future__ import annotations
@@ -106,8 +104,3 @@ async def open_alerts(organization_id: int) -> OpenAlerts:
     for severity in rows:
         by_severity[severity] = by_severity.get(severity, 0) + 1
     return OpenAlerts(total=len(rows), by_severity=by_severity)
-
-
-async def prompt_ids_with_tags(organization_id: int, tags: dict[str, str]) -> set[int] | None:
-    """Prompts carrying all ``tags``; None while prompts have no tags (the filter is reported unsupported)."""
-    return None

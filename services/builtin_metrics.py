@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from models.prompts import Prompt
-from services.rollup_query import SliceKey, accumulate_slices
+from services.rollup_query import accumulate_slices
 from services.rollups import Accumulator
 
 
@@ -57,30 +57,6 @@ def is_builtin(name: str) -> bool:
 
 async def organization_prompt_ids(organization_id: int) -> list[int]:
     return list(await Prompt.filter(organization_id=organization_id).values_list("id", flat=True))
-
-
-async def window_values(
-    name: str,
-    prompt_ids: Sequence[int],
-    start: datetime,
-    end: datetime,
-    *,
-    by_version: bool = False,
-) -> dict[SliceKey, float | None]:
-    """One value per prompt (or prompt x version) over the whole window."""
-    metric = BUILTIN[name]
-    seconds = (end - start).total_seconds()
-    slices = await accumulate_slices(prompt_ids, start, end, by_version=by_version)
-    return {k: metric.compute(acc, seconds) for k, acc in slices.items()}
-
-
-async def organization_value(name: str, organization_id: int, start: datetime, end: datetime) -> float | None:
-    """One value for the whole organization (all its prompts merged, percentiles included)."""
-    ids = await organization_prompt_ids(organization_id)
-    total = Accumulator()
-    for acc in (await accumulate_slices(ids, start, end)).values():
-        total.merge(acc)
-    return BUILTIN[name].compute(total, (end - start).total_seconds())
 
 
 async def series(

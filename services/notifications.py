@@ -18,16 +18,17 @@ from typing import Annotated, Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import orjson
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from tortoise.exceptions import IntegrityError
 
 from models.notifications import DELIVERY_KINDS, NotificationChannel, NotificationDelivery
 from services import job_queue, outbound
 from services.config import get_settings
-from services.errors import BadRequest, Conflict, FieldIssue, NotFound, ServiceUnavailable
+from services.errors import BadRequest, Conflict, NotFound, ServiceUnavailable
 from services.policy import Principal, require_admin
 from services.prompts import Page
 from services.redis_client import key
+from services.validation import validated
 
 log = logging.getLogger("notifications")
 
@@ -107,27 +108,11 @@ class ChannelUpdate(BaseModel):
     enabled: bool | None = None
 
 
-def _validated(model: type[BaseModel], data: Any, prefix: str = "") -> Any:
-    """Validate ``data`` against ``model``; a failure is a 400 naming each bad field."""
-    if isinstance(data, model):
-        return data
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        issues = []
-        for err in exc.errors(include_url=False):
-            loc = ".".join(str(p) for p in err["loc"])
-            message = err["msg"].removeprefix("Value error, ")
-            issues.append(FieldIssue(f"{prefix}{loc}" if loc else prefix.rstrip(".") or "body", message, err["type"]))
-        first = issues[0]
-        raise BadRequest(f"Invalid value for '{first.field}': {first.message}", issues) from None
-
-
 def _config_for(kind: str, config: Mapping[str, Any], secret: str | None) -> dict[str, Any]:
     """The stored form of a channel config, validated for its kind (400 on any problem)."""
     if kind in ("webhook", "slack"):
-        return _validated(UrlConfig, config, "config.").model_dump()
-    cfg: EmailConfig = _validated(EmailConfig, config, "config.")
+        return validated(UrlConfig, config, "config.").model_dump()
+    cfg: EmailConfig = validated(EmailConfig, config, "config.")
     settings = get_settings()
     if cfg.host is None and not settings.smtp_host:
         raise BadRequest.field("config.host", "SMTP host is required (no SMTP_HOST default is configured)", "missing")
@@ -265,7 +250,7 @@ async def get_channel(principal: Principal, channel_id: int) -> ChannelInfo:
 
 async def create_channel(principal: Principal, data: ChannelCreate | Mapping[str, Any]) -> ChannelInfo:
     principal = require_admin(principal)
-    body: ChannelCreate = _validated(ChannelCreate, data)
+    body: ChannelCreate = validated(ChannelCreate, data)
     config = _config_for(body.type, body.config, body.secret)
     try:
         row = await NotificationChannel.create(
@@ -284,7 +269,7 @@ async def create_channel(principal: Principal, data: ChannelCreate | Mapping[str
 async def update_channel(principal: Principal, channel_id: int, data: ChannelUpdate | Mapping[str, Any]) -> ChannelInfo:
     """Partial update.  ``config`` keys are merged into the stored config unless the type changes."""
     principal = require_admin(principal)
-    body: ChannelUpdate = _validated(ChannelUpdate, data)
+    body: ChannelUpdate = validated(ChannelUpdate, data)
     changes = body.model_dump(exclude_unset=True)
     row = await _channel_row(principal, channel_id)
     kind = changes.get("type") or row.kind

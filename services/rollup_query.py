@@ -265,11 +265,16 @@ async def _tuples(query: Any, *fields: str) -> list[tuple[Any, ...]]:
     if not get_settings().is_postgres:
         rows = await query.values_list(*fields)
         return [tuple(v.astimezone(UTC) if isinstance(v, datetime) else v for v in r) for r in rows]
-    listed = query.values_list(*fields)
-    listed._choose_db_if_not_chosen()
-    listed._make_query()
-    _, rows = await connections.get("default").execute_query(*listed.query.get_parameterized_sql())
+    _, rows = await connections.get("default").execute_query(*_statement(query.values_list(*fields)))
     return [tuple(r) for r in rows]
+
+
+def _statement(query: Any) -> tuple[str, list[Any]]:
+    """The SQL and parameters Tortoise would send for ``query`` (pinned Tortoise 1.1.9 internals)."""
+    query._choose_db_if_not_chosen()
+    query._make_query()
+    sql, params = query.query.get_parameterized_sql()
+    return sql, list(params)
 
 
 async def raw_edge_aggregates(
@@ -282,11 +287,7 @@ async def raw_edge_aggregates(
     :meth:`Accumulator.add_row` would have summed, without shipping the rows to Python.
     The sketch key is DDSketch's ``ceil(ln(v) / ln(gamma))``, computed by the database.
     """
-    inner = query.values("prompt_id", "version_hash", *RAW_FIELDS[1:])
-    inner._choose_db_if_not_chosen()
-    inner._make_query()
-    sql, params = inner.query.get_parameterized_sql()
-    params = list(params)
+    sql, params = _statement(query.values("prompt_id", "version_hash", *RAW_FIELDS[1:]))
     if origin is not None and bucket is not None:
         params += [origin, bucket.total_seconds()]
         slot = f"floor(extract(epoch FROM occurred_at - ${len(params) - 1}) / ${len(params)})::bigint"

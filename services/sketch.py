@@ -15,7 +15,6 @@ that form (what the rollup reader caches).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -43,11 +42,6 @@ class Sketch:
             return
         k = math.ceil(math.log(value) / LOG_GAMMA)
         self.bins[k] = self.bins.get(k, 0) + 1
-
-    def extend(self, values: Iterable[float]) -> Sketch:
-        for value in values:
-            self.add(value)
-        return self
 
     def merge(self, other: Sketch) -> Sketch:
         self.count += other.count

@@ -19,7 +19,8 @@ def issues_of(exc: ValidationError, prefix: str = "") -> list[FieldIssue]:
     found = []
     for err in exc.errors(include_url=False):
         loc = ".".join(str(p) for p in err["loc"]) or prefix.rstrip(".") or "body"
-        found.append(FieldIssue(f"{prefix}{loc}" if prefix and err["loc"] else loc, err["msg"], err["type"]))
+        message = err["msg"].removeprefix("Value error, ")  # pydantic's prefix for a validator's ValueError
+        found.append(FieldIssue(f"{prefix}{loc}" if prefix and err["loc"] else loc, message, err["type"]))
     return found
 
 
@@ -30,6 +31,8 @@ def bad_request(issues: list[FieldIssue]) -> BadRequest:
 
 
 def validated(model: type[M], data: Any, prefix: str = "") -> M:
+    if isinstance(data, model):  # already checked (a REST body handed on to the service)
+        return data
     try:
         return model.model_validate(data)
     except ValidationError as exc:

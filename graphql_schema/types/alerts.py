@@ -13,16 +13,17 @@ from typing import Any
 
 import orjson
 import strawberry
+from strawberry.experimental.pydantic import type as pydantic_type
 from strawberry.scalars import JSON
 
 from graphql_schema.context import Info
 from graphql_schema.permissions import IsAdmin
 from graphql_schema.types.metrics import MetricPoint
 from services import alert_events, alert_rules, alerts, metrics
-from services.alert_info import AlertDetail, AlertInfo
+from services.alert_info import AlertDetail, AlertEventInfo, AlertInfo
 from services.alert_rules import RuleInfo, RuleInput, RuleUpdate
 from services.errors import BadRequest
-from services.metrics import MetricInput
+from services.metrics import MetricInput, MetricPointInfo
 from services.redis_client import get_redis
 from services.validation import validated
 
@@ -85,54 +86,19 @@ class AlertRule:
         )
 
 
-@strawberry.type
+@pydantic_type(model=AlertEventInfo, all_fields=True)
 class AlertEvent:
-    id: int
-    kind: str
-    from_status: str | None
-    to_status: str
-    actor_id: int | None
-    note: str | None
-    value: float | None
-    at: datetime
+    pass
 
 
-@strawberry.type
+@pydantic_type(model=AlertInfo, all_fields=True)
 class Alert:
-    id: int
-    rule_id: int | None
-    rule_name: str | None
-    organization_id: int | None
-    source: str
-    status: str
-    severity: str
-    entity: str | None
-    message: str
-    value: float | None
-    threshold: float | None
-    started_at: datetime
-    firing_at: datetime | None
-    acknowledged_at: datetime | None
-    acknowledged_by: int | None
-    resolved_at: datetime | None
-    resolved_by: int | None
-    note: str | None
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, a: AlertInfo) -> Alert:
-        return cls(**a.model_dump(include=set(AlertInfo.model_fields)))
+    pass
 
 
-@strawberry.type
-class AlertWithHistory(Alert):
-    history: list[AlertEvent]
-
-    @classmethod
-    def detail(cls, a: AlertDetail) -> AlertWithHistory:
-        data = a.model_dump()
-        history = [AlertEvent(**e) for e in data.pop("history")]
-        return cls(**data, history=history)
+@pydantic_type(model=AlertDetail, all_fields=True, description="An alert with its transition history")
+class AlertWithHistory:
+    pass
 
 
 @strawberry.type
@@ -228,11 +194,11 @@ class AlertsQuery:
     async def alerts(
         self, info: Info, status: str | None = None, severity: str | None = None, first: int = 50
     ) -> list[Alert]:
-        return [Alert.of(a) for a in await alerts.list_alerts(info.context.user, status, severity, first)]
+        return [Alert.from_pydantic(a) for a in await alerts.list_alerts(info.context.user, status, severity, first)]
 
     @strawberry.field(permission_classes=[IsAdmin], description="One alert with its history (404 otherwise)")
     async def alert(self, info: Info, id: int) -> AlertWithHistory:
-        return AlertWithHistory.detail(await alerts.get_alert(info.context.user, id))
+        return AlertWithHistory.from_pydantic(await alerts.get_alert(info.context.user, id))
 
 
 @strawberry.type
@@ -256,20 +222,19 @@ class AlertsMutation:
 
     @strawberry.mutation(permission_classes=[IsAdmin], description="firing -> acknowledged (else CONFLICT)")
     async def acknowledge_alert(self, info: Info, id: int, note: str | None = None) -> Alert:
-        return Alert.of(await alerts.acknowledge(info.context.user, id, note))
+        return Alert.from_pydantic(await alerts.acknowledge(info.context.user, id, note))
 
     @strawberry.mutation(permission_classes=[IsAdmin], description="open -> resolved (else CONFLICT)")
     async def resolve_alert(self, info: Info, id: int, note: str | None = None) -> Alert:
-        return Alert.of(await alerts.resolve(info.context.user, id, note))
+        return Alert.from_pydantic(await alerts.resolve(info.context.user, id, note))
 
     @strawberry.mutation(permission_classes=[IsAdmin], description="Record a custom metric point")
     async def record_metric(self, info: Info, input: MetricPointInput) -> RecordedMetric:
         data = {k: v for k, v in _prompt_ref(_given(input)).items() if v is not None}
         done = await metrics.record_metric(info.context.user, validated(MetricInput, data))
-        fields = done.model_dump()
-        changes = [AlertChange(**c) for c in fields.pop("alert_changes")]
-        rules = fields.pop("rules_evaluated")
-        return RecordedMetric(point=MetricPoint(**fields), rules_evaluated=rules, alert_changes=changes)
+        changes = [AlertChange(**c.model_dump()) for c in done.alert_changes]
+        point = MetricPoint.from_pydantic(MetricPointInfo.model_validate(done.model_dump()))
+        return RecordedMetric(point=point, rules_evaluated=done.rules_evaluated, alert_changes=changes)
 
 
 @strawberry.type
@@ -302,7 +267,7 @@ class AlertsSubscription:
                     yield AlertEventMessage(
                         event=payload["event"],
                         at=datetime.fromisoformat(payload["at"]),
-                        alert=Alert.of(AlertInfo.model_validate(payload["alert"])),
+                        alert=Alert.from_pydantic(AlertInfo.model_validate(payload["alert"])),
                     )
         finally:
             await pubsub.unsubscribe()

@@ -8,30 +8,30 @@ process; it is closed when the client unsubscribes or disconnects.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
-from datetime import datetime
 
 import orjson
 import strawberry
+from strawberry.experimental.pydantic import type as pydantic_type
 from strawberry.scalars import JSON
 
 from graphql_schema.context import Info
 from graphql_schema.permissions import IsAdmin
 from services.errors import BadRequest
-from services.metrics import updates_channel
+from services.metrics import MetricPointInfo, updates_channel
 from services.redis_client import get_redis
 
 MAX_NAMES = 50
 
 
-@strawberry.type
+@pydantic_type(model=MetricPointInfo, description="One recorded metric point")
 class MetricPoint:
-    id: int
-    name: str
-    value: float
-    type: str
-    timestamp: datetime
-    prompt_id: int | None
-    version_hash: str | None
+    id: strawberry.auto
+    name: strawberry.auto
+    value: strawberry.auto
+    type: strawberry.auto
+    timestamp: strawberry.auto
+    prompt_id: strawberry.auto
+    version_hash: strawberry.auto
     tags: JSON
 
 
@@ -51,8 +51,7 @@ class MetricsSubscription:
             async for message in pubsub.listen():
                 point = orjson.loads(message["data"])
                 if wanted is None or point["name"] in wanted:
-                    point["timestamp"] = datetime.fromisoformat(point["timestamp"].replace("Z", "+00:00"))
-                    yield MetricPoint(**point)
+                    yield MetricPoint.from_pydantic(MetricPointInfo.model_validate(point))
         finally:
             await pubsub.unsubscribe()
             await pubsub.aclose()
