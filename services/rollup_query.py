@@ -5,7 +5,8 @@ A window is cut into the coarsest pieces that are exact:
 * whole clean days come from daily rollups,
 * whole clean hours outside those days (and the hours of a day that still holds a
   dirty hour) come from hourly rollups,
-* the ragged first/last partial hours and every still-dirty hour come from raw events.
+* the ragged first/last partial hours and every still-dirty hour come from raw events
+  (a clean past edge hour from a per-process copy of its events, :mod:`services.edge_hours`).
 
 A handful of queries, whatever the window length, so a 30-day question over millions
 of events reads a few hundred rollup rows.  Rollup rows are never updated in place (a
@@ -29,7 +30,7 @@ from tortoise import connections
 from tortoise.expressions import Q
 
 from models.prompts import PromptExecution, PromptRollupDaily, PromptRollupHourly, RollupFields
-from services import rollups
+from services import edge_hours, rollups
 from services.config import get_settings
 from services.rollups import DAY, HOUR, MEASURES, RAW_FIELDS, ROLLUP_COLUMNS, Accumulator, day_floor, hour_floor
 from services.sketch import LOG_GAMMA as SKETCH_LOG_GAMMA
@@ -39,6 +40,7 @@ SliceKey = tuple[int, str | None, datetime | None]
 """(prompt id, version hash if sliced by version, bucket start if bucketed)."""
 
 _ZERO = timedelta(0)
+_MICROSECOND = timedelta(microseconds=1)
 
 
 class _ParsedRows:
@@ -172,6 +174,17 @@ async def accumulate_slices(
     if not use_hourly or (h0 is not None and h0 >= h1):
         h0 = h1 = None  # no whole hours: everything raw
     dirty = await rollups.dirty_hours(*ids) if h1 is not None else {}
+    # The ragged first hour of an unbucketed window, and its ragged last one once that hour is
+    # over, come from per-process copies of those hours' events where the hours are clean.
+    edges: dict[datetime, tuple[datetime, datetime]] = {}  # hour -> the part of the window inside it
+    if bucket is None and h0 is not None and h1 is not None:
+        assert start is not None
+        if start < h0:
+            edges[h0 - HOUR] = (start, h0 - _MICROSECOND)
+        if h1 + HOUR <= datetime.now(UTC):
+            edges[h1] = (h1, end)
+    edge_rows: dict[tuple[int, datetime], list[int]] = defaultdict(list)
+    edge_events: dict[tuple[int, datetime], int] = defaultdict(int)
 
     version_filter = Q(version_hash__in=list(version_hashes)) if version_hashes is not None else Q()
     hourly_q: list[Q] = []
@@ -215,32 +228,63 @@ async def accumulate_slices(
                     hourly_q.append(Q(prompt_id=pid) & _between("bucket_start", lo, hi))
         else:
             hourly_q.append(_between("bucket_start", h0, h1))
+    if h1 in edges and not open_tail:
+        del edges[h1]
+    if edges:
+        # only the ids of the edge hours' rows: they tell whether a cached copy is current
+        hourly_q.append(Q(bucket_start__in=list(edges)))
     if hourly_q:
         where = hourly_q[0]
         for q in hourly_q[1:]:
             where |= q
         hourly = PromptRollupHourly.filter(Q(prompt_id__in=ids) & where & version_filter)
         groups = defaultdict(list)
-        for row_id, pid, vhash, bucket_start in await _tuples(
-            hourly, "id", "prompt_id", "version_hash", "bucket_start"
+        for row_id, pid, vhash, bucket_start, n in await _tuples(
+            hourly, "id", "prompt_id", "version_hash", "bucket_start", "count"
         ):
-            if bucket_start not in dirty[pid]:
+            if bucket_start in edges:
+                edge_rows[(pid, bucket_start)].append(row_id)
+                edge_events[(pid, bucket_start)] += n
+            elif bucket_start not in dirty[pid]:
                 groups[key_of(pid, vhash, bucket_start)].append(row_id)
         for key_, acc in (await _PARSED.merged(PromptRollupHourly, groups)).items():
             results[key_].merge(acc)
 
     # raw events: everything when no rollup level applies; else the ragged edges and the dirty hours
+    raw: list[Q] = []
     if h1 is None:
-        raw = Q()
+        raw.append(Q())
     else:
-        raw = Q(prompt_id__in=open_tail, occurred_at__gte=h1) if open_tail else Q(id__lt=0)
+        uncached = {hour: list(ids if hour != h1 else open_tail) for hour in edges}
+        for hour, (lo, hi) in edges.items():
+            wanted = {
+                pid: tuple(sorted(edge_rows[(pid, hour)]))
+                for pid in uncached[hour]
+                if hour not in dirty[pid] and edge_events[(pid, hour)] <= edge_hours.EDGE_HOUR_MAX_EVENTS
+            }
+            if not wanted or edge_hours.EDGE_HOURS.limit <= 0:
+                continue
+            for pid, events in (await edge_hours.fetch_hours(hour, wanted, _hour_rows)).items():
+                for vhash, acc in events.between(lo, hi, version_hashes).items():
+                    results[(pid, vhash if by_version else None, None)].merge(acc)
+            uncached[hour] = [pid for pid in uncached[hour] if pid not in wanted]
+        tail = uncached.get(h1, open_tail)
+        if tail:
+            raw.append(Q(prompt_id__in=tail, occurred_at__gte=h1))
         if start is not None and h0 is not None and start < h0:
-            raw |= Q(occurred_at__lt=h0)
+            lead = uncached.get(h0 - HOUR, ids)
+            if lead:
+                raw.append(Q(prompt_id__in=lead, occurred_at__lt=h0))
         for pid, hours in dirty.items():
             inside = (h for h in hours if (h0 is None or h >= h0) and h < h1)
             for lo, hi in _ranges(inside, HOUR):
-                raw |= Q(prompt_id=pid) & _between("occurred_at", lo, hi)
-    query = PromptExecution.filter(Q(prompt_id__in=ids) & Q(occurred_at__lte=end) & raw & version_filter)
+                raw.append(Q(prompt_id=pid) & _between("occurred_at", lo, hi))
+    if not raw:
+        return results
+    where = raw[0]
+    for q in raw[1:]:
+        where |= q
+    query = PromptExecution.filter(Q(prompt_id__in=ids) & Q(occurred_at__lte=end) & where & version_filter)
     if start is not None:
         query = query.filter(occurred_at__gte=start)
     if get_settings().is_postgres:
@@ -253,6 +297,11 @@ async def accumulate_slices(
     for row in await query.values("prompt_id", *RAW_FIELDS):
         results[key_of(row["prompt_id"], row["version_hash"], row["occurred_at"])].add_row(row)
     return results
+
+
+async def _hour_rows(prompt_ids: list[int], lo: datetime, hi: datetime) -> list[tuple[Any, ...]]:
+    query = PromptExecution.filter(prompt_id__in=prompt_ids, occurred_at__gte=lo, occurred_at__lt=hi)
+    return await _tuples(query, "prompt_id", *RAW_FIELDS)
 
 
 async def _tuples(query: Any, *fields: str) -> list[tuple[Any, ...]]:

@@ -81,6 +81,13 @@ class Sketch:
         rank = q * (self.count - 1)
         if rank < self.zeros:
             return 0.0
+        if self._dense is not None and not self.bins:
+            # a merged sketch: a cumulative sum and a binary search instead of sorting a dict
+            cumulative = np.cumsum(self._dense)
+            i = int(np.searchsorted(cumulative, rank - self.zeros, side="right"))
+            if i == len(cumulative):
+                i = int(np.flatnonzero(self._dense)[-1])
+            return 2 * _GAMMA ** (self._lo + i) / (_GAMMA + 1)
         counts = self._counts()
         seen = self.zeros
         for k in sorted(counts):

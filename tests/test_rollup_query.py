@@ -89,3 +89,74 @@ async def test_slices_equal_raw_with_one_prompt_dirty(client, make_tenant):
     for pid in ids.values():
         assert sum(v for _, v in day[pid]) == sum(1 for e in events if ids[uuid.UUID(e["prompt_id"])] == pid)
     await jobs.refresh_rollups(CTX)  # leave nothing dirty for other tests
+
+
+def _same(got, want, where) -> None:
+    """Two accumulators hold the same executions (float sums to rounding)."""
+    assert (got.count, got.success, got.failure) == (want.count, want.success, want.failure), where
+    assert set(got.totals) == set(want.totals), where
+    for m, (total, n, squares) in want.totals.items():
+        g = got.totals[m]
+        assert g[1] == n and abs(g[0] - total) < 1e-6 * max(1.0, abs(total)), (where, m)
+        assert abs(g[2] - squares) < 1e-6 * max(1.0, abs(squares)), (where, m)
+    assert (got.latency.count, got.latency.zeros) == (want.latency.count, want.latency.zeros), where
+    for q in (0.5, 0.95, 0.99):
+        assert got.latency.quantile(q) == want.latency.quantile(q), (where, q)
+    assert got.data_sources == want.data_sources and got.schemas == want.schemas, where
+    assert got.max_occurred_at == want.max_occurred_at, where
+
+
+async def test_window_first_hour_from_cached_events_follows_late_events(client, make_tenant):
+    """The ragged first hour of a window comes from a per-process copy of that (clean) hour's events;
+    every field equals the raw answer, cold and warm, and a late event in that hour is seen at once
+    (the hour is dirty) and after its rebuild (new rollup row ids invalidate the copy)."""
+    from models.prompts import PromptExecution
+    from services import edge_hours
+    from services.rollups import RAW_FIELDS, Accumulator
+
+    rng = random.Random(5)
+    tenant = await make_tenant("member")
+    uuids = [uuid.uuid4(), uuid.uuid4()]
+    hour = BASE + timedelta(days=1, hours=9)
+
+    def event(pid: uuid.UUID, when: datetime) -> dict:
+        e = _event(rng, pid, when)
+        e["latency_ms"] = rng.choice([None, 0.0, e["latency_ms"]])
+        e["score"] = rng.choice([None, round(rng.uniform(0, 100), 2)])
+        e["data_source_ids"] = rng.sample([1, 2, 3, 4], rng.randint(0, 2))
+        e["schema_names"] = rng.sample(["orders", "users"], rng.randint(0, 2))
+        if e["latency_ms"] is None:
+            del e["latency_ms"]
+        return e
+
+    events = [event(rng.choice(uuids), hour + timedelta(seconds=rng.randint(-7200, 3 * 3600))) for _ in range(400)]
+    await _post(client, tenant, events)
+    await jobs.refresh_rollups(CTX)
+    ids = [(await Prompt.get(uuid=u)).id for u in uuids]
+
+    async def check(start: datetime, end: datetime, versions=None) -> None:
+        want: dict = defaultdict(Accumulator)
+        query = PromptExecution.filter(prompt_id__in=ids, occurred_at__gte=start, occurred_at__lte=end)
+        for row in await query.values("prompt_id", *RAW_FIELDS):
+            if versions is None or row["version_hash"] in versions:
+                want[(row["prompt_id"], row["version_hash"], None)].add_row(row)
+        got = await accumulate_slices(ids, start, end, by_version=True, version_hashes=versions)
+        assert {k for k, acc in got.items() if acc.count} == set(want), (start, versions)
+        for k, acc in want.items():
+            _same(got[k], acc, (k, start))
+
+    end = hour + timedelta(hours=2, minutes=40)
+    starts = [hour + timedelta(minutes=m, seconds=s) for m, s in ((0, 1), (17, 31), (59, 59))]
+    for start in starts:
+        await check(start, end)  # cold for the first, then warm
+        await check(start, end)
+    await check(starts[1], end, versions={"a", "c"})
+    assert any(key[1] == hour for key in edge_hours.EDGE_HOURS.hours)
+
+    # a late event in the cached hour: dirty now (raw read), then rebuilt (the copy is refetched)
+    late = [event(uuids[0], hour + timedelta(minutes=50)) for _ in range(5)]
+    await _post(client, tenant, late)
+    await check(starts[1], end)
+    await jobs.refresh_rollups(CTX)
+    await check(starts[1], end)
+    await check(starts[0], end)
