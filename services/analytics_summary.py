@@ -7,18 +7,19 @@ sources, whatever the number of events.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from pydantic import BaseModel
 
 from models.prompts import DataSource
 from services import analysis_sources
-from services.analysis_kpis import KpiComparison, compare, kpis_of, merged, per_prompt
+from services.analysis_kpis import KpiComparison, compare, kpis_from, kpis_of, merged, per_prompt
 from services.analysis_scope import PromptRef, organization_prompts, workspace_names
 from services.analysis_sources import OpenAlerts
 from services.analysis_windows import Window, days_window
 from services.policy import Principal, require_admin
-from services.rollup_query import SliceKey, accumulate_slices
+from services.rollup_query import accumulate_slices
 from services.rollups import Accumulator
 
 TOP_N = 10
@@ -99,10 +100,13 @@ def health_status(error_rate: float | None, executions: int, alerts: OpenAlerts)
 
 
 async def usage_statistics(
-    organization_id: int, prompts: dict[int, PromptRef], slices: dict[SliceKey, Accumulator]
+    organization_id: int,
+    prompts: dict[int, PromptRef],
+    by_prompt: dict[int, tuple[Accumulator, int]],
+    all_: Accumulator,
 ) -> UsageStatistics:
-    by_prompt = per_prompt(slices)
-    total = sum(acc.count for acc, _ in by_prompt.values())
+    """``by_prompt``: (accumulator, active versions) per prompt; ``all_``: their merge."""
+    total = all_.count
     share = (lambda n: n / total) if total else (lambda n: 0.0)
     ranked = sorted(by_prompt.items(), key=lambda kv: (-kv[1][0].count, kv[0]))[:TOP_N]
     top = []
@@ -130,7 +134,7 @@ async def usage_statistics(
         WorkspaceUsage(workspace_id=w, name=names.get(w) if w else None, executions=n, prompts=p, share=share(n))
         for w, (n, p) in sorted(by_ws.items(), key=lambda kv: (-kv[1][0], kv[0] or 0))
     ]
-    ds_counts = merged(acc for acc, _ in by_prompt.values()).data_sources
+    ds_counts = all_.data_sources
     top_ds = sorted(ds_counts.items(), key=lambda kv: (-kv[1], int(kv[0])))[:TOP_N]
     ds_names: dict[int, str] = {}
     if top_ds:
@@ -155,10 +159,17 @@ async def analytics_summary(principal: Principal, days: int = 7, now: datetime |
     prev = win.previous
     prompts = await organization_prompts(org)
     ids = list(prompts)
-    current = await accumulate_slices(ids, win.start, win.end, by_version=True)
-    previous = await accumulate_slices(ids, prev.start, prev.end, by_version=True)
-    kpis = compare(kpis_of(current, win.seconds), kpis_of(previous, win.seconds))
-    alerts = await analysis_sources.open_alerts(org)
+    # the two windows' reads overlap: one's database round trips while the other merges
+    current, previous, alerts = await asyncio.gather(
+        accumulate_slices(ids, win.start, win.end, by_version=True),
+        accumulate_slices(ids, prev.start, prev.end, by_version=True),
+        analysis_sources.open_alerts(org),
+    )
+    by_prompt = per_prompt(current)
+    everything = merged(acc for acc, _ in by_prompt.values())
+    active_versions = sum(versions for _, versions in by_prompt.values())
+    now_kpis = kpis_from(everything, win.seconds, len(by_prompt), active_versions)
+    kpis = compare(now_kpis, kpis_of(previous, win.seconds))
     return AnalyticsSummary(
         days=days,
         period_start=win.start,
@@ -167,6 +178,6 @@ async def analytics_summary(principal: Principal, days: int = 7, now: datetime |
         previous_period_end=prev.end,
         kpis=kpis,
         health=health_status(kpis.current.error_rate, kpis.current.executions, alerts),
-        usage=await usage_statistics(org, prompts, current),
+        usage=await usage_statistics(org, prompts, by_prompt, everything),
         generated_at=win.end,
     )

@@ -93,7 +93,14 @@ class _VersionBlock:
             [[np.nan if r[2 + j] is None else float(r[2 + j]) for r in rows] for j in range(len(MEASURES))],
             dtype=np.float64,
         ).reshape(len(MEASURES), len(rows))
-        self.sketch_keys = np.asarray([_sketch_key(r[2 + _LATENCY]) for r in rows], dtype=np.int64)
+        keys = np.asarray([_sketch_key(r[2 + _LATENCY]) for r in rows], dtype=np.int64)
+        self.has_latency = keys != _NO_LATENCY
+        self.zero_latency = keys == _ZERO_LATENCY
+        # sketch bucket keys as offsets from the smallest one: a range's sketch is one bincount
+        valued = self.has_latency & ~self.zero_latency
+        self.key_lo = int(keys[valued].min()) if valued.any() else 0
+        self.key_offsets = np.where(valued, keys - self.key_lo, -1)
+        self.key_span = int(self.key_offsets.max()) + 1 if valued.any() else 0
         self.data_sources = _Labels([r[2 + len(MEASURES)] for r in rows])
         self.schemas = _Labels([r[3 + len(MEASURES)] for r in rows])
 
@@ -117,14 +124,15 @@ class _VersionBlock:
         for k, m in enumerate(MEASURES):
             if counts[k]:
                 acc.totals[m] = [float(sums[k]), int(counts[k]), float(squares[k])]
-        keys = self.sketch_keys[i:j]
-        keys = keys[keys != _NO_LATENCY]
-        if len(keys):
+        with_latency = int(np.count_nonzero(self.has_latency[i:j]))
+        if with_latency:
             sketch = acc.latency
-            sketch.count = len(keys)
-            sketch.zeros = int(np.count_nonzero(keys == _ZERO_LATENCY))
-            bins, tally = np.unique(keys[keys != _ZERO_LATENCY], return_counts=True)
-            sketch.bins = dict(zip(bins.tolist(), tally.tolist(), strict=True))
+            sketch.count = with_latency
+            sketch.zeros = int(np.count_nonzero(self.zero_latency[i:j]))
+            offsets = self.key_offsets[i:j]
+            offsets = offsets[offsets >= 0]
+            if len(offsets):
+                sketch.set_dense(self.key_lo, np.bincount(offsets, minlength=self.key_span))
         acc.data_sources = self.data_sources.counts_in(i, j)
         acc.schemas = self.schemas.counts_in(i, j)
         return acc

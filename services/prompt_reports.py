@@ -8,6 +8,7 @@ read for the trend, and one read over the organization's prompts for benchmarkin
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
@@ -220,7 +221,11 @@ async def prompt_report(
     if version_a is not None and version_a == version_b:
         raise BadRequest.field("version_b", "version_b must differ from version_a")
 
-    slices = await accumulate_slices([prompt.id], win.start, win.end, by_version=True)
+    slices, trend, peers = await asyncio.gather(
+        accumulate_slices([prompt.id], win.start, win.end, by_version=True),
+        quality_trend(prompt.id, time_window, now),
+        benchmarks(principal.organization_id, prompt.id, win.start, win.end),
+    )
     by_version = {k[1] or "": acc for k, acc in slices.items() if acc.count}
     ranked = sorted(by_version, key=lambda v: (-by_version[v].count, v))
     versions = [version_performance(v, by_version[v], win.seconds, seen.get(v)) for v in ranked]
@@ -249,8 +254,8 @@ async def prompt_report(
         versions=versions,
         ab_test=ab,
         ab_test_unavailable_reason=reason,
-        quality_trend=await quality_trend(prompt.id, time_window, now),
-        benchmarks=await benchmarks(principal.organization_id, prompt.id, win.start, win.end),
+        quality_trend=trend,
+        benchmarks=peers,
     )
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
 from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -58,27 +59,27 @@ class _ParsedRows:
         self.rows: OrderedDict[tuple[str, int], Accumulator] = OrderedDict()
         self.merges: OrderedDict[tuple[str, tuple[int, ...]], Accumulator] = OrderedDict()
 
-    async def merged(self, model: type[RollupFields], groups: dict[SliceKey, list[int]]) -> dict[SliceKey, Accumulator]:
-        """Each group's rows merged into one accumulator (the cached ones must not be mutated)."""
+    async def merged(self, model: type[RollupFields], groups: Sequence[Sequence[int]]) -> list[Accumulator]:
+        """Each group's rows merged into one accumulator, in order (shared: read, never merge into)."""
         table = model._meta.db_table
-        out: dict[SliceKey, Accumulator] = {}
-        todo: dict[SliceKey, tuple[int, ...]] = {}
-        for key_, ids in groups.items():
+        out: list[Accumulator | None] = [None] * len(groups)
+        todo: list[tuple[int, tuple[int, ...]]] = []
+        for n, ids in enumerate(groups):
             ident = tuple(sorted(ids))
             hit = self.merges.get((table, ident))
             if hit is None:
-                todo[key_] = ident
+                todo.append((n, ident))
             else:
                 self.merges.move_to_end((table, ident))
-                out[key_] = hit
+                out[n] = hit
         # Parse a chunk of rows, merge the groups it completes, let it go: a read of a huge
         # organization (hundreds of thousands of rows) never holds all its parsed rows at once.
-        batch: list[tuple[SliceKey, tuple[int, ...]]] = []
+        batch: list[tuple[int, tuple[int, ...]]] = []
         size = 0
-        for n, (key_, ident) in enumerate(todo.items(), 1):
-            batch.append((key_, ident))
+        for done, (n, ident) in enumerate(todo, 1):
+            batch.append((n, ident))
             size += len(ident)
-            if size >= self.CHUNK or n == len(todo):
+            if size >= self.CHUNK or done == len(todo):
                 parsed = await self.get(model, [i for _, group in batch for i in group])
                 for k, group in batch:
                     if len(group) == 1:
@@ -87,11 +88,12 @@ class _ParsedRows:
                     acc = Accumulator()
                     for i in group:
                         acc.merge(parsed[i])
+                    acc.shared = True
                     out[k] = self.merges[(table, group)] = acc
                 batch, size = [], 0
         while len(self.merges) > max(1, self.limit // 10):
             self.merges.popitem(last=False)
-        return out
+        return out  # type: ignore[return-value]
 
     async def get(self, model: type[RollupFields], ids: list[int]) -> dict[int, Accumulator]:
         table = model._meta.db_table
@@ -107,7 +109,9 @@ class _ParsedRows:
         for i in range(0, len(missing), self.CHUNK):
             chunk = missing[i : i + self.CHUNK]
             for r in await model.filter(id__in=chunk).values("id", *ROLLUP_COLUMNS):
-                found[r["id"]] = self.rows[(table, r["id"])] = Accumulator.of_rollup(r)
+                acc = Accumulator.of_rollup(r)
+                acc.shared = True
+                found[r["id"]] = self.rows[(table, r["id"])] = acc
         while len(self.rows) > self.limit:
             self.rows.popitem(last=False)
         return found
@@ -183,10 +187,20 @@ async def accumulate_slices(
             edges[h0 - HOUR] = (start, h0 - _MICROSECOND)
         if h1 + HOUR <= datetime.now(UTC):
             edges[h1] = (h1, end)
-    edge_rows: dict[tuple[int, datetime], list[int]] = defaultdict(list)
-    edge_events: dict[tuple[int, datetime], int] = defaultdict(int)
 
     version_filter = Q(version_hash__in=list(version_hashes)) if version_hashes is not None else Q()
+    origin = start if bucket is not None else None
+
+    def fold(key_: SliceKey, acc: Accumulator) -> None:
+        """Merge into ``results``; a cached merge is handed out as is until something joins it."""
+        held = results.get(key_)
+        if held is None:
+            results[key_] = acc
+            return
+        if held.shared:
+            held = results[key_] = Accumulator().merge(held)
+        held.merge(acc)
+
     hourly_q: list[Q] = []
     open_tail = ids  # prompts whose [h1, end] still comes from raw events
     if h1 is not None:
@@ -202,21 +216,14 @@ async def accumulate_slices(
             # ``end`` -- the usual case, a window ending now -- they answer the whole tail
             # [d1, end] and neither its hours nor its raw events need reading.
             daily = PromptRollupDaily.filter(
-                Q(prompt_id__in=ids) & _between("bucket_start", d0, d1 + DAY) & version_filter
+                Q(prompt_id__in=ids) & _between("bucket_start", d0, d1 + DAY) & version_filter & _clean(dirty_days)
             )
-            rows = [
-                r
-                for r in await _tuples(daily, "id", "prompt_id", "version_hash", "bucket_start", "max_occurred_at")
-                if r[3] not in dirty_days[r[1]]
-            ]
-            tail_ids = {r[1] for r in rows if r[3] == d1}
-            tail_ids -= {r[1] for r in rows if r[3] == d1 and r[4] is not None and r[4] > end}
-            groups: dict[SliceKey, list[int]] = defaultdict(list)
-            for row_id, pid, vhash, bucket_start, _ in rows:
-                if bucket_start < d1 or pid in tail_ids:
-                    groups[key_of(pid, vhash, bucket_start)].append(row_id)
-            for key_, acc in (await _PARSED.merged(PromptRollupDaily, groups)).items():
-                results[key_].merge(acc)
+            groups = await _row_groups(daily, by_version, origin, bucket, marks=[d1], late_after=end)
+            tail_ids = {g.prompt_id for g in groups if g.mark is not None}
+            tail_ids -= {g.prompt_id for g in groups if g.mark is not None and g.late}
+            wanted = [g for g in groups if g.mark is None or g.prompt_id in tail_ids]
+            for g, acc in zip(wanted, await _PARSED.merged(PromptRollupDaily, [g.ids for g in wanted]), strict=True):
+                fold(g.key, acc)
             open_tail = [pid for pid in ids if pid not in tail_ids]
             # hours before and after the whole days, and every hour of a day still holding a dirty hour
             if d0 is not None and h0 is not None and h0 < d0:
@@ -233,22 +240,23 @@ async def accumulate_slices(
     if edges:
         # only the ids of the edge hours' rows: they tell whether a cached copy is current
         hourly_q.append(Q(bucket_start__in=list(edges)))
+    edge_rows: dict[tuple[int, datetime], list[int]] = defaultdict(list)
+    edge_events: dict[tuple[int, datetime], int] = defaultdict(int)
     if hourly_q:
         where = hourly_q[0]
         for q in hourly_q[1:]:
             where |= q
-        hourly = PromptRollupHourly.filter(Q(prompt_id__in=ids) & where & version_filter)
-        groups = defaultdict(list)
-        for row_id, pid, vhash, bucket_start, n in await _tuples(
-            hourly, "id", "prompt_id", "version_hash", "bucket_start", "count"
-        ):
-            if bucket_start in edges:
-                edge_rows[(pid, bucket_start)].append(row_id)
-                edge_events[(pid, bucket_start)] += n
-            elif bucket_start not in dirty[pid]:
-                groups[key_of(pid, vhash, bucket_start)].append(row_id)
-        for key_, acc in (await _PARSED.merged(PromptRollupHourly, groups)).items():
-            results[key_].merge(acc)
+        hourly = PromptRollupHourly.filter(Q(prompt_id__in=ids) & where & version_filter & _clean(dirty))
+        groups = await _row_groups(hourly, by_version, origin, bucket, marks=list(edges), late_after=None)
+        wanted = []
+        for g in groups:
+            if g.mark is None:
+                wanted.append(g)
+            else:
+                edge_rows[(g.prompt_id, g.mark)] += g.ids
+                edge_events[(g.prompt_id, g.mark)] += g.events
+        for g, acc in zip(wanted, await _PARSED.merged(PromptRollupHourly, [g.ids for g in wanted]), strict=True):
+            fold(g.key, acc)
 
     # raw events: everything when no rollup level applies; else the ragged edges and the dirty hours
     raw: list[Q] = []
@@ -266,7 +274,7 @@ async def accumulate_slices(
                 continue
             for pid, events in (await edge_hours.fetch_hours(hour, wanted, _hour_rows)).items():
                 for vhash, acc in events.between(lo, hi, version_hashes).items():
-                    results[(pid, vhash if by_version else None, None)].merge(acc)
+                    fold((pid, vhash if by_version else None, None), acc)
             uncached[hour] = [pid for pid in uncached[hour] if pid not in wanted]
         tail = uncached.get(h1, open_tail)
         if tail:
@@ -292,11 +300,95 @@ async def accumulate_slices(
         origin = start if bucket is not None else None
         for (pid, vhash, k), acc in (await raw_edge_aggregates(query, origin, bucket)).items():
             slot_start = origin + k * bucket if origin is not None and bucket is not None and k is not None else None
-            results[(pid, (vhash or "") if by_version else None, slot_start)].merge(acc)
+            fold((pid, (vhash or "") if by_version else None, slot_start), acc)
         return results
+    raw_slices: dict[SliceKey, Accumulator] = defaultdict(Accumulator)
     for row in await query.values("prompt_id", *RAW_FIELDS):
-        results[key_of(row["prompt_id"], row["version_hash"], row["occurred_at"])].add_row(row)
+        raw_slices[key_of(row["prompt_id"], row["version_hash"], row["occurred_at"])].add_row(row)
+    for key_, acc in raw_slices.items():
+        fold(key_, acc)
     return results
+
+
+@dataclass(frozen=True)
+class _RowGroup:
+    """Rollup rows of one slice: their ids, events, and whether one holds an event after the window."""
+
+    key: SliceKey
+    mark: datetime | None  # the row's bucket when it is one of the ``marks`` asked about
+    ids: list[int]
+    events: int
+    late: bool
+
+    @property
+    def prompt_id(self) -> int:
+        return self.key[0]
+
+
+def _clean(dirty: dict[int, set[datetime]]) -> Q:
+    """Leave out the rows of dirty buckets (raw events answer for them)."""
+    q = Q()
+    for pid, buckets in dirty.items():
+        if buckets:
+            q &= ~Q(prompt_id=pid, bucket_start__in=sorted(buckets))
+    return q
+
+
+async def _row_groups(
+    query: Any,
+    by_version: bool,
+    origin: datetime | None,
+    bucket: timedelta | None,
+    *,
+    marks: Sequence[datetime],
+    late_after: datetime | None,
+) -> list[_RowGroup]:
+    """The ids of ``query``'s rollup rows grouped by slice (and by bucket for those in ``marks``).
+
+    On PostgreSQL the grouping is done by the database: a 30-day window of 20 prompts is
+    thousands of rows but a few dozen groups, and shipping arrays of ids is far cheaper
+    than shipping (and keying) every row in Python.
+    """
+    fields = ("id", "prompt_id", "version_hash", "bucket_start", "count", "max_occurred_at")
+    if not get_settings().is_postgres:
+        grouped: dict[tuple[SliceKey, datetime | None], list[tuple[Any, ...]]] = defaultdict(list)
+        marked = set(marks)
+        for r in await _tuples(query, *fields):
+            slot_start = origin + ((r[3] - origin) // bucket) * bucket if origin is not None and bucket else None
+            k = (r[1], (r[2] or "") if by_version else None, slot_start)
+            grouped[(k, r[3] if r[3] in marked else None)].append(r)
+        return [
+            _RowGroup(
+                k,
+                mark,
+                [r[0] for r in rows],
+                sum(r[4] for r in rows),
+                late_after is not None and any(r[5] is not None and r[5] > late_after for r in rows),
+            )
+            for (k, mark), rows in grouped.items()
+        ]
+    sql, params = _statement(query.values_list(*fields))
+    version = "coalesce(version_hash, '')" if by_version else "NULL::text"
+    params += [list(marks), late_after]
+    mark_at, late_at = len(params) - 1, len(params)
+    if origin is not None and bucket is not None:
+        params += [origin, bucket.total_seconds()]
+        slot = f"floor(extract(epoch FROM bucket_start - ${len(params) - 1}) / ${len(params)})::bigint"
+    else:
+        slot = "NULL::bigint"
+    grouping = (
+        f"WITH r({', '.join(fields)}) AS ({sql}) SELECT prompt_id, {version}, {slot}, "
+        f"CASE WHEN bucket_start = ANY(${mark_at}::timestamptz[]) THEN bucket_start END, "
+        f"array_agg(id ORDER BY id), sum(count)::bigint, "
+        f"coalesce(bool_or(max_occurred_at > ${late_at}::timestamptz), false) "
+        "FROM r GROUP BY 1, 2, 3, 4"
+    )
+    _, rows = await connections.get("default").execute_query(grouping, params)
+    out = []
+    for pid, vhash, k, mark, ids, events, late in rows:
+        slot_start = origin + k * bucket if origin is not None and bucket is not None and k is not None else None
+        out.append(_RowGroup((pid, vhash, slot_start), mark, list(ids), events, late))
+    return out
 
 
 async def _hour_rows(prompt_ids: list[int], lo: datetime, hi: datetime) -> list[tuple[Any, ...]]:

@@ -52,6 +52,14 @@ return 0
 """
 
 
+# Every member of each key (one round trip instead of a pipeline of ZRANGEs).
+_ALL_MEMBERS = """
+local out = {}
+for i, k in ipairs(KEYS) do out[i] = redis.call('ZRANGE', k, 0, -1) end
+return out
+"""
+
+
 def hour_floor(when: datetime) -> datetime:
     return when.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
@@ -79,11 +87,11 @@ async def mark_dirty(events: Iterable[tuple[int, int, datetime]]) -> None:
 
 
 async def dirty_hours(*prompt_ids: int) -> dict[int, set[datetime]]:
-    """Hours still marked dirty, per prompt, in one pipelined round trip however many prompts."""
-    async with get_redis().pipeline(transaction=False) as pipe:
-        for prompt_id in prompt_ids:
-            pipe.zrange(_dirty_key(prompt_id), 0, -1)
-        replies = await pipe.execute()
+    """Hours still marked dirty, per prompt: one script call however many prompts."""
+    if not prompt_ids:
+        return {}
+    redis = get_redis()
+    replies = await redis.register_script(_ALL_MEMBERS)(keys=[_dirty_key(pid) for pid in prompt_ids])
     return {
         pid: {datetime.fromtimestamp(int(h), UTC) for h in hours}
         for pid, hours in zip(prompt_ids, replies, strict=True)
@@ -108,6 +116,8 @@ class Accumulator:
     schemas: dict[str, int] = field(default_factory=dict)
     latency: Sketch = field(default_factory=Sketch)
     max_occurred_at: datetime | None = None
+    # Set on accumulators a cache hands out to many readers: merging into one is a bug.
+    shared: bool = field(default=False, compare=False, repr=False)
 
     def add_row(self, row: dict[str, Any]) -> None:
         self.count += 1
@@ -153,6 +163,8 @@ class Accumulator:
 
     def merge(self, other: Accumulator) -> Accumulator:
         """Fold another slice into this one (e.g. many prompts into an organization total)."""
+        if self.shared:
+            raise RuntimeError("this accumulator is shared by a cache: merge it into a new one instead")
         self.count += other.count
         self.success += other.success
         self.failure += other.failure

@@ -26,7 +26,7 @@ MIN_VALUE = 1e-9  # below this a value counts as zero
 
 
 class Sketch:
-    __slots__ = ("_dense", "_lo", "bins", "count", "zeros")
+    __slots__ = ("_answers", "_dense", "_lo", "bins", "count", "zeros")
 
     def __init__(self) -> None:
         self.bins: dict[int, int] = {}
@@ -34,8 +34,11 @@ class Sketch:
         self.count = 0
         self._dense: np.ndarray | None = None  # counts of keys _lo, _lo + 1, ...
         self._lo = 0
+        # quantiles already answered; cached sketches are read by many requests, never changed
+        self._answers: dict[float, float | None] | None = None
 
     def add(self, value: float) -> None:
+        self._answers = None
         self.count += 1
         if value < MIN_VALUE:
             self.zeros += 1
@@ -44,6 +47,7 @@ class Sketch:
         self.bins[k] = self.bins.get(k, 0) + 1
 
     def merge(self, other: Sketch) -> Sketch:
+        self._answers = None
         self.count += other.count
         self.zeros += other.zeros
         for k, n in other.bins.items():
@@ -53,6 +57,7 @@ class Sketch:
         return self
 
     def _dense_add(self, lo: int, counts: np.ndarray) -> None:
+        self._answers = None
         hi = lo + len(counts)
         if self._dense is None:
             self._dense, self._lo = counts.astype(np.int64, copy=True), lo
@@ -65,6 +70,10 @@ class Sketch:
             self._dense, self._lo = grown, new_lo
         self._dense[lo - self._lo : hi - self._lo] += counts
 
+    def set_dense(self, lo: int, counts: np.ndarray) -> None:
+        """Take ``counts`` (int64, of keys ``lo``, ``lo + 1``, ...) as this sketch's buckets; count is the caller's."""
+        self.bins, self._dense, self._lo, self._answers = {}, counts, lo, None
+
     def _counts(self) -> dict[int, int]:
         """Every bucket's count, from the dict and the dense array together."""
         if self._dense is None:
@@ -76,6 +85,16 @@ class Sketch:
         return counts
 
     def quantile(self, q: float) -> float | None:
+        answers = self._answers
+        if answers is not None and q in answers:
+            return answers[q]
+        value = self._quantile(q)
+        if answers is None:
+            answers = self._answers = {}
+        answers[q] = value
+        return value
+
+    def _quantile(self, q: float) -> float | None:
         if self.count == 0:
             return None
         rank = q * (self.count - 1)
