@@ -230,9 +230,12 @@ async def accumulate_slices(
                 hourly_q.append(_between("bucket_start", h0, d0))
             if d1 < h1 and open_tail:
                 hourly_q.append(Q(prompt_id__in=open_tail) & _between("bucket_start", d1, h1))
-            for pid, days in dirty_days.items():
-                for lo, hi in _ranges((d for d in days if (d0 is None or d >= d0) and d < d1), DAY):
-                    hourly_q.append(Q(prompt_id=pid) & _between("bucket_start", lo, hi))
+            inner_days = {
+                pid: [d for d in days if (d0 is None or d >= d0) and d < d1] for pid, days in dirty_days.items()
+            }
+            for days, pids in _shared(inner_days).items():
+                for lo, hi in _ranges(days, DAY):
+                    hourly_q.append(Q(prompt_id__in=pids) & _between("bucket_start", lo, hi))
         else:
             hourly_q.append(_between("bucket_start", h0, h1))
     if h1 in edges and not open_tail:
@@ -283,10 +286,10 @@ async def accumulate_slices(
             lead = uncached.get(h0 - HOUR, ids)
             if lead:
                 raw.append(Q(prompt_id__in=lead, occurred_at__lt=h0))
-        for pid, hours in dirty.items():
-            inside = (h for h in hours if (h0 is None or h >= h0) and h < h1)
-            for lo, hi in _ranges(inside, HOUR):
-                raw.append(Q(prompt_id=pid) & _between("occurred_at", lo, hi))
+        inside = {pid: [h for h in hours if (h0 is None or h >= h0) and h < h1] for pid, hours in dirty.items()}
+        for hours, pids in _shared(inside).items():
+            for lo, hi in _ranges(hours, HOUR):
+                raw.append(Q(prompt_id__in=pids) & _between("occurred_at", lo, hi))
     if not raw:
         return results
     where = raw[0]
@@ -325,12 +328,24 @@ class _RowGroup:
         return self.key[0]
 
 
+def _shared(per_prompt: dict[int, Iterable[datetime]]) -> dict[tuple[datetime, ...], list[int]]:
+    """Prompts grouped by their (non-empty) set of buckets.
+
+    Under live ingest every active prompt has the same dirty hour; one condition per
+    distinct set keeps the SQL (and Tortoise's cost of building it) small.
+    """
+    groups: dict[tuple[datetime, ...], list[int]] = defaultdict(list)
+    for pid, buckets in per_prompt.items():
+        if key_ := tuple(sorted(set(buckets))):
+            groups[key_].append(pid)
+    return groups
+
+
 def _clean(dirty: dict[int, set[datetime]]) -> Q:
     """Leave out the rows of dirty buckets (raw events answer for them)."""
     q = Q()
-    for pid, buckets in dirty.items():
-        if buckets:
-            q &= ~Q(prompt_id=pid, bucket_start__in=sorted(buckets))
+    for buckets, pids in _shared(dirty).items():
+        q &= ~Q(prompt_id__in=pids, bucket_start__in=list(buckets))
     return q
 
 
