@@ -1,6 +1,6 @@
 """Benchmark the analysis services over large rollup tables (PostgreSQL + Redis).
 
-    .venv/bin/python bench/analysis.py [--prompts 1000] [--versions 12] [--days 90] [--skip-export]
+    .venv/bin/python bench/analysis.py [--prompts 1000] [--versions 12] [--days 90] [--skip-export] [--formats csv,xlsx]
 
 Creates a throwaway ``bench_analysis_<id>`` database on ``BENCH_DATABASE_URL`` (default the
 local server), migrates it and seeds daily rollup rows with one ``INSERT ... SELECT
@@ -172,7 +172,7 @@ async def main(args: argparse.Namespace) -> None:
 
         if not args.skip_export:
             big = await seed_org("export", args.prompts, args.versions, 100, 0)
-            for fmt in ("csv", "xlsx"):
+            for fmt in [f for f in args.formats.split(",") if f]:
                 with PeakRss() as rss:
                     started = time.perf_counter()
                     export = await analytics_export.export_data(big, fmt, "90d")
@@ -226,4 +226,7 @@ if __name__ == "__main__":
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--skip-export", action="store_true", help="only the latency scenario")
+    parser.add_argument(
+        "--formats", default="csv,xlsx", help="export formats to time ('' = none: seed and summarize the big org only)"
+    )
     asyncio.run(main(parser.parse_args()))
