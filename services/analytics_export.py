@@ -22,7 +22,7 @@ import os
 import tempfile
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -150,11 +150,11 @@ async def export_rows(plan: ExportPlan) -> AsyncIterator[list[list[Any]]]:
     pages = prompt_pages(list(plan.prompts), await _version_counts(plan.organization_id), ROW_BUDGET)
     day = plan.start
     while day <= plan.end:
-        # [day, day + 1d] bucketed by day, keeping only this day's bucket: the reader's end is
-        # inclusive, and a whole-day bucket is what lets it answer from daily rollups.
-        end = min(day + DAY, plan.end)
+        # one UTC day (the reader's end is inclusive), bucketed by day so that the day's daily
+        # rollups answer it; not kept in the per-process caches (each row is read once)
+        end = min(day + DAY - timedelta(microseconds=1), plan.end)
         for page in pages:
-            slices = await accumulate_slices(page, day, end, by_version=True, bucket=DAY)
+            slices = await accumulate_slices(page, day, end, by_version=True, bucket=DAY, keep=False)
             rows = []
             for (pid, version, bucket), acc in sorted(slices.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
                 if bucket != day or not acc.count:

@@ -150,7 +150,7 @@ class Accumulator:
             count=n,
             success=n if r["status"] == "completed" else 0,
             failure=n if r["status"] == "failed" else 0,
-            totals={m: _three(values) for m, values in r["totals"].items()},
+            totals={m: list(values) if len(values) == 3 else _three(values) for m, values in r["totals"].items()},
             data_sources=dict(r["data_sources"]),
             schemas=dict(r["schemas"]),
             max_occurred_at=r["max_occurred_at"],
@@ -168,10 +168,15 @@ class Accumulator:
         self.count += other.count
         self.success += other.success
         self.failure += other.failure
+        totals = self.totals
         for m, values in other.totals.items():
-            t = self.totals.setdefault(m, [0.0, 0, 0.0])
-            for i, v in enumerate(values[:3]):
-                t[i] += v
+            t = totals.get(m)
+            if t is None:
+                totals[m] = [values[0], values[1], values[2]]
+            else:
+                t[0] += values[0]
+                t[1] += values[1]
+                t[2] += values[2]
         for k, n in other.data_sources.items():
             self.data_sources[k] = self.data_sources.get(k, 0) + n
         for k, n in other.schemas.items():

@@ -26,7 +26,7 @@ MIN_VALUE = 1e-9  # below this a value counts as zero
 
 
 class Sketch:
-    __slots__ = ("_answers", "_dense", "_lo", "bins", "count", "zeros")
+    __slots__ = ("_answers", "_cumulative", "_dense", "_lo", "bins", "count", "zeros")
 
     def __init__(self) -> None:
         self.bins: dict[int, int] = {}
@@ -36,9 +36,10 @@ class Sketch:
         self._lo = 0
         # quantiles already answered; cached sketches are read by many requests, never changed
         self._answers: dict[float, float | None] | None = None
+        self._cumulative: np.ndarray | None = None
 
     def add(self, value: float) -> None:
-        self._answers = None
+        self._answers = self._cumulative = None
         self.count += 1
         if value < MIN_VALUE:
             self.zeros += 1
@@ -47,7 +48,7 @@ class Sketch:
         self.bins[k] = self.bins.get(k, 0) + 1
 
     def merge(self, other: Sketch) -> Sketch:
-        self._answers = None
+        self._answers = self._cumulative = None
         self.count += other.count
         self.zeros += other.zeros
         for k, n in other.bins.items():
@@ -57,7 +58,7 @@ class Sketch:
         return self
 
     def _dense_add(self, lo: int, counts: np.ndarray) -> None:
-        self._answers = None
+        self._answers = self._cumulative = None
         hi = lo + len(counts)
         if self._dense is None:
             self._dense, self._lo = counts.astype(np.int64, copy=True), lo
@@ -72,7 +73,7 @@ class Sketch:
 
     def set_dense(self, lo: int, counts: np.ndarray) -> None:
         """Take ``counts`` (int64, of keys ``lo``, ``lo + 1``, ...) as this sketch's buckets; count is the caller's."""
-        self.bins, self._dense, self._lo, self._answers = {}, counts, lo, None
+        self.bins, self._dense, self._lo, self._answers, self._cumulative = {}, counts, lo, None, None
 
     def _counts(self) -> dict[int, int]:
         """Every bucket's count, from the dict and the dense array together."""
@@ -102,7 +103,9 @@ class Sketch:
             return 0.0
         if self._dense is not None and not self.bins:
             # a merged sketch: a cumulative sum and a binary search instead of sorting a dict
-            cumulative = np.cumsum(self._dense)
+            if self._cumulative is None:
+                self._cumulative = np.cumsum(self._dense)
+            cumulative = self._cumulative
             i = int(np.searchsorted(cumulative, rank - self.zeros, side="right"))
             if i == len(cumulative):
                 i = int(np.flatnonzero(self._dense)[-1])
@@ -135,7 +138,7 @@ class Sketch:
         if not data:
             return sketch
         sketch.zeros = int(data.get("z", 0))
-        bins = {int(k): int(n) for k, n in data.get("b", {}).items()}
+        bins = {int(k): int(n) for k, n in (data.get("b") or {}).items()}
         sketch.count = sketch.zeros + sum(bins.values())
         if bins:
             lo = min(bins)

@@ -160,3 +160,41 @@ async def test_window_first_hour_from_cached_events_follows_late_events(client, 
     await jobs.refresh_rollups(CTX)
     await check(starts[1], end)
     await check(starts[0], end)
+
+
+async def test_large_reads_merged_by_the_database_equal_merges_in_python(client, make_tenant, monkeypatch):
+    """Reads of many rollup rows are merged by PostgreSQL; every field equals the in-process merge.
+
+    (On SQLite both reads take the in-process path.)
+    """
+    from services import rollup_query
+
+    rng = random.Random(9)
+    tenant = await make_tenant("member")
+    uuids = [uuid.uuid4() for _ in range(3)]
+    events = []
+    for _ in range(500):
+        e = _event(rng, rng.choice(uuids), BASE + timedelta(seconds=rng.randint(0, 4 * 86400 - 1)))
+        e["score"] = rng.choice([None, round(rng.uniform(0, 100), 2)])
+        e["latency_ms"] = rng.choice([0.0, e["latency_ms"]])
+        e["data_source_ids"] = rng.sample([1, 2, 3], rng.randint(0, 2))
+        e["schema_names"] = rng.sample(["orders", "users"], rng.randint(0, 2))
+        events.append(e)
+    await _post(client, tenant, events)
+    await jobs.refresh_rollups(CTX)
+    ids = [(await Prompt.get(uuid=u)).id for u in uuids]
+    cases = [
+        (BASE, BASE + timedelta(days=4), None, True),
+        (BASE + timedelta(hours=5, minutes=3), BASE + timedelta(days=3, hours=2), None, False),
+        (BASE, BASE + timedelta(days=4) - timedelta(microseconds=1), timedelta(days=1), True),
+        (BASE + timedelta(hours=6), BASE + timedelta(days=2, hours=18), timedelta(hours=6), False),
+    ]
+    for start, end, bucket, by_version in cases:
+        in_python = await accumulate_slices(ids, start, end, bucket=bucket, by_version=by_version)
+        monkeypatch.setattr(rollup_query, "SQL_MERGE_ROWS", 1)
+        in_sql = await accumulate_slices(ids, start, end, bucket=bucket, by_version=by_version)
+        monkeypatch.setattr(rollup_query, "SQL_MERGE_ROWS", 50_000)
+        assert {k for k, a in in_sql.items() if a.count} == {k for k, a in in_python.items() if a.count}
+        for k, acc in in_python.items():
+            if acc.count:
+                _same(in_sql[k], acc, (k, start, end, bucket))
