@@ -154,73 +154,6 @@ async def _rollup_rows(model: type[RollupFields], ids: list[int]) -> list[dict[s
 
 _JSON_COLUMNS = ("totals", "data_sources", "schemas", "sketches")
 
-SQL_MERGE_ROWS = 50_000
-"""From this many rollup rows in one read (PostgreSQL), groups are merged by the database.
-
-Parsing rows into accumulators costs tens of microseconds each in Python; a 30-day
-summary of an organization with 12,000 prompt versions lists 360,000 daily rows per
-window, which the database sums in seconds.  Such reads are not cached.
-"""
-
-
-async def _merged(model: type[RollupFields], groups: list[list[int]], keep: bool) -> list[Accumulator]:
-    """Each group of rollup row ids merged into one accumulator, in order."""
-    if get_settings().is_postgres and sum(len(g) for g in groups) >= SQL_MERGE_ROWS:
-        return await _merged_in_sql(model, groups)
-    return await _PARSED.merged(model, groups, keep)
-
-
-async def _merged_in_sql(model: type[RollupFields], groups: list[list[int]]) -> list[Accumulator]:
-    """PostgreSQL: the same merge as :meth:`Accumulator.merge` over rows, computed by the database.
-
-    Counts by status, the sums of each measure's ``[sum, n, sum of squares]``, the latest
-    event time, sketch zeros and bucket counts, data-source and schema counts.
-    """
-    ids = [i for g in groups for i in g]
-    index = [n for n, g in enumerate(groups) for _ in g]
-    table = model._meta.db_table
-    source = f'unnest($1::bigint[], $2::int[]) AS g(id, gi) JOIN "{table}" r ON r.id = g.id'
-    measures = ", ".join(
-        f"sum((r.totals->'{m}'->>0)::float8), sum((r.totals->'{m}'->>1)::float8), "
-        f"sum(coalesce((r.totals->'{m}'->>2)::float8, 0))"
-        for m in MEASURES
-    )
-    totals_sql = (
-        "SELECT g.gi, sum(r.count), coalesce(sum(r.count) FILTER (WHERE r.status = 'completed'), 0), "
-        "coalesce(sum(r.count) FILTER (WHERE r.status = 'failed'), 0), max(r.max_occurred_at), "
-        f"sum(coalesce((r.sketches->'latency_ms'->>'z')::bigint, 0)), {measures} FROM {source} GROUP BY 1"
-    )
-    sketch_sql = (
-        f"SELECT g.gi, b.key::int, sum(b.value::bigint) FROM {source}, "
-        "jsonb_each_text(r.sketches->'latency_ms'->'b') b GROUP BY 1, 2"
-    )
-    lists_sql = (
-        f"SELECT g.gi, 'd', x.key, sum(x.value::bigint) FROM {source}, jsonb_each_text(r.data_sources) x "
-        f"GROUP BY 1, 3 UNION ALL SELECT g.gi, 's', x.key, sum(x.value::bigint) FROM {source}, "
-        "jsonb_each_text(r.schemas) x GROUP BY 1, 3"
-    )
-    conn = connections.get("default")
-    params = [ids, index]
-    out = [Accumulator() for _ in groups]
-    _, rows = await conn.execute_query(totals_sql, params)
-    for r in rows:
-        acc = out[r[0]]
-        acc.count, acc.success, acc.failure, acc.max_occurred_at = int(r[1]), int(r[2]), int(r[3]), r[4]
-        acc.latency.zeros = acc.latency.count = int(r[5])
-        for i, m in enumerate(MEASURES):
-            total, n, squares = r[6 + 3 * i], r[7 + 3 * i], r[8 + 3 * i]
-            if n:
-                acc.totals[m] = [total, int(n), squares]
-    _, rows = await conn.execute_query(sketch_sql, params)
-    for gi, k, n in rows:
-        sketch = out[gi].latency
-        sketch.bins[k] = int(n)
-        sketch.count += int(n)
-    _, rows = await conn.execute_query(lists_sql, params)
-    for gi, kind, label, n in rows:
-        (out[gi].data_sources if kind == "d" else out[gi].schemas)[label] = int(n)
-    return out
-
 
 def _ceil(when: datetime, floor: datetime, step: timedelta) -> datetime:
     return floor if when == floor else floor + step
@@ -323,11 +256,12 @@ async def accumulate_slices(
             daily = PromptRollupDaily.filter(
                 Q(prompt_id__in=ids) & _between("bucket_start", d0, d1 + DAY) & version_filter & _clean(dirty_days)
             )
-            groups = await _row_groups(daily, by_version, origin, bucket, marks=[d1], late_after=end)
+            slicing = _Slicing(by_version, origin, bucket, [d1])
+            groups = await _row_groups(daily, slicing, late_after=end)
             tail_ids = {g.prompt_id for g in groups if g.mark is not None}
             tail_ids -= {g.prompt_id for g in groups if g.mark is not None and g.late}
             wanted = [g for g in groups if g.mark is None or g.prompt_id in tail_ids]
-            merged = await _merged(PromptRollupDaily, [g.ids for g in wanted], keep)
+            merged = await _merged(PromptRollupDaily, wanted, keep, daily, slicing)
             for g, acc in zip(wanted, merged, strict=True):
                 fold(g.key, acc)
             open_tail = [pid for pid in ids if pid not in tail_ids]
@@ -356,7 +290,8 @@ async def accumulate_slices(
         for q in hourly_q[1:]:
             where |= q
         hourly = PromptRollupHourly.filter(Q(prompt_id__in=ids) & where & version_filter & _clean(dirty))
-        groups = await _row_groups(hourly, by_version, origin, bucket, marks=list(edges), late_after=None)
+        slicing = _Slicing(by_version, origin, bucket, list(edges))
+        groups = await _row_groups(hourly, slicing, late_after=None)
         wanted = []
         for g in groups:
             if g.mark is None:
@@ -364,7 +299,7 @@ async def accumulate_slices(
             else:
                 edge_rows[(g.prompt_id, g.mark)] += g.ids
                 edge_events[(g.prompt_id, g.mark)] += g.events
-        merged = await _merged(PromptRollupHourly, [g.ids for g in wanted], keep)
+        merged = await _merged(PromptRollupHourly, wanted, keep, hourly, slicing)
         for g, acc in zip(wanted, merged, strict=True):
             fold(g.key, acc)
 
@@ -456,15 +391,7 @@ def _clean(dirty: dict[int, set[datetime]]) -> Q:
     return q
 
 
-async def _row_groups(
-    query: Any,
-    by_version: bool,
-    origin: datetime | None,
-    bucket: timedelta | None,
-    *,
-    marks: Sequence[datetime],
-    late_after: datetime | None,
-) -> list[_RowGroup]:
+async def _row_groups(query: Any, slicing: _Slicing, late_after: datetime | None) -> list[_RowGroup]:
     """The ids of ``query``'s rollup rows grouped by slice (and by bucket for those in ``marks``).
 
     On PostgreSQL the grouping is done by the database: a 30-day window of 20 prompts is
@@ -473,11 +400,12 @@ async def _row_groups(
     """
     fields = ("id", "prompt_id", "version_hash", "bucket_start", "count", "max_occurred_at")
     if not get_settings().is_postgres:
+        origin, bucket = slicing.origin, slicing.bucket
         grouped: dict[tuple[SliceKey, datetime | None], list[tuple[Any, ...]]] = defaultdict(list)
-        marked = set(marks)
+        marked = set(slicing.marks)
         for r in await _tuples(query, *fields):
             slot_start = origin + ((r[3] - origin) // bucket) * bucket if origin is not None and bucket else None
-            k = (r[1], (r[2] or "") if by_version else None, slot_start)
+            k = (r[1], (r[2] or "") if slicing.by_version else None, slot_start)
             grouped[(k, r[3] if r[3] in marked else None)].append(r)
         return [
             _RowGroup(
@@ -489,28 +417,120 @@ async def _row_groups(
             )
             for (k, mark), rows in grouped.items()
         ]
-    sql, params = _statement(query.values_list(*fields))
-    version = "coalesce(version_hash, '')" if by_version else "NULL::text"
-    params += [list(marks), late_after]
-    mark_at, late_at = len(params) - 1, len(params)
-    if origin is not None and bucket is not None:
-        params += [origin, bucket.total_seconds()]
-        slot = f"floor(extract(epoch FROM bucket_start - ${len(params) - 1}) / ${len(params)})::bigint"
-    else:
-        slot = "NULL::bigint"
+    cte, keys, params, late = slicing.statement(query, fields, late_after)
     grouping = (
-        f"WITH r({', '.join(fields)}) AS ({sql}) SELECT prompt_id, {version}, {slot}, "
-        f"CASE WHEN bucket_start = ANY(${mark_at}::timestamptz[]) THEN bucket_start END, "
-        f"array_agg(id ORDER BY id), sum(count)::bigint, "
-        f"coalesce(bool_or(max_occurred_at > ${late_at}::timestamptz), false) "
-        "FROM r GROUP BY 1, 2, 3, 4"
+        f"{cte} SELECT {keys}, array_agg(id ORDER BY id), sum(count)::bigint, "
+        f"coalesce(bool_or(max_occurred_at > ${late}::timestamptz), false) FROM r GROUP BY 1, 2, 3, 4"
     )
     _, rows = await connections.get("default").execute_query(grouping, params)
     out = []
-    for pid, vhash, k, mark, ids, events, late in rows:
-        slot_start = origin + k * bucket if origin is not None and bucket is not None and k is not None else None
-        out.append(_RowGroup((pid, vhash, slot_start), mark, list(ids), events, late))
+    for r in rows:
+        key_, mark = slicing.group_of(r)
+        out.append(_RowGroup(key_, mark, list(r[4]), r[5], r[6]))
     return out
+
+
+SQL_MERGE_ROWS = 50_000
+"""From this many rollup rows in one read (PostgreSQL), groups are merged by the database.
+
+Parsing rows into accumulators costs tens of microseconds each in Python; a 30-day
+summary of an organization with 12,000 prompt versions lists 360,000 daily rows per
+window, which the database sums in seconds.  Such reads are not cached.
+"""
+
+
+async def _merged(
+    model: type[RollupFields], wanted: list[_RowGroup], keep: bool, query: Any, slicing: _Slicing
+) -> list[Accumulator]:
+    """Each wanted group's rows merged into one accumulator, in order."""
+    if get_settings().is_postgres and sum(len(g.ids) for g in wanted) >= SQL_MERGE_ROWS:
+        merged = await _merged_in_sql(query, slicing)
+        return [merged[(g.key, g.mark)] for g in wanted]
+    return await _PARSED.merged(model, [g.ids for g in wanted], keep)
+
+
+async def _merged_in_sql(query: Any, slicing: _Slicing) -> dict[tuple[SliceKey, datetime | None], Accumulator]:
+    """PostgreSQL: :meth:`Accumulator.merge` over each group of ``query``'s rows, done by the database.
+
+    The groups are :func:`_row_groups`' (same key expressions): counts by status, each
+    measure's summed ``[sum, n, sum of squares]``, the latest event time, sketch zeros and
+    bucket counts, data-source and schema counts.
+    """
+    fields = ("prompt_id", "version_hash", "bucket_start", "status", "count", "max_occurred_at")
+    cte, keys, params, _ = slicing.statement(query, (*fields, "totals", "sketches", "data_sources", "schemas"))
+    measures = ", ".join(
+        f"sum((totals->'{m}'->>0)::float8), sum((totals->'{m}'->>1)::float8), "
+        f"sum(coalesce((totals->'{m}'->>2)::float8, 0))"
+        for m in MEASURES
+    )
+    totals_sql = (
+        f"{cte} SELECT {keys}, sum(count), coalesce(sum(count) FILTER (WHERE status = 'completed'), 0), "
+        "coalesce(sum(count) FILTER (WHERE status = 'failed'), 0), max(max_occurred_at), "
+        f"sum(coalesce((sketches->'latency_ms'->>'z')::bigint, 0)), {measures} FROM r GROUP BY 1, 2, 3, 4"
+    )
+    sketch_sql = (
+        f"{cte} SELECT {keys}, b.key::int, sum(b.value::bigint) "
+        "FROM r, jsonb_each_text(r.sketches->'latency_ms'->'b') b GROUP BY 1, 2, 3, 4, 5"
+    )
+    lists_sql = (
+        f"{cte} SELECT {keys}, 'd', x.key, sum(x.value::bigint) FROM r, jsonb_each_text(r.data_sources) x "
+        f"GROUP BY 1, 2, 3, 4, 6 UNION ALL SELECT {keys}, 's', x.key, sum(x.value::bigint) "
+        "FROM r, jsonb_each_text(r.schemas) x GROUP BY 1, 2, 3, 4, 6"
+    )
+    conn = connections.get("default")
+    out: dict[tuple[SliceKey, datetime | None], Accumulator] = defaultdict(Accumulator)
+    _, rows = await conn.execute_query(totals_sql, params)
+    for r in rows:
+        acc = out[slicing.group_of(r)]
+        acc.count, acc.success, acc.failure, acc.max_occurred_at = int(r[4]), int(r[5]), int(r[6]), r[7]
+        acc.latency.zeros = acc.latency.count = int(r[8])
+        for i, m in enumerate(MEASURES):
+            total, n, squares = r[9 + 3 * i], r[10 + 3 * i], r[11 + 3 * i]
+            if n:
+                acc.totals[m] = [total, int(n), squares]
+    _, rows = await conn.execute_query(sketch_sql, params)
+    for r in rows:
+        sketch = out[slicing.group_of(r)].latency
+        sketch.bins[r[4]] = int(r[5])
+        sketch.count += int(r[5])
+    _, rows = await conn.execute_query(lists_sql, params)
+    for r in rows:
+        acc = out[slicing.group_of(r)]
+        (acc.data_sources if r[4] == "d" else acc.schemas)[r[5]] = int(r[6])
+    return out
+
+
+@dataclass(frozen=True)
+class _Slicing:
+    """How rollup rows are grouped into slices: the SQL (PostgreSQL) and its inverse."""
+
+    by_version: bool
+    origin: datetime | None
+    bucket: timedelta | None
+    marks: Sequence[datetime]
+
+    def statement(self, query: Any, fields: Sequence[str], *extra: Any) -> tuple[str, str, list[Any], int]:
+        """``WITH r(fields) AS (query)``, the four group-key expressions over ``r``, the parameters,
+        and the ``$n`` of the first of the ``extra`` parameters (which follow the query's own)."""
+        sql, params = _statement(query.values_list(*fields))
+        first_extra = len(params) + 1
+        params += [*extra, list(self.marks)]
+        marks = len(params)
+        if self.origin is not None and self.bucket is not None:
+            params += [self.origin, self.bucket.total_seconds()]
+            slot = f"floor(extract(epoch FROM bucket_start - ${len(params) - 1}) / ${len(params)})::bigint"
+        else:
+            slot = "NULL::bigint"
+        version = "coalesce(version_hash, '')" if self.by_version else "NULL::text"
+        mark = f"CASE WHEN bucket_start = ANY(${marks}::timestamptz[]) THEN bucket_start END"
+        return f"WITH r({', '.join(fields)}) AS ({sql})", f"prompt_id, {version}, {slot}, {mark}", params, first_extra
+
+    def group_of(self, row: Sequence[Any]) -> tuple[SliceKey, datetime | None]:
+        """(slice key, mark) of a row whose first four columns are the group-key expressions."""
+        pid, vhash, k, mark = row[0], row[1], row[2], row[3]
+        origin, bucket = self.origin, self.bucket
+        slot_start = origin + k * bucket if origin is not None and bucket is not None and k is not None else None
+        return (pid, vhash, slot_start), mark
 
 
 async def _hour_rows(prompt_ids: list[int], lo: datetime, hi: datetime) -> list[tuple[Any, ...]]:
