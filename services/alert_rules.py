@@ -31,9 +31,9 @@ from services import builtin_metrics
 from services.errors import BadRequest, NotFound
 from services.metric_query import AGGREGATIONS
 from services.policy import Principal, require_admin, require_authenticated
+from services.tags import check_tags
 
 METRIC_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,99}$")
-TAG_KEY = re.compile(r"^[A-Za-z0-9_.:/-]{1,64}$")
 COMPARISONS = ("gt", "gte", "lt", "lte", "eq", "ne")
 _SYMBOLS = {">": "gt", ">=": "gte", "<": "lt", "<=": "lte", "==": "eq", "=": "eq", "!=": "ne"}
 _UNITS = {"m": 1, "min": 1, "h": 60, "d": 1440}
@@ -48,17 +48,6 @@ def check_metric_name(name: str) -> str:
     if not METRIC_NAME.match(name):
         raise ValueError("must start with a letter or _ and hold only letters, digits, _ . : - (max 100)")
     return name
-
-
-def check_tags(tags: dict[str, str]) -> dict[str, str]:
-    if len(tags) > 20:
-        raise ValueError("at most 20 tags")
-    for k, v in tags.items():
-        if not TAG_KEY.match(k):
-            raise ValueError(f"tag key {k!r} must be 1-64 of letters, digits, _ . : / -")
-        if not isinstance(v, str) or not 0 < len(v) <= 200 or "|" in v:
-            raise ValueError(f"tag {k!r} must be a non-empty string of at most 200 characters without '|'")
-    return tags
 
 
 def _minutes(value: Any) -> Any:

@@ -37,6 +37,7 @@ from services.errors import BadRequest
 from services.policy import Principal, require_admin
 from services.rollup_query import SliceKey, accumulate_slices
 from services.rollups import Accumulator
+from services.tags import matches
 
 GROUP_BY = ("prompt", "version", "workspace", "status")
 TREND_METRICS = ("executions", "error_rate", "latency_p95", "cost_total", "score_avg")
@@ -59,7 +60,7 @@ class DashboardFilters(BaseModel):
     workspace_ids: list[int] | None
     tags: dict[str, str] | None
     group_by: str
-    unsupported_filters: list[str]  # accepted but not applied (e.g. tags before the tag store exists)
+    unsupported_filters: list[str]  # accepted but not applied (none today; kept for clients that read it)
 
 
 class BreakdownItem(BaseModel):
@@ -123,9 +124,9 @@ async def _scope(
     ids = set(prompt_ids) if prompt_ids else set(prompts)
     if workspace_ids:
         ids = {p for p in ids if prompts[p].workspace_id in set(workspace_ids)}
-    # Prompts carry no tags (only recorded metric points do): a tags filter is reported, not applied.
-    unsupported = ["tags"] if tags else []
-    return sorted(ids), unsupported
+    if tags:
+        ids = {p for p in ids if matches(prompts[p].tags, tags)}
+    return sorted(ids), []
 
 
 async def breakdown(

@@ -20,11 +20,12 @@ class PromptRef:
     uuid: str
     name: str
     workspace_id: int | None
+    tags: dict[str, str]
 
 
 async def organization_prompts(organization_id: int) -> dict[int, PromptRef]:
-    rows = await Prompt.filter(organization_id=organization_id).values("id", "uuid", "name", "workspace_id")
-    return {r["id"]: PromptRef(r["id"], str(r["uuid"]), r["name"], r["workspace_id"]) for r in rows}
+    rows = await Prompt.filter(organization_id=organization_id).values("id", "uuid", "name", "workspace_id", "tags")
+    return {r["id"]: PromptRef(r["id"], str(r["uuid"]), r["name"], r["workspace_id"], r["tags"] or {}) for r in rows}
 
 
 def require_known(prompts: dict[int, PromptRef], requested: Collection[int] | None) -> None:

@@ -24,12 +24,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from models.metrics import MetricPoint
 from models.prompts import Prompt
 from services import alert_engine, builtin_metrics
-from services.alert_rules import check_metric_name, check_tags
+from services.alert_rules import check_metric_name
 from services.config import get_settings
 from services.errors import BadRequest
 from services.metric_query import tags_key
 from services.policy import Principal, require_admin
 from services.redis_client import get_redis, key
+from services.tags import check_tags
 
 MAX_FUTURE = timedelta(minutes=5)
 MAX_AGE = timedelta(days=365)

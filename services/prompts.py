@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q, RawSQL
 
@@ -17,6 +17,7 @@ from models.prompts import PROMPT_STATUSES, DataSource, Prompt, PromptVersion
 from models.tenancy import Workspace
 from services.errors import BadRequest, Conflict, NotFound
 from services.policy import Principal, require_authenticated
+from services.tags import check_tags
 
 TIME_PERIODS = {"last_7_days": 7, "last_30_days": 30, "last_90_days": 90, "all": None}
 SORT_FIELDS = {"timestamp": "last_executed_at", "status": "status", "execution_time": "last_execution_ms"}
@@ -47,6 +48,9 @@ class PromptCreate(BaseModel):
     text: str = Field(default="", max_length=100_000)
     workspace_id: int | None = Field(default=None, ge=1)
     uuid: UUID | None = None
+    tags: dict[str, str] = Field(default_factory=dict, description='Labels such as {"team": "search"}')
+
+    _tags = field_validator("tags")(lambda cls, v: check_tags(v))
 
 
 class PromptInfo(BaseModel):
@@ -62,6 +66,7 @@ class PromptInfo(BaseModel):
     execution_time_ms: float | None
     timestamp: datetime | None
     data_source_ids: list[int]
+    tags: dict[str, str]
     created_at: datetime
     updated_at: datetime
 
@@ -78,6 +83,7 @@ class PromptInfo(BaseModel):
             execution_time_ms=p.last_execution_ms,
             timestamp=p.last_executed_at,
             data_source_ids=list(p.last_data_source_ids or []),
+            tags=dict(p.tags or {}),
             created_at=p.created_at,
             updated_at=p.updated_at,
         )
@@ -134,6 +140,7 @@ async def create_prompt(
     text: str = "",
     workspace_id: int | None = None,
     prompt_uuid: uuid.UUID | None = None,
+    tags: dict[str, str] | None = None,
 ) -> PromptInfo:
     principal = require_authenticated(principal)
     await _check_workspace(principal, workspace_id)
@@ -145,6 +152,7 @@ async def create_prompt(
             workspace_id=workspace_id,
             name=name,
             text=text,
+            tags=tags or {},
         )
     except IntegrityError:
         raise Conflict("A prompt with this uuid already exists") from None
@@ -155,7 +163,9 @@ async def update_prompt(principal: Principal, prompt_id: int, changes: dict[str,
     row = await get_prompt_row(principal, prompt_id)
     if "workspace_id" in changes:
         await _check_workspace(principal, changes["workspace_id"])
-    mapping = {"name": "name", "text": "text", "workspace_id": "workspace_id"}
+    if "tags" in changes:
+        changes = {**changes, "tags": changes["tags"] or {}}
+    mapping = {"name": "name", "text": "text", "workspace_id": "workspace_id", "tags": "tags"}
     fields = [mapping[k] for k in changes if k in mapping]
     for k in fields:
         setattr(row, k, changes[k])

@@ -174,11 +174,12 @@ async def test_history_mutations_and_tenancy(client, make_tenant):
     made = await gql(
         client,
         tenant,
-        "mutation($in: CreatePromptInput!) { createPrompt(input: $in) { id uuid status promptText } }",
-        **{"in": {"name": "Churn 🙂", "text": "x'; DROP TABLE prompts;--"}},
+        "mutation($in: CreatePromptInput!) { createPrompt(input: $in) { id uuid status promptText tags } }",
+        **{"in": {"name": "Churn 🙂", "text": "x'; DROP TABLE prompts;--", "tags": {"team": "growth"}}},
     )
     created = made["data"]["createPrompt"]
     assert created["status"] == "draft" and created["promptText"] == "x'; DROP TABLE prompts;--"
+    assert created["tags"] == {"team": "growth"}
     logged = await gql(
         client,
         tenant,
@@ -206,6 +207,8 @@ async def test_history_mutations_and_tenancy(client, make_tenant):
     assert bad["errors"][0]["extensions"]["details"][0]["field"] == "latency_ms"
     empty_name = await gql(client, tenant, 'mutation { createPrompt(input: {name: ""}) { id } }')
     assert empty_name["errors"][0]["extensions"]["details"][0]["field"] == "name"
+    bad_tags = await gql(client, tenant, 'mutation { createPrompt(input: {name: "t", tags: {team: 7}}) { id } }')
+    assert bad_tags["errors"][0]["extensions"]["details"][0]["field"].startswith("tags")
     for q in (f'{{ prompt(id: "{created["id"]}") {{ id }} }}', f'{{ prompt(id: "{created["uuid"]}") {{ id }} }}'):
         foreign = await gql(client, other, q)
         assert foreign["data"] is None and foreign["errors"][0]["extensions"]["code"] == "NOT_FOUND"

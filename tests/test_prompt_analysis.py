@@ -441,6 +441,11 @@ async def test_dashboard_breakdowns_filters_and_regressions(client, make_tenant)
         events.append(ev(steady_uuid, now - timedelta(days=2, minutes=i), latency_ms=50.0, cost_usd=0.001))
     events.append(ev(steady_uuid, now - timedelta(days=1), status="processing"))
     await send(client, admin, events)
+    for pid, tags in ((slow, {"team": "search", "env": "prod"}), (steady, {"team": "ranking", "env": "prod"})):
+        r = await client.patch(f"/api/v1/prompts/{pid}", json={"tags": tags}, headers=admin.headers)
+        assert r.status_code == 200 and r.json()["data"]["tags"] == tags, r.text
+    r = await client.patch(f"/api/v1/prompts/{slow}", json={"tags": {"bad key!": "x"}}, headers=admin.headers)
+    assert r.status_code == 400 and r.json()["error"]["details"][0]["field"] == "tags"
 
     async def dash(status: int = 200, **body) -> dict:
         r = await client.post(f"{BASE}/dashboard", json=body, headers=admin.headers)
@@ -475,9 +480,12 @@ async def test_dashboard_breakdowns_filters_and_regressions(client, make_tenant)
     by_ws = (await dash(group_by="workspace"))["data"]["breakdown"]
     assert [(i["workspace_id"], i["label"], i["executions"]) for i in by_ws] == [(ws2, "two", 21), (ws1, "one", 20)]
 
-    only_two = (await dash(workspace_ids=[ws2], tags={"team": "x"}))["data"]
+    only_two = (await dash(workspace_ids=[ws2], tags={"env": "prod"}))["data"]
     assert only_two["prompts_in_scope"] == 1 and only_two["kpis"]["current"]["executions"] == 21
-    assert only_two["insights"] == [] and only_two["filters"]["unsupported_filters"] == ["tags"]
+    assert only_two["insights"] == [] and only_two["filters"]["unsupported_filters"] == []
+    search = (await dash(tags={"team": "search", "env": "prod"}))["data"]
+    assert search["prompts_in_scope"] == 1 and [i["label"] for i in search["breakdown"]] == ["getting slower"]
+    assert (await dash(workspace_ids=[ws2], tags={"team": "search"}))["data"]["prompts_in_scope"] == 0
     s1 = (await dash(version_hashes=["s1"], time_window="30d"))["data"]
     assert s1["kpis"]["current"]["executions"] == 20 and s1["kpis"]["current"]["latency_p50"] == pytest.approx(
         100, rel=0.011

@@ -53,7 +53,7 @@ class DashboardRequest(BaseModel):
     prompt_ids: list[int] | None = Field(default=None, max_length=500)
     version_hashes: list[str] | None = Field(default=None, max_length=500)
     workspace_ids: list[int] | None = Field(default=None, max_length=500)
-    tags: dict[str, str] | None = Field(default=None, description="Accepted; applied once prompts carry tags")
+    tags: dict[str, str] | None = Field(default=None, description="Only prompts carrying every one of these tags")
     group_by: Literal["prompt", "version", "workspace", "status"] = "prompt"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.responses import Response
 
 from api.routing import Call, Ok, Router
@@ -13,6 +13,7 @@ from services import prompt_analytics, prompt_ingest, prompts
 from services.prompt_analytics import PromptAnalytics
 from services.prompt_ingest import UsageEvent
 from services.prompts import PromptCreate, PromptInfo
+from services.tags import check_tags
 
 router = Router("Prompts")
 
@@ -72,6 +73,9 @@ class PromptUpdate(BaseModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     text: str | None = Field(default=None, max_length=100_000)
     workspace_id: int | None = Field(default=None, ge=1)
+    tags: dict[str, str] | None = Field(default=None, description="Replaces the prompt's tags (null or {} clears them)")
+
+    _tags = field_validator("tags")(lambda cls, v: check_tags(v) if v is not None else v)
 
 
 @router.post(
@@ -141,7 +145,7 @@ async def list_prompts(call: Call[PromptListQuery, None]) -> Ok:
 )
 async def create_prompt(call: Call[None, PromptCreate]) -> Ok:
     b = call.body
-    created = await prompts.create_prompt(call.user, b.name, b.text, b.workspace_id, b.uuid)
+    created = await prompts.create_prompt(call.user, b.name, b.text, b.workspace_id, b.uuid, b.tags)
     return Ok(created, "Prompt created", 201)
 
 

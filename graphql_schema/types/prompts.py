@@ -15,6 +15,7 @@ from typing import Annotated
 
 import strawberry
 from strawberry.experimental.pydantic import type as pydantic_type
+from strawberry.scalars import JSON
 
 from graphql_schema.context import Info
 from graphql_schema.permissions import IsAuthenticated
@@ -131,6 +132,7 @@ class Prompt:
     execution_time_ms: float | None = strawberry.field(description="Total duration of the latest execution")
     timestamp: datetime | None = strawberry.field(description="When the latest execution ran")
     data_source_ids: list[int]
+    tags: JSON = strawberry.field(description='Key/value labels, e.g. {"team": "search"}')
     created_at: datetime
     updated_at: datetime
 
@@ -252,6 +254,7 @@ class CreatePromptInput:
     text: str = ""
     workspace_id: int | None = None
     uuid: str | None = None
+    tags: JSON | None = None
 
 
 @strawberry.input(description="One prompt invocation; the same fields as POST /api/v1/prompts/analytics")
@@ -379,7 +382,9 @@ class PromptsMutation:
     @strawberry.mutation(permission_classes=[IsAuthenticated])
     async def create_prompt(self, info: Info, input: CreatePromptInput) -> Prompt:
         draft = validated(PromptCreate, {k: v for k, v in strawberry.asdict(input).items() if v is not None})
-        created = await prompts.create_prompt(info.context.user, draft.name, draft.text, draft.workspace_id, draft.uuid)
+        created = await prompts.create_prompt(
+            info.context.user, draft.name, draft.text, draft.workspace_id, draft.uuid, draft.tags
+        )
         return Prompt.of(created)
 
     @strawberry.mutation(
