@@ -35,6 +35,7 @@ from services import redis_client, request_metrics
 from services.config import Settings, get_settings
 from services.database import tortoise_config
 from services.errors import DomainError
+from services.process_tuning import tune_gc
 
 VERSION = "0.1.0"
 _HTTP_CODES = {
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None, *, orm_global_fallback: bool = 
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        tune_gc(settings)
         redis_client.connect(settings)
         flusher = None
         if settings.request_metrics_enabled:

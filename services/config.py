@@ -84,6 +84,7 @@ class Settings:
     ingest_batch_max: int = 1000
     rollup_cache_rows: int = 30_000
     edge_cache_events: int = 200_000
+    gc_gen0_threshold: int = 50_000
     drain_batch_size: int = 2000
     probe_timeout_seconds: float = 2.0
     db_pool_max: int = 10
@@ -162,6 +163,7 @@ def load_settings() -> Settings:
         ingest_batch_max=_int("INGEST_BATCH_MAX", 1000, 1),
         rollup_cache_rows=_int("ROLLUP_CACHE_ROWS", 30_000, 0),
         edge_cache_events=_int("EDGE_CACHE_EVENTS", 200_000, 0),
+        gc_gen0_threshold=_int("GC_GEN0_THRESHOLD", 50_000, 0),
         drain_batch_size=_int("DRAIN_BATCH_SIZE", 2000, 1),
         probe_timeout_seconds=float(os.environ.get("PROBE_TIMEOUT_SECONDS", "2.0")),
         db_pool_max=_int("DB_POOL_MAX", 10, 1),

@@ -23,6 +23,7 @@ from services import prompt_ingest, redis_client, rollups, worker_status
 from services.config import get_settings
 from services.database import tortoise_config
 from services.job_queue import deserialize, queue_name, redis_settings, serialize
+from services.process_tuning import tune_gc
 from workers import jobs
 from workers.outcomes import counted_all, counted_crons
 
@@ -60,6 +61,7 @@ async def _pump(ctx: dict[str, Any]) -> None:
 
 async def startup(ctx: dict[str, Any]) -> None:
     ctx["worker_id"] = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    tune_gc(_settings)
     redis_client.connect(_settings)
     await Tortoise.init(config=tortoise_config(_settings), _enable_global_fallback=True)
     await worker_status.beat(ctx["worker_id"])
