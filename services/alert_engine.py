@@ -28,10 +28,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
-from models.alerts import OPEN_STATUSES, Alert, AlertRule
+from models.alerts import OPEN_STATUSES, Alert, AlertEvent, AlertRule
 from services import alert_events, builtin_metrics, metric_query
 from services.alert_info import AlertInfo, render
+from services.config import get_settings
 from services.metric_query import EntityKey, PointFilter
 from services.redis_client import get_redis, key
 from services.rollup_query import SliceKey, accumulate_slices
@@ -224,6 +226,85 @@ async def _apply(rule: AlertRule, entity: str, verdict: Verdict, alert: Alert | 
     return change
 
 
+_OPEN_MANY = """
+INSERT INTO alerts (organization_id, rule_id, source, entity, open_key, status, severity, message, value,
+                    threshold, started_at, firing_at, last_notified_at, updated_at)
+SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                     $8::text[], $9::float8[], $10::float8[], $11::timestamptz[], $12::timestamptz[],
+                     $13::timestamptz[], $14::timestamptz[])
+ON CONFLICT (open_key) DO NOTHING
+RETURNING id, open_key
+"""
+_RECORD_MANY = """
+INSERT INTO alert_events (alert_id, kind, from_status, to_status, actor_id, note, value, at)
+SELECT a, k, NULL, k, NULL, NULL, v, t
+FROM unnest($1::int[], $2::text[], $3::float8[], $4::timestamptz[]) AS x(a, k, v, t)
+RETURNING id, alert_id
+"""
+
+
+async def _open_many(rule: AlertRule, new: list[tuple[str, Verdict]], now: datetime) -> list[Change]:
+    """PostgreSQL: open many alerts of one rule at once (an alert storm).
+
+    One statement inserts the alerts and one their history rows, in one transaction (one
+    commit instead of two per alert); only then are they announced.  An entity whose alert
+    another evaluator opened a moment ago is skipped, as :func:`_apply` does.
+    """
+    fire_now = rule.pending_minutes == 0
+    status = "firing" if fire_now else "pending"
+    alerts = [
+        Alert(
+            organization_id=rule.organization_id,
+            rule_id=rule.id,
+            source="rule",
+            entity=entity,
+            open_key=_open_key(rule.id, entity),
+            status=status,
+            severity=verdict.severity,
+            message=_message(rule, entity, verdict),
+            value=verdict.value,
+            threshold=verdict.threshold,
+            started_at=now,
+            firing_at=now if fire_now else None,
+            last_notified_at=now if fire_now else None,
+            updated_at=now,
+        )
+        for entity, verdict in new
+    ]
+    n = len(alerts)
+    columns = [
+        [rule.organization_id] * n,
+        [rule.id] * n,
+        ["rule"] * n,
+        [a.entity for a in alerts],
+        [a.open_key for a in alerts],
+        [status] * n,
+        [a.severity for a in alerts],
+        [a.message for a in alerts],
+        [a.value for a in alerts],
+        [a.threshold for a in alerts],
+        [now] * n,
+        [a.firing_at for a in alerts],
+        [a.last_notified_at for a in alerts],
+        [now] * n,
+    ]
+    async with in_transaction() as tx:
+        # execute_query_dict: Tortoise's execute_query drops the rows of an INSERT ... RETURNING
+        rows = await tx.execute_query_dict(_OPEN_MANY, columns)
+        ids = {r["open_key"]: r["id"] for r in rows}
+        opened = [a for a in alerts if a.open_key in ids]
+        for a in opened:
+            a.id = ids[a.open_key]
+        history = [[a.id for a in opened], [status] * len(opened), [a.value for a in opened], [now] * len(opened)]
+        rows = await tx.execute_query_dict(_RECORD_MANY, history)
+    event_ids = {r["alert_id"]: r["id"] for r in rows}
+    channels = list(rule.channel_ids or [])
+    for a in opened:
+        event = AlertEvent(id=event_ids[a.id], alert_id=a.id, kind=status, to_status=status, value=a.value, at=now)
+        await alert_events.broadcast(a, event, channels)
+    return [Change(a.id, rule.id, a.entity, status, status) for a in opened]
+
+
 def _message(rule: AlertRule, entity: str, verdict: Verdict) -> str:
     what = rule.metric if rule.aggregation is None else f"{rule.aggregation}({rule.metric})"
     where = f" for {entity}" if entity else ""
@@ -243,16 +324,24 @@ async def evaluate_rules(rules: Sequence[AlertRule], now: datetime | None = None
         for a in await Alert.filter(rule_id__in=ids, status__in=OPEN_STATUSES):
             open_alerts[(a.rule_id, a.entity)] = a  # type: ignore[index]
     changes: list[Change] = []
+    bulk = get_settings().is_postgres
     for rule in rules:
         try:
             values = await rule_values(rule, cache)
             seen = set()
+            opening: list[tuple[str, Verdict]] = []  # new alerts, opened together (PostgreSQL)
             for entity_key, value in values.items():
                 entity = entity_name(entity_key)
                 seen.add(entity)
-                change = await _apply(rule, entity, judge(rule, value), open_alerts.get((rule.id, entity)), now)
+                verdict, alert = judge(rule, value), open_alerts.get((rule.id, entity))
+                if alert is None and verdict.severity is not None and bulk:
+                    opening.append((entity, verdict))
+                    continue
+                change = await _apply(rule, entity, verdict, alert, now)
                 if change:
                     changes.append(change)
+            if opening:
+                changes += await _open_many(rule, opening, now)
             for (rule_id, entity), alert in open_alerts.items():
                 if rule_id == rule.id and entity not in seen:  # entity had no data in the window
                     change = await _apply(rule, entity, Verdict(None, None, None), alert, now)

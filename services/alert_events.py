@@ -2,7 +2,9 @@
 
 Every transition of every alert goes through :func:`announce`, whoever caused it
 (the engine, a user, an external monitor), so the history, live subscribers and
-notification channels can never disagree about what happened.
+notification channels can never disagree about what happened.  The one exception is the
+engine opening many alerts at once: it writes their history rows in bulk, then calls
+:func:`broadcast` for each, which is the second half of :func:`announce`.
 """
 
 from __future__ import annotations
@@ -48,6 +50,13 @@ async def announce(
         value=alert.value,
         at=at or datetime.now(UTC),
     )
+    await broadcast(alert, event, channel_ids)
+    return event
+
+
+async def broadcast(alert: Alert, event: AlertEvent, channel_ids: list[int] | None) -> None:
+    """Tell live listeners and the notification channels about a recorded transition ``event``."""
+    transition = event.kind
     payload = {"event": transition, "at": event.at.isoformat(), "alert": render(alert).model_dump(mode="json")}
     try:
         await get_redis().publish(channel(alert.organization_id), orjson.dumps(payload).decode())
@@ -59,4 +68,3 @@ async def announce(
         await notifications.notify(
             alert.organization_id, channel_ids, payload, kind, alert.id, dedupe_key=f"alert:{alert.id}:{event.id}"
         )
-    return event

@@ -155,6 +155,45 @@ async def test_per_prompt_rule_fires_for_each_breaching_prompt(client, make_tena
     assert abs(alert["value"] - 1500.0) <= 15.0  # sketch: 1% relative accuracy
 
 
+async def test_many_alerts_opened_at_once_each_recorded_announced_and_not_duplicated(client, make_tenant):
+    """A per-prompt rule breached by several prompts opens their alerts together (one statement on
+    PostgreSQL); two evaluators racing over the same rule still open each alert once, with one
+    history row and one delivery per channel."""
+    import asyncio
+
+    from models.alerts import AlertEvent, AlertRule
+    from models.notifications import NotificationDelivery
+
+    tenant = await make_tenant("admin")
+    prompts = [uuid.uuid4() for _ in range(6)]
+    for p in prompts:
+        await ingest(client, tenant, p, ["failed"] * 3 + ["completed"])
+    made = await client.post(
+        f"{MON}/notifications",
+        json={"name": "ops", "type": "webhook", "config": {"url": "http://127.0.0.1:9/hook"}},
+        headers=tenant.headers,
+    )
+    hook = made.json()["data"]["id"]
+    rule = await make_rule(
+        client, tenant, metric="error_rate", comparison="gt", threshold=0.5, per_entity="prompt", channel_ids=[hook]
+    )
+    stored = await AlertRule.get(id=rule["id"])
+    first, second = await asyncio.gather(alert_engine.evaluate_rules([stored]), alert_engine.evaluate_rules([stored]))
+    assert len(first) + len(second) == 6  # each prompt's alert opened by exactly one of them
+    opened = await alerts_of(client, tenant)
+    ids = {(await Prompt.get(uuid=p)).id for p in prompts}
+    assert sorted(a["entity"] for a in opened) == sorted(f"prompt:{i}" for i in ids)
+    assert all(a["status"] == "firing" and a["value"] == 0.75 for a in opened)
+    alert_ids = [a["id"] for a in opened]
+    history = await AlertEvent.filter(alert_id__in=alert_ids).values_list(
+        "alert_id", "kind", "from_status", "to_status"
+    )
+    assert sorted(history) == sorted((i, "firing", None, "firing") for i in alert_ids)
+    deliveries = await NotificationDelivery.filter(alert_id__in=alert_ids).values_list("alert_id", "channel_id", "kind")
+    assert sorted(deliveries) == sorted((i, hook, "alert_firing") for i in alert_ids)
+    assert await alert_engine.evaluate_rules([stored]) == []  # already open: nothing new
+
+
 async def test_warning_threshold_then_escalation(client, make_tenant):
     tenant = await make_tenant()
     prompt = uuid.uuid4()
