@@ -14,6 +14,9 @@ prompts, rollups built) is made once and kept, because seeding 10M events takes 
 A. ``/admin/prompt-analytics/analytics/summary?days=30``, ``charts/time-series`` (30 days, 20
    prompts) and ``prompts/{id}/report?time_window=30d``: p50/p95.
 B. One alert-evaluation cycle with 1,000 enabled rules over the same data (in-process).
+
+``--live-rate N`` also starts the worker and repeats A while N events/s are posted to the
+batch ingest route (the current hour then stays dirty and is read from raw events).
 """
 
 from __future__ import annotations
@@ -106,7 +109,7 @@ async def ensure_template(name: str, events: int, fresh: bool) -> None:
     print(f"seeded template {name} with {events:,} events in {time.perf_counter() - started:.1f} s")
 
 
-async def measure(stack: Stack, runs: int) -> list[tuple[str, str]]:
+async def measure(stack: Stack, runs: int, live_rate: int = 0) -> list[tuple[str, str]]:
     from datetime import UTC, datetime, timedelta
 
     import asyncpg
@@ -159,16 +162,61 @@ async def measure(stack: Stack, runs: int) -> list[tuple[str, str]]:
         ]
 
         admin = "/admin/prompt-analytics"
-        summary = await timed(runs, lambda: http.get(f"{admin}/analytics/summary", params={"days": 30}))
         series_params = {"metric_name": "latency_p95", "time_window": "30d", "prompt_ids": ids[:20]}
-        series = await timed(runs, lambda: http.get(f"{admin}/charts/time-series", params=series_params))
-        report = await timed(runs, lambda: http.get(f"{admin}/prompts/{busiest}/report", params={"time_window": "30d"}))
-        rows += [
-            ("A. summary, 30 days", ms(summary)),
-            ("   time series, 30 days, 20 prompts", ms(series)),
-            ("   prompt report, 30 days", ms(report)),
-        ]
+
+        async def reads(label: str) -> None:
+            summary = await timed(runs, lambda: http.get(f"{admin}/analytics/summary", params={"days": 30}))
+            series = await timed(runs, lambda: http.get(f"{admin}/charts/time-series", params=series_params))
+            report = await timed(
+                runs, lambda: http.get(f"{admin}/prompts/{busiest}/report", params={"time_window": "30d"})
+            )
+            rows.extend(
+                [
+                    (f"{label} summary, 30 days", ms(summary)),
+                    ("   time series, 30 days, 20 prompts", ms(series)),
+                    ("   prompt report, 30 days", ms(report)),
+                ]
+            )
+
+        await reads("A.")
+        if live_rate:
+            # the same reads while events arrive and the worker drains them and rebuilds rollups:
+            # the current hour is then dirty (read from raw events) most of the time
+            stop = asyncio.Event()
+            feeder = asyncio.create_task(feed(http, stack.api_key, ids, live_rate, stop))
+            await asyncio.sleep(5)  # let the stream, the drain and the rollup refresh reach a steady state
+            await reads(f"A'. with {live_rate:,} events/s arriving:")
+            stop.set()
+            sent = await feeder
+            rows.append(("   events sent during those reads", f"{sent:,}"))
     return rows
+
+
+async def feed(http: Any, api_key: str, prompt_ids: list[int], rate: int, stop: asyncio.Event) -> int:
+    """POST batches to the ingest API at about ``rate`` events/s (ten batches a second) until ``stop``."""
+    import random
+
+    rng = random.Random(7)
+    per_batch = max(1, rate // 10)
+    sent = 0
+    headers = {"Authorization": f"Bearer {api_key}"}
+    while not stop.is_set():
+        started = time.perf_counter()
+        events = [
+            {
+                "prompt_id": rng.choice(prompt_ids),
+                "version_hash": f"live-{rng.randint(1, 3)}",
+                "status": "failed" if rng.random() < 0.05 else "completed",
+                "latency_ms": round(rng.lognormvariate(6, 0.5), 3),
+                "cost_usd": 0.001,
+            }
+            for _ in range(per_batch)
+        ]
+        r = await http.post("/api/v1/prompts/analytics/batch", json={"events": events}, headers=headers)
+        if r.status_code == 202:
+            sent += per_batch
+        await asyncio.sleep(max(0.0, 0.1 - (time.perf_counter() - started)))
+    return sent
 
 
 async def evaluate_rules(stack: Stack, n_rules: int) -> list[tuple[str, str]]:
@@ -233,13 +281,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--rules", type=int, default=1000)
     parser.add_argument("--fresh", action="store_true", help="rebuild the seeded template database")
+    parser.add_argument(
+        "--live-rate", type=int, default=0, help="also time the reads while this many events/s are ingested (worker on)"
+    )
     args = parser.parse_args()
     template = (
         f"bench_template_{args.events // 1_000_000}m" if args.events >= 1_000_000 else f"bench_template_{args.events}"
     )
     asyncio.run(ensure_template(template, args.events, args.fresh))
-    with Stack("analytics", worker=False, template=template, org_name=DEMO_ORG, email=DEMO_EMAIL) as stack:
-        rows = asyncio.run(measure(stack, args.runs))
+    live = args.live_rate > 0
+    with Stack("analytics", worker=live, template=template, org_name=DEMO_ORG, email=DEMO_EMAIL) as stack:
+        rows = asyncio.run(measure(stack, args.runs, args.live_rate))
         rows += asyncio.run(evaluate_rules(stack, args.rules))
     print(format_block(f"Analytics reads on {args.events:,} events (PostgreSQL, one uvicorn, loopback)", rows))
 
