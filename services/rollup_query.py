@@ -11,11 +11,13 @@ A window is cut into the coarsest pieces that are exact:
 A handful of queries, whatever the window length, so a 30-day question over millions
 of events reads a few hundred rollup rows.  Rollup rows are never updated in place (a
 rebuild deletes and re-inserts them), so a row id always names the same content: each
-process keeps parsed rows in a bounded LRU (:class:`_ParsedRows`) and asks the database
-only for the ids (and slicing columns) of the rows a window needs, then for the JSON of
-the ones it has not parsed yet.  Nothing depends on the cache for correctness.  Results can be sliced by
-prompt, by version and by time bucket (for charts); a bucketed read uses a rollup
-level only when its rows fall wholly inside one bucket (aligned origin, bucket a
+process keeps parsed rows and their merges in a bounded LRU (:class:`_ParsedRows`) and
+asks the database only for the ids of the rows a window needs, already grouped by slice
+(:func:`_row_groups`), then for the JSON of the ones it has not parsed yet.  A read of
+very many rows (a high-cardinality organization) is merged by PostgreSQL instead
+(:func:`_merged_in_sql`).  Nothing depends on the caches for correctness.  Results can
+be sliced by prompt, by version and by time bucket (for charts); a bucketed read uses a
+rollup level only when its rows fall wholly inside one bucket (aligned origin, bucket a
 multiple of the level), and otherwise drops to the finer level or to raw rows.
 """
 
