@@ -179,23 +179,9 @@ async def _apply(rule: AlertRule, entity: str, verdict: Verdict, alert: Alert | 
             return Change(alert.id, rule.id, entity, "resolved", "resolved")
         return None
     if alert is None:
-        fire_now = rule.pending_minutes == 0
+        alert = _new_alert(rule, entity, verdict, now)
         try:
-            alert = await Alert.create(
-                organization_id=rule.organization_id,
-                rule_id=rule.id,
-                source="rule",
-                entity=entity,
-                open_key=_open_key(rule.id, entity),
-                status="firing" if fire_now else "pending",
-                severity=verdict.severity,
-                message=_message(rule, entity, verdict),
-                value=verdict.value,
-                threshold=verdict.threshold,
-                started_at=now,
-                firing_at=now if fire_now else None,
-                last_notified_at=now if fire_now else None,
-            )
+            await alert.save()
         except IntegrityError:  # another evaluator opened it a moment ago
             return None
         await alert_events.announce(alert, alert.status, channel_ids=channels, at=now)
@@ -243,6 +229,27 @@ RETURNING id, alert_id
 """
 
 
+def _new_alert(rule: AlertRule, entity: str, verdict: Verdict, now: datetime) -> Alert:
+    """The (unsaved) alert a breach of ``rule`` opens for ``entity``: firing at once without a pending time."""
+    fire_now = rule.pending_minutes == 0
+    return Alert(
+        organization_id=rule.organization_id,
+        rule_id=rule.id,
+        source="rule",
+        entity=entity,
+        open_key=_open_key(rule.id, entity),
+        status="firing" if fire_now else "pending",
+        severity=verdict.severity,
+        message=_message(rule, entity, verdict),
+        value=verdict.value,
+        threshold=verdict.threshold,
+        started_at=now,
+        firing_at=now if fire_now else None,
+        last_notified_at=now if fire_now else None,
+        updated_at=now,
+    )
+
+
 async def _open_many(rule: AlertRule, new: list[tuple[str, Verdict]], now: datetime) -> list[Change]:
     """PostgreSQL: open many alerts of one rule at once (an alert storm).
 
@@ -250,27 +257,8 @@ async def _open_many(rule: AlertRule, new: list[tuple[str, Verdict]], now: datet
     commit instead of two per alert); only then are they announced.  An entity whose alert
     another evaluator opened a moment ago is skipped, as :func:`_apply` does.
     """
-    fire_now = rule.pending_minutes == 0
-    status = "firing" if fire_now else "pending"
-    alerts = [
-        Alert(
-            organization_id=rule.organization_id,
-            rule_id=rule.id,
-            source="rule",
-            entity=entity,
-            open_key=_open_key(rule.id, entity),
-            status=status,
-            severity=verdict.severity,
-            message=_message(rule, entity, verdict),
-            value=verdict.value,
-            threshold=verdict.threshold,
-            started_at=now,
-            firing_at=now if fire_now else None,
-            last_notified_at=now if fire_now else None,
-            updated_at=now,
-        )
-        for entity, verdict in new
-    ]
+    alerts = [_new_alert(rule, entity, verdict, now) for entity, verdict in new]
+    status = alerts[0].status
     n = len(alerts)
     columns = [
         [rule.organization_id] * n,

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
-from collections.abc import Collection, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -214,7 +214,11 @@ class EdgeHours:
 EDGE_HOURS = EdgeHours(get_settings().edge_cache_events)
 
 
-async def fetch_hours(hour: datetime, wanted: dict[int, tuple[int, ...]], fetch_rows: Any) -> dict[int, HourEvents]:
+async def fetch_hours(
+    hour: datetime,
+    wanted: dict[int, tuple[int, ...]],
+    fetch_rows: Callable[[list[int], datetime, datetime], Awaitable[list[tuple[Any, ...]]]],
+) -> dict[int, HourEvents]:
     """The events of ``hour`` for each prompt in ``wanted`` (prompt id -> its rows key), cached.
 
     ``fetch_rows(prompt_ids, lo, hi)`` returns ``(prompt_id, *RAW_FIELDS)`` tuples of those
