@@ -32,7 +32,7 @@ class DataSource(Model):
 
 class Prompt(Model):
     id = fields.IntField(primary_key=True)
-    uuid = fields.UUIDField(unique=True)
+    uuid = fields.UUIDField()  # unique per organization (Meta), never globally
     organization = fields.ForeignKeyField("models.Organization", related_name="prompts", on_delete=fields.CASCADE)
     workspace = fields.ForeignKeyField(
         "models.Workspace", related_name="prompts", null=True, on_delete=fields.SET_NULL, db_index=True
@@ -56,6 +56,7 @@ class Prompt(Model):
 
     class Meta:
         table = "prompts"
+        unique_together = (("organization", "uuid"),)
         indexes = (("organization_id", "owner_id", "last_executed_at"), ("organization_id", "status"))
 
 

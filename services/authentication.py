@@ -1,10 +1,14 @@
 """Turning credentials into a :class:`Principal`.
 
-JWTs are verified statelessly.  API keys cost one indexed lookup by prefix, and a
-successful lookup is remembered in-process for ``API_KEY_CACHE_SECONDS`` (default 5 s;
-0 turns it off) so the ingest hot path does no database round trip per request.  The
-price is bounded: a key revoked through another process keeps working there for at most
-that long; a revocation in this process takes effect at once (:func:`forget_api_keys`).
+A JWT's signature is verified locally, then checked against its user's current state
+(exists, active, role, when credentials last changed).  API keys cost one indexed lookup by
+prefix, joined to their user.  Both act with at most the user's *current* role: a key keeps
+the role it was created with only while its creator still holds it.  Successful lookups
+are remembered in-process for ``API_KEY_CACHE_SECONDS`` (default 5 s; 0 turns it off) so
+the ingest hot path does no database round trip per request.  The price is bounded: a key
+revoked, a user demoted or deactivated through another process keeps its old rights there
+for at most that long; in this process the change takes effect at once
+(:func:`forget_api_keys`, :func:`forget_user`).
 Last-used times are noted in Redis at most once a second per key and process, and
 written to the database in batches by the ``flush_api_key_usage`` job.
 """
@@ -15,6 +19,7 @@ import asyncio
 import hashlib
 import logging
 import time
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import jwt
@@ -48,6 +53,65 @@ def forget_api_keys() -> None:
     _lookups.clear()
 
 
+@dataclass(frozen=True)
+class _UserState:
+    organization_id: int
+    role: Role
+    is_active: bool
+    not_before: int  # tokens issued (iat, seconds) before this are refused; 0: none
+
+
+_users: dict[int, tuple[float, _UserState | None]] = {}  # user id -> (monotonic expiry, state or gone)
+
+
+def forget_user(user_id: int) -> None:
+    """Drop what this process remembers of a user and of every API key (called on role change)."""
+    _users.pop(user_id, None)
+    forget_api_keys()
+
+
+async def _user_state(user_id: int) -> _UserState | None:
+    now = time.monotonic()
+    cached = _users.get(user_id)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    row = await User.get_or_none(id=user_id).only(
+        "id", "organization_id", "role", "is_active", "credentials_changed_at"
+    )
+    state = None if row is None else _state_of(row)
+    ttl = get_settings().api_key_cache_seconds
+    if ttl > 0:
+        if len(_users) >= _CACHE_MAX:
+            _users.clear()
+        _users[user_id] = (now + ttl, state)
+    return state
+
+
+def _state_of(user: User) -> _UserState:
+    changed = user.credentials_changed_at
+    return _UserState(user.organization_id, Role(user.role), user.is_active, int(changed.timestamp()) if changed else 0)
+
+
+def _at_most(granted: Role, current: Role) -> Role:
+    return granted if granted.rank <= current.rank else current
+
+
+async def _authenticate_jwt(token: str) -> Principal:
+    try:
+        principal, issued_at = credentials.decode_jwt_issued(token)
+    except jwt.ExpiredSignatureError:
+        raise Unauthorized("Authentication token has expired") from None
+    except jwt.InvalidTokenError:
+        raise Unauthorized("Invalid or missing authentication token") from None
+    state = await _user_state(principal.user_id)
+    if state is None or not state.is_active or state.organization_id != principal.organization_id:
+        raise Unauthorized("Invalid or missing authentication token")
+    if issued_at < state.not_before:
+        raise Unauthorized("Authentication token has been revoked (role or account changed); sign in again")
+    role = _at_most(principal.role, state.role)
+    return principal if role is principal.role else replace(principal, role=role)
+
+
 async def authenticate_bearer(token: str) -> Principal:
     token = token.strip()
     if not token:
@@ -55,12 +119,7 @@ async def authenticate_bearer(token: str) -> Principal:
     prefix = credentials.split_api_key(token)
     if prefix is not None:
         return await _authenticate_api_key(token, prefix)
-    try:
-        return credentials.decode_jwt(token)
-    except jwt.ExpiredSignatureError:
-        raise Unauthorized("Authentication token has expired") from None
-    except jwt.InvalidTokenError:
-        raise Unauthorized("Invalid or missing authentication token") from None
+    return await _authenticate_jwt(token)
 
 
 async def _authenticate_api_key(token: str, prefix: str) -> Principal:
@@ -94,15 +153,17 @@ async def _authenticate_api_key(token: str, prefix: str) -> Principal:
 
 
 async def _lookup_api_key(token: str, prefix: str) -> Principal:
-    api_key = await ApiKey.get_or_none(prefix=prefix)
+    api_key = await ApiKey.get_or_none(prefix=prefix).select_related("user")
     if api_key is None or not credentials.api_key_matches(token, api_key.key_hash):
         raise Unauthorized("Invalid or missing authentication token")
     if api_key.revoked_at is not None:
         raise Unauthorized("API key has been revoked")
+    if not api_key.user.is_active:
+        raise Unauthorized("The API key's user is deactivated")
     return Principal(
         user_id=api_key.user_id,
         organization_id=api_key.organization_id,
-        role=Role(api_key.role),
+        role=_at_most(Role(api_key.role), Role(api_key.user.role)),
         auth_method="api_key",
         api_key_id=api_key.id,
         rate_limit_per_minute=api_key.rate_limit_per_minute,

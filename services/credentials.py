@@ -50,6 +50,11 @@ def issue_jwt(
 
 def decode_jwt(token: str, settings: Settings | None = None) -> Principal:
     """Verify signature and expiry; raise ``jwt.InvalidTokenError`` on anything wrong."""
+    return decode_jwt_issued(token, settings)[0]
+
+
+def decode_jwt_issued(token: str, settings: Settings | None = None) -> tuple[Principal, int]:
+    """:func:`decode_jwt` plus the token's ``iat`` (seconds), for checks against later credential changes."""
     settings = settings or get_settings()
     claims: dict[str, Any] = jwt.decode(
         token,
@@ -58,12 +63,13 @@ def decode_jwt(token: str, settings: Settings | None = None) -> Principal:
         options={"require": ["exp", "iat", "sub", "org", "role"]},
     )
     try:
-        return Principal(
+        principal = Principal(
             user_id=int(claims["sub"]),
             organization_id=int(claims["org"]),
             role=Role(claims["role"]),
             auth_method="jwt",
         )
+        return principal, int(claims["iat"])
     except (TypeError, ValueError) as exc:
         raise jwt.InvalidTokenError("malformed claims") from exc
 

@@ -39,7 +39,8 @@ from tortoise.transactions import in_transaction
 from models.prompts import Prompt, PromptExecution, PromptVersion
 from services import rate_limit, rollups
 from services.config import get_settings
-from services.errors import BadRequest, ServiceUnavailable
+from services.database import ping_database
+from services.errors import BadRequest, FieldIssue, NotFound, ServiceUnavailable
 from services.policy import Principal, require_authenticated
 from services.redis_batching import ScriptBatcher
 from services.redis_client import get_redis, key
@@ -48,6 +49,8 @@ log = logging.getLogger(__name__)
 STREAM = "ingest:stream"
 GROUP = "drainers"
 DEAD_LETTER = "ingest:dead"
+DEAD_LETTER_COUNTS = "ingest:dead:hour:"  # + epoch hour: hash organization id -> events
+DEAD_LETTER_COUNT_TTL = 48 * 3600
 MAX_FUTURE = timedelta(minutes=5)
 MAX_AGE = timedelta(days=3650)
 ENTRY_MAX_EVENTS = 100  # a batch is queued as stream entries of at most this many events
@@ -164,9 +167,45 @@ async def _queue(principal: Principal, cost: int, entries: list[bytes]) -> None:
         raise window.exceeded(limit)
 
 
+# (organization id, prompt id) -> monotonic time until which "this prompt is the organization's" holds.
+# Prompts never change organization, so a positive answer can be reused; negative ones are never kept.
+_owned_prompts: dict[tuple[int, int], float] = {}
+OWNED_PROMPT_TTL = 300.0
+_OWNED_MAX = 100_000
+
+
+async def _check_integer_prompt_ids(principal: Principal, events: list[UsageEvent], field: str) -> None:
+    """An integer ``prompt_id`` that is not one of the caller's prompts is a 404 now, not a silent drop later.
+
+    uuids need no check: an unknown uuid creates the prompt in the caller's organization.  Known
+    ids are remembered per process for ``OWNED_PROMPT_TTL`` seconds, so the hot path does no
+    query for ids it has seen; a prompt deleted meanwhile is dead-lettered by the drain.
+    """
+    org = principal.organization_id
+    now = time.monotonic()
+    wanted = {e.prompt_id for e in events if isinstance(e.prompt_id, int)}
+    unknown = {pid for pid in wanted if _owned_prompts.get((org, pid), 0.0) < now}
+    if not unknown:
+        return
+    found = set(await Prompt.filter(organization_id=org, id__in=list(unknown)).values_list("id", flat=True))
+    if len(_owned_prompts) + len(found) > _OWNED_MAX:
+        _owned_prompts.clear()
+    for pid in found:
+        _owned_prompts[(org, pid)] = now + OWNED_PROMPT_TTL
+    missing = unknown - found
+    if missing:
+        issues = [
+            FieldIssue(field.format(i), f"prompt {e.prompt_id} not found", "not_found")
+            for i, e in enumerate(events)
+            if e.prompt_id in missing and isinstance(e.prompt_id, int)
+        ]
+        raise NotFound(f"Prompt {sorted(missing)[0]} not found", issues)
+
+
 async def log_usage(principal: Principal, event: UsageEvent) -> str:
     """Queue one event durably; returns its event id. Redis trouble is a 503, never a silent drop."""
     principal = require_authenticated(principal)
+    await _check_integer_prompt_ids(principal, [event], "prompt_id")
     payloads, ids = _payloads([event])
     await _queue(principal, 1, [orjson.dumps(payloads[0])])
     return ids[0]
@@ -179,6 +218,7 @@ async def log_usage_batch(principal: Principal, events: list[UsageEvent]) -> lis
         raise BadRequest.field("events", f"at most {get_settings().ingest_batch_max} events per batch", "too_long")
     if not events:
         return []
+    await _check_integer_prompt_ids(principal, events, "events.{}.prompt_id")
     payloads, ids = _payloads(events)
     step = ENTRY_MAX_EVENTS
     await _queue(principal, len(events), [orjson.dumps(payloads[i : i + step]) for i in range(0, len(payloads), step)])
@@ -223,22 +263,35 @@ def _decode(fields: dict[str, str]) -> list[_Event]:
     return [(org, user, e) for e in body] if isinstance(body, list) else [(org, user, body)]
 
 
-def _chunks(entries: list[tuple[str, dict[str, str]]], budget: int) -> Iterator[tuple[list[str], list[_Event]]]:
+@dataclass
+class _Chunk:
+    ids: list[str]  # stream entry ids, acknowledged together once the chunk is stored
+    events: list[_Event]
+    undecodable: list[dict[str, Any]]  # dead letters for entries that do not even decode
+
+
+def _chunks(entries: list[tuple[str, dict[str, str]]], budget: int) -> Iterator[_Chunk]:
     """Whole entries grouped into transactions of about ``budget`` events, decoded one chunk at a time."""
-    ids: list[str] = []
-    events: list[_Event] = []
+    chunk = _Chunk([], [], [])
     for entry_id, fields in entries:
-        ids.append(entry_id)
-        events.extend(_decode(fields))
-        if len(events) >= budget:
-            yield ids, events
-            ids, events = [], []
-    if ids:
-        yield ids, events
+        chunk.ids.append(entry_id)
+        try:
+            chunk.events.extend(_decode(fields))
+        except Exception as exc:  # a malformed entry (only a bug or a hand-written XADD makes one)
+            chunk.undecodable.append({"o": fields.get("o"), "entry": fields, "reason": _reason(exc)})
+        if len(chunk.events) >= budget:
+            yield chunk
+            chunk = _Chunk([], [], [])
+    if chunk.ids:
+        yield chunk
 
 
 async def drain_once(consumer: str, count: int | None = None, claim_idle_ms: int = 60_000) -> DrainResult:
-    """Write one read of the stream: first stale pending entries (a dead worker's), then new ones."""
+    """Write one read of the stream: first stale pending entries (a dead worker's), then new ones.
+
+    A chunk's entries are acknowledged only after every event in them is either stored or
+    dead-lettered, so a crash anywhere re-delivers them (and the event id makes that a no-op).
+    """
     global _events_per_entry
     redis = get_redis()
     budget = count or get_settings().drain_batch_size
@@ -250,11 +303,14 @@ async def drain_once(consumer: str, count: int | None = None, claim_idle_ms: int
         got = await redis.xreadgroup(GROUP, consumer, {key(STREAM): ">"}, count=per_read)
         entries = got[0][1] if got else []
     total = DrainResult()
-    for ids, events in _chunks(entries, budget):
-        total.add(await _write(events))
+    for chunk in _chunks(entries, budget):
+        total.add(await _write_isolating(chunk.events))
+        if chunk.undecodable:
+            await dead_letter(chunk.undecodable)
+            total.dead += len(chunk.undecodable)
         async with redis.pipeline(transaction=True) as pipe:
-            pipe.xack(key(STREAM), GROUP, *ids)
-            pipe.xdel(key(STREAM), *ids)
+            pipe.xack(key(STREAM), GROUP, *chunk.ids)
+            pipe.xdel(key(STREAM), *chunk.ids)
             await pipe.execute()
     if entries:
         _events_per_entry = max(1, -(-total.read // len(entries)))
@@ -277,42 +333,142 @@ async def drain(consumer: str, max_seconds: float = 5.0) -> DrainResult:
 
 async def write_batch(entries: list[tuple[str, dict[str, str]]]) -> DrainResult:
     """Store the events of these stream entries (idempotent: stored event ids are skipped)."""
-    return await _write([e for _, fields in entries for e in _decode(fields)])
+    return await _write_isolating([e for _, fields in entries for e in _decode(fields)])
+
+
+# --------------------------------------------------------------------------- poison isolation
+
+# SQLSTATE classes that say "try again later", not "this data is bad": connection exceptions,
+# transaction rollbacks (deadlock, serialization), insufficient resources, operator intervention,
+# system errors.  Everything else (22 data exception, 23 integrity, ...) is the data's fault.
+_TRANSIENT_SQLSTATE_CLASSES = frozenset({"08", "40", "53", "57", "58"})
+
+
+def _reason(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}".rstrip(": ")
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    seen: BaseException | None = exc
+    for _ in range(5):  # Tortoise wraps the driver's exception; look down the chain
+        if seen is None:
+            return None
+        state = getattr(seen, "sqlstate", None)
+        if isinstance(state, str):
+            return state
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+async def _is_outage(exc: BaseException) -> bool:
+    """True when ``exc`` says the database or Redis is unavailable, not that the events are bad.
+
+    An outage must leave the entries pending (they are retried), never dead-letter them.
+    """
+    if isinstance(exc, RedisError | ConnectionError | TimeoutError | OSError):
+        return True
+    state = _sqlstate(exc)
+    if state is not None:
+        return state[:2] in _TRANSIENT_SQLSTATE_CLASSES
+    if "locked" in str(exc).lower():  # SQLite: "database is locked"
+        return True
+    try:
+        await ping_database()
+    except Exception:
+        return True
+    return False
+
+
+async def _write_isolating(events: list[_Event]) -> DrainResult:
+    """Store ``events``; if that fails on their content, split until each bad event stands alone.
+
+    A failing batch is halved and each half retried, so one poison event costs about
+    2·log2(batch) extra transactions and every other event is stored; the poison event goes
+    to the dead-letter stream with the reason.  An outage is re-raised untouched: the entries
+    stay pending and are retried when the database or Redis is back.
+    """
+    try:
+        return await _write(events)
+    except Exception as exc:
+        if await _is_outage(exc):
+            raise
+        if len(events) == 1:
+            org, user, event = events[0]
+            await dead_letter([{"o": org, "u": user, "e": event, "reason": _reason(exc)}])
+            log.warning("poison event of organization %s dead-lettered: %s", org, _reason(exc))
+            return DrainResult(read=1, dead=1)
+        mid = len(events) // 2
+        result = await _write_isolating(events[:mid])
+        result.add(await _write_isolating(events[mid:]))
+        return result
+
+
+async def dead_letter(items: list[dict[str, Any]]) -> None:
+    """Keep ``items`` (``{"o": organization, "e": event, "reason": ...}``) in the dead-letter stream.
+
+    Beside the stream (capped at 10,000 entries), a per-hour count per organization is kept
+    for 48 hours: health, alerts and each organization's own view read those counts.
+    """
+    hour = int(time.time() // 3600)
+    counts: dict[str, int] = {}
+    for item in items:
+        org = str(item.get("o") or "unknown")
+        counts[org] = counts.get(org, 0) + 1
+    hour_key = key(f"{DEAD_LETTER_COUNTS}{hour}")
+    async with get_redis().pipeline(transaction=True) as pipe:
+        pipe.xadd(key(DEAD_LETTER), {"batch": orjson.dumps(items, default=str)}, maxlen=10_000, approximate=True)
+        for org, n in counts.items():
+            pipe.hincrby(hour_key, org, n)
+        pipe.expire(hour_key, DEAD_LETTER_COUNT_TTL)
+        await pipe.execute()
+
+
+async def dead_letters_recent(hours: int = 1, organization_id: int | None = None) -> int:
+    """Events dead-lettered in this clock hour and the ``hours`` before it (one organization's, or all)."""
+    now = int(time.time() // 3600)
+    redis = get_redis()
+    async with redis.pipeline(transaction=False) as pipe:
+        for hour in range(now - hours, now + 1):
+            hour_key = key(f"{DEAD_LETTER_COUNTS}{hour}")
+            if organization_id is None:
+                pipe.hvals(hour_key)
+            else:
+                pipe.hget(hour_key, str(organization_id))
+        got = await pipe.execute()
+    if organization_id is None:
+        return sum(int(v) for values in got for v in values)
+    return sum(int(v) for v in got if v is not None)
 
 
 async def _resolve_prompts(events: list[_Event]) -> dict[tuple[int, str], Prompt]:
-    """Map (org, prompt ref) to a Prompt, creating prompts for unknown uuids in the caller's org."""
+    """Map (org, prompt ref) to a Prompt, creating prompts for unknown uuids in the caller's org.
+
+    A uuid names a prompt within one organization (unique per organization), so two tenants
+    sending the same uuid each get their own prompt and neither can capture the other's events.
+    """
     refs = {(org, e["prompt_id"]): user for org, user, e in events}
+    orgs = {org for org, _ in refs}
     uuids = {ref for _, ref in refs if isinstance(ref, str)}
     ints = {ref for _, ref in refs if isinstance(ref, int)}
     found: dict[tuple[int, str], Prompt] = {}
     if uuids:
-        for p in await Prompt.filter(uuid__in=list(uuids)):
+        for p in await Prompt.filter(organization_id__in=list(orgs), uuid__in=list(uuids)):
             found[(p.organization_id, str(p.uuid))] = p
     if ints:
-        for p in await Prompt.filter(id__in=list(ints)):
+        for p in await Prompt.filter(organization_id__in=list(orgs), id__in=list(ints)):
             found[(p.organization_id, str(p.id))] = p
-    taken = {str(p.uuid) for p in found.values()}
-    missing: dict[str, Prompt] = {}
-    names: dict[str, str] = {}
-    for _, _, e in events:
+    names: dict[tuple[int, str], str] = {}
+    for org, _, e in events:
         if e.get("prompt_name") and isinstance(e["prompt_id"], str):
-            names.setdefault(e["prompt_id"], e["prompt_name"])
-    for (org, ref), user in refs.items():
-        if isinstance(ref, str) and (org, ref) not in found and ref not in taken and ref not in missing:
-            missing[ref] = Prompt(
-                uuid=uuid.UUID(ref),
+            names.setdefault((org, e["prompt_id"]), e["prompt_name"])
+    for (org, ref), user in refs.items():  # new prompts are rare: one statement each is fine
+        if isinstance(ref, str) and (org, ref) not in found:
+            created, _ = await Prompt.get_or_create(
                 organization_id=org,
-                owner_id=user,
-                name=(names.get(ref) or f"prompt {ref[:8]}")[:200],
-                status="draft",
+                uuid=uuid.UUID(ref),
+                defaults={"owner_id": user, "name": (names.get((org, ref)) or f"prompt {ref[:8]}")[:200]},
             )
-    for ref, prompt in missing.items():  # new prompts are rare: one statement each is fine
-        created, _ = await Prompt.get_or_create(
-            uuid=prompt.uuid,
-            defaults={"organization_id": prompt.organization_id, "owner_id": prompt.owner_id, "name": prompt.name},
-        )
-        found[(created.organization_id, ref)] = created
+            found[(org, ref)] = created
     return found
 
 
@@ -372,7 +528,7 @@ async def _write(events: list[_Event]) -> DrainResult:
         await rollups.mark_dirty(hours)
     if dead:
         result.dead = len(dead)
-        await get_redis().xadd(key(DEAD_LETTER), {"batch": orjson.dumps(dead)}, maxlen=10_000, approximate=True)
+        await dead_letter(dead)
         log.warning("%d events had no prompt they could belong to; kept in %s", len(dead), key(DEAD_LETTER))
     return result
 

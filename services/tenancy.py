@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
 from models.tenancy import Organization, User
-from services import api_keys, credentials
-from services.errors import BadRequest, Conflict, NotFound
+from services import api_keys, authentication, credentials
+from services.errors import BadRequest, Conflict, Forbidden, NotFound
 from services.policy import Principal, Role, can_grant, require_admin, require_authenticated
 
 BOOTSTRAP_KEY_NAME = "bootstrap"
@@ -63,10 +63,13 @@ async def bootstrap(org_name: str, email: str, role: Role, password: str | None 
             user = await User.create(organization=org, email=email, role=role.value)
         elif user.organization_id != org.id:
             raise ValueError(f"{email} already belongs to another organization")
+        if user.role != role.value:
+            user.credentials_changed_at = datetime.now(UTC)
         user.role = role.value
         if password:
             user.password_hash = credentials.hash_password(password)
         await user.save()
+        authentication.forget_user(user.id)
         principal = Principal(user.id, org.id, role)
         await api_keys.revoke_named_keys(principal, BOOTSTRAP_KEY_NAME)
         created = await api_keys.create_api_key(principal, BOOTSTRAP_KEY_NAME, role)
@@ -112,6 +115,36 @@ async def create_user(principal: Principal, email: str, role: Role, password: st
         role=role.value,
         password_hash=credentials.hash_password(password) if password else None,
     )
+    return _user(row)
+
+
+async def update_user(
+    principal: Principal, user_id: int, role: Role | None = None, is_active: bool | None = None
+) -> UserInfo:
+    """Change a user's role or deactivate/reactivate them; either change revokes their issued tokens.
+
+    Admins grant at most their own role and cannot change users above it; nobody demotes or
+    deactivates themselves (the organization could be left without an admin by accident).
+    API keys keep working with at most the user's new role (see ``services.authentication``).
+    """
+    principal = require_admin(principal)
+    row = await User.get_or_none(id=user_id, organization_id=principal.organization_id)
+    if row is None:
+        raise NotFound("User not found")
+    if not can_grant(principal, Role(row.role)):
+        raise Forbidden("Cannot change a user whose role is above your own")
+    if role is not None and not can_grant(principal, role):
+        raise BadRequest.field("role", f"cannot grant role {role.value} above your own")
+    demotes = role is not None and role.rank < Role(row.role).rank
+    if row.id == principal.user_id and (demotes or is_active is False):
+        raise Conflict("You cannot demote or deactivate yourself; ask another admin")
+    changed = (role is not None and role.value != row.role) or (is_active is not None and is_active != row.is_active)
+    if changed:
+        row.role = role.value if role is not None else row.role
+        row.is_active = row.is_active if is_active is None else is_active
+        row.credentials_changed_at = datetime.now(UTC)
+        await row.save(update_fields=["role", "is_active", "credentials_changed_at"])
+        authentication.forget_user(row.id)
     return _user(row)
 
 

@@ -162,16 +162,113 @@ async def test_worker_killed_between_insert_and_ack_counts_once(client, make_ten
     assert pending["pending"] == 0
 
 
-async def test_integer_prompt_id_of_another_organization_is_not_written(client, make_tenant):
+async def test_integer_prompt_id_of_another_organization_is_a_404_and_nothing_is_queued(client, make_tenant):
     a = await make_tenant("member")
     b = await make_tenant("member")
     created = await client.post("/api/v1/prompts", json={"name": "A's prompt"}, headers=a.headers)
     prompt_id = created.json()["data"]["id"]
+    before = await get_redis().xlen(key(prompt_ingest.STREAM))
     r = await client.post("/api/v1/prompts/analytics", json=event(prompt_id), headers=b.key_headers)
-    assert r.status_code == 204  # accepted into the queue ...
+    assert r.status_code == 404
+    assert r.json()["error"]["details"][0]["field"] == "prompt_id"
+    batch = [event(uuid.uuid4()), event(prompt_id), event(2_000_000_000)]
+    r = await client.post("/api/v1/prompts/analytics/batch", json={"events": batch}, headers=b.key_headers)
+    assert r.status_code == 404
+    assert [d["field"] for d in r.json()["error"]["details"]] == ["events.1.prompt_id", "events.2.prompt_id"]
+    assert await get_redis().xlen(key(prompt_ingest.STREAM)) == before  # all or nothing: nothing queued
+    # the owner's integer id is accepted (and then answered from the per-process cache)
+    for _ in range(2):
+        r = await client.post("/api/v1/prompts/analytics", json=event(prompt_id), headers=a.key_headers)
+        assert r.status_code == 204
+    await drain()
+    assert await PromptExecution.filter(prompt_id=prompt_id).count() == 2
+
+
+async def test_a_uuid_names_a_prompt_within_one_organization_only(client, make_tenant):
+    """Sending another tenant's uuid first must not capture (or drop) that tenant's events."""
+    a = await make_tenant("member")
+    b = await make_tenant("member")
+    for shared in (uuid.uuid4(), uuid.UUID(int=0)):  # the seed's own example uses the nil uuid
+        r = await client.post("/api/v1/prompts/analytics", json=event(shared, prompt_name="B's"), headers=b.key_headers)
+        assert r.status_code == 204
+        await drain()
+        r = await client.post("/api/v1/prompts/analytics", json=event(shared, prompt_name="A's"), headers=a.key_headers)
+        assert r.status_code == 204
+        result = await drain()
+        assert result["inserted"] == 1 and result["dead"] == 0
+        mine = await Prompt.get(uuid=shared, organization_id=a.organization_id)
+        theirs = await Prompt.get(uuid=shared, organization_id=b.organization_id)
+        assert mine.id != theirs.id and (mine.name, theirs.name) == ("A's", "B's")
+        assert await PromptExecution.filter(prompt_id=mine.id, organization_id=a.organization_id).count() == 1
+        assert await PromptExecution.filter(prompt_id=theirs.id, organization_id=b.organization_id).count() == 1
+
+
+async def test_nul_and_lone_surrogates_are_refused_at_the_edge_naming_the_field(client, make_tenant):
+    tenant = await make_tenant("member")
+    pid = uuid.uuid4()
+    before = await get_redis().xlen(key(prompt_ingest.STREAM))
+    single = '{"prompt_id": "%s", "version_hash": "v1", "prompt_name": "evil\\u0000"}' % pid
+    r = await client.post(
+        "/api/v1/prompts/analytics",
+        content=single.encode(),
+        headers={**tenant.key_headers, "content-type": "application/json"},
+    )
+    assert r.status_code == 400 and r.json()["error"]["details"][0]["field"] == "prompt_name"
+    batch = '{"events": [{"prompt_id": "%s", "version_hash": "v1"}, {"prompt_id": "%s", "version_hash": "\\ud800x"}]}'
+    r = await client.post(
+        "/api/v1/prompts/analytics/batch",
+        content=(batch % (pid, pid)).encode(),
+        headers={**tenant.key_headers, "content-type": "application/json"},
+    )
+    assert r.status_code == 400 and r.json()["error"]["details"][0]["field"] == "events.1.version_hash"
+    assert await get_redis().xlen(key(prompt_ingest.STREAM)) == before
+
+
+async def test_a_poison_event_is_dead_lettered_and_every_good_event_around_it_is_stored_once(make_tenant):
+    """Entries as an older edge (or a bug) could have queued them: the drain must isolate the bad ones."""
+    import orjson
+
+    a = await make_tenant("member")
+    b = await make_tenant("member")
+    pa, pb = uuid.uuid4(), uuid.uuid4()
+    now = datetime.now(UTC).isoformat()
+
+    def good(pid: uuid.UUID) -> dict:
+        return {**event(pid), "event_id": str(uuid.uuid4()), "timestamp": now}
+
+    poison_time = {**good(pa), "timestamp": "not a time"}  # fails on every backend
+    poison_nul = {**good(pb), "version_hash": "evil\x00"}  # PostgreSQL cannot store NUL in text
+    entries = [
+        (a, [good(pa)]),
+        (a, [good(pa), poison_time, good(pa)]),
+        (b, [good(pb), poison_nul, good(pb)]),
+        (b, [good(pb)]),
+    ]
+    redis = get_redis()
+    stream = key(prompt_ingest.STREAM)
+    await drain()  # start from an empty stream
+    dead_before = await redis.xlen(key(prompt_ingest.DEAD_LETTER))
+    for tenant, events in entries:
+        await redis.xadd(stream, {"o": tenant.organization_id, "u": tenant.user_id, "e": orjson.dumps(events)})
+    await redis.xadd(stream, {"o": a.organization_id, "u": a.user_id, "e": b"{not json"})  # undecodable entry
     result = await drain()
-    assert result["dead"] >= 1  # ... but dead-lettered, never attached to A's prompt
-    assert await PromptExecution.filter(prompt_id=prompt_id).count() == 0
+    nul_is_poison = get_settings().is_postgres
+    expected_dead = 2 + (1 if nul_is_poison else 0)
+    assert result["dead"] == expected_dead
+    assert result["inserted"] == 6 + (0 if nul_is_poison else 1)
+    good_ids = [e["event_id"] for _, events in entries for e in events if e not in (poison_time, poison_nul)]
+    stored = await PromptExecution.filter(event_id__in=good_ids).values_list("event_id", flat=True)
+    assert sorted(str(i) for i in stored) == sorted(good_ids)  # every good event, exactly once
+    assert await PromptExecution.filter(organization_id=b.organization_id).count() == 3 + (0 if nul_is_poison else 1)
+    pending = await redis.xpending(stream, prompt_ingest.GROUP)
+    assert pending["pending"] == 0 and await redis.xlen(stream) == 0  # nothing left to fail again
+    dead = await redis.xrange(key(prompt_ingest.DEAD_LETTER), count=10_000)
+    assert len(dead) - dead_before == expected_dead
+    reasons = [item["reason"] for _, fields in dead[dead_before:] for item in orjson.loads(fields["batch"])]
+    assert any("not a time" in r for r in reasons) and any("JSONDecodeError" in r for r in reasons)
+    assert await prompt_ingest.dead_letters_recent(organization_id=a.organization_id) == 2
+    assert await prompt_ingest.dead_letters_recent(organization_id=b.organization_id) == (1 if nul_is_poison else 0)
+    assert (await drain())["read"] == 0
 
 
 async def test_concurrent_events_share_round_trips_and_are_each_stored_once(client, make_tenant):

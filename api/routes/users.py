@@ -34,7 +34,13 @@ class UserList(BaseModel):
 
 
 class UserPath(BaseModel):
-    user_id: int = Field(ge=1)
+    user_id: int = Field(ge=1, le=2_147_483_647)
+
+
+class UserUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    role: Role | None = Field(default=None, description="New role (at most your own)")
+    is_active: bool | None = Field(default=None, description="false deactivates the user: sign-in and keys stop")
 
 
 @router.get("/api/v1/users", summary="List the organization's users", role=Role.ADMIN, response_model=UserList)
@@ -61,3 +67,19 @@ async def create_user(call: Call[None, UserCreate]) -> Ok:
 )
 async def get_user(call: Call[None, None]) -> Ok:
     return Ok(await tenancy.get_user(call.user, call.path.user_id), "User retrieved")
+
+
+@router.patch(
+    "/api/v1/users/{user_id}",
+    summary="Change a user's role or deactivate them",
+    role=Role.ADMIN,
+    path_model=UserPath,
+    body_model=UserUpdate,
+    response_model=UserOut,
+    responses={403: "The user's role is above yours", 404: "No such user in your organization", 409: "Yourself"},
+    description="A role change or deactivation revokes the user's issued tokens; their API keys act with at most "
+    "the new role. Other processes notice within API_KEY_CACHE_SECONDS.",
+)
+async def update_user(call: Call[None, UserUpdate]) -> Ok:
+    body = call.body
+    return Ok(await tenancy.update_user(call.user, call.path.user_id, body.role, body.is_active), "User updated")
