@@ -28,7 +28,7 @@ class User(Model):
     password_hash = fields.CharField(max_length=255, null=True)
     role = fields.CharField(max_length=20, default="member")
     is_active = fields.BooleanField(default=True)
-    # Tokens issued (``iat``) before this second are refused: set on a role change or deactivation.
+    # Tokens issued (``iat``) before this instant are refused: set on a role change or deactivation.
     credentials_changed_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 

@@ -2,8 +2,10 @@
 
 Every check is a real probe with its own timeout (``PROBE_TIMEOUT_SECONDS``), run
 concurrently.  Redis reads are read-only (``XINFO``, ``XPENDING``, ``ZRANGE``).
-Status: ``unhealthy`` when the database or Redis is unreachable; ``degraded`` when
-no worker is alive or the backlog / rollup lag exceed their limits; else ``healthy``.
+Status: ``unhealthy`` when the database or Redis is unreachable or ingest has stalled
+(an entry queued longer than ``INGEST_STALL_SECONDS``); ``degraded`` when no worker is alive,
+events were dead-lettered in the last hour, or the backlog / rollup lag exceed their limits;
+else ``healthy``.
 """
 
 from __future__ import annotations
@@ -15,18 +17,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel
-from redis.exceptions import ResponseError
 
-from services import worker_status
+from services import platform_probes, worker_status
 from services.config import get_settings
 from services.database import ping_database
-from services.policy import Principal, require_admin
-from services.prompt_ingest import DEAD_LETTER, ENTRY_MAX_EVENTS, GROUP, STREAM
+from services.policy import Principal, Role, require_admin
+from services.prompt_ingest import ENTRY_MAX_EVENTS
 from services.redis_client import get_redis, key
 from services.rollups import DIRTY_PROMPTS
 
 BACKLOG_DEGRADED = 100_000  # events that may be queued (entries x their largest size)
 ROLLUP_LAG_DEGRADED_SECONDS = 900  # oldest un-rolled-up mark
+# detail an organization admin may see: nothing that counts other organizations' data
+_TENANT_SAFE_DETAIL = frozenset({"dialect", "workers", "reasons", "dead_letters_recent", "oldest_dirty_age_seconds"})
 
 
 class ComponentHealth(BaseModel):
@@ -79,36 +82,26 @@ async def _workers() -> tuple[str, dict[str, Any]]:
     return ("ok" if beats else "degraded"), detail
 
 
-async def _ingest() -> tuple[str, dict[str, Any]]:
-    redis = get_redis()
-    stream = key(STREAM)
-    length = await redis.xlen(stream)
-    pending, lag, consumers = 0, None, 0
-    try:
-        for group in await redis.xinfo_groups(stream):
-            if group.get("name") == GROUP:
-                pending = int(group.get("pending") or 0)
-                consumers = int(group.get("consumers") or 0)
-                lag = group.get("lag")
-    except ResponseError:  # no stream yet: nothing was ever queued
-        pass
-    oldest_pending_ms = None
-    if pending:
-        summary = await redis.xpending(stream, GROUP)
-        if summary and summary.get("min"):
-            oldest_pending_ms = max(0, int(time.time() * 1000) - int(str(summary["min"]).split("-")[0]))
-    dead = await redis.xlen(key(DEAD_LETTER))
-    detail = {
-        # Counts are stream entries: one per single event, up to ENTRY_MAX_EVENTS per batch request.
-        "queued": length,  # entries still in the stream (not yet written, or written but not acknowledged)
-        "pending": pending,  # delivered to a worker, not yet acknowledged
-        "undelivered": int(lag) if lag is not None else max(0, length - pending),
-        "consumers": consumers,
-        "oldest_pending_age_ms": oldest_pending_ms,
-        "dead_letters": dead,
-    }
-    detail["events_per_entry_max"] = ENTRY_MAX_EVENTS
-    return ("degraded" if length * ENTRY_MAX_EVENTS > BACKLOG_DEGRADED else "ok"), detail
+def _ingest(organization_id: int | None) -> Callable[[], Awaitable[tuple[str, dict[str, Any]]]]:
+    async def probe() -> tuple[str, dict[str, Any]]:
+        backlog = await platform_probes.ingest_backlog(organization_id)
+        status, reasons = platform_probes.ingest_status(backlog)
+        if backlog["stream_length"] * ENTRY_MAX_EVENTS > BACKLOG_DEGRADED and status == "ok":
+            status, reasons = "degraded", [f"{backlog['stream_length']} entries queued"]
+        detail: dict[str, Any] = {"reasons": reasons, "dead_letters_recent": backlog["dead_letters_recent"]}
+        if organization_id is None:  # platform-wide figures: superusers only
+            # Counts are stream entries: one per single event, up to ENTRY_MAX_EVENTS per batch request.
+            detail.update(
+                queued=backlog["stream_length"],  # not yet written, or written but not acknowledged
+                pending=backlog["pending"],  # delivered to a worker, not yet acknowledged
+                undelivered=max(0, backlog["stream_length"] - backlog["pending"]),
+                oldest_entry_age_seconds=backlog["oldest_entry_age_seconds"],
+                dead_letters=backlog["dead_letter"],  # kept in the dead-letter stream (capped)
+                events_per_entry_max=ENTRY_MAX_EVENTS,
+            )
+        return status, detail
+
+    return probe
 
 
 async def _rollups() -> tuple[str, dict[str, Any]]:
@@ -122,14 +115,24 @@ async def _rollups() -> tuple[str, dict[str, Any]]:
 
 
 async def analytics_health(principal: Principal) -> AnalyticsHealth:
-    require_admin(principal)
+    """The pipeline's health for an admin; platform-wide figures (queue sizes, worker ids, Redis
+    memory, every organization's dead letters) only for superusers, an admin sees their own
+    organization's dead letters.  ``unhealthy`` when the database or Redis is down or ingest has
+    stalled past ``INGEST_STALL_SECONDS``."""
+    principal = require_admin(principal)
+    platform = principal.has_role(Role.SUPERUSER)
     database, redis = await asyncio.gather(_probe("database", _database), _probe("redis", _redis))
     components = [database, redis]
     if redis.status != "down":
         components += await asyncio.gather(
-            _probe("workers", _workers), _probe("ingest_stream", _ingest), _probe("rollups", _rollups)
+            _probe("workers", _workers),
+            _probe("ingest_stream", _ingest(None if platform else principal.organization_id)),
+            _probe("rollups", _rollups),
         )
-    if database.status == "down" or redis.status == "down":
+    if not platform:
+        for c in components:
+            c.detail = {k: v for k, v in c.detail.items() if k in _TENANT_SAFE_DETAIL}
+    if any(c.status == "down" for c in components if c.name != "workers"):
         status = "unhealthy"
     elif any(c.status != "ok" for c in components):
         status = "degraded"

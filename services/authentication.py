@@ -58,7 +58,7 @@ class _UserState:
     organization_id: int
     role: Role
     is_active: bool
-    not_before: int  # tokens issued (iat, seconds) before this are refused; 0: none
+    not_before: float  # tokens issued (iat, epoch seconds) before this are refused; 0: none
 
 
 _users: dict[int, tuple[float, _UserState | None]] = {}  # user id -> (monotonic expiry, state or gone)
@@ -89,7 +89,7 @@ async def _user_state(user_id: int) -> _UserState | None:
 
 def _state_of(user: User) -> _UserState:
     changed = user.credentials_changed_at
-    return _UserState(user.organization_id, Role(user.role), user.is_active, int(changed.timestamp()) if changed else 0)
+    return _UserState(user.organization_id, Role(user.role), user.is_active, changed.timestamp() if changed else 0.0)
 
 
 def _at_most(granted: Role, current: Role) -> Role:

@@ -8,6 +8,7 @@ the development secret refuses to start rather than sign guessable tokens.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -63,6 +64,18 @@ def _bool(name: str, default: bool) -> bool:
     return default if value is None else value
 
 
+def _cidrs(name: str) -> tuple[str, ...]:
+    """Comma-separated networks (``10.0.0.0/8, ::1/128``; a bare address is its /32 or /128)."""
+    found = []
+    for item in (os.environ.get(name) or "").split(","):
+        if item.strip():
+            try:
+                found.append(str(ipaddress.ip_network(item.strip(), strict=False)))
+            except ValueError as exc:
+                raise ConfigError(f"{name} must be comma-separated CIDRs, got {item.strip()!r}: {exc}") from None
+    return tuple(found)
+
+
 @dataclass(frozen=True)
 class Settings:
     app_env: str = "development"
@@ -86,6 +99,7 @@ class Settings:
     edge_cache_events: int = 200_000
     gc_gen0_threshold: int = 50_000
     drain_batch_size: int = 2000
+    ingest_stall_seconds: float = 300.0  # an entry queued longer than this: ingest is unhealthy
     probe_timeout_seconds: float = 2.0
     db_pool_max: int = 10
     metrics_buffer_size: int = 1000
@@ -99,7 +113,9 @@ class Settings:
     smtp_from: str | None = None
     smtp_username: str | None = None
     smtp_password: str | None = None
-    smtp_starttls: bool | None = None  # None: upgrade when the server offers STARTTLS
+    smtp_starttls: bool | None = None  # None: STARTTLS (required unless plaintext is allowed)
+    smtp_allow_plaintext: bool = False  # send (and log in) without TLS when the server offers none
+    outbound_allow_cidrs: tuple[str, ...] = ()  # networks notification targets may reach despite the policy
     # self-monitoring (services/request_metrics.py, services/system_metrics.py, ...)
     request_metrics_enabled: bool = True
     request_metrics_flush_seconds: float = 1.0
@@ -112,6 +128,15 @@ class Settings:
     threshold_disk_percent: float = 90.0
     threshold_p95_ms: float = 1000.0
     threshold_error_rate: float = 0.05
+    threshold_dead_letters: int = 0  # events dead-lettered in the last hour before an alert fires
+    # GraphQL request limits (graphql_schema/complexity.py); 0 turns a limit off
+    graphql_max_tokens: int = 2000
+    graphql_max_depth: int = 10
+    graphql_max_aliases: int = 30
+    graphql_max_fields: int = 200
+    graphql_max_cost: int = 10_000
+    graphql_introspection: str = "authenticated"  # authenticated, public or off
+    graphql_ws_keepalive_seconds: float = 15.0  # server pings on graphql-transport-ws; 0 turns them off
 
     @property
     def is_production(self) -> bool:
@@ -137,6 +162,8 @@ class Settings:
             raise ConfigError("SECRET_KEY must be at least 32 characters in production")
         if self.jwt_algorithm not in {"HS256", "HS384", "HS512"}:
             raise ConfigError("JWT_ALGORITHM must be HS256, HS384 or HS512")
+        if self.graphql_introspection not in {"authenticated", "public", "off"}:
+            raise ConfigError("GRAPHQL_INTROSPECTION must be authenticated, public or off")
 
 
 def load_settings() -> Settings:
@@ -165,6 +192,7 @@ def load_settings() -> Settings:
         edge_cache_events=_int("EDGE_CACHE_EVENTS", 200_000, 0),
         gc_gen0_threshold=_int("GC_GEN0_THRESHOLD", 50_000, 0),
         drain_batch_size=_int("DRAIN_BATCH_SIZE", 2000, 1),
+        ingest_stall_seconds=_float("INGEST_STALL_SECONDS", 300.0, 1.0),
         probe_timeout_seconds=float(os.environ.get("PROBE_TIMEOUT_SECONDS", "2.0")),
         db_pool_max=_int("DB_POOL_MAX", 10, 1),
         metrics_buffer_size=_int("METRICS_BUFFER_SIZE", 1000, 10),
@@ -179,6 +207,8 @@ def load_settings() -> Settings:
         smtp_username=os.environ.get("SMTP_USERNAME") or None,
         smtp_password=os.environ.get("SMTP_PASSWORD") or None,
         smtp_starttls=_optional_bool("SMTP_STARTTLS"),
+        smtp_allow_plaintext=_bool("SMTP_ALLOW_PLAINTEXT", False),
+        outbound_allow_cidrs=_cidrs("OUTBOUND_ALLOW_CIDRS"),
         request_metrics_enabled=_bool("REQUEST_METRICS_ENABLED", True),
         request_metrics_flush_seconds=_float("REQUEST_METRICS_FLUSH_SECONDS", 1.0, 0.05),
         request_metrics_retention_hours=_int("REQUEST_METRICS_RETENTION_HOURS", 720, 24),
@@ -190,6 +220,14 @@ def load_settings() -> Settings:
         threshold_disk_percent=_float("THRESHOLD_DISK_PERCENT", 90.0),
         threshold_p95_ms=_float("THRESHOLD_P95_MS", 1000.0),
         threshold_error_rate=_float("THRESHOLD_ERROR_RATE", 0.05),
+        threshold_dead_letters=_int("THRESHOLD_DEAD_LETTERS", 0, 0),
+        graphql_max_tokens=_int("GRAPHQL_MAX_TOKENS", 2000, 0),
+        graphql_max_depth=_int("GRAPHQL_MAX_DEPTH", 10, 0),
+        graphql_max_aliases=_int("GRAPHQL_MAX_ALIASES", 30, 0),
+        graphql_max_fields=_int("GRAPHQL_MAX_FIELDS", 200, 0),
+        graphql_max_cost=_int("GRAPHQL_MAX_COST", 10_000, 0),
+        graphql_introspection=(os.environ.get("GRAPHQL_INTROSPECTION") or "authenticated").strip().lower(),
+        graphql_ws_keepalive_seconds=_float("GRAPHQL_WS_KEEPALIVE_SECONDS", 15.0, 0.0),
     )
     settings.validate()
     return settings

@@ -42,7 +42,7 @@ def issue_jwt(
         "sub": str(principal.user_id),
         "org": principal.organization_id,
         "role": principal.role.value,
-        "iat": now,
+        "iat": round(now.timestamp(), 6),  # sub-second: a token issued right after a role change stays valid
         "exp": expires,
     }
     return jwt.encode(claims, settings.secret_key, algorithm=settings.jwt_algorithm), expires
@@ -53,7 +53,7 @@ def decode_jwt(token: str, settings: Settings | None = None) -> Principal:
     return decode_jwt_issued(token, settings)[0]
 
 
-def decode_jwt_issued(token: str, settings: Settings | None = None) -> tuple[Principal, int]:
+def decode_jwt_issued(token: str, settings: Settings | None = None) -> tuple[Principal, float]:
     """:func:`decode_jwt` plus the token's ``iat`` (seconds), for checks against later credential changes."""
     settings = settings or get_settings()
     claims: dict[str, Any] = jwt.decode(
@@ -69,7 +69,7 @@ def decode_jwt_issued(token: str, settings: Settings | None = None) -> tuple[Pri
             role=Role(claims["role"]),
             auth_method="jwt",
         )
-        return principal, int(claims["iat"])
+        return principal, float(claims["iat"])
     except (TypeError, ValueError) as exc:
         raise jwt.InvalidTokenError("malformed claims") from exc
 

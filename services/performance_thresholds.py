@@ -17,7 +17,7 @@ import asyncio
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from services import request_metrics, system_metrics
+from services import platform_probes, request_metrics, system_metrics
 from services.config import Settings, get_settings
 
 MIN_REQUESTS = 20
@@ -25,7 +25,7 @@ MIN_REQUESTS = 20
 
 @dataclass
 class Breach:
-    metric: str  # cpu_percent | memory_percent | disk_percent | p95_latency_ms | error_rate
+    metric: str  # cpu_percent | memory_percent | disk_percent | p95_latency_ms | error_rate | ingest_*
     subject: str  # a host name or "METHOD /route"
     value: float
     threshold: float
@@ -114,5 +114,29 @@ async def breaches(hours: int = 1, live_probe: bool = True, settings: Settings |
         severity = _ratio_severity(rate, settings.threshold_error_rate)
         if severity:
             found.append(Breach("error_rate", ep, round(rate, 6), settings.threshold_error_rate, severity, evidence))
+    found.extend(await _ingest_breaches(settings))
     found.sort(key=lambda b: (b.severity != "critical", b.metric, b.subject))
+    return found
+
+
+async def _ingest_breaches(settings: Settings) -> list[Breach]:
+    """Events not being stored: the oldest queued entry past ``INGEST_STALL_SECONDS``, or dead letters.
+
+    Any event dead-lettered in the last hour is a warning (``threshold_dead_letters``, default 0,
+    raises the bar); more than 100 is critical.  Both clear by themselves once the stream moves
+    again and the hour passes, which resolves their platform alerts.
+    """
+    backlog = await platform_probes.ingest_backlog()
+    found = []
+    age = backlog["oldest_entry_age_seconds"]
+    if age is not None:
+        severity = _ratio_severity(age, settings.ingest_stall_seconds)
+        if severity:
+            found.append(
+                Breach("ingest_oldest_entry_seconds", "ingest", age, settings.ingest_stall_seconds, severity, backlog)
+            )
+    dead = backlog["dead_letters_recent"]
+    if dead > settings.threshold_dead_letters:
+        severity = "critical" if dead > max(100, 2 * settings.threshold_dead_letters) else "warning"
+        found.append(Breach("ingest_dead_letters", "ingest", dead, settings.threshold_dead_letters, severity, backlog))
     return found

@@ -13,24 +13,64 @@ from typing import Any
 from redis.exceptions import ResponseError
 from tortoise import connections
 
-from services.config import get_settings
-from services.prompt_ingest import DEAD_LETTER, GROUP, STREAM
+from services.config import Settings, get_settings
+from services.prompt_ingest import DEAD_LETTER, GROUP, STREAM, dead_letters_recent
 from services.redis_client import get_redis, key
 from services.rollups import DIRTY_PROMPTS
 
 
-async def ingest_backlog() -> dict[str, Any]:
-    """Events queued in Redis and not yet written (drained entries are deleted from the stream)."""
+async def ingest_backlog(organization_id: int | None = None) -> dict[str, Any]:
+    """The ingest pipeline's state: entries queued and pending, how old the oldest is, dead letters.
+
+    ``oldest_entry_age_seconds`` is the age of the oldest entry still in the stream (its id is
+    the time it was queued), whether no worker has read it yet or a worker keeps failing it:
+    either way those events are not stored.  ``dead_letters_recent`` counts events dead-lettered
+    in this clock hour and the previous one (one organization's when ``organization_id`` is given).
+    """
     redis = get_redis()
     async with redis.pipeline(transaction=False) as pipe:
         pipe.xlen(key(STREAM))
         pipe.xlen(key(DEAD_LETTER))
-        length, dead = await pipe.execute()
+        pipe.xrange(key(STREAM), count=1)
+        length, dead, oldest = await pipe.execute()
     try:
         pending = (await redis.xpending(key(STREAM), GROUP))["pending"]
     except ResponseError:  # no group yet: nothing was ever drained
         pending = 0
-    return {"stream_length": int(length), "pending": int(pending), "dead_letter": int(dead)}
+    age = None
+    if oldest:
+        queued_ms = int(str(oldest[0][0]).split("-")[0])
+        age = round(max(0.0, time.time() - queued_ms / 1000), 3)
+    return {
+        "stream_length": int(length),
+        "pending": int(pending),
+        "dead_letter": int(dead),
+        "dead_letters_recent": await dead_letters_recent(1, organization_id),
+        "oldest_entry_age_seconds": age,
+    }
+
+
+INGEST_LAG_DEGRADED_SECONDS = 60.0  # the oldest queued entry: a healthy drain stores events within seconds
+
+
+def ingest_status(backlog: dict[str, Any], settings: Settings | None = None) -> tuple[str, list[str]]:
+    """``ok`` | ``degraded`` | ``down`` for :func:`ingest_backlog`'s figures, with the reasons.
+
+    ``down``: an entry has waited longer than ``INGEST_STALL_SECONDS`` (events are not being
+    stored: no worker, or a failure the drain cannot get past).  ``degraded``: events were
+    dead-lettered recently, or the oldest entry is older than a minute.
+    """
+    settings = settings or get_settings()
+    age = backlog.get("oldest_entry_age_seconds") or 0.0
+    reasons = []
+    if age > settings.ingest_stall_seconds:
+        reasons.append(f"oldest queued entry waited {age:.0f}s (limit {settings.ingest_stall_seconds:g}s)")
+        return "down", reasons
+    if age > INGEST_LAG_DEGRADED_SECONDS:
+        reasons.append(f"oldest queued entry waited {age:.0f}s")
+    if backlog.get("dead_letters_recent"):
+        reasons.append(f"{backlog['dead_letters_recent']} events dead-lettered in the last hour")
+    return ("degraded" if reasons else "ok"), reasons
 
 
 async def rollup_lag() -> dict[str, Any]:

@@ -117,3 +117,78 @@ async def test_login_is_rate_limited_per_email(client, make_tenant):
     assert r.json()["error"]["code"] == "RATE_LIMITED"
     assert 1 <= int(r.headers["retry-after"]) <= 60
     assert set(statuses[:limit]) == {401}
+
+
+async def test_demotion_revokes_tokens_and_caps_api_keys_at_the_new_role(client, make_tenant):
+    boss = await make_tenant("admin")
+    victim = await make_tenant("admin", org=None)
+    # put the second admin into the boss's organization with an admin API key of their own
+    created = await client.post(
+        "/api/v1/users",
+        json={"email": f"x{victim.email}", "role": "admin", "password": "pw-long-enough"},
+        headers=boss.headers,
+    )
+    user_id = created.json()["data"]["id"]
+    login = await client.post("/api/v1/auth/token", json={"email": f"x{victim.email}", "password": "pw-long-enough"})
+    old_jwt = {"Authorization": f"Bearer {login.json()['data']['access_token']}"}
+    key = await client.post("/api/v1/api-keys", json={"name": "ci", "role": "admin"}, headers=old_jwt)
+    assert key.status_code == 201, key.text
+    key_headers = {"Authorization": f"Bearer {key.json()['data']['key']}"}
+    assert (await client.get("/api/v1/users", headers=key_headers)).status_code == 200
+
+    r = await client.patch(f"/api/v1/users/{user_id}", json={"role": "member"}, headers=boss.headers)
+    assert r.status_code == 200 and r.json()["data"]["role"] == "member"
+    # the admin key now acts as a member; the JWT issued before the change is revoked
+    r = await client.get("/api/v1/users", headers=key_headers)
+    assert r.status_code == 403
+    me = await client.get("/api/v1/auth/me", headers=key_headers)
+    assert me.json()["data"]["role"] == "member"
+    r = await client.get("/api/v1/auth/me", headers=old_jwt)
+    assert r.status_code == 401 and "revoked" in r.json()["error"]["message"]
+
+    # deactivation: sign-in, keys and tokens all stop
+    r = await client.patch(f"/api/v1/users/{user_id}", json={"is_active": False}, headers=boss.headers)
+    assert r.status_code == 200 and r.json()["data"]["is_active"] is False
+    assert (await client.get("/api/v1/auth/me", headers=key_headers)).status_code == 401
+    login = await client.post("/api/v1/auth/token", json={"email": f"x{victim.email}", "password": "pw-long-enough"})
+    assert login.status_code == 401
+
+
+async def test_user_changes_are_bounded_by_role_and_organization(client, make_tenant):
+    admin = await make_tenant("admin")
+    member = await make_tenant("member", org=None)
+    other = await make_tenant("admin")
+    created = await client.post("/api/v1/users", json={"email": f"m{member.email}"}, headers=admin.headers)
+    user_id = created.json()["data"]["id"]
+    r = await client.patch(f"/api/v1/users/{user_id}", json={"role": "superuser"}, headers=admin.headers)
+    assert r.status_code == 400 and r.json()["error"]["details"][0]["field"] == "role"
+    r = await client.patch(f"/api/v1/users/{user_id}", json={"role": "admin"}, headers=other.headers)
+    assert r.status_code == 404  # another organization's user
+    r = await client.patch(f"/api/v1/users/{admin.user_id}", json={"role": "member"}, headers=admin.headers)
+    assert r.status_code == 409  # not yourself
+    r = await client.patch(f"/api/v1/users/{admin.user_id}", json={"is_active": False}, headers=member.headers)
+    assert r.status_code == 403  # members manage nobody
+    r = await client.patch(f"/api/v1/users/{user_id}", json={"role": "bogus"}, headers=admin.headers)
+    assert r.status_code == 400 and r.json()["error"]["details"][0]["field"] == "role"
+
+
+async def test_a_valid_jwt_of_a_user_that_no_longer_exists_is_401_everywhere(client, make_tenant):
+    from models.tenancy import User
+
+    tenant = await make_tenant("admin")
+    token = tenant.token()
+    await User.filter(id=tenant.user_id).delete()
+    headers = {"Authorization": f"Bearer {token}"}
+    for method, path, body in [
+        ("GET", "/api/v1/auth/me", None),
+        ("GET", "/api/v1/users", None),
+        ("GET", "/api/v1/prompts", None),
+        ("POST", "/api/v1/prompts", {"name": "ghost"}),
+        ("POST", "/api/v1/api-keys", {"name": "ghost"}),
+        ("GET", "/admin/prompt-analytics/alerts/rules", None),
+    ]:
+        r = await client.request(method, path, json=body, headers=headers)
+        assert r.status_code == 401, (path, r.status_code, r.text)
+        assert r.json()["error"]["code"] == "UNAUTHORIZED"
+    r = await client.post("/graphql", json={"query": "{ viewer { role } }"}, headers=headers)
+    assert r.status_code == 401 or r.json()["errors"][0]["extensions"]["code"] == "UNAUTHORIZED"

@@ -308,3 +308,65 @@ async def test_script_batcher_reloads_a_script_redis_does_not_know_and_runs_each
     results = await asyncio.gather(*(batcher([counter], [n]) for n in (1, 2, 3, 4)))
     assert sorted(results)[-1] == 10 and int(await get_redis().get(counter)) == 10  # NOSCRIPT retried once each
     await get_redis().delete(counter)
+
+
+HEALTH = "/admin/prompt-analytics/health"
+
+
+def _ingest_component(body: dict) -> dict:
+    report = body["error"]["health"] if body["success"] is False else body["data"]
+    return next(c for c in report["components"] if c["name"] == "ingest_stream")
+
+
+async def test_dead_letters_degrade_health_per_organization_and_fire_a_platform_alert(client, make_tenant):
+    import orjson
+
+    from models.alerts import Alert
+    from services import performance_alerts
+
+    a = await make_tenant("admin")
+    b = await make_tenant("admin")
+    root = await make_tenant("superuser")
+    await drain()
+    poison = {**event(uuid.uuid4()), "event_id": str(uuid.uuid4()), "timestamp": "yesterday-ish"}
+    await get_redis().xadd(
+        key(prompt_ingest.STREAM), {"o": a.organization_id, "u": a.user_id, "e": orjson.dumps([poison])}
+    )
+    assert (await drain())["dead"] == 1
+
+    r = await client.get(HEALTH, headers=a.headers)
+    assert r.status_code == 200 and r.json()["data"]["status"] == "degraded"
+    ingest = _ingest_component(r.json())
+    assert ingest["status"] == "degraded" and ingest["detail"]["dead_letters_recent"] == 1
+    assert "stream_length" not in ingest["detail"]  # platform figures are the superuser's
+    r = await client.get(HEALTH, headers=b.headers)  # another organization's dead letters are not B's
+    ingest = _ingest_component(r.json())
+    assert ingest["status"] == "ok" and ingest["detail"]["dead_letters_recent"] == 0
+    r = await client.get(HEALTH, headers=root.headers)
+    ingest = _ingest_component(r.json())
+    assert ingest["detail"]["dead_letters_recent"] >= 1 and ingest["detail"]["queued"] == 0
+
+    await performance_alerts.sync()
+    alert = await Alert.get(source="performance", entity="ingest_dead_letters:ingest", open_key__isnull=False)
+    assert alert.status == "firing" and alert.organization_id is None
+
+
+async def test_a_stalled_stream_makes_health_unhealthy_until_it_drains(client, make_tenant, monkeypatch):
+    from services import platform_probes
+
+    admin = await make_tenant("admin")
+    await drain()
+    r = await client.post("/api/v1/prompts/analytics", json=event(uuid.uuid4()), headers=admin.key_headers)
+    assert r.status_code == 204
+    stalled = get_settings().with_overrides(ingest_stall_seconds=0.001)
+    monkeypatch.setattr(platform_probes, "get_settings", lambda: stalled)
+    import asyncio
+
+    await asyncio.sleep(0.01)
+    r = await client.get(HEALTH, headers=admin.headers)
+    assert r.status_code == 503
+    ingest = _ingest_component(r.json())
+    assert ingest["status"] == "down" and "waited" in ingest["detail"]["reasons"][0]
+    await drain()
+    r = await client.get(HEALTH, headers=admin.headers)
+    assert _ingest_component(r.json())["status"] in ("ok", "degraded")
