@@ -84,7 +84,7 @@ def main() -> int:
     args = parser.parse_args()
     with BenchEnv() as env:
         os.environ.update({k: v for k, v in env.env.items() if k in ("DATABASE_URL", "REDIS_URL", "REDIS_PREFIX")})
-        token = env.bootstrap("admin")["access_token"]
+        token = env.bootstrap("superuser")["access_token"]
         with section(f"fill {args.endpoints} endpoints ({env.db_name})"):
             print(f"requests recorded: {asyncio.run(fill(args.endpoints))}")
         port = env.uvicorn()

@@ -39,7 +39,7 @@ from services import (
     system_metrics,
     worker_status,
 )
-from services.policy import Principal, require_admin
+from services.policy import Principal, require_superuser
 from services.redis_client import get_redis, key
 from services.request_metrics import HISTOGRAM_BOUNDS, STATUS_CLASSES
 
@@ -253,7 +253,7 @@ def _gauge(name: str, doc: str, value: float) -> GaugeMetricFamily:
 
 async def render(principal: Principal) -> bytes:
     """The exposition text (admin: platform-wide numbers)."""
-    require_admin(principal)
+    require_superuser(principal)
     raw, (biz, jobs), backlog, lag, beats, business = await asyncio.gather(
         request_metrics.read_all_time(),
         app_metrics.counters(),

@@ -30,7 +30,7 @@ async def scrape(client, tenant, path="/metrics") -> str:
 
 
 async def test_prometheus_counts_requests_by_template_with_histograms(client, make_tenant):
-    admin = await make_tenant("admin")
+    admin = await make_tenant("superuser")
     await request_metrics.flush()
     before = samples(await scrape(client, admin))
     labels = (("method", "GET"), ("route", "/api/v1/users/{user_id}"), ("status_class", "4xx"))
@@ -57,7 +57,7 @@ async def test_prometheus_counts_requests_by_template_with_histograms(client, ma
 
 
 async def test_job_outcomes_are_counted(client, make_tenant):
-    admin = await make_tenant("admin")
+    admin = await make_tenant("superuser")
 
     async def flaky_job(ctx, fail: bool):
         if fail:
@@ -80,7 +80,7 @@ async def test_job_outcomes_are_counted(client, make_tenant):
 
 @pytest.mark.skipif(shutil.which("promtool") is None, reason="promtool not installed (CI installs it)")
 async def test_promtool_check_metrics_passes(client, make_tenant):
-    admin = await make_tenant("admin")
+    admin = await make_tenant("superuser")
     await client.post(
         "/v1/metrics/record/agent",
         params={"agent_role": "planner", "status": "success", "duration": 1.5},
@@ -96,7 +96,7 @@ async def test_promtool_check_metrics_passes(client, make_tenant):
 
 async def test_record_endpoints_store_count_and_show(client, make_tenant):
     member = await make_tenant("member")
-    admin = await make_tenant("admin", org=None)
+    admin = await make_tenant("superuser", org=None)
     before = samples(await scrape(client, admin))
     r = await client.post(
         "/v1/metrics/record/agent",
@@ -126,14 +126,14 @@ async def test_record_endpoints_store_count_and_show(client, make_tenant):
     assert after[key] == before.get(key, 0) + 1
     assert after[("promptops_workflow_steps_total", ())] == before.get(("promptops_workflow_steps_total", ()), 0) + 7
     # tenant-owned: another organization's admin does not see them
-    other_org_admin = await make_tenant("admin", org=f"org-{uuid.uuid4().hex[:6]}")
+    other_org_admin = await make_tenant("superuser", org=f"org-{uuid.uuid4().hex[:6]}")
     r = await client.get("/v1/metrics/json", params={"include_system": "false"}, headers=other_org_admin.headers)
     org = r.json()["data"]["application"]["organization"]
     assert org["agents"]["total"] == 0 and "system" not in r.json()["data"]
 
 
 async def test_json_metrics_and_summary_show_the_organizations_records(client, make_tenant):
-    admin = await make_tenant("admin")
+    admin = await make_tenant("superuser")
     for status, duration in (("success", 1.0), ("success", 3.0), ("failure", 5.0)):
         r = await client.post(
             "/v1/metrics/record/agent",
@@ -216,3 +216,11 @@ def test_fast_request_writer_equals_prometheus_client_output():
     fast = samples(request_text(raw))
     reference = samples(generate_latest(_OneShot(_request_families(raw))).decode())
     assert fast == reference and len(fast) == 2 + 2 * 14 + 2 * 2 + 1
+
+
+async def test_platform_exposition_needs_the_superuser_role(client, make_tenant):
+    """Platform-wide totals (organizations, users, prompts, dead letters) are no organization admin's."""
+    admin = await make_tenant("admin")
+    for path in ("/metrics", "/v1/metrics/prometheus"):
+        r = await client.get(path, headers=admin.key_headers)
+        assert r.status_code == 403 and r.json()["error"]["code"] == "FORBIDDEN"

@@ -22,10 +22,10 @@ class JsonMetricsQuery(BaseModel):
     "/metrics",
     "/v1/metrics/prometheus",
     summary="Prometheus metrics",
-    role=Role.ADMIN,
+    role=Role.SUPERUSER,
     media_type=prometheus_export.CONTENT_TYPE,
     description="Prometheus text exposition, platform-wide totals aggregated through Redis (correct under any "
-    "number of web and worker processes). Scrape with an admin API key as a bearer token.",
+    "number of web and worker processes). Platform-wide, so scrape with a superuser API key as a bearer token.",
 )
 async def prometheus_metrics(call: Call[None, None]) -> Response:
     body = await prometheus_export.render(call.user)
