@@ -18,6 +18,7 @@ from typing import Any
 
 from tortoise import connections
 
+from models.monitoring import AgentMetric, FeedbackMetric, WorkflowMetric
 from services.config import get_settings
 
 AGGREGATIONS = ("avg", "sum", "count", "min", "max", "p50", "p95", "p99", "rate")
@@ -222,3 +223,116 @@ async def bucketed_by_prompt(f: PointFilter, bucket_seconds: int) -> dict[tuple[
     return {
         (r["pid"], int(r["k"])): BucketStats(int(r["n"]), float(r["s"]), float(r["lo"]), float(r["hi"])) for r in rows
     }
+
+
+# --------------------------------------------------------------------------- recorded runs by dimension
+
+BREAKDOWN_LIMIT = 100
+"""Groups kept per dimension (the most frequent first); free-text roles and types are unbounded."""
+RESPONSE_TIME_BUCKETS = ((1, "lt_1s"), (5, "1s_5s"), (30, "5s_30s"), (300, "30s_5m"))
+"""Upper bounds in seconds (exclusive) of the feedback response-time groups; then ``gte_5m``, ``unknown``."""
+UNSET = ""
+"""Group key of records without the (optional) dimension, e.g. an agent recorded without a type."""
+
+
+def _response_time_bucket() -> str:
+    cases = " ".join(f"WHEN \"response_time_seconds\" < {bound} THEN '{name}'" for bound, name in RESPONSE_TIME_BUCKETS)
+    return f"CASE WHEN \"response_time_seconds\" IS NULL THEN 'unknown' {cases} ELSE 'gte_5m' END"
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 6) if whole else None
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None else round(float(value), 6)
+
+
+async def _grouped(
+    table: str, group: str, measures: str, organization_id: int, since: datetime | None
+) -> tuple[list[dict[str, Any]], bool]:
+    """``SELECT group AS k, COUNT(*) AS n, measures ... GROUP BY k``, most frequent first; (rows, truncated)."""
+    sql = _Sql()
+    where = f'"organization_id" = {sql.p(organization_id)}'
+    if since is not None:
+        where += f' AND "recorded_at" >= {sql.p(since)}'
+    query = (
+        f'SELECT {group} AS k, COUNT(*) AS n, {measures} FROM "{table}" WHERE {where} '
+        f"GROUP BY 1 ORDER BY n DESC, k LIMIT {BREAKDOWN_LIMIT + 1}"
+    )
+    rows = await connections.get("default").execute_query_dict(query, sql.params)
+    return rows[:BREAKDOWN_LIMIT], len(rows) > BREAKDOWN_LIMIT
+
+
+_RUNS = (
+    "SUM(CASE WHEN \"status\" = 'success' THEN 1 ELSE 0 END) AS ok, "
+    'SUM("duration_seconds") AS total, MIN("duration_seconds") AS lo, MAX("duration_seconds") AS hi'
+)
+_WORKFLOW_RUNS = _RUNS + ', SUM("steps_executed") AS steps, COUNT("steps_executed") AS stepped'
+_FEEDBACK = (
+    "SUM(CASE WHEN \"rating\" = 'positive' THEN 1 ELSE 0 END) AS pos, "
+    "SUM(CASE WHEN \"rating\" = 'negative' THEN 1 ELSE 0 END) AS neg, "
+    'COUNT("response_time_seconds") AS timed, SUM("response_time_seconds") AS rt, '
+    'MIN("response_time_seconds") AS rt_lo, MAX("response_time_seconds") AS rt_hi'
+)
+
+
+def _runs(row: Mapping[str, Any]) -> dict[str, Any]:
+    n, ok = int(row["n"]), int(row["ok"] or 0)
+    return {
+        "count": n,
+        "success": ok,
+        "failure": n - ok,
+        "success_rate": _ratio(ok, n),
+        "avg_duration_seconds": _num(float(row["total"]) / n) if n and row["total"] is not None else None,
+        "min_duration_seconds": _num(row["lo"]),
+        "max_duration_seconds": _num(row["hi"]),
+    }
+
+
+def _workflow_runs(row: Mapping[str, Any]) -> dict[str, Any]:
+    stepped = int(row["stepped"] or 0)
+    steps = int(row["steps"] or 0)
+    return {**_runs(row), "steps_executed": steps, "avg_steps_executed": _num(steps / stepped) if stepped else None}
+
+
+def _feedback(row: Mapping[str, Any]) -> dict[str, Any]:
+    n, pos, neg, timed = int(row["n"]), int(row["pos"] or 0), int(row["neg"] or 0), int(row["timed"] or 0)
+    return {
+        "count": n,
+        "positive": pos,
+        "negative": neg,
+        "neutral": n - pos - neg,
+        "positive_ratio": _ratio(pos, n),
+        "timed": timed,
+        "avg_response_time_seconds": _num(float(row["rt"]) / timed) if timed else None,
+        "min_response_time_seconds": _num(row["rt_lo"]),
+        "max_response_time_seconds": _num(row["rt_hi"]),
+    }
+
+
+async def record_breakdowns(organization_id: int, since: datetime | None = None) -> dict[str, Any]:
+    """The organization's recorded agent, workflow and feedback runs grouped by each stored dimension.
+
+    One ``GROUP BY`` statement per dimension, answered from the ``(organization_id,
+    recorded_at)`` indexes; at most :data:`BREAKDOWN_LIMIT` groups per dimension, the most
+    frequent first (``truncated`` names the dimensions that had more).  Records without an
+    optional dimension (an agent without a type) are grouped under ``""``.
+    """
+    agents, workflows = AgentMetric._meta.db_table, WorkflowMetric._meta.db_table
+    feedback = FeedbackMetric._meta.db_table
+    specs = {
+        ("agents", "agent_role"): (agents, '"agent_role"', _RUNS, _runs),
+        ("agents", "agent_type"): (agents, f"COALESCE(\"agent_type\", '{UNSET}')", _RUNS, _runs),
+        ("workflows", "workflow_type"): (workflows, '"workflow_type"', _WORKFLOW_RUNS, _workflow_runs),
+        ("feedback", "feedback_type"): (feedback, '"feedback_type"', _FEEDBACK, _feedback),
+        ("feedback", "agent_role"): (feedback, '"agent_role"', _FEEDBACK, _feedback),
+        ("feedback", "response_time"): (feedback, _response_time_bucket(), _FEEDBACK, _feedback),
+    }
+    out: dict[str, Any] = {"agents": {}, "workflows": {}, "feedback": {}, "truncated": []}
+    for (kind, dimension), (table, group, measures, render) in specs.items():
+        rows, truncated = await _grouped(table, group, measures, organization_id, since)
+        out[kind][dimension] = {str(r["k"]): render(r) for r in rows}
+        if truncated:
+            out["truncated"].append(f"{kind}.{dimension}")
+    return out

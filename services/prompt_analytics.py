@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, Field
 
 from models.prompts import DataSource, Prompt
+from services.dates import as_utc
 from services.errors import BadRequest
 from services.policy import Principal, require_authenticated
 from services.prompts import get_prompt_row
@@ -35,7 +36,11 @@ class PromptAnalytics(BaseModel):
     execution_count: int
     success_count: int
     failure_count: int
-    success_rate: float | None
+    success_rate: float | None = Field(
+        description="success_count / (success_count + failure_count): finished runs only, runs still "
+        "`processing` are left out. 0.0 when there were runs but none has finished yet; null only when "
+        "there were no runs in the period."
+    )
     avg_total_duration_ms: float | None
     avg_ai_response_time_ms: float | None
     avg_query_execution_time_ms: float | None
@@ -51,15 +56,29 @@ class PromptAnalytics(BaseModel):
     total_cost_usd: float
     avg_cost_usd: float | None
     avg_score: float | None
+    data_sources_used: list[int] = Field(
+        default_factory=list,
+        description="Ids of every data source the period's runs used, most used first "
+        "(`most_used_data_sources` lists only the top 10, with names)",
+    )
 
 
 def check_period(start: datetime | None, end: datetime | None) -> tuple[datetime | None, datetime]:
-    end = (end or datetime.now(UTC)).astimezone(UTC)
+    """UTC bounds (a naive timestamp is UTC) with ``end`` defaulting to now; start after end is a 400."""
+    end = as_utc(end) if end is not None else datetime.now(UTC)
     if start is not None:
-        start = start.astimezone(UTC)
+        start = as_utc(start)
         if start > end:
             raise BadRequest.field("period_start", "period_start must not be after period_end")
     return start, end
+
+
+def success_rate(acc: Accumulator) -> float | None:
+    """Over finished runs (completed + failed); 0.0 if runs exist but none finished; None without runs."""
+    finished = acc.success + acc.failure
+    if finished:
+        return round(acc.success / finished, 6)
+    return 0.0 if acc.count else None
 
 
 async def accumulate(prompt_ids: list[int], start: datetime | None, end: datetime) -> dict[int, Accumulator]:
@@ -144,14 +163,13 @@ def _render_one(
     now: datetime,
 ) -> PromptAnalytics:
     top_schemas = sorted(acc.schemas.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_N]
-    decided = acc.success + acc.failure
     return PromptAnalytics(
         prompt_id=prompt_id,
         version_hash=version_hash,
         execution_count=acc.count,
         success_count=acc.success,
         failure_count=acc.failure,
-        success_rate=round(acc.success / decided, 6) if decided else None,
+        success_rate=success_rate(acc),
         avg_total_duration_ms=acc.avg("total_duration_ms"),
         avg_ai_response_time_ms=acc.avg("ai_response_time_ms"),
         avg_query_execution_time_ms=acc.avg("query_execution_time_ms"),
@@ -169,4 +187,5 @@ def _render_one(
         total_cost_usd=round(acc.total("cost_usd"), 8),
         avg_cost_usd=acc.avg("cost_usd"),
         avg_score=acc.avg("score"),
+        data_sources_used=[int(k) for k, _ in sorted(acc.data_sources.items(), key=lambda kv: (-kv[1], int(kv[0])))],
     )

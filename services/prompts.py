@@ -13,14 +13,19 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q, RawSQL
 
-from models.prompts import PROMPT_STATUSES, DataSource, Prompt, PromptVersion
+from models.prompts import PROMPT_STATUSES, DataSource, Prompt, PromptRollupDaily, PromptRollupHourly, PromptVersion
 from models.tenancy import Workspace
+from services import rollups
+from services.config import get_settings
 from services.errors import BadRequest, Conflict, NotFound
 from services.policy import Principal, require_authenticated
+from services.redis_client import get_redis, key
 from services.tags import check_tags
 
 TIME_PERIODS = {"last_7_days": 7, "last_30_days": 30, "last_90_days": 90, "all": None}
 SORT_FIELDS = {"timestamp": "last_executed_at", "status": "status", "execution_time": "last_execution_ms"}
+MAX_DIRTY_RANGES = 16  # per prompt, in a data-source filter's raw part (see used_data_source)
+MAX_DIRTY_PROMPTS = 64
 
 
 @dataclass
@@ -181,7 +186,7 @@ async def delete_prompt(principal: Principal, prompt_id: int) -> None:
 
 async def list_prompts(principal: Principal, page: int, page_size: int, workspace_id: int | None = None) -> Page:
     principal = require_authenticated(principal)
-    query = _filtered(principal, workspace_id)
+    query = await _filtered(principal, workspace_id)
     total = await query.count()
     rows = await query.order_by("-id").offset((page - 1) * page_size).limit(page_size)
     return Page([PromptInfo.of(r) for r in rows], page, page_size, total)
@@ -196,20 +201,123 @@ class PromptSlice:
     total: int
 
 
-def _filtered(
+def _sql_timestamp(value: datetime, pg: bool) -> str:
+    """A UTC timestamp as an SQL literal that compares the way each database stores timestamps."""
+    value = value.astimezone(UTC)
+    if pg:
+        return f"'{value.isoformat()}'::timestamptz"
+    return f"'{value.isoformat(' ')}'"  # SQLite: the text Tortoise writes (sqlite3 adapter, isoformat(" "))
+
+
+def _ceil(when: datetime, step: timedelta, floor: Any) -> datetime:
+    start = floor(when)
+    return start if start == when else start + step
+
+
+def _raw_usage(source: int, pg: bool, ranges: list[tuple[datetime, datetime]]) -> str:
+    """EXISTS: the outer prompt has a run in one of ``ranges`` (``[lo, hi)``) citing ``source``."""
+    within = " OR ".join(
+        f'(e."occurred_at" >= {_sql_timestamp(lo, pg)} AND e."occurred_at" < {_sql_timestamp(hi, pg)})'
+        for lo, hi in ranges
+    )
+    if pg:
+        cites = f"e.\"data_source_ids\" @> '[{source}]'::jsonb"
+    else:
+        cites = f'EXISTS (SELECT 1 FROM json_each(e."data_source_ids") j WHERE j."value" = {source})'
+    return (
+        f'EXISTS (SELECT 1 FROM "prompt_executions" e WHERE e."prompt_id" = "prompts"."id" AND ({within}) AND {cites})'
+    )
+
+
+def _rollup_usage(table: str, source: int, pg: bool, lo: datetime | None, hi: datetime | None) -> str:
+    """EXISTS: a rollup row of the outer prompt with ``lo <= bucket_start < hi`` counts ``source``."""
+    conditions = ['r."prompt_id" = "prompts"."id"']
+    if lo is not None:
+        conditions.append(f'r."bucket_start" >= {_sql_timestamp(lo, pg)}')
+    if hi is not None:
+        conditions.append(f'r."bucket_start" < {_sql_timestamp(hi, pg)}')
+    if pg:
+        conditions.append(f"(r.\"data_sources\" -> '{source}') IS NOT NULL")
+    else:
+        conditions.append(f'json_extract(r."data_sources", \'$."{source}"\') IS NOT NULL')
+    return f'EXISTS (SELECT 1 FROM "{table}" r WHERE {" AND ".join(conditions)})'
+
+
+async def _dirty_ranges(organization_id: int, since: datetime | None) -> dict[int, list[tuple[datetime, datetime]]]:
+    """Per prompt of the organization, the ``[lo, hi)`` ranges at or after ``since`` its rollups may not hold yet."""
+    members = await get_redis().zrange(key(rollups.DIRTY_PROMPTS), 0, -1)
+    mine = [int(pid) for org, _, pid in (m.partition(":") for m in members) if org == str(organization_id)]
+    out: dict[int, list[tuple[datetime, datetime]]] = {}
+    for pid, hours in (await rollups.dirty_hours(*mine)).items():
+        ranges: list[tuple[datetime, datetime]] = []
+        for hour in sorted(hours):
+            lo, hi = hour if since is None else max(hour, since), hour + rollups.HOUR
+            if lo >= hi:
+                continue
+            if ranges and ranges[-1][1] == lo:
+                ranges[-1] = (ranges[-1][0], hi)
+            else:
+                ranges.append((lo, hi))
+        if len(ranges) > MAX_DIRTY_RANGES:  # a backfill: one range over them all keeps the SQL small
+            ranges = [(ranges[0][0], ranges[-1][1])]
+        if ranges:
+            out[pid] = ranges
+    return out
+
+
+async def used_data_source(organization_id: int, data_source_id: int, since: datetime | None = None) -> RawSQL:
+    """A condition on ``prompts``: some run at or after ``since`` (ever: None) cited the data source.
+
+    Answered like the analytics (:mod:`services.rollup_query`), so it costs a few index probes
+    per candidate prompt however many runs it has: whole days from the daily rollups' data-source
+    counts, the hours of the first (partial) day from the hourly ones, and raw runs only for the
+    first partial hour and for hours the rollups may not hold yet (still marked dirty in Redis).
+    Every probe is correlated on ``prompt_id`` and uses the ``(prompt_id, bucket_start, ...)``
+    unique indexes of the rollups or ``(prompt_id, occurred_at)`` of ``prompt_executions``.
+    (Probing raw runs for the whole period instead read every run of a prompt that never used
+    the source: seconds per request at a million runs.)  Only integers and timestamps computed
+    here are spliced into the SQL (RawSQL takes no parameters).
+    """
+    pg = get_settings().is_postgres
+    source = int(data_source_id)
+    hourly, daily = PromptRollupHourly._meta.db_table, PromptRollupDaily._meta.db_table
+    if since is None:
+        parts = [_rollup_usage(daily, source, pg, None, None)]
+    else:
+        first_hour = _ceil(since, rollups.HOUR, rollups.hour_floor)
+        first_day = _ceil(since, rollups.DAY, rollups.day_floor)
+        parts = [_rollup_usage(daily, source, pg, first_day, None)]
+        if first_hour < first_day:
+            parts.append(_rollup_usage(hourly, source, pg, first_hour, first_day))
+        if since < first_hour:
+            parts.append(_raw_usage(source, pg, [(since, first_hour)]))
+    dirty = await _dirty_ranges(organization_id, since)
+    if len(dirty) > MAX_DIRTY_PROMPTS:  # a rebuild backlog: one raw range for every prompt instead
+        lo, hi = min(r[0][0] for r in dirty.values()), max(r[-1][1] for r in dirty.values())
+        parts.append(_raw_usage(source, pg, [(lo, hi)]))
+    else:
+        for pid, ranges in sorted(dirty.items()):
+            parts.append(f'("prompts"."id" = {int(pid)} AND {_raw_usage(source, pg, ranges)})')
+    return RawSQL("(" + " OR ".join(parts) + ")")
+
+
+async def _filtered(
     principal: Principal,
     workspace_id: int | None = None,
     status: str | None = None,
     data_source_id: int | None = None,
     search: str | None = None,
+    since: datetime | None = None,
 ) -> Any:
+    """The caller's prompts by filters; ``data_source_id``: used by any run since ``since`` (not just the latest)."""
     query = Prompt.filter(organization_id=principal.organization_id)
     if workspace_id is not None:
         query = query.filter(workspace_id=workspace_id)
     if status is not None:
         query = query.filter(status=status)
     if data_source_id is not None:
-        query = query.filter(last_data_source_key__contains=f",{data_source_id},")
+        used = await used_data_source(principal.organization_id, data_source_id, since)
+        query = query.annotate(uses_data_source=used).filter(uses_data_source=True)
     if search:
         query = query.filter(Q(name__icontains=search) | Q(text__icontains=search))
     return query
@@ -222,7 +330,7 @@ async def prompt_slice(principal: Principal, *, first: int, after_id: int | None
         raise BadRequest.field("first", "first must be between 1 and 100")
     if filters.get("status") is not None and filters["status"] not in PROMPT_STATUSES:
         raise BadRequest.field("status", f"status must be one of {', '.join(PROMPT_STATUSES)}")
-    query = _filtered(principal, **filters)
+    query = await _filtered(principal, **filters)
     total = await query.count()
     if after_id is not None:
         query = query.filter(id__lt=after_id)
@@ -251,7 +359,11 @@ async def prompt_history(
     sort_order: str = "desc",
     user_id: int | None = None,
 ) -> Page:
-    """One row per prompt with its latest execution (kept on the prompt row by the drain)."""
+    """One row per prompt with its latest execution (kept on the prompt row by the drain).
+
+    ``time_period`` keeps prompts whose latest run falls in the period; ``data_source_id`` keeps
+    prompts with any run in the period that used that source (not only their latest run).
+    """
     principal = require_authenticated(principal)
     if sort_by not in SORT_FIELDS:
         raise BadRequest.field("sort_by", f"sort_by must be one of {', '.join(SORT_FIELDS)}")
@@ -259,12 +371,13 @@ async def prompt_history(
         raise BadRequest.field("time_period", f"time_period must be one of {', '.join(TIME_PERIODS)}")
     if status is not None and status not in PROMPT_STATUSES:
         raise BadRequest.field("status", f"status must be one of {', '.join(PROMPT_STATUSES)}")
-    query = _filtered(principal, workspace_id, status, data_source_id, search).filter(
+    days = TIME_PERIODS[time_period]
+    since = datetime.now(UTC) - timedelta(days=days) if days is not None else None
+    query = (await _filtered(principal, workspace_id, status, data_source_id, search, since)).filter(
         owner_id=user_id if user_id is not None else principal.user_id
     )
-    days = TIME_PERIODS[time_period]
-    if days is not None:
-        query = query.filter(last_executed_at__gte=datetime.now(UTC) - timedelta(days=days))
+    if since is not None:
+        query = query.filter(last_executed_at__gte=since)
     total = await query.count()
     column = SORT_FIELDS[sort_by]
     direction = "-" if sort_order == "desc" else ""

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import orjson
 
 from models.metrics import MetricPoint
+from models.monitoring import AgentMetric
 from services.metrics import updates_channel
 from services.redis_client import get_redis
 from tests.test_alerting import ingest
@@ -185,3 +186,90 @@ async def test_concurrent_records_keep_every_point_in_the_buffer(client, make_te
     r = await client.get(REALTIME, params={"metric_names": "burst"}, headers=tenant.headers)
     m = r.json()["data"]["metrics"][0]
     assert m["count"] == 20 and m["sum"] == sum(range(20))
+
+
+async def test_recorded_runs_are_grouped_by_dimension_in_json_and_summary(client, make_tenant):
+    admin = await make_tenant("admin")
+    other = await make_tenant("admin")
+
+    async def record(kind: str, tenant=admin, **params) -> dict:
+        r = await client.post(f"/v1/metrics/record/{kind}", params=params, headers=tenant.headers)
+        assert r.status_code == 200, r.text
+        return r.json()["data"]
+
+    for role, kind, status, duration in [
+        ("planner", "llm", "success", 1.0),
+        ("planner", "llm", "success", 3.0),
+        ("planner", None, "failure", 8.0),
+        ("critic", "llm", "failure", 2.0),
+    ]:
+        await record(
+            "agent", agent_role=role, status=status, duration=duration, **({"agent_type": kind} if kind else {})
+        )
+    old = await record("agent", agent_role="critic", agent_type="rules", status="success", duration=4.0)
+    await AgentMetric.filter(id=old["id"]).update(recorded_at=datetime.now(UTC) - timedelta(days=2))
+    for wtype, status, duration, steps in [
+        ("etl", "success", 10, 7),
+        ("etl", "failure", 4, None),
+        ("rag", "success", 2, 3),
+    ]:
+        await record(
+            "workflow",
+            workflow_type=wtype,
+            status=status,
+            duration=duration,
+            **({"steps_executed": steps} if steps else {}),
+        )
+    for ftype, rating, role, response_time in [
+        ("thumbs", "positive", "planner", 0.5),
+        ("thumbs", "negative", "planner", 12),
+        ("thumbs", "positive", "critic", None),
+        ("stars", "neutral", "critic", 400),
+    ]:
+        extra = {"response_time": response_time} if response_time is not None else {}
+        await record("feedback", feedback_type=ftype, rating=rating, agent_role=role, **extra)
+    await record("agent", other, agent_role="planner", agent_type="llm", status="success", duration=99)  # not ours
+
+    r = await client.get("/v1/metrics/json", params={"include_system": "false"}, headers=admin.headers)
+    assert r.status_code == 200, r.text
+    dims = r.json()["data"]["application"]["organization"]["by_dimension"]
+    roles = dims["agents"]["agent_role"]
+    assert list(roles) == ["planner", "critic"]  # most frequent first
+    assert roles["planner"] == {
+        "count": 3,
+        "success": 2,
+        "failure": 1,
+        "success_rate": 0.666667,
+        "avg_duration_seconds": 4.0,
+        "min_duration_seconds": 1.0,
+        "max_duration_seconds": 8.0,
+    }
+    assert roles["critic"]["count"] == 2 and roles["critic"]["avg_duration_seconds"] == 3.0  # all time: old one too
+    types = dims["agents"]["agent_type"]
+    assert {k: v["count"] for k, v in types.items()} == {"llm": 3, "": 1, "rules": 1}
+    assert types["llm"]["success_rate"] == 0.666667 and types[""]["failure"] == 1
+    etl = dims["workflows"]["workflow_type"]["etl"]
+    assert (etl["count"], etl["success"], etl["avg_duration_seconds"], etl["steps_executed"]) == (2, 1, 7.0, 7)
+    assert etl["avg_steps_executed"] == 7.0 and dims["workflows"]["workflow_type"]["rag"]["success_rate"] == 1.0
+    thumbs = dims["feedback"]["feedback_type"]["thumbs"]
+    assert (thumbs["count"], thumbs["positive"], thumbs["negative"], thumbs["neutral"]) == (3, 2, 1, 0)
+    assert thumbs["timed"] == 2 and thumbs["avg_response_time_seconds"] == 6.25
+    assert thumbs["min_response_time_seconds"] == 0.5 and thumbs["max_response_time_seconds"] == 12.0
+    assert dims["feedback"]["agent_role"]["critic"]["positive_ratio"] == 0.5
+    assert {k: v["count"] for k, v in dims["feedback"]["response_time"].items()} == {
+        "lt_1s": 1,
+        "5s_30s": 1,
+        "gte_5m": 1,
+        "unknown": 1,
+    }
+    assert dims["truncated"] == []
+
+    r = await client.get("/v1/metrics/summary", headers=admin.headers)
+    day = r.json()["data"]["by_dimension_24h"]
+    assert {k: v["count"] for k, v in day["agents"]["agent_role"].items()} == {"planner": 3, "critic": 1}
+    assert "rules" not in day["agents"]["agent_type"]  # recorded two days ago
+    assert day["feedback"]["feedback_type"]["stars"]["neutral"] == 1
+
+    theirs = await client.get("/v1/metrics/summary", headers=other.headers)
+    assert theirs.json()["data"]["by_dimension_24h"]["agents"]["agent_role"]["planner"]["count"] == 1
+    assert theirs.json()["data"]["by_dimension_24h"]["feedback"]["feedback_type"] == {}

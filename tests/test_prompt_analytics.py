@@ -60,7 +60,8 @@ def expected(events: list[dict], start: datetime | None, end: datetime) -> dict:
         "execution_count": len(sel),
         "success_count": ok,
         "failure_count": bad,
-        "success_rate": round(ok / (ok + bad), 6) if ok + bad else None,
+        # finished runs only; 0.0 when every run is still processing, None without runs
+        "success_rate": round(ok / (ok + bad), 6) if ok + bad else (0.0 if sel else None),
         "avg_total_duration_ms": avg("total_duration_ms"),
         "avg_score": avg("score"),
         "total_cost_usd": round(sum(e["cost_usd"] for e in sel), 8),

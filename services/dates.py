@@ -1,0 +1,74 @@
+"""Window bounds given as a date or a timestamp: one reusable pydantic type per end of a window.
+
+``PeriodStart`` and ``PeriodEnd`` accept what the seeds call "ISO 8601": a timestamp
+(``2024-12-01T00:00:00Z``, ``...+00:00``; naive means UTC) or a bare date.  A bare date
+means the whole day: ``PeriodStart`` its first instant, ``PeriodEnd`` its last
+(``2024-12-01`` -> ``2024-12-01T23:59:59.999999Z``), so an inclusive ``[start, end]`` window
+given as two dates covers both days.  Values come out timezone-aware in UTC.  Use them for
+any ``period_start``/``period_end``/``start_date``/``end_date`` parameter::
+
+    class Query(BaseModel):
+        period_start: PeriodStart | None = None
+        period_end: PeriodEnd | None = None
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from typing import Annotated, Any
+
+from pydantic import ValidationError, ValidatorFunctionWrapHandler, WithJsonSchema, WrapValidator
+
+INVALID_DATE = "Invalid date format (use ISO 8601, e.g. 2024-12-01T00:00:00Z or 2024-12-01)"
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def as_utc(value: datetime) -> datetime:
+    """Timezone-aware UTC; a naive timestamp is read as UTC (never as the server's local time)."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00
+        raise ValueError("date out of range") from None
+
+
+def day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def day_end(day: date) -> datetime:
+    """The last instant of ``day`` (microsecond precision, as the databases store it)."""
+    return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+def _bound(to_instant: Callable[[date], datetime]) -> Callable[[Any, ValidatorFunctionWrapHandler], datetime]:
+    def parse(value: Any, handler: ValidatorFunctionWrapHandler) -> datetime:
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return to_instant(value)
+        if isinstance(value, str) and _DATE_ONLY.fullmatch(value.strip()):
+            try:
+                return to_instant(date.fromisoformat(value.strip()))
+            except ValueError:
+                raise ValueError(INVALID_DATE) from None
+        try:
+            parsed = handler(value)
+        except ValidationError:
+            raise ValueError(INVALID_DATE) from None
+        return as_utc(parsed)
+
+    return parse
+
+
+_SCHEMA = WithJsonSchema(
+    {
+        "anyOf": [{"type": "string", "format": "date-time"}, {"type": "string", "format": "date"}],
+        "description": "ISO 8601 timestamp (naive = UTC) or date",
+    }
+)
+PeriodStart = Annotated[datetime, WrapValidator(_bound(day_start)), _SCHEMA]
+"""A window's start: a timestamp, or a date meaning 00:00:00 UTC of that day."""
+PeriodEnd = Annotated[datetime, WrapValidator(_bound(day_end)), _SCHEMA]
+"""A window's inclusive end: a timestamp, or a date meaning the end of that day (23:59:59.999999 UTC)."""
