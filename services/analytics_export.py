@@ -31,6 +31,7 @@ from tortoise.functions import Count
 from models.prompts import EXECUTION_STATUSES, PromptVersion
 from services.analysis_scope import PromptRef, organization_prompts
 from services.analysis_windows import checked, window
+from services.builtin_metrics import finished_ratio
 from services.errors import BadRequest
 from services.policy import Principal, require_admin
 from services.rollup_query import accumulate_slices
@@ -46,7 +47,7 @@ FORMATS = {
 
 
 def _rate(part: Callable[[Accumulator], int]) -> Callable[[Accumulator], float | None]:
-    return lambda a: part(a) / (a.success + a.failure) if a.success + a.failure else None
+    return lambda a: finished_ratio(part(a), a)
 
 
 METRIC_COLUMNS: dict[str, Callable[[Accumulator], Any]] = {

@@ -17,12 +17,20 @@ from services.rollup_query import accumulate_slices
 from services.rollups import Accumulator
 
 
-def _rate(part: Callable[[Accumulator], int]) -> Callable[[Accumulator, float], float | None]:
-    def compute(acc: Accumulator, seconds: float) -> float | None:
-        decided = acc.success + acc.failure
-        return part(acc) / decided if decided else None
+def finished_ratio(part: int, acc: Accumulator) -> float | None:
+    """``part`` over finished runs (completed + failed): runs still ``processing`` are left out.
 
-    return compute
+    0.0 when there were runs but none has finished yet, None only when there were no runs:
+    the one definition of success and error rates for analytics, charts, rules and exports.
+    """
+    finished = acc.success + acc.failure
+    if finished:
+        return part / finished
+    return 0.0 if acc.count else None
+
+
+def _rate(part: Callable[[Accumulator], int]) -> Callable[[Accumulator, float], float | None]:
+    return lambda acc, seconds: finished_ratio(part(acc), acc)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, Field
 
 from models.prompts import DataSource, Prompt
+from services.builtin_metrics import finished_ratio
 from services.dates import as_utc
 from services.errors import BadRequest
 from services.policy import Principal, require_authenticated
@@ -75,10 +76,8 @@ def check_period(start: datetime | None, end: datetime | None) -> tuple[datetime
 
 def success_rate(acc: Accumulator) -> float | None:
     """Over finished runs (completed + failed); 0.0 if runs exist but none finished; None without runs."""
-    finished = acc.success + acc.failure
-    if finished:
-        return round(acc.success / finished, 6)
-    return 0.0 if acc.count else None
+    rate = finished_ratio(acc.success, acc)
+    return None if rate is None else round(rate, 6)
 
 
 async def accumulate(prompt_ids: list[int], start: datetime | None, end: datetime) -> dict[int, Accumulator]:
