@@ -237,7 +237,7 @@ async def json_metrics(principal: Principal, include_system: bool, include_app: 
         out["application"] = {
             "requests_last_hour": await _requests(1),
             "requests_last_24h": await _requests(24),
-            "ingest": await platform_probes.ingest_backlog(),
+            "ingest": await platform_probes.ingest_view(principal),
             "rollups": await platform_probes.rollup_lag(),
             "workers": worker_status.describe(await worker_status.live_workers()),
             "job_outcomes": _job_outcomes(jobs),
@@ -251,8 +251,8 @@ async def summary(principal: Principal) -> dict[str, Any]:
     principal = require_admin(principal)
     last_hour = await _requests(1)
     day = await _requests(24)
-    breaches = await performance_thresholds.breaches(1)
-    backlog = await platform_probes.ingest_backlog()
+    breaches = performance_thresholds.visible_to(principal, await performance_thresholds.breaches(1))
+    backlog = await platform_probes.ingest_view(principal)
     lag = await platform_probes.rollup_lag()
     records = await organization_records(principal.organization_id, datetime.now(UTC) - timedelta(hours=24))
     return {
@@ -263,7 +263,8 @@ async def summary(principal: Principal) -> dict[str, Any]:
         "p95_ms_24h": day["p95_ms"],
         "endpoints_tracked_24h": day["endpoints"],
         "live_workers": worker_status.describe(await worker_status.live_workers())["workers"],
-        "ingest_backlog": backlog["stream_length"],
+        "ingest_backlog": backlog.get("stream_length"),  # platform-wide: superusers only (else null)
+        "dead_letters_last_hour": backlog["dead_letters_recent"],
         "rollup_lag_seconds": lag["lag_seconds"],
         "sampler_enabled": (await system_metrics.sampler_state()).enabled,
         "threshold_breaches": len(breaches),

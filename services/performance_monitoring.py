@@ -15,7 +15,7 @@ from typing import Any
 from services import performance_thresholds, platform_probes, request_metrics, system_metrics, worker_status
 from services.config import get_settings
 from services.errors import BadRequest
-from services.policy import Principal, require_admin
+from services.policy import Principal, Role, require_admin
 from services.request_metrics import HOUR_SECONDS, EndpointWindow
 from services.sketch import Sketch
 from services.trend import fit
@@ -220,7 +220,7 @@ async def recommendations(principal: Principal, hours: int = 24) -> list[dict[st
                 }
             )
     backlog = await platform_probes.ingest_backlog()
-    if backlog["stream_length"] >= BACKLOG_EVENTS:
+    if principal.has_role(Role.SUPERUSER) and backlog["stream_length"] >= BACKLOG_EVENTS:
         found.append(
             {
                 "kind": "stream_backlog",
@@ -303,7 +303,7 @@ async def dashboard(principal: Principal, hours: int) -> dict[str, Any]:
     slowest = _sorted(busy, "p95_ms")[:5]
     most_errors = [s for s in _sorted(busy, "error_rate") if s["errors"]][:5]
     trends = await response_time_trends(principal, hours, None)
-    breaches = await performance_thresholds.breaches(1)
+    breaches = performance_thresholds.visible_to(principal, await performance_thresholds.breaches(1))
     return {
         "hours": hours,
         "generated_at": datetime.now(UTC),
@@ -330,7 +330,7 @@ async def dashboard(principal: Principal, hours: int) -> dict[str, Any]:
         "top_endpoints": {"fastest_p95": fastest, "busiest": _sorted(busy, "count")[:5]},
         "problematic_endpoints": {"slowest_p95": slowest, "most_errors": most_errors},
         "pipeline": {
-            "ingest": await platform_probes.ingest_backlog(),
+            "ingest": await platform_probes.ingest_view(principal),
             "rollups": await platform_probes.rollup_lag(),
             "database_pool": await platform_probes.database_pool(),
         },

@@ -19,6 +19,7 @@ from typing import Any
 
 from services import platform_probes, request_metrics, system_metrics
 from services.config import Settings, get_settings
+from services.policy import Principal, Role
 
 MIN_REQUESTS = 20
 
@@ -117,6 +118,16 @@ async def breaches(hours: int = 1, live_probe: bool = True, settings: Settings |
     found.extend(await _ingest_breaches(settings))
     found.sort(key=lambda b: (b.severity != "critical", b.metric, b.subject))
     return found
+
+
+PLATFORM_ONLY = frozenset({"ingest_oldest_entry_seconds", "ingest_dead_letters"})  # count every tenant's events
+
+
+def visible_to(principal: Principal, found: list[Breach]) -> list[Breach]:
+    """The breaches ``principal`` may see: ingest breaches count every organization's events."""
+    if principal.has_role(Role.SUPERUSER):
+        return found
+    return [b for b in found if b.metric not in PLATFORM_ONLY]
 
 
 async def _ingest_breaches(settings: Settings) -> list[Breach]:

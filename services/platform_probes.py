@@ -14,6 +14,7 @@ from redis.exceptions import ResponseError
 from tortoise import connections
 
 from services.config import Settings, get_settings
+from services.policy import Principal, Role
 from services.prompt_ingest import DEAD_LETTER, GROUP, STREAM, dead_letters_recent
 from services.redis_client import get_redis, key
 from services.rollups import DIRTY_PROMPTS
@@ -48,6 +49,16 @@ async def ingest_backlog(organization_id: int | None = None) -> dict[str, Any]:
         "dead_letters_recent": await dead_letters_recent(1, organization_id),
         "oldest_entry_age_seconds": age,
     }
+
+
+async def ingest_view(principal: Principal) -> dict[str, Any]:
+    """:func:`ingest_backlog` as ``principal`` may see it: all of it for a superuser, else the
+    organization's own dead letters.  Queue sizes and dead letters count every organization's
+    events, so they are platform-wide figures."""
+    if principal.has_role(Role.SUPERUSER):
+        return await ingest_backlog()
+    own = await ingest_backlog(principal.organization_id)
+    return {"scope": "organization", "dead_letters_recent": own["dead_letters_recent"]}
 
 
 INGEST_LAG_DEGRADED_SECONDS = 60.0  # the oldest queued entry: a healthy drain stores events within seconds

@@ -273,3 +273,16 @@ async def test_recorded_runs_are_grouped_by_dimension_in_json_and_summary(client
     theirs = await client.get("/v1/metrics/summary", headers=other.headers)
     assert theirs.json()["data"]["by_dimension_24h"]["agents"]["agent_role"]["planner"]["count"] == 1
     assert theirs.json()["data"]["by_dimension_24h"]["feedback"]["feedback_type"] == {}
+
+
+async def test_metrics_json_and_summary_keep_platform_ingest_figures_for_superusers(client, make_tenant):
+    admin = await make_tenant("admin")
+    root = await make_tenant("superuser")
+    summary = (await client.get("/v1/metrics/summary", headers=admin.headers)).json()["data"]
+    assert summary["ingest_backlog"] is None and summary["dead_letters_last_hour"] == 0
+    data = (await client.get("/v1/metrics/json", headers=admin.headers)).json()["data"]
+    assert data["application"]["ingest"] == {"scope": "organization", "dead_letters_recent": 0}
+    summary = (await client.get("/v1/metrics/summary", headers=root.headers)).json()["data"]
+    assert summary["ingest_backlog"] >= 0
+    data = (await client.get("/v1/metrics/json", headers=root.headers)).json()["data"]
+    assert data["application"]["ingest"]["stream_length"] >= 0
