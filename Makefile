@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 LOCK   := requirements.lock
 STAMP  := $(VENV)/.installed-$(shell sha1sum $(LOCK) | cut -c1-12)
 
-.PHONY: install run test lint migrate makemigrations bench bench-deps clean
+.PHONY: install run test lint migrate makemigrations bench bench-deps vendor-assets browser-deps clean
 
 $(STAMP): $(LOCK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,15 @@ bench: install bench-deps
 	$(PY) bench/ingest_batch.py --duration $(or $(DURATION),10)
 	$(PY) bench/monitoring_middleware.py
 	$(PY) bench/monitoring_scrape.py
+
+## vendor-assets: refresh api/static/vendor (Swagger UI, GraphiQL) from the npm registry (`npm pack`);
+## versions are pinned in scripts/vendor_assets.sh
+vendor-assets:
+	scripts/vendor_assets.sh
+
+## browser-deps: headless Chromium for tests/test_docs_offline.py (skipped without it)
+browser-deps:
+	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium chromium-driver)
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .ruff_cache

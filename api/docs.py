@@ -1,4 +1,4 @@
-"""``/openapi.json`` and the ``/docs`` page that renders it (Swagger UI)."""
+"""``/openapi.json`` and the ``/docs`` page that renders it (Swagger UI, self-hosted: see api.ide)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,17 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from api.envelope import JSONResponse
+from api.ide import asset_url
 
-DOCS_HTML = """<!doctype html>
+DOCS_HTML = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>PromptOps Analytics API</title>
-<link rel="stylesheet" href="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css">
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="{asset_url("swagger-ui/swagger-ui.css")}">
 </head><body><div id="swagger-ui"></div>
-<script src="https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"></script>
+<script src="{asset_url("swagger-ui/swagger-ui-bundle.js")}"></script>
 <script>
-window.ui = SwaggerUIBundle({url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true,
-  persistAuthorization: true});
+window.ui = SwaggerUIBundle({{url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true,
+  persistAuthorization: true, validatorUrl: null}});
 </script>
 <noscript>The API description is at <a href="/openapi.json">/openapi.json</a>.</noscript>
 </body></html>"""
