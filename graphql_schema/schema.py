@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import strawberry
 
-from graphql_schema.extensions import DomainErrorMasking
+from graphql_schema.extensions import DomainErrorMasking, QueryGuard, TokenLimit
 from graphql_schema.permissions import IsAuthenticated
 from graphql_schema.types.alerts import AlertsMutation, AlertsQuery, AlertsSubscription
 from graphql_schema.types.metrics import MetricsSubscription
@@ -46,4 +46,10 @@ class PromptOpsSchema(strawberry.Schema):
         """Logging is done by :class:`DomainErrorMasking`: unexpected errors only, with request id."""
 
 
-schema = PromptOpsSchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=[DomainErrorMasking])
+# Extensions are classes: strawberry builds them per operation, so settings are read then.
+schema = PromptOpsSchema(
+    query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
+    extensions=[TokenLimit, QueryGuard, DomainErrorMasking],
+)

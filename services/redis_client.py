@@ -6,10 +6,15 @@ Only a connection pool lives here: no state.  Everything processes must share
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from services import embedded_redis
 from services.config import Settings, get_settings
+from services.errors import ServiceUnavailable
 
 _client: Redis | None = None
 
@@ -52,3 +57,26 @@ async def close() -> None:
     if _client is not None:
         await _client.aclose()
         _client = None
+
+
+async def listen(channel: str, poll_seconds: float = 1.0) -> AsyncIterator[str]:
+    """The data of every message published on ``channel``, for as long as the caller iterates.
+
+    Not ``pubsub.listen()``: that blocks in one read bounded by the client's socket timeout
+    (``PROBE_TIMEOUT_SECONDS``), so a channel quiet for that long raised ``TimeoutError`` and
+    ended every subscription.  ``get_message(timeout=...)`` waits at most ``poll_seconds`` and
+    answers None on silence; each call also sends the pool's periodic health-check PING, so a
+    dead connection is noticed.  Closing the generator (the client left) releases the
+    connection; losing Redis ends it with ``SERVICE_UNAVAILABLE``.
+    """
+    pubsub = get_redis().pubsub(ignore_subscribe_messages=True)
+    try:
+        await pubsub.subscribe(channel)
+        while True:
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=poll_seconds)
+            if message is not None and message.get("type") == "message":
+                yield message["data"]
+    except (RedisConnectionError, RedisTimeoutError, OSError):
+        raise ServiceUnavailable("The realtime channel is unavailable; subscribe again", retry_after=5) from None
+    finally:
+        await pubsub.aclose()  # disconnects: the server drops the subscription with the connection

@@ -17,6 +17,7 @@ from strawberry.experimental.pydantic import type as pydantic_type
 from strawberry.scalars import JSON
 
 from graphql_schema.context import Info
+from graphql_schema.ids import int_or_uuid
 from graphql_schema.permissions import IsAdmin
 from graphql_schema.types.metrics import MetricPoint
 from services import alert_events, alert_rules, alerts, metrics
@@ -24,7 +25,7 @@ from services.alert_info import AlertDetail, AlertEventInfo, AlertInfo
 from services.alert_rules import RuleInfo, RuleInput, RuleUpdate
 from services.errors import BadRequest
 from services.metrics import MetricInput, MetricPointInfo
-from services.redis_client import get_redis
+from services.redis_client import listen
 from services.validation import validated
 
 ALERT_EVENT_KINDS = {"pending", "firing", "acknowledged", "resolved", "renotify", "severity"}
@@ -170,17 +171,16 @@ class MetricPointInput:
     tags: JSON | None = strawberry.UNSET
 
 
-def _prompt_ref(data: dict[str, Any]) -> dict[str, Any]:
-    ref = data.get("prompt_id")
-    if isinstance(ref, str) and ref.isdigit():
-        data["prompt_id"] = int(ref)
+def _prompt_ref(data: dict[str, Any], field: str = "prompt_id") -> dict[str, Any]:
+    if "prompt_id" in data:
+        data["prompt_id"] = int_or_uuid(data["prompt_id"], field)
     return data
 
 
 def _rule_data(obj: object) -> dict[str, Any]:
     data = {k: v for k, v in _given(obj).items() if not (v is None and k in RuleInput.model_fields)}
     if isinstance(data.get("scope"), dict):
-        data["scope"] = _prompt_ref({k: v for k, v in data["scope"].items() if v is not None})
+        data["scope"] = _prompt_ref({k: v for k, v in data["scope"].items() if v is not None}, "scope.prompt_id")
     return data
 
 
@@ -212,7 +212,7 @@ class AlertsMutation:
     async def update_alert_rule(self, info: Info, id: int, input: AlertRulePatch) -> AlertRule:
         data = _given(input)
         if isinstance(data.get("scope"), dict):
-            data["scope"] = _prompt_ref({k: v for k, v in data["scope"].items() if v is not None})
+            data["scope"] = _prompt_ref({k: v for k, v in data["scope"].items() if v is not None}, "scope.prompt_id")
         return AlertRule.of(await alert_rules.update_rule(info.context.user, id, validated(RuleUpdate, data)))
 
     @strawberry.mutation(permission_classes=[IsAdmin], description="Resolves the rule's open alerts; keeps history")
@@ -258,17 +258,11 @@ class AlertsSubscription:
         wanted = set(events) if events else None
         if wanted is not None and not wanted <= ALERT_EVENT_KINDS:
             raise BadRequest.field("events", f"events must be among {', '.join(sorted(ALERT_EVENT_KINDS))}")
-        pubsub = get_redis().pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(alert_events.channel(principal.organization_id))
-        try:
-            async for message in pubsub.listen():
-                payload = orjson.loads(message["data"])
-                if wanted is None or payload["event"] in wanted:
-                    yield AlertEventMessage(
-                        event=payload["event"],
-                        at=datetime.fromisoformat(payload["at"]),
-                        alert=Alert.from_pydantic(AlertInfo.model_validate(payload["alert"])),
-                    )
-        finally:
-            await pubsub.unsubscribe()
-            await pubsub.aclose()
+        async for data in listen(alert_events.channel(principal.organization_id)):
+            payload = orjson.loads(data)
+            if wanted is None or payload["event"] in wanted:
+                yield AlertEventMessage(
+                    event=payload["event"],
+                    at=datetime.fromisoformat(payload["at"]),
+                    alert=Alert.from_pydantic(AlertInfo.model_validate(payload["alert"])),
+                )

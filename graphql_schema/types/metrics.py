@@ -2,7 +2,8 @@
 
 Each subscription holds one pub/sub connection on the organization's channel
 (``REDIS_PREFIX:metrics:updates:<org>``), so it sees points recorded by any web
-process; it is closed when the client unsubscribes or disconnects.
+process (:func:`services.redis_client.listen`); it stays open through quiet periods and is
+closed when the client unsubscribes or disconnects.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from graphql_schema.context import Info
 from graphql_schema.permissions import IsAdmin
 from services.errors import BadRequest
 from services.metrics import MetricPointInfo, updates_channel
-from services.redis_client import get_redis
+from services.redis_client import listen
 
 MAX_NAMES = 50
 
@@ -45,13 +46,7 @@ class MetricsSubscription:
         if names is not None and len(names) > MAX_NAMES:
             raise BadRequest.field("names", f"at most {MAX_NAMES} names")
         wanted = set(names) if names else None
-        pubsub = get_redis().pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(updates_channel(principal.organization_id))
-        try:
-            async for message in pubsub.listen():
-                point = orjson.loads(message["data"])
-                if wanted is None or point["name"] in wanted:
-                    yield MetricPoint.from_pydantic(MetricPointInfo.model_validate(point))
-        finally:
-            await pubsub.unsubscribe()
-            await pubsub.aclose()
+        async for data in listen(updates_channel(principal.organization_id)):
+            point = orjson.loads(data)
+            if wanted is None or point["name"] in wanted:
+                yield MetricPoint.from_pydantic(MetricPointInfo.model_validate(point))

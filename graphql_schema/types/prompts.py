@@ -18,6 +18,7 @@ from strawberry.experimental.pydantic import type as pydantic_type
 from strawberry.scalars import JSON
 
 from graphql_schema.context import Info
+from graphql_schema.ids import MAX_INT8, bounded_int, int_or_uuid, is_integer_text
 from graphql_schema.permissions import IsAuthenticated
 from graphql_schema.types.tenancy import User
 from services import prompt_ingest, prompts
@@ -25,7 +26,7 @@ from services.errors import BadRequest
 from services.prompt_analytics import DataSourceUsage as DataSourceUsageModel
 from services.prompt_analytics import PromptAnalytics as PromptAnalyticsModel
 from services.prompt_analytics import SchemaUsage as SchemaUsageModel
-from services.prompt_executions import ExecutionInfo
+from services.prompt_executions import ExecutionInfo, decode_cursor
 from services.prompt_ingest import UsageEvent
 from services.prompts import NamedInfo, PromptCreate, PromptInfo, VersionInfo
 from services.validation import validated
@@ -150,9 +151,15 @@ class Prompt:
         found = await info.context.loaders.user.load(self.user_id)
         return User.of(found) if found else None
 
-    @strawberry.field(description="Data sources used by the latest execution")
-    async def data_sources(self, info: Info) -> list[DataSource]:
-        found = await info.context.loaders.data_source.load_many(self.data_source_ids)
+    @strawberry.field(
+        description="Data sources used by any run in [periodStart, periodEnd] (default: all time), most used "
+        "first; `dataSourceIds` are the latest run's"
+    )
+    async def data_sources(
+        self, info: Info, period_start: datetime | None = None, period_end: datetime | None = None
+    ) -> list[DataSource]:
+        used = await info.context.loaders.prompt_analytics.load((self.id, period_start, period_end))
+        found = await info.context.loaders.data_source.load_many(used.data_sources_used)
         return [DataSource.of(d) for d in found if d is not None]
 
     @strawberry.field(description="Versions by first appearance")
@@ -168,6 +175,8 @@ class Prompt:
 
     @strawberry.field(description="Raw executions, newest first")
     async def executions(self, info: Info, first: int = 20, after: str | None = None) -> ExecutionConnection:
+        if after is not None:
+            bounded_int(decode_cursor(after)[1], "after", MAX_INT8)
         page = await info.context.loaders.executions.load((self.id, first, after))
         edges = [ExecutionEdge(cursor=e.cursor, node=Execution.from_pydantic(e)) for e in page.items]
         return ExecutionConnection(edges=edges, page_info=_page_info(edges, page.has_next, after is not None))
@@ -297,8 +306,8 @@ def _prompt_cursor(prompt_id: int) -> str:
 def _decode_prompt_cursor(cursor: str) -> int:
     try:
         kind, ident = base64.urlsafe_b64decode(cursor.encode()).decode().split(":")
-        if kind == "prompt":
-            return int(ident)
+        if kind == "prompt" and is_integer_text(ident):
+            return bounded_int(int(ident), "after")
     except (ValueError, binascii.Error, UnicodeDecodeError):
         pass
     raise BadRequest.field("after", "not a cursor this API issued")
@@ -308,7 +317,7 @@ def _decode_prompt_cursor(cursor: str) -> int:
 class PromptsQuery:
     @strawberry.field(permission_classes=[IsAuthenticated], description="A prompt by integer id or uuid")
     async def prompt(self, info: Info, id: strawberry.ID) -> Prompt:
-        return Prompt.of(await prompts.get_prompt(info.context.user, str(id)))
+        return Prompt.of(await prompts.get_prompt(info.context.user, int_or_uuid(str(id), "id")))
 
     @strawberry.field(permission_classes=[IsAuthenticated], description="The organization's prompts, newest first")
     async def prompts(
@@ -393,8 +402,7 @@ class PromptsMutation:
     async def log_prompt_usage(self, info: Info, input: PromptUsageInput) -> LoggedUsage:
         raw = {k: v for k, v in strawberry.asdict(input).items() if v is not None}
         raw["status"] = input.status.value
-        if raw["prompt_id"].isdigit():
-            raw["prompt_id"] = int(raw["prompt_id"])
+        raw["prompt_id"] = int_or_uuid(raw["prompt_id"], "prompt_id")
         event = validated(UsageEvent, raw)
         event_id = await prompt_ingest.log_usage(info.context.user, event)
         return LoggedUsage(event_id=event_id, queued=True)

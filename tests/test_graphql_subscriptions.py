@@ -1,0 +1,190 @@
+"""GraphQL subscriptions over a real websocket (uvicorn in a subprocess) and real Redis pub/sub.
+
+A subscription must outlive quiet periods: ``pubsub.listen()`` used to block in one read
+bounded by the Redis socket timeout (``PROBE_TIMEOUT_SECONDS``) and end both
+subscriptions with INTERNAL_SERVER_ERROR after ~2 s of silence.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import websockets
+from redis.asyncio import Redis
+
+from services import alert_events
+from services.config import get_settings
+from services.metrics import updates_channel
+
+ROOT = Path(__file__).resolve().parent.parent
+KEEPALIVE = 0.5
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_uvicorn(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "uvicorn", "api.app:app", "--host", "127.0.0.1", "--port", str(port)]
+    return subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env={**os.environ, **env})
+
+
+async def _serve(**env: str) -> tuple[subprocess.Popen[bytes], int]:
+    port = _free_port()
+    proc = _start_uvicorn(port, env)
+    for _ in range(300):
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return proc, port
+        await asyncio.sleep(0.05)
+    proc.terminate()
+    raise RuntimeError("uvicorn did not start")
+
+
+async def _numsub(channel: str) -> int:
+    redis = Redis.from_url(os.environ["REDIS_URL"])
+    try:
+        [(_, count)] = await redis.pubsub_numsub(channel)
+        return int(count)
+    finally:
+        await redis.aclose()
+
+
+async def _until(predicate, within: float = 5.0) -> bool:
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if await predicate():
+            return True
+        await asyncio.sleep(0.1)
+    return False
+
+
+async def test_subscriptions_stay_open_through_silence_with_pings(client, make_tenant):
+    tenant = await make_tenant()
+    quiet = get_settings().probe_timeout_seconds + 1.5  # longer than the Redis socket timeout
+    proc, port = await _serve(GRAPHQL_WS_KEEPALIVE_SECONDS=str(KEEPALIVE))
+    metrics_channel = updates_channel(tenant.organization_id)
+    alerts_channel = alert_events.channel(tenant.organization_id)
+    try:
+        async with websockets.connect(f"ws://127.0.0.1:{port}/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+            init = {"type": "connection_init", "payload": {"authorization": f"Bearer {tenant.access_token}"}}
+            await ws.send(json.dumps(init))
+            assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+            metric_sub = 'subscription { metricUpdates(names: ["quiet_metric"]) { name value } }'
+            alert_sub = 'subscription { alertEvents(events: ["firing"]) { event alert { value } } }'
+            await ws.send(json.dumps({"id": "m", "type": "subscribe", "payload": {"query": metric_sub}}))
+            await ws.send(json.dumps({"id": "a", "type": "subscribe", "payload": {"query": alert_sub}}))
+
+            async def both_listening() -> bool:
+                return await _numsub(metrics_channel) == 1 and await _numsub(alerts_channel) == 1
+
+            assert await _until(both_listening)
+
+            # Silence for longer than the socket timeout: only keep-alive pings may arrive.
+            pings, deadline = 0, time.monotonic() + quiet
+            while (left := deadline - time.monotonic()) > 0:
+                try:
+                    message = json.loads(await asyncio.wait_for(ws.recv(), left))
+                except TimeoutError:
+                    break
+                assert message["type"] == "ping", message  # no error, no complete
+                pings += 1
+                await ws.send(json.dumps({"type": "pong"}))
+            assert pings >= 2, pings
+            assert await both_listening()
+
+            recorded = await client.post(
+                "/admin/prompt-analytics/metrics",
+                json={"name": "quiet_metric", "value": 1.5, "type": "gauge"},
+                headers=tenant.headers,
+            )
+            assert recorded.status_code == 200, recorded.text
+            rule = await client.post(
+                "/admin/prompt-analytics/alerts/rules",
+                json={"metric": "quiet_metric", "aggregation": "max", "comparison": "gt", "threshold": 3},
+                headers=tenant.headers,
+            )
+            assert rule.status_code == 200, rule.text
+            breach = await client.post(
+                "/admin/prompt-analytics/metrics",
+                json={"name": "quiet_metric", "value": 7, "type": "gauge"},
+                headers=tenant.headers,
+            )
+            assert breach.status_code == 200, breach.text
+
+            got: dict[str, dict] = {}
+            while len(got) < 3:
+                message = json.loads(await asyncio.wait_for(ws.recv(), 5))
+                if message["type"] == "ping":
+                    continue
+                assert message["type"] == "next", message
+                key = message["id"] if message["id"] == "a" else f"m{len(got)}"
+                got[key] = message["payload"]["data"]
+            assert got["a"] == {"alertEvents": {"event": "firing", "alert": {"value": 7.0}}}
+            metric_values = [v["metricUpdates"]["value"] for k, v in got.items() if k != "a"]
+            assert metric_values == [1.5, 7.0]
+
+            await ws.send(json.dumps({"id": "m", "type": "complete"}))
+            assert await _until(lambda: _numsub_is(metrics_channel, 0))
+            assert await _numsub(alerts_channel) == 1
+
+        # The client went away: the server releases the other subscription's Redis connection too.
+        assert await _until(lambda: _numsub_is(alerts_channel, 0))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+async def _numsub_is(channel: str, expected: int) -> bool:
+    return await _numsub(channel) == expected
+
+
+async def test_subscription_limits_and_bad_input_over_websocket(make_tenant):
+    tenant = await make_tenant()
+    proc, port = await _serve(GRAPHQL_MAX_DEPTH="2")
+    try:
+        async with websockets.connect(f"ws://127.0.0.1:{port}/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+            init = {"type": "connection_init", "payload": {"authorization": f"Bearer {tenant.access_token}"}}
+            await ws.send(json.dumps(init))
+            assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+
+            deep = "subscription { alertEvents { alert { history { kind } } } }"
+            await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": deep}}))
+            message = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            assert message["type"] == "error" and message["id"] == "1"
+            assert message["payload"][0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+
+            nul = "subscription($n: [String!]) { metricUpdates(names: $n) { name } }"
+            payload = {"query": nul, "variables": {"n": ["ok", "bad\u0000"]}}
+            await ws.send(json.dumps({"id": "2", "type": "subscribe", "payload": payload}))
+            message = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            assert message["type"] == "error" and message["id"] == "2"
+            [error] = message["payload"]
+            assert error["extensions"]["code"] == "BAD_REQUEST"
+            assert error["extensions"]["details"][0]["field"] == "n.1"
+
+            for n, payload in enumerate(
+                ["{ viewer { role } }", {"query": 5}, {"query": "{ __typename }", "variables": [1]}]
+            ):
+                await ws.send(json.dumps({"id": f"p{n}", "type": "subscribe", "payload": payload}))
+                message = json.loads(await asyncio.wait_for(ws.recv(), 5))
+                assert message["type"] == "error" and message["id"] == f"p{n}", message
+                assert message["payload"][0]["extensions"]["code"] == "BAD_REQUEST"
+                assert message["payload"][0]["extensions"]["details"][0]["field"].startswith("payload")
+
+            # A message nested too deeply is not JSON we accept: the socket closes with 4400, no crash.
+            await ws.send('{"type": "subscribe", "id": "3", "payload": {"variables": ' + "[" * 5000 + "]" * 5000 + "}}")
+            await asyncio.wait_for(ws.wait_closed(), 5)
+            assert ws.close_code == 4400
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
