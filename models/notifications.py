@@ -16,7 +16,7 @@ DELIVERY_STATUSES = ("queued", "delivering", "delivered", "failed")
 
 
 # One destination of an organization.  ``config`` holds {"url"} for webhook/slack and the
-# SMTP settings for email (host/port/from/to/username/password/starttls/use_tls); the
+# SMTP settings for email (host/port/from/to/username/password/starttls/use_tls/allow_plaintext); the
 # password and ``secret`` (the HMAC key of webhook signatures) are never returned by reads.
 class NotificationChannel(Model):
     id = fields.IntField(primary_key=True)

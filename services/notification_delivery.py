@@ -5,7 +5,10 @@ count (not arq's ``job_try``), so a worker crash mid-attempt still counts that a
 Backoff is exponential: ``NOTIFY_BACKOFF_SECONDS * 2**(attempts-1)``, at least the
 receiver's ``Retry-After``, at most ``NOTIFY_BACKOFF_MAX_SECONDS``.  After
 ``NOTIFY_MAX_ATTEMPTS`` attempts, or on a failure another attempt cannot fix (a refused
-destination, a 4xx, an SMTP 5xx), the delivery is ``failed`` with the last error.
+destination, a 4xx, an SMTP 5xx, a channel config that cannot be sent to), the delivery is
+``failed`` with the last error.  Whatever a sender raises, the attempt ends recorded: an
+unexpected exception is logged with its traceback and stored as a generic final failure,
+so no row is left ``delivering``.
 """
 
 from __future__ import annotations
@@ -37,23 +40,58 @@ def backoff_seconds(attempts: int, settings: Settings, retry_after: float | None
     return min(delay, settings.notify_backoff_max_seconds)
 
 
+INTERNAL_ERROR = "internal error while sending"
+INVALID_CONFIG = "channel configuration is invalid"
+
+
+def _config(channel: NotificationChannel) -> dict:
+    cfg = channel.config
+    if cfg is None:
+        return {}
+    if not isinstance(cfg, dict):
+        raise senders.SendFailed(INVALID_CONFIG, permanent=True)
+    return cfg
+
+
 def _smtp_target(channel: NotificationChannel, settings: Settings) -> senders.SmtpTarget:
-    """The channel's own server when it names a host, else the SMTP_* settings."""
-    cfg = channel.config or {}
+    """The channel's own server when it names a host, else the SMTP_* settings.
+
+    Port, credentials, STARTTLS mode and ``allow_plaintext`` of a channel apply to its own
+    host only: a channel on the operator's server cannot point it at another port or
+    weaken its TLS (``SMTP_STARTTLS`` / ``SMTP_ALLOW_PLAINTEXT`` decide there).  The
+    operator's ``SMTP_HOST`` is trusted configuration and not subject to the outbound policy.
+    """
+    cfg = _config(channel)
     own = bool(cfg.get("host"))
     host = cfg.get("host") if own else settings.smtp_host
     sender = cfg.get("from") or settings.smtp_from
     if not host or not sender:
         raise senders.SendFailed("channel has no SMTP host or sender (and no SMTP_* default)", permanent=True)
+    recipients = cfg.get("to")
+    if not isinstance(recipients, list) or not recipients:
+        raise senders.SendFailed(INVALID_CONFIG, permanent=True)
+    port = cfg.get("port") if own and cfg.get("port") is not None else settings.smtp_port
+    starttls = cfg.get("starttls") if own else settings.smtp_starttls
+    fields = (host, sender, *recipients)
+    if (
+        not all(isinstance(v, str) for v in fields)
+        or isinstance(port, bool)
+        or not isinstance(port, int)
+        or not 1 <= port <= 65535
+        or starttls not in (True, False, None)
+    ):
+        raise senders.SendFailed(INVALID_CONFIG, permanent=True)
     return senders.SmtpTarget(
         host=host,
-        port=int(cfg.get("port") or settings.smtp_port),
+        port=port,
         sender=sender,
-        recipients=list(cfg.get("to") or []),
+        recipients=list(recipients),
         username=cfg.get("username") if own else settings.smtp_username,
         password=cfg.get("password") if own else settings.smtp_password,
-        starttls=cfg.get("starttls") if own else settings.smtp_starttls,
-        use_tls=bool(cfg.get("use_tls")),
+        starttls=starttls,
+        use_tls=cfg.get("use_tls") is True,
+        allow_plaintext=(cfg.get("allow_plaintext") is True) if own else settings.smtp_allow_plaintext,
+        checked=own,
     )
 
 
@@ -69,12 +107,12 @@ async def _send(channel: NotificationChannel, row: NotificationDelivery, setting
         event=row.payload or {},
         attempt=row.attempts,
     )
-    if channel.kind == "webhook":
-        url = str((channel.config or {}).get("url", ""))
-        return await senders.post_json(url, senders.webhook_body(message), message, channel.secret, settings)
-    if channel.kind == "slack":
-        url = str((channel.config or {}).get("url", ""))
-        return await senders.post_json(url, senders.slack_body(message), message, channel.secret, settings)
+    if channel.kind in ("webhook", "slack"):
+        url = _config(channel).get("url")
+        if not isinstance(url, str) or not url:
+            raise senders.SendFailed(INVALID_CONFIG, permanent=True)
+        body = senders.webhook_body(message) if channel.kind == "webhook" else senders.slack_body(message)
+        return await senders.post_json(url, body, message, channel.secret, settings)
     if channel.kind == "email":
         return await senders.send_email(_smtp_target(channel, settings), message, settings)
     raise senders.SendFailed(f"unknown channel type {channel.kind!r}", permanent=True)
@@ -96,7 +134,13 @@ async def attempt(delivery_id: int, settings: Settings | None = None) -> Attempt
     try:
         if not channel.enabled and row.kind != "test":
             raise senders.SendFailed("channel is disabled", permanent=True)
-        sent = await _send(channel, row, settings)
+        try:
+            sent = await _send(channel, row, settings)
+        except senders.SendFailed:
+            raise
+        except Exception:
+            log.exception("delivery %s attempt %s: the sender raised", row.id, row.attempts)
+            raise senders.SendFailed(INTERNAL_ERROR, permanent=True) from None
     except senders.SendFailed as failure:
         final = failure.permanent or row.attempts >= settings.notify_max_attempts
         delay = None if final else backoff_seconds(row.attempts, settings, failure.retry_after)

@@ -4,20 +4,30 @@ Each sender returns a :class:`Sent` (the receiver's answer and the latency) or r
 :class:`SendFailed` carrying whatever answer there was, the error text, whether another
 attempt could help (``permanent``) and a ``Retry-After`` hint.  Nothing here touches the
 database: :mod:`services.notification_delivery` records the outcome.
+
+Destinations go through :mod:`services.outbound` (resolved, checked, connection pinned to a
+checked address).  Error texts are generic on purpose (``connection failed``, ``TLS handshake
+failed``, ``timed out after 10s``, ``HTTP 503``, the outbound policy's refusal): exception
+text and response bodies would let an admin map hosts and ports through delivery records.
+Only well-formed SMTP replies (code and text) are kept, since they are the receiver's answer.
+E-mail is encrypted before AUTH (implicit TLS or STARTTLS) unless plaintext is allowed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import hashlib
 import hmac
+import logging
+import socket
+import ssl
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
-from urllib.parse import urlsplit
 
 import aiosmtplib
 import httpx
@@ -32,6 +42,9 @@ _TITLES = {"test": "Test notification", "alert_firing": "Alert firing", "alert_r
 _TAGS = {"test": "TEST", "alert_firing": "FIRING", "alert_resolved": "RESOLVED"}
 _TEXT_KEYS = ("title", "message")
 _RETRYABLE_4XX = {408, 425, 429}
+NO_TLS_OFFERED = "TLS required: the SMTP server does not offer STARTTLS (plaintext is not allowed for this channel)"
+NO_TLS_DISABLED = "TLS required: STARTTLS is turned off and plaintext is not allowed for this channel"
+log = logging.getLogger("notifications.senders")
 
 
 @dataclass
@@ -142,17 +155,47 @@ def _retry_after(response: httpx.Response) -> float | None:
     return None
 
 
+def _elapsed(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+def _tls_failure(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what it wraps) is a TLS handshake / certificate failure."""
+    seen: BaseException | None = exc
+    for _ in range(5):
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _timed_out(limit: float, started: float) -> SendFailed:
+    return SendFailed(f"timed out after {limit:g}s", latency_ms=_elapsed(started))
+
+
 async def post_json(url: str, body: bytes, message: Message, secret: str | None, settings: Settings) -> Sent:
-    """POST ``body``; any 2xx is delivered.  Redirects are not followed (a 3xx is a failure)."""
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    """POST ``body``; any 2xx is delivered.  Redirects are not followed (a 3xx is a failure).
+
+    The host is resolved and checked by :mod:`services.outbound`, and the request goes to
+    one of exactly those addresses (the ``Host`` header and the TLS name stay the URL's).
+    Errors are generic (``connection failed``, ``HTTP 503``): neither exception text nor
+    the receiver's body is stored, so a delivery cannot be used to read or map other hosts.
+    The whole attempt (DNS, connect, response) is bounded by ``NOTIFY_TIMEOUT_SECONDS``.
+    """
+    limit = settings.notify_timeout_seconds
     try:
-        await outbound.check_resolved(parts.hostname or "", port, settings.notify_timeout_seconds)
+        target = httpx.URL(outbound.check_url(url, settings))
     except outbound.UnsafeDestination as exc:
-        raise SendFailed(f"destination refused: {exc}", permanent=True) from None
-    except OSError as exc:
-        raise SendFailed(str(exc)) from None
+        log.warning("delivery %s: %s", message.delivery_id, exc)
+        raise SendFailed(outbound.REFUSED, permanent=True) from None
+    except (ValueError, httpx.InvalidURL, TypeError):
+        raise SendFailed("invalid destination URL", permanent=True) from None
+    host = target.raw_host.decode("ascii")
+    port = target.port or (443 if target.scheme == "https" else 80)
     headers = {
+        "Host": target.netloc.decode("ascii"),
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
         "X-PromptOps-Delivery": str(message.delivery_id),
@@ -161,28 +204,45 @@ async def post_json(url: str, body: bytes, message: Message, secret: str | None,
     }
     if secret:
         headers[SIGNATURE_HEADER] = sign(secret, body)
-    limit = settings.notify_timeout_seconds
     started = time.perf_counter()
     try:
-        # httpx times each phase; the outer deadline also bounds a receiver that trickles its answer.
+        # httpx times each phase; the outer deadline also bounds DNS and a receiver that trickles its answer.
         async with (
             asyncio.timeout(limit),
             httpx.AsyncClient(timeout=limit, follow_redirects=False, trust_env=False) as client,
         ):
-            response = await client.post(url, content=body, headers=headers)
-    except (httpx.TimeoutException, TimeoutError) as exc:
-        elapsed = (time.perf_counter() - started) * 1000
-        raise SendFailed(f"timed out after {limit:g}s ({type(exc).__name__})", latency_ms=elapsed) from None
+            addresses = await outbound.resolve(host, port, settings)
+            for n, address in enumerate(addresses, 1):
+                try:
+                    response = await client.post(
+                        target.copy_with(host=str(address)),
+                        content=body,
+                        headers=headers,
+                        extensions={"sni_hostname": host},
+                    )
+                    break
+                except httpx.ConnectError:
+                    if n == len(addresses):
+                        raise
+    except outbound.UnsafeDestination as exc:
+        log.warning("delivery %s refused: %s", message.delivery_id, exc)
+        raise SendFailed(outbound.REFUSED, permanent=True) from None
+    except outbound.Unresolvable:
+        raise SendFailed(outbound.UNRESOLVABLE, latency_ms=_elapsed(started)) from None
+    except (ValueError, httpx.InvalidURL):
+        raise SendFailed("invalid destination URL", permanent=True) from None
+    except (httpx.TimeoutException, TimeoutError):
+        raise _timed_out(limit, started) from None
     except httpx.HTTPError as exc:
-        elapsed = (time.perf_counter() - started) * 1000
-        raise SendFailed(f"{type(exc).__name__}: {exc}", latency_ms=elapsed) from None
-    elapsed = (time.perf_counter() - started) * 1000
-    if 200 <= response.status_code < 300:
-        return Sent(latency_ms=elapsed, http_status=response.status_code)
-    snippet = response.text[:300].strip()
+        log.info("delivery %s: %s %r", message.delivery_id, host, exc)
+        error = "TLS handshake failed" if _tls_failure(exc) else "connection failed"
+        raise SendFailed(error, latency_ms=_elapsed(started)) from None
+    elapsed = _elapsed(started)
     code = response.status_code
+    if 200 <= code < 300:
+        return Sent(latency_ms=elapsed, http_status=code)
     raise SendFailed(
-        f"HTTP {code}" + (f": {snippet}" if snippet else ""),
+        f"HTTP {code}",
         permanent=400 <= code < 500 and code not in _RETRYABLE_4XX,
         http_status=code,
         latency_ms=elapsed,
@@ -216,57 +276,135 @@ class SmtpTarget:
     recipients: list[str]
     username: str | None
     password: str | None
-    starttls: bool | None
+    starttls: bool | None  # None: STARTTLS when offered (required unless allow_plaintext)
     use_tls: bool
+    allow_plaintext: bool = False
+    checked: bool = True  # admin input: resolved and pinned under the outbound policy (False: the operator's SMTP_HOST)
+
+
+async def _pinned_socket(target: SmtpTarget, settings: Settings) -> socket.socket:
+    """A TCP connection to one of the checked addresses of ``target.host``."""
+    addresses = await outbound.resolve(target.host, target.port, settings)
+    loop = asyncio.get_running_loop()
+    for n, address in enumerate(addresses, 1):
+        family = socket.AF_INET6 if address.version == 6 else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        try:
+            await loop.sock_connect(sock, (str(address), target.port))
+            return sock
+        except OSError:
+            sock.close()
+            if n == len(addresses):
+                raise
+        except BaseException:
+            sock.close()
+            raise
+    raise OSError("no address to connect to")
+
+
+def _smtp_reply(exc: aiosmtplib.SMTPResponseException) -> str | None:
+    """``"550 5.1.1 No such user"`` for a well-formed SMTP reply, else None (not shown)."""
+    if not 200 <= exc.code <= 599:
+        return None
+    return f"{exc.code} {exc.message}"[:500]
+
+
+async def _open_smtp(target: SmtpTarget, settings: Settings) -> aiosmtplib.SMTP:
+    """Connect, and secure the session before anything else is said: implicit TLS or STARTTLS.
+
+    Without ``allow_plaintext`` the connection must be encrypted before AUTH and the
+    message: a server that offers no STARTTLS (or ``starttls: false``) ends the delivery.
+    """
+    timeout = settings.notify_timeout_seconds
+    if not target.use_tls and target.starttls is False and not target.allow_plaintext:
+        raise SendFailed(NO_TLS_DISABLED, permanent=True)
+    if target.checked:
+        host = outbound.normalize_host(target.host)
+        sock = await _pinned_socket(target, settings)
+        client = aiosmtplib.SMTP(hostname=host, sock=sock, use_tls=target.use_tls, start_tls=False, timeout=timeout)
+    else:
+        sock = None
+        client = aiosmtplib.SMTP(
+            hostname=target.host, port=target.port, use_tls=target.use_tls, start_tls=False, timeout=timeout
+        )
+    try:
+        await client.connect()
+        if not target.use_tls and target.starttls is not False:
+            await client.ehlo()
+            if client.supports_extension("starttls"):
+                await client.starttls()
+            elif not target.allow_plaintext:
+                raise SendFailed(NO_TLS_OFFERED, permanent=True)
+    except BaseException:
+        client.close()
+        if sock is not None:
+            sock.close()
+        raise
+    return client
 
 
 async def send_email(target: SmtpTarget, message: Message, settings: Settings) -> Sent:
-    """Send over SMTP; a refused message is a failure carrying the server's reply code and text."""
+    """Send over SMTP; a refused message is a failure carrying the server's reply code and text.
+
+    Connection-level problems are stored as generic text (``connection failed``, ``TLS
+    handshake failed``, ``timed out after 10s``); only well-formed SMTP replies are kept.
+    """
     timeout = settings.notify_timeout_seconds
-    try:
-        await outbound.check_resolved(target.host, target.port, timeout)
-    except outbound.UnsafeDestination as exc:
-        raise SendFailed(f"destination refused: {exc}", permanent=True) from None
-    except OSError as exc:
-        raise SendFailed(str(exc)) from None
     mail = email_message(message, target.sender, target.recipients)
     started = time.perf_counter()
-    client = aiosmtplib.SMTP(
-        hostname=target.host,
-        port=target.port,
-        use_tls=target.use_tls,
-        start_tls=False if target.use_tls else target.starttls,
-        timeout=timeout,
-    )
     try:
-        async with asyncio.timeout(timeout), client:
-            if target.username:
-                await client.login(target.username, target.password or "")
-            refused, reply = await client.send_message(mail)
-    except TimeoutError as exc:
-        elapsed = (time.perf_counter() - started) * 1000
-        raise SendFailed(f"timed out after {timeout:g}s ({type(exc).__name__})", latency_ms=elapsed) from None
+        async with asyncio.timeout(timeout):
+            client = await _open_smtp(target, settings)
+            try:
+                if target.username:
+                    await client.login(target.username, target.password or "")
+                refused, reply = await client.send_message(mail)
+            except BaseException:
+                client.close()
+                raise
+            with contextlib.suppress(Exception):
+                await client.quit()
+    except SendFailed as failure:
+        failure.latency_ms = _elapsed(started)
+        raise
+    except outbound.UnsafeDestination as exc:
+        log.warning("delivery %s refused: %s", message.delivery_id, exc)
+        raise SendFailed(outbound.REFUSED, permanent=True) from None
+    except outbound.Unresolvable:
+        raise SendFailed(outbound.UNRESOLVABLE, latency_ms=_elapsed(started)) from None
+    except ssl.SSLError:  # before ValueError: a certificate verification error is both
+        raise SendFailed("TLS handshake failed", latency_ms=_elapsed(started)) from None
+    except ValueError:
+        raise SendFailed("invalid SMTP destination", permanent=True) from None
+    except (TimeoutError, aiosmtplib.SMTPTimeoutError):
+        raise _timed_out(timeout, started) from None
     except aiosmtplib.SMTPRecipientsRefused as exc:
-        elapsed = (time.perf_counter() - started) * 1000
         first = exc.recipients[0]
         raise SendFailed(
             "all recipients refused: " + "; ".join(f"{r.recipient}: {r.code} {r.message}" for r in exc.recipients),
             permanent=first.code >= 500,
-            smtp_reply=f"{first.code} {first.message}"[:500],
-            latency_ms=elapsed,
+            smtp_reply=_smtp_reply(first),
+            latency_ms=_elapsed(started),
         ) from None
     except aiosmtplib.SMTPResponseException as exc:
-        elapsed = (time.perf_counter() - started) * 1000
+        reply = _smtp_reply(exc)
+        if reply is None:
+            log.info("delivery %s: %s:%s %r", message.delivery_id, target.host, target.port, exc)
+            raise SendFailed("connection failed", latency_ms=_elapsed(started)) from None
         raise SendFailed(
-            f"SMTP {exc.code}: {exc.message}",
-            permanent=exc.code >= 500,
-            smtp_reply=f"{exc.code} {exc.message}"[:500],
-            latency_ms=elapsed,
+            f"SMTP {reply}", permanent=exc.code >= 500, smtp_reply=reply, latency_ms=_elapsed(started)
         ) from None
-    except (aiosmtplib.SMTPException, OSError) as exc:
-        elapsed = (time.perf_counter() - started) * 1000
-        raise SendFailed(f"{type(exc).__name__}: {exc}", latency_ms=elapsed) from None
-    elapsed = (time.perf_counter() - started) * 1000
+    except (OSError, aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPConnectError) as exc:
+        log.info("delivery %s: %s:%s %r", message.delivery_id, target.host, target.port, exc)
+        error = "TLS handshake failed" if _tls_failure(exc) else "connection failed"
+        raise SendFailed(error, latency_ms=_elapsed(started)) from None
+    except aiosmtplib.SMTPException as exc:
+        # raised by aiosmtplib itself (e.g. "SMTP AUTH extension not supported by server."): no remote text
+        if _tls_failure(exc):
+            raise SendFailed("TLS handshake failed", latency_ms=_elapsed(started)) from None
+        raise SendFailed(f"SMTP error: {exc}"[:500], permanent=True, latency_ms=_elapsed(started)) from None
+    elapsed = _elapsed(started)
     note = None
     if refused:
         note = "refused recipients: " + "; ".join(f"{rcpt}: {r.code} {r.message}" for rcpt, r in refused.items())

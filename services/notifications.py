@@ -4,13 +4,16 @@ Channels are managed by admins; every read redacts secrets (the HMAC secret, the
 password, and credentials carried inside URLs).  A delivery is always a row first and a
 job second: :func:`send_test` and :func:`notify` write ``queued`` rows and enqueue one
 ``deliver_notification`` job per row, which records each attempt on the row
-(:mod:`services.notification_delivery`).
+(:mod:`services.notification_delivery`).  Destinations are checked against the outbound
+policy (:mod:`services.outbound`) when a channel is saved and again before each delivery.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+import time
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -28,7 +31,7 @@ from services.errors import BadRequest, Conflict, NotFound, ServiceUnavailable
 from services.policy import Principal, require_admin
 from services.prompts import Page
 from services.redis_client import key
-from services.validation import validated
+from services.validation import check_storable, validated
 
 log = logging.getLogger("notifications")
 
@@ -57,7 +60,11 @@ class UrlConfig(BaseModel):
     """Config of a webhook or Slack-compatible channel."""
 
     model_config = ConfigDict(extra="forbid")
-    url: str = Field(min_length=1, max_length=2000, description="http(s) URL the JSON is POSTed to")
+    url: str = Field(
+        min_length=1,
+        max_length=outbound.MAX_URL_LENGTH,
+        description="http(s) URL the JSON is POSTed to; public addresses only unless OUTBOUND_ALLOW_CIDRS allows it",
+    )
 
     @field_validator("url")
     @classmethod
@@ -71,18 +78,31 @@ class EmailConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     to: list[EmailAddress] = Field(min_length=1, max_length=50, description="Recipient addresses")
     from_address: EmailAddress | None = Field(default=None, alias="from", description="Sender; default SMTP_FROM")
-    host: str | None = Field(default=None, min_length=1, max_length=255, description="SMTP host; default SMTP_HOST")
+    host: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=255,
+        description="SMTP host; default SMTP_HOST. port, username, password, starttls and allow_plaintext "
+        "apply to this host only",
+    )
     port: int | None = Field(default=None, ge=1, le=65535, description="SMTP port; default SMTP_PORT")
     username: str | None = Field(default=None, max_length=320)
     password: str | None = Field(default=None, max_length=500, description="Write-only")
-    starttls: bool | None = Field(default=None, description="true/false; null upgrades when offered")
+    starttls: bool | None = Field(
+        default=None, description="null/true: STARTTLS (required unless allow_plaintext); false: never"
+    )
     use_tls: bool = Field(default=False, description="Implicit TLS (port 465)")
+    allow_plaintext: bool = Field(
+        default=False,
+        description="Send (and log in) without TLS when the server offers no STARTTLS, or with starttls false",
+    )
 
     @field_validator("host")
     @classmethod
     def _safe_host(cls, value: str | None) -> str | None:
         if value is not None:
             outbound.check_host(value)
+            value = value.strip()
         return value
 
 
@@ -113,6 +133,12 @@ def _config_for(kind: str, config: Mapping[str, Any], secret: str | None) -> dic
     if kind in ("webhook", "slack"):
         return validated(UrlConfig, config, "config.").model_dump()
     cfg: EmailConfig = validated(EmailConfig, config, "config.")
+    if cfg.host is not None and cfg.starttls is False and not cfg.use_tls and not cfg.allow_plaintext:
+        raise BadRequest.field(
+            "config.starttls",
+            "starttls false sends the password and the message in plaintext; set allow_plaintext true as well "
+            "(or use STARTTLS or use_tls)",
+        )
     settings = get_settings()
     if cfg.host is None and not settings.smtp_host:
         raise BadRequest.field("config.host", "SMTP host is required (no SMTP_HOST default is configured)", "missing")
@@ -144,6 +170,8 @@ def _redact_url(kind: str, url: str) -> str:
 
 
 def redacted_config(kind: str, config: Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(config, Mapping):  # only a hand-edited row; deliveries fail on it too
+        return {}
     if kind in ("webhook", "slack"):
         return {"url": _redact_url(kind, str(config.get("url", "")))}
     shown = {k: v for k, v in config.items() if k != "password"}
@@ -211,7 +239,7 @@ class DeliveryInfo(BaseModel):
             error=row.error,
             job_id=row.job_id,
             alert_id=row.alert_id,
-            payload=row.payload or {},
+            payload=row.payload if isinstance(row.payload, dict) else {},  # never broken by a hand-edited row
             created_at=row.created_at,
             updated_at=row.updated_at,
             next_attempt_at=row.next_attempt_at,
@@ -223,6 +251,12 @@ class TestDispatch(BaseModel):
     job_id: str
     delivery_id: int
     delivery: DeliveryInfo
+    completed: bool = Field(
+        default=False,
+        description="true: the first attempt ended within the wait and `delivery` carries its outcome "
+        "(delivered, failed, or queued with `error` and `next_attempt_at` when a retry is scheduled); "
+        "false: not attempted yet, read the delivery back by id",
+    )
 
 
 # ---------------------------------------------------------------------------- channels
@@ -251,6 +285,7 @@ async def get_channel(principal: Principal, channel_id: int) -> ChannelInfo:
 async def create_channel(principal: Principal, data: ChannelCreate | Mapping[str, Any]) -> ChannelInfo:
     principal = require_admin(principal)
     body: ChannelCreate = validated(ChannelCreate, data)
+    check_storable(body.model_dump())
     config = _config_for(body.type, body.config, body.secret)
     try:
         row = await NotificationChannel.create(
@@ -271,6 +306,7 @@ async def update_channel(principal: Principal, channel_id: int, data: ChannelUpd
     principal = require_admin(principal)
     body: ChannelUpdate = validated(ChannelUpdate, data)
     changes = body.model_dump(exclude_unset=True)
+    check_storable(changes)
     row = await _channel_row(principal, channel_id)
     kind = changes.get("type") or row.kind
     if kind != row.kind and "config" not in changes:
@@ -367,7 +403,7 @@ async def _enqueue(rows: list[NotificationDelivery]) -> None:
 async def _mark_unqueued(rows: list[NotificationDelivery], exc: Exception) -> None:
     log.warning("could not enqueue %d notification deliveries: %r", len(rows), exc)
     await NotificationDelivery.filter(id__in=[r.id for r in rows], attempts=0, status="queued").update(
-        status="failed", error=f"could not enqueue: {type(exc).__name__}: {exc}"[:2000]
+        status="failed", error="could not enqueue the delivery job"
     )
 
 
@@ -398,8 +434,34 @@ async def _new_delivery(
     return row
 
 
-async def send_test(principal: Principal, channel_id: int, message: str | None = None) -> TestDispatch:
-    """Queue a real test notification to one channel (enabled or not); returns the job and delivery ids."""
+def attempt_ended(row: NotificationDelivery) -> bool:
+    """Whether at least one attempt at ``row`` has finished (final, or queued again for a retry)."""
+    return row.status in ("delivered", "failed") or (row.status == "queued" and row.attempts > 0)
+
+
+async def _await_attempt(row: NotificationDelivery, seconds: float) -> NotificationDelivery:
+    """``row`` re-read until an attempt has ended or ``seconds`` passed (polls the row, the record of truth)."""
+    deadline = time.monotonic() + seconds
+    pause = 0.05
+    while True:
+        current = await NotificationDelivery.get_or_none(id=row.id)
+        if current is None:  # the channel was deleted meanwhile
+            return row
+        remaining = deadline - time.monotonic()
+        if attempt_ended(current) or remaining <= 0:
+            return current
+        await asyncio.sleep(min(pause, remaining))
+        pause = min(pause * 1.5, 0.5)
+
+
+async def send_test(
+    principal: Principal, channel_id: int, message: str | None = None, *, wait_seconds: float = 0.0
+) -> TestDispatch:
+    """Queue a real test notification to one channel (enabled or not); returns the job and delivery ids.
+
+    With ``wait_seconds`` > 0, waits up to that long for the worker's first attempt and
+    returns the delivery as it then stands (``completed`` says whether an attempt ended).
+    """
     principal = require_admin(principal)
     channel = await _channel_row(principal, channel_id)
     payload = {
@@ -411,7 +473,11 @@ async def send_test(principal: Principal, channel_id: int, message: str | None =
     row = await _new_delivery(principal.organization_id, channel.id, "test", payload, None, None)
     assert row is not None
     await _enqueue([row])
-    return TestDispatch(job_id=row.job_id or "", delivery_id=row.id, delivery=DeliveryInfo.of(row))
+    completed = False
+    if wait_seconds > 0:
+        row = await _await_attempt(row, wait_seconds)
+        completed = attempt_ended(row)
+    return TestDispatch(job_id=row.job_id or "", delivery_id=row.id, delivery=DeliveryInfo.of(row), completed=completed)
 
 
 MAX_EVENT_BYTES = 64 * 1024

@@ -1,18 +1,26 @@
 """Notification channels and deliveries, against real receivers on 127.0.0.1.
 
 An HTTP server (stdlib, in a thread) records every request; an aiosmtpd server records
-every message.  Test sends go through the REST route and a real burst worker process;
+every message.  Test sends go through the REST route and a real worker process;
 ``notify`` runs the job function in this process.  Nothing is mocked.
+
+The receivers listen on loopback, which the outbound policy refuses by default: every test
+here runs with ``OUTBOUND_ALLOW_CIDRS`` opening loopback (see ``tests/test_outbound.py`` for
+the policy itself).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
 import os
+import shutil
 import socket
+import ssl
+import subprocess
 import sys
 import threading
 import time
@@ -26,10 +34,12 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP, AuthResult
 from arq.jobs import Job
 
-from models.notifications import NotificationDelivery
-from services import job_queue, notification_delivery, notifications
+from models.notifications import NotificationChannel, NotificationDelivery
+from services import job_queue, notification_delivery, notifications, outbound
+from services import notification_senders as senders
 from services.config import get_settings
 from workers import jobs
 
@@ -38,6 +48,32 @@ BASE = "/admin/monitoring-alerts/monitoring/notifications"
 SECRET = "s3cret-signing-key"
 # The burst worker runs with fast retries so a failing endpoint is given up on in seconds.
 WORKER_ENV = {"NOTIFY_MAX_ATTEMPTS": "3", "NOTIFY_BACKOFF_SECONDS": "0.2", "NOTIFY_TIMEOUT_SECONDS": "10"}
+LOOPBACK = "127.0.0.0/8,::1/128"
+ALERT_ID = 900_042  # notify() takes any alert id; far from the real alerts other test files create
+
+
+@contextlib.contextmanager
+def environment(**values: str):
+    """Set environment variables for this process (and the workers it starts); settings are re-read."""
+    old = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        for name, value in old.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def loopback_allowed():
+    """The receivers below are on 127.0.0.1: let the outbound policy reach loopback."""
+    with environment(OUTBOUND_ALLOW_CIDRS=LOOPBACK):
+        yield
 
 
 # ---------------------------------------------------------------------------- receivers
@@ -115,9 +151,36 @@ def http_receiver():
     server.server_close()
 
 
+class RecordingSMTP(SMTP):
+    """aiosmtpd's server, noting every connection and every AUTH command (whatever its outcome)."""
+
+    def connection_made(self, transport) -> None:
+        self.event_handler.connections += 1
+        super().connection_made(transport)
+
+    async def smtp_AUTH(self, arg: str) -> None:
+        self.event_handler.auth_commands.append(arg)
+        await super().smtp_AUTH(arg)
+
+
+class RecordingController(Controller):
+    def factory(self) -> SMTP:
+        return RecordingSMTP(self.handler, **self.SMTP_kwargs)
+
+
 class SmtpRecorder:
+    """Accepts mail; offers AUTH even without TLS (as a careless server does) and records any attempt."""
+
     def __init__(self) -> None:
         self.messages: list[tuple[str, list[str], bytes]] = []
+        self.auth_commands: list[str] = []
+        self.logins: list[tuple[str, str]] = []
+        self.connections = 0
+        self.port = 0
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:  # aiosmtpd callback
+        self.logins.append((auth_data.login.decode(), auth_data.password.decode()))
+        return AuthResult(success=True)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:  # aiosmtpd hook
         if address.startswith("nobody@"):
@@ -130,14 +193,31 @@ class SmtpRecorder:
         return "250 Message accepted for delivery"
 
 
+@contextlib.contextmanager
+def smtp_server(**smtp_options):
+    recorder = SmtpRecorder()
+    controller = RecordingController(
+        recorder,
+        hostname="127.0.0.1",
+        port=_free_port(),
+        authenticator=recorder.authenticate,
+        auth_require_tls=False,
+        **smtp_options,
+    )
+    controller.start()
+    recorder.port = controller.port
+    recorder.connections = 0  # start() made one itself, to see the server is up
+    try:
+        yield recorder
+    finally:
+        controller.stop()
+
+
 @pytest.fixture
 def smtp_receiver():
-    recorder = SmtpRecorder()
-    controller = Controller(recorder, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    recorder.port = controller.port  # type: ignore[attr-defined]
-    yield recorder
-    controller.stop()
+    """A plaintext SMTP server: no STARTTLS on offer, AUTH offered anyway."""
+    with smtp_server() as recorder:
+        yield recorder
 
 
 def _free_port() -> int:
@@ -150,22 +230,39 @@ def _closed_port_url() -> str:
     return f"http://127.0.0.1:{_free_port()}/nobody-listens"
 
 
-async def run_worker_burst() -> str:
-    """A real ``arq --burst`` worker; returns its log.  Async so the receivers keep serving."""
+@pytest.fixture
+async def running_worker(loopback_allowed, tmp_path):
+    """A real arq worker process (not burst) for the duration of a test; its log goes to ``worker.log``."""
+    log = os.open(tmp_path / "worker.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "arq",
         "workers.settings.WorkerSettings",
-        "--burst",
         cwd=ROOT,
         env={**os.environ, **WORKER_ENV},
-        stdout=asyncio.subprocess.PIPE,
+        stdout=log,
         stderr=asyncio.subprocess.STDOUT,
     )
-    out, _ = await asyncio.wait_for(proc.communicate(), timeout=120)
-    assert proc.returncode == 0, out.decode()[-3000:]
-    return out.decode()
+    try:
+        yield proc
+    finally:
+        if proc.returncode is None:
+            proc.terminate()
+            try:
+                await asyncio.wait_for(proc.wait(), timeout=30)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
+        os.close(log)
+
+
+async def settled(delivery_ids: list[int], seconds: float = 60) -> None:
+    """Wait until every delivery is delivered or failed."""
+    deadline = time.monotonic() + seconds
+    while await NotificationDelivery.filter(id__in=delivery_ids, status__not_in=("delivered", "failed")).exists():
+        assert time.monotonic() < deadline, "deliveries did not settle"
+        await asyncio.sleep(0.1)
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -177,9 +274,9 @@ async def create(client, tenant, body: dict, prefix: str = "") -> dict:
     return r.json()["data"]
 
 
-async def send_via_route(client, tenant, channel_id: int, **body) -> dict:
+async def send_via_route(client, tenant, channel_id: int, status: int = 200, **body) -> dict:
     r = await client.post(f"{BASE}/{channel_id}/test", json=body or None, headers=tenant.headers)
-    assert r.status_code == 202, r.text
+    assert r.status_code == status, r.text
     return r.json()["data"]
 
 
@@ -239,11 +336,13 @@ async def test_channel_crud_under_both_prefixes_never_echoes_secrets(client, mak
                 "username": "mailer",
                 "password": "smtp-pass-999",
                 "starttls": False,
+                "allow_plaintext": True,
             },
         },
     )
     assert mail["config"]["password_set"] is True and "password" not in mail["config"]
     assert mail["config"]["from"] == "alerts@example.test" and mail["config"]["port"] == 2525
+    assert mail["config"]["allow_plaintext"] is True and mail["config"]["use_tls"] is False
 
     for prefix in ("", "/v1"):
         r = await client.get(prefix + BASE, headers=admin.headers)
@@ -294,6 +393,21 @@ async def test_bad_input_is_a_400_naming_the_field(client, make_tenant):
         ({"name": "x", "type": "webhook", "config": {"url": "http://169.254.169.254/latest/meta-data"}}, "config.url"),
         ({"name": "x", "type": "webhook", "config": {"url": "http://[fe80::1]/"}}, "config.url"),
         ({"name": "x", "type": "webhook", "config": {"url": "http://2852039166/"}}, "config.url"),
+        ({"name": "x", "type": "webhook", "config": {"url": "http://0177.0.0.1/"}}, "config.url"),
+        ({"name": "x", "type": "webhook", "config": {"url": "http://127.1/"}}, "config.url"),
+        ({"name": "x", "type": "webhook", "config": {"url": "http://0x7f.0.0.1/"}}, "config.url"),
+        ({"name": "x", "type": "webhook", "config": {"url": "http://[::1"}}, "config.url"),
+        ({"name": "x", "type": "webhook", "config": {"url": "http://user@:80/"}}, "config.url"),
+        ({"name": "x", "type": "webhook", "config": {"url": "http://a@b@c.test/"}}, "config.url"),
+        ({"name": "x", "type": "webhook", "config": {"url": "http://a.test\\@b.test/"}}, "config.url"),
+        ({"name": "x", "type": "webhook", "config": {"url": "http://%61.test/"}}, "config.url"),
+        ({"name": "x", "type": "webhook", "config": {"url": "http://a.test:99999/"}}, "config.url"),
+        ({"name": "x", "type": "webhook", "config": {"url": "http://a.test/\x00"}}, "config.url"),
+        ({"name": "x", "type": "webhook", "config": {"url": "http://a.test/" + "a" * 2000}}, "config.url"),
+        ({"name": "x", "type": "webhook", "config": {"url": "javascript:alert(1)"}}, "config.url"),
+        ({"name": "x", "type": "webhook", "config": {"url": "file:///etc/passwd"}}, "config.url"),
+        ({"name": "x", "type": "webhook", "config": {"url": 42}}, "config.url"),
+        ({"name": "x\x00", "type": "webhook", "config": {"url": "http://a.test"}}, "name"),
         ({"name": "x", "type": "slack", "config": {"url": "http://metadata.google.internal/x"}}, "config.url"),
         ({"name": "x", "type": "webhook", "config": {"url": "http://a.test", "extra": 1}}, "config.extra"),
         ({"name": "", "type": "webhook", "config": {"url": "http://a.test"}}, "name"),
@@ -305,6 +419,10 @@ async def test_bad_input_is_a_400_naming_the_field(client, make_tenant):
         ({"name": "x", "type": "email", "config": without(MAIL, "host")}, "config.host"),
         ({"name": "x", "type": "email", "config": without(MAIL, "from")}, "config.from"),
         ({"name": "x", "type": "email", "config": {**MAIL, "host": "169.254.1.1"}}, "config.host"),
+        ({"name": "x", "type": "email", "config": {**MAIL, "host": "smtp.test:25"}}, "config.host"),
+        ({"name": "x", "type": "email", "config": {**MAIL, "host": "0177.0.0.1"}}, "config.host"),
+        ({"name": "x", "type": "email", "config": {**MAIL, "starttls": False}}, "config.starttls"),
+        ({"name": "x", "type": "email", "config": {**MAIL, "allow_plaintext": "maybe"}}, "config.allow_plaintext"),
         ({"name": "x", "type": "email", "config": {**MAIL, "port": 0}}, "config.port"),
         ({"name": "x", "type": "email", "config": MAIL, "secret": "long-enough-secret"}, "secret"),
     ]  # fmt: skip
@@ -316,6 +434,9 @@ async def test_bad_input_is_a_400_naming_the_field(client, make_tenant):
         assert field_name in [d["field"] for d in error["details"]], (body, error)
     r = await client.post(BASE, headers=admin.headers)
     assert r.status_code == 400 and r.json()["error"]["details"][0]["field"] == "body"
+    lone_surrogate = b'{"name": "x", "type": "webhook", "config": {"url": "http://a.test/\\ud800"}}'
+    r = await client.post(BASE, content=lone_surrogate, headers={**admin.headers, "Content-Type": "application/json"})
+    assert r.status_code == 400 and r.json()["error"]["details"][0]["field"] == "config.url", r.text
     assert (await client.get(BASE, headers=admin.headers)).json()["data"]["items"] == []
 
     hook = await create(client, admin, {"name": "h", "type": "webhook", "config": {"url": "http://a.test/"}})
@@ -375,7 +496,7 @@ async def test_another_organizations_channel_and_deliveries_are_404_everywhere(c
 
 
 async def test_test_route_delivers_through_a_real_worker_with_retries(
-    client, make_tenant, http_receiver, smtp_receiver
+    client, make_tenant, http_receiver, smtp_receiver, running_worker
 ):
     admin = await make_tenant("admin")
     hook = await create(
@@ -395,7 +516,7 @@ async def test_test_route_delivers_through_a_real_worker_with_retries(
                 "host": "127.0.0.1",
                 "port": smtp_receiver.port,
                 "from": "alerts@example.test",
-                "starttls": False,
+                "allow_plaintext": True,  # the receiver offers no STARTTLS
             },
         },
     )
@@ -406,18 +527,28 @@ async def test_test_route_delivers_through_a_real_worker_with_retries(
         extra[name] = await create(client, admin, body)
     closed = await create(client, admin, {"name": "closed", "type": "webhook", "config": {"url": _closed_port_url()}})
 
+    # the route waits for the worker's first attempt and answers 200 with its outcome
+    started = time.monotonic()
     sent = {"hook": await send_via_route(client, admin, hook["id"], message="hello from the test")}
     sent["slack"] = await send_via_route(client, admin, slack["id"])
     sent["mail"] = await send_via_route(client, admin, mail["id"])
     for name, channel in [*extra.items(), ("closed", closed)]:
         sent[name] = await send_via_route(client, admin, channel["id"])
-    queued = sent["hook"]
-    assert queued["job_id"] and queued["delivery_id"] == queued["delivery"]["id"]
-    assert queued["delivery"]["status"] == "queued" and queued["delivery"]["attempts"] == 0
-    assert queued["delivery"]["payload"]["message"] == "hello from the test"
+    first = sent["hook"]
+    assert first["job_id"] and first["delivery_id"] == first["delivery"]["id"] and first["completed"] is True
+    assert first["delivery"]["status"] == "delivered" and first["delivery"]["attempts"] == 1
+    assert first["delivery"]["http_status"] == 200 and first["delivery"]["latency_ms"] > 0
+    assert first["delivery"]["payload"]["message"] == "hello from the test"
+    assert sent["mail"]["delivery"]["status"] == "delivered" and sent["mail"]["delivery"]["smtp_reply"].startswith(
+        "250"
+    )
+    answered = {name: (s["completed"], s["delivery"]["status"], s["delivery"]["error"]) for name, s in sent.items()}
+    assert answered["gone"] == (True, "failed", "HTTP 404")  # final at once
+    assert answered["flaky"] == (True, "queued", "HTTP 500")  # a retry is scheduled
+    assert answered["closed"] == (True, "queued", "connection failed")
+    assert sent["flaky"]["delivery"]["next_attempt_at"] is not None
 
-    started = time.monotonic()
-    await run_worker_burst()
+    await settled([s["delivery_id"] for s in sent.values()])
     elapsed = time.monotonic() - started
     got = {name: await delivery(client, admin, s["delivery_id"]) for name, s in sent.items()}
     summary = {name: (d["status"], d["attempts"], d["error"]) for name, d in got.items()}
@@ -425,7 +556,7 @@ async def test_test_route_delivers_through_a_real_worker_with_retries(
         "hook", "slack", "mail", "flaky", "busy"
     ], summary  # fmt: skip
 
-    # the job id in the 202 is the arq job's: its result is the final outcome
+    # the job id in the answer is the arq job's: its result is the final outcome
     redis = await job_queue.pool()
     try:
         for name, attempts in (("hook", 1), ("flaky", 2), ("fail", 3)):
@@ -479,13 +610,14 @@ async def test_test_route_delivers_through_a_real_worker_with_retries(
     # always 500: three attempts (NOTIFY_MAX_ATTEMPTS), then failed with the receiver's answer
     d = got["fail"]
     assert d["status"] == "failed" and d["attempts"] == 3 and http_receiver.hits["/fail"] == 3
-    assert d["http_status"] == 500 and d["error"] == "HTTP 500: receiver exploded" and d["next_attempt_at"] is None
+    assert d["http_status"] == 500 and d["next_attempt_at"] is None
+    assert d["error"] == "HTTP 500"  # the status only: a receiver's body is never stored
     # 404 is not worth retrying
     assert got["gone"]["status"] == "failed" and got["gone"]["attempts"] == 1 and got["gone"]["http_status"] == 404
     # nobody listening: connection errors, retried, then failed
     d = got["closed"]
     assert d["status"] == "failed" and d["attempts"] == 3 and d["http_status"] is None
-    assert d["error"].startswith("ConnectError")
+    assert d["error"] == "connection failed"  # generic: no exception text, no port state
     assert elapsed < 60
 
     # the per-channel list, newest first, and the organization-wide filters
@@ -524,12 +656,14 @@ async def test_notify_fans_out_to_enabled_channels_once_per_dedupe_key(client, m
     }
 
     made = await notifications.notify(
-        admin.organization_id, [live["id"], off["id"], theirs["id"], 999_999], event, "alert_firing", alert_id=42,
+        admin.organization_id, [live["id"], off["id"], theirs["id"], 999_999], event, "alert_firing", alert_id=ALERT_ID,
         dedupe_key="alert:42:firing:1",
     )  # fmt: skip
-    assert [(d.channel_id, d.kind, d.status, d.alert_id) for d in made] == [(live["id"], "alert_firing", "queued", 42)]
+    assert [(d.channel_id, d.kind, d.status, d.alert_id) for d in made] == [
+        (live["id"], "alert_firing", "queued", ALERT_ID)
+    ]
     again = await notifications.notify(
-        admin.organization_id, [live["id"]], event, "alert_firing", alert_id=42, dedupe_key="alert:42:firing:1"
+        admin.organization_id, [live["id"]], event, "alert_firing", alert_id=ALERT_ID, dedupe_key="alert:42:firing:1"
     )
     assert again == []
     with pytest.raises(ValueError):
@@ -545,15 +679,17 @@ async def test_notify_fans_out_to_enabled_channels_once_per_dedupe_key(client, m
     (req,) = http_receiver.at("/ok")
     verify_signature(req)
     body = req.json()
-    assert body["kind"] == "alert_firing" and body["alert_id"] == 42 and body["event"] == event
+    assert body["kind"] == "alert_firing" and body["alert_id"] == ALERT_ID and body["event"] == event
 
-    r = await client.get(f"{BASE}/deliveries?alert_id=42", headers=admin.headers)
+    r = await client.get(f"{BASE}/deliveries?alert_id={ALERT_ID}", headers=admin.headers)
     (listed,) = r.json()["data"]["items"]
     assert listed["status"] == "delivered" and listed["http_status"] == 200 and listed["payload"] == event
 
     resolved_at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     resolved_event = {**event, "status": "resolved", "resolved_at": resolved_at, "value": Decimal("612.25")}
-    resolved = await notifications.notify(admin.organization_id, [live["id"]], resolved_event, "alert_resolved", 42)
+    resolved = await notifications.notify(
+        admin.organization_id, [live["id"]], resolved_event, "alert_resolved", ALERT_ID
+    )
     assert await jobs.deliver_notification({}, resolved[0].id) == {
         "delivery_id": resolved[0].id,
         "status": "delivered",
@@ -570,7 +706,7 @@ async def test_a_receiver_slower_than_the_timeout_fails_the_attempt(client, make
     slow = await create(
         client, admin, {"name": "slow", "type": "webhook", "config": {"url": http_receiver.url("/slow")}}
     )
-    (queued,) = await notifications.notify(admin.organization_id, [slow["id"]], {"title": "t"}, "alert_firing", 9)
+    (queued,) = await notifications.notify(admin.organization_id, [slow["id"]], {"title": "t"}, "alert_firing")
     quick = get_settings().with_overrides(notify_timeout_seconds=0.5, notify_max_attempts=2, notify_backoff_seconds=3)
     started = time.monotonic()
     first = await notification_delivery.attempt(queued.id, quick)
@@ -587,14 +723,20 @@ async def test_a_receiver_slower_than_the_timeout_fails_the_attempt(client, make
 
 async def test_smtp_refusals_are_recorded_with_the_servers_reply(client, make_tenant, smtp_receiver):
     admin = await make_tenant("admin")
-    server = {"host": "127.0.0.1", "port": smtp_receiver.port, "from": "alerts@example.test", "starttls": False}
+    server = {
+        "host": "127.0.0.1",
+        "port": smtp_receiver.port,
+        "from": "alerts@example.test",
+        "starttls": False,
+        "allow_plaintext": True,
+    }
     refused = await create(client, admin, {"name": "r", "type": "email", "config": {**server, "to": ["nobody@x.test"]}})
     mixed = await create(
         client, admin, {"name": "m", "type": "email", "config": {**server, "to": ["ok@x.test", "nobody@x.test"]}}
     )
     event = {"title": "cost per run doubled", "severity": "warning", "value": 0.04}
-    (bad,) = await notifications.notify(admin.organization_id, [refused["id"]], event, "alert_firing", 5)
-    (part,) = await notifications.notify(admin.organization_id, [mixed["id"]], event, "alert_firing", 5)
+    (bad,) = await notifications.notify(admin.organization_id, [refused["id"]], event, "alert_firing")
+    (part,) = await notifications.notify(admin.organization_id, [mixed["id"]], event, "alert_firing")
 
     assert (await jobs.deliver_notification({}, bad.id))["status"] == "failed"  # a 5xx is final: no retry
     d = await delivery(client, admin, bad.id)
@@ -611,6 +753,173 @@ async def test_smtp_refusals_are_recorded_with_the_servers_reply(client, make_te
     parsed = message_from_bytes(raw)
     assert parsed["Subject"] == "[PromptOps] [FIRING/WARNING] cost per run doubled"
     assert "value: 0.04" in parsed.get_payload()
+
+
+async def test_test_route_answers_202_when_no_worker_attempts_in_time(client, make_tenant, http_receiver):
+    admin = await make_tenant("admin")
+    hook = await create(client, admin, {"name": "h", "type": "webhook", "config": {"url": http_receiver.url("/ok")}})
+    with environment(NOTIFY_TIMEOUT_SECONDS="0.5"):  # the route waits 0.5 s + 2 s of grace
+        started = time.monotonic()
+        queued = await send_via_route(client, admin, hook["id"], status=202)
+        waited = time.monotonic() - started
+    assert 2.4 <= waited < 10, waited
+    assert queued["completed"] is False and queued["job_id"]
+    assert queued["delivery"]["status"] == "queued" and queued["delivery"]["attempts"] == 0
+    # the job stays queued: whichever worker runs it later delivers it (here: the job function, in-process)
+    outcome = await jobs.deliver_notification({}, queued["delivery_id"])
+    assert outcome == {"delivery_id": queued["delivery_id"], "status": "delivered", "attempts": 1}
+
+
+MAILER = {"username": "mailer", "password": "smtp-pass-999"}
+
+
+async def test_email_requires_tls_unless_the_channel_allows_plaintext(client, make_tenant, smtp_receiver):
+    """The receiver offers AUTH but no STARTTLS: by default nothing is said after EHLO, least of all the password."""
+    admin = await make_tenant("admin")
+    server = {"to": ["oncall@example.test"], "host": "127.0.0.1", "port": smtp_receiver.port, "from": "a@example.test"}
+    default = await create(client, admin, {"name": "default", "type": "email", "config": {**server, **MAILER}})
+    assert default["config"]["allow_plaintext"] is False
+    starttls = await create(
+        client, admin, {"name": "starttls", "type": "email", "config": {**server, **MAILER, "starttls": True}}
+    )
+    for channel in (default, starttls):
+        (row,) = await notifications.notify(admin.organization_id, [channel["id"]], {"title": "t"}, "alert_firing")
+        assert (await jobs.deliver_notification({}, row.id))["status"] == "failed"  # final: no retry
+        d = await delivery(client, admin, row.id)
+        assert d["status"] == "failed" and d["attempts"] == 1 and d["error"] == senders.NO_TLS_OFFERED
+        assert d["smtp_reply"] is None and d["next_attempt_at"] is None
+    assert smtp_receiver.connections == 2  # it did connect (and said EHLO) ...
+    assert smtp_receiver.auth_commands == [] and smtp_receiver.logins == []  # ... but never sent AUTH
+    assert smtp_receiver.messages == []
+
+    plain = await create(
+        client, admin, {"name": "plain", "type": "email", "config": {**server, **MAILER, "allow_plaintext": True}}
+    )
+    (row,) = await notifications.notify(admin.organization_id, [plain["id"]], {"title": "t"}, "alert_firing")
+    assert (await jobs.deliver_notification({}, row.id))["status"] == "delivered"
+    assert smtp_receiver.logins == [("mailer", "smtp-pass-999")] and len(smtp_receiver.messages) == 1
+
+
+async def test_the_server_wide_smtp_settings_require_tls_unless_smtp_allow_plaintext(
+    client, make_tenant, smtp_receiver
+):
+    """A channel without a host uses SMTP_*; its own port and allow_plaintext do not apply to that server."""
+    admin = await make_tenant("admin")
+    channel = await NotificationChannel.create(
+        organization_id=admin.organization_id,
+        name="via operator smtp",
+        kind="email",
+        config={"to": ["oncall@example.test"], "port": _free_port(), "allow_plaintext": True},
+    )
+    operator = get_settings().with_overrides(
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_receiver.port,
+        smtp_from="ops@example.test",
+        smtp_username="operator",
+        smtp_password="operator-pass",
+        outbound_allow_cidrs=(),  # the operator's own SMTP_HOST is trusted configuration, not policy-checked
+    )
+    (row,) = await notifications.notify(admin.organization_id, [channel.id], {"title": "t"}, "alert_firing")
+    outcome = await notification_delivery.attempt(row.id, operator)
+    assert outcome.status == "failed"
+    d = await delivery(client, admin, row.id)
+    assert d["error"] == senders.NO_TLS_OFFERED and smtp_receiver.connections == 1
+    assert smtp_receiver.auth_commands == [] and smtp_receiver.messages == []
+    (row,) = await notifications.notify(admin.organization_id, [channel.id], {"title": "t"}, "alert_firing")
+    assert (
+        await notification_delivery.attempt(row.id, operator.with_overrides(smtp_starttls=False))
+    ).status == "failed"
+    d = await delivery(client, admin, row.id)
+    assert d["error"] == senders.NO_TLS_DISABLED and smtp_receiver.connections == 1  # refused before connecting
+
+    (row,) = await notifications.notify(admin.organization_id, [channel.id], {"title": "t"}, "alert_firing")
+    outcome = await notification_delivery.attempt(row.id, operator.with_overrides(smtp_allow_plaintext=True))
+    assert outcome.status == "delivered"
+    assert smtp_receiver.logins == [("operator", "operator-pass")]
+    ((sender, rcpts, _raw),) = smtp_receiver.messages
+    assert sender == "ops@example.test" and rcpts == ["oncall@example.test"]
+
+
+def _self_signed(tmp_path: Path) -> ssl.SSLContext:
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+         "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+async def test_starttls_with_an_untrusted_certificate_fails_before_auth(client, make_tenant, tmp_path):
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a certificate")
+    admin = await make_tenant("admin")
+    with smtp_server(tls_context=_self_signed(tmp_path)) as receiver:
+        config = {"to": ["a@example.test"], "host": "127.0.0.1", "port": receiver.port, "from": "a@example.test"}
+        channel = await create(client, admin, {"name": "tls", "type": "email", "config": {**config, **MAILER}})
+        (row,) = await notifications.notify(admin.organization_id, [channel["id"]], {"title": "t"}, "alert_firing")
+        once = get_settings().with_overrides(notify_max_attempts=1)
+        assert (await notification_delivery.attempt(row.id, once)).status == "failed"
+        d = await delivery(client, admin, row.id)
+        assert d["error"] == "TLS handshake failed" and d["attempts"] == 1
+        assert receiver.connections == 1 and receiver.auth_commands == [] and receiver.messages == []
+
+
+async def test_a_delivery_always_ends_in_a_final_state(client, make_tenant, http_receiver):
+    """Channel configs broken directly in the database, and a sender raising, still end ``failed``."""
+    admin = await make_tenant("admin")
+    mail = {"host": "127.0.0.1", "from": "a@example.test", "to": ["b@example.test"]}
+    broken = {
+        "octal": ("webhook", {"url": "http://0177.0.0.1/"}, "invalid destination URL"),
+        "unterminated": ("webhook", {"url": "http://[::1"}, "invalid destination URL"),
+        "scheme": ("slack", {"url": "gopher://a.test/"}, "invalid destination URL"),
+        "space": ("webhook", {"url": "http://a.test/a b"}, "invalid destination URL"),
+        "number": ("webhook", {"url": 12345}, notification_delivery.INVALID_CONFIG),
+        "no url": ("webhook", {}, notification_delivery.INVALID_CONFIG),
+        "not an object": ("slack", ["not", "an", "object"], notification_delivery.INVALID_CONFIG),
+        "recipients": ("email", {**mail, "to": "b@example.test"}, notification_delivery.INVALID_CONFIG),
+        "port": ("email", {**mail, "port": "twenty-five"}, notification_delivery.INVALID_CONFIG),
+        "private": ("webhook", {"url": "http://10.0.0.1/"}, outbound.REFUSED),  # refused before any I/O
+        "metadata": ("webhook", {"url": "http://169.254.169.254/"}, outbound.REFUSED),
+        "type": ("pager", {"url": http_receiver.url("/ok")}, "unknown channel type 'pager'"),
+    }
+    for name, (kind, config, error) in broken.items():
+        made = await create(
+            client, admin, {"name": name, "type": "webhook", "config": {"url": http_receiver.url("/ok")}}
+        )
+        await NotificationChannel.filter(id=made["id"]).update(kind=kind, config=config)
+        (row,) = await notifications.notify(admin.organization_id, [made["id"]], {"title": "t"}, "alert_firing")
+        outcome = await jobs.deliver_notification({}, row.id)
+        assert outcome == {"delivery_id": row.id, "status": "failed", "attempts": 1}, name
+        d = await delivery(client, admin, row.id)
+        assert (d["status"], d["error"], d["next_attempt_at"]) == ("failed", error, None), name
+
+    # an unexpected exception inside the sender (an event that is not an object breaks the Slack text)
+    slack = await create(client, admin, {"name": "s", "type": "slack", "config": {"url": http_receiver.url("/ok")}})
+    row = await NotificationDelivery.create(
+        organization_id=admin.organization_id, channel_id=slack["id"], kind="alert_firing", payload=[1, 2, 3]
+    )
+    assert (await jobs.deliver_notification({}, row.id))["status"] == "failed"
+    d = await delivery(client, admin, row.id)
+    assert d["status"] == "failed" and d["error"] == notification_delivery.INTERNAL_ERROR and d["attempts"] == 1
+    assert not http_receiver.requests
+
+
+async def test_delivery_errors_do_not_tell_open_ports_from_closed_ones(client, make_tenant, smtp_receiver):
+    """A webhook aimed at a port that speaks something else fails exactly like one where nobody listens."""
+    admin = await make_tenant("admin")
+    targets = {"open": f"http://127.0.0.1:{smtp_receiver.port}/", "closed": _closed_port_url()}
+    once = get_settings().with_overrides(notify_max_attempts=1)
+    errors = {}
+    for name, url in targets.items():
+        hook = await create(client, admin, {"name": name, "type": "webhook", "config": {"url": url}})
+        (row,) = await notifications.notify(admin.organization_id, [hook["id"]], {"title": "t"}, "alert_firing")
+        assert (await notification_delivery.attempt(row.id, once)).status == "failed"
+        d = await delivery(client, admin, row.id)
+        errors[name] = (d["error"], d["http_status"], d["smtp_reply"])
+    assert errors == {"open": ("connection failed", None, None), "closed": ("connection failed", None, None)}
 
 
 # ---------------------------------------------------------------------------- GraphQL

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from api.routing import Call, Ok, Router, both
 from services import notifications
+from services.config import get_settings
 from services.notifications import (
     ChannelCreate,
     ChannelInfo,
@@ -93,8 +94,11 @@ async def list_notification_channels(call: Call[PageQuery, None]) -> Ok:
     response_model=ChannelInfo,
     responses={409: "A channel with this name exists"},
     description='`{"name", "type": "webhook"|"slack"|"email", "config": {"url"} | {"to": [email], "host"?, '
-    '"port"?, "from"?, "username"?, "password"?, "starttls"?, "use_tls"?}, "secret"?, "enabled"?}`. '
-    "URLs to link-local or cloud metadata addresses are refused.",
+    '"port"?, "from"?, "username"?, "password"?, "starttls"?, "use_tls"?, "allow_plaintext"?}, "secret"?, '
+    '"enabled"?}`. URLs and SMTP hosts must be unambiguous and public: loopback, private, link-local, CGNAT, '
+    "multicast, documentation, reserved and cloud metadata addresses are refused (400 naming the field) unless "
+    "the operator allows the network in `OUTBOUND_ALLOW_CIDRS`; every resolved address is checked again before "
+    "each delivery. E-mail requires TLS (STARTTLS or `use_tls`) unless `allow_plaintext` is true.",
 )
 async def create_notification_channel(call: Call[None, ChannelCreate]) -> Ok:
     return Ok(await notifications.create_channel(call.user, call.body), "Notification channel created", 201)
@@ -190,19 +194,40 @@ async def list_channel_deliveries(call: Call[DeliveryQuery, None]) -> Ok:
     return Ok(page.as_dict(), "Notification deliveries retrieved successfully")
 
 
+TEST_WAIT_GRACE_SECONDS = 2.0  # queue pick-up and the row update, on top of one attempt's NOTIFY_TIMEOUT_SECONDS
+_TEST_MESSAGES = {
+    "delivered": "Test notification delivered",
+    "failed": "Test notification failed",
+    "queued": "Test notification attempt failed; a retry is scheduled",
+}
+
+
 @router.post(
     *both(BASE + "/{channel_id}/test"),
     summary="Test Notification Channel",
     role=Role.ADMIN,
-    status=202,
     path_model=ChannelPath,
     body_model=TestBody,
     body_required=False,
     response_model=TestDispatch,
-    responses={202: "Queued: a worker delivers it; read the delivery back by id", 503: "Job queue unavailable"},
-    description="Enqueues a job that really sends a test notification through the channel and records the "
-    "delivery (status, HTTP status or SMTP reply, latency, error). Body optional.",
+    responses={503: "Job queue unavailable"},
+    description="Enqueues a job that really sends a test notification through the channel, waits for its first "
+    "attempt (at most `NOTIFY_TIMEOUT_SECONDS` + 2 s) and answers **200** with the delivery's outcome "
+    "(`delivery.status` delivered or failed with `http_status` or `smtp_reply`, `latency_ms`, `error`; or "
+    "queued with `next_attempt_at` when a retry is scheduled; `completed: true`). When no worker finished an "
+    "attempt in that time it answers **202** with the queued delivery (`completed: false`): read it back by "
+    "id. Body optional.",
 )
 async def test_notification_channel(call: Call[None, TestBody]) -> Ok:
-    dispatch = await notifications.send_test(call.user, call.path.channel_id, call.body.message)
-    return Ok(dispatch, "Test notification queued", 202)
+    """Answer with the test's outcome: 200 once the first attempt ended, else 202 (still queued).
+
+    The seed documents 200 for this route, so the handler waits, bounded by one attempt's
+    timeout plus a grace for queue pick-up, for the worker to record the first attempt.
+    A 202 remains for the case where no worker got to it in time (none running, a long
+    queue): the job is queued and will run, so claiming a result would be wrong.
+    """
+    wait = get_settings().notify_timeout_seconds + TEST_WAIT_GRACE_SECONDS
+    dispatch = await notifications.send_test(call.user, call.path.channel_id, call.body.message, wait_seconds=wait)
+    if not dispatch.completed:
+        return Ok(dispatch, "Test notification queued", 202)
+    return Ok(dispatch, _TEST_MESSAGES.get(dispatch.delivery.status, "Test notification sent"))
