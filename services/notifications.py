@@ -454,14 +454,20 @@ async def _await_attempt(row: NotificationDelivery, seconds: float) -> Notificat
         pause = min(pause * 1.5, 0.5)
 
 
+TEST_WAIT_GRACE_SECONDS = 2.0  # queue pick-up and the row update, on top of one attempt's NOTIFY_TIMEOUT_SECONDS
+
+
 async def send_test(
-    principal: Principal, channel_id: int, message: str | None = None, *, wait_seconds: float = 0.0
+    principal: Principal, channel_id: int, message: str | None = None, *, wait_seconds: float | None = None
 ) -> TestDispatch:
     """Queue a real test notification to one channel (enabled or not); returns the job and delivery ids.
 
-    With ``wait_seconds`` > 0, waits up to that long for the worker's first attempt and
-    returns the delivery as it then stands (``completed`` says whether an attempt ended).
+    Waits up to ``wait_seconds`` (default: one attempt's ``NOTIFY_TIMEOUT_SECONDS`` plus
+    ``TEST_WAIT_GRACE_SECONDS`` for queue pick-up; 0: do not wait) for the worker's first attempt
+    and returns the delivery as it then stands (``completed`` says whether an attempt ended).
     """
+    if wait_seconds is None:
+        wait_seconds = get_settings().notify_timeout_seconds + TEST_WAIT_GRACE_SECONDS
     principal = require_admin(principal)
     channel = await _channel_row(principal, channel_id)
     payload = {

@@ -943,7 +943,7 @@ UPDATE = (
 )
 TEST = (
     'mutation($id: Int!) { testNotificationChannel(id: $id, message: "via graphql") '
-    f"{{ jobId deliveryId delivery {{ {DELIVERY_FIELDS} }} }} }}"
+    f"{{ jobId deliveryId completed delivery {{ {DELIVERY_FIELDS} }} }} }}"
 )
 
 
@@ -986,14 +986,11 @@ async def test_graphql_channels_and_a_delivered_test(client, make_tenant, http_r
         {"id": channel["id"], "name": "renamed", "config": {"url": http_receiver.url("/ok")}}
     ]
 
-    out = await gql(
-        client,
-        admin,
-        TEST,
-        id=channel["id"],
-    )
+    with environment(NOTIFY_TIMEOUT_SECONDS="0.1"):  # no worker runs here: the mutation waits 2.1 s, like REST
+        out = await gql(client, admin, TEST, id=channel["id"])
     test = out["data"]["testNotificationChannel"]
     assert test["jobId"] and test["delivery"]["status"] == "queued" and test["delivery"]["id"] == test["deliveryId"]
+    assert test["completed"] is False
 
     # the REST test runs the real worker; here the job function runs in this process with the queued id
     assert await jobs.deliver_notification({}, test["deliveryId"]) == {

@@ -70,6 +70,7 @@ class NotificationTest:
     job_id: str
     delivery_id: int
     delivery: NotificationDelivery
+    completed: bool = strawberry.field(description="Whether the worker's first attempt ended within the wait")
 
     @classmethod
     def of(cls, dispatch: TestDispatch) -> NotificationTest:
@@ -77,6 +78,7 @@ class NotificationTest:
             job_id=dispatch.job_id,
             delivery_id=dispatch.delivery_id,
             delivery=NotificationDelivery.of(dispatch.delivery),
+            completed=dispatch.completed,
         )
 
 
@@ -149,6 +151,8 @@ class NotificationsMutation:
         await notifications.delete_channel(info.context.user, id)
         return True
 
-    @strawberry.mutation(permission_classes=[IsAdmin], description="Queue a real test delivery")
+    @strawberry.mutation(
+        permission_classes=[IsAdmin], description="Send a real test delivery and wait for its first attempt"
+    )
     async def test_notification_channel(self, info: Info, id: int, message: str | None = None) -> NotificationTest:
         return NotificationTest.of(await notifications.send_test(info.context.user, id, message))
