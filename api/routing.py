@@ -7,10 +7,17 @@ prefixes (``/admin/...`` and ``/v1/admin/...``) by listing several paths.
 
 Handlers receive a :class:`Call` (principal, validated path/query/body) and
 return :class:`Ok` or a ready :class:`Response` (204, files, Prometheus text).
+
+Bad input is a 400 naming the field before any handler runs, for every route alike:
+integers outside the int4 range of the database columns unless the field says otherwise
+(:func:`services.validation.with_int_bounds`, also what /openapi.json documents), and text no
+database can store (NUL, lone surrogates) in the path, the query or a JSON body.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,16 +30,25 @@ from starlette.responses import Response
 from starlette.routing import Match, Route
 from starlette.routing import Router as StarletteRouter
 from starlette.types import Receive, Scope, Send
+from tortoise.exceptions import IntegrityError
+from tortoise.exceptions import ValidationError as ColumnValidationError
 
 from api.auth import principal_of
 from api.envelope import success
-from services.errors import BadRequest
+from services.errors import BadRequest, FieldIssue
 from services.policy import Principal, Role, require_authenticated, require_role
-from services.validation import bad_request, issues_of, validated
+from services.validation import bad_request, issues_of, unstorable, unstorable_issue, validated, with_int_bounds
 
 Q = TypeVar("Q")
 B = TypeVar("B")
 _PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
+# A JSON text can only carry a NUL or a lone surrogate as a \u escape (raw control characters are
+# invalid JSON): bodies without such an escape, i.e. nearly all, skip the walk over the parsed body.
+_SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89abcdefABCDEF][0-9a-fA-F]{2})")
+_COLUMN_ERROR = re.compile(r"^(\w+): (.*)$", re.DOTALL)
+_TOO_LONG = re.compile(r"^Length of .* (\d+) > (\d+)$", re.DOTALL)
+_NOT_NULL = re.compile(r'NOT NULL constraint failed: \w+\.(\w+)|null value in column "(\w+)"')
+log = logging.getLogger("api.routing")
 
 
 @dataclass
@@ -75,8 +91,14 @@ class Endpoint:
     role: Role | None = None
     description: str = ""
     responses: dict[int, str] = field(default_factory=dict)
-    media_type: str | None = None  # non-JSON success bodies (CSV, Prometheus text, ...)
+    media_type: str | tuple[str, ...] | None = None  # non-enveloped success bodies (files, Prometheus text, ...)
     body_required: bool = True  # False: an empty body validates as ``{}``
+
+    def __post_init__(self) -> None:
+        # Every integer the route takes gets the int4 range unless its field is bounded already.
+        self.path_model = with_int_bounds(self.path_model) if self.path_model else None
+        self.query_model = with_int_bounds(self.query_model) if self.query_model else None
+        self.body_model = with_int_bounds(self.body_model) if self.body_model else None
 
     @property
     def operation_id(self) -> str:
@@ -120,6 +142,21 @@ def both(path: str) -> tuple[str, str]:
     return (path, "/v1" + path)
 
 
+def _storable(field: str, value: str) -> str:
+    problem = unstorable(value)
+    if problem:
+        raise bad_request([FieldIssue(field, problem, "string_unstorable")])
+    return value
+
+
+def _path_data(request: Request) -> dict[str, Any]:
+    params = request.path_params
+    for name, value in params.items():
+        if isinstance(value, str):
+            _storable(name, value)
+    return params
+
+
 def _query_data(request: Request, model: type[BaseModel]) -> dict[str, Any]:
     params = request.query_params
     data: dict[str, Any] = {}
@@ -132,10 +169,23 @@ def _query_data(request: Request, model: type[BaseModel]) -> dict[str, Any]:
             values: list[str] = []
             for raw in params.getlist(alias):
                 values.extend(v for v in raw.split(",") if v != "")
-            data[alias] = values
+            data[alias] = [_storable(alias, v) for v in values]
         else:
-            data[alias] = params[alias]
+            data[alias] = _storable(alias, params[alias])
     return data
+
+
+def _check_storable_body(raw: bytes) -> None:
+    """A 400 naming the first field of a JSON body whose text no database can store."""
+    if b"\x00" not in raw and not _SUSPECT_ESCAPE.search(raw):
+        return
+    try:
+        parsed = json.loads(raw)  # the stdlib keeps lone surrogates, so the walk can find and name them
+    except ValueError:
+        return  # not JSON: validation answers with its own 400
+    issue = unstorable_issue(parsed)
+    if issue is not None:
+        raise bad_request([issue])
 
 
 async def _body(request: Request, model: type[BaseModel], required: bool = True) -> BaseModel:
@@ -144,6 +194,7 @@ async def _body(request: Request, model: type[BaseModel], required: bool = True)
         if not required:
             return validated(model, {})
         raise BadRequest.field("body", "Request body is required", "missing")
+    _check_storable_body(raw)
     # Parse and validate in one pass in pydantic-core (no intermediate Python dicts): the
     # batch-ingest hot path spent about half its time in these two steps when done apart.
     try:
@@ -155,20 +206,62 @@ async def _body(request: Request, model: type[BaseModel], required: bool = True)
         raise bad_request(issues_of(exc)) from None
 
 
+def _column_error(ep: Endpoint, exc: ColumnValidationError | IntegrityError) -> BadRequest | None:
+    """A value the route's model let through but its column refuses: too long or null for the ORM's
+    own checks, or a NOT NULL violation from the database (a ``null`` in a PATCH of a required field).
+    That is bad input, so a 400 naming the column, not a 500; logged, because the route's model should
+    have refused it under the field's own name.  None: another integrity error, left to the caller."""
+    text = str(exc)
+    if isinstance(exc, IntegrityError):
+        not_null = _NOT_NULL.search(text)
+        if not_null is None:
+            return None
+        field, message = not_null.group(1) or not_null.group(2), "must not be null"
+    else:
+        matched = _COLUMN_ERROR.match(text)
+        field, problem = (matched.group(1), matched.group(2)) if matched else ("body", text)
+        too_long = _TOO_LONG.match(problem)
+        if too_long:
+            message = f"must be at most {too_long.group(2)} characters"
+        elif "must not be None" in problem:
+            message = "must not be null"
+        else:
+            message = problem if len(problem) <= 200 else "invalid value"
+    log.warning("%s: a column refused input its model accepted: %s", ep.operation_id, text[:200])
+    return bad_request([FieldIssue(field, message, "column_constraint")])
+
+
 def _starlette_endpoint(ep: Endpoint) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         principal = principal_of(request)
         if not ep.public:
             require_role(principal, ep.role) if ep.role else require_authenticated(principal)
-        path = validated(ep.path_model, request.path_params) if ep.path_model else request.path_params
+        path = validated(ep.path_model, _path_data(request)) if ep.path_model else _path_data(request)
         query = validated(ep.query_model, _query_data(request, ep.query_model)) if ep.query_model else None
         body = await _body(request, ep.body_model, ep.body_required) if ep.body_model else None
-        result = await ep.handler(Call(request, principal, path, query, body))
+        try:
+            result = await ep.handler(Call(request, principal, path, query, body))
+        except (ColumnValidationError, IntegrityError) as exc:
+            refused = _column_error(ep, exc)
+            if refused is None:
+                raise
+            raise refused from None
         if isinstance(result, Response):
             return result
         return success(result.data, result.message, result.status)
 
     endpoint.__name__ = ep.operation_id
+    return endpoint
+
+
+def _dispatcher(by_method: dict[str, Callable[[Request], Awaitable[Response]]]) -> Callable[..., Any]:
+    """One endpoint for all methods of a path (HEAD answers like GET)."""
+    if "GET" in by_method:
+        by_method = {**by_method, "HEAD": by_method["GET"]}
+
+    async def endpoint(request: Request) -> Response:
+        return await by_method[request.method](request)
+
     return endpoint
 
 
@@ -178,12 +271,22 @@ def _sort_key(path: str) -> tuple[int, ...]:
 
 
 def build_routes(endpoints: Iterable[Endpoint]) -> list[Route]:
-    pairs = [(path, ep) for ep in endpoints for path in ep.paths]
-    pairs.sort(key=lambda pair: _sort_key(pair[0]))
-    return [
-        Route(path, _starlette_endpoint(ep), methods=[ep.method], name=f"{ep.operation_id}:{path}")
-        for path, ep in pairs
-    ]
+    """One route per path serving all its methods, so a 405 lists them all in ``Allow``."""
+    by_path: dict[str, dict[str, Endpoint]] = {}
+    for ep in endpoints:
+        for path in ep.paths:
+            methods = by_path.setdefault(path, {})
+            if ep.method in methods:
+                raise ValueError(f"{ep.method} {path} is served twice")
+            methods[ep.method] = ep
+    routes = []
+    for path in sorted(by_path, key=_sort_key):
+        eps = by_path[path]
+        handlers = {method: _starlette_endpoint(ep) for method, ep in eps.items()}
+        endpoint = handlers[next(iter(handlers))] if len(handlers) == 1 else _dispatcher(handlers)
+        name = "|".join(f"{ep.operation_id}" for ep in eps.values())
+        routes.append(Route(path, endpoint, methods=list(eps), name=f"{name}:{path}"))
+    return routes
 
 
 class LiteralFirstRouter(StarletteRouter):
@@ -192,8 +295,11 @@ class LiteralFirstRouter(StarletteRouter):
     Starlette tries every route's regex in order, so a request to a path near the end of a
     long table (``POST /api/v1/prompts/analytics``, the ingest hot path) paid tens of regex
     matches before its handler ran.  Literal paths already win over parameterised ones in
-    our table (see ``_sort_key``), so answering them from a dict changes no outcome; anything
-    not matched fully here (other methods, 404s, 405s) takes Starlette's usual path.
+    our table (see ``_sort_key``), so answering them from a dict changes no outcome for the
+    methods they serve.  A literal path also owns its other methods: ``PATCH
+    /api/v1/prompts/analytics`` is a 405 listing the methods the path allows, not a try of
+    ``PATCH /api/v1/prompts/{prompt_id}`` with the id ``analytics``.  Paths with no literal
+    route (parameterised ones, 404s) take Starlette's usual path.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -205,14 +311,21 @@ class LiteralFirstRouter(StarletteRouter):
 
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
+            chosen: tuple[Route, dict[str, Any]] | None = None
             for route in self.literal.get(get_route_path(scope), ()):
                 match, child_scope = route.matches(scope)
                 if match is Match.FULL:
-                    scope.setdefault("router", self)
-                    scope["route"] = route
-                    scope.update(child_scope)
-                    await route.handle(scope, receive, send)
-                    return
+                    chosen = (route, child_scope)
+                    break
+                if match is Match.PARTIAL and chosen is None:
+                    chosen = (route, child_scope)
+            if chosen is not None:
+                route, child_scope = chosen
+                scope.setdefault("router", self)
+                scope["route"] = route
+                scope.update(child_scope)
+                await route.handle(scope, receive, send)  # a partial match answers 405 with Allow
+                return
         await super().app(scope, receive, send)
 
 

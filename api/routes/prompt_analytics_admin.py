@@ -33,6 +33,7 @@ from services.prompt_reports import PromptReport
 router = Router("Prompt Analytics (admin)")
 BASE = "/admin/prompt-analytics"
 WINDOW_HELP = f"One of {ACCEPTED}"
+VersionHash = Annotated[str, Field(min_length=1, max_length=128)]  # the column's length
 
 
 class SummaryQuery(BaseModel):
@@ -40,7 +41,9 @@ class SummaryQuery(BaseModel):
 
 
 class TimeSeriesQuery(BaseModel):
-    metric_name: str = Field(min_length=1, max_length=200, description="A built-in metric (e.g. latency_p95)")
+    metric_name: str = Field(
+        min_length=1, max_length=100, description="A built-in metric (e.g. latency_p95) or a recorded one"
+    )
     time_window: TimeWindowName = Field(default="24h", description=WINDOW_HELP)
     prompt_ids: list[int] | None = Field(
         default=None, max_length=50, description="Comma-separated; default: the 10 busiest prompts"
@@ -51,7 +54,7 @@ class DashboardRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
     time_window: TimeWindowName = Field(default="7d", description=WINDOW_HELP)
     prompt_ids: list[int] | None = Field(default=None, max_length=500)
-    version_hashes: list[str] | None = Field(default=None, max_length=500)
+    version_hashes: list[VersionHash] | None = Field(default=None, max_length=500)
     workspace_ids: list[int] | None = Field(default=None, max_length=500)
     tags: dict[str, str] | None = Field(default=None, description="Only prompts carrying every one of these tags")
     group_by: Literal["prompt", "version", "workspace", "status"] = "prompt"
@@ -68,7 +71,7 @@ class ReportQuery(BaseModel):
 
 
 class ExportQuery(BaseModel):
-    format: str = Field(default="json", description="json, csv or xlsx")
+    format: str = Field(default="json", max_length=10, description="json, csv or xlsx")
     time_window: TimeWindowName = Field(default="7d", description=WINDOW_HELP)
     metric_types: list[str] | None = Field(
         default=None,
@@ -143,7 +146,7 @@ async def get_prompt_report(call: Call[ReportQuery, None]) -> Ok:
     summary="Export Analytics Data",
     role=Role.ADMIN,
     query_model=ExportQuery,
-    media_type="application/octet-stream",
+    media_type=tuple(media.split(";")[0] for media in analytics_export.FORMATS.values()),
     responses={200: "A file (Content-Disposition: attachment): JSON, CSV or XLSX"},
     description="Rows: prompt x version x UTC day with the selected metric columns; streamed.",
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -10,6 +9,7 @@ from starlette.responses import Response
 
 from api.routing import Call, Ok, Router
 from services import prompt_analytics, prompt_ingest, prompts
+from services.dates import PeriodEnd, PeriodStart
 from services.prompt_analytics import PromptAnalytics
 from services.prompt_ingest import UsageEvent
 from services.prompts import PromptCreate, PromptInfo
@@ -29,8 +29,14 @@ class BatchResult(BaseModel):
 
 
 class AnalyticsQuery(BaseModel):
-    period_start: datetime | None = Field(default=None, description="ISO 8601 start, e.g. 2024-12-01T00:00:00Z")
-    period_end: datetime | None = Field(default=None, description="ISO 8601 end (inclusive); default now")
+    period_start: PeriodStart | None = Field(
+        default=None, description="ISO 8601 start, e.g. 2024-12-01T00:00:00Z; a date means 00:00:00Z of that day"
+    )
+    period_end: PeriodEnd | None = Field(
+        default=None,
+        description="ISO 8601 end (inclusive), e.g. 2024-12-31T23:59:59Z; a date means the end of that day "
+        "(2024-12-31 = 2024-12-31T23:59:59.999999Z); default now",
+    )
 
 
 class PromptPath(BaseModel):
