@@ -356,7 +356,16 @@ async def update_rule(principal: Principal, rule_id: int, changes: RuleUpdate) -
     rule = await get_rule_row(principal, rule_id)
     given = changes.model_dump(exclude_unset=True)
     await _check_channels(principal, given.get("channel_ids"))
-    for required in ("metric", "comparison", "threshold", "window_minutes", "pending_minutes", "severity", "enabled"):
+    for required in (
+        "name",
+        "metric",
+        "comparison",
+        "threshold",
+        "window_minutes",
+        "pending_minutes",
+        "severity",
+        "enabled",
+    ):
         if required in given and given[required] is None:
             raise BadRequest.field(required, "may not be null")
     metric = given.get("metric", rule.metric)

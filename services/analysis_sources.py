@@ -37,7 +37,9 @@ class OpenAlerts(BaseModel):
 
 
 async def custom_metric_known(organization_id: int, name: str) -> bool:
-    """Has this organization recorded a metric called ``name``?"""
+    """Has this organization recorded a metric called ``name``? (No name longer than the column ever was.)"""
+    if len(name) > MetricPoint._meta.fields_map["name"].max_length:
+        return False
     return await MetricPoint.exists(organization_id=organization_id, name=name)
 
 

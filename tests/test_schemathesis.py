@@ -228,6 +228,27 @@ async def test_null_for_a_required_column_in_a_patch_is_a_400(client, make_tenan
     for field in ("name", "text"):
         r = await client.patch(f"/api/v1/prompts/{pid}", json={field: None}, headers=tenant.headers)
         _assert_bad_field(r, field)
+        assert "may not be null" in r.json()["error"]["details"][0]["message"]  # the model's answer, not the column's
+    rule = await client.post(
+        "/admin/prompt-analytics/alerts/rules",
+        json={"name": "r", "metric": "error_rate", "comparison": "gt", "threshold": 0.5},
+        headers=tenant.headers,
+    )
+    rule_id = rule.json()["data"]["id"]
+    r = await client.patch(f"/api/v1/alert-rules/{rule_id}", json={"name": None}, headers=tenant.headers)
+    _assert_bad_field(r, "name")
+    out = await client.post(
+        "/graphql",
+        json={"query": f"mutation {{ updateAlertRule(id: {rule_id}, input: {{name: null}}) {{ id }} }}"},
+        headers=tenant.headers,
+    )
+    assert out.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    out = await client.post(
+        "/graphql",
+        json={"query": '{ timeSeries(metricName: "%s") { metricName } }' % ("m" * 150)},
+        headers=tenant.headers,
+    )
+    assert out.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST", out.text
 
 
 async def test_405_lists_every_method_of_the_path(client, make_tenant):

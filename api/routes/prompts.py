@@ -83,6 +83,14 @@ class PromptUpdate(BaseModel):
 
     _tags = field_validator("tags")(lambda cls, v: check_tags(v) if v is not None else v)
 
+    @field_validator("name", "text")
+    @classmethod
+    def _not_null(cls, value: str | None) -> str:
+        """Omit a field to keep it; ``null`` cannot clear a name or a text (``""`` clears a text)."""
+        if value is None:
+            raise ValueError("may not be null (omit the field to keep its value)")
+        return value
+
 
 @router.post(
     "/api/v1/prompts/analytics",
