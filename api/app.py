@@ -31,11 +31,12 @@ from api.openapi import build_openapi
 from api.request_recording import RequestRecordingMiddleware
 from api.routes import ROUTERS
 from api.routing import Endpoint, LiteralFirstRouter, build_routes
-from services import redis_client, request_metrics
-from services.config import Settings, get_settings
-from services.database import tortoise_config
-from services.errors import DomainError
-from services.process_tuning import tune_gc
+from services.core import redis_client
+from services.core.config import Settings, get_settings
+from services.core.database import tortoise_config
+from services.core.errors import DomainError
+from services.core.process_tuning import tune_gc
+from services.observability import requests as request_metrics
 
 VERSION = "0.1.0"
 _HTTP_CODES = {

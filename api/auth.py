@@ -7,9 +7,9 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from api.envelope import error
-from services.authentication import authenticate_bearer
-from services.errors import Unauthorized
-from services.policy import Principal
+from services.core.errors import Unauthorized
+from services.identity.authentication import authenticate_bearer
+from services.identity.policy import Principal
 
 
 class PrincipalUser(BaseUser):

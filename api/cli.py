@@ -20,10 +20,10 @@ from typing import Any
 
 from tortoise import Tortoise
 
-from services import embedded_redis
-from services.config import get_settings
-from services.database import apply_migrations, make_migrations, tortoise_config
-from services.policy import Principal, Role
+from services.core import embedded_redis
+from services.core.config import get_settings
+from services.core.database import apply_migrations, make_migrations, tortoise_config
+from services.identity.policy import Principal, Role
 
 
 async def _with_db(work: Callable[[], Awaitable[Any]]) -> Any:
@@ -35,7 +35,7 @@ async def _with_db(work: Callable[[], Awaitable[Any]]) -> Any:
 
 
 async def _bootstrap(args: argparse.Namespace) -> dict[str, Any]:
-    from services import tenancy
+    from services.identity import tenancy
 
     await apply_migrations()
     result = await _with_db(lambda: tenancy.bootstrap(args.org, args.email, Role.parse(args.role), args.password))
@@ -44,7 +44,7 @@ async def _bootstrap(args: argparse.Namespace) -> dict[str, Any]:
 
 async def _create_api_key(args: argparse.Namespace) -> dict[str, Any]:
     from models.tenancy import User
-    from services import api_keys
+    from services.identity import api_keys
 
     async def work() -> dict[str, Any]:
         user = await User.get_or_none(email=args.email.strip().lower())
@@ -71,8 +71,8 @@ async def _seed_demo(args: argparse.Namespace) -> dict[str, Any]:
     from datetime import UTC, datetime
 
     from models.tenancy import User
-    from services import demo_data
-    from services.errors import DomainError
+    from services.core.errors import DomainError
+    from services.devtools import demo_data
 
     try:
         end = datetime.fromisoformat(args.end) if args.end else None
@@ -227,7 +227,7 @@ def _makemigrations(args: argparse.Namespace) -> int:
     import tempfile
     from pathlib import Path
 
-    from services.config import PROJECT_ROOT
+    from services.core.config import PROJECT_ROOT
 
     if not args.dialect:
         results: dict[str, str] = {}
@@ -295,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "makemigrations":
         return _makemigrations(args)
     elif args.command == "rebuild-rollups":
-        from services import rollups
+        from services.rollups import build as rollups
 
         print(json.dumps({"buckets": asyncio.run(_with_db(lambda: rollups.rebuild_all(args.org)))}))
     elif args.command == "seed-demo":

@@ -10,7 +10,7 @@ import orjson
 from pydantic import BaseModel
 from starlette.responses import Response
 
-from services.errors import DomainError
+from services.core.errors import DomainError
 
 _OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC | orjson.OPT_NON_STR_KEYS
 

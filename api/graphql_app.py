@@ -38,9 +38,9 @@ from api.ide import graphiql_html
 from graphql_schema.context import Context
 from graphql_schema.extensions import bad_input
 from graphql_schema.schema import schema
-from services.authentication import authenticate_bearer
-from services.config import get_settings
-from services.errors import BadRequest, DomainError, FieldIssue, Unauthorized
+from services.core.config import get_settings
+from services.core.errors import BadRequest, DomainError, FieldIssue, Unauthorized
+from services.identity.authentication import authenticate_bearer
 
 MAX_JSON_DEPTH = 64
 _HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE"}

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tortoise.exceptions import DBConnectionError
 
 from api.envelope import dumps, error_body
-from services.errors import PayloadTooLarge
+from services.core.errors import PayloadTooLarge
 
 log = logging.getLogger("api.errors")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")

@@ -10,7 +10,7 @@ return :class:`Ok` or a ready :class:`Response` (204, files, Prometheus text).
 
 Bad input is a 400 naming the field before any handler runs, for every route alike:
 integers outside the int4 range of the database columns unless the field says otherwise
-(:func:`services.validation.with_int_bounds`, also what /openapi.json documents), and text no
+(:func:`services.core.validation.with_int_bounds`, also what /openapi.json documents), and text no
 database can store (NUL, lone surrogates) in the path, the query or a JSON body.
 """
 
@@ -35,9 +35,9 @@ from tortoise.exceptions import ValidationError as ColumnValidationError
 
 from api.auth import principal_of
 from api.envelope import success
-from services.errors import BadRequest, FieldIssue
-from services.policy import Principal, Role, require_authenticated, require_role
-from services.validation import bad_request, issues_of, unstorable, unstorable_issue, validated, with_int_bounds
+from services.core.errors import BadRequest, FieldIssue
+from services.core.validation import bad_request, issues_of, unstorable, unstorable_issue, validated, with_int_bounds
+from services.identity.policy import Principal, Role, require_authenticated, require_role
 
 Q = TypeVar("Q")
 B = TypeVar("B")

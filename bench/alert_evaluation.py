@@ -63,8 +63,10 @@ async def run(args: argparse.Namespace) -> None:
     from models.metrics import MetricPoint
     from models.prompts import Prompt, PromptExecution
     from models.tenancy import Organization
-    from services import alert_engine, redis_client, rollups
-    from services.database import apply_migrations, tortoise_config
+    from services.alerting import engine as alert_engine
+    from services.core import redis_client
+    from services.core.database import apply_migrations, tortoise_config
+    from services.rollups import build as rollups
 
     await apply_migrations()
     redis_client.connect()

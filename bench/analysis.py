@@ -124,17 +124,15 @@ async def main(args: argparse.Namespace) -> None:
     from tortoise import Tortoise, connections
 
     from models.prompts import Prompt
-    from services import (
-        analysis_timeseries,
-        analytics_export,
-        analytics_summary,
-        prompt_reports,
-        redis_client,
-        tenancy,
-    )
-    from services.database import apply_migrations, tortoise_config
-    from services.policy import Principal, Role
-    from services.rollups import day_floor
+    from services.analytics import export as analytics_export
+    from services.analytics import report as prompt_reports
+    from services.analytics import summary as analytics_summary
+    from services.analytics import timeseries as analysis_timeseries
+    from services.core import redis_client
+    from services.core.database import apply_migrations, tortoise_config
+    from services.identity import tenancy
+    from services.identity.policy import Principal, Role
+    from services.rollups.build import day_floor
 
     today = day_floor(datetime.now(UTC))
     first = today - timedelta(days=args.days)

@@ -228,9 +228,10 @@ async def evaluate_rules(stack: Stack, n_rules: int) -> list[tuple[str, str]]:
 
     from models.alerts import AlertRule
     from models.prompts import Prompt
-    from services import alert_engine, redis_client
-    from services.config import get_settings
-    from services.database import tortoise_config
+    from services.alerting import engine as alert_engine
+    from services.core import redis_client
+    from services.core.config import get_settings
+    from services.core.database import tortoise_config
 
     redis_client.connect(get_settings())
     await Tortoise.init(config=tortoise_config())

@@ -54,8 +54,8 @@ def in_process(calls: int = 20_000) -> tuple[float, float]:
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from api.app import create_app
-    from services import request_metrics
-    from services.config import get_settings
+    from services.core.config import get_settings
+    from services.observability import requests as request_metrics
 
     apps = {
         "on": create_app(get_settings().with_overrides(request_metrics_enabled=True)),

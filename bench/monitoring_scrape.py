@@ -25,7 +25,8 @@ from monitoring_common import BenchEnv, percentile, section
 
 
 async def fill(endpoints: int) -> int:
-    from services import redis_client, request_metrics
+    from services.core import redis_client
+    from services.observability import requests as request_metrics
 
     rng = random.Random(7)
     recorder = request_metrics.RECORDER
@@ -58,9 +59,10 @@ async def render_in_process(n: int) -> list[float]:
     """Milliseconds for ``prometheus_export.render`` alone (no HTTP), with the gauges cache warm."""
     from tortoise import Tortoise
 
-    from services import prometheus_export, redis_client
-    from services.database import tortoise_config
-    from services.policy import Principal, Role
+    from services.core import redis_client
+    from services.core.database import tortoise_config
+    from services.identity.policy import Principal, Role
+    from services.observability import prometheus as prometheus_export
 
     await Tortoise.init(config=tortoise_config())
     try:

@@ -8,7 +8,7 @@ from typing import Any
 from strawberry.types import Info as StrawberryInfo
 
 from graphql_schema.loaders import Loaders
-from services.policy import Principal, require_authenticated
+from services.identity.policy import Principal, require_authenticated
 
 
 @dataclass

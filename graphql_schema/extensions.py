@@ -37,9 +37,9 @@ from graphql.language import Visitor
 from strawberry.extensions import MaskErrors, MaxTokensLimiter, SchemaExtension
 
 from graphql_schema.complexity import measure
-from services.config import get_settings
-from services.errors import DomainError, FieldIssue
-from services.validation import bad_request, unstorable, unstorable_issue
+from services.core.config import get_settings
+from services.core.errors import DomainError, FieldIssue
+from services.core.validation import bad_request, unstorable, unstorable_issue
 
 log = logging.getLogger("graphql.errors")
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from services.errors import FieldIssue
-from services.validation import bad_request
+from services.core.errors import FieldIssue
+from services.core.validation import bad_request
 
 T = TypeVar("T")
 

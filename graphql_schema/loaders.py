@@ -15,12 +15,15 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from services import prompt_analytics, prompt_executions, prompts, tenancy
-from services.policy import Principal, require_authenticated
-from services.prompt_analytics import PromptAnalytics
-from services.prompt_executions import ExecutionPage
-from services.prompts import NamedInfo, PromptInfo, VersionInfo
-from services.tenancy import OrganizationInfo, UserInfo
+from services.analytics import prompt as prompt_analytics
+from services.analytics.prompt import PromptAnalytics
+from services.catalog import executions as prompt_executions
+from services.catalog import prompts
+from services.catalog.executions import ExecutionPage
+from services.catalog.prompts import NamedInfo, PromptInfo, VersionInfo
+from services.identity import tenancy
+from services.identity.policy import Principal, require_authenticated
+from services.identity.tenancy import OrganizationInfo, UserInfo
 
 K = TypeVar("K")
 V = TypeVar("V")

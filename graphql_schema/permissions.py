@@ -1,4 +1,4 @@
-"""Permission classes: thin adapters over :mod:`services.policy`, so GraphQL and REST agree.
+"""Permission classes: thin adapters over :mod:`services.identity.policy`, so GraphQL and REST agree.
 
 The policy raises ``Unauthorized``/``Forbidden``; the error extension turns those
 into ``extensions.code`` exactly as REST turns them into envelope codes.
@@ -10,7 +10,7 @@ from typing import Any
 
 from strawberry.permission import BasePermission
 
-from services.policy import Role, require_authenticated, require_role
+from services.identity.policy import Role, require_authenticated, require_role
 
 
 class IsAuthenticated(BasePermission):

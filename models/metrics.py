@@ -1,6 +1,6 @@
 """Recorded custom metrics: one durable row per data point.
 
-Built-in metric names (``services.builtin_metrics``) are derived from prompt
+Built-in metric names (``services.metrics.builtin``) are derived from prompt
 executions and never stored here.  ``tags_key`` holds the tags as ``|k=v|k=v|``
 (sorted), so a tag filter is a portable ``LIKE`` on SQLite and PostgreSQL alike.
 """

@@ -3,7 +3,7 @@
 Host samples and the monitor switch are platform-wide (they describe machines, not
 tenants).  Agent, feedback and workflow records are tenant-owned like every other fact
 a caller logs.  Request performance is not here: it lives in Redis hourly buckets
-(``services/request_metrics.py``) so the request path never writes to the database.
+(``services/observability/requests.py``) so the request path never writes to the database.
 """
 
 from __future__ import annotations

@@ -66,7 +66,7 @@ else:
 
 EMBEDDED_REDIS: subprocess.Popen[bytes] | None = None
 if not os.environ.get("REDIS_URL"):
-    from services.embedded_redis import server_binary
+    from services.core.embedded_redis import server_binary
 
     port = _free_port()
     EMBEDDED_REDIS = subprocess.Popen(
@@ -95,9 +95,9 @@ if not os.environ.get("REDIS_URL"):
         time.sleep(0.02)
 
 # Only now may project modules be imported.
-from services import credentials, tenancy  # noqa: E402
-from services.database import apply_migrations  # noqa: E402
-from services.policy import Principal, Role  # noqa: E402
+from services.core.database import apply_migrations  # noqa: E402
+from services.identity import credentials, tenancy  # noqa: E402
+from services.identity.policy import Principal, Role  # noqa: E402
 
 asyncio.run(apply_migrations())
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from models.alerts import Alert
 from models.prompts import Prompt
-from services import alert_engine
+from services.alerting import engine as alert_engine
 from workers import jobs
 
 CTX = {"worker_id": "test-alerting"}
@@ -521,8 +521,8 @@ async def test_two_evaluators_never_duplicate_an_alert(client, make_tenant):
 async def test_measured_threshold_breaches_become_platform_alerts_and_clear(client, make_tenant):
     from dataclasses import replace
 
-    from services import performance_alerts
-    from services.config import get_settings
+    from services.alerting import platform as performance_alerts
+    from services.core.config import get_settings
 
     su = await make_tenant("superuser")
     strict = replace(get_settings(), threshold_memory_percent=0.0)  # any host's memory use breaches this

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import jwt
 
-from services.config import get_settings
+from services.core.config import get_settings
 
 
 async def test_password_login_issues_a_working_jwt(client, make_tenant):

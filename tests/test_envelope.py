@@ -7,7 +7,7 @@ from asgi_lifespan import LifespanManager
 from starlette.routing import Route
 
 from api.app import create_app
-from services.config import get_settings
+from services.core.config import get_settings
 
 
 def _assert_error(r: httpx.Response, status: int, code: str) -> dict:

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from services.config import ConfigError, load_settings
+from services.core.config import ConfigError, load_settings
 from tests.test_graphql import gql
 
 JSON = {"content-type": "application/json"}

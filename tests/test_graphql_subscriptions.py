@@ -19,9 +19,9 @@ from pathlib import Path
 import websockets
 from redis.asyncio import Redis
 
-from services import alert_events
-from services.config import get_settings
-from services.metrics import updates_channel
+from services.alerting import events as alert_events
+from services.core.config import get_settings
+from services.metrics.recorded import updates_channel
 
 ROOT = Path(__file__).resolve().parent.parent
 KEEPALIVE = 0.5

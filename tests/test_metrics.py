@@ -10,8 +10,8 @@ import orjson
 
 from models.metrics import MetricPoint
 from models.monitoring import AgentMetric
-from services.metrics import updates_channel
-from services.redis_client import get_redis
+from services.core.redis_client import get_redis
+from services.metrics.recorded import updates_channel
 from tests.test_alerting import ingest
 
 METRICS = "/admin/prompt-analytics/metrics"

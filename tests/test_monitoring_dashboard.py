@@ -6,7 +6,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from models.monitoring import SystemMetricSample
-from services import performance_thresholds, request_metrics
+from services.observability import requests as request_metrics
+from services.observability import thresholds as performance_thresholds
 
 
 def _record(route: str, status: int, ms: float, n: int, hours_ago: int = 0) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services import request_metrics
+from services.observability import requests as request_metrics
 
 QUERY = """
 query($hours: Int!, $sortBy: String!) {

@@ -10,7 +10,7 @@ from asyncio.subprocess import PIPE, STDOUT
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from services import request_metrics
+from services.observability import requests as request_metrics
 from workers.outcomes import counted
 
 
@@ -200,7 +200,7 @@ async def test_record_bad_input_is_400_naming_the_field(client, make_tenant):
 def test_fast_request_writer_equals_prometheus_client_output():
     from prometheus_client import generate_latest
 
-    from services.prometheus_export import _OneShot, _request_families, request_text
+    from services.observability.prometheus import _OneShot, _request_families, request_text
 
     raw = {
         "GET /a/{x}|2xx": "3",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from services import request_metrics
+from services.observability import requests as request_metrics
 
 
 async def perf(client, tenant, **params) -> dict:

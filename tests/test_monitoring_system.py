@@ -10,9 +10,9 @@ from asgi_lifespan import LifespanManager
 
 from api.app import create_app
 from models.monitoring import SystemMetricSample
-from services.config import get_settings
-from services.redis_client import get_redis, key
-from services.worker_status import beat, forget
+from services.core.config import get_settings
+from services.core.redis_client import get_redis, key
+from services.observability.workers import beat, forget
 from workers import jobs
 
 
@@ -118,7 +118,7 @@ async def test_dead_redis_is_unhealthy_quickly(app):
 
 async def test_metrics_health_is_operational(client):
     await client.get("/healthz")
-    from services import request_metrics
+    from services.observability import requests as request_metrics
 
     await request_metrics.flush()
     r = await client.get("/v1/metrics/health")

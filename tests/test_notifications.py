@@ -38,9 +38,11 @@ from aiosmtpd.smtp import SMTP, AuthResult
 from arq.jobs import Job
 
 from models.notifications import NotificationChannel, NotificationDelivery
-from services import job_queue, notification_delivery, notifications, outbound
-from services import notification_senders as senders
-from services.config import get_settings
+from services.core import job_queue, outbound
+from services.core.config import get_settings
+from services.notifications import channels as notifications
+from services.notifications import delivery as notification_delivery
+from services.notifications import senders
 from workers import jobs
 
 ROOT = Path(__file__).resolve().parent.parent

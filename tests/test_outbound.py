@@ -14,8 +14,9 @@ from http.server import ThreadingHTTPServer
 
 import pytest
 
-from services import notifications, outbound
-from services.config import ConfigError, Settings, load_settings
+from services.core import outbound
+from services.core.config import ConfigError, Settings, load_settings
+from services.notifications import channels as notifications
 from tests import test_notifications as receivers
 from tests.test_notifications import BASE, LOOPBACK, create, delivery, environment, gql
 from workers import jobs

@@ -18,8 +18,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from services import analytics_export, worker_status
-from services.rollups import hour_floor
+from services.analytics import export as analytics_export
+from services.observability import workers as worker_status
+from services.rollups.build import hour_floor
 from workers import jobs
 
 CTX = {"worker_id": "test-analysis"}

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models.prompts import Prompt
-from services import rollups
+from services.rollups import build as rollups
 from workers import jobs
 
 CTX = {"worker_id": "test-analytics"}

@@ -10,9 +10,9 @@ from asgi_lifespan import LifespanManager
 
 from api.app import create_app
 from models.prompts import Prompt, PromptExecution
-from services import prompt_ingest
-from services.config import get_settings
-from services.redis_client import get_redis, key
+from services.core.config import get_settings
+from services.core.redis_client import get_redis, key
+from services.ingest import pipeline as prompt_ingest
 from workers import jobs
 
 CTX = {"worker_id": "test-drainer"}
@@ -207,7 +207,7 @@ async def test_nul_and_lone_surrogates_are_refused_at_the_edge_naming_the_field(
     tenant = await make_tenant("member")
     pid = uuid.uuid4()
     before = await get_redis().xlen(key(prompt_ingest.STREAM))
-    single = '{"prompt_id": "%s", "version_hash": "v1", "prompt_name": "evil\\u0000"}' % pid
+    single = '{"prompt_id": "' + str(pid) + '", "version_hash": "v1", "prompt_name": "evil\\u0000"}'
     r = await client.post(
         "/api/v1/prompts/analytics",
         content=single.encode(),
@@ -301,7 +301,7 @@ async def test_concurrent_events_share_round_trips_and_are_each_stored_once(clie
 async def test_script_batcher_reloads_a_script_redis_does_not_know_and_runs_each_call_once(app):
     import asyncio
 
-    from services.redis_batching import ScriptBatcher
+    from services.core.redis_batching import ScriptBatcher
 
     counter = key("test", "batcher", uuid.uuid4().hex)
     batcher = ScriptBatcher(get_redis(), f"-- {uuid.uuid4()}\nreturn redis.call('INCRBY', KEYS[1], ARGV[1])")
@@ -322,7 +322,7 @@ async def test_dead_letters_degrade_health_per_organization_and_fire_a_platform_
     import orjson
 
     from models.alerts import Alert
-    from services import performance_alerts
+    from services.alerting import platform as performance_alerts
 
     a = await make_tenant("admin")
     b = await make_tenant("admin")
@@ -352,7 +352,7 @@ async def test_dead_letters_degrade_health_per_organization_and_fire_a_platform_
 
 
 async def test_a_stalled_stream_makes_health_unhealthy_until_it_drains(client, make_tenant, monkeypatch):
-    from services import platform_probes
+    from services.observability import probes as platform_probes
 
     admin = await make_tenant("admin")
     await drain()

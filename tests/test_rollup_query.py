@@ -8,8 +8,8 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from models.prompts import Prompt, PromptRollupDaily
-from services import builtin_metrics
-from services.rollup_query import accumulate_slices
+from services.metrics import builtin as builtin_metrics
+from services.rollups.query import accumulate_slices
 from workers import jobs
 
 CTX = {"worker_id": "test-rollup-query"}
@@ -111,8 +111,8 @@ async def test_window_first_hour_from_cached_events_follows_late_events(client, 
     every field equals the raw answer, cold and warm, and a late event in that hour is seen at once
     (the hour is dirty) and after its rebuild (new rollup row ids invalidate the copy)."""
     from models.prompts import PromptExecution
-    from services import edge_hours
-    from services.rollups import RAW_FIELDS, Accumulator
+    from services.rollups import edge_hours
+    from services.rollups.build import RAW_FIELDS, Accumulator
 
     rng = random.Random(5)
     tenant = await make_tenant("member")
@@ -167,7 +167,7 @@ async def test_large_reads_merged_by_the_database_equal_merges_in_python(client,
 
     (On SQLite both reads take the in-process path.)
     """
-    from services import rollup_query
+    from services.rollups import query as rollup_query
 
     rng = random.Random(9)
     tenant = await make_tenant("member")

@@ -36,9 +36,9 @@ from schemathesis.config import SchemathesisConfig
 from schemathesis.engine import Status, events
 
 from models.monitoring import MonitorSwitch
-from services import system_metrics
-from services.policy import Role
-from services.validation import INT32_MAX
+from services.core.validation import INT32_MAX
+from services.identity.policy import Role
+from services.observability import system as system_metrics
 
 CHECKS = (
     "not_a_server_error",

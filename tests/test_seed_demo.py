@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from statistics import mean
 
 from models.prompts import Prompt, PromptExecution, PromptRollupHourly, PromptVersion
-from services import rollups
+from services.rollups import build as rollups
 from tests.conftest import run_cli
 
 EVENTS, DAYS, PROMPTS = 3000, 3, 6
@@ -174,7 +174,7 @@ async def test_large_runs_render_in_a_worker_process_and_keep_foreign_keys(clien
     """The path big seeds take: several segments; on PostgreSQL rendered in a worker process, keys re-validated."""
     from tortoise import connections
 
-    from services import demo_data
+    from services.devtools import demo_data
     from tests.conftest import IS_POSTGRES
 
     monkeypatch.setattr(demo_data, "PARALLEL_FROM", 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.config import DEFAULT_SECRET, ConfigError, load_settings
+from services.core.config import DEFAULT_SECRET, ConfigError, load_settings
 
 
 def test_production_refuses_the_default_secret(monkeypatch):

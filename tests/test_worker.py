@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from models.tenancy import ApiKey
-from services import job_queue
+from services.core import job_queue
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,7 +44,7 @@ async def test_burst_worker_flushes_api_key_usage_and_beats(client, make_tenant)
 
 
 async def test_heartbeat_is_visible_until_the_worker_leaves(client):
-    from services import worker_status
+    from services.observability import workers as worker_status
 
     done = run_worker_burst()
     assert done.returncode == 0, done.stderr[-2000:]

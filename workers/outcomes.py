@@ -16,7 +16,7 @@ from typing import Any
 from arq.cron import CronJob
 from arq.worker import Function
 
-from services import app_metrics
+from services.observability import app_records as app_metrics
 
 Job = Callable[..., Awaitable[Any]]
 

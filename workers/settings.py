@@ -19,11 +19,14 @@ from typing import Any
 from arq import cron, func
 from tortoise import Tortoise
 
-from services import prompt_ingest, redis_client, rollups, worker_status
-from services.config import get_settings
-from services.database import tortoise_config
-from services.job_queue import deserialize, queue_name, redis_settings, serialize
-from services.process_tuning import tune_gc
+from services.core import redis_client
+from services.core.config import get_settings
+from services.core.database import tortoise_config
+from services.core.job_queue import deserialize, queue_name, redis_settings, serialize
+from services.core.process_tuning import tune_gc
+from services.ingest import pipeline as prompt_ingest
+from services.observability import workers as worker_status
+from services.rollups import build as rollups
 from workers import jobs
 from workers.outcomes import counted_all, counted_crons
 

@@ -13,12 +13,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from api.routing import Call, Ok, Router, both
-from services import alert_rules, alerting_monitor, alerts
-from services.alert_info import AlertDetail, AlertInfo
-from services.alert_rules import RuleInfo, RuleInput, RuleUpdate
-from services.alerting_monitor import AlertingHealth, MetricSeries, MetricsOverview, TimeRange
-from services.alerts import AlertDashboard, MonitoringAlerts
-from services.policy import Role
+from services.alerting import alerts
+from services.alerting import monitor as alerting_monitor
+from services.alerting import rules as alert_rules
+from services.alerting.alerts import AlertDashboard, MonitoringAlerts
+from services.alerting.info import AlertDetail, AlertInfo
+from services.alerting.monitor import AlertingHealth, MetricSeries, MetricsOverview, TimeRange
+from services.alerting.rules import RuleInfo, RuleInput, RuleUpdate
+from services.identity.policy import Role
 
 router = Router("Alerting")
 ADMIN = {"role": Role.ADMIN}

@@ -7,8 +7,8 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.routing import Call, Ok, Router
-from services import api_keys
-from services.policy import Role
+from services.identity import api_keys
+from services.identity.policy import Role
 
 router = Router("API keys")
 

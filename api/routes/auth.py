@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.routing import Call, Ok, Router
-from services import authentication, tenancy
+from services.identity import authentication, tenancy
 
 router = Router("Auth")
 

@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from api.envelope import error, success
 from api.routing import Call, Ok, Router
-from services.readiness import readiness
+from services.observability.readiness import readiness
 
 router = Router("Health")
 

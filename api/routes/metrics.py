@@ -8,9 +8,11 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from api.routing import Call, Ok, Router
-from services import app_metrics, metric_query, prometheus_export
-from services.app_metrics import AgentRecord, FeedbackRecord, WorkflowRecord
-from services.policy import Role
+from services.identity.policy import Role
+from services.metrics import query as metric_query
+from services.observability import app_records as app_metrics
+from services.observability import prometheus as prometheus_export
+from services.observability.app_records import AgentRecord, FeedbackRecord, WorkflowRecord
 
 router = Router("Monitoring")
 

@@ -7,8 +7,10 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from api.routing import Call, Ok, Router
-from services import health_status, performance_monitoring, system_metrics
-from services.policy import Role
+from services.identity.policy import Role
+from services.observability import health as health_status
+from services.observability import performance as performance_monitoring
+from services.observability import system as system_metrics
 
 router = Router("DevOps Performance Monitoring")
 

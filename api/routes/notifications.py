@@ -9,8 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from api.routing import Call, Ok, Router, both
-from services import notifications
-from services.notifications import (
+from services.identity.policy import Role
+from services.notifications import channels as notifications
+from services.notifications.channels import (
     ChannelCreate,
     ChannelInfo,
     ChannelUpdate,
@@ -19,7 +20,6 @@ from services.notifications import (
     DeliveryStatus,
     TestDispatch,
 )
-from services.policy import Role
 
 router = Router("Notifications")
 BASE = "/admin/monitoring-alerts/monitoring/notifications"

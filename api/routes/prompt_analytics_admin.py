@@ -14,21 +14,19 @@ from starlette.responses import Response, StreamingResponse
 
 from api.envelope import error, success
 from api.routing import Call, Ok, Router, both
-from services import (
-    analysis_dashboard,
-    analysis_timeseries,
-    analytics_export,
-    analytics_health,
-    analytics_summary,
-    prompt_reports,
-)
-from services.analysis_dashboard import Dashboard
-from services.analysis_timeseries import TimeSeriesChart
-from services.analysis_windows import ACCEPTED, TimeWindowName
-from services.analytics_health import AnalyticsHealth
-from services.analytics_summary import AnalyticsSummary
-from services.policy import Role
-from services.prompt_reports import PromptReport
+from services.analytics import dashboard as analysis_dashboard
+from services.analytics import export as analytics_export
+from services.analytics import health as analytics_health
+from services.analytics import report as prompt_reports
+from services.analytics import summary as analytics_summary
+from services.analytics import timeseries as analysis_timeseries
+from services.analytics.dashboard import Dashboard
+from services.analytics.health import AnalyticsHealth
+from services.analytics.report import PromptReport
+from services.analytics.summary import AnalyticsSummary
+from services.analytics.timeseries import TimeSeriesChart
+from services.analytics.windows import ACCEPTED, TimeWindowName
+from services.identity.policy import Role
 
 router = Router("Prompt Analytics (admin)")
 BASE = "/admin/prompt-analytics"

@@ -8,12 +8,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.responses import Response
 
 from api.routing import Call, Ok, Router
-from services import prompt_analytics, prompt_ingest, prompts
-from services.dates import PeriodEnd, PeriodStart
-from services.prompt_analytics import PromptAnalytics
-from services.prompt_ingest import UsageEvent
-from services.prompts import PromptCreate, PromptInfo
-from services.tags import check_tags
+from services.analytics import prompt as prompt_analytics
+from services.analytics.prompt import PromptAnalytics
+from services.catalog import prompts
+from services.catalog.prompts import PromptCreate, PromptInfo
+from services.catalog.tags import check_tags
+from services.core.dates import PeriodEnd, PeriodStart
+from services.ingest import pipeline as prompt_ingest
+from services.ingest.pipeline import UsageEvent
 
 router = Router("Prompts")
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, field_validator
 
 from api.routing import Call, Ok, Router, both
-from services import metrics
-from services.alert_rules import check_metric_name
-from services.metrics import MetricInput, Realtime, RecordedMetric
-from services.policy import Role
+from services.alerting.rules import check_metric_name
+from services.identity.policy import Role
+from services.metrics import recorded as metrics
+from services.metrics.recorded import MetricInput, Realtime, RecordedMetric
 
 router = Router("Metrics")
 

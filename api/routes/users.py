@@ -7,8 +7,8 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.routing import Call, Ok, Router
-from services import tenancy
-from services.policy import Role
+from services.identity import tenancy
+from services.identity.policy import Role
 
 router = Router("Users")
 

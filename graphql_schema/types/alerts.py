@@ -20,13 +20,16 @@ from graphql_schema.context import Info
 from graphql_schema.ids import int_or_uuid
 from graphql_schema.permissions import IsAdmin
 from graphql_schema.types.metrics import MetricPoint
-from services import alert_events, alert_rules, alerts, metrics
-from services.alert_info import AlertDetail, AlertEventInfo, AlertInfo
-from services.alert_rules import RuleInfo, RuleInput, RuleUpdate
-from services.errors import BadRequest
-from services.metrics import MetricInput, MetricPointInfo
-from services.redis_client import listen
-from services.validation import validated
+from services.alerting import alerts
+from services.alerting import events as alert_events
+from services.alerting import rules as alert_rules
+from services.alerting.info import AlertDetail, AlertEventInfo, AlertInfo
+from services.alerting.rules import RuleInfo, RuleInput, RuleUpdate
+from services.core.errors import BadRequest
+from services.core.redis_client import listen
+from services.core.validation import validated
+from services.metrics import recorded as metrics
+from services.metrics.recorded import MetricInput, MetricPointInfo
 
 ALERT_EVENT_KINDS = {"pending", "firing", "acknowledged", "resolved", "renotify", "severity"}
 

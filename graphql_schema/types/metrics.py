@@ -2,7 +2,7 @@
 
 Each subscription holds one pub/sub connection on the organization's channel
 (``REDIS_PREFIX:metrics:updates:<org>``), so it sees points recorded by any web
-process (:func:`services.redis_client.listen`); it stays open through quiet periods and is
+process (:func:`services.core.redis_client.listen`); it stays open through quiet periods and is
 closed when the client unsubscribes or disconnects.
 """
 
@@ -17,9 +17,9 @@ from strawberry.scalars import JSON
 
 from graphql_schema.context import Info
 from graphql_schema.permissions import IsAdmin
-from services.errors import BadRequest
-from services.metrics import MetricPointInfo, updates_channel
-from services.redis_client import listen
+from services.core.errors import BadRequest
+from services.core.redis_client import listen
+from services.metrics.recorded import MetricPointInfo, updates_channel
 
 MAX_NAMES = 50
 

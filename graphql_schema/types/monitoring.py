@@ -1,7 +1,7 @@
 """Self-monitoring in the graph: system health, endpoint performance, system metrics.
 
-Thin resolvers over the same services as the REST routes (``services/health_status.py``,
-``services/performance_monitoring.py``, ``services/system_metrics.py``).  Byte counts are
+Thin resolvers over the same services as the REST routes (``services/observability/health.py``,
+``services/observability/performance.py``, ``services/observability/system.py``).  Byte counts are
 ``Float`` because GraphQL ``Int`` is 32-bit.
 """
 
@@ -14,7 +14,9 @@ import strawberry
 
 from graphql_schema.context import Info
 from graphql_schema.permissions import IsAdmin, IsAuthenticated
-from services import health_status, performance_monitoring, system_metrics
+from services.observability import health as health_status
+from services.observability import performance as performance_monitoring
+from services.observability import system as system_metrics
 
 
 @strawberry.type

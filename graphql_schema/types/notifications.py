@@ -1,4 +1,4 @@
-"""NotificationChannel and NotificationDelivery: queries and mutations over services.notifications."""
+"""NotificationChannel and NotificationDelivery: queries and mutations over services.notifications.channels."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from strawberry.scalars import JSON
 
 from graphql_schema.context import Info
 from graphql_schema.permissions import IsAdmin
-from services import notifications
-from services.errors import BadRequest
-from services.notifications import ChannelInfo, DeliveryInfo, TestDispatch
+from services.core.errors import BadRequest
+from services.notifications import channels as notifications
+from services.notifications.channels import ChannelInfo, DeliveryInfo, TestDispatch
 
 
 @strawberry.type

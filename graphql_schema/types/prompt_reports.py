@@ -13,9 +13,13 @@ from strawberry.scalars import JSON
 
 from graphql_schema.context import Info
 from graphql_schema.permissions import IsAdmin
-from services import analysis_kpis, analysis_sources, analysis_stats, analysis_timeseries, analytics_summary
-from services import prompt_reports as reports
-from services.errors import BadRequest
+from services.analytics import kpis as analysis_kpis
+from services.analytics import report as reports
+from services.analytics import sources as analysis_sources
+from services.analytics import stats as analysis_stats
+from services.analytics import summary as analytics_summary
+from services.analytics import timeseries as analysis_timeseries
+from services.core.errors import BadRequest
 
 
 @from_model(model=analysis_kpis.Kpis, all_fields=True)

@@ -21,15 +21,16 @@ from graphql_schema.context import Info
 from graphql_schema.ids import MAX_INT8, bounded_int, int_or_uuid, is_integer_text
 from graphql_schema.permissions import IsAuthenticated
 from graphql_schema.types.tenancy import User
-from services import prompt_ingest, prompts
-from services.errors import BadRequest
-from services.prompt_analytics import DataSourceUsage as DataSourceUsageModel
-from services.prompt_analytics import PromptAnalytics as PromptAnalyticsModel
-from services.prompt_analytics import SchemaUsage as SchemaUsageModel
-from services.prompt_executions import ExecutionInfo, decode_cursor
-from services.prompt_ingest import UsageEvent
-from services.prompts import NamedInfo, PromptCreate, PromptInfo, VersionInfo
-from services.validation import validated
+from services.analytics.prompt import DataSourceUsage as DataSourceUsageModel
+from services.analytics.prompt import PromptAnalytics as PromptAnalyticsModel
+from services.analytics.prompt import SchemaUsage as SchemaUsageModel
+from services.catalog import prompts
+from services.catalog.executions import ExecutionInfo, decode_cursor
+from services.catalog.prompts import NamedInfo, PromptCreate, PromptInfo, VersionInfo
+from services.core.errors import BadRequest
+from services.core.validation import validated
+from services.ingest import pipeline as prompt_ingest
+from services.ingest.pipeline import UsageEvent
 
 
 @pydantic_type(model=DataSourceUsageModel, all_fields=True)

@@ -7,8 +7,8 @@ from datetime import datetime
 import strawberry
 
 from graphql_schema.context import Info
-from services import tenancy
-from services.tenancy import OrganizationInfo, UserInfo
+from services.identity import tenancy
+from services.identity.tenancy import OrganizationInfo, UserInfo
 
 
 @strawberry.type

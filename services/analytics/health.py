@@ -1,0 +1,142 @@
+"""The analytics pipeline's own health: database, Redis, workers, ingest backlog, rollup lag.
+
+Every check is a real probe with its own timeout (``PROBE_TIMEOUT_SECONDS``), run
+concurrently.  Redis reads are read-only (``XINFO``, ``XPENDING``, ``ZRANGE``).
+Status: ``unhealthy`` when the database or Redis is unreachable or ingest has stalled
+(an entry queued longer than ``INGEST_STALL_SECONDS``); ``degraded`` when no worker is alive,
+events were dead-lettered in the last hour, or the backlog / rollup lag exceed their limits;
+else ``healthy``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+from services.core.config import get_settings
+from services.core.database import ping_database
+from services.core.redis_client import get_redis, key
+from services.identity.policy import Principal, Role, require_admin
+from services.ingest.pipeline import ENTRY_MAX_EVENTS
+from services.observability import probes as platform_probes
+from services.observability import workers as worker_status
+from services.rollups.build import DIRTY_PROMPTS
+
+BACKLOG_DEGRADED = 100_000  # events that may be queued (entries x their largest size)
+ROLLUP_LAG_DEGRADED_SECONDS = 900  # oldest un-rolled-up mark
+# detail an organization admin may see: nothing that counts other organizations' data
+_TENANT_SAFE_DETAIL = frozenset({"dialect", "workers", "reasons", "dead_letters_recent", "oldest_dirty_age_seconds"})
+
+
+class ComponentHealth(BaseModel):
+    name: str
+    status: str  # ok | degraded | down
+    latency_ms: float
+    error: str | None = None
+    detail: dict[str, Any] = {}
+
+
+class AnalyticsHealth(BaseModel):
+    status: str  # healthy | degraded | unhealthy
+    checked_at: datetime
+    components: list[ComponentHealth]
+
+
+async def _probe(name: str, probe: Callable[[], Awaitable[tuple[str, dict[str, Any]]]]) -> ComponentHealth:
+    timeout = get_settings().probe_timeout_seconds
+    started = time.perf_counter()
+
+    def elapsed() -> float:
+        return round((time.perf_counter() - started) * 1000, 3)
+
+    try:
+        status, detail = await asyncio.wait_for(probe(), timeout)
+        return ComponentHealth(name=name, status=status, latency_ms=elapsed(), detail=detail)
+    except TimeoutError:
+        return ComponentHealth(name=name, status="down", latency_ms=elapsed(), error=f"timed out after {timeout}s")
+    except Exception as exc:
+        return ComponentHealth(name=name, status="down", latency_ms=elapsed(), error=type(exc).__name__)
+
+
+async def _database() -> tuple[str, dict[str, Any]]:
+    await ping_database()
+    return "ok", {"dialect": get_settings().dialect}
+
+
+async def _redis() -> tuple[str, dict[str, Any]]:
+    redis = get_redis()
+    await redis.ping()
+    info = await redis.info("server")
+    memory = await redis.info("memory")
+    return "ok", {"version": info.get("redis_version"), "used_memory_bytes": memory.get("used_memory")}
+
+
+async def _workers() -> tuple[str, dict[str, Any]]:
+    beats = await worker_status.live_workers()
+    detail = worker_status.describe(beats)
+    detail["worker_ids"] = [b.worker_id for b in beats]
+    return ("ok" if beats else "degraded"), detail
+
+
+def _ingest(organization_id: int | None) -> Callable[[], Awaitable[tuple[str, dict[str, Any]]]]:
+    async def probe() -> tuple[str, dict[str, Any]]:
+        backlog = await platform_probes.ingest_backlog(organization_id)
+        status, reasons = platform_probes.ingest_status(backlog)
+        if backlog["stream_length"] * ENTRY_MAX_EVENTS > BACKLOG_DEGRADED and status == "ok":
+            status, reasons = "degraded", [f"{backlog['stream_length']} entries queued"]
+        detail: dict[str, Any] = {"reasons": reasons, "dead_letters_recent": backlog["dead_letters_recent"]}
+        if organization_id is None:  # platform-wide figures: superusers only
+            # Counts are stream entries: one per single event, up to ENTRY_MAX_EVENTS per batch request.
+            detail.update(
+                queued=backlog["stream_length"],  # not yet written, or written but not acknowledged
+                pending=backlog["pending"],  # delivered to a worker, not yet acknowledged
+                undelivered=max(0, backlog["stream_length"] - backlog["pending"]),
+                oldest_entry_age_seconds=backlog["oldest_entry_age_seconds"],
+                dead_letters=backlog["dead_letter"],  # kept in the dead-letter stream (capped)
+                events_per_entry_max=ENTRY_MAX_EVENTS,
+            )
+        return status, detail
+
+    return probe
+
+
+async def _rollups() -> tuple[str, dict[str, Any]]:
+    redis = get_redis()
+    dirty = key(DIRTY_PROMPTS)
+    count = await redis.zcard(dirty)
+    oldest = await redis.zrange(dirty, 0, 0, withscores=True)
+    lag = round(max(0.0, time.time() - oldest[0][1]), 3) if oldest else None
+    status = "degraded" if lag is not None and lag > ROLLUP_LAG_DEGRADED_SECONDS else "ok"
+    return status, {"dirty_prompts": count, "oldest_dirty_age_seconds": lag}
+
+
+async def analytics_health(principal: Principal) -> AnalyticsHealth:
+    """The pipeline's health for an admin; platform-wide figures (queue sizes, worker ids, Redis
+    memory, every organization's dead letters) only for superusers, an admin sees their own
+    organization's dead letters.  ``unhealthy`` when the database or Redis is down or ingest has
+    stalled past ``INGEST_STALL_SECONDS``."""
+    principal = require_admin(principal)
+    platform = principal.has_role(Role.SUPERUSER)
+    database, redis = await asyncio.gather(_probe("database", _database), _probe("redis", _redis))
+    components = [database, redis]
+    if redis.status != "down":
+        components += await asyncio.gather(
+            _probe("workers", _workers),
+            _probe("ingest_stream", _ingest(None if platform else principal.organization_id)),
+            _probe("rollups", _rollups),
+        )
+    if not platform:
+        for c in components:
+            c.detail = {k: v for k, v in c.detail.items() if k in _TENANT_SAFE_DETAIL}
+    if any(c.status == "down" for c in components if c.name != "workers"):
+        status = "unhealthy"
+    elif any(c.status != "ok" for c in components):
+        status = "degraded"
+    else:
+        status = "healthy"
+    return AnalyticsHealth(status=status, checked_at=datetime.now(UTC), components=components)

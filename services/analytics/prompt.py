@@ -1,0 +1,190 @@
+"""Per-prompt analytics (seed 000), answered by :mod:`services.rollups.query` (rollups + raw edges)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, Field
+
+from models.prompts import DataSource, Prompt
+from services.catalog.prompts import get_prompt_row
+from services.core.dates import as_utc
+from services.core.errors import BadRequest
+from services.identity.policy import Principal, require_authenticated
+from services.metrics.builtin import finished_ratio
+from services.rollups.build import Accumulator
+from services.rollups.query import accumulate_slices
+
+TOP_N = 10
+
+
+class DataSourceUsage(BaseModel):
+    data_source_id: int
+    data_source_name: str | None
+    count: int
+
+
+class SchemaUsage(BaseModel):
+    schema_name: str
+    count: int
+
+
+class PromptAnalytics(BaseModel):
+    """Seed 000's fields plus percentiles, cost and score; also the REST response schema."""
+
+    prompt_id: int
+    version_hash: str | None = Field(default=None, description="Set when the figures are for one version")
+    execution_count: int
+    success_count: int
+    failure_count: int
+    success_rate: float | None = Field(
+        description="success_count / (success_count + failure_count): finished runs only, runs still "
+        "`processing` are left out. 0.0 when there were runs but none has finished yet; null only when "
+        "there were no runs in the period."
+    )
+    avg_total_duration_ms: float | None
+    avg_ai_response_time_ms: float | None
+    avg_query_execution_time_ms: float | None
+    most_used_data_sources: list[DataSourceUsage]
+    most_used_schemas: list[SchemaUsage]
+    period_start: datetime | None
+    period_end: datetime
+    last_calculated_at: datetime
+    p50_latency_ms: float | None
+    p95_latency_ms: float | None
+    p99_latency_ms: float | None
+    avg_latency_ms: float | None
+    total_cost_usd: float
+    avg_cost_usd: float | None
+    avg_score: float | None
+    data_sources_used: list[int] = Field(
+        default_factory=list,
+        description="Ids of every data source the period's runs used, most used first "
+        "(`most_used_data_sources` lists only the top 10, with names)",
+    )
+
+
+def check_period(start: datetime | None, end: datetime | None) -> tuple[datetime | None, datetime]:
+    """UTC bounds (a naive timestamp is UTC) with ``end`` defaulting to now; start after end is a 400."""
+    end = as_utc(end) if end is not None else datetime.now(UTC)
+    if start is not None:
+        start = as_utc(start)
+        if start > end:
+            raise BadRequest.field("period_start", "period_start must not be after period_end")
+    return start, end
+
+
+def success_rate(acc: Accumulator) -> float | None:
+    """Over finished runs (completed + failed); 0.0 if runs exist but none finished; None without runs."""
+    rate = finished_ratio(acc.success, acc)
+    return None if rate is None else round(rate, 6)
+
+
+async def accumulate(prompt_ids: list[int], start: datetime | None, end: datetime) -> dict[int, Accumulator]:
+    """Aggregate executions of ``prompt_ids`` in ``[start, end]`` (inclusive end, as documented), per prompt."""
+    slices = await accumulate_slices(prompt_ids, start, end)
+    return {pid: slices.get((pid, None, None)) or Accumulator() for pid in prompt_ids}
+
+
+async def prompt_analytics(
+    principal: Principal, prompt_id: int, period_start: datetime | None = None, period_end: datetime | None = None
+) -> PromptAnalytics:
+    principal = require_authenticated(principal)
+    start, end = check_period(period_start, period_end)
+    prompt = await get_prompt_row(principal, prompt_id)
+    acc = (await accumulate([prompt.id], start, end))[prompt.id]
+    return (await render(principal.organization_id, [(prompt.id, None, acc)], start, end))[0]
+
+
+VersionKey = tuple[int, str]
+
+
+async def analytics_many(
+    principal: Principal, prompt_ids: list[int], start: datetime | None, end: datetime | None
+) -> list[PromptAnalytics]:
+    """Batch: analytics of many of the caller's prompts over one window, in a fixed number of queries."""
+    principal = require_authenticated(principal)
+    start, end = check_period(start, end)
+    mine = set(
+        await Prompt.filter(id__in=prompt_ids, organization_id=principal.organization_id).values_list("id", flat=True)
+    )
+    accs = await accumulate([p for p in prompt_ids if p in mine], start, end)
+    items = [(pid, None, accs.get(pid) or Accumulator()) for pid in prompt_ids]
+    return await render(principal.organization_id, items, start, end)
+
+
+async def version_analytics_many(
+    principal: Principal, keys: list[VersionKey], start: datetime | None, end: datetime | None
+) -> list[PromptAnalytics]:
+    """Batch: analytics per (prompt, version hash) over one window, in a fixed number of queries."""
+    principal = require_authenticated(principal)
+    start, end = check_period(start, end)
+    prompt_ids = list({pid for pid, _ in keys})
+    mine = set(
+        await Prompt.filter(id__in=prompt_ids, organization_id=principal.organization_id).values_list("id", flat=True)
+    )
+    slices = await accumulate_slices(
+        [p for p in prompt_ids if p in mine], start, end, by_version=True, version_hashes={v for _, v in keys}
+    )
+    items = [(pid, vhash, slices.get((pid, vhash, None)) or Accumulator()) for pid, vhash in keys]
+    return await render(principal.organization_id, items, start, end)
+
+
+async def render(
+    organization_id: int, items: list[tuple[int, str | None, Accumulator]], start: datetime | None, end: datetime
+) -> list[PromptAnalytics]:
+    """Accumulators to responses; data-source names for all of them in one query.
+
+    Names are looked up in the caller's organization only: an event may cite any data
+    source id, and another organization's names must not leak through it.
+    """
+    tops = [sorted(acc.data_sources.items(), key=lambda kv: (-kv[1], int(kv[0])))[:TOP_N] for _, _, acc in items]
+    wanted = {int(k) for top in tops for k, _ in top}
+    names = {}
+    if wanted:
+        found = DataSource.filter(id__in=list(wanted), organization_id=organization_id)
+        names = dict(await found.values_list("id", "name"))
+    now = datetime.now(UTC)
+    return [
+        _render_one(pid, vhash, acc, top, names, start, end, now)
+        for (pid, vhash, acc), top in zip(items, tops, strict=True)
+    ]
+
+
+def _render_one(
+    prompt_id: int,
+    version_hash: str | None,
+    acc: Accumulator,
+    top_ds: list[tuple[str, int]],
+    names: dict[int, str],
+    start: datetime | None,
+    end: datetime,
+    now: datetime,
+) -> PromptAnalytics:
+    top_schemas = sorted(acc.schemas.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_N]
+    return PromptAnalytics(
+        prompt_id=prompt_id,
+        version_hash=version_hash,
+        execution_count=acc.count,
+        success_count=acc.success,
+        failure_count=acc.failure,
+        success_rate=success_rate(acc),
+        avg_total_duration_ms=acc.avg("total_duration_ms"),
+        avg_ai_response_time_ms=acc.avg("ai_response_time_ms"),
+        avg_query_execution_time_ms=acc.avg("query_execution_time_ms"),
+        most_used_data_sources=[
+            DataSourceUsage(data_source_id=int(k), data_source_name=names.get(int(k)), count=n) for k, n in top_ds
+        ],
+        most_used_schemas=[SchemaUsage(schema_name=k, count=n) for k, n in top_schemas],
+        period_start=start,
+        period_end=end,
+        last_calculated_at=now,
+        p50_latency_ms=acc.latency.quantile(0.50),
+        p95_latency_ms=acc.latency.quantile(0.95),
+        p99_latency_ms=acc.latency.quantile(0.99),
+        avg_latency_ms=acc.avg("latency_ms"),
+        total_cost_usd=round(acc.total("cost_usd"), 8),
+        avg_cost_usd=acc.avg("cost_usd"),
+        avg_score=acc.avg("score"),
+        data_sources_used=[int(k) for k, _ in sorted(acc.data_sources.items(), key=lambda kv: (-kv[1], int(kv[0])))],
+    )

@@ -1,0 +1,1 @@
+"""What the organization has: prompts (CRUD, history, tags) and their executions."""

@@ -1,0 +1,66 @@
+"""Least-squares trend of a series, with the significance of its slope.
+
+A slope is only called a direction ("increasing"/"decreasing") when a two-sided t-test
+of "slope = 0" rejects at ``ALPHA``; otherwise the series is "stable".  Fewer than three
+points cannot support a test and answer "insufficient_data".  The Student-t tail is
+:func:`services.analytics.stats.t_two_sided_p` (the same one the A/B tests use).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from services.analytics.stats import t_two_sided_p
+
+ALPHA = 0.05
+
+
+@dataclass
+class Trend:
+    direction: str  # increasing | decreasing | stable | insufficient_data
+    slope_per_hour: float | None
+    intercept: float | None
+    r_squared: float | None
+    p_value: float | None
+    points: int
+    method: str = "least-squares slope, two-sided t-test (alpha 0.05)"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "direction": self.direction,
+            "slope_per_hour": self.slope_per_hour,
+            "intercept": self.intercept,
+            "r_squared": self.r_squared,
+            "p_value": self.p_value,
+            "significant": self.p_value is not None and self.p_value < ALPHA,
+            "points": self.points,
+            "method": self.method,
+        }
+
+
+def fit(xs: list[float], ys: list[float]) -> Trend:
+    """Fit ``y = a + b x`` (x in hours) and test b = 0."""
+    n = len(xs)
+    if n < 3:
+        return Trend("insufficient_data", None, None, None, None, n)
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    if sxx == 0:
+        return Trend("insufficient_data", None, None, None, None, n)
+    slope = sxy / sxx
+    intercept = my - slope * mx
+    if syy == 0:
+        return Trend("stable", 0.0, round(intercept, 6), 1.0, 1.0, n)
+    residual = max(0.0, syy - slope * sxy)
+    r2 = 1.0 - residual / syy
+    dof = n - 2
+    if residual == 0:
+        p = 0.0
+    else:
+        se = math.sqrt(residual / dof / sxx)
+        p = t_two_sided_p(slope / se, dof)
+    direction = "stable" if p >= ALPHA else ("increasing" if slope > 0 else "decreasing")
+    return Trend(direction, round(slope, 6), round(intercept, 6), round(r2, 6), round(p, 6), n)

@@ -1,0 +1,714 @@
+"""Usage-event ingest: validate and append to a Redis Stream (hot path); drain in batches (worker).
+
+Hot path: ONE Redis round trip.  A Lua script counts the events against the API key's
+rate-limit window and, only if the window has room, appends them to the stream; a
+204/202 means the events are in Redis.  Concurrent requests share that round trip
+(``services/core/redis_batching.py``: one pipeline of script calls per event-loop tick).
+A batch is queued as a few stream entries of up to ``ENTRY_MAX_EVENTS`` events each
+rather than one entry per event.
+
+Drain: a worker reads the stream through a consumer group and writes the events in
+transactions of about ``DRAIN_BATCH_SIZE`` events.  On PostgreSQL that is a binary COPY
+into a session temp table, then ONE round trip of set-based SQL: ``INSERT ... SELECT ...
+ON CONFLICT (event_id) DO NOTHING`` and upserts of prompt versions and each prompt's
+latest execution.  On SQLite it is the ORM (``bulk_create`` after skipping stored ids).
+Rollup buckets are marked dirty after the commit and the entries are ``XACK``ed only
+then.  A worker killed anywhere in between leaves its entries pending; they are
+re-claimed and re-written, and the unique event id makes that a no-op, so nothing is
+lost or counted twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+import orjson
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from redis.exceptions import RedisError
+from tortoise import connections
+from tortoise.transactions import in_transaction
+
+from models.prompts import Prompt, PromptExecution, PromptVersion
+from services.core import rate_limit
+from services.core.config import get_settings
+from services.core.database import ping_database
+from services.core.errors import BadRequest, FieldIssue, NotFound, ServiceUnavailable
+from services.core.redis_batching import ScriptBatcher
+from services.core.redis_client import get_redis, key
+from services.identity.policy import Principal, require_authenticated
+from services.rollups import build as rollups
+
+log = logging.getLogger(__name__)
+STREAM = "ingest:stream"
+GROUP = "drainers"
+DEAD_LETTER = "ingest:dead"
+DEAD_LETTER_COUNTS = "ingest:dead:hour:"  # + epoch hour: hash organization id -> events
+DEAD_LETTER_COUNT_TTL = 48 * 3600
+MAX_FUTURE = timedelta(minutes=5)
+MAX_AGE = timedelta(days=3650)
+ENTRY_MAX_EVENTS = 100  # a batch is queued as stream entries of at most this many events
+
+Duration = Annotated[float, Field(ge=0, le=86_400_000 * 7, allow_inf_nan=False)]
+
+
+class UsageEvent(BaseModel):
+    """One prompt invocation.  EvalGuard's fields plus RiverGen's, all optional but the ids."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    prompt_id: uuid.UUID | Annotated[int, Field(ge=1)]
+    version_hash: str = Field(min_length=1, max_length=128)
+    event_id: uuid.UUID | None = Field(default=None, description="Client id for idempotent retries")
+    latency_ms: Duration | None = None
+    cost_usd: Annotated[float, Field(ge=0, le=1_000_000, allow_inf_nan=False)] | None = None
+    score: Annotated[float, Field(ge=0, le=1_000_000, allow_inf_nan=False)] | None = None
+    status: Literal["completed", "failed", "processing"] = "completed"
+    total_duration_ms: Duration | None = None
+    ai_response_time_ms: Duration | None = None
+    query_execution_time_ms: Duration | None = None
+    data_source_ids: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list, max_length=50)
+    schema_names: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(default_factory=list, max_length=50)
+    timestamp: datetime | None = Field(default=None, description="When it ran (ISO 8601); default: now")
+    prompt_name: str | None = Field(default=None, max_length=200, description="Name for an auto-created prompt")
+
+    @field_validator("timestamp")
+    @classmethod
+    def _sane_time(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        now = datetime.now(UTC)
+        if value > now + MAX_FUTURE:
+            raise ValueError("timestamp is in the future")
+        if value < now - MAX_AGE:
+            raise ValueError("timestamp is too far in the past")
+        return value.astimezone(UTC)
+
+
+# --------------------------------------------------------------------------- hot path (web side)
+
+# Rate limit and enqueue atomically in one round trip: count the events in the key's window
+# and append the entries only if the window still has room (a throttled call queues nothing).
+# KEYS: window counter, stream.  ARGV: cost, limit, window ttl, organization, user, payloads...
+_ADMIT_AND_QUEUE = """
+local count = redis.call('INCRBY', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+if count > tonumber(ARGV[2]) then return count end
+for i = 6, #ARGV do
+  redis.call('XADD', KEYS[2], '*', 'o', ARGV[4], 'u', ARGV[5], 'e', ARGV[i])
+end
+return count
+"""
+_batchers: dict[int, ScriptBatcher] = {}  # id(redis client) -> its batcher (the client is replaced on reconnect)
+
+
+def _new_ids(n: int) -> Iterator[str]:
+    """``n`` random version-4 UUID strings from one ``os.urandom`` call (ids for events sent without one).
+
+    Formatting the hex directly is several times cheaper than ``str(uuid.uuid4())`` on a
+    500-event batch; the version nibble is forced to 4 and the variant bits to 10xx.
+    """
+    raw = os.urandom(16 * n).hex()
+    for i in range(0, 32 * n, 32):
+        h = raw[i : i + 32]
+        yield f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
+
+
+_VARIANT = {c: "89ab"[int(c, 16) & 3] for c in "0123456789abcdef"}
+
+
+def _payloads(events: list[UsageEvent]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Events as plain dicts (set fields only) with event id and timestamp filled in, plus the ids.
+
+    Reads the validated values from the model's ``__dict__`` rather than ``model_dump()``:
+    every field is a plain value orjson serializes natively (UUID, datetime, lists), and on
+    a batch the copy is the difference between a few and tens of microseconds per event.
+    """
+    fresh = _new_ids(sum(1 for e in events if e.event_id is None))
+    now = datetime.now(UTC)
+    payloads, ids = [], []
+    for event in events:
+        payload = {k: v for k, v in event.__dict__.items() if v is not None}
+        event_id = payload.get("event_id")
+        event_id = payload["event_id"] = next(fresh) if event_id is None else str(event_id)
+        payload.setdefault("timestamp", now)
+        payloads.append(payload)
+        ids.append(event_id)
+    return payloads, ids
+
+
+async def _queue(principal: Principal, cost: int, entries: list[bytes]) -> None:
+    """Admit ``cost`` events against the caller's ingest limit and append ``entries`` (one round trip)."""
+    settings = get_settings()
+    limit = principal.rate_limit_per_minute or settings.ingest_rate_limit_per_minute
+    bucket = f"ingest:key:{principal.api_key_id}" if principal.api_key_id else f"ingest:user:{principal.user_id}"
+    window = rate_limit.Window.of(bucket, 60)
+    redis = get_redis()
+    batcher = _batchers.get(id(redis))
+    if batcher is None or batcher.redis is not redis:
+        _batchers.clear()
+        batcher = _batchers[id(redis)] = ScriptBatcher(redis, _ADMIT_AND_QUEUE)
+    try:
+        count = await batcher(
+            [window.key, key(STREAM)],
+            [cost, limit, window.ttl, principal.organization_id, principal.user_id, *entries],
+        )
+    except RedisError as exc:
+        raise ServiceUnavailable("Event queue unavailable, retry shortly", retry_after=2) from exc
+    if int(count) > limit:
+        raise window.exceeded(limit)
+
+
+# (organization id, prompt id) -> monotonic time until which "this prompt is the organization's" holds.
+# Prompts never change organization, so a positive answer can be reused; negative ones are never kept.
+_owned_prompts: dict[tuple[int, int], float] = {}
+OWNED_PROMPT_TTL = 300.0
+_OWNED_MAX = 100_000
+
+
+async def _check_integer_prompt_ids(principal: Principal, events: list[UsageEvent], field: str) -> None:
+    """An integer ``prompt_id`` that is not one of the caller's prompts is a 404 now, not a silent drop later.
+
+    uuids need no check: an unknown uuid creates the prompt in the caller's organization.  Known
+    ids are remembered per process for ``OWNED_PROMPT_TTL`` seconds, so the hot path does no
+    query for ids it has seen; a prompt deleted meanwhile is dead-lettered by the drain.
+    """
+    org = principal.organization_id
+    now = time.monotonic()
+    wanted = {e.prompt_id for e in events if isinstance(e.prompt_id, int)}
+    unknown = {pid for pid in wanted if _owned_prompts.get((org, pid), 0.0) < now}
+    if not unknown:
+        return
+    found = set(await Prompt.filter(organization_id=org, id__in=list(unknown)).values_list("id", flat=True))
+    if len(_owned_prompts) + len(found) > _OWNED_MAX:
+        _owned_prompts.clear()
+    for pid in found:
+        _owned_prompts[(org, pid)] = now + OWNED_PROMPT_TTL
+    missing = unknown - found
+    if missing:
+        issues = [
+            FieldIssue(field.format(i), f"prompt {e.prompt_id} not found", "not_found")
+            for i, e in enumerate(events)
+            if e.prompt_id in missing and isinstance(e.prompt_id, int)
+        ]
+        raise NotFound(f"Prompt {sorted(missing)[0]} not found", issues)
+
+
+async def log_usage(principal: Principal, event: UsageEvent) -> str:
+    """Queue one event durably; returns its event id. Redis trouble is a 503, never a silent drop."""
+    principal = require_authenticated(principal)
+    await _check_integer_prompt_ids(principal, [event], "prompt_id")
+    payloads, ids = _payloads([event])
+    await _queue(principal, 1, [orjson.dumps(payloads[0])])
+    return ids[0]
+
+
+async def log_usage_batch(principal: Principal, events: list[UsageEvent]) -> list[str]:
+    """Queue many events atomically (all or none) as a few stream entries; returns their ids."""
+    principal = require_authenticated(principal)
+    if len(events) > get_settings().ingest_batch_max:
+        raise BadRequest.field("events", f"at most {get_settings().ingest_batch_max} events per batch", "too_long")
+    if not events:
+        return []
+    await _check_integer_prompt_ids(principal, events, "events.{}.prompt_id")
+    payloads, ids = _payloads(events)
+    step = ENTRY_MAX_EVENTS
+    await _queue(principal, len(events), [orjson.dumps(payloads[i : i + step]) for i in range(0, len(payloads), step)])
+    return ids
+
+
+# --------------------------------------------------------------------------- drain (worker side)
+
+
+@dataclass
+class DrainResult:
+    read: int = 0  # events read from the stream
+    inserted: int = 0  # events newly stored (redeliveries and repeated ids are skipped)
+    dead: int = 0  # events dead-lettered (no prompt of their organization)
+    backlog: bool = False  # drain() stopped at its time limit with entries still waiting
+
+    def add(self, other: DrainResult) -> None:
+        self.read += other.read
+        self.inserted += other.inserted
+        self.dead += other.dead
+
+
+_Event = tuple[int, int, dict[str, Any]]  # (organization id, user id, event payload)
+
+
+# Stream entries per read: the transaction budget divided by the events per entry seen in the
+# previous read (singles: 1, batches: up to ENTRY_MAX_EVENTS).  A per-process tuning hint only.
+_events_per_entry = ENTRY_MAX_EVENTS
+
+
+async def ensure_group() -> None:
+    try:
+        await get_redis().xgroup_create(key(STREAM), GROUP, id="0", mkstream=True)
+    except RedisError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
+
+
+def _decode(fields: dict[str, str]) -> list[_Event]:
+    org, user = int(fields["o"]), int(fields["u"])
+    body = orjson.loads(fields["e"])
+    return [(org, user, e) for e in body] if isinstance(body, list) else [(org, user, body)]
+
+
+@dataclass
+class _Chunk:
+    ids: list[str]  # stream entry ids, acknowledged together once the chunk is stored
+    events: list[_Event]
+    undecodable: list[dict[str, Any]]  # dead letters for entries that do not even decode
+
+
+def _chunks(entries: list[tuple[str, dict[str, str]]], budget: int) -> Iterator[_Chunk]:
+    """Whole entries grouped into transactions of about ``budget`` events, decoded one chunk at a time."""
+    chunk = _Chunk([], [], [])
+    for entry_id, fields in entries:
+        chunk.ids.append(entry_id)
+        try:
+            chunk.events.extend(_decode(fields))
+        except Exception as exc:  # a malformed entry (only a bug or a hand-written XADD makes one)
+            chunk.undecodable.append({"o": fields.get("o"), "entry": fields, "reason": _reason(exc)})
+        if len(chunk.events) >= budget:
+            yield chunk
+            chunk = _Chunk([], [], [])
+    if chunk.ids:
+        yield chunk
+
+
+async def drain_once(consumer: str, count: int | None = None, claim_idle_ms: int = 60_000) -> DrainResult:
+    """Write one read of the stream: first stale pending entries (a dead worker's), then new ones.
+
+    A chunk's entries are acknowledged only after every event in them is either stored or
+    dead-lettered, so a crash anywhere re-delivers them (and the event id makes that a no-op).
+    """
+    global _events_per_entry
+    redis = get_redis()
+    budget = count or get_settings().drain_batch_size
+    per_read = max(1, budget // max(1, _events_per_entry))
+    await ensure_group()
+    claimed = await redis.xautoclaim(key(STREAM), GROUP, consumer, claim_idle_ms, "0-0", count=per_read)
+    entries = [e for e in claimed[1] if e[1]]  # Redis 7 adds a third element (deleted ids); 6.2 does not
+    if not entries:
+        got = await redis.xreadgroup(GROUP, consumer, {key(STREAM): ">"}, count=per_read)
+        entries = got[0][1] if got else []
+    total = DrainResult()
+    for chunk in _chunks(entries, budget):
+        total.add(await _write_isolating(chunk.events))
+        if chunk.undecodable:
+            await dead_letter(chunk.undecodable)
+            total.dead += len(chunk.undecodable)
+        async with redis.pipeline(transaction=True) as pipe:
+            pipe.xack(key(STREAM), GROUP, *chunk.ids)
+            pipe.xdel(key(STREAM), *chunk.ids)
+            await pipe.execute()
+    if entries:
+        _events_per_entry = max(1, -(-total.read // len(entries)))
+    return total
+
+
+async def drain(consumer: str, max_seconds: float = 5.0) -> DrainResult:
+    """Drain until the stream is empty or ``max_seconds`` pass (keeps cron runs bounded)."""
+    total = DrainResult()
+    deadline = time.monotonic() + max_seconds
+    while True:
+        batch = await drain_once(consumer)
+        total.add(batch)
+        if batch.read == 0:
+            return total
+        if time.monotonic() >= deadline:
+            total.backlog = True
+            return total
+
+
+async def write_batch(entries: list[tuple[str, dict[str, str]]]) -> DrainResult:
+    """Store the events of these stream entries (idempotent: stored event ids are skipped)."""
+    return await _write_isolating([e for _, fields in entries for e in _decode(fields)])
+
+
+# --------------------------------------------------------------------------- poison isolation
+
+# SQLSTATE classes that say "try again later", not "this data is bad": connection exceptions,
+# transaction rollbacks (deadlock, serialization), insufficient resources, operator intervention,
+# system errors.  Everything else (22 data exception, 23 integrity, ...) is the data's fault.
+_TRANSIENT_SQLSTATE_CLASSES = frozenset({"08", "40", "53", "57", "58"})
+
+
+def _reason(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}".rstrip(": ")
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    seen: BaseException | None = exc
+    for _ in range(5):  # Tortoise wraps the driver's exception; look down the chain
+        if seen is None:
+            return None
+        state = getattr(seen, "sqlstate", None)
+        if isinstance(state, str):
+            return state
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+async def _is_outage(exc: BaseException) -> bool:
+    """True when ``exc`` says the database or Redis is unavailable, not that the events are bad.
+
+    An outage must leave the entries pending (they are retried), never dead-letter them.
+    """
+    if isinstance(exc, RedisError | ConnectionError | TimeoutError | OSError):
+        return True
+    state = _sqlstate(exc)
+    if state is not None:
+        return state[:2] in _TRANSIENT_SQLSTATE_CLASSES
+    if "locked" in str(exc).lower():  # SQLite: "database is locked"
+        return True
+    try:
+        await ping_database()
+    except Exception:
+        return True
+    return False
+
+
+async def _write_isolating(events: list[_Event]) -> DrainResult:
+    """Store ``events``; if that fails on their content, split until each bad event stands alone.
+
+    A failing batch is halved and each half retried, so one poison event costs about
+    2·log2(batch) extra transactions and every other event is stored; the poison event goes
+    to the dead-letter stream with the reason.  An outage is re-raised untouched: the entries
+    stay pending and are retried when the database or Redis is back.
+    """
+    try:
+        return await _write(events)
+    except Exception as exc:
+        if await _is_outage(exc):
+            raise
+        if len(events) == 1:
+            org, user, event = events[0]
+            await dead_letter([{"o": org, "u": user, "e": event, "reason": _reason(exc)}])
+            log.warning("poison event of organization %s dead-lettered: %s", org, _reason(exc))
+            return DrainResult(read=1, dead=1)
+        mid = len(events) // 2
+        result = await _write_isolating(events[:mid])
+        result.add(await _write_isolating(events[mid:]))
+        return result
+
+
+async def dead_letter(items: list[dict[str, Any]]) -> None:
+    """Keep ``items`` (``{"o": organization, "e": event, "reason": ...}``) in the dead-letter stream.
+
+    Beside the stream (capped at 10,000 entries), a per-hour count per organization is kept
+    for 48 hours: health, alerts and each organization's own view read those counts.
+    """
+    hour = int(time.time() // 3600)
+    counts: dict[str, int] = {}
+    for item in items:
+        org = str(item.get("o") or "unknown")
+        counts[org] = counts.get(org, 0) + 1
+    hour_key = key(f"{DEAD_LETTER_COUNTS}{hour}")
+    async with get_redis().pipeline(transaction=True) as pipe:
+        pipe.xadd(key(DEAD_LETTER), {"batch": orjson.dumps(items, default=str)}, maxlen=10_000, approximate=True)
+        for org, n in counts.items():
+            pipe.hincrby(hour_key, org, n)
+        pipe.expire(hour_key, DEAD_LETTER_COUNT_TTL)
+        await pipe.execute()
+
+
+async def dead_letters_recent(hours: int = 1, organization_id: int | None = None) -> int:
+    """Events dead-lettered in this clock hour and the ``hours`` before it (one organization's, or all)."""
+    now = int(time.time() // 3600)
+    redis = get_redis()
+    async with redis.pipeline(transaction=False) as pipe:
+        for hour in range(now - hours, now + 1):
+            hour_key = key(f"{DEAD_LETTER_COUNTS}{hour}")
+            if organization_id is None:
+                pipe.hvals(hour_key)
+            else:
+                pipe.hget(hour_key, str(organization_id))
+        got = await pipe.execute()
+    if organization_id is None:
+        return sum(int(v) for values in got for v in values)
+    return sum(int(v) for v in got if v is not None)
+
+
+async def _resolve_prompts(events: list[_Event]) -> dict[tuple[int, str], Prompt]:
+    """Map (org, prompt ref) to a Prompt, creating prompts for unknown uuids in the caller's org.
+
+    A uuid names a prompt within one organization (unique per organization), so two tenants
+    sending the same uuid each get their own prompt and neither can capture the other's events.
+    """
+    refs = {(org, e["prompt_id"]): user for org, user, e in events}
+    orgs = {org for org, _ in refs}
+    uuids = {ref for _, ref in refs if isinstance(ref, str)}
+    ints = {ref for _, ref in refs if isinstance(ref, int)}
+    found: dict[tuple[int, str], Prompt] = {}
+    if uuids:
+        for p in await Prompt.filter(organization_id__in=list(orgs), uuid__in=list(uuids)):
+            found[(p.organization_id, str(p.uuid))] = p
+    if ints:
+        for p in await Prompt.filter(organization_id__in=list(orgs), id__in=list(ints)):
+            found[(p.organization_id, str(p.id))] = p
+    names: dict[tuple[int, str], str] = {}
+    for org, _, e in events:
+        if e.get("prompt_name") and isinstance(e["prompt_id"], str):
+            names.setdefault((org, e["prompt_id"]), e["prompt_name"])
+    for (org, ref), user in refs.items():  # new prompts are rare: one statement each is fine
+        if isinstance(ref, str) and (org, ref) not in found:
+            created, _ = await Prompt.get_or_create(
+                organization_id=org,
+                uuid=uuid.UUID(ref),
+                defaults={"owner_id": user, "name": (names.get((org, ref)) or f"prompt {ref[:8]}")[:200]},
+            )
+            found[(org, ref)] = created
+    return found
+
+
+# One stored event, in the column order of the COPY (after ``seq``): event_id, organization_id,
+# prompt_id, version_hash, status, total_duration_ms, ai_response_time_ms, query_execution_time_ms,
+# latency_ms, cost_usd, score, data_source_ids, schema_names, user_id, occurred_at.
+_Row = tuple[Any, ...]
+_ROW_ORG, _ROW_PROMPT, _ROW_STATUS, _ROW_TOTAL, _ROW_LATENCY = 1, 2, 4, 5, 8
+_ROW_SOURCES, _ROW_USER, _ROW_OCCURRED = 11, 13, 14
+
+
+def _row(org: int, user: int, e: dict[str, Any], prompt_id: int) -> _Row:
+    get = e.get
+    latency = get("latency_ms")
+    total = get("total_duration_ms")
+    return (
+        e["event_id"],
+        org,
+        prompt_id,
+        get("version_hash"),
+        get("status", "completed"),
+        total,
+        get("ai_response_time_ms"),
+        get("query_execution_time_ms"),
+        total if latency is None else latency,
+        get("cost_usd"),
+        get("score"),
+        get("data_source_ids", []),
+        get("schema_names", []),
+        user,
+        datetime.fromisoformat(e["timestamp"]),
+    )
+
+
+async def _write(events: list[_Event]) -> DrainResult:
+    result = DrainResult(read=len(events))
+    if not events:
+        return result
+    prompts = await _resolve_prompts(events)
+    ids = {k: p.id for k, p in prompts.items()}
+    rows: list[_Row] = []
+    dead: list[dict[str, Any]] = []
+    for org, user, e in events:
+        prompt_id = ids.get((org, str(e["prompt_id"])))
+        if prompt_id is None:  # an integer id of no prompt of this org, or a uuid owned by another org
+            dead.append({"o": org, "e": e, "reason": "unknown prompt"})
+            continue
+        rows.append(_row(org, user, e, prompt_id))
+    if rows:
+        if get_settings().is_postgres:
+            result.inserted = await _store_postgres(rows)
+        else:
+            result.inserted = await _store_orm(rows, prompts)
+        hours = {
+            (r[_ROW_ORG], r[_ROW_PROMPT], r[_ROW_OCCURRED].replace(minute=0, second=0, microsecond=0)) for r in rows
+        }
+        await rollups.mark_dirty(hours)
+    if dead:
+        result.dead = len(dead)
+        await dead_letter(dead)
+        log.warning("%d events had no prompt they could belong to; kept in %s", len(dead), key(DEAD_LETTER))
+    return result
+
+
+# --------------------------------------------------------------------------- PostgreSQL: COPY + set-based SQL
+
+EXECUTION_COLUMNS = (  # what an ingested execution fills in prompt_executions (also seed-demo's COPY)
+    "event_id",
+    "organization_id",
+    "prompt_id",
+    "version_hash",
+    "status",
+    "total_duration_ms",
+    "ai_response_time_ms",
+    "query_execution_time_ms",
+    "latency_ms",
+    "cost_usd",
+    "score",
+    "data_source_ids",
+    "schema_names",
+    "user_id",
+    "occurred_at",
+)
+_BUFFER_COLUMNS = ("seq", *EXECUTION_COLUMNS)
+# Session temp table (one per pooled connection, emptied at every commit; no WAL, no indexes).
+# cost_usd travels as float8 and is cast to the exact DECIMAL(18,8) column on insert.
+_CREATE_BUFFER = """
+CREATE TEMP TABLE IF NOT EXISTS ingest_buffer (
+    seq int, event_id uuid, organization_id int, prompt_id int, version_hash varchar(128),
+    status varchar(20), total_duration_ms float8, ai_response_time_ms float8,
+    query_execution_time_ms float8, latency_ms float8, cost_usd float8, score float8,
+    data_source_ids jsonb, schema_names jsonb, user_id int, occurred_at timestamptz
+) ON COMMIT DELETE ROWS
+"""
+# One round trip after the COPY.  Prompt rows are locked in id order first so concurrent
+# drainers never deadlock; the executions INSERT is last so its status carries the count.
+_MERGE_BUFFER = """
+SELECT 1 FROM prompts WHERE id IN (SELECT DISTINCT prompt_id FROM ingest_buffer) ORDER BY id FOR NO KEY UPDATE;
+
+INSERT INTO prompt_versions (organization_id, prompt_id, version_hash, first_seen_at, last_seen_at)
+SELECT organization_id, prompt_id, version_hash, min(occurred_at), max(occurred_at)
+FROM ingest_buffer WHERE version_hash IS NOT NULL
+GROUP BY organization_id, prompt_id, version_hash ORDER BY prompt_id, version_hash
+ON CONFLICT (prompt_id, version_hash) DO UPDATE
+SET first_seen_at = LEAST(prompt_versions.first_seen_at, EXCLUDED.first_seen_at),
+    last_seen_at = GREATEST(prompt_versions.last_seen_at, EXCLUDED.last_seen_at)
+WHERE EXCLUDED.first_seen_at < prompt_versions.first_seen_at OR EXCLUDED.last_seen_at > prompt_versions.last_seen_at;
+
+UPDATE prompts AS p
+SET last_executed_at = l.occurred_at,
+    status = l.status,
+    last_execution_ms = COALESCE(l.total_duration_ms, l.latency_ms),
+    last_data_source_ids = l.data_source_ids,
+    last_data_source_key = CASE WHEN jsonb_array_length(l.data_source_ids) = 0 THEN '' ELSE
+        ',' || (SELECT string_agg(x, ',' ORDER BY n)
+                FROM jsonb_array_elements_text(l.data_source_ids) WITH ORDINALITY AS t(x, n)) || ',' END
+FROM (
+    SELECT DISTINCT ON (prompt_id) prompt_id, occurred_at, status, total_duration_ms, latency_ms, data_source_ids
+    FROM ingest_buffer ORDER BY prompt_id, occurred_at DESC, seq DESC
+) AS l
+WHERE p.id = l.prompt_id AND (p.last_executed_at IS NULL OR l.occurred_at >= p.last_executed_at);
+
+INSERT INTO prompt_executions (
+    event_id, organization_id, prompt_id, version_hash, status, total_duration_ms, ai_response_time_ms,
+    query_execution_time_ms, latency_ms, cost_usd, score, data_source_ids, schema_names, user_id,
+    occurred_at, received_at)
+SELECT event_id, organization_id, prompt_id, version_hash, status, total_duration_ms, ai_response_time_ms,
+    query_execution_time_ms, latency_ms, cost_usd, score, data_source_ids, schema_names, user_id,
+    occurred_at, now()
+FROM ingest_buffer
+ON CONFLICT (event_id) DO NOTHING;
+"""
+
+
+async def _store_postgres(rows: list[_Row]) -> int:
+    """COPY the rows into the temp buffer and merge them (idempotent on event_id). Returns rows inserted."""
+    dumps = orjson.dumps
+    records = [(seq, *r[:11], dumps(r[11]).decode(), dumps(r[12]).decode(), *r[13:]) for seq, r in enumerate(rows)]
+    client: Any = connections.get("default")
+    async with client.acquire_connection() as conn, conn.transaction():
+        await conn.execute(_CREATE_BUFFER)
+        await conn.copy_records_to_table("ingest_buffer", records=records, columns=_BUFFER_COLUMNS)
+        status = await conn.execute(_MERGE_BUFFER)
+    return int(status.rsplit(" ", 1)[-1])
+
+
+# --------------------------------------------------------------------------- SQLite (and any other backend): ORM
+
+
+async def _store_orm(rows: list[_Row], prompts: dict[tuple[int, str], Prompt]) -> int:
+    executions = [
+        PromptExecution(
+            event_id=uuid.UUID(r[0]),
+            organization_id=r[1],
+            prompt_id=r[2],
+            version_hash=r[3],
+            status=r[4],
+            total_duration_ms=r[5],
+            ai_response_time_ms=r[6],
+            query_execution_time_ms=r[7],
+            latency_ms=r[8],
+            cost_usd=Decimal(str(r[9])) if r[9] is not None else None,
+            score=r[10],
+            data_source_ids=r[11],
+            schema_names=r[12],
+            user_id=r[13],
+            occurred_at=r[14],
+        )
+        for r in rows
+    ]
+    async with in_transaction():
+        # Idempotency: skip ids already stored (a redelivery) or repeated in this batch (an SDK
+        # retry).  The unique index on event_id stays the last guard: a conflict rolls the batch
+        # back unacknowledged, and the retry then skips the stored ids.
+        stored = set(
+            await PromptExecution.filter(event_id__in=[x.event_id for x in executions]).values_list(
+                "event_id", flat=True
+            )
+        )
+        fresh: dict[uuid.UUID, PromptExecution] = {}
+        for x in executions:
+            if x.event_id not in stored and str(x.event_id) not in stored:
+                fresh.setdefault(x.event_id, x)
+        await PromptExecution.bulk_create(list(fresh.values()), batch_size=1000)
+        await _update_versions(executions)
+        await _update_latest(executions, prompts)
+    return len(fresh)
+
+
+async def _update_versions(rows: list[PromptExecution]) -> None:
+    span: dict[tuple[int, int, str], list[datetime]] = {}
+    for r in rows:
+        if not r.version_hash:
+            continue
+        k = (r.organization_id, r.prompt_id, r.version_hash)
+        lo_hi = span.setdefault(k, [r.occurred_at, r.occurred_at])
+        lo_hi[0], lo_hi[1] = min(lo_hi[0], r.occurred_at), max(lo_hi[1], r.occurred_at)
+    if not span:
+        return
+    prompt_ids = {k[1] for k in span}
+    existing = {(v.prompt_id, v.version_hash): v for v in await PromptVersion.filter(prompt_id__in=prompt_ids)}
+    new, changed = [], []
+    for (org, prompt_id, vhash), (lo, hi) in span.items():
+        v = existing.get((prompt_id, vhash))
+        if v is None:
+            new.append(
+                PromptVersion(
+                    organization_id=org, prompt_id=prompt_id, version_hash=vhash, first_seen_at=lo, last_seen_at=hi
+                )
+            )
+        elif lo < v.first_seen_at or hi > v.last_seen_at:
+            v.first_seen_at, v.last_seen_at = min(lo, v.first_seen_at), max(hi, v.last_seen_at)
+            changed.append(v)
+    if new:
+        await PromptVersion.bulk_create(new, ignore_conflicts=True)
+    if changed:
+        await PromptVersion.bulk_update(changed, fields=["first_seen_at", "last_seen_at"])
+
+
+async def _update_latest(rows: list[PromptExecution], prompts: dict[tuple[int, str], Prompt]) -> None:
+    latest: dict[int, PromptExecution] = {}
+    for r in rows:
+        if r.prompt_id not in latest or r.occurred_at >= latest[r.prompt_id].occurred_at:
+            latest[r.prompt_id] = r
+    by_id = {p.id: p for p in prompts.values()}
+    changed = []
+    for prompt_id, r in latest.items():
+        p = by_id[prompt_id]
+        if p.last_executed_at is None or r.occurred_at >= p.last_executed_at:
+            p.last_executed_at = r.occurred_at
+            p.status = r.status
+            p.last_execution_ms = r.total_duration_ms if r.total_duration_ms is not None else r.latency_ms
+            p.last_data_source_ids = list(r.data_source_ids)
+            p.last_data_source_key = (
+                "," + ",".join(str(i) for i in r.data_source_ids) + "," if r.data_source_ids else ""
+            )
+            changed.append(p)
+    if changed:
+        await Prompt.bulk_update(
+            changed,
+            fields=["last_executed_at", "status", "last_execution_ms", "last_data_source_ids", "last_data_source_key"],
+        )

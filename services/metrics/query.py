@@ -1,0 +1,338 @@
+"""Aggregations over recorded custom metrics (``metric_points``), computed in the database.
+
+Alert rules and the monitoring metrics view ask the same questions: "aggregate
+metric X of this organization over [start, end], optionally filtered by prompt,
+version and tags, optionally one value per prompt or per prompt x version".
+Every aggregation is one SQL statement whatever the number of entities:
+count/sum/min/max/avg with GROUP BY, and nearest-rank percentiles with
+``ROW_NUMBER() OVER (PARTITION BY ...)`` (window functions exist on PostgreSQL
+and on SQLite >= 3.25), so no point is ever loaded into Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tortoise import connections
+
+from models.monitoring import AgentMetric, FeedbackMetric, WorkflowMetric
+from services.core.config import get_settings
+
+AGGREGATIONS = ("avg", "sum", "count", "min", "max", "p50", "p95", "p99", "rate")
+PERCENTILES = {"p50": 50, "p95": 95, "p99": 99}
+EntityKey = tuple[int | None, str | None]
+"""(prompt id, version hash) of one entity; ``(None, None)`` for the whole scope."""
+
+
+def tags_key(tags: Mapping[str, str]) -> str:
+    """``|k=v|k2=v2|`` with sorted keys: what ``metric_points.tags_key`` stores."""
+    if not tags:
+        return ""
+    return "|" + "|".join(f"{k}={tags[k]}" for k in sorted(tags)) + "|"
+
+
+@dataclass(frozen=True)
+class PointFilter:
+    organization_id: int
+    name: str
+    start: datetime
+    end: datetime
+    prompt_id: int | None = None
+    version_hash: str | None = None
+    tags: Mapping[str, str] | None = None
+
+
+class _Sql:
+    """Placeholders differ by driver: ``$1`` for asyncpg, ``?`` for SQLite."""
+
+    def __init__(self) -> None:
+        self.pg = get_settings().is_postgres
+        self.params: list[Any] = []
+
+    def p(self, value: Any) -> str:
+        self.params.append(value)
+        return f"${len(self.params)}" if self.pg else "?"
+
+
+def _where(f: PointFilter, sql: _Sql) -> str:
+    parts = [
+        f'"organization_id" = {sql.p(f.organization_id)}',
+        f'"name" = {sql.p(f.name)}',
+        f'"timestamp" >= {sql.p(f.start)}',
+        f'"timestamp" <= {sql.p(f.end)}',
+    ]
+    if f.prompt_id is not None:
+        parts.append(f'"prompt_id" = {sql.p(f.prompt_id)}')
+    if f.version_hash is not None:
+        parts.append(f'"version_hash" = {sql.p(f.version_hash)}')
+    for k, v in sorted((f.tags or {}).items()):
+        parts.append(f"\"tags_key\" LIKE {sql.p('%' + _like_escape(tags_key({k: v})) + '%')} ESCAPE '\\'")
+    return " AND ".join(parts)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _group_columns(per_entity: str | None) -> list[str]:
+    return {None: [], "prompt": ['"prompt_id"'], "version": ['"prompt_id"', '"version_hash"']}[per_entity]
+
+
+def _entity(row: Mapping[str, Any], per_entity: str | None) -> EntityKey:
+    if per_entity is None:
+        return (None, None)
+    return (row["prompt_id"], row.get("version_hash") if per_entity == "version" else None)
+
+
+async def aggregate(f: PointFilter, aggregation: str, per_entity: str | None = None) -> dict[EntityKey, float | None]:
+    """One value per entity (or one for the whole scope when ``per_entity`` is None).
+
+    ``rate`` is the sum of the points per minute of the window (counters are increments).
+    An empty scope gives ``count``/``sum``/``rate`` 0 and ``None`` for the others; with
+    ``per_entity`` only entities that have points appear.  Points without a prompt are
+    left out of per-entity answers.
+    """
+    sql = _Sql()
+    where = _where(f, sql)
+    groups = _group_columns(per_entity)
+    if per_entity is not None:
+        where += ' AND "prompt_id" IS NOT NULL'
+    select = ", ".join(groups)
+    conn = connections.get("default")
+    if aggregation in PERCENTILES:
+        pct = PERCENTILES[aggregation]
+        partition = f"PARTITION BY {select} " if groups else ""
+        inner = (
+            f'SELECT {select + ", " if groups else ""}"value", '
+            f'ROW_NUMBER() OVER ({partition}ORDER BY "value") AS rn, COUNT(*) OVER ({partition.strip()}) AS n '
+            f'FROM "metric_points" WHERE {where}'
+        )
+        # nearest rank: the ceil(n * pct / 100)-th smallest value, in integer arithmetic
+        query = (
+            f'SELECT {select + ", " if groups else ""}"value" AS v FROM ({inner}) ranked '
+            f"WHERE rn = (n * {pct} + 99) / 100"
+        )
+    else:
+        expr = {
+            "avg": 'AVG("value")',
+            "sum": 'SUM("value")',
+            "rate": 'SUM("value")',
+            "count": "COUNT(*)",
+            "min": 'MIN("value")',
+            "max": 'MAX("value")',
+        }[aggregation]
+        query = f'SELECT {select + ", " if groups else ""}{expr} AS v FROM "metric_points" WHERE {where}'
+        if groups:
+            query += f" GROUP BY {select}"
+    rows = await conn.execute_query_dict(query, sql.params)
+    minutes = (f.end - f.start).total_seconds() / 60
+    out: dict[EntityKey, float | None] = {}
+    for row in rows:
+        value = row["v"]
+        if value is not None:
+            value = float(value)
+            if aggregation == "rate":
+                value = value / minutes if minutes > 0 else None
+        out[_entity(row, per_entity)] = value
+    if per_entity is None and (None, None) not in out:
+        out[(None, None)] = None
+    if per_entity is None and out[(None, None)] is None and aggregation in ("count", "sum", "rate"):
+        out[(None, None)] = 0.0
+    return out
+
+
+def _epoch_expr(pg: bool) -> str:
+    if pg:
+        return 'CAST(FLOOR(EXTRACT(EPOCH FROM "timestamp")) AS BIGINT)'
+    # SQLite stores "YYYY-MM-DD HH:MM:SS[.ffffff]+00:00" (always UTC here)
+    return "CAST(strftime('%s', substr(\"timestamp\", 1, 19)) AS INTEGER)"
+
+
+@dataclass
+class BucketStats:
+    count: int
+    total: float
+    minimum: float
+    maximum: float
+
+    @property
+    def avg(self) -> float:
+        return self.total / self.count
+
+
+async def bucketed(f: PointFilter, bucket_seconds: int) -> dict[int, BucketStats]:
+    """Count, sum, min and max per bucket ``k`` (bucket ``k`` starts at ``start + k * bucket``)."""
+    sql = _Sql()
+    start = int(f.start.timestamp())
+    # parameters in the order they appear: SQLite's "?" are positional
+    slot = f"(({_epoch_expr(sql.pg)} - {sql.p(start)}) / {sql.p(bucket_seconds)})"
+    where = _where(f, sql)
+    query = (
+        f'SELECT {slot} AS k, COUNT(*) AS n, SUM("value") AS s, MIN("value") AS lo, MAX("value") AS hi '
+        f'FROM "metric_points" WHERE {where} GROUP BY k'
+    )
+    rows = await connections.get("default").execute_query_dict(query, sql.params)
+    return {int(r["k"]): BucketStats(int(r["n"]), float(r["s"]), float(r["lo"]), float(r["hi"])) for r in rows}
+
+
+@dataclass
+class NameSummary:
+    name: str
+    type: str
+    count: int
+    avg: float
+    minimum: float
+    maximum: float
+    last_at: datetime
+
+
+async def summaries(organization_id: int, start: datetime, end: datetime, limit: int = 100) -> list[NameSummary]:
+    """Per recorded metric name over the window: count, avg, min, max and the last point's time."""
+    from tortoise.functions import Avg, Count, Max, Min
+
+    from models.metrics import MetricPoint
+
+    rows = (
+        await MetricPoint.filter(organization_id=organization_id, timestamp__gte=start, timestamp__lte=end)
+        .annotate(n=Count("id"), mean=Avg("value"), lo=Min("value"), hi=Max("value"), last=Max("timestamp"))
+        .group_by("name", "type")
+        .order_by("name")
+        .limit(limit)
+        .values("name", "type", "n", "mean", "lo", "hi", "last")
+    )
+    return [
+        NameSummary(r["name"], r["type"], int(r["n"]), float(r["mean"]), float(r["lo"]), float(r["hi"]), r["last"])
+        for r in rows
+    ]
+
+
+async def bucketed_by_prompt(f: PointFilter, bucket_seconds: int) -> dict[tuple[int | None, int], BucketStats]:
+    """:func:`bucketed` per prompt: ``(prompt_id or None for unscoped points, k) -> stats``, one query."""
+    sql = _Sql()
+    start = int(f.start.timestamp())
+    slot = f"(({_epoch_expr(sql.pg)} - {sql.p(start)}) / {sql.p(bucket_seconds)})"
+    where = _where(f, sql)
+    query = (
+        f'SELECT "prompt_id" AS pid, {slot} AS k, COUNT(*) AS n, SUM("value") AS s, MIN("value") AS lo, '
+        f'MAX("value") AS hi FROM "metric_points" WHERE {where} GROUP BY "prompt_id", k'
+    )
+    rows = await connections.get("default").execute_query_dict(query, sql.params)
+    return {
+        (r["pid"], int(r["k"])): BucketStats(int(r["n"]), float(r["s"]), float(r["lo"]), float(r["hi"])) for r in rows
+    }
+
+
+# --------------------------------------------------------------------------- recorded runs by dimension
+
+BREAKDOWN_LIMIT = 100
+"""Groups kept per dimension (the most frequent first); free-text roles and types are unbounded."""
+RESPONSE_TIME_BUCKETS = ((1, "lt_1s"), (5, "1s_5s"), (30, "5s_30s"), (300, "30s_5m"))
+"""Upper bounds in seconds (exclusive) of the feedback response-time groups; then ``gte_5m``, ``unknown``."""
+UNSET = ""
+"""Group key of records without the (optional) dimension, e.g. an agent recorded without a type."""
+
+
+def _response_time_bucket() -> str:
+    cases = " ".join(f"WHEN \"response_time_seconds\" < {bound} THEN '{name}'" for bound, name in RESPONSE_TIME_BUCKETS)
+    return f"CASE WHEN \"response_time_seconds\" IS NULL THEN 'unknown' {cases} ELSE 'gte_5m' END"
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 6) if whole else None
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None else round(float(value), 6)
+
+
+async def _grouped(
+    table: str, group: str, measures: str, organization_id: int, since: datetime | None
+) -> tuple[list[dict[str, Any]], bool]:
+    """``SELECT group AS k, COUNT(*) AS n, measures ... GROUP BY k``, most frequent first; (rows, truncated)."""
+    sql = _Sql()
+    where = f'"organization_id" = {sql.p(organization_id)}'
+    if since is not None:
+        where += f' AND "recorded_at" >= {sql.p(since)}'
+    query = (
+        f'SELECT {group} AS k, COUNT(*) AS n, {measures} FROM "{table}" WHERE {where} '
+        f"GROUP BY 1 ORDER BY n DESC, k LIMIT {BREAKDOWN_LIMIT + 1}"
+    )
+    rows = await connections.get("default").execute_query_dict(query, sql.params)
+    return rows[:BREAKDOWN_LIMIT], len(rows) > BREAKDOWN_LIMIT
+
+
+_RUNS = (
+    "SUM(CASE WHEN \"status\" = 'success' THEN 1 ELSE 0 END) AS ok, "
+    'SUM("duration_seconds") AS total, MIN("duration_seconds") AS lo, MAX("duration_seconds") AS hi'
+)
+_WORKFLOW_RUNS = _RUNS + ', SUM("steps_executed") AS steps, COUNT("steps_executed") AS stepped'
+_FEEDBACK = (
+    "SUM(CASE WHEN \"rating\" = 'positive' THEN 1 ELSE 0 END) AS pos, "
+    "SUM(CASE WHEN \"rating\" = 'negative' THEN 1 ELSE 0 END) AS neg, "
+    'COUNT("response_time_seconds") AS timed, SUM("response_time_seconds") AS rt, '
+    'MIN("response_time_seconds") AS rt_lo, MAX("response_time_seconds") AS rt_hi'
+)
+
+
+def _runs(row: Mapping[str, Any]) -> dict[str, Any]:
+    n, ok = int(row["n"]), int(row["ok"] or 0)
+    return {
+        "count": n,
+        "success": ok,
+        "failure": n - ok,
+        "success_rate": _ratio(ok, n),
+        "avg_duration_seconds": _num(float(row["total"]) / n) if n and row["total"] is not None else None,
+        "min_duration_seconds": _num(row["lo"]),
+        "max_duration_seconds": _num(row["hi"]),
+    }
+
+
+def _workflow_runs(row: Mapping[str, Any]) -> dict[str, Any]:
+    stepped = int(row["stepped"] or 0)
+    steps = int(row["steps"] or 0)
+    return {**_runs(row), "steps_executed": steps, "avg_steps_executed": _num(steps / stepped) if stepped else None}
+
+
+def _feedback(row: Mapping[str, Any]) -> dict[str, Any]:
+    n, pos, neg, timed = int(row["n"]), int(row["pos"] or 0), int(row["neg"] or 0), int(row["timed"] or 0)
+    return {
+        "count": n,
+        "positive": pos,
+        "negative": neg,
+        "neutral": n - pos - neg,
+        "positive_ratio": _ratio(pos, n),
+        "timed": timed,
+        "avg_response_time_seconds": _num(float(row["rt"]) / timed) if timed else None,
+        "min_response_time_seconds": _num(row["rt_lo"]),
+        "max_response_time_seconds": _num(row["rt_hi"]),
+    }
+
+
+async def record_breakdowns(organization_id: int, since: datetime | None = None) -> dict[str, Any]:
+    """The organization's recorded agent, workflow and feedback runs grouped by each stored dimension.
+
+    One ``GROUP BY`` statement per dimension, answered from the ``(organization_id,
+    recorded_at)`` indexes; at most :data:`BREAKDOWN_LIMIT` groups per dimension, the most
+    frequent first (``truncated`` names the dimensions that had more).  Records without an
+    optional dimension (an agent without a type) are grouped under ``""``.
+    """
+    agents, workflows = AgentMetric._meta.db_table, WorkflowMetric._meta.db_table
+    feedback = FeedbackMetric._meta.db_table
+    specs = {
+        ("agents", "agent_role"): (agents, '"agent_role"', _RUNS, _runs),
+        ("agents", "agent_type"): (agents, f"COALESCE(\"agent_type\", '{UNSET}')", _RUNS, _runs),
+        ("workflows", "workflow_type"): (workflows, '"workflow_type"', _WORKFLOW_RUNS, _workflow_runs),
+        ("feedback", "feedback_type"): (feedback, '"feedback_type"', _FEEDBACK, _feedback),
+        ("feedback", "agent_role"): (feedback, '"agent_role"', _FEEDBACK, _feedback),
+        ("feedback", "response_time"): (feedback, _response_time_bucket(), _FEEDBACK, _feedback),
+    }
+    out: dict[str, Any] = {"agents": {}, "workflows": {}, "feedback": {}, "truncated": []}
+    for (kind, dimension), (table, group, measures, render) in specs.items():
+        rows, truncated = await _grouped(table, group, measures, organization_id, since)
+        out[kind][dimension] = {str(r["k"]): render(r) for r in rows}
+        if truncated:
+            out["truncated"].append(f"{kind}.{dimension}")
+    return out

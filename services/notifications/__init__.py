@@ -1,0 +1,1 @@
+"""Notification channels (webhook, Slack, e-mail), deliveries with retries, and the senders."""

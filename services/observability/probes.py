@@ -1,0 +1,122 @@
+"""Read-only probes of the pipeline and the database pool, shared by recommendations,
+thresholds, the dashboard and the Prometheus export.
+
+The ingest stream and the rollup dirty-set are owned by ``services/ingest/pipeline.py`` and
+``services/rollups/build.py``; this module only reads them (XLEN, XPENDING, ZCARD, ZRANGE).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from redis.exceptions import ResponseError
+from tortoise import connections
+
+from services.core.config import Settings, get_settings
+from services.core.redis_client import get_redis, key
+from services.identity.policy import Principal, Role
+from services.ingest.pipeline import DEAD_LETTER, GROUP, STREAM, dead_letters_recent
+from services.rollups.build import DIRTY_PROMPTS
+
+
+async def ingest_backlog(organization_id: int | None = None) -> dict[str, Any]:
+    """The ingest pipeline's state: entries queued and pending, how old the oldest is, dead letters.
+
+    ``oldest_entry_age_seconds`` is the age of the oldest entry still in the stream (its id is
+    the time it was queued), whether no worker has read it yet or a worker keeps failing it:
+    either way those events are not stored.  ``dead_letters_recent`` counts events dead-lettered
+    in this clock hour and the previous one (one organization's when ``organization_id`` is given).
+    """
+    redis = get_redis()
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.xlen(key(STREAM))
+        pipe.xlen(key(DEAD_LETTER))
+        pipe.xrange(key(STREAM), count=1)
+        length, dead, oldest = await pipe.execute()
+    try:
+        pending = (await redis.xpending(key(STREAM), GROUP))["pending"]
+    except ResponseError:  # no group yet: nothing was ever drained
+        pending = 0
+    age = None
+    if oldest:
+        queued_ms = int(str(oldest[0][0]).split("-")[0])
+        age = round(max(0.0, time.time() - queued_ms / 1000), 3)
+    return {
+        "stream_length": int(length),
+        "pending": int(pending),
+        "dead_letter": int(dead),
+        "dead_letters_recent": await dead_letters_recent(1, organization_id),
+        "oldest_entry_age_seconds": age,
+    }
+
+
+async def ingest_view(principal: Principal) -> dict[str, Any]:
+    """:func:`ingest_backlog` as ``principal`` may see it: all of it for a superuser, else the
+    organization's own dead letters.  Queue sizes and dead letters count every organization's
+    events, so they are platform-wide figures."""
+    if principal.has_role(Role.SUPERUSER):
+        return await ingest_backlog()
+    own = await ingest_backlog(principal.organization_id)
+    return {"scope": "organization", "dead_letters_recent": own["dead_letters_recent"]}
+
+
+INGEST_LAG_DEGRADED_SECONDS = 60.0  # the oldest queued entry: a healthy drain stores events within seconds
+
+
+def ingest_status(backlog: dict[str, Any], settings: Settings | None = None) -> tuple[str, list[str]]:
+    """``ok`` | ``degraded`` | ``down`` for :func:`ingest_backlog`'s figures, with the reasons.
+
+    ``down``: an entry has waited longer than ``INGEST_STALL_SECONDS`` (events are not being
+    stored: no worker, or a failure the drain cannot get past).  ``degraded``: events were
+    dead-lettered recently, or the oldest entry is older than a minute.
+    """
+    settings = settings or get_settings()
+    age = backlog.get("oldest_entry_age_seconds") or 0.0
+    reasons = []
+    if age > settings.ingest_stall_seconds:
+        reasons.append(f"oldest queued entry waited {age:.0f}s (limit {settings.ingest_stall_seconds:g}s)")
+        return "down", reasons
+    if age > INGEST_LAG_DEGRADED_SECONDS:
+        reasons.append(f"oldest queued entry waited {age:.0f}s")
+    if backlog.get("dead_letters_recent"):
+        reasons.append(f"{backlog['dead_letters_recent']} events dead-lettered in the last hour")
+    return ("degraded" if reasons else "ok"), reasons
+
+
+async def rollup_lag() -> dict[str, Any]:
+    """How many prompts have dirty rollup hours, and how long the oldest has waited."""
+    redis = get_redis()
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.zcard(key(DIRTY_PROMPTS))
+        pipe.zrange(key(DIRTY_PROMPTS), 0, 0, withscores=True)
+        count, oldest = await pipe.execute()
+    lag = round(max(0.0, time.time() - float(oldest[0][1])), 3) if oldest else 0.0
+    return {"dirty_prompts": int(count), "lag_seconds": lag}
+
+
+async def database_pool() -> dict[str, Any]:
+    """This process's pool use and, on PostgreSQL, server-wide connection use vs max_connections."""
+    settings = get_settings()
+    if not settings.is_postgres:
+        return {"dialect": "sqlite", "pool_size": None, "in_use": None, "max_size": None, "utilization": None}
+    conn = connections.get("default")
+    pool = getattr(conn, "_pool", None)
+    size = pool.get_size() if pool else 0
+    idle = pool.get_idle_size() if pool else 0
+    maximum = pool.get_max_size() if pool else settings.db_pool_max
+    server = await conn.execute_query_dict(
+        "SELECT (SELECT count(*) FROM pg_stat_activity) AS used, "
+        "current_setting('max_connections')::int AS max_connections"
+    )
+    used, max_conn = int(server[0]["used"]), int(server[0]["max_connections"])
+    return {
+        "dialect": "postgres",
+        "pool_size": size,
+        "in_use": size - idle,
+        "max_size": maximum,
+        "utilization": round((size - idle) / maximum, 4) if maximum else None,
+        "server_connections": used,
+        "server_max_connections": max_conn,
+        "server_utilization": round(used / max_conn, 4) if max_conn else None,
+    }

@@ -1,0 +1,21 @@
+"""Jobs of the alerting domain: the minute evaluation cycle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from services.alerting import engine as alert_engine
+from services.alerting import platform as performance_alerts
+
+
+async def evaluate_alerts(ctx: dict[str, Any]) -> dict[str, Any]:
+    """The minute alert cycle: every enabled rule, then performance thresholds; one worker at a time."""
+    result = await alert_engine.evaluate_all()
+    performance = await performance_alerts.sync() if result.ran else None
+    return {
+        "ran": result.ran,
+        "rules": result.rules,
+        "changes": [vars(c) for c in result.changes],
+        "duration_ms": result.duration_ms,
+        "performance": vars(performance) if performance else None,
+    }
