@@ -171,7 +171,7 @@ class PromptOpsGraphQL(GraphQL[Context, None]):
             scheme, _, token = raw.strip().partition(" ")
             token = token if scheme.lower() == "bearer" else raw.strip()
             try:
-                context.authenticate(await authenticate_bearer(token))
+                context.authenticate(await authenticate_bearer(token), token)
             except Unauthorized:
                 raise ConnectionRejectionError({"message": "Invalid or missing authentication token"}) from None
         elif context.principal is None:

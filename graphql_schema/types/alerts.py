@@ -28,6 +28,7 @@ from services.alerting.rules import RuleInfo, RuleInput, RuleUpdate
 from services.core.errors import BadRequest
 from services.core.redis_client import listen
 from services.core.validation import validated
+from services.identity.policy import Role
 from services.metrics import recorded as metrics
 from services.metrics.recorded import MetricInput, MetricPointInfo
 
@@ -261,7 +262,9 @@ class AlertsSubscription:
         wanted = set(events) if events else None
         if wanted is not None and not wanted <= ALERT_EVENT_KINDS:
             raise BadRequest.field("events", f"events must be among {', '.join(sorted(ALERT_EVENT_KINDS))}")
-        async for data in listen(alert_events.channel(principal.organization_id)):
+        async for data in listen(
+            alert_events.channel(principal.organization_id), still_allowed=lambda: info.context.recheck(Role.ADMIN)
+        ):
             payload = orjson.loads(data)
             if wanted is None or payload["event"] in wanted:
                 yield AlertEventMessage(

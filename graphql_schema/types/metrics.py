@@ -19,6 +19,7 @@ from graphql_schema.context import Info
 from graphql_schema.permissions import IsAdmin
 from services.core.errors import BadRequest
 from services.core.redis_client import listen
+from services.identity.policy import Role
 from services.metrics.recorded import MetricPointInfo, updates_channel
 
 MAX_NAMES = 50
@@ -46,7 +47,9 @@ class MetricsSubscription:
         if names is not None and len(names) > MAX_NAMES:
             raise BadRequest.field("names", f"at most {MAX_NAMES} names")
         wanted = set(names) if names else None
-        async for data in listen(updates_channel(principal.organization_id)):
+        async for data in listen(
+            updates_channel(principal.organization_id), still_allowed=lambda: info.context.recheck(Role.ADMIN)
+        ):
             point = orjson.loads(data)
             if wanted is None or point["name"] in wanted:
                 yield MetricPoint.from_pydantic(MetricPointInfo.model_validate(point))

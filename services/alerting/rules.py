@@ -29,6 +29,7 @@ from models.notifications import NotificationChannel
 from models.prompts import Prompt
 from services.catalog.tags import check_tags
 from services.core.errors import BadRequest, NotFound
+from services.core.validation import SINGLE_LINE
 from services.identity.policy import Principal, require_admin, require_authenticated
 from services.metrics import builtin as builtin_metrics
 from services.metrics.query import AGGREGATIONS
@@ -120,7 +121,7 @@ class RuleFields(BaseModel):
     """Fields shared by create and update (all optional here; create requires some)."""
 
     model_config = ConfigDict(extra="ignore")
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: str | None = Field(default=None, min_length=1, max_length=200, pattern=SINGLE_LINE)
     metric: str | None = Field(default=None, description="A built-in metric name or a recorded metric name")
     aggregation: Aggregation | None = Field(default=None, description="For recorded metrics only (default avg)")
     comparison: Comparison | None = None

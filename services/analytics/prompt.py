@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from models.prompts import DataSource, Prompt
 from services.catalog.prompts import get_prompt_row
-from services.core.dates import as_utc
+from services.core.dates import as_utc, check_in_range
 from services.core.errors import BadRequest
 from services.identity.policy import Principal, require_authenticated
 from services.metrics.builtin import finished_ratio
@@ -66,9 +66,9 @@ class PromptAnalytics(BaseModel):
 
 def check_period(start: datetime | None, end: datetime | None) -> tuple[datetime | None, datetime]:
     """UTC bounds (a naive timestamp is UTC) with ``end`` defaulting to now; start after end is a 400."""
-    end = as_utc(end) if end is not None else datetime.now(UTC)
+    end = check_in_range(as_utc(end), "period_end") if end is not None else datetime.now(UTC)
     if start is not None:
-        start = as_utc(start)
+        start = check_in_range(as_utc(start), "period_start")
         if start > end:
             raise BadRequest.field("period_start", "period_start must not be after period_end")
     return start, end

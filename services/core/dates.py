@@ -21,6 +21,8 @@ from typing import Annotated, Any
 
 from pydantic import ValidationError, ValidatorFunctionWrapHandler, WithJsonSchema, WrapValidator
 
+from services.core.errors import BadRequest
+
 INVALID_DATE = "Invalid date format (use ISO 8601, e.g. 2024-12-01T00:00:00Z or 2024-12-01)"
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -33,6 +35,19 @@ def as_utc(value: datetime) -> datetime:
         return value.astimezone(UTC)
     except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00
         raise ValueError("date out of range") from None
+
+
+# Instants a window may start or end at: wide enough for any real question, far enough from
+# datetime's own limits that a window's arithmetic (whole hours and days around it) cannot overflow.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9999, 12, 1, tzinfo=UTC)
+
+
+def check_in_range(value: datetime, field: str) -> datetime:
+    """``value`` (aware) if it lies in [EARLIEST, LATEST), else the envelope's 400 naming ``field``."""
+    if not EARLIEST <= value < LATEST:
+        raise BadRequest.field(field, f"{field} must be between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}")
+    return value
 
 
 def day_start(day: date) -> datetime:

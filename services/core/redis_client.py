@@ -6,7 +6,7 @@ Only a connection pool lives here: no state.  Everything processes must share
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -59,7 +59,9 @@ async def close() -> None:
         _client = None
 
 
-async def listen(channel: str, poll_seconds: float = 1.0) -> AsyncIterator[str]:
+async def listen(
+    channel: str, poll_seconds: float = 1.0, still_allowed: Callable[[], Awaitable[None]] | None = None
+) -> AsyncIterator[str]:
     """The data of every message published on ``channel``, for as long as the caller iterates.
 
     Not ``pubsub.listen()``: that blocks in one read bounded by the client's socket timeout
@@ -67,12 +69,15 @@ async def listen(channel: str, poll_seconds: float = 1.0) -> AsyncIterator[str]:
     ended every subscription.  ``get_message(timeout=...)`` waits at most ``poll_seconds`` and
     answers None on silence; each call also sends the pool's periodic health-check PING, so a
     dead connection is noticed.  Closing the generator (the client left) releases the
-    connection; losing Redis ends it with ``SERVICE_UNAVAILABLE``.
+    connection; losing Redis ends it with ``SERVICE_UNAVAILABLE``.  ``still_allowed`` runs before
+    every poll and may raise to end the stream (a subscriber whose rights were revoked).
     """
     pubsub = get_redis().pubsub(ignore_subscribe_messages=True)
     try:
         await pubsub.subscribe(channel)
         while True:
+            if still_allowed is not None:
+                await still_allowed()
             message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=poll_seconds)
             if message is not None and message.get("type") == "message":
                 yield message["data"]

@@ -180,3 +180,7 @@ def with_int_bounds(model: type[M]) -> type[M]:
         bounded.__qualname__ = model.__qualname__
         _BOUNDED[model] = bounded
     return _BOUNDED[model]  # type: ignore[return-value]
+
+
+# One line of text (a name shown in lists, e-mail subjects and headers): no control characters.
+SINGLE_LINE = r"^[^\x00-\x1f\x7f]*$"

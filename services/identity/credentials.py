@@ -13,6 +13,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from services.core.config import Settings, get_settings
+from services.core.validation import INT32_MAX
 from services.identity.policy import Principal, Role
 
 API_KEY_PREFIX = "po_"
@@ -63,9 +64,12 @@ def decode_jwt_issued(token: str, settings: Settings | None = None) -> tuple[Pri
         options={"require": ["exp", "iat", "sub", "org", "role"]},
     )
     try:
+        user_id, organization_id = int(claims["sub"]), int(claims["org"])
+        if not (0 < user_id <= INT32_MAX and 0 < organization_id <= INT32_MAX):
+            raise ValueError("ids out of range")  # no such row can exist; never reaches a query
         principal = Principal(
-            user_id=int(claims["sub"]),
-            organization_id=int(claims["org"]),
+            user_id=user_id,
+            organization_id=organization_id,
             role=Role(claims["role"]),
             auth_method="jwt",
         )

@@ -46,10 +46,15 @@ def check_custom_name(name: str) -> str:
     return name
 
 
+MAX_ABS_VALUE = 1e15  # a recorded point's magnitude (REST and GraphQL alike)
+
+
 class MetricInput(BaseModel):
     model_config = ConfigDict(extra="ignore")
     name: str = Field(description="Custom metric name (built-in names are reserved)")
-    value: Annotated[float, Field(allow_inf_nan=False)]
+    # Bounded so that sums and averages over millions of points stay finite in float8 (1.7e308 twice
+    # overflowed PostgreSQL's avg() and broke the organization's metric views).
+    value: Annotated[float, Field(allow_inf_nan=False, ge=-MAX_ABS_VALUE, le=MAX_ABS_VALUE)]
     type: Literal["counter", "gauge", "histogram"]
     timestamp: datetime | None = Field(default=None, description="ISO 8601; default now")
     prompt_id: uuid.UUID | Annotated[int, Field(ge=1, le=2_147_483_647)] | None = None

@@ -30,7 +30,7 @@ from services.core import job_queue, outbound
 from services.core.config import get_settings
 from services.core.errors import BadRequest, Conflict, NotFound, ServiceUnavailable
 from services.core.redis_client import key
-from services.core.validation import check_storable, validated
+from services.core.validation import SINGLE_LINE, check_storable, validated
 from services.identity.policy import Principal, require_admin
 
 log = logging.getLogger("notifications")
@@ -108,7 +108,7 @@ class EmailConfig(BaseModel):
 
 class ChannelCreate(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=SINGLE_LINE)
     type: ChannelType = Field(description="webhook, slack or email")
     config: dict[str, Any] = Field(description='{"url"} for webhook/slack; {"to": [...], SMTP fields?} for email')
     secret: str | None = Field(
@@ -119,7 +119,7 @@ class ChannelCreate(BaseModel):
 
 class ChannelUpdate(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: str | None = Field(default=None, min_length=1, max_length=200, pattern=SINGLE_LINE)
     type: ChannelType | None = None
     config: dict[str, Any] | None = Field(
         default=None, description="Merged into the stored config (omit the password to keep it)"
