@@ -50,7 +50,7 @@ bench: install bench-deps
 vendor-assets:
 	scripts/vendor_assets.sh
 
-## browser-deps: headless Chromium for tests/test_docs_offline.py (skipped without it)
+## browser-deps: headless Chromium for tests/api/test_docs_offline.py (skipped without it)
 browser-deps:
 	@command -v chromium >/dev/null || ($(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq --no-install-recommends chromium chromium-driver)
 

@@ -3,7 +3,7 @@
 #
 # Every file comes unmodified out of an npm registry tarball (`npm pack`, no install, no
 # build); the versions are pinned below.  Change a version, run `make vendor-assets`, check
-# /docs and /graphql (tests/test_docs_offline.py loads both in headless Chromium), commit.
+# /docs and /graphql (tests/api/test_docs_offline.py loads both in headless Chromium), commit.
 # GraphiQL's UMD build needs React 16-18 UMD builds (React 19 ships none) and bundles the
 # graphql-ws client, but the page builds its own subscription client from graphql-ws's UMD build
 # (no retries on a rejected token, headers as connection_init payload); GraphiQL 4+ ships no UMD.

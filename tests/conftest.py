@@ -52,7 +52,7 @@ def _free_port() -> int:
 
 
 os.environ["APP_ENV"] = "test"
-# Tests deliver notifications to receivers they start on loopback; tests/test_outbound.py empties it.
+# Tests deliver notifications to receivers they start on loopback; tests/notifications/test_outbound.py empties it.
 os.environ.setdefault("OUTBOUND_ALLOW_CIDRS", "127.0.0.0/8,::1/128")
 os.environ["DATA_DIR"] = str(TMP)
 os.environ["REDIS_PREFIX"] = f"test_{RUN_ID}"

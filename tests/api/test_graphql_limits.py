@@ -13,7 +13,7 @@ import time
 import pytest
 
 from services.core.config import ConfigError, load_settings
-from tests.test_graphql import gql
+from tests.api.test_graphql import gql
 
 JSON = {"content-type": "application/json"}
 

@@ -17,8 +17,8 @@ import pytest
 from services.core import outbound
 from services.core.config import ConfigError, Settings, load_settings
 from services.notifications import channels as notifications
-from tests import test_notifications as receivers
-from tests.test_notifications import BASE, LOOPBACK, create, delivery, environment, gql
+from tests.notifications import test_notifications as receivers
+from tests.notifications.test_notifications import BASE, LOOPBACK, create, delivery, environment, gql
 from workers import jobs
 
 REFUSED_URLS = [

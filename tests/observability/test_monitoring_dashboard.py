@@ -49,29 +49,27 @@ async def test_memory_growth_from_stored_samples(client, make_tenant):
     host = f"growth-{uuid.uuid4().hex[:6]}"
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     rows = []
+    # 30 samples an hour (other tests' real samples also weigh in the hourly averages; ours dominate)
     for i in range(5):
-        rows.append(
-            SystemMetricSample(
-                host=host,
-                sampled_at=now - timedelta(hours=4 - i) + timedelta(minutes=1),
-                cpu_percent=5.0,
-                memory_percent=1.0,
-                memory_used_bytes=1,
-                disk_percent=1.0,
-                disk_used_bytes=1,
-                net_bytes_sent=0,
-                net_bytes_recv=0,
-                process_rss_bytes=1,
-                process_threads=1,
-                process_open_files=1,
+        for m in range(30):
+            rows.append(
+                SystemMetricSample(
+                    host=host,
+                    sampled_at=now - timedelta(hours=4 - i) + timedelta(minutes=1 + m),
+                    cpu_percent=5.0,
+                    memory_percent=10.0 + 15.0 * i,
+                    memory_used_bytes=1,
+                    disk_percent=1.0,
+                    disk_used_bytes=1,
+                    net_bytes_sent=0,
+                    net_bytes_recv=0,
+                    process_rss_bytes=1,
+                    process_threads=1,
+                    process_open_files=1,
+                )
             )
-        )
     await SystemMetricSample.bulk_create(rows)
     try:
-        # other hosts' samples weigh in the hourly averages; grow ours steeply enough to dominate
-        for i, row in enumerate(await SystemMetricSample.filter(host=host).order_by("sampled_at")):
-            row.memory_percent = 10.0 + 15.0 * i
-            await row.save()
         r = await client.get("/v1/monitoring/dashboard", params={"hours": 6}, headers=admin.headers)
         assert r.status_code == 200, r.text
         data = r.json()["data"]

@@ -12,7 +12,7 @@ from models.metrics import MetricPoint
 from models.monitoring import AgentMetric
 from services.core.redis_client import get_redis
 from services.metrics.recorded import updates_channel
-from tests.test_alerting import ingest
+from tests.alerting.test_alerting import ingest
 
 METRICS = "/admin/prompt-analytics/metrics"
 REALTIME = "/admin/prompt-analytics/metrics/realtime"
@@ -286,3 +286,27 @@ async def test_metrics_json_and_summary_keep_platform_ingest_figures_for_superus
     assert summary["ingest_backlog"] >= 0
     data = (await client.get("/v1/metrics/json", headers=root.headers)).json()["data"]
     assert data["application"]["ingest"]["stream_length"] >= 0
+
+
+async def test_a_recorded_value_is_bounded_so_aggregates_stay_finite(client, make_tenant):
+    admin = await make_tenant("admin")
+    for value in (1.7e308, -1e16):
+        r = await client.post(
+            "/admin/prompt-analytics/metrics",
+            json={"name": "huge", "value": value, "type": "gauge"},
+            headers=admin.headers,
+        )
+        assert r.status_code == 400 and r.json()["error"]["details"][0]["field"] == "value", r.text
+    for _ in range(2):
+        r = await client.post(
+            "/admin/prompt-analytics/metrics",
+            json={"name": "huge", "value": 1e15, "type": "gauge"},
+            headers=admin.headers,
+        )
+        assert r.status_code == 200, r.text
+    r = await client.get(
+        "/admin/prompt-analytics/charts/time-series",
+        params={"metric_name": "huge", "time_window": "1h"},
+        headers=admin.headers,
+    )
+    assert r.status_code == 200, r.text

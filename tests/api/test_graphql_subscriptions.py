@@ -23,7 +23,7 @@ from services.alerting import events as alert_events
 from services.core.config import get_settings
 from services.metrics.recorded import updates_channel
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 KEEPALIVE = 0.5
 
 
@@ -185,6 +185,48 @@ async def test_subscription_limits_and_bad_input_over_websocket(make_tenant):
             await ws.send('{"type": "subscribe", "id": "3", "payload": {"variables": ' + "[" * 5000 + "]" * 5000 + "}}")
             await asyncio.wait_for(ws.wait_closed(), 5)
             assert ws.close_code == 4400
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+async def test_a_deactivated_or_demoted_subscriber_is_cut_off(client, make_tenant):
+    """A role change reaches an open subscription as it reaches new requests (API_KEY_CACHE_SECONDS)."""
+    boss = await make_tenant("admin")
+    proc, port = await _serve(GRAPHQL_WS_KEEPALIVE_SECONDS="5", API_KEY_CACHE_SECONDS="0.5")
+    channel = updates_channel(boss.organization_id)
+
+    async def listening() -> bool:
+        return await _numsub(channel) >= 1
+
+    async def released() -> bool:
+        return await _numsub(channel) == 0
+
+    try:
+        for change in ({"is_active": False}, {"role": "member"}):
+            email = f"sub-{time.monotonic_ns()}@example.test"
+            made = await client.post(
+                "/api/v1/users",
+                json={"email": email, "role": "admin", "password": "pw-long-enough"},
+                headers=boss.headers,
+            )
+            user_id = made.json()["data"]["id"]
+            login = await client.post("/api/v1/auth/token", json={"email": email, "password": "pw-long-enough"})
+            token = login.json()["data"]["access_token"]
+            url = f"ws://127.0.0.1:{port}/graphql"
+            async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:
+                init = {"type": "connection_init", "payload": {"authorization": f"Bearer {token}"}}
+                await ws.send(json.dumps(init))
+                assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+                sub = {"query": "subscription { metricUpdates { name value } }"}
+                await ws.send(json.dumps({"id": "m", "type": "subscribe", "payload": sub}))
+                assert await _until(listening)
+                r = await client.patch(f"/api/v1/users/{user_id}", json=change, headers=boss.headers)
+                assert r.status_code == 200, r.text
+                message = json.loads(await asyncio.wait_for(ws.recv(), 5))
+                errors = message.get("payload") if message["type"] == "error" else message["payload"].get("errors")
+                assert errors and errors[0]["extensions"]["code"] in {"UNAUTHORIZED", "FORBIDDEN"}, message
+                assert await _until(released)
     finally:
         proc.terminate()
         proc.wait(timeout=10)

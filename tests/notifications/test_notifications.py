@@ -5,7 +5,7 @@ every message.  Test sends go through the REST route and a real worker process;
 ``notify`` runs the job function in this process.  Nothing is mocked.
 
 The receivers listen on loopback, which the outbound policy refuses by default: every test
-here runs with ``OUTBOUND_ALLOW_CIDRS`` opening loopback (see ``tests/test_outbound.py`` for
+here runs with ``OUTBOUND_ALLOW_CIDRS`` opening loopback (see ``tests/notifications/test_outbound.py`` for
 the policy itself).
 """
 
@@ -45,7 +45,7 @@ from services.notifications import delivery as notification_delivery
 from services.notifications import senders
 from workers import jobs
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BASE = "/admin/monitoring-alerts/monitoring/notifications"
 SECRET = "s3cret-signing-key"
 # The burst worker runs with fast retries so a failing endpoint is given up on in seconds.
@@ -1021,3 +1021,14 @@ async def test_graphql_channels_and_a_delivered_test(client, make_tenant, http_r
     assert out["data"]["deleteNotificationChannel"] is True
     out = await gql(client, admin, "query($id: Int!) { notificationDelivery(id: $id) { id } }", id=test["deliveryId"])
     assert out["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+async def test_names_are_one_line(client, make_tenant, http_receiver):
+    """A CR/LF in a name would end up in e-mail headers (and fail every delivery): refused at the edge."""
+    admin = await make_tenant("admin")
+    body = {"name": "ops\r\nBcc: x@evil.test", "type": "webhook", "config": {"url": http_receiver.url("/ok")}}
+    r = await client.post(BASE, json=body, headers=admin.headers)
+    assert r.status_code == 400 and r.json()["error"]["details"][0]["field"] == "name", r.text
+    rule = {"name": "r\n2", "metric": "error_rate", "comparison": "gt", "threshold": 0.5}
+    r = await client.post("/admin/prompt-analytics/alerts/rules", json=rule, headers=admin.headers)
+    assert r.status_code == 400 and r.json()["error"]["details"][0]["field"] == "name", r.text

@@ -192,3 +192,14 @@ async def test_a_valid_jwt_of_a_user_that_no_longer_exists_is_401_everywhere(cli
         assert r.json()["error"]["code"] == "UNAUTHORIZED"
     r = await client.post("/graphql", json={"query": "{ viewer { role } }"}, headers=headers)
     assert r.status_code == 401 or r.json()["errors"][0]["extensions"]["code"] == "UNAUTHORIZED"
+
+
+async def test_a_signed_token_with_ids_beyond_any_row_is_401_not_500(client):
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    for sub, org in (("2147483648", 1), ("100000000000000000000", 1), ("1", 2**40), ("-3", 1)):
+        claims = {"sub": sub, "org": org, "role": "admin", "iat": now, "exp": now + timedelta(minutes=5)}
+        token = jwt.encode(claims, get_settings().secret_key, algorithm="HS256")
+        r = await client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 401 and r.json()["error"]["code"] == "UNAUTHORIZED", (sub, org, r.text)

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import websockets
 
-from tests.test_graphql import gql
+from tests.api.test_graphql import gql
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RULE_FIELDS = (
     "id name metric builtin aggregation comparison threshold windowMinutes severity state "
     "scope { promptId perEntity tags }"

@@ -10,7 +10,7 @@ from pathlib import Path
 from models.tenancy import ApiKey
 from services.core import job_queue
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_worker_burst() -> subprocess.CompletedProcess[str]:

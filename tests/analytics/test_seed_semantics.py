@@ -218,3 +218,23 @@ async def test_delete_on_the_history_path_is_405_with_allow(client, make_tenant)
     pid = await new_prompt(client, tenant)
     assert (await client.delete(f"/api/v1/prompts/{pid}", headers=tenant.headers)).status_code == 204
     assert (await client.get("/api/v1/prompts/history", headers=tenant.headers)).status_code == 200
+
+
+async def test_a_window_past_the_supported_range_is_a_400_not_a_500(client, make_tenant):
+    tenant = await make_tenant("admin")
+    made = await client.post("/api/v1/prompts", json={"name": "range"}, headers=tenant.headers)
+    pid = made.json()["data"]["id"]
+    for params, field in (
+        ({"period_end": "9999-12-31"}, "period_end"),
+        ({"period_start": "0001-01-01"}, "period_start"),
+    ):
+        r = await client.get(f"/api/v1/prompts/{pid}/analytics", params=params, headers=tenant.headers)
+        assert r.status_code == 400 and r.json()["error"]["details"][0]["field"] == field, r.text
+    query = 'query($id: ID!) { prompt(id: $id) { analytics(periodEnd: "9999-12-31T23:59:59Z") { executionCount } } }'
+    query = {"query": query, "variables": {"id": str(pid)}}
+    out = (await client.post("/graphql", json=query, headers=tenant.headers)).json()
+    assert out["errors"][0]["extensions"]["code"] == "BAD_REQUEST", out
+    r = await client.get(
+        f"/api/v1/prompts/{pid}/analytics", params={"period_end": "9000-01-01"}, headers=tenant.headers
+    )
+    assert r.status_code == 200 and r.json()["data"]["execution_count"] == 0

@@ -33,7 +33,7 @@ import websockets
 
 from api.ide import IMMUTABLE, VENDOR_DIR, VENDOR_PREFIX
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = next(
     (found for name in ("chromium", "chromium-browser", "google-chrome") if (found := shutil.which(name))), None
 )
