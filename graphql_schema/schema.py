@@ -10,13 +10,13 @@ import strawberry
 
 from graphql_schema.extensions import DomainErrorMasking, QueryGuard, TokenLimit
 from graphql_schema.permissions import IsAuthenticated
-from graphql_schema.types.alerts import AlertsMutation, AlertsQuery, AlertsSubscription
+from graphql_schema.types.alerting import AlertsMutation, AlertsQuery, AlertsSubscription
+from graphql_schema.types.analytics import AnalysisQuery
+from graphql_schema.types.catalog import PromptsMutation, PromptsQuery
+from graphql_schema.types.identity import User, Viewer, resolve_user, resolve_viewer
 from graphql_schema.types.metrics import MetricsSubscription
-from graphql_schema.types.monitoring import MonitoringQuery
 from graphql_schema.types.notifications import NotificationsMutation, NotificationsQuery
-from graphql_schema.types.prompt_reports import AnalysisQuery
-from graphql_schema.types.prompts import PromptsMutation, PromptsQuery
-from graphql_schema.types.tenancy import User, Viewer, resolve_user, resolve_viewer
+from graphql_schema.types.observability import MonitoringQuery
 
 
 @strawberry.type

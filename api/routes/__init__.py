@@ -1,31 +1,28 @@
-"""REST modules, one per domain.  ``ROUTERS`` is the order they are mounted in."""
+"""REST modules, mirroring ``services/``: one module (or package) per domain.
 
-from api.routes import (
-    alerting,
-    api_keys,
-    auth,
-    catalog,
-    health,
-    metrics,
-    monitoring,
-    notifications,
-    prompt_analytics_admin,
-    prompts,
-    recorded_metrics,
-    users,
-)
+``ROUTERS`` is the order they are mounted in (and the order of ``/openapi.json``).
+"""
+
+from api.routes import alerting, ingest, metrics, notifications
+from api.routes.analytics import admin as analytics_admin
+from api.routes.analytics import prompt as prompt_analytics
+from api.routes.catalog import prompts, sources
+from api.routes.identity import api_keys, auth, users
+from api.routes.observability import exposition, health, monitoring
 
 ROUTERS = [
     health.router,
     auth.router,
     api_keys.router,
     users.router,
+    ingest.router,
+    prompt_analytics.router,
     prompts.router,
-    catalog.router,
+    sources.router,
     notifications.router,
     monitoring.router,
+    exposition.router,
     metrics.router,
-    recorded_metrics.router,
     alerting.router,
-    prompt_analytics_admin.router,
+    analytics_admin.router,
 ]

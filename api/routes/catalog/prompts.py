@@ -1,4 +1,4 @@
-"""Prompts: usage-event ingest (seed 002), analytics (seed 000), history (seed 001) and CRUD."""
+"""Prompts: history (seed 001) and CRUD."""
 
 from __future__ import annotations
 
@@ -8,37 +8,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.responses import Response
 
 from api.routing import Call, Ok, Router
-from services.analytics import prompt as prompt_analytics
-from services.analytics.prompt import PromptAnalytics
 from services.catalog import prompts
 from services.catalog.prompts import PromptCreate, PromptInfo
 from services.catalog.tags import check_tags
-from services.core.dates import PeriodEnd, PeriodStart
-from services.ingest import pipeline as prompt_ingest
-from services.ingest.pipeline import UsageEvent
 
 router = Router("Prompts")
-
-
-class UsageBatch(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    events: list[UsageEvent] = Field(min_length=1, max_length=1000)
-
-
-class BatchResult(BaseModel):
-    accepted: int
-    event_ids: list[str]
-
-
-class AnalyticsQuery(BaseModel):
-    period_start: PeriodStart | None = Field(
-        default=None, description="ISO 8601 start, e.g. 2024-12-01T00:00:00Z; a date means 00:00:00Z of that day"
-    )
-    period_end: PeriodEnd | None = Field(
-        default=None,
-        description="ISO 8601 end (inclusive), e.g. 2024-12-31T23:59:59Z; a date means the end of that day "
-        "(2024-12-31 = 2024-12-31T23:59:59.999999Z); default now",
-    )
 
 
 class PromptPath(BaseModel):
@@ -92,48 +66,6 @@ class PromptUpdate(BaseModel):
         if value is None:
             raise ValueError("may not be null (omit the field to keep its value)")
         return value
-
-
-@router.post(
-    "/api/v1/prompts/analytics",
-    summary="Log a prompt usage event",
-    status=204,
-    body_model=UsageEvent,
-    responses={204: "Logged (durably queued)", 429: "Rate limited for this API key", 503: "Queue unavailable"},
-    description="SDKs call this after each prompt invocation. An unknown prompt uuid creates the prompt "
-    "in the caller's organization.",
-)
-async def log_prompt_usage(call: Call[None, UsageEvent]) -> Response:
-    await prompt_ingest.log_usage(call.user, call.body)
-    return Response(status_code=204)
-
-
-@router.post(
-    "/api/v1/prompts/analytics/batch",
-    summary="Log up to 1,000 usage events at once",
-    status=202,
-    body_model=UsageBatch,
-    response_model=BatchResult,
-    responses={429: "Rate limited for this API key", 503: "Queue unavailable"},
-    description="All events of a valid batch are queued together; any invalid event rejects the batch "
-    "with one `details` item per bad field (`events.N.field`).",
-)
-async def log_prompt_usage_batch(call: Call[None, UsageBatch]) -> Ok:
-    ids = await prompt_ingest.log_usage_batch(call.user, call.body.events)
-    return Ok({"accepted": len(ids), "event_ids": ids}, f"{len(ids)} events queued", 202)
-
-
-@router.get(
-    "/api/v1/prompts/{prompt_id}/analytics",
-    summary="Get Prompt Analytics",
-    path_model=PromptPath,
-    query_model=AnalyticsQuery,
-    response_model=PromptAnalytics,
-)
-async def get_prompt_analytics(call: Call[AnalyticsQuery, None]) -> Ok:
-    q = call.query
-    data = await prompt_analytics.prompt_analytics(call.user, call.path.prompt_id, q.period_start, q.period_end)
-    return Ok(data, "Analytics retrieved successfully")
 
 
 @router.get(

@@ -20,7 +20,7 @@ from strawberry.scalars import JSON
 from graphql_schema.context import Info
 from graphql_schema.ids import MAX_INT8, bounded_int, int_or_uuid, is_integer_text
 from graphql_schema.permissions import IsAuthenticated
-from graphql_schema.types.tenancy import User
+from graphql_schema.types.identity import User
 from services.analytics.prompt import DataSourceUsage as DataSourceUsageModel
 from services.analytics.prompt import PromptAnalytics as PromptAnalyticsModel
 from services.analytics.prompt import SchemaUsage as SchemaUsageModel

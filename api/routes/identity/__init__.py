@@ -1,0 +1,1 @@
+"""REST routes of the identity domain: Sign-in, API keys and users."""
