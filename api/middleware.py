@@ -12,17 +12,13 @@ import re
 import uuid
 from typing import Any
 
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from tortoise.exceptions import DBConnectionError
 
 from api.envelope import dumps, error_body
-from services.core.errors import PayloadTooLarge
+from services.core.errors import PayloadTooLarge, outage
 
 log = logging.getLogger("api.errors")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, DBConnectionError, ConnectionError)
 
 
 class _TooLarge(Exception):
@@ -76,18 +72,22 @@ class RequestContextMiddleware:
         except PayloadTooLarge as exc:
             if not started:
                 await self._send_error(send, request_id, 413, exc.code, exc.message)
-        except UNAVAILABLE:
-            log.warning("dependency unavailable request_id=%s path=%s", request_id, scope.get("path"), exc_info=True)
-            if not started:
-                await self._send_error(
-                    send,
-                    request_id,
-                    503,
-                    "SERVICE_UNAVAILABLE",
-                    "A backing service is unavailable, retry shortly",
-                    retry_after=5,
+        except Exception as exc:
+            unavailable = outage(exc)
+            if unavailable is not None:
+                log.warning(
+                    "dependency unavailable request_id=%s path=%s", request_id, scope.get("path"), exc_info=True
                 )
-        except Exception:
+                if not started:
+                    await self._send_error(
+                        send,
+                        request_id,
+                        unavailable.status,
+                        unavailable.code,
+                        unavailable.message,
+                        retry_after=unavailable.retry_after,
+                    )
+                return
             log.exception("unhandled error request_id=%s path=%s", request_id, scope.get("path"))
             if not started:
                 await self._send_error(

@@ -38,7 +38,7 @@ from strawberry.extensions import MaskErrors, MaxTokensLimiter, SchemaExtension
 
 from graphql_schema.complexity import measure
 from services.core.config import get_settings
-from services.core.errors import DomainError, FieldIssue
+from services.core.errors import DomainError, FieldIssue, outage
 from services.core.validation import bad_request, unstorable, unstorable_issue
 
 log = logging.getLogger("graphql.errors")
@@ -168,6 +168,9 @@ class DomainErrorMasking(MaskErrors):
                 if original.details:
                     extensions["details"] = [d.as_dict() for d in original.details]
                 processed.append(self._copy(error, original.message, extensions))
+            elif (unavailable := outage(original)) is not None:  # the same mapping REST's middleware uses
+                log.warning("dependency unavailable request_id=%s", request_id, exc_info=original)
+                processed.append(self._copy(error, unavailable.message, {"code": unavailable.code}))
             elif isinstance(original, RecursionError) and error.path is None:  # nesting graphql-core cannot handle
                 processed.append(self._copy(error, "Query or variables are nested too deeply", {"code": TOO_COMPLEX}))
             elif type(original).__name__ == "PermissionError":

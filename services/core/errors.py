@@ -76,3 +76,18 @@ class RateLimited(DomainError):
 class ServiceUnavailable(DomainError):
     code = "SERVICE_UNAVAILABLE"
     status = 503
+
+
+def outage(exc: BaseException) -> ServiceUnavailable | None:
+    """The domain error for an infrastructure fault (database or Redis unreachable), else None.
+
+    The one mapping both adapters use: REST answers it as a 503 with ``Retry-After``, GraphQL as
+    ``extensions.code = SERVICE_UNAVAILABLE``; neither needs to know the drivers' exception types.
+    """
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+    from tortoise.exceptions import DBConnectionError
+
+    if isinstance(exc, RedisConnectionError | RedisTimeoutError | DBConnectionError | ConnectionError):
+        return ServiceUnavailable("A backing service is unavailable, retry shortly", retry_after=5)
+    return None

@@ -109,6 +109,8 @@ async def test_503_when_redis_is_down(app, make_tenant):
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
             ready = await http.get("/readyz")
             login = await http.post("/api/v1/auth/token", json={"email": tenant.email, "password": tenant.password})
+            mutation = 'mutation { recordMetric(input: {name: "m", value: 1, type: "gauge"}) { rulesEvaluated } }'
+            graphql = await http.post("/graphql", json={"query": mutation}, headers=tenant.headers)
     body = _assert_error(ready, 503, "SERVICE_UNAVAILABLE")
     assert ready.headers["retry-after"] == "5"
     assert [d["field"] for d in body["error"]["details"]] == ["redis"]
@@ -116,6 +118,8 @@ async def test_503_when_redis_is_down(app, make_tenant):
     assert checks["database"]["ok"] is True and checks["redis"]["ok"] is False
     _assert_error(login, 503, "SERVICE_UNAVAILABLE")
     assert int(login.headers["retry-after"]) > 0
+    # one mapping for both adapters: GraphQL reports the same outage as SERVICE_UNAVAILABLE, not a masked 500
+    assert graphql.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE", graphql.text
 
 
 async def test_readyz_reports_database_and_redis(client):
