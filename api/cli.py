@@ -23,7 +23,7 @@ from tortoise import Tortoise
 from services.core import embedded_redis
 from services.core.config import get_settings
 from services.core.database import apply_migrations, make_migrations, tortoise_config
-from services.identity.policy import Principal, Role
+from services.identity.policy import Role
 
 
 async def _with_db(work: Callable[[], Awaitable[Any]]) -> Any:
@@ -43,22 +43,20 @@ async def _bootstrap(args: argparse.Namespace) -> dict[str, Any]:
 
 
 async def _create_api_key(args: argparse.Namespace) -> dict[str, Any]:
-    from models.tenancy import User
-    from services.identity import api_keys
+    from services.identity import api_keys, tenancy
 
     async def work() -> dict[str, Any]:
-        user = await User.get_or_none(email=args.email.strip().lower())
-        if user is None:
+        principal = await tenancy.operator_principal(args.email)
+        if principal is None:
             raise SystemExit(f"no user with email {args.email}")
-        principal = Principal(user.id, user.organization_id, Role(user.role))
         role = Role.parse(args.role) if args.role else None
         created = await api_keys.create_api_key(principal, args.name, role, args.rate_limit)
         return {
             "id": created.info.id,
             "api_key": created.key,
             "role": created.info.role,
-            "organization_id": user.organization_id,
-            "user_id": user.id,
+            "organization_id": principal.organization_id,
+            "user_id": principal.user_id,
         }
 
     return await _with_db(work)
@@ -70,9 +68,9 @@ DEMO_EMAIL = "demo@promptops.local"
 async def _seed_demo(args: argparse.Namespace) -> dict[str, Any]:
     from datetime import UTC, datetime
 
-    from models.tenancy import User
     from services.core.errors import DomainError
     from services.devtools import demo_data
+    from services.identity import tenancy
 
     try:
         end = datetime.fromisoformat(args.end) if args.end else None
@@ -87,15 +85,14 @@ async def _seed_demo(args: argparse.Namespace) -> dict[str, Any]:
         raise SystemExit(f"seed-demo: {exc}") from exc
 
     async def work() -> dict[str, Any]:
-        user = await User.get_or_none(email=args.email.strip().lower())
-        if user is None:
+        principal = await tenancy.operator_principal(args.email)
+        if principal is None:
             raise SystemExit(f"no user with email {args.email} (run bootstrap first)")
-        principal = Principal(user.id, user.organization_id, Role(user.role))
         if args.if_empty and await demo_data.has_executions(principal):
             return {
                 "skipped": True,
                 "reason": "organization already has executions",
-                "organization_id": user.organization_id,
+                "organization_id": principal.organization_id,
             }
         try:
             return dict((await demo_data.seed_demo(principal, options)).__dict__)

@@ -118,6 +118,16 @@ async def create_user(principal: Principal, email: str, role: Role, password: st
     return _user(row)
 
 
+async def operator_principal(email: str) -> Principal | None:
+    """The principal of the user with ``email`` as the operator's CLI acts for them (no token involved).
+
+    Only for ``python -m api.cli`` commands run by whoever runs the service; None when there is
+    no such active user.
+    """
+    user = await User.get_or_none(email=email.strip().lower(), is_active=True)
+    return None if user is None else Principal(user.id, user.organization_id, Role(user.role))
+
+
 async def update_user(
     principal: Principal, user_id: int, role: Role | None = None, is_active: bool | None = None
 ) -> UserInfo:
