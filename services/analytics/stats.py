@@ -62,7 +62,13 @@ def t_two_sided_p(t: float, df: float) -> float:
     """P(|T| >= |t|) for Student's t with ``df`` (real, > 0) degrees of freedom."""
     if math.isinf(t):
         return 0.0
-    return min(1.0, max(0.0, betainc(df / 2.0, 0.5, df / (df + t * t))))
+    # p = I_x(df/2, 1/2) with x = df/(df+t²).  For |t| < 1 (p > 0.3 for any df) x rounds to nearly 1
+    # and its complement loses digits; there use I_x(a, b) = 1 - I_{1-x}(b, a) with 1 - x = t²/(df+t²)
+    # computed directly (p near 1 was off by up to ~5e-6 before).  Small p keeps the direct form.
+    t2 = t * t
+    if t2 < 1.0:
+        return min(1.0, max(0.0, 1.0 - betainc(0.5, df / 2.0, t2 / (df + t2))))
+    return min(1.0, max(0.0, betainc(df / 2.0, 0.5, df / (df + t2))))
 
 
 def t_critical(df: float, confidence: float = 0.95) -> float:

@@ -24,7 +24,7 @@ from pydantic import ValidationError, ValidatorFunctionWrapHandler, WithJsonSche
 from services.core.errors import BadRequest
 
 INVALID_DATE = "Invalid date format (use ISO 8601, e.g. 2024-12-01T00:00:00Z or 2024-12-01)"
-_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}")  # extended or basic (compact) ISO 8601 date
 
 
 def as_utc(value: datetime) -> datetime:
@@ -68,6 +68,9 @@ def _bound(to_instant: Callable[[date], datetime]) -> Callable[[Any, ValidatorFu
                 return to_instant(date.fromisoformat(value.strip()))
             except ValueError:
                 raise ValueError(INVALID_DATE) from None
+        if isinstance(value, str | int | float) and str(value).strip().lstrip("+-").replace(".", "", 1).isdigit():
+            # Bare numbers are not ISO 8601 (pydantic would read "20241201" as Unix seconds in 1970).
+            raise ValueError(INVALID_DATE)
         try:
             parsed = handler(value)
         except ValidationError:
