@@ -201,3 +201,25 @@ def run_cli(*args: str, env: dict[str, str] | None = None, check: bool = True) -
         check=check,
         timeout=120,
     )
+
+
+def start_server(**env: str) -> tuple[subprocess.Popen[bytes], int]:
+    """The real app under uvicorn in a subprocess on a free loopback port, with ``env`` on top of ours.
+
+    For what an in-process ASGI client cannot do: websockets, browsers, other processes' caches.
+    The caller terminates the process.
+    """
+    import time
+
+    port = _free_port()
+    command = [sys.executable, "-m", "uvicorn", "api.app:app", "--host", "127.0.0.1", "--port", str(port)]
+    proc = subprocess.Popen(
+        [*command, "--log-level", "warning"], cwd=Path(__file__).resolve().parent.parent, env={**os.environ, **env}
+    )
+    for _ in range(300):
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return proc, port
+        time.sleep(0.05)
+    proc.terminate()
+    raise RuntimeError("uvicorn did not start")

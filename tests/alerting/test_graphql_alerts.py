@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import websockets
 
 from tests.api.test_graphql import gql
+from tests.conftest import start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 RULE_FIELDS = (
@@ -129,46 +126,9 @@ async def test_graphql_bad_input_and_roles(client, make_tenant):
     assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start_uvicorn(port: int) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "api.app:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=dict(os.environ),
-    )
-
-
-async def _serve() -> tuple[subprocess.Popen[bytes], int]:
-    port = _free_port()
-    proc = _start_uvicorn(port)
-    for _ in range(300):
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return proc, port
-        await asyncio.sleep(0.05)
-    proc.terminate()
-    raise RuntimeError("uvicorn did not start")
-
-
 async def test_metric_updates_subscription_over_websocket(client, make_tenant):
     tenant, other = await make_tenant(), await make_tenant()
-    proc, port = await _serve()
+    proc, port = start_server()
     url = f"ws://127.0.0.1:{port}/graphql"
     try:
         async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as ws:

@@ -16,12 +16,9 @@ import asyncio
 import contextlib
 import hashlib
 import json
-import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
@@ -32,6 +29,7 @@ import pytest
 import websockets
 
 from api.ide import IMMUTABLE, VENDOR_DIR, VENDOR_PREFIX
+from tests.conftest import start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = next(
@@ -110,40 +108,12 @@ def test_vendored_files_match_versions_manifest():
 # --- headless Chromium against a real server ---------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     if CHROMIUM is None:
         pytest.skip("Chromium is not installed")
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "api.app:app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level=warning",
-        ],
-        cwd=ROOT,
-        env=dict(os.environ),
-    )
+    proc, port = start_server()
     try:
-        for _ in range(300):
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.05)
-        else:
-            raise RuntimeError("uvicorn did not start")
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()

@@ -10,9 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import socket
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -22,32 +19,10 @@ from redis.asyncio import Redis
 from services.alerting import events as alert_events
 from services.core.config import get_settings
 from services.metrics.recorded import updates_channel
+from tests.conftest import start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 KEEPALIVE = 0.5
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start_uvicorn(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "uvicorn", "api.app:app", "--host", "127.0.0.1", "--port", str(port)]
-    return subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env={**os.environ, **env})
-
-
-async def _serve(**env: str) -> tuple[subprocess.Popen[bytes], int]:
-    port = _free_port()
-    proc = _start_uvicorn(port, env)
-    for _ in range(300):
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return proc, port
-        await asyncio.sleep(0.05)
-    proc.terminate()
-    raise RuntimeError("uvicorn did not start")
 
 
 async def _numsub(channel: str) -> int:
@@ -71,7 +46,7 @@ async def _until(predicate, within: float = 5.0) -> bool:
 async def test_subscriptions_stay_open_through_silence_with_pings(client, make_tenant):
     tenant = await make_tenant()
     quiet = get_settings().probe_timeout_seconds + 1.5  # longer than the Redis socket timeout
-    proc, port = await _serve(GRAPHQL_WS_KEEPALIVE_SECONDS=str(KEEPALIVE))
+    proc, port = start_server(GRAPHQL_WS_KEEPALIVE_SECONDS=str(KEEPALIVE))
     metrics_channel = updates_channel(tenant.organization_id)
     alerts_channel = alert_events.channel(tenant.organization_id)
     try:
@@ -150,7 +125,7 @@ async def _numsub_is(channel: str, expected: int) -> bool:
 
 async def test_subscription_limits_and_bad_input_over_websocket(make_tenant):
     tenant = await make_tenant()
-    proc, port = await _serve(GRAPHQL_MAX_DEPTH="2")
+    proc, port = start_server(GRAPHQL_MAX_DEPTH="2")
     try:
         async with websockets.connect(f"ws://127.0.0.1:{port}/graphql", subprotocols=["graphql-transport-ws"]) as ws:
             init = {"type": "connection_init", "payload": {"authorization": f"Bearer {tenant.access_token}"}}
@@ -193,7 +168,7 @@ async def test_subscription_limits_and_bad_input_over_websocket(make_tenant):
 async def test_a_deactivated_or_demoted_subscriber_is_cut_off(client, make_tenant):
     """A role change reaches an open subscription as it reaches new requests (API_KEY_CACHE_SECONDS)."""
     boss = await make_tenant("admin")
-    proc, port = await _serve(GRAPHQL_WS_KEEPALIVE_SECONDS="5", API_KEY_CACHE_SECONDS="0.5")
+    proc, port = start_server(GRAPHQL_WS_KEEPALIVE_SECONDS="5", API_KEY_CACHE_SECONDS="0.5")
     channel = updates_channel(boss.organization_id)
 
     async def listening() -> bool:
