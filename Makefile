@@ -25,6 +25,7 @@ test: install
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 migrate: install
 	$(PY) -m api.cli migrate

@@ -46,7 +46,7 @@ class Prompt(Model):
     last_data_source_ids = fields.JSONField(default=list)
     # ",1,2," form of the same ids: a portable LIKE filter on SQLite and PostgreSQL alike
     last_data_source_key = fields.CharField(max_length=1000, default="")
-    tags = fields.JSONField(default=dict)  # {key: value}; filters dashboards (services/catalog/tags.py)
+    tags = fields.JSONField(default=dict)  # {key: value}; filters dashboards (services/core/tags.py)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, field_validator
 
 from api.routing import Call, Ok, Router, both
-from services.alerting.rules import check_metric_name
+from services.alerting import engine as alert_engine
+from services.alerting.engine import RecordedMetric
 from services.identity.policy import Role
 from services.metrics import recorded as metrics
-from services.metrics.recorded import MetricInput, Realtime, RecordedMetric
+from services.metrics.builtin import check_metric_name
+from services.metrics.recorded import MetricInput, Realtime
 
 router = Router("Metrics")
 
@@ -35,7 +37,7 @@ class RealtimeQuery(BaseModel):
     role=Role.ADMIN,
 )
 async def record_metric(call: Call[None, MetricInput]) -> Ok:
-    return Ok(await metrics.record_metric(call.user, call.body), "Metric recorded")
+    return Ok(await alert_engine.record_metric(call.user, call.body), "Metric recorded")
 
 
 @router.get(

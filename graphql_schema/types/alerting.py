@@ -21,6 +21,7 @@ from graphql_schema.ids import int_or_uuid
 from graphql_schema.permissions import IsAdmin
 from graphql_schema.types.metrics import MetricPoint
 from services.alerting import alerts
+from services.alerting import engine as alert_engine
 from services.alerting import events as alert_events
 from services.alerting import rules as alert_rules
 from services.alerting.info import AlertDetail, AlertEventInfo, AlertInfo
@@ -29,7 +30,6 @@ from services.core.errors import BadRequest
 from services.core.redis_client import listen
 from services.core.validation import validated
 from services.identity.policy import Role
-from services.metrics import recorded as metrics
 from services.metrics.recorded import MetricInput, MetricPointInfo
 
 ALERT_EVENT_KINDS = {"pending", "firing", "acknowledged", "resolved", "renotify", "severity"}
@@ -235,7 +235,7 @@ class AlertsMutation:
     @strawberry.mutation(permission_classes=[IsAdmin], description="Record a custom metric point")
     async def record_metric(self, info: Info, input: MetricPointInput) -> RecordedMetric:
         data = {k: v for k, v in _prompt_ref(_given(input)).items() if v is not None}
-        done = await metrics.record_metric(info.context.user, validated(MetricInput, data))
+        done = await alert_engine.record_metric(info.context.user, validated(MetricInput, data))
         changes = [AlertChange(**c.model_dump()) for c in done.alert_changes]
         point = MetricPoint.from_pydantic(MetricPointInfo.model_validate(done.model_dump()))
         return RecordedMetric(point=point, rules_evaluated=done.rules_evaluated, alert_changes=changes)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pydantic import BaseModel, Field
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -35,9 +36,12 @@ from services.alerting import events as alert_events
 from services.alerting.info import AlertInfo, render
 from services.core.config import get_settings
 from services.core.redis_client import get_redis, key
+from services.identity.policy import Principal
 from services.metrics import builtin as builtin_metrics
 from services.metrics import query as metric_query
+from services.metrics import recorded
 from services.metrics.query import EntityKey, PointFilter
+from services.metrics.recorded import MetricInput, MetricPointInfo
 from services.rollups.build import Accumulator
 from services.rollups.query import SliceKey, accumulate_slices
 
@@ -459,3 +463,36 @@ async def clear_external(organization_id: int | None, source: str, key_: str, no
     if alert is None:
         return False
     return await resolve_alert(alert, datetime.now(UTC), None, note or "auto-resolved: condition cleared", [])
+
+
+class AlertChange(BaseModel):
+    alert_id: int
+    rule_id: int | None
+    entity: str | None
+    transition: str
+    status: str
+
+
+class RecordedMetric(MetricPointInfo):
+    rules_evaluated: int
+    alert_changes: list[AlertChange] = Field(description="Alerts opened, fired or resolved by this point")
+
+
+async def record_metric(principal: Principal, data: MetricInput) -> RecordedMetric:
+    """Store a recorded point, then evaluate the enabled rules on its name at once (not a minute later)."""
+    info = await recorded.store_point(principal, data)
+    rules, changes = await evaluate_metric(principal.organization_id, data.name)
+    return RecordedMetric(
+        **info.model_dump(),
+        rules_evaluated=rules,
+        alert_changes=[
+            AlertChange(
+                alert_id=c.alert_id,
+                rule_id=c.rule_id,
+                entity=c.entity or None,
+                transition=c.transition,
+                status=c.status,
+            )
+            for c in changes
+        ],
+    )

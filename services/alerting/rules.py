@@ -27,14 +27,14 @@ from models.alerts import OPEN_STATUSES, Alert, AlertRule
 from models.metrics import MetricPoint
 from models.notifications import NotificationChannel
 from models.prompts import Prompt
-from services.catalog.tags import check_tags
 from services.core.errors import BadRequest, NotFound
+from services.core.tags import check_tags
 from services.core.validation import SINGLE_LINE
 from services.identity.policy import Principal, require_admin, require_authenticated
 from services.metrics import builtin as builtin_metrics
+from services.metrics.builtin import check_metric_name
 from services.metrics.query import AGGREGATIONS
 
-METRIC_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,99}$")
 COMPARISONS = ("gt", "gte", "lt", "lte", "eq", "ne")
 _SYMBOLS = {">": "gt", ">=": "gte", "<": "lt", "<=": "lte", "==": "eq", "=": "eq", "!=": "ne"}
 _UNITS = {"m": 1, "min": 1, "h": 60, "d": 1440}
@@ -43,12 +43,6 @@ Severity = Literal["info", "warning", "critical"]
 Comparison = Literal["gt", "gte", "lt", "lte", "eq", "ne"]
 Aggregation = Literal["avg", "sum", "count", "min", "max", "p50", "p95", "p99", "rate"]
 Finite = Annotated[float, Field(allow_inf_nan=False)]
-
-
-def check_metric_name(name: str) -> str:
-    if not METRIC_NAME.match(name):
-        raise ValueError("must start with a letter or _ and hold only letters, digits, _ . : - (max 100)")
-    return name
 
 
 def _minutes(value: Any) -> Any:

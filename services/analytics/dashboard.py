@@ -33,8 +33,8 @@ from services.analytics.scope import (
 from services.analytics.stats import TrendLine
 from services.analytics.timeseries import with_trend
 from services.analytics.windows import buckets_for, checked, window
-from services.catalog.tags import matches
 from services.core.errors import BadRequest
+from services.core.tags import matches
 from services.identity.policy import Principal, require_admin
 from services.rollups.build import Accumulator
 from services.rollups.query import SliceKey, accumulate_slices

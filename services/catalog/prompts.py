@@ -15,10 +15,10 @@ from tortoise.expressions import Q, RawSQL
 
 from models.prompts import PROMPT_STATUSES, DataSource, Prompt, PromptRollupDaily, PromptRollupHourly, PromptVersion
 from models.tenancy import Workspace
-from services.catalog.tags import check_tags
 from services.core.config import get_settings
 from services.core.errors import BadRequest, Conflict, NotFound
 from services.core.redis_client import get_redis, key
+from services.core.tags import check_tags
 from services.identity.policy import Principal, require_authenticated
 from services.rollups import build as rollups
 

@@ -8,6 +8,7 @@ metric may not use one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -83,3 +84,13 @@ async def series(
             t += bucket
         out[pid] = points
     return out
+
+
+METRIC_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,99}$")  # built-in or recorded, as rules name them
+
+
+def check_metric_name(name: str) -> str:
+    """A pydantic validator body: the name, or a ValueError saying what a metric name may hold."""
+    if not METRIC_NAME.match(name):
+        raise ValueError("must start with a letter or _ and hold only letters, digits, _ . : - (max 100)")
+    return name

@@ -23,14 +23,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from models.metrics import MetricPoint
 from models.prompts import Prompt
-from services.alerting import engine as alert_engine
-from services.alerting.rules import check_metric_name
-from services.catalog.tags import check_tags
 from services.core.config import get_settings
 from services.core.errors import BadRequest
 from services.core.redis_client import get_redis, key
+from services.core.tags import check_tags
 from services.identity.policy import Principal, require_admin
 from services.metrics import builtin as builtin_metrics
+from services.metrics.builtin import check_metric_name
 from services.metrics.query import tags_key
 
 MAX_FUTURE = timedelta(minutes=5)
@@ -89,19 +88,6 @@ class MetricPointInfo(BaseModel):
     tags: dict[str, str]
 
 
-class AlertChange(BaseModel):
-    alert_id: int
-    rule_id: int | None
-    entity: str | None
-    transition: str
-    status: str
-
-
-class RecordedMetric(MetricPointInfo):
-    rules_evaluated: int
-    alert_changes: list[AlertChange] = Field(description="Alerts opened, fired or resolved by this point")
-
-
 def render_point(p: MetricPoint) -> MetricPointInfo:
     return MetricPointInfo(
         id=p.id,
@@ -138,7 +124,9 @@ async def _prompt_id(principal: Principal, ref: uuid.UUID | int | None) -> int |
     return found
 
 
-async def record_metric(principal: Principal, data: MetricInput) -> RecordedMetric:
+async def store_point(principal: Principal, data: MetricInput) -> MetricPointInfo:
+    """Store one point, add it to the realtime buffer and publish it (rules are alerting's: see
+    ``services.alerting.engine.record_metric``, which evaluates them on arrival)."""
     principal = require_admin(principal)
     org = principal.organization_id
     point = await MetricPoint.create(
@@ -164,21 +152,7 @@ async def record_metric(principal: Principal, data: MetricInput) -> RecordedMetr
         pipe.expire(_names_key(org), BUFFER_TTL_SECONDS)
         pipe.publish(updates_channel(org), orjson.dumps(wire).decode())
         await pipe.execute()
-    rules, changes = await alert_engine.evaluate_metric(org, data.name)
-    return RecordedMetric(
-        **info.model_dump(),
-        rules_evaluated=rules,
-        alert_changes=[
-            AlertChange(
-                alert_id=c.alert_id,
-                rule_id=c.rule_id,
-                entity=c.entity or None,
-                transition=c.transition,
-                status=c.status,
-            )
-            for c in changes
-        ],
-    )
+    return info
 
 
 class Latest(BaseModel):

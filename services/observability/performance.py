@@ -12,9 +12,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from services.analytics.trend import fit
 from services.core.config import get_settings
 from services.core.errors import BadRequest
-from services.core.trend import fit
 from services.identity.policy import Principal, Role, require_admin
 from services.observability import probes as platform_probes
 from services.observability import requests as request_metrics

@@ -1,4 +1,4 @@
-"""services/analytics/stats.py and services/core/trend.py against SciPy.
+"""services/analytics/stats.py and services/analytics/trend.py against SciPy.
 
 stats.py is pure Python (Student's t through the incomplete beta function, Welch's test
 from summary statistics, the pooled two-proportion z-test, least squares); SciPy is the
@@ -16,8 +16,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats as sp
 
-from services.analytics import stats
-from services.core import trend
+from services.analytics import stats, trend
 
 FAST = settings(max_examples=80, deadline=None, derandomize=True)
 

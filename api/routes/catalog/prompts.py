@@ -10,7 +10,7 @@ from starlette.responses import Response
 from api.routing import Call, Ok, Router
 from services.catalog import prompts
 from services.catalog.prompts import PromptCreate, PromptInfo
-from services.catalog.tags import check_tags
+from services.core.tags import check_tags
 
 router = Router("Prompts")
 
