@@ -10,7 +10,7 @@ an overview of every metric over the range.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, Field
 from redis.exceptions import RedisError
@@ -18,6 +18,7 @@ from redis.exceptions import RedisError
 from models.alerts import OPEN_STATUSES, Alert, AlertRule
 from models.metrics import MetricPoint
 from services.alerting import engine as alert_engine
+from services.analytics import windows
 from services.core.errors import BadRequest
 from services.identity.policy import Principal, require_admin
 from services.metrics import builtin as builtin_metrics
@@ -30,8 +31,9 @@ from services.rollups.query import accumulate_slices
 CYCLE_SECONDS = 60
 LAG_DEGRADED_SECONDS = 3 * CYCLE_SECONDS
 TimeRange = Literal["1h", "24h", "7d", "30d", "90d"]
-RANGES = {"1h": 3600, "24h": 86400, "7d": 7 * 86400, "30d": 30 * 86400, "90d": 90 * 86400}
-BUCKETS = {"1h": 300, "24h": 3600, "7d": 6 * 3600, "30d": 86400, "90d": 86400}
+# Seconds per range and per chart bucket: the analytics windows of the same names (one table).
+RANGES = {name: int(windows.WINDOWS[name].total_seconds()) for name in get_args(TimeRange)}
+BUCKETS = {name: int(windows.BUCKETS[name].total_seconds()) for name in get_args(TimeRange)}
 
 
 class Probe(BaseModel):

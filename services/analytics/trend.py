@@ -1,6 +1,8 @@
 """Least-squares trend of a series, with the significance of its slope.
 
-A slope is only called a direction ("increasing"/"decreasing") when a two-sided t-test
+The line is :func:`services.analytics.stats.least_squares` (the one the charts' ``trend_line``
+fits); this adds the significance of its slope.  Charts call a line up/down/flat by the size of
+the change; here a slope is only called a direction ("increasing"/"decreasing") when a two-sided t-test
 of "slope = 0" rejects at ``ALPHA``; otherwise the series is "stable".  Fewer than three
 points cannot support a test and answer "insufficient_data".  The Student-t tail is
 :func:`services.analytics.stats.t_two_sided_p` (the same one the A/B tests use).
@@ -11,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from services.analytics.stats import t_two_sided_p
+from services.analytics.stats import least_squares, t_two_sided_p
 
 ALPHA = 0.05
 
@@ -42,25 +44,22 @@ class Trend:
 def fit(xs: list[float], ys: list[float]) -> Trend:
     """Fit ``y = a + b x`` (x in hours) and test b = 0."""
     n = len(xs)
-    if n < 3:
+    line = least_squares(xs, ys) if n >= 3 else None
+    if line is None:
         return Trend("insufficient_data", None, None, None, None, n)
-    mx, my = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mx) ** 2 for x in xs)
+    my = sum(ys) / n
     syy = sum((y - my) ** 2 for y in ys)
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
-    if sxx == 0:
-        return Trend("insufficient_data", None, None, None, None, n)
-    slope = sxy / sxx
-    intercept = my - slope * mx
     if syy == 0:
-        return Trend("stable", 0.0, round(intercept, 6), 1.0, 1.0, n)
-    residual = max(0.0, syy - slope * sxy)
+        return Trend("stable", 0.0, round(line.intercept, 6), 1.0, 1.0, n)
+    mx = sum(xs) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    residual = max(0.0, syy - line.slope * line.slope * sxx)
     r2 = 1.0 - residual / syy
     dof = n - 2
     if residual == 0:
         p = 0.0
     else:
         se = math.sqrt(residual / dof / sxx)
-        p = t_two_sided_p(slope / se, dof)
-    direction = "stable" if p >= ALPHA else ("increasing" if slope > 0 else "decreasing")
-    return Trend(direction, round(slope, 6), round(intercept, 6), round(r2, 6), round(p, 6), n)
+        p = t_two_sided_p(line.slope / se, dof)
+    direction = "stable" if p >= ALPHA else ("increasing" if line.slope > 0 else "decreasing")
+    return Trend(direction, round(line.slope, 6), round(line.intercept, 6), round(r2, 6), round(p, 6), n)
