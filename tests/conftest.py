@@ -20,6 +20,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
@@ -223,3 +224,20 @@ def start_server(**env: str) -> tuple[subprocess.Popen[bytes], int]:
         time.sleep(0.05)
     proc.terminate()
     raise RuntimeError("uvicorn did not start")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if IS_POSTGRES:
+        return f"database: PostgreSQL ({TEST_DB}); the PostgreSQL-only paths (COPY ingest, SQL merges) run"
+    return (
+        "database: SQLite (DATABASE_URL unset): the PostgreSQL-only paths (COPY ingest, SQL merges of large "
+        "reads, the migration test) are NOT exercised; set DATABASE_URL=postgres://... to run them"
+    )
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if not IS_POSTGRES:
+        terminalreporter.write_line(
+            "note: ran on SQLite; PostgreSQL-only paths were skipped (set DATABASE_URL to a PostgreSQL server)",
+            yellow=True,
+        )
