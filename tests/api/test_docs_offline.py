@@ -160,7 +160,8 @@ def _page_requests(netlog: Path, base: str) -> list[tuple[str, str]]:
 
 
 def _render(url: str, base: str) -> tuple[str, list[tuple[str, str]]]:
-    with tempfile.TemporaryDirectory(prefix="chromium-") as tmp:
+    # Chromium's helper processes may still be writing the profile as the browser exits.
+    with tempfile.TemporaryDirectory(prefix="chromium-", ignore_cleanup_errors=True) as tmp:
         netlog = Path(tmp) / "netlog.json"
         done = subprocess.run(
             [CHROMIUM, *_chromium_flags(f"{tmp}/profile"), f"--log-net-log={netlog}", *_DUMP_DOM, url],
@@ -206,7 +207,8 @@ def test_graphiql_renders_offline(server):
 @contextlib.contextmanager
 def _chromium_page(url: str) -> Iterator[str]:
     """Headless Chromium (offline, as above) showing ``url``; yields the page's DevTools websocket."""
-    with tempfile.TemporaryDirectory(prefix="chromium-") as tmp:
+    # Chromium's helper processes may still be writing the profile as the browser exits.
+    with tempfile.TemporaryDirectory(prefix="chromium-", ignore_cleanup_errors=True) as tmp:
         proc = subprocess.Popen(
             [CHROMIUM, *_chromium_flags(f"{tmp}/profile"), "--remote-debugging-port=0", url],
             stdout=subprocess.DEVNULL,
