@@ -11,20 +11,22 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
+from strawberry.experimental.pydantic import type as pydantic_type
 
 from graphql_schema.context import Info
 from graphql_schema.permissions import IsAdmin, IsAuthenticated
 from services.observability import health as health_status
 from services.observability import performance as performance_monitoring
 from services.observability import system as system_metrics
+from services.observability.schemas import DependencyCheck, EndpointStats
 
 
-@strawberry.type
+@pydantic_type(model=DependencyCheck)
 class ServiceCheck:
-    name: str
-    status: str
-    latency_ms: float
-    error: str | None
+    name: strawberry.auto
+    status: strawberry.auto
+    latency_ms: strawberry.auto
+    error: strawberry.auto
 
 
 @strawberry.type
@@ -35,20 +37,20 @@ class SystemHealth:
     services: list[ServiceCheck]
 
 
-@strawberry.type
+@pydantic_type(model=EndpointStats)
 class EndpointPerformance:
-    endpoint: str
-    method: str
-    count: int
-    errors: int
-    client_errors: int
-    error_rate: float
-    avg_ms: float | None
-    p50_ms: float | None
-    p95_ms: float | None
-    p99_ms: float | None
-    throughput_per_min: float
-    bytes_in: float
+    endpoint: strawberry.auto
+    method: strawberry.auto
+    count: strawberry.auto
+    errors: strawberry.auto
+    client_errors: strawberry.auto
+    error_rate: strawberry.auto
+    avg_ms: strawberry.auto
+    p50_ms: strawberry.auto
+    p95_ms: strawberry.auto
+    p99_ms: strawberry.auto
+    throughput_per_min: strawberry.auto
+    bytes_in: float  # GraphQL Int is 32-bit
     bytes_out: float
 
 

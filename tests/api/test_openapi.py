@@ -32,3 +32,17 @@ async def test_docs_page_points_at_the_spec(client):
 async def test_graphiql_served_to_browsers(client):
     r = await client.get("/graphql", headers={"Accept": "text/html"})
     assert r.status_code == 200 and "graphiql" in r.text.lower()
+
+
+async def test_every_json_route_documents_its_data(client):
+    """Every enveloped 2xx answer names the schema of its ``data`` (no untyped ``{}``)."""
+    spec = (await client.get("/openapi.json")).json()
+    untyped = []
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            for code, response in op["responses"].items():
+                schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+                if code.startswith("2") and "data" in schema.get("properties", {}):
+                    if not schema["properties"]["data"]:
+                        untyped.append(f"{method.upper()} {path} {code}")
+    assert untyped == []

@@ -13,6 +13,14 @@ from services.metrics import query as metric_query
 from services.observability import app_records as app_metrics
 from services.observability import prometheus as prometheus_export
 from services.observability.app_records import AgentRecord, FeedbackRecord, WorkflowRecord
+from services.observability.schemas import (
+    AgentRecorded,
+    FeedbackRecorded,
+    JsonMetrics,
+    MetricsHealth,
+    MetricsSummary,
+    WorkflowRecorded,
+)
 
 router = Router("Monitoring")
 
@@ -53,6 +61,7 @@ BY_DIMENSION = (
     summary="JSON Metrics",
     query_model=JsonMetricsQuery,
     role=Role.ADMIN,
+    response_model=JsonMetrics,
     description="With `include_app`, `application.organization.by_dimension` breaks the organization's recorded "
     f"runs down by dimension, over all time: {BY_DIMENSION}",
 )
@@ -69,6 +78,7 @@ async def json_metrics(call: Call[JsonMetricsQuery, None]) -> Ok:
     "/v1/metrics/summary",
     summary="Metrics Summary",
     role=Role.ADMIN,
+    response_model=MetricsSummary,
     description=f"`by_dimension_24h` breaks the last 24 hours' recorded runs down by dimension: {BY_DIMENSION}",
 )
 async def metrics_summary(call: Call[None, None]) -> Ok:
@@ -78,22 +88,34 @@ async def metrics_summary(call: Call[None, None]) -> Ok:
     return Ok(data, "Metrics summary retrieved successfully")
 
 
-@router.get("/v1/metrics/health", summary="Metrics Health Check", public=True)
+@router.get("/v1/metrics/health", summary="Metrics Health Check", public=True, response_model=MetricsHealth)
 async def metrics_health(call: Call[None, None]) -> Ok:
     data = await app_metrics.metrics_health()
     return Ok(data, f"Metrics collection is {data['status']}")
 
 
-@router.post("/v1/metrics/record/agent", summary="Record Agent Metrics", query_model=AgentRecord)
+@router.post(
+    "/v1/metrics/record/agent", summary="Record Agent Metrics", query_model=AgentRecord, response_model=AgentRecorded
+)
 async def record_agent_metrics(call: Call[AgentRecord, None]) -> Ok:
     return Ok(await app_metrics.record_agent(call.user, call.query), "Agent metrics recorded")
 
 
-@router.post("/v1/metrics/record/feedback", summary="Record RLHF Feedback Metrics", query_model=FeedbackRecord)
+@router.post(
+    "/v1/metrics/record/feedback",
+    summary="Record RLHF Feedback Metrics",
+    query_model=FeedbackRecord,
+    response_model=FeedbackRecorded,
+)
 async def record_feedback_metrics(call: Call[FeedbackRecord, None]) -> Ok:
     return Ok(await app_metrics.record_feedback(call.user, call.query), "Feedback metrics recorded")
 
 
-@router.post("/v1/metrics/record/workflow", summary="Record Workflow Metrics", query_model=WorkflowRecord)
+@router.post(
+    "/v1/metrics/record/workflow",
+    summary="Record Workflow Metrics",
+    query_model=WorkflowRecord,
+    response_model=WorkflowRecorded,
+)
 async def record_workflow_metrics(call: Call[WorkflowRecord, None]) -> Ok:
     return Ok(await app_metrics.record_workflow(call.user, call.query), "Workflow metrics recorded")

@@ -11,6 +11,16 @@ from services.identity.policy import Role
 from services.observability import health as health_status
 from services.observability import performance as performance_monitoring
 from services.observability import system as system_metrics
+from services.observability.schemas import (
+    EndpointPerformanceReport,
+    MonitorHealth,
+    MonitoringDashboard,
+    RecommendationList,
+    ResponseTimeTrends,
+    SamplerSwitch,
+    SystemHealthReport,
+    SystemSnapshot,
+)
 
 router = Router("DevOps Performance Monitoring")
 
@@ -44,6 +54,7 @@ class RecommendationQuery(BaseModel):
     summary="Get Endpoint Performance Analysis",
     query_model=PerformanceQuery,
     role=Role.ADMIN,
+    response_model=EndpointPerformanceReport,
     description="Per route template: count, 5xx error rate, average and p50/p95/p99 latency (DDSketch, 1% "
     "relative accuracy), throughput per minute. Platform-wide; admin role.",
 )
@@ -58,6 +69,7 @@ async def get_endpoint_performance(call: Call[PerformanceQuery, None]) -> Ok:
     summary="Get Response Time Trends",
     query_model=TrendQuery,
     role=Role.ADMIN,
+    response_model=ResponseTimeTrends,
     description="Hourly p50/p95/avg and a least-squares trend of p95 with its p-value; a direction is only "
     "claimed when the slope is significant at 5%.",
 )
@@ -72,6 +84,7 @@ async def get_response_time_trends(call: Call[TrendQuery, None]) -> Ok:
     summary="Get Monitoring Dashboard",
     query_model=DashboardQuery,
     role=Role.ADMIN,
+    response_model=MonitoringDashboard,
 )
 async def get_monitoring_dashboard(call: Call[DashboardQuery, None]) -> Ok:
     data = await performance_monitoring.dashboard(call.user, call.query.hours)
@@ -83,6 +96,7 @@ async def get_monitoring_dashboard(call: Call[DashboardQuery, None]) -> Ok:
     summary="Get Performance Recommendations",
     query_model=RecommendationQuery,
     role=Role.ADMIN,
+    response_model=RecommendationList,
     description="Rules over measured data (slow endpoints, error spikes, pool saturation, stream backlog, rollup "
     "lag, memory growth, host thresholds); each item carries the evidence that triggered it.",
 )
@@ -91,7 +105,9 @@ async def get_performance_recommendations(call: Call[RecommendationQuery, None])
     return Ok({"recommendations": items, "count": len(items)}, "Recommendations retrieved successfully")
 
 
-@router.get("/v1/monitoring/metrics/current", summary="Get Current Metrics", role=Role.ADMIN)
+@router.get(
+    "/v1/monitoring/metrics/current", summary="Get Current Metrics", role=Role.ADMIN, response_model=SystemSnapshot
+)
 async def get_current_metrics(call: Call[None, None]) -> Ok:
     return Ok(await system_metrics.current(call.user), "Current metrics retrieved successfully")
 
@@ -100,6 +116,7 @@ async def get_current_metrics(call: Call[None, None]) -> Ok:
     "/v1/monitoring/start",
     summary="Start Monitoring",
     role=Role.SUPERUSER,
+    response_model=SamplerSwitch,
     description="Turns the system-metrics sampler on for every process (state stored in the database) and "
     "stores a first sample.",
 )
@@ -107,12 +124,14 @@ async def start_monitoring(call: Call[None, None]) -> Ok:
     return Ok(await system_metrics.start(call.user), "Performance monitoring started")
 
 
-@router.post("/v1/monitoring/stop", summary="Stop Monitoring", role=Role.SUPERUSER)
+@router.post("/v1/monitoring/stop", summary="Stop Monitoring", role=Role.SUPERUSER, response_model=SamplerSwitch)
 async def stop_monitoring(call: Call[None, None]) -> Ok:
     return Ok(await system_metrics.stop(call.user), "Performance monitoring stopped")
 
 
-@router.get("/v1/monitoring/health-check", summary="Monitoring Health Check", role=Role.ADMIN)
+@router.get(
+    "/v1/monitoring/health-check", summary="Monitoring Health Check", role=Role.ADMIN, response_model=MonitorHealth
+)
 async def monitoring_health_check(call: Call[None, None]) -> Ok:
     return Ok(await performance_monitoring.monitor_health(call.user), "Monitoring system health retrieved")
 
@@ -122,6 +141,7 @@ async def monitoring_health_check(call: Call[None, None]) -> Ok:
     summary="Get Health Status",
     tag="Monitoring Health",
     public=True,
+    response_model=SystemHealthReport,
     description="Database SELECT 1, Redis PING, API self-check (GET /healthz through the ASGI stack), core "
     "tables present and migrated to head, worker heartbeat; each with a 5 s timeout, run concurrently. "
     "Overall healthy / degraded / unhealthy in the body (always 200; /readyz is the probe that answers 503).",
