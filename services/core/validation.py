@@ -12,7 +12,7 @@ import typing
 from typing import Annotated, Any, TypeVar, get_args, get_origin
 
 from annotated_types import Ge, Gt, Interval, Le, Lt
-from pydantic import BaseModel, Field, ValidationError, create_model
+from pydantic import BaseModel, ValidationError, create_model
 from pydantic.fields import FieldInfo
 
 from services.core.errors import BadRequest, FieldIssue
@@ -21,12 +21,11 @@ M = TypeVar("M", bound=BaseModel)
 
 # Integer columns are int4 (PostgreSQL ``integer``), so that is the range of any integer the
 # API takes unless its field says otherwise: a larger value is a 400 naming the field, not a
-# driver overflow (500).  ``Int32`` is the type for new fields; ``with_int_bounds`` applies
-# the same range to every unbounded integer of an existing model (the REST router does so for
-# all path, query and body models, which is also what /openapi.json then documents).
+# driver overflow (500).  ``with_int_bounds`` applies the range to every unbounded integer of a
+# model (the REST router does so for all path, query and body models, which is also what
+# /openapi.json then documents).
 INT32_MIN = -(2**31)
 INT32_MAX = 2**31 - 1
-Int32 = Annotated[int, Field(ge=INT32_MIN, le=INT32_MAX)]
 
 
 # Pydantic puts the member of a union that failed into ``loc`` (``prompt_id.uuid``,

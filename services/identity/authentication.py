@@ -99,7 +99,7 @@ def _at_most(granted: Role, current: Role) -> Role:
 
 async def _authenticate_jwt(token: str) -> Principal:
     try:
-        principal, issued_at = credentials.decode_jwt_issued(token)
+        principal, issued_at = credentials.decode_jwt(token)
     except jwt.ExpiredSignatureError:
         raise Unauthorized("Authentication token has expired") from None
     except jwt.InvalidTokenError:

@@ -49,13 +49,10 @@ def issue_jwt(
     return jwt.encode(claims, settings.secret_key, algorithm=settings.jwt_algorithm), expires
 
 
-def decode_jwt(token: str, settings: Settings | None = None) -> Principal:
-    """Verify signature and expiry; raise ``jwt.InvalidTokenError`` on anything wrong."""
-    return decode_jwt_issued(token, settings)[0]
+def decode_jwt(token: str, settings: Settings | None = None) -> tuple[Principal, float]:
+    """The token's principal and ``iat`` (epoch seconds, for checks against later credential changes).
 
-
-def decode_jwt_issued(token: str, settings: Settings | None = None) -> tuple[Principal, float]:
-    """:func:`decode_jwt` plus the token's ``iat`` (seconds), for checks against later credential changes."""
+    Verifies signature and expiry; raises ``jwt.InvalidTokenError`` on anything wrong."""
     settings = settings or get_settings()
     claims: dict[str, Any] = jwt.decode(
         token,
