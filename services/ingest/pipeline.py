@@ -44,6 +44,8 @@ from services.core.errors import BadRequest, FieldIssue, NotFound, ServiceUnavai
 from services.core.redis_batching import ScriptBatcher
 from services.core.redis_client import get_redis, key
 from services.identity.policy import Principal, require_authenticated
+from services.ingest import kinds
+from services.ingest.kinds import PROMPT_KIND
 from services.rollups import build as rollups
 
 log = logging.getLogger(__name__)
@@ -98,13 +100,18 @@ class UsageEvent(BaseModel):
 
 # Rate limit and enqueue atomically in one round trip: count the events in the key's window
 # and append the entries only if the window still has room (a throttled call queues nothing).
-# KEYS: window counter, stream.  ARGV: cost, limit, window ttl, organization, user, payloads...
+# KEYS: window counter, stream.  ARGV: cost, limit, window ttl, organization, user, kind, payloads...
+# Prompt events carry no kind field (the stream's original entry shape, still read as "prompt").
 _ADMIT_AND_QUEUE = """
 local count = redis.call('INCRBY', KEYS[1], ARGV[1])
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 if count > tonumber(ARGV[2]) then return count end
-for i = 6, #ARGV do
-  redis.call('XADD', KEYS[2], '*', 'o', ARGV[4], 'u', ARGV[5], 'e', ARGV[i])
+for i = 7, #ARGV do
+  if ARGV[6] == '' then
+    redis.call('XADD', KEYS[2], '*', 'o', ARGV[4], 'u', ARGV[5], 'e', ARGV[i])
+  else
+    redis.call('XADD', KEYS[2], '*', 'o', ARGV[4], 'u', ARGV[5], 'k', ARGV[6], 'e', ARGV[i])
+  end
 end
 return count
 """
@@ -146,7 +153,7 @@ def _payloads(events: list[UsageEvent]) -> tuple[list[dict[str, Any]], list[str]
     return payloads, ids
 
 
-async def _queue(principal: Principal, cost: int, entries: list[bytes]) -> None:
+async def _queue(principal: Principal, cost: int, entries: list[bytes], kind: str = PROMPT_KIND) -> None:
     """Admit ``cost`` events against the caller's ingest limit and append ``entries`` (one round trip)."""
     settings = get_settings()
     limit = principal.rate_limit_per_minute or settings.ingest_rate_limit_per_minute
@@ -160,7 +167,15 @@ async def _queue(principal: Principal, cost: int, entries: list[bytes]) -> None:
     try:
         count = await batcher(
             [window.key, key(STREAM)],
-            [cost, limit, window.ttl, principal.organization_id, principal.user_id, *entries],
+            [
+                cost,
+                limit,
+                window.ttl,
+                principal.organization_id,
+                principal.user_id,
+                "" if kind == PROMPT_KIND else kind,
+                *entries,
+            ],
         )
     except RedisError as exc:
         raise ServiceUnavailable("Event queue unavailable, retry shortly", retry_after=2) from exc
@@ -226,6 +241,61 @@ async def log_usage_batch(principal: Principal, events: list[UsageEvent]) -> lis
     return ids
 
 
+def _with_ids(payloads: list[dict[str, Any]]) -> list[str]:
+    """Give every payload an ``event_id`` (kept when the client sent one); returns the ids in order."""
+    missing = [p for p in payloads if not p.get("event_id")]
+    for payload, fresh in zip(missing, _new_ids(len(missing)), strict=True):
+        payload["event_id"] = fresh
+    return [str(p["event_id"]) for p in payloads]
+
+
+def _entries(payloads: list[dict[str, Any]]) -> list[bytes]:
+    step = ENTRY_MAX_EVENTS
+    return [orjson.dumps(payloads[i : i + step]) for i in range(0, len(payloads), step)]
+
+
+async def enqueue(principal: Principal, kind: str, payloads: list[dict[str, Any]]) -> list[str]:
+    """Queue events of another domain (``kind``, see :mod:`services.ingest.kinds`) on the same stream.
+
+    Same promise as prompt events: all or none, durable in Redis before this returns,
+    counted against the caller's ingest rate limit (429), 503 when Redis is unreachable.
+    The payloads are JSON-serializable dicts (datetimes allowed); events without an
+    ``event_id`` get one.  Returns the event ids in order.
+    """
+    principal = require_authenticated(principal)
+    kinds.writer_path(kind)  # an unknown kind is a programming error, raised before anything is queued
+    if not payloads:
+        return []
+    ids = _with_ids(payloads)
+    await _queue(principal, len(payloads), _entries(payloads), kind)
+    return ids
+
+
+async def enqueue_unmetered(
+    kind: str, organization_id: int | None, user_id: int | None, payloads: list[dict[str, Any]]
+) -> list[str]:
+    """Queue events the service itself observed (no caller to rate-limit), e.g. security events.
+
+    ``organization_id``/``user_id`` may be unknown (``None``): the writer receives ``None``.
+    Raises :class:`ServiceUnavailable` when Redis is unreachable.
+    """
+    kinds.writer_path(kind)
+    if not payloads:
+        return []
+    ids = _with_ids(payloads)
+    stream = key(STREAM)
+    org, user = ("" if v is None else str(v) for v in (organization_id, user_id))
+    fields_base = {"o": org, "u": user}
+    try:
+        async with get_redis().pipeline(transaction=True) as pipe:
+            for entry in _entries(payloads):
+                pipe.xadd(stream, {**fields_base, "k": kind, "e": entry})
+            await pipe.execute()
+    except RedisError as exc:
+        raise ServiceUnavailable("Event queue unavailable, retry shortly", retry_after=2) from exc
+    return ids
+
+
 # --------------------------------------------------------------------------- drain (worker side)
 
 
@@ -242,7 +312,7 @@ class DrainResult:
         self.dead += other.dead
 
 
-_Event = tuple[int, int, dict[str, Any]]  # (organization id, user id, event payload)
+_Event = tuple[Any, Any, dict[str, Any]]  # (organization id, user id, event payload); ids None when unknown
 
 
 # Stream entries per read: the transaction budget divided by the events per entry seen in the
@@ -258,31 +328,42 @@ async def ensure_group() -> None:
             raise
 
 
-def _decode(fields: dict[str, str]) -> list[_Event]:
-    org, user = int(fields["o"]), int(fields["u"])
+def _id(value: str | None) -> int | None:
+    return int(value) if value else None
+
+
+def _decode(fields: dict[str, str]) -> tuple[str, list[_Event]]:
+    kind = fields.get("k") or PROMPT_KIND
+    kinds.writer_path(kind)  # an entry of a kind this version does not know is dead-lettered, not guessed at
+    org, user = _id(fields["o"]), _id(fields["u"])
     body = orjson.loads(fields["e"])
-    return [(org, user, e) for e in body] if isinstance(body, list) else [(org, user, body)]
+    return kind, [(org, user, e) for e in body] if isinstance(body, list) else [(org, user, body)]
 
 
 @dataclass
 class _Chunk:
     ids: list[str]  # stream entry ids, acknowledged together once the chunk is stored
-    events: list[_Event]
+    events: dict[str, list[_Event]]  # kind -> its events, in stream order
     undecodable: list[dict[str, Any]]  # dead letters for entries that do not even decode
+    size: int = 0
+
+    def add(self, kind: str, events: list[_Event]) -> None:
+        self.events.setdefault(kind, []).extend(events)
+        self.size += len(events)
 
 
 def _chunks(entries: list[tuple[str, dict[str, str]]], budget: int) -> Iterator[_Chunk]:
     """Whole entries grouped into transactions of about ``budget`` events, decoded one chunk at a time."""
-    chunk = _Chunk([], [], [])
+    chunk = _Chunk([], {}, [])
     for entry_id, fields in entries:
         chunk.ids.append(entry_id)
         try:
-            chunk.events.extend(_decode(fields))
+            chunk.add(*_decode(fields))
         except Exception as exc:  # a malformed entry (only a bug or a hand-written XADD makes one)
             chunk.undecodable.append({"o": fields.get("o"), "entry": fields, "reason": _reason(exc)})
-        if len(chunk.events) >= budget:
+        if chunk.size >= budget:
             yield chunk
-            chunk = _Chunk([], [], [])
+            chunk = _Chunk([], {}, [])
     if chunk.ids:
         yield chunk
 
@@ -305,7 +386,8 @@ async def drain_once(consumer: str, count: int | None = None, claim_idle_ms: int
         entries = got[0][1] if got else []
     total = DrainResult()
     for chunk in _chunks(entries, budget):
-        total.add(await _write_isolating(chunk.events))
+        for kind, events in chunk.events.items():
+            total.add(await _write_isolating(kinds.writer(kind), events))
         if chunk.undecodable:
             await dead_letter(chunk.undecodable)
             total.dead += len(chunk.undecodable)
@@ -334,7 +416,11 @@ async def drain(consumer: str, max_seconds: float = 5.0) -> DrainResult:
 
 async def write_batch(entries: list[tuple[str, dict[str, str]]]) -> DrainResult:
     """Store the events of these stream entries (idempotent: stored event ids are skipped)."""
-    return await _write_isolating([e for _, fields in entries for e in _decode(fields)])
+    total = DrainResult()
+    for chunk in _chunks(entries, len(entries) * ENTRY_MAX_EVENTS + 1):
+        for kind, events in chunk.events.items():
+            total.add(await _write_isolating(kinds.writer(kind), events))
+    return total
 
 
 # --------------------------------------------------------------------------- poison isolation
@@ -380,8 +466,9 @@ async def _is_outage(exc: BaseException) -> bool:
     return False
 
 
-async def _write_isolating(events: list[_Event]) -> DrainResult:
-    """Store ``events``; if that fails on their content, split until each bad event stands alone.
+async def _write_isolating(write: kinds.Writer, events: list[_Event]) -> DrainResult:
+    """Store ``events`` with their kind's writer; if that fails on their content, split until each
+    bad event stands alone.
 
     A failing batch is halved and each half retried, so one poison event costs about
     2·log2(batch) extra transactions and every other event is stored; the poison event goes
@@ -389,7 +476,7 @@ async def _write_isolating(events: list[_Event]) -> DrainResult:
     stay pending and are retried when the database or Redis is back.
     """
     try:
-        return await _write(events)
+        return await _stored(write, events)
     except Exception as exc:
         if await _is_outage(exc):
             raise
@@ -399,9 +486,15 @@ async def _write_isolating(events: list[_Event]) -> DrainResult:
             log.warning("poison event of organization %s dead-lettered: %s", org, _reason(exc))
             return DrainResult(read=1, dead=1)
         mid = len(events) // 2
-        result = await _write_isolating(events[:mid])
-        result.add(await _write_isolating(events[mid:]))
+        result = await _write_isolating(write, events[:mid])
+        result.add(await _write_isolating(write, events[mid:]))
         return result
+
+
+async def _stored(write: kinds.Writer, events: list[_Event]) -> DrainResult:
+    if write is write_prompt_events:  # the prompt writer also reports events it dead-lettered itself
+        return await _write(events)
+    return DrainResult(read=len(events), inserted=await write(events))
 
 
 async def dead_letter(items: list[dict[str, Any]]) -> None:
@@ -502,6 +595,11 @@ def _row(org: int, user: int, e: dict[str, Any], prompt_id: int) -> _Row:
         user,
         datetime.fromisoformat(e["timestamp"]),
     )
+
+
+async def write_prompt_events(events: list[_Event]) -> int:
+    """The ``prompt`` kind's writer (see :mod:`services.ingest.kinds`)."""
+    return (await _write(events)).inserted
 
 
 async def _write(events: list[_Event]) -> DrainResult:
