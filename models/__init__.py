@@ -7,4 +7,5 @@ MODEL_MODULES: list[str] = [
     "models.monitoring",
     "models.metrics",
     "models.alerts",
+    "models.usage",
 ]
