@@ -53,22 +53,20 @@ class UsageEvent(Model):
         )
 
 
-# Sums over one (organization, bucket, resource, provider, model, user, prompt, version, status)
-# group; user_id/prompt_id 0 and version "" stand for "none" so the unique key is total.
-# ``latency`` is a serialized DDSketch (services/rollups/sketch.py).  (No class docstring: it
-# would become a table COMMENT.)
+# One slice of an (organization, bucket): ``dimension`` is what the slice is keyed by and ``key``
+# its value -- "resource" (resource type), "model" (provider TAB model), "user" (user id, "" for
+# none), "prompt" (prompt id TAB version hash).  Each event lands in one row of every dimension, so
+# a read for any breakdown touches a few rows per day however many events there were.
+# ``latency`` is a serialized DDSketch (services/rollups/sketch.py).  Rows are rebuilt whole from
+# raw events, so a rebuild is idempotent.  (No class docstring: it would become a table COMMENT.)
 class UsageRollupFields(Model):
     id = fields.BigIntField(primary_key=True)
     organization_id = fields.IntField()
     bucket_start = fields.DatetimeField()
-    resource_type = fields.CharField(max_length=20)
-    provider = fields.CharField(max_length=100, default="")
-    model = fields.CharField(max_length=200, default="")
-    user_id = fields.IntField(default=0)
-    prompt_id = fields.IntField(default=0)
-    version_hash = fields.CharField(max_length=128, default="")
-    status = fields.CharField(max_length=20, default="success")
-    requests = fields.IntField(default=0)
+    dimension = fields.CharField(max_length=10)
+    key = fields.CharField(max_length=340)
+    requests = fields.BigIntField(default=0)
+    errors = fields.BigIntField(default=0)
     input_tokens = fields.BigIntField(default=0)
     output_tokens = fields.BigIntField(default=0)
     cached_tokens = fields.BigIntField(default=0)
@@ -76,7 +74,7 @@ class UsageRollupFields(Model):
     quantity = fields.FloatField(default=0)
     cost_usd = fields.FloatField(default=0)
     latency_sum_ms = fields.FloatField(default=0)
-    latency_n = fields.IntField(default=0)
+    latency_n = fields.BigIntField(default=0)
     latency = fields.JSONField(default=dict)
 
     class Meta:
@@ -86,37 +84,13 @@ class UsageRollupFields(Model):
 class UsageRollupHourly(UsageRollupFields):
     class Meta:
         table = "usage_rollups_hourly"
-        unique_together = (
-            (
-                "organization_id",
-                "bucket_start",
-                "resource_type",
-                "provider",
-                "model",
-                "user_id",
-                "prompt_id",
-                "version_hash",
-                "status",
-            ),
-        )
+        unique_together = (("organization_id", "bucket_start", "dimension", "key"),)
 
 
 class UsageRollupDaily(UsageRollupFields):
     class Meta:
         table = "usage_rollups_daily"
-        unique_together = (
-            (
-                "organization_id",
-                "bucket_start",
-                "resource_type",
-                "provider",
-                "model",
-                "user_id",
-                "prompt_id",
-                "version_hash",
-                "status",
-            ),
-        )
+        unique_together = (("organization_id", "bucket_start", "dimension", "key"),)
 
 
 # An organization's own price for a model, in force from ``valid_from`` until a later row of the
