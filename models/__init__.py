@@ -7,5 +7,10 @@ MODEL_MODULES: list[str] = [
     "models.monitoring",
     "models.metrics",
     "models.alerts",
+    "models.dbperf",
+    "models.deployments",
+    "models.tools",
+    "models.gateway",
     "models.usage",
+    "models.security",
 ]

@@ -1,0 +1,431 @@
+"""Compare two deployments: what changed (configuration, artifacts, prompt versions) and what it did.
+
+Each deployment is measured over its *live window*: from the moment it finished to the next
+deployment that went live in the same environment (or its own rollback), capped at a horizon
+and at now.  Its figures are those of the prompt versions it ships, read from the rollups
+(:func:`services.rollups.query.accumulate_slices`: counts, sums, sums of squares and latency
+sketches), so a comparison over millions of executions never loads one.
+
+Verdicts follow Argo Rollouts' analysis: each metric is ``successful``, ``failed`` or
+``inconclusive``, and the run is the worst of its counted metrics.  Deployment 1 is the baseline
+and deployment 2 the candidate.  For each metric:
+
+1. fewer than ``min_samples`` on either side: ``inconclusive`` (too little data);
+2. the threshold is met: ``successful``;
+3. missed, and the candidate is significantly worse than the baseline (two-proportion z-test for
+   the success rate, Welch's t-test on the means for latency, cost and score; p < ``alpha``):
+   ``failed``;
+4. missed but not significantly worse: ``inconclusive``.
+
+Thresholds default like Flagger's (success rate >= 99 %, p99 latency at most 10 % above the
+baseline's), plus cost per execution (+20 %) and score (-5 %); all are request parameters.  The
+success rate and p99 latency always count; cost and score count when both sides have enough
+samples (many prompts log neither).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from models.deployments import Deployment
+from services.analytics.stats import ProportionTest, WelchTest, two_proportion_z_test, welch_t_test
+from services.core.errors import BadRequest, FieldIssue
+from services.deployments.configuration_doc import diff, summarize
+from services.deployments.schemas import (
+    ArtifactChange,
+    ArtifactDiff,
+    ArtifactInfo,
+    Comparison,
+    ConfigurationDiff,
+    DeploymentSide,
+    LiveWindow,
+    MetricVerdict,
+    PromptVersionChange,
+    PromptVersionDiff,
+    ShippedPromptVersion,
+    Thresholds,
+    ValueAt,
+    ValueChange,
+    WindowMetrics,
+)
+from services.deployments.store import deployment_ref, deployment_row, load_artifacts, load_prompt_versions
+from services.identity.policy import Principal, require_admin
+from services.rollups.build import Accumulator
+from services.rollups.query import accumulate_slices
+
+LIVE = ("succeeded", "rolled_back")  # statuses of deployments that went live
+DEFAULT_THRESHOLDS = Thresholds(
+    min_success_rate=99.0,
+    max_latency_p99_increase_pct=10.0,
+    max_cost_increase_pct=20.0,
+    max_score_decrease_pct=5.0,
+    min_samples=30,
+    alpha=0.05,
+    horizon_hours=168,
+)
+
+
+# ------------------------------------------------------------------------------------------ windows
+
+
+async def live_window(row: Deployment, horizon: timedelta, now: datetime) -> LiveWindow | None:
+    """[finished, next live deployment in the environment | rollback | horizon | now]; None if it never went live."""
+    if row.status not in LIVE or row.finished_at is None:
+        return None
+    start = row.finished_at
+    following = (
+        await Deployment.filter(
+            environment_id=row.environment_id,
+            status__in=LIVE,
+            finished_at__gt=start,
+            organization_id=row.organization_id,
+        )
+        .order_by("finished_at", "id")
+        .only("id", "finished_at")
+        .first()
+    )
+    ends: list[tuple[datetime, str, int | None]] = [(start + horizon, "horizon", None), (now, "now", None)]
+    if following is not None and following.finished_at is not None:
+        ends.append((following.finished_at, "next_deployment", following.id))
+    if row.rolled_back_at is not None:
+        ends.append((row.rolled_back_at, "rolled_back", None))
+    end, reason, next_id = min(ends, key=lambda e: e[0])
+    end = max(end, start)
+    return LiveWindow(
+        start=start,
+        end=end,
+        end_reason=reason,  # type: ignore[arg-type]
+        next_deployment_id=next_id,
+        hours=(end - start).total_seconds() / 3600.0,
+    )
+
+
+async def window_accumulator(shipped: list[ShippedPromptVersion], window: LiveWindow) -> Accumulator:
+    """The executions of exactly these (prompt, version) pairs inside the window, from the rollups."""
+    total = Accumulator()
+    if not shipped:
+        return total
+    pairs = {(s.prompt_id, s.version_hash) for s in shipped}
+    slices = await accumulate_slices(
+        sorted({p for p, _ in pairs}),
+        window.start,
+        window.end,
+        by_version=True,
+        version_hashes={v for _, v in pairs},
+    )
+    for (pid, vhash, _), acc in slices.items():
+        if (pid, vhash or "") in pairs:
+            total.merge(acc)
+    return total
+
+
+def window_metrics(acc: Accumulator) -> WindowMetrics:
+    finished = acc.success + acc.failure
+    return WindowMetrics(
+        executions=acc.count,
+        successes=acc.success,
+        failures=acc.failure,
+        success_rate=acc.success / finished * 100.0 if finished else None,
+        error_rate=acc.failure / finished * 100.0 if finished else None,
+        latency_avg=acc.avg("latency_ms"),
+        latency_p50=acc.latency.quantile(0.5),
+        latency_p95=acc.latency.quantile(0.95),
+        latency_p99=acc.latency.quantile(0.99),
+        cost_per_execution=acc.avg("cost_usd"),
+        cost_total=round(acc.total("cost_usd"), 8),
+        score_avg=acc.avg("score"),
+        scored=acc.n("score"),
+    )
+
+
+@dataclass
+class _Measured:
+    side: DeploymentSide
+    acc: Accumulator | None
+
+
+async def _measure(
+    row: Deployment, shipped: list[ShippedPromptVersion], horizon: timedelta, now: datetime
+) -> _Measured:
+    window = await live_window(row, horizon, now)
+    reason = None
+    acc = None
+    if window is None:
+        reason = f"status is '{row.status}': the deployment never went live, so it has no live window"
+    elif not shipped:
+        reason = "the deployment ships no prompt versions, so no executions belong to it"
+    else:
+        acc = await window_accumulator(shipped, window)
+    return _Measured(
+        DeploymentSide(
+            deployment=deployment_ref(row),
+            window=window,
+            metrics=window_metrics(acc) if acc is not None else None,
+            unavailable_reason=reason,
+        ),
+        acc,
+    )
+
+
+# ------------------------------------------------------------------------------------------ diffs
+
+
+def configuration_diff(old: dict, new: dict) -> ConfigurationDiff:  # type: ignore[type-arg]
+    patch = diff(old, new)
+    added, removed, changed = summarize(patch, old)
+    return ConfigurationDiff(
+        identical=not patch,
+        added=[ValueAt(**a) for a in added],
+        removed=[ValueAt(**r) for r in removed],
+        changed=[ValueChange(**c) for c in changed],
+        patch=patch,
+    )
+
+
+def artifact_diff(old: list[ArtifactInfo], new: list[ArtifactInfo]) -> ArtifactDiff:
+    a = {(x.kind, x.name): x for x in old}
+    b = {(x.kind, x.name): x for x in new}
+    changed = [
+        ArtifactChange(
+            kind=k[0], name=k[1], old_ref=a[k].ref, new_ref=b[k].ref, old_digest=a[k].digest, new_digest=b[k].digest
+        )
+        for k in sorted(a.keys() & b.keys())
+        if (a[k].ref, a[k].digest) != (b[k].ref, b[k].digest)
+    ]
+    return ArtifactDiff(
+        added=[b[k] for k in sorted(b.keys() - a.keys())],
+        removed=[a[k] for k in sorted(a.keys() - b.keys())],
+        changed=changed,
+        unchanged=len(a.keys() & b.keys()) - len(changed),
+    )
+
+
+def prompt_version_diff(old: list[ShippedPromptVersion], new: list[ShippedPromptVersion]) -> PromptVersionDiff:
+    a = {x.prompt_id: x for x in old}
+    b = {x.prompt_id: x for x in new}
+    both = sorted(a.keys() & b.keys())
+    return PromptVersionDiff(
+        added=[b[k] for k in sorted(b.keys() - a.keys())],
+        removed=[a[k] for k in sorted(a.keys() - b.keys())],
+        changed=[
+            PromptVersionChange(
+                prompt_id=k,
+                prompt_name=b[k].prompt_name,
+                old_version_hash=a[k].version_hash,
+                new_version_hash=b[k].version_hash,
+            )
+            for k in both
+            if a[k].version_hash != b[k].version_hash
+        ],
+        unchanged=[b[k] for k in both if a[k].version_hash == b[k].version_hash],
+    )
+
+
+# ------------------------------------------------------------------------------------------ verdicts
+
+
+def _welch(a: Accumulator, b: Accumulator, measure: str, alpha: float) -> WelchTest | None:
+    ma, mb, va, vb = a.avg(measure), b.avg(measure), a.variance(measure), b.variance(measure)
+    if ma is None or mb is None or va is None or vb is None:
+        return None
+    return welch_t_test(a.n(measure), ma, va, b.n(measure), mb, vb, alpha)
+
+
+def _pct_change(old: float | None, new: float | None) -> float | None:
+    if old is None or new is None or old == 0:
+        return None
+    return (new - old) / abs(old) * 100.0
+
+
+def _judge(
+    metric: str,
+    *,
+    required: bool,
+    baseline: float | None,
+    candidate: float | None,
+    n_baseline: int,
+    n_candidate: int,
+    threshold: str,
+    met: bool | None,
+    higher_is_worse: bool,
+    welch: WelchTest | None,
+    proportion: ProportionTest | None,
+    t: Thresholds,
+) -> MetricVerdict:
+    test = welch or proportion
+    p_value = test.p_value if test is not None else None
+    enough = min(n_baseline, n_candidate) >= t.min_samples
+    if not enough:
+        verdict = "inconclusive"
+        reason = f"too little data: {n_baseline} vs {n_candidate} samples, at least {t.min_samples} per side needed"
+    elif met:
+        verdict, reason = "successful", f"threshold met ({threshold})"
+    elif test is None:
+        verdict, reason = "inconclusive", "threshold missed, but there is no variation to test"
+    else:
+        worse = test.difference > 0 if higher_is_worse else test.difference < 0
+        if worse and test.p_value < t.alpha:
+            verdict = "failed"
+            reason = f"threshold missed ({threshold}) and significantly worse (p = {test.p_value:.3g} < {t.alpha})"
+        else:
+            verdict = "inconclusive"
+            reason = f"threshold missed ({threshold}) but not significantly worse (p = {test.p_value:.3g})"
+    return MetricVerdict(
+        metric=metric,  # type: ignore[arg-type]
+        verdict=verdict,  # type: ignore[arg-type]
+        required=required,
+        counted=required or enough,
+        baseline=baseline,
+        candidate=candidate,
+        change_pct=_pct_change(baseline, candidate),
+        threshold=threshold,
+        threshold_met=met,
+        test="two_proportion_z" if metric == "success_rate" else "welch_t",
+        p_value=p_value,
+        n_baseline=n_baseline,
+        n_candidate=n_candidate,
+        welch=welch,
+        proportion=proportion,
+        reason=reason,
+    )
+
+
+def verdicts(a: Accumulator, b: Accumulator, t: Thresholds) -> list[MetricVerdict]:
+    out = []
+    na, nb = a.success + a.failure, b.success + b.failure
+    rate_a = a.success / na * 100.0 if na else None
+    rate_b = b.success / nb * 100.0 if nb else None
+    out.append(
+        _judge(
+            "success_rate",
+            required=True,
+            baseline=rate_a,
+            candidate=rate_b,
+            n_baseline=na,
+            n_candidate=nb,
+            threshold=f"success rate >= {t.min_success_rate:g} %",
+            met=rate_b >= t.min_success_rate if rate_b is not None else None,
+            higher_is_worse=False,
+            welch=None,
+            proportion=two_proportion_z_test(a.success, na, b.success, nb, t.alpha),
+            t=t,
+        )
+    )
+    p99_a, p99_b = a.latency.quantile(0.99), b.latency.quantile(0.99)
+    out.append(
+        _judge(
+            "latency_p99",
+            required=True,
+            baseline=p99_a,
+            candidate=p99_b,
+            n_baseline=a.n("latency_ms"),
+            n_candidate=b.n("latency_ms"),
+            threshold=f"p99 latency <= baseline + {t.max_latency_p99_increase_pct:g} %",
+            met=p99_b <= p99_a * (1 + t.max_latency_p99_increase_pct / 100.0)
+            if p99_a is not None and p99_b is not None
+            else None,
+            higher_is_worse=True,
+            welch=_welch(a, b, "latency_ms", t.alpha),
+            proportion=None,
+            t=t,
+        )
+    )
+    cost_a, cost_b = a.avg("cost_usd"), b.avg("cost_usd")
+    out.append(
+        _judge(
+            "cost_per_execution",
+            required=False,
+            baseline=cost_a,
+            candidate=cost_b,
+            n_baseline=a.n("cost_usd"),
+            n_candidate=b.n("cost_usd"),
+            threshold=f"cost per execution <= baseline + {t.max_cost_increase_pct:g} %",
+            met=cost_b <= cost_a * (1 + t.max_cost_increase_pct / 100.0)
+            if cost_a is not None and cost_b is not None
+            else None,
+            higher_is_worse=True,
+            welch=_welch(a, b, "cost_usd", t.alpha),
+            proportion=None,
+            t=t,
+        )
+    )
+    score_a, score_b = a.avg("score"), b.avg("score")
+    out.append(
+        _judge(
+            "score",
+            required=False,
+            baseline=score_a,
+            candidate=score_b,
+            n_baseline=a.n("score"),
+            n_candidate=b.n("score"),
+            threshold=f"score >= baseline - {t.max_score_decrease_pct:g} %",
+            met=score_b >= score_a - abs(score_a) * t.max_score_decrease_pct / 100.0
+            if score_a is not None and score_b is not None
+            else None,
+            higher_is_worse=False,
+            welch=_welch(a, b, "score", t.alpha),
+            proportion=None,
+            t=t,
+        )
+    )
+    return out
+
+
+def overall(items: list[MetricVerdict]) -> tuple[str, str]:
+    counted = [v for v in items if v.counted]
+    failed = [v.metric for v in counted if v.verdict == "failed"]
+    if failed:
+        return "failed", f"failed: {', '.join(failed)}"
+    unsure = [v.metric for v in counted if v.verdict == "inconclusive"]
+    if unsure:
+        return "inconclusive", f"inconclusive: {', '.join(unsure)}"
+    return "successful", f"every counted metric passed: {', '.join(v.metric for v in counted)}"
+
+
+# ------------------------------------------------------------------------------------------ compare
+
+
+async def compare(
+    principal: Principal,
+    deployment_id1: int,
+    deployment_id2: int,
+    thresholds: Thresholds | None = None,
+    now: datetime | None = None,
+) -> Comparison:
+    """Deployment 1 (baseline) against deployment 2 (candidate), both of the caller's organization."""
+    principal = require_admin(principal)
+    t = thresholds or DEFAULT_THRESHOLDS
+    if deployment_id1 == deployment_id2:
+        raise BadRequest("Compare two different deployments", [FieldIssue("deployment_id2", "same as deployment_id1")])
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    first = await deployment_row(principal, deployment_id1)  # 404 for another organization's
+    second = await deployment_row(principal, deployment_id2)
+    ids = [first.id, second.id]
+    artifacts = await load_artifacts(principal, ids, checked=True)
+    shipped = await load_prompt_versions(principal, ids, checked=True)
+    horizon = timedelta(hours=t.horizon_hours)
+    base, cand = await asyncio.gather(
+        _measure(first, shipped[0], horizon, now), _measure(second, shipped[1], horizon, now)
+    )
+    if base.acc is not None and cand.acc is not None:
+        items = verdicts(base.acc, cand.acc, t)
+    else:
+        items = verdicts(base.acc or Accumulator(), cand.acc or Accumulator(), t)
+        missing = base.side.unavailable_reason or cand.side.unavailable_reason or ""
+        for v in items:
+            v.verdict, v.reason = "inconclusive", f"no live-window data: {missing}"
+    verdict, reason = overall(items)
+    return Comparison(
+        baseline=base.side,
+        candidate=cand.side,
+        same_environment=first.environment_id == second.environment_id,
+        configuration=configuration_diff(first.configuration, second.configuration),
+        artifacts=artifact_diff(artifacts[0], artifacts[1]),
+        prompt_versions=prompt_version_diff(shipped[0], shipped[1]),
+        thresholds=t,
+        verdicts=items,
+        overall_verdict=verdict,  # type: ignore[arg-type]
+        overall_reason=reason,
+    )
