@@ -59,7 +59,8 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
         message = f"Method {request.method} not allowed on {request.url.path}"
     else:
         message = str(exc.detail)
-    return error(exc.status_code, _HTTP_CODES.get(exc.status_code, "HTTP_ERROR"), message, headers=exc.headers)
+    headers = dict(exc.headers) if exc.headers else None
+    return error(exc.status_code, _HTTP_CODES.get(exc.status_code, "HTTP_ERROR"), message, headers=headers)
 
 
 async def _domain_error(request: Request, exc: Exception) -> Response:

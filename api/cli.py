@@ -16,7 +16,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise import Tortoise
 
@@ -25,8 +25,10 @@ from services.core.config import get_settings
 from services.core.database import apply_migrations, make_migrations, tortoise_config
 from services.identity.policy import Role
 
+T = TypeVar("T")
 
-async def _with_db(work: Callable[[], Awaitable[Any]]) -> Any:
+
+async def _with_db(work: Callable[[], Awaitable[T]]) -> T:
     await Tortoise.init(config=tortoise_config(), _enable_global_fallback=True)
     try:
         return await work()
@@ -39,7 +41,7 @@ async def _bootstrap(args: argparse.Namespace) -> dict[str, Any]:
 
     await apply_migrations()
     result = await _with_db(lambda: tenancy.bootstrap(args.org, args.email, Role.parse(args.role), args.password))
-    return result.__dict__
+    return dict(result.__dict__)
 
 
 async def _create_api_key(args: argparse.Namespace) -> dict[str, Any]:

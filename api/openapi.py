@@ -144,7 +144,8 @@ def _schema_for(annotation: Any, defs: dict[str, Any], refs: dict[Any, Any]) -> 
 
 
 def _resolve(model: type[BaseModel], schemas: dict[str, Any], refs: dict[Any, Any]) -> dict[str, Any]:
-    return schemas[refs[(model, "validation")]["$ref"].rsplit("/", 1)[-1]]
+    schema: dict[str, Any] = schemas[refs[(model, "validation")]["$ref"].rsplit("/", 1)[-1]]
+    return schema
 
 
 def _parameters(ep: Endpoint, path: str, schemas: dict[str, Any], refs: dict[Any, Any]) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -311,7 +311,7 @@ class LiteralFirstRouter(StarletteRouter):
 
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            chosen: tuple[Route, dict[str, Any]] | None = None
+            chosen: tuple[Route, MutableMapping[str, Any]] | None = None
             for route in self.literal.get(get_route_path(scope), ()):
                 match, child_scope = route.matches(scope)
                 if match is Match.FULL:

@@ -17,7 +17,8 @@ METRIC_TYPES = ("counter", "gauge", "histogram")
 class MetricPoint(Model):
     id = fields.BigIntField(primary_key=True)
     organization = fields.ForeignKeyField("models.Organization", related_name="metric_points", on_delete=fields.CASCADE)
-    name = fields.CharField(max_length=100)
+    NAME_MAX_LENGTH = 100
+    name = fields.CharField(max_length=NAME_MAX_LENGTH)
     value = fields.FloatField()
     type = fields.CharField(max_length=20)
     timestamp = fields.DatetimeField()

@@ -18,6 +18,7 @@ from models.alerts import ALERT_STATUSES, OPEN_STATUSES, SEVERITIES, Alert, Aler
 from services.alerting import engine as alert_engine
 from services.alerting import events as alert_events
 from services.alerting.info import AlertDetail, AlertInfo, render_event, render_many
+from services.core.database import scalar
 from services.core.errors import BadRequest, Conflict, NotFound
 from services.identity.policy import Principal, Role, require_admin
 
@@ -79,7 +80,7 @@ async def get_alert(principal: Principal, alert_id: int) -> AlertDetail:
 async def _channels(alert: Alert) -> list[int]:
     if alert.rule_id is None:
         return []
-    ids = await AlertRule.filter(id=alert.rule_id).first().values_list("channel_ids", flat=True)
+    ids = await scalar(AlertRule.filter(id=alert.rule_id).first().values_list("channel_ids", flat=True))
     return list(ids or [])
 
 

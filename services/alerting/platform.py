@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from models.alerts import Alert
 from services.alerting import engine as alert_engine
 from services.core.config import Settings
+from services.core.database import column
 from services.observability import thresholds as performance_thresholds
 
 SOURCE = "performance"
@@ -33,8 +34,8 @@ async def sync(hours: int = 1, settings: Settings | None = None) -> SyncResult:
         key_ = f"{b.metric}:{b.subject}"
         current.add(key_)
         await alert_engine.raise_external(None, SOURCE, key_, b.severity, b.message, b.value, b.threshold)
-    still_open = await Alert.filter(source=SOURCE, organization_id=None, open_key__isnull=False).values_list(
-        "entity", flat=True
+    still_open = await column(
+        Alert.filter(source=SOURCE, organization_id=None, open_key__isnull=False).values_list("entity", flat=True)
     )
     resolved = 0
     for key_ in set(still_open) - current:

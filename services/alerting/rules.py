@@ -27,6 +27,7 @@ from models.alerts import OPEN_STATUSES, Alert, AlertRule
 from models.metrics import MetricPoint
 from models.notifications import NotificationChannel
 from models.prompts import Prompt
+from services.core.database import column, scalar
 from services.core.errors import BadRequest, NotFound
 from services.core.tags import check_tags
 from services.core.validation import SINGLE_LINE
@@ -238,7 +239,7 @@ async def _resolve_scope(principal: Principal, scope: RuleScope | None, builtin:
             if isinstance(scope.prompt_id, uuid.UUID)
             else query.filter(id=scope.prompt_id)
         )
-        pid = await query.first().values_list("id", flat=True)
+        pid = await scalar(query.first().values_list("id", flat=True))
         if pid is None:
             raise BadRequest.field("scope.prompt_id", "no such prompt in your organization")
         out["prompt_id"] = pid
@@ -252,8 +253,10 @@ async def _check_channels(principal: Principal, channel_ids: list[int] | None) -
     if not channel_ids:
         return
     mine = set(
-        await NotificationChannel.filter(id__in=channel_ids, organization_id=principal.organization_id).values_list(
-            "id", flat=True
+        await column(
+            NotificationChannel.filter(id__in=channel_ids, organization_id=principal.organization_id).values_list(
+                "id", flat=True
+            )
         )
     )
     for i, channel_id in enumerate(channel_ids):

@@ -175,15 +175,15 @@ async def breakdown(
             groups.setdefault(prompts[k[0]].workspace_id, {})[k] = acc
         names = await workspace_names(org, [w for w in groups if w is not None]) if groups else {}
         for ws, part in groups.items():
-            k = kpis_of(part, seconds)
+            ws_kpis = kpis_of(part, seconds)
             items.append(
                 BreakdownItem(
                     key=str(ws) if ws is not None else "none",
                     label=names.get(ws, str(ws)) if ws is not None else "(no workspace)",
                     workspace_id=ws,
-                    share=k.executions / total,
-                    kpis=k,
-                    executions=k.executions,
+                    share=ws_kpis.executions / total,
+                    kpis=ws_kpis,
+                    executions=ws_kpis.executions,
                 )
             )
     items.sort(key=lambda i: (-i.executions, i.key))

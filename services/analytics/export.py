@@ -33,7 +33,7 @@ from services.analytics.scope import PromptRef, organization_prompts
 from services.analytics.windows import checked, window
 from services.core.errors import BadRequest
 from services.identity.policy import Principal, require_admin
-from services.metrics.builtin import finished_ratio
+from services.metrics.builtin import BUILTIN
 from services.rollups.build import DAY, Accumulator, day_floor
 from services.rollups.query import accumulate_slices
 
@@ -46,24 +46,32 @@ FORMATS = {
 }
 
 
-def _rate(part: Callable[[Accumulator], int]) -> Callable[[Accumulator], float | None]:
-    return lambda a: finished_ratio(part(a), a)
+def _builtin(name: str, digits: int | None = None) -> Callable[[Accumulator], Any]:
+    """The export column of built-in metric ``name``: the same formula charts, rules and reports use."""
+    compute = BUILTIN[name].compute
+
+    def column(acc: Accumulator) -> Any:
+        value = compute(acc, DAY.total_seconds())  # rows are UTC days
+        return round(value, digits) if digits is not None and value is not None else value
+
+    return column
 
 
+# Columns in canonical order: raw counts, then built-in metrics under their unit-suffixed names.
 METRIC_COLUMNS: dict[str, Callable[[Accumulator], Any]] = {
     "executions": lambda a: a.count,
     "successes": lambda a: a.success,
     "failures": lambda a: a.failure,
-    "success_rate": _rate(lambda a: a.success),
-    "error_rate": _rate(lambda a: a.failure),
-    "latency_avg_ms": lambda a: a.avg("latency_ms"),
-    "latency_p50_ms": lambda a: a.latency.quantile(0.5),
-    "latency_p95_ms": lambda a: a.latency.quantile(0.95),
-    "latency_p99_ms": lambda a: a.latency.quantile(0.99),
-    "duration_avg_ms": lambda a: a.avg("total_duration_ms"),
-    "cost_total_usd": lambda a: round(a.total("cost_usd"), 8),
-    "cost_avg_usd": lambda a: a.avg("cost_usd"),
-    "score_avg": lambda a: a.avg("score"),
+    "success_rate": _builtin("success_rate"),
+    "error_rate": _builtin("error_rate"),
+    "latency_avg_ms": _builtin("latency_avg"),
+    "latency_p50_ms": _builtin("latency_p50"),
+    "latency_p95_ms": _builtin("latency_p95"),
+    "latency_p99_ms": _builtin("latency_p99"),
+    "duration_avg_ms": _builtin("duration_avg"),
+    "cost_total_usd": _builtin("cost_total", 8),
+    "cost_avg_usd": _builtin("cost_avg"),
+    "score_avg": _builtin("score_avg"),
     "scored": lambda a: a.n("score"),
 }
 FAMILIES: dict[str, tuple[str, ...]] = {
@@ -195,6 +203,11 @@ async def _csv_chunks(plan: ExportPlan) -> AsyncIterator[bytes]:
         yield encode(rows)
 
 
+def _append_rows(sheet: Any, rows: list[Any]) -> None:
+    for row in rows:
+        sheet.append(row)
+
+
 async def _xlsx_chunks(plan: ExportPlan) -> AsyncIterator[bytes]:
     from openpyxl import Workbook
 
@@ -205,7 +218,7 @@ async def _xlsx_chunks(plan: ExportPlan) -> AsyncIterator[bytes]:
         sheet = book.create_sheet("prompt_metrics")
         sheet.append(plan.header)
         async for rows in export_rows(plan):
-            await asyncio.to_thread(lambda rs=rows: [sheet.append(r) for r in rs])
+            await asyncio.to_thread(_append_rows, sheet, rows)
         await asyncio.to_thread(book.save, path)
         with open(path, "rb") as fh:  # noqa: ASYNC230 - local temp file, read in bounded chunks
             while chunk := await asyncio.to_thread(fh.read, FILE_CHUNK):

@@ -62,7 +62,6 @@ COMPARED = (
     "cost_avg",
     "score_avg",
 )
-_HIGHER_IS_BETTER = {"executions": True, "throughput": True, "success_rate": True, "score_avg": True}
 
 
 def merged(accumulators: Iterable[Accumulator]) -> Accumulator:
@@ -104,7 +103,7 @@ def delta(metric: str, current: float | None, previous: float | None) -> Delta:
         previous=previous,
         absolute=absolute,
         percent=percent,
-        higher_is_better=_HIGHER_IS_BETTER.get(metric, False),
+        higher_is_better=metric in BUILTIN and BUILTIN[metric].higher_is_better,  # active_prompts: neither
     )
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, Field
 
 from models.prompts import DataSource, Prompt
 from services.catalog.prompts import get_prompt_row
+from services.core.database import column
 from services.core.dates import as_utc, check_in_range
 from services.core.errors import BadRequest
 from services.identity.policy import Principal, require_authenticated
@@ -106,7 +108,9 @@ async def analytics_many(
     principal = require_authenticated(principal)
     start, end = check_period(start, end)
     mine = set(
-        await Prompt.filter(id__in=prompt_ids, organization_id=principal.organization_id).values_list("id", flat=True)
+        await column(
+            Prompt.filter(id__in=prompt_ids, organization_id=principal.organization_id).values_list("id", flat=True)
+        )
     )
     accs = await accumulate([p for p in prompt_ids if p in mine], start, end)
     items = [(pid, None, accs.get(pid) or Accumulator()) for pid in prompt_ids]
@@ -121,7 +125,9 @@ async def version_analytics_many(
     start, end = check_period(start, end)
     prompt_ids = list({pid for pid, _ in keys})
     mine = set(
-        await Prompt.filter(id__in=prompt_ids, organization_id=principal.organization_id).values_list("id", flat=True)
+        await column(
+            Prompt.filter(id__in=prompt_ids, organization_id=principal.organization_id).values_list("id", flat=True)
+        )
     )
     slices = await accumulate_slices(
         [p for p in prompt_ids if p in mine], start, end, by_version=True, version_hashes={v for _, v in keys}
@@ -131,7 +137,7 @@ async def version_analytics_many(
 
 
 async def render(
-    organization_id: int, items: list[tuple[int, str | None, Accumulator]], start: datetime | None, end: datetime
+    organization_id: int, items: Sequence[tuple[int, str | None, Accumulator]], start: datetime | None, end: datetime
 ) -> list[PromptAnalytics]:
     """Accumulators to responses; data-source names for all of them in one query.
 

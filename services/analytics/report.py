@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from uuid import UUID
 
 from pydantic import BaseModel
 
@@ -203,7 +202,7 @@ def _median(values: Sequence[float]) -> float | None:
 
 async def prompt_report(
     principal: Principal,
-    prompt_id: int | str | UUID,
+    prompt_id: int | str,
     time_window: str = "30d",
     version_a: str | None = None,
     version_b: str | None = None,

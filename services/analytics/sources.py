@@ -16,6 +16,7 @@ from tortoise.expressions import Q
 
 from models.alerts import Alert
 from models.metrics import MetricPoint
+from services.core.database import column
 from services.metrics import query as metric_query
 
 
@@ -38,7 +39,7 @@ class OpenAlerts(BaseModel):
 
 async def custom_metric_known(organization_id: int, name: str) -> bool:
     """Has this organization recorded a metric called ``name``? (No name longer than the column ever was.)"""
-    if len(name) > MetricPoint._meta.fields_map["name"].max_length:
+    if len(name) > MetricPoint.NAME_MAX_LENGTH:
         return False
     return await MetricPoint.exists(organization_id=organization_id, name=name)
 
@@ -99,8 +100,8 @@ def _prompt_of(alert: Alert) -> int | None:
 
 async def open_alerts(organization_id: int) -> OpenAlerts:
     """Currently open (pending/firing/acknowledged) alerts, counted by severity."""
-    rows = await Alert.filter(organization_id=organization_id, open_key__isnull=False).values_list(
-        "severity", flat=True
+    rows = await column(
+        Alert.filter(organization_id=organization_id, open_key__isnull=False).values_list("severity", flat=True)
     )
     by_severity: dict[str, int] = {}
     for severity in rows:

@@ -74,7 +74,9 @@ def with_trend(b: Buckets, values: list[float | None]) -> tuple[TrendLine | None
     return trend, [trend.intercept + slope * x for x in offsets]
 
 
-async def version_annotations(prompts: dict[int, PromptRef], ids: Sequence[int], start: datetime, end: datetime):
+async def version_annotations(
+    prompts: dict[int, PromptRef], ids: Sequence[int], start: datetime, end: datetime
+) -> list[Annotation]:
     rows = await PromptVersion.filter(
         prompt_id__in=list(ids), first_seen_at__gte=start, first_seen_at__lt=end
     ).order_by("first_seen_at", "id")
@@ -142,14 +144,14 @@ async def time_series(
     else:
         custom = await analysis_sources.custom_metric_series(org, name, requested, b.start, b.size, b.count)
         chosen = [p for p in custom if p is not None]
-        for pid, values in custom.items():
-            trend, fitted = with_trend(b, values)
+        for custom_pid, custom_values in custom.items():
+            trend, fitted = with_trend(b, custom_values)
             series.append(
                 ChartSeries(
-                    prompt_id=pid,
-                    prompt_name=prompts[pid].name if pid in prompts else None,
+                    prompt_id=custom_pid,
+                    prompt_name=prompts[custom_pid].name if custom_pid in prompts else None,
                     executions=None,
-                    values=values,
+                    values=custom_values,
                     trend=trend,
                     trend_values=fitted,
                 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -209,7 +210,7 @@ def _sql_timestamp(value: datetime, pg: bool) -> str:
     return f"'{value.isoformat(' ')}'"  # SQLite: the text Tortoise writes (sqlite3 adapter, isoformat(" "))
 
 
-def _ceil(when: datetime, step: timedelta, floor: Any) -> datetime:
+def _ceil(when: datetime, step: timedelta, floor: Callable[[datetime], datetime]) -> datetime:
     start = floor(when)
     return start if start == when else start + step
 

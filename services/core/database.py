@@ -124,3 +124,17 @@ async def make_migrations(
         finally:
             await Tortoise.close_connections()
     return written
+
+
+async def column(query: Any) -> list[Any]:
+    """The values of a ``values_list(field, flat=True)`` query.
+
+    Tortoise annotates the rows of every ``values_list`` as tuples; with ``flat=True`` they are
+    the bare values, and this says so once instead of at every call site.
+    """
+    return list(await query)
+
+
+async def scalar(query: Any) -> Any:
+    """The value of a ``.first().values_list(field, flat=True)`` query, or ``None`` without a row."""
+    return await query

@@ -17,7 +17,8 @@ def serialize(payload: dict[str, Any]) -> bytes:
 
 
 def deserialize(raw: bytes) -> dict[str, Any]:
-    return json.loads(raw)
+    payload: dict[str, Any] = json.loads(raw)
+    return payload
 
 
 def queue_name(settings: Settings | None = None) -> str:

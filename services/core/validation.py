@@ -173,7 +173,7 @@ def with_int_bounds(model: type[M]) -> type[M]:
             # The field's own constraints come last, so its explicit bounds win over the default range.
             fields[name] = (Annotated[(annotation, *info.metadata)] if info.metadata else annotation, info)
     if fields:
-        bounded = create_model(  # type: ignore[call-overload]
+        bounded = create_model(
             model.__name__, __base__=model, __module__=model.__module__, __doc__=model.__doc__, **fields
         )
         bounded.__qualname__ = model.__qualname__

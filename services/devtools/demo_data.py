@@ -349,18 +349,6 @@ def _cumulative(weights: list[float]) -> list[float]:
     return out
 
 
-def _hour_weights(rng: random.Random, first_hour: datetime, hours: int) -> list[float]:
-    """Business-hours peak around 14:00 UTC, quieter weekends, slow growth, a little noise."""
-    weights = []
-    for h in range(hours):
-        at = first_hour + timedelta(hours=h)
-        diurnal = 0.2 + math.exp(-((at.hour - 14) ** 2) / (2 * 3.5**2))
-        weekly = 0.45 if at.weekday() >= 5 else 1.0
-        growth = 0.85 + 0.3 * h / max(1, hours - 1)
-        weights.append(diurnal * weekly * growth * rng.uniform(0.9, 1.1))
-    return weights
-
-
 @dataclass(frozen=True)
 class _PromptSpec:
     """What a segment renderer needs of a prompt: plain, picklable values."""
@@ -429,9 +417,9 @@ def _schedule(
     weights = _hour_weights(rng, first_hour, n_hours)
     windows = []
     for h in range(n_hours):  # only the part of the first and last hour inside [start, end] gets traffic
-        lo = max(start, first_hour + timedelta(hours=h))
-        hi = min(end, first_hour + timedelta(hours=h + 1))
-        windows.append(((lo - first_hour).total_seconds() - 3600 * h, max(0.0, (hi - lo).total_seconds())))
+        since = max(start, first_hour + timedelta(hours=h))
+        until = min(end, first_hour + timedelta(hours=h + 1))
+        windows.append(((since - first_hour).total_seconds() - 3600 * h, max(0.0, (until - since).total_seconds())))
         weights[h] *= windows[h][1] / 3600
     wsum = sum(weights)
     counts = [int(total * w / wsum) for w in weights]

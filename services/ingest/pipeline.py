@@ -39,7 +39,7 @@ from tortoise.transactions import in_transaction
 from models.prompts import Prompt, PromptExecution, PromptVersion
 from services.core import rate_limit
 from services.core.config import get_settings
-from services.core.database import ping_database
+from services.core.database import column, ping_database
 from services.core.errors import BadRequest, FieldIssue, NotFound, ServiceUnavailable
 from services.core.redis_batching import ScriptBatcher
 from services.core.redis_client import get_redis, key
@@ -203,7 +203,7 @@ async def _check_integer_prompt_ids(principal: Principal, events: list[UsageEven
     unknown = {pid for pid in wanted if _owned_prompts.get((org, pid), 0.0) < now}
     if not unknown:
         return
-    found = set(await Prompt.filter(organization_id=org, id__in=list(unknown)).values_list("id", flat=True))
+    found = set(await column(Prompt.filter(organization_id=org, id__in=list(unknown)).values_list("id", flat=True)))
     if len(_owned_prompts) + len(found) > _OWNED_MAX:
         _owned_prompts.clear()
     for pid in found:
@@ -743,8 +743,8 @@ async def _store_orm(rows: list[_Row], prompts: dict[tuple[int, str], Prompt]) -
         # retry).  The unique index on event_id stays the last guard: a conflict rolls the batch
         # back unacknowledged, and the retry then skips the stored ids.
         stored = set(
-            await PromptExecution.filter(event_id__in=[x.event_id for x in executions]).values_list(
-                "event_id", flat=True
+            await column(
+                PromptExecution.filter(event_id__in=[x.event_id for x in executions]).values_list("event_id", flat=True)
             )
         )
         fresh: dict[uuid.UUID, PromptExecution] = {}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from models.prompts import Prompt
+from services.core.database import column
 from services.rollups.build import Accumulator
 from services.rollups.query import accumulate_slices
 
@@ -45,7 +46,9 @@ class BuiltinMetric:
 
 _METRICS = [
     BuiltinMetric("executions", "count", "Prompt executions", lambda a, s: float(a.count), True),
-    BuiltinMetric("throughput", "per_minute", "Executions per minute", lambda a, s: a.count * 60 / s if s else None),
+    BuiltinMetric(
+        "throughput", "per_minute", "Executions per minute", lambda a, s: a.count * 60 / s if s else None, True
+    ),
     BuiltinMetric("error_rate", "ratio", "failed / (completed + failed)", _rate(lambda a: a.failure)),
     BuiltinMetric("success_rate", "ratio", "completed / (completed + failed)", _rate(lambda a: a.success), True),
     BuiltinMetric("latency_avg", "ms", "Mean latency", lambda a, s: a.avg("latency_ms")),
@@ -65,7 +68,7 @@ def is_builtin(name: str) -> bool:
 
 
 async def organization_prompt_ids(organization_id: int) -> list[int]:
-    return list(await Prompt.filter(organization_id=organization_id).values_list("id", flat=True))
+    return await column(Prompt.filter(organization_id=organization_id).values_list("id", flat=True))
 
 
 async def series(

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from models.metrics import MetricPoint
 from models.prompts import Prompt
 from services.core.config import get_settings
+from services.core.database import scalar
 from services.core.errors import BadRequest
 from services.core.redis_client import get_redis, key
 from services.core.tags import check_tags
@@ -118,7 +119,7 @@ async def _prompt_id(principal: Principal, ref: uuid.UUID | int | None) -> int |
         return None
     query = Prompt.filter(organization_id=principal.organization_id)
     query = query.filter(uuid=ref) if isinstance(ref, uuid.UUID) else query.filter(id=ref)
-    found = await query.first().values_list("id", flat=True)
+    found: int | None = await scalar(query.first().values_list("id", flat=True))
     if found is None:
         raise BadRequest.field("prompt_id", "no such prompt in your organization")
     return found
@@ -216,7 +217,8 @@ async def realtime(principal: Principal, names: list[str] | None, last_n_minutes
     out = []
     for i, name in enumerate(names):
         entries, card, oldest = replies[3 * i : 3 * i + 3]
-        current, previous = [], []
+        current: list[MetricPointInfo] = []
+        previous: list[MetricPointInfo] = []
         for raw, score in entries:
             (current if score > start.timestamp() else previous).append(MetricPointInfo.model_validate_json(raw))
         values = [p.value for p in current]

@@ -196,7 +196,7 @@ class ChannelInfo(BaseModel):
         return cls(
             id=row.id,
             name=row.name,
-            type=row.kind,  # type: ignore[arg-type]
+            type=row.kind,
             config=redacted_config(row.kind, row.config or {}),
             secret_set=bool(row.secret),
             enabled=row.enabled,
@@ -229,8 +229,8 @@ class DeliveryInfo(BaseModel):
         return cls(
             id=row.id,
             channel_id=row.channel_id,
-            kind=row.kind,  # type: ignore[arg-type]
-            status=row.status,  # type: ignore[arg-type]
+            kind=row.kind,
+            status=row.status,
             attempts=row.attempts,
             max_attempts=get_settings().notify_max_attempts,
             http_status=row.http_status,
@@ -509,7 +509,8 @@ def _plain_json(event: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"event is not JSON-serializable: {exc}") from None
     if len(raw) > MAX_EVENT_BYTES:
         raise ValueError(f"event is {len(raw)} bytes; at most {MAX_EVENT_BYTES} are sent")
-    return orjson.loads(raw)
+    checked: dict[str, Any] = orjson.loads(raw)
+    return checked
 
 
 async def notify(

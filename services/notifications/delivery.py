@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from models.notifications import NotificationChannel, NotificationDelivery
 from services.core.config import Settings, get_settings
@@ -34,7 +35,7 @@ class AttemptOutcome:
 
 
 def backoff_seconds(attempts: int, settings: Settings, retry_after: float | None = None) -> float:
-    delay = settings.notify_backoff_seconds * (2 ** max(0, attempts - 1))
+    delay = settings.notify_backoff_seconds * (2.0 ** max(0, attempts - 1))
     if retry_after is not None:
         delay = max(delay, retry_after)
     return min(delay, settings.notify_backoff_max_seconds)
@@ -44,7 +45,7 @@ INTERNAL_ERROR = "internal error while sending"
 INVALID_CONFIG = "channel configuration is invalid"
 
 
-def _config(channel: NotificationChannel) -> dict:
+def _config(channel: NotificationChannel) -> dict[str, Any]:
     cfg = channel.config
     if cfg is None:
         return {}

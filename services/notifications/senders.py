@@ -388,12 +388,12 @@ async def send_email(target: SmtpTarget, message: Message, settings: Settings) -
             latency_ms=_elapsed(started),
         ) from None
     except aiosmtplib.SMTPResponseException as exc:
-        reply = _smtp_reply(exc)
-        if reply is None:
+        response = _smtp_reply(exc)
+        if response is None:
             log.info("delivery %s: %s:%s %r", message.delivery_id, target.host, target.port, exc)
             raise SendFailed("connection failed", latency_ms=_elapsed(started)) from None
         raise SendFailed(
-            f"SMTP {reply}", permanent=exc.code >= 500, smtp_reply=reply, latency_ms=_elapsed(started)
+            f"SMTP {response}", permanent=exc.code >= 500, smtp_reply=response, latency_ms=_elapsed(started)
         ) from None
     except (OSError, aiosmtplib.SMTPServerDisconnected, aiosmtplib.SMTPConnectError) as exc:
         log.info("delivery %s: %s:%s %r", message.delivery_id, target.host, target.port, exc)

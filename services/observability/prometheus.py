@@ -92,7 +92,7 @@ async def _business() -> dict[str, Any]:
     cached = await redis.get(key(BUSINESS_CACHE))
     if not cached:
         return await _compute_business()
-    data = json.loads(cached)
+    data: dict[str, Any] = json.loads(cached)
     if time.time() - data["computed_at"] > BUSINESS_CACHE_SECONDS and await redis.set(
         key(BUSINESS_CACHE, "lock"), "1", nx=True, ex=60
     ):
@@ -195,9 +195,9 @@ def request_text(raw: dict[str, str]) -> str:
         method, _, route = ep.partition(" ")
         labels = f'method="{_escape(method)}",route="{_escape(route)}"'
         for cls in STATUS_CLASSES:
-            value = fields.get(cls)
-            if value is not None:
-                requests.append(f'promptops_http_requests_total{{{labels},status_class="{cls}"}} {value}\n')
+            count = fields.get(cls)
+            if count is not None:
+                requests.append(f'promptops_http_requests_total{{{labels},status_class="{cls}"}} {count}\n')
         prefix = f"promptops_http_request_duration_seconds_bucket{{{labels},le="
         running = 0
         for le, name in zip(_LE, bucket_names, strict=False):
@@ -295,4 +295,4 @@ async def render(principal: Principal) -> bytes:
         ),
         breaches,
     ]
-    return request_text(raw).encode() + generate_latest(_OneShot(families))  # type: ignore[arg-type]
+    return request_text(raw).encode() + generate_latest(_OneShot(families))

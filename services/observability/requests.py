@@ -326,7 +326,8 @@ def merge_windows(per_hour: dict[int, dict[str, EndpointWindow]]) -> dict[str, E
 
 async def read_all_time() -> dict[str, str]:
     """The all-time counters hash (what the Prometheus export renders)."""
-    return await get_redis().hgetall(all_time_key())
+    counters: dict[str, str] = await get_redis().hgetall(all_time_key())
+    return counters
 
 
 async def last_flush_age_seconds() -> float | None:

@@ -425,7 +425,8 @@ async def _stream_executions(tx: Any, prompt_id: int) -> AsyncIterator[dict[str,
 
         async def fetch() -> list[Any]:
             async with tx.acquire_connection():  # the lock only: rollup writes share this connection
-                return await cursor.fetch(STREAM_CHUNK)
+                rows: list[Any] = await cursor.fetch(STREAM_CHUNK)
+                return rows
 
         # double-buffered: the server reads the next chunk while this one is accumulated
         ahead = asyncio.ensure_future(fetch())

@@ -24,7 +24,7 @@ multiple of the level), and otherwise drops to the finer level or to raw rows.
 from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -174,8 +174,10 @@ def _ranges(starts: Iterable[datetime], step: timedelta) -> list[tuple[datetime,
 
 
 def _between(column: str, lo: datetime | None, hi: datetime) -> Q:
-    q = Q(**{f"{column}__lt": hi})
-    return q & Q(**{f"{column}__gte": lo}) if lo is not None else q
+    bounds: dict[str, Any] = {f"{column}__lt": hi}
+    if lo is not None:
+        bounds[f"{column}__gte"] = lo
+    return Q(**bounds)
 
 
 async def accumulate_slices(
@@ -215,8 +217,8 @@ async def accumulate_slices(
     use_daily = use_hourly and (bucket is None or (bucket % DAY == _ZERO and start == day_floor(start)))  # type: ignore[arg-type]
 
     h0 = _ceil(start, hour_floor(start), HOUR) if start is not None else None  # first whole hour
-    h1 = hour_floor(end)  # whole hours are [h0, h1)
-    if not use_hourly or (h0 is not None and h0 >= h1):
+    h1: datetime | None = hour_floor(end)  # whole hours are [h0, h1)
+    if not use_hourly or (h0 is not None and h1 is not None and h0 >= h1):
         h0 = h1 = None  # no whole hours: everything raw
     dirty = await rollups.dirty_hours(*ids) if h1 is not None else {}
     # The ragged first hour of an unbucketed window, and its ragged last one once that hour is
@@ -313,17 +315,17 @@ async def accumulate_slices(
     else:
         uncached = {hour: list(ids if hour != h1 else open_tail) for hour in edges}
         for hour, (lo, hi) in edges.items():
-            wanted = {
+            edge_wanted = {
                 pid: tuple(sorted(edge_rows[(pid, hour)]))
                 for pid in uncached[hour]
                 if hour not in dirty[pid] and edge_events[(pid, hour)] <= edge_hours.EDGE_HOUR_MAX_EVENTS
             }
-            if not wanted or edge_hours.EDGE_HOURS.limit <= 0:
+            if not edge_wanted or edge_hours.EDGE_HOURS.limit <= 0:
                 continue
-            for pid, events in (await edge_hours.fetch_hours(hour, wanted, _hour_rows)).items():
+            for pid, events in (await edge_hours.fetch_hours(hour, edge_wanted, _hour_rows)).items():
                 for vhash, acc in events.between(lo, hi, version_hashes).items():
                     fold((pid, vhash if by_version else None, None), acc)
-            uncached[hour] = [pid for pid in uncached[hour] if pid not in wanted]
+            uncached[hour] = [pid for pid in uncached[hour] if pid not in edge_wanted]
         tail = uncached.get(h1, open_tail)
         if tail:
             raw.append(Q(prompt_id__in=tail, occurred_at__gte=h1))
@@ -346,9 +348,9 @@ async def accumulate_slices(
     if get_settings().is_postgres:
         # Grouped in the database: an hour of raw events is thousands of rows, its groups dozens.
         origin = start if bucket is not None else None
-        for (pid, vhash, k), acc in (await raw_edge_aggregates(query, origin, bucket)).items():
+        for (pid, version, k), acc in (await raw_edge_aggregates(query, origin, bucket)).items():
             slot_start = origin + k * bucket if origin is not None and bucket is not None and k is not None else None
-            fold((pid, (vhash or "") if by_version else None, slot_start), acc)
+            fold((pid, (version or "") if by_version else None, slot_start), acc)
         return results
     raw_slices: dict[SliceKey, Accumulator] = defaultdict(Accumulator)
     for row in await query.values("prompt_id", *RAW_FIELDS):
@@ -373,7 +375,7 @@ class _RowGroup:
         return self.key[0]
 
 
-def _shared(per_prompt: dict[int, Iterable[datetime]]) -> dict[tuple[datetime, ...], list[int]]:
+def _shared(per_prompt: Mapping[int, Iterable[datetime]]) -> dict[tuple[datetime, ...], list[int]]:
     """Prompts grouped by their (non-empty) set of buckets.
 
     Under live ingest every active prompt has the same dirty hour; one condition per
