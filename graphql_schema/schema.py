@@ -13,6 +13,7 @@ from graphql_schema.permissions import IsAuthenticated
 from graphql_schema.types.alerting import AlertsMutation, AlertsQuery, AlertsSubscription
 from graphql_schema.types.analytics import AnalysisQuery
 from graphql_schema.types.catalog import PromptsMutation, PromptsQuery
+from graphql_schema.types.deployments import DeploymentsMutation, DeploymentsQuery
 from graphql_schema.types.identity import User, Viewer, resolve_user, resolve_viewer
 from graphql_schema.types.metrics import MetricsSubscription
 from graphql_schema.types.notifications import NotificationsMutation, NotificationsQuery
@@ -20,7 +21,7 @@ from graphql_schema.types.observability import MonitoringQuery
 
 
 @strawberry.type
-class Query(PromptsQuery, NotificationsQuery, MonitoringQuery, AlertsQuery, AnalysisQuery):
+class Query(PromptsQuery, NotificationsQuery, MonitoringQuery, AlertsQuery, AnalysisQuery, DeploymentsQuery):
     viewer: Viewer = strawberry.field(
         resolver=resolve_viewer, permission_classes=[IsAuthenticated], description="The authenticated caller"
     )
@@ -32,7 +33,7 @@ class Query(PromptsQuery, NotificationsQuery, MonitoringQuery, AlertsQuery, Anal
 
 
 @strawberry.type
-class Mutation(PromptsMutation, NotificationsMutation, AlertsMutation):
+class Mutation(PromptsMutation, NotificationsMutation, AlertsMutation, DeploymentsMutation):
     pass
 
 

@@ -163,6 +163,24 @@ class DeploymentRef(BaseModel):
     finished_at: datetime | None
 
 
+class DeploymentCore(BaseModel):
+    """A deployment's own columns (its relations are loaded apart, in batches)."""
+
+    id: int
+    environment_id: int
+    name: str
+    version: str
+    description: str
+    status: str
+    configuration: dict[str, Any]
+    configuration_revision: int
+    created_by_id: int | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    rolled_back_at: datetime | None
+
+
 class DeploymentInfo(BaseModel):
     id: int
     environment: EnvironmentInfo

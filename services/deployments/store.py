@@ -24,6 +24,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from models.deployments import (
+    ENVIRONMENT_KINDS,
     Deployment,
     DeploymentArtifact,
     DeploymentChange,
@@ -40,6 +41,7 @@ from services.deployments.schemas import (
     ArtifactInfo,
     ChangeInfo,
     ConfigChangeInfo,
+    DeploymentCore,
     DeploymentInfo,
     DeploymentInput,
     DeploymentPage,
@@ -102,6 +104,8 @@ async def list_environments(principal: Principal, kind: str | None = None) -> li
     principal = require_authenticated(principal)
     query = Environment.filter(organization_id=principal.organization_id)
     if kind is not None:
+        if kind not in ENVIRONMENT_KINDS:
+            raise BadRequest.field("kind", f"kind must be one of {', '.join(ENVIRONMENT_KINDS)}")
         query = query.filter(kind=kind)
     return [environment_info(r) for r in await query.order_by("name")]
 
@@ -127,6 +131,31 @@ async def load_environments(principal: Principal, ids: Sequence[int]) -> list[En
 # ------------------------------------------------------------------------------------- deployments
 
 
+def deployment_core(row: Deployment) -> DeploymentCore:
+    return DeploymentCore(
+        id=row.id,
+        environment_id=row.environment_id,
+        name=row.name,
+        version=row.version,
+        description=row.description,
+        status=row.status,
+        configuration=row.configuration,
+        configuration_revision=row.configuration_revision,
+        created_by_id=row.created_by_id,
+        created_at=row.created_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        rolled_back_at=row.rolled_back_at,
+    )
+
+
+async def load_deployments(principal: Principal, ids: Sequence[int]) -> list[DeploymentCore | None]:
+    """Batch: many deployments in one query, scoped to the caller's organization."""
+    rows = await Deployment.filter(id__in=list(set(ids)), organization_id=principal.organization_id)
+    found = {r.id: deployment_core(r) for r in rows}
+    return [found.get(i) for i in ids]
+
+
 def deployment_ref(row: Deployment) -> DeploymentRef:
     return DeploymentRef(
         id=row.id,
@@ -146,13 +175,6 @@ async def deployment_row(principal: Principal, deployment_id: int) -> Deployment
     if row is None:
         raise NotFound(f"Deployment not found: {deployment_id}")
     return row
-
-
-async def deployment_rows(principal: Principal, ids: Sequence[int]) -> list[Deployment | None]:
-    """Batch: many deployments in one query, scoped to the caller's organization."""
-    rows = await Deployment.filter(id__in=list(set(ids)), organization_id=principal.organization_id)
-    found = {r.id: r for r in rows}
-    return [found.get(i) for i in ids]
 
 
 async def _resolve_environment(principal: Principal, data: DeploymentInput) -> Environment:
@@ -315,7 +337,7 @@ async def get_deployment(principal: Principal, deployment_id: int) -> Deployment
     return (await deployment_infos(principal, [row]))[0]
 
 
-async def list_deployments(
+async def page_deployments(
     principal: Principal,
     *,
     environment_id: int | None = None,
@@ -326,9 +348,13 @@ async def list_deployments(
     period_end: datetime | None = None,
     page: int = 1,
     page_size: int = 20,
-) -> DeploymentPage:
-    """Newest first.  Filters: environment, statuses, version, a prompt it ships, created in [start, end]."""
+) -> tuple[list[DeploymentCore], Pagination]:
+    """One page of the caller's deployment rows, newest first, and its pagination (two queries)."""
     principal = require_authenticated(principal)
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise BadRequest.field("page_size", f"page_size must be between 1 and {MAX_PAGE_SIZE}", "out_of_range")
+    if page < 1:
+        raise BadRequest.field("page", "page must be at least 1", "out_of_range")
     if period_start is not None and period_end is not None and period_start > period_end:
         raise BadRequest.field("period_start", "period_start is after period_end")
     query = Deployment.filter(organization_id=principal.organization_id)
@@ -336,26 +362,32 @@ async def list_deployments(
         await environment_row(principal, environment_id)
         query = query.filter(environment_id=environment_id)
     if statuses:
+        unknown = sorted(set(statuses) - TRANSITIONS.keys())
+        if unknown:
+            raise BadRequest.field("status", f"unknown status '{unknown[0]}'")
         query = query.filter(status__in=list(statuses))
     if version is not None:
         query = query.filter(version=version)
     if prompt_id is not None:
         if not await Prompt.filter(id=prompt_id, organization_id=principal.organization_id).exists():
             raise NotFound(f"Prompt not found: {prompt_id}")
-        shipping = DeploymentPromptVersion.filter(prompt_id=prompt_id).values_list("deployment_id", flat=True)
-        query = query.filter(id__in=list(await shipping))
+        query = query.filter(prompt_versions__prompt_id=prompt_id)
     if period_start is not None:
         query = query.filter(created_at__gte=period_start)
     if period_end is not None:
         query = query.filter(created_at__lte=period_end)
     total = await query.count()
     rows = await query.order_by("-created_at", "-id").offset((page - 1) * page_size).limit(page_size)
-    return DeploymentPage(
-        items=await deployment_infos(principal, rows),
-        pagination=Pagination(
-            page=page, page_size=page_size, total_items=total, total_pages=math.ceil(total / page_size) if total else 0
-        ),
+    pages = math.ceil(total / page_size) if total else 0
+    return [deployment_core(r) for r in rows], Pagination(
+        page=page, page_size=page_size, total_items=total, total_pages=pages
     )
+
+
+async def list_deployments(principal: Principal, **filters: Any) -> DeploymentPage:
+    """Newest first.  Filters: environment, statuses, version, a prompt it ships, created in [start, end]."""
+    rows, pagination = await page_deployments(principal, **filters)
+    return DeploymentPage(items=await deployment_infos(principal, rows), pagination=pagination)
 
 
 async def transition(
@@ -477,13 +509,13 @@ async def load_prompt_versions(
     return [grouped.get(i, []) for i in ids]
 
 
-def duration_seconds(row: Deployment) -> float | None:
+def duration_seconds(row: Deployment | DeploymentCore) -> float | None:
     if row.started_at is None or row.finished_at is None:
         return None
     return (row.finished_at - row.started_at).total_seconds()
 
 
-async def deployment_infos(principal: Principal, rows: Sequence[Deployment]) -> list[DeploymentInfo]:
+async def deployment_infos(principal: Principal, rows: Sequence[Deployment | DeploymentCore]) -> list[DeploymentInfo]:
     """Full views of rows already scoped to the caller: one query per relation for all of them."""
     ids = [r.id for r in rows]
     if not ids:

@@ -1,0 +1,518 @@
+"""Environments and deployments in the graph: ``DeploymentsQuery`` and ``DeploymentsMutation`` mixins.
+
+Every relation of a ``Deployment`` (environment, creator, transitions, artifacts, changes,
+shipped prompt versions and their analytics, configuration history) goes through a DataLoader,
+so a list of 50 deployments with all of them costs a fixed handful of statements.  The
+deployment loaders live on the request's context (created on first use), next to the shared
+ones this module also uses (users, prompts, versions, version analytics).
+
+Types mirror the services' pydantic models; fields the models type as ``Literal`` are plain
+strings here (GraphQL has no literal unions), free-form values (configurations, patches,
+diffs) are JSON scalars.  Inputs are validated by the same pydantic models as REST.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.dataloader import DataLoader
+from strawberry.experimental.pydantic import type as from_model
+from strawberry.scalars import JSON
+
+from graphql_schema.context import Info
+from graphql_schema.ids import bounded_int
+from graphql_schema.permissions import IsAdmin, IsAuthenticated
+from graphql_schema.types.analytics import ProportionTest, WelchTest  # noqa: F401  (registers the nested types)
+from graphql_schema.types.catalog import Prompt, PromptAnalytics, PromptVersion
+from graphql_schema.types.identity import User
+from services import deployments
+from services.core.errors import BadRequest, NotFound
+from services.core.validation import validated
+from services.deployments import schemas
+from services.identity.policy import Principal, require_authenticated
+
+# ------------------------------------------------------------------------------------------ loaders
+
+
+@dataclass
+class DeploymentLoaders:
+    deployment: DataLoader[int, schemas.DeploymentCore | None]
+    environment: DataLoader[int, schemas.EnvironmentInfo | None]
+    transitions: DataLoader[int, list[schemas.TransitionInfo]]
+    artifacts: DataLoader[int, list[schemas.ArtifactInfo]]
+    changes: DataLoader[int, list[schemas.ChangeInfo]]
+    prompt_versions: DataLoader[int, list[schemas.ShippedPromptVersion]]
+    configuration_history: DataLoader[int, list[schemas.ConfigChangeInfo]]
+
+    @classmethod
+    def for_principal(cls, principal: Principal | None) -> DeploymentLoaders:
+        def scoped(load: Any) -> DataLoader[Any, Any]:
+            async def batch(keys: list[Any]) -> list[Any]:
+                return await load(require_authenticated(principal), keys)
+
+            return DataLoader(batch)
+
+        return cls(
+            deployment=scoped(deployments.load_deployments),
+            environment=scoped(deployments.load_environments),
+            transitions=scoped(deployments.load_transitions),
+            artifacts=scoped(deployments.load_artifacts),
+            changes=scoped(deployments.load_changes),
+            prompt_versions=scoped(deployments.load_prompt_versions),
+            configuration_history=scoped(deployments.load_configuration_history),
+        )
+
+
+_SLOT = "_deployment_loaders"
+
+
+def loaders(info: Info) -> DeploymentLoaders:
+    """This request's deployment loaders (per principal: rebuilt when a websocket re-authenticates)."""
+    ctx = info.context
+    held = getattr(ctx, _SLOT, None)
+    if held is None or held[0] is not ctx.principal:
+        held = (ctx.principal, DeploymentLoaders.for_principal(ctx.principal))
+        setattr(ctx, _SLOT, held)
+    return held[1]
+
+
+# ------------------------------------------------------------------------------------------ types
+
+
+@from_model(model=schemas.EnvironmentInfo, all_fields=True)
+class Environment:
+    pass
+
+
+@from_model(model=schemas.TransitionInfo, all_fields=True)
+class DeploymentTransition:
+    pass
+
+
+@from_model(model=schemas.ArtifactInfo, all_fields=True)
+class DeploymentArtifact:
+    pass
+
+
+@from_model(model=schemas.ChangeInfo, all_fields=True)
+class DeploymentChange:
+    pass
+
+
+@from_model(model=schemas.ConfigChangeInfo, all_fields=True)
+class ConfigurationChange:
+    patch: JSON
+
+
+@from_model(model=schemas.ShippedPromptVersion, all_fields=True)
+class DeployedPromptVersion:
+    @strawberry.field(description="The prompt")
+    async def prompt(self, info: Info) -> Prompt | None:
+        found = await info.context.loaders.prompt.load(self.prompt_id)
+        return Prompt.of(found) if found else None
+
+    @strawberry.field(description="The catalog's version (null until the version first ran)")
+    async def version(self, info: Info) -> PromptVersion | None:
+        for v in await info.context.loaders.versions.load(self.prompt_id):
+            if v.version_hash == self.version_hash:
+                return PromptVersion.of(v)
+        return None
+
+    @strawberry.field(description="This version's figures over [periodStart, periodEnd] (default: all time)")
+    async def analytics(
+        self, info: Info, period_start: datetime | None = None, period_end: datetime | None = None
+    ) -> PromptAnalytics:
+        key = (self.prompt_id, self.version_hash, period_start, period_end)
+        return PromptAnalytics.from_pydantic(await info.context.loaders.version_analytics.load(key))
+
+
+@from_model(model=schemas.LiveWindow, all_fields=True)
+class LiveWindow:
+    end_reason: str
+
+
+@from_model(model=schemas.WindowMetrics, all_fields=True)
+class WindowMetrics:
+    pass
+
+
+@from_model(model=schemas.DeploymentRef, all_fields=True)
+class DeploymentRef:
+    pass
+
+
+@from_model(model=schemas.DeploymentSide, all_fields=True)
+class DeploymentSide:
+    pass
+
+
+@from_model(model=schemas.MetricVerdict, all_fields=True)
+class MetricVerdict:
+    metric: str
+    verdict: str
+    test: str
+
+
+@from_model(model=schemas.Thresholds, all_fields=True, name="DeploymentThresholds")
+class DeploymentThresholds:
+    pass
+
+
+@from_model(model=schemas.Comparison, all_fields=True, name="DeploymentComparison")
+class DeploymentComparison:
+    overall_verdict: str
+    configuration: JSON = strawberry.field(description="added / removed / changed with JSON pointers, and the patch")
+    artifacts: JSON
+    prompt_versions: JSON
+
+
+@from_model(model=schemas.DeploymentFrequency, all_fields=True)
+class DeploymentFrequency:
+    band: str | None
+
+
+@from_model(model=schemas.LeadTime, all_fields=True)
+class LeadTimeForChanges:
+    band: str | None
+
+
+@from_model(model=schemas.ChangeFailureRate, all_fields=True)
+class ChangeFailureRate:
+    band: str | None
+
+
+@from_model(model=schemas.TimeToRestore, all_fields=True)
+class TimeToRestore:
+    band: str | None
+
+
+@from_model(model=schemas.Dora, all_fields=True, name="DoraMetrics")
+class DoraMetrics:
+    pass
+
+
+@from_model(model=schemas.MetricsBucket, all_fields=True, name="DeploymentMetricsBucket")
+class DeploymentMetricsBucket:
+    pass
+
+
+@from_model(model=schemas.BandThreshold, all_fields=True, name="DoraBandThreshold")
+class DoraBandThreshold:
+    pass
+
+
+@from_model(model=schemas.DeploymentMetrics, all_fields=True)
+class DeploymentMetrics:
+    interval: str
+
+
+@from_model(model=schemas.PeriodCounts, all_fields=True, name="DeploymentPeriodCounts")
+class DeploymentPeriodCounts:
+    by_status: JSON
+
+
+@from_model(model=schemas.EnvironmentStatus, all_fields=True)
+class EnvironmentStatus:
+    by_status: JSON
+
+
+@from_model(model=schemas.StatusSummary, all_fields=True, name="DeploymentStatusSummary")
+class DeploymentStatusSummary:
+    pass
+
+
+@from_model(model=schemas.ConfigurationInfo, all_fields=True, name="DeploymentConfiguration")
+class DeploymentConfiguration:
+    configuration: JSON
+
+
+@strawberry.type
+class Deployment:
+    id: int
+    name: str
+    version: str
+    description: str
+    status: str
+    configuration: JSON
+    configuration_revision: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    rolled_back_at: datetime | None
+    environment_id: strawberry.Private[int]
+    created_by_id: strawberry.Private[int | None]
+
+    @classmethod
+    def of(cls, d: schemas.DeploymentCore) -> Deployment:
+        return cls(
+            id=d.id,
+            name=d.name,
+            version=d.version,
+            description=d.description,
+            status=d.status,
+            configuration=d.configuration,
+            configuration_revision=d.configuration_revision,
+            created_at=d.created_at,
+            started_at=d.started_at,
+            finished_at=d.finished_at,
+            rolled_back_at=d.rolled_back_at,
+            environment_id=d.environment_id,
+            created_by_id=d.created_by_id,
+        )
+
+    @strawberry.field(description="started -> finished, in seconds")
+    def duration_seconds(self) -> float | None:
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()
+
+    @strawberry.field(description="Statuses this deployment may move to next")
+    def allowed_transitions(self) -> list[str]:
+        return list(deployments.TRANSITIONS[self.status])
+
+    @strawberry.field
+    async def environment(self, info: Info) -> Environment:
+        found = await loaders(info).environment.load(self.environment_id)
+        assert found is not None  # same organization by construction
+        return Environment.from_pydantic(found)
+
+    @strawberry.field(description="Who reported it (null when that user is gone)")
+    async def created_by(self, info: Info) -> User | None:
+        if self.created_by_id is None:
+            return None
+        found = await info.context.loaders.user.load(self.created_by_id)
+        return User.of(found) if found else None
+
+    @strawberry.field(description="Every status change: from, to, who, when")
+    async def transitions(self, info: Info) -> list[DeploymentTransition]:
+        return [DeploymentTransition.from_pydantic(t) for t in await loaders(info).transitions.load(self.id)]
+
+    @strawberry.field
+    async def artifacts(self, info: Info) -> list[DeploymentArtifact]:
+        return [DeploymentArtifact.from_pydantic(a) for a in await loaders(info).artifacts.load(self.id)]
+
+    @strawberry.field(description="Commits it contains (lead time for changes)")
+    async def changes(self, info: Info) -> list[DeploymentChange]:
+        return [DeploymentChange.from_pydantic(c) for c in await loaders(info).changes.load(self.id)]
+
+    @strawberry.field(description="The prompt versions it ships")
+    async def prompt_versions(self, info: Info) -> list[DeployedPromptVersion]:
+        return [DeployedPromptVersion.from_pydantic(p) for p in await loaders(info).prompt_versions.load(self.id)]
+
+    @strawberry.field(description="Every configuration write: revision, who, when, RFC 6902 patch")
+    async def configuration_history(self, info: Info) -> list[ConfigurationChange]:
+        history = await loaders(info).configuration_history.load(self.id)
+        return [ConfigurationChange.from_pydantic(c) for c in history]
+
+    @strawberry.field(
+        permission_classes=[IsAdmin], description="This deployment (baseline) against another (candidate)"
+    )
+    async def comparison(
+        self, info: Info, with_: Annotated[strawberry.ID, strawberry.argument(name="with")]
+    ) -> DeploymentComparison:
+        other = bounded_int(_int_id(with_, "with"), "with")
+        return DeploymentComparison.from_pydantic(await deployments.compare(info.context.user, self.id, other))
+
+
+@strawberry.type
+class DeploymentPagination:
+    page: int
+    page_size: int
+    total_items: int
+    total_pages: int
+
+
+@strawberry.type
+class DeploymentPage:
+    items: list[Deployment]
+    pagination: DeploymentPagination
+
+
+def _int_id(value: Any, field: str) -> int:
+    text = str(value)
+    if not (text.isascii() and text.isdigit()):
+        raise BadRequest.field(field, "must be an integer id")
+    return bounded_int(int(text), field)
+
+
+# ------------------------------------------------------------------------------------------ inputs
+
+
+@strawberry.input
+class EnvironmentInput:
+    name: str
+    kind: str
+    description: str | None = None
+
+
+@strawberry.input
+class ArtifactInput:
+    name: str
+    kind: str
+    ref: str
+    digest: str | None = None
+
+
+@strawberry.input
+class ShippedPromptVersionInput:
+    prompt_id: strawberry.ID = strawberry.field(description="Integer id or uuid")
+    version_hash: str
+
+
+@strawberry.input
+class ChangeInput:
+    sha: str
+    committed_at: datetime
+    message: str | None = None
+
+
+@strawberry.input
+class CreateDeploymentInput:
+    name: str
+    version: str
+    environment_id: strawberry.ID | None = None
+    environment: str | None = None
+    description: str | None = None
+    status: str | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    configuration: JSON | None = None
+    artifacts: list[ArtifactInput] | None = None
+    prompt_versions: list[ShippedPromptVersionInput] | None = None
+    changes: list[ChangeInput] | None = None
+
+
+def _plain(value: Any) -> Any:
+    """Strawberry input objects to dicts, leaving out fields the client did not give (None)."""
+    if hasattr(value, "__strawberry_definition__"):
+        return {k: _plain(v) for k, v in vars(value).items() if v is not None}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _deployment_input(data: CreateDeploymentInput) -> schemas.DeploymentInput:
+    raw = _plain(data)
+    if "environment_id" in raw:
+        raw["environment_id"] = _int_id(raw["environment_id"], "environment_id")
+    for item in raw.get("prompt_versions", []):
+        text = str(item["prompt_id"])
+        item["prompt_id"] = _int_id(text, "prompt_versions.prompt_id") if text.isdigit() else text
+    return validated(schemas.DeploymentInput, raw)
+
+
+# ------------------------------------------------------------------------------------------ root fields
+
+
+@strawberry.type
+class DeploymentsQuery:
+    @strawberry.field(permission_classes=[IsAuthenticated], description="The organization's environments")
+    async def environments(self, info: Info, kind: str | None = None) -> list[Environment]:
+        return [Environment.from_pydantic(e) for e in await deployments.list_environments(info.context.user, kind)]
+
+    @strawberry.field(permission_classes=[IsAuthenticated], description="A deployment of the caller's organization")
+    async def deployment(self, info: Info, id: strawberry.ID) -> Deployment:
+        found = await loaders(info).deployment.load(_int_id(id, "id"))
+        if found is None:
+            raise NotFound(f"Deployment not found: {id}")
+        return Deployment.of(found)
+
+    @strawberry.field(permission_classes=[IsAuthenticated], description="Newest first, paginated; filters combine")
+    async def deployments(
+        self,
+        info: Info,
+        environment_id: strawberry.ID | None = None,
+        status: list[str] | None = None,
+        version: str | None = None,
+        prompt_id: strawberry.ID | None = None,
+        page: int = 1,
+        page_size: int = 20,
+    ) -> DeploymentPage:
+        rows, pagination = await deployments.page_deployments(
+            info.context.user,
+            environment_id=_int_id(environment_id, "environment_id") if environment_id is not None else None,
+            statuses=status,
+            version=version,
+            prompt_id=_int_id(prompt_id, "prompt_id") if prompt_id is not None else None,
+            page=page,
+            page_size=page_size,
+        )
+        for row in rows:  # the page is known: later deployment(id) lookups need no query
+            loaders(info).deployment.prime(row.id, row)
+        return DeploymentPage(
+            items=[Deployment.of(r) for r in rows], pagination=DeploymentPagination(**pagination.model_dump())
+        )
+
+    @strawberry.field(permission_classes=[IsAdmin], description="Deployment 1 (baseline) against deployment 2")
+    async def deployment_comparison(
+        self, info: Info, deployment_id1: strawberry.ID, deployment_id2: strawberry.ID
+    ) -> DeploymentComparison:
+        data = await deployments.compare(
+            info.context.user, _int_id(deployment_id1, "deployment_id1"), _int_id(deployment_id2, "deployment_id2")
+        )
+        return DeploymentComparison.from_pydantic(data)
+
+    @strawberry.field(permission_classes=[IsAdmin], description="Buckets with DORA keys (REST: .../metrics)")
+    async def deployment_metrics(
+        self,
+        info: Info,
+        environment_id: strawberry.ID | None = None,
+        days: int = 30,
+        interval: str = "day",
+        incident_horizon_hours: int = 24,
+    ) -> DeploymentMetrics:
+        data = await deployments.deployment_metrics(
+            info.context.user,
+            _int_id(environment_id, "environment_id") if environment_id is not None else None,
+            days,
+            interval,
+            incident_horizon_hours,
+        )
+        return DeploymentMetrics.from_pydantic(data)
+
+    @strawberry.field(
+        permission_classes=[IsAdmin], description="Counts by status and environment, vs the period before"
+    )
+    async def deployment_status_summary(
+        self, info: Info, environment_id: strawberry.ID | None = None, days: int = 30
+    ) -> DeploymentStatusSummary:
+        env = _int_id(environment_id, "environment_id") if environment_id is not None else None
+        return DeploymentStatusSummary.from_pydantic(await deployments.status_summary(info.context.user, env, days))
+
+
+@strawberry.type
+class DeploymentsMutation:
+    @strawberry.mutation(permission_classes=[IsAdmin])
+    async def create_environment(self, info: Info, input: EnvironmentInput) -> Environment:
+        data = validated(schemas.EnvironmentInput, _plain(input))
+        return Environment.from_pydantic(await deployments.create_environment(info.context.user, data))
+
+    @strawberry.mutation(permission_classes=[IsAdmin], description="Report a deployment (as POST /api/v1/deployments)")
+    async def create_deployment(self, info: Info, input: CreateDeploymentInput) -> Deployment:
+        created = await deployments.create_deployment(info.context.user, _deployment_input(input))
+        found = await loaders(info).deployment.load(created.id)
+        assert found is not None
+        return Deployment.of(found)
+
+    @strawberry.mutation(permission_classes=[IsAdmin], description="Illegal transitions are a CONFLICT")
+    async def transition_deployment(
+        self, info: Info, id: strawberry.ID, status: str, note: str | None = None
+    ) -> Deployment:
+        body = validated(schemas.TransitionInput, {"status": status, **({"note": note} if note is not None else {})})
+        moved = await deployments.transition(info.context.user, _int_id(id, "id"), body)
+        found = (await deployments.load_deployments(info.context.user, [moved.id]))[0]
+        assert found is not None
+        return Deployment.of(found)
+
+    @strawberry.mutation(
+        permission_classes=[IsAdmin],
+        description="Replace a pending deployment's configuration; a stale ifMatch is PRECONDITION_FAILED",
+    )
+    async def configure_deployment(
+        self, info: Info, id: strawberry.ID, configuration: JSON, if_match: str | None = None
+    ) -> DeploymentConfiguration:
+        data = await deployments.put_configuration(info.context.user, _int_id(id, "id"), configuration, if_match)
+        return DeploymentConfiguration.from_pydantic(data)
