@@ -32,6 +32,8 @@ from api.request_recording import RequestRecordingMiddleware
 from api.routes import ROUTERS
 from api.routing import Endpoint, LiteralFirstRouter, build_routes
 from services.core import redis_client
+from api.security_middleware import SecurityMiddleware
+from api.self_check import asgi_self_check
 from services.core.config import Settings, get_settings
 from services.core.database import tortoise_config
 from services.core.errors import DomainError
@@ -160,6 +162,7 @@ def create_app(settings: Settings | None = None, *, orm_global_fallback: bool = 
     app.state.settings = settings
     app.state.openapi = build_openapi(endpoints, "PromptOps Analytics", VERSION, GRAPHQL_OPENAPI)
     return app
+    app.state.self_check = asgi_self_check(app)  # the health report's "api" check
 
 
 app = create_app()

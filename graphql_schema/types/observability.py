@@ -97,7 +97,7 @@ def _metrics(snap: dict[str, Any]) -> SystemMetrics:
 
 
 async def resolve_system_health(info: Info) -> SystemHealth:
-    data = await health_status.health(health_status.asgi_self_check(info.context.request.app))
+    data = await health_status.health(info.context.request.app.state.self_check)
     return SystemHealth(
         status=data["status"],
         checked_at=data["checked_at"],

@@ -6,8 +6,8 @@ refused) or at the timeout, never hangs.
 
 * ``database``    ``SELECT 1`` on PostgreSQL or SQLite
 * ``redis``       ``PING``
-* ``api``         the caller-supplied self-check (the REST layer sends ``GET /healthz``
-                  through the whole ASGI stack in-process)
+* ``api``         the caller-supplied self-check (the web app's ``api/self_check.py`` sends
+                  ``GET /healthz`` through the whole ASGI stack in-process)
 * ``core_tables`` every model's table exists and the aerich history is at the newest
                   migration file of this dialect (the documented "ZeroDB Core" check)
 * ``worker``      at least one arq worker heartbeat is recent
@@ -144,40 +144,3 @@ async def health(self_check: SelfCheck) -> dict[str, Any]:
             "failed": sorted(failed),
         },
     }
-
-
-def asgi_self_check(app: Any, path: str = "/healthz") -> SelfCheck:
-    """A self-check that sends ``GET path`` through the whole ASGI stack of ``app`` in-process
-    (middleware, authentication, routing, envelope) and expects a 200."""
-
-    async def probe() -> dict[str, Any]:
-        status: dict[str, int] = {}
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "GET",
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "headers": [(b"host", b"self-check"), (b"x-request-id", b"health-self-check")],
-            "client": ("127.0.0.1", 0),
-            "server": ("self-check", 80),
-        }
-
-        async def receive() -> dict[str, Any]:
-            return {"type": "http.request", "body": b"", "more_body": False}
-
-        async def send(message: dict[str, Any]) -> None:
-            if message["type"] == "http.response.start":
-                status["code"] = message["status"]
-
-        await app(scope, receive, send)
-        code = status.get("code")
-        if code != 200:
-            return {"ok": False, "problem": f"GET {path} answered {code}", "path": path, "status_code": code}
-        return {"path": path, "status_code": code}
-
-    return probe

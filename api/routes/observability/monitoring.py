@@ -147,5 +147,5 @@ async def monitoring_health_check(call: Call[None, None]) -> Ok:
     "Overall healthy / degraded / unhealthy in the body (always 200; /readyz is the probe that answers 503).",
 )
 async def get_health_status(call: Call[None, None]) -> Ok:
-    data = await health_status.health(health_status.asgi_self_check(call.request.app))
+    data = await health_status.health(call.request.app.state.self_check)
     return Ok(data, f"System is {data['status']}")
