@@ -5,18 +5,28 @@ names a job after its function, so where a function lives does not change its qu
 """
 
 from workers.alerting import evaluate_alerts
+from workers.dbperf import optimize_database, sample_database_stats
+from workers.gateway import collect_gateway, prune_gateway_samples
 from workers.identity import flush_api_key_usage
 from workers.ingest import drain_ingest
 from workers.notifications import deliver_notification
 from workers.observability import heartbeat, sample_system_metrics
 from workers.rollups import refresh_rollups
+from workers.security import check_security_alerts
+from workers.tools import refresh_tool_rollups
 
 __all__ = [
+    "check_security_alerts",
+    "collect_gateway",
     "deliver_notification",
     "drain_ingest",
     "evaluate_alerts",
     "flush_api_key_usage",
     "heartbeat",
+    "optimize_database",
+    "prune_gateway_samples",
     "refresh_rollups",
+    "refresh_tool_rollups",
+    "sample_database_stats",
     "sample_system_metrics",
 ]

@@ -96,6 +96,13 @@ class WorkerSettings:
             jobs.refresh_rollups,
             jobs.sample_system_metrics,
             jobs.evaluate_alerts,
+            jobs.check_security_alerts,
+            jobs.sample_database_stats,
+            jobs.collect_gateway,
+            jobs.prune_gateway_samples,
+            jobs.refresh_tool_rollups,
+            # One maintenance run per request: never retried (its statements may have run); bounded by the run lock's TTL.
+            func(jobs.optimize_database, max_tries=1, timeout=3 * 3600),
             # The delivery row counts attempts and ends them; arq's own limit is only a backstop.
             func(
                 jobs.deliver_notification,
@@ -114,7 +121,14 @@ class WorkerSettings:
             # Samples only while /v1/monitoring/start has switched the sampler on.
             # Every minute; a Redis lock inside makes one worker do each cycle.
             cron(jobs.evaluate_alerts, second={40}, run_at_startup=True, timeout=120),
+            cron(jobs.check_security_alerts, second={45}, timeout=60),  # security spike alert
             cron(jobs.sample_system_metrics, second=_every(_settings.system_metrics_interval_seconds), timeout=30),
+            # pg_stat_database and table/index statistics for the database metrics' rates (dbperf).
+            cron(jobs.sample_database_stats, minute=set(range(0, 60, 5)), second={15}, timeout=60),
+            # Gateway targets are due by their own interval (>= 10 s); each probe is bounded by its timeout (<= 30 s).
+            cron(jobs.collect_gateway, second={0, 15, 30, 45}, run_at_startup=True, timeout=60),
+            cron(jobs.prune_gateway_samples, minute={7}, second={0}, timeout=300),
+            cron(jobs.refresh_tool_rollups, second={55}, run_at_startup=True, timeout=300),
         ]
     )
     on_startup = startup

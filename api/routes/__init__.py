@@ -3,7 +3,17 @@
 ``ROUTERS`` is the order they are mounted in (and the order of ``/openapi.json``).
 """
 
-from api.routes import alerting, ingest, metrics, notifications
+from api.routes import (
+    alerting,
+    dbperf,
+    deployments,
+    gateway,
+    ingest,
+    metrics,
+    notifications,
+    security,
+    tools,
+)
 from api.routes.analytics import admin as analytics_admin
 from api.routes.analytics import prompt as prompt_analytics
 from api.routes.catalog import prompts, sources
@@ -25,4 +35,9 @@ ROUTERS = [
     metrics.router,
     alerting.router,
     analytics_admin.router,
+    deployments.router,
+    dbperf.router,
+    security.router,
+    tools.router,
+    gateway.router,
 ]

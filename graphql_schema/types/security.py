@@ -1,0 +1,276 @@
+"""Security monitoring in the graph: events (a connection with filters), blocked addresses,
+reputation, threat statistics, block/unblock mutations and a live ``securityEvents`` subscription.
+
+Thin resolvers over the services the REST routes call, with the same role rules: events and
+statistics for admins (their organization) and superusers (the platform); blocks, reputation
+and the platform-wide stream of events for superusers.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncGenerator
+from datetime import datetime
+from typing import Any
+
+import orjson
+import strawberry
+from strawberry.experimental.pydantic import type as pydantic_type
+from strawberry.scalars import JSON
+
+from graphql_schema.context import Info
+from graphql_schema.ids import MAX_INT8, bounded_int, is_integer_text
+from graphql_schema.permissions import IsAdmin, IsSuperuser
+from services.core.errors import BadRequest
+from services.core.redis_client import listen
+from services.identity.policy import Role
+from services.security import decisions, events, reputation
+from services.security.classify import EVENT_TYPES, THREAT_LEVELS
+from services.security.decisions import MAX_MANUAL_SECONDS
+from services.security.recorder import channel
+from services.security.schemas import (
+    LevelCounts,
+    PathCount,
+    SourceCount,
+    ThreatStatistics,
+    TimeBucket,
+    TypeCount,
+)
+
+
+@strawberry.type
+class SecurityEvent:
+    id: strawberry.ID
+    event_type: str
+    threat_level: str
+    source_ip: str
+    method: str
+    path: str
+    status_code: int | None
+    organization_id: int | None
+    user_id: int | None
+    user_agent: str | None
+    detail: JSON | None
+    timestamp: datetime
+
+    @classmethod
+    def of(cls, e: dict[str, Any]) -> SecurityEvent:
+        return cls(
+            id=strawberry.ID(e["event_id"]),
+            event_type=e["event_type"],
+            threat_level=e["threat_level"],
+            source_ip=e["source_ip"],
+            method=e["method"],
+            path=e["path"],
+            status_code=e.get("status_code", e.get("status")),
+            organization_id=e.get("organization_id"),
+            user_id=e.get("user_id"),
+            user_agent=e.get("user_agent"),
+            detail=e.get("detail"),
+            timestamp=e["timestamp"] if "timestamp" in e else datetime.fromisoformat(e["occurred_at"]),
+        )
+
+
+@strawberry.type
+class SecurityEventEdge:
+    cursor: str
+    node: SecurityEvent
+
+
+@strawberry.type
+class SecurityPageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class SecurityEventConnection:
+    edges: list[SecurityEventEdge]
+    page_info: SecurityPageInfo
+
+
+@strawberry.type
+class BlockedIp:
+    ip_address: str
+    scope: str
+    type: str
+    source: str
+    reason: str
+    scenario: str | None
+    blocked_at: datetime
+    expires_at: datetime
+    duration_seconds: int
+    remaining_seconds: int
+    offence: int
+    blocked_by: int | None
+    hits_while_blocked: int
+
+
+@strawberry.type
+class IpReputation:
+    ip_address: str
+    score: float
+    risk: str
+    total_events: int
+    events_by_type: JSON
+    first_seen: datetime | None
+    last_seen: datetime | None
+    blocked: bool
+
+
+@pydantic_type(model=TypeCount, all_fields=True)
+class ThreatTypeCount:
+    pass
+
+
+@pydantic_type(model=SourceCount, all_fields=True)
+class ThreatSource:
+    pass
+
+
+@pydantic_type(model=PathCount, all_fields=True)
+class ThreatPath:
+    pass
+
+
+@pydantic_type(model=TimeBucket, all_fields=True)
+class ThreatTimeBucket:
+    pass
+
+
+@pydantic_type(model=LevelCounts, all_fields=True)
+class ThreatLevelCounts:
+    pass
+
+
+@pydantic_type(model=ThreatStatistics, all_fields=True)
+class ThreatStats:
+    pass
+
+
+def _cursor(event_id: int) -> str:
+    return base64.urlsafe_b64encode(f"sec:{event_id}".encode()).decode()
+
+
+def _after(cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    try:
+        text = base64.urlsafe_b64decode(cursor.encode()).decode()
+    except (ValueError, UnicodeError):
+        text = ""
+    prefix, _, raw = text.partition(":")
+    if prefix != "sec" or not is_integer_text(raw):
+        raise BadRequest.field("after", "not a cursor of this connection", "invalid_cursor")
+    return bounded_int(int(raw), "after", MAX_INT8)
+
+
+def _range(field: str, value: int, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise BadRequest.field(field, f"must be between {low} and {high}", "out_of_range")
+    return value
+
+
+def _choice(field: str, value: str | None, allowed: Any) -> str | None:
+    if value is not None and value not in allowed:
+        raise BadRequest.field(field, f"must be one of {', '.join(allowed)}", "enum")
+    return value
+
+
+@strawberry.type
+class SecurityQuery:
+    @strawberry.field(
+        permission_classes=[IsAdmin],
+        description="Newest first: the organization's events (admin) or the platform's (superuser)",
+    )
+    async def security_events(
+        self,
+        info: Info,
+        hours: int = 24,
+        event_type: str | None = None,
+        threat_level: str | None = None,
+        source_ip: str | None = None,
+        first: int = 50,
+        after: str | None = None,
+    ) -> SecurityEventConnection:
+        _range("hours", hours, 1, 720)
+        _range("first", first, 1, 500)
+        _choice("eventType", event_type, EVENT_TYPES)
+        _choice("threatLevel", threat_level, THREAT_LEVELS)
+        rows = await events.list_events(
+            info.context.user, hours, event_type, threat_level, source_ip, first + 1, _after(after)
+        )
+        page = rows[:first]
+        edges = [SecurityEventEdge(cursor=_cursor(e["id"]), node=SecurityEvent.of(e)) for e in page]
+        return SecurityEventConnection(
+            edges=edges,
+            page_info=SecurityPageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None),
+        )
+
+    @strawberry.field(permission_classes=[IsSuperuser], description="Decisions in force (platform-wide)")
+    async def blocked_ips(self, info: Info) -> list[BlockedIp]:
+        data = await decisions.list_blocked(info.context.user)
+        return [BlockedIp(**d) for d in data["blocked_ips"]]
+
+    @strawberry.field(permission_classes=[IsSuperuser], description="Addresses by decaying threat score")
+    async def ip_reputation(
+        self, info: Info, limit: int = 50, sort_by: str = "score", order: str = "desc"
+    ) -> list[IpReputation]:
+        _range("limit", limit, 1, 500)
+        _choice("sortBy", sort_by, ("score", "events", "last_seen"))
+        _choice("order", order, ("asc", "desc"))
+        data = await reputation.ranking(info.context.user, limit, sort_by, order)  # type: ignore[arg-type]
+        return [IpReputation(**r) for r in data["items"]]
+
+    @strawberry.field(permission_classes=[IsAdmin], description="Counts by type/level, top sources and paths")
+    async def threat_statistics(self, info: Info, hours: int = 24) -> ThreatStats:
+        _range("hours", hours, 1, 720)
+        data = await events.statistics(info.context.user, hours)
+        return ThreatStats.from_pydantic(ThreatStatistics.model_validate(data))
+
+
+@strawberry.type
+class SecurityMutation:
+    @strawberry.mutation(permission_classes=[IsSuperuser], description="A manual decision for an address")
+    async def block_ip(
+        self, info: Info, ip_address: str, duration_seconds: int | None = None, reason: str | None = None
+    ) -> BlockedIp:
+        if duration_seconds is not None:
+            _range("durationSeconds", duration_seconds, 60, MAX_MANUAL_SECONDS)
+        if reason is not None and (len(reason) > 200 or "\n" in reason or "\r" in reason):
+            raise BadRequest.field("reason", "must be one line of at most 200 characters")
+        return BlockedIp(**await decisions.block(info.context.user, ip_address, duration_seconds, reason))
+
+    @strawberry.mutation(permission_classes=[IsSuperuser], description="Lift the decision in force (404 if none)")
+    async def unblock_ip(self, info: Info, ip_address: str, reason: str | None = None) -> BlockedIp:
+        if reason is not None and (len(reason) > 200 or "\n" in reason or "\r" in reason):
+            raise BadRequest.field("reason", "must be one line of at most 200 characters")
+        done = await decisions.unblock(info.context.user, ip_address, reason)
+        return BlockedIp(**done["decision"])
+
+
+@strawberry.type
+class SecuritySubscription:
+    @strawberry.subscription(
+        permission_classes=[IsAdmin],
+        description="Security events as they are recorded: the organization's (admin) or all (superuser)",
+    )
+    async def security_events(
+        self, info: Info, event_types: list[str] | None = None, min_level: str | None = None
+    ) -> AsyncGenerator[SecurityEvent, None]:
+        principal = info.context.user
+        wanted = set(event_types) if event_types else None
+        if wanted is not None and not wanted <= set(EVENT_TYPES):
+            raise BadRequest.field("eventTypes", f"must be among {', '.join(EVENT_TYPES)}")
+        _choice("minLevel", min_level, THREAT_LEVELS)
+        floor = THREAT_LEVELS.index(min_level) if min_level else 0
+        platform = principal.has_role(Role.SUPERUSER)
+        role = Role.SUPERUSER if platform else Role.ADMIN
+        source = channel(None if platform else principal.organization_id)
+        async for data in listen(source, still_allowed=lambda: info.context.recheck(role)):
+            for item in orjson.loads(data):
+                if wanted is not None and item["event_type"] not in wanted:
+                    continue
+                if THREAT_LEVELS.index(item["threat_level"]) < floor:
+                    continue
+                yield SecurityEvent.of(item)

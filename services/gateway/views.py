@@ -1,0 +1,565 @@
+"""The MCP proxy views (seed 003 ``/v1/mcp/proxy/*``), computed from stored samples and tool calls.
+
+Who sees what: ``health`` and ``metrics`` are open to every member (``metrics`` is the
+filtered view for members: no target URLs, no raw figures, no billing); ``kong``,
+``websocket``, ``containers``, ``billing``, ``export``, ``prometheus`` and ``clear-cache``
+need the admin role.  This service's own WebSocket figures are platform-wide, so only a
+superuser sees them.  Views are cached in the organization's snapshot (see
+:mod:`services.gateway.collect`); a read without a snapshot collects afresh first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import orjson
+from pydantic import BaseModel
+from tortoise import connections
+from tortoise.functions import Count, Sum
+
+from models.gateway import GatewaySample, GatewayTarget
+from models.tools import ToolExecution
+from services.alerting import alerts as alerting
+from services.core.config import get_settings
+from services.core.redis_client import get_redis
+from services.gateway import collect, websocket
+from services.gateway.schemas import (
+    BillingMetrics,
+    CacheCleared,
+    Component,
+    ContainerInfo,
+    ContainerMetrics,
+    Incident,
+    KongHistoryPoint,
+    KongMetrics,
+    KongTarget,
+    PeakHour,
+    ProxyHealth,
+    ProxyMetrics,
+    ServiceCalls,
+    TimeRange,
+    WebSocketFigures,
+    WebSocketMetrics,
+    WebSocketProxy,
+)
+from services.identity.policy import Principal, Role, require_admin, require_authenticated
+from services.ingest import pipeline
+
+M = TypeVar("M", bound=BaseModel)
+RANGES: dict[str, timedelta] = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
+CURRENT = timedelta(hours=1)  # how far back "current" figures look for the last two samples
+BILLING_WINDOW = timedelta(days=30)
+MAX_HISTORY_POINTS = 2000
+
+
+# --------------------------------------------------------------------------- snapshot
+
+
+async def _cached(organization_id: int, field: str, model: type[M], compute: Callable[[], Awaitable[M]]) -> M:
+    redis = get_redis()
+    snapshot = collect.snapshot_key(organization_id)
+    raw = await redis.hget(snapshot, field)
+    if raw is not None:
+        return model.model_validate_json(raw)
+    if not await redis.exists(snapshot):
+        await collect.collect_organization(organization_id)
+    result = await compute()
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.hset(snapshot, field, result.model_dump_json())
+        pipe.expire(snapshot, collect.SNAPSHOT_SECONDS)
+        await pipe.execute()
+    return result
+
+
+async def clear_cache(principal: Principal) -> CacheCleared:
+    principal = require_admin(principal)
+    removed = await collect.drop_snapshots([principal.organization_id])
+    return CacheCleared(cleared=True, keys_removed=removed)
+
+
+# --------------------------------------------------------------------------- samples
+
+
+async def _targets(organization_id: int, kind: str) -> list[GatewayTarget]:
+    return await GatewayTarget.filter(organization_id=organization_id, kind=kind).order_by("id")
+
+
+async def _samples(organization_id: int, kind: str, since: datetime) -> dict[int, list[GatewaySample]]:
+    rows = await GatewaySample.filter(organization_id=organization_id, kind=kind, collected_at__gte=since).order_by(
+        "collected_at", "id"
+    )
+    out: dict[int, list[GatewaySample]] = {}
+    for s in rows:
+        if s.target_id is not None:
+            out.setdefault(s.target_id, []).append(s)
+    return out
+
+
+def _rate(previous: GatewaySample | None, latest: GatewaySample) -> float | None:
+    """Requests per second between two Kong scrapes (a counter reset counts from zero, like Prometheus' rate)."""
+    if previous is None or not previous.figures or not latest.figures:
+        return None
+    seconds = (latest.collected_at - previous.collected_at).total_seconds()
+    if seconds <= 0:
+        return None
+    now, before = latest.figures.get("requests_total", 0.0), previous.figures.get("requests_total", 0.0)
+    delta = now - before if now >= before else now
+    return round(delta / seconds, 4)
+
+
+def _pct(part: float, whole: float) -> float | None:
+    return round(100.0 * part / whole, 2) if whole else None
+
+
+# --------------------------------------------------------------------------- kong
+
+
+async def kong(principal: Principal, include_historical: bool = False, time_range: TimeRange = "24h") -> KongMetrics:
+    principal = require_admin(principal)
+    return await _cached(
+        principal.organization_id,
+        f"kong:{int(include_historical)}:{time_range}",
+        KongMetrics,
+        lambda: _kong(principal.organization_id, include_historical, time_range),
+    )
+
+
+async def _kong(organization_id: int, include_historical: bool, time_range: TimeRange) -> KongMetrics:
+    now = datetime.now(UTC)
+    span = RANGES[time_range] if include_historical else CURRENT
+    targets = await _targets(organization_id, "kong")
+    samples = await _samples(organization_id, "kong", now - max(span, CURRENT))
+    rows: list[KongTarget] = []
+    classes = {f"{c}xx": 0.0 for c in "12345"}
+    bandwidth = {"ingress": 0.0, "egress": 0.0}
+    upstream: dict[str, int] = {}
+    total = rate_sum = rate_limited = 0.0
+    latency = [0.0, 0.0]
+    upstream_latency = [0.0, 0.0]
+    connections_active: float | None = None
+    any_rate = False
+    history: list[KongHistoryPoint] = []
+    for t in targets:
+        mine = samples.get(t.id, [])
+        latest = mine[-1] if mine else None
+        scraped = [s for s in mine if s.healthy and s.figures]
+        good = scraped[-1] if scraped else None
+        previous = scraped[-2] if len(scraped) > 1 else None
+        rate = _rate(previous, good) if good else None
+        figures = good.figures if good else {}
+        rows.append(
+            KongTarget(
+                target_id=t.id,
+                name=t.name,
+                healthy=bool(latest and latest.healthy),
+                collected_at=latest.collected_at if latest else None,
+                error=latest.error if latest else None,
+                requests_total=figures.get("requests_total"),
+                requests_per_second=rate,
+                figures=figures,
+            )
+        )
+        if good is None:
+            continue
+        total += figures.get("requests_total", 0.0)
+        rate_limited += figures.get("rate_limited_total", 0.0)
+        if rate is not None:
+            rate_sum += rate
+            any_rate = True
+        for name, n in figures.get("requests_by_class", {}).items():
+            classes[name] = classes.get(name, 0.0) + n
+        for direction, n in figures.get("bandwidth_bytes", {}).items():
+            bandwidth[direction] = bandwidth.get(direction, 0.0) + n
+        for state, n in figures.get("upstream_targets", {}).items():
+            upstream[state] = upstream.get(state, 0) + int(n)
+        for acc, name in ((latency, "request_latency_ms"), (upstream_latency, "upstream_latency_ms")):
+            hist = figures.get(name) or {}
+            acc[0] += hist.get("sum", 0.0)
+            acc[1] += hist.get("count", 0.0)
+        active = (figures.get("connections") or {}).get("active")
+        if active is not None:
+            connections_active = (connections_active or 0.0) + active
+        if include_historical:
+            before: GatewaySample | None = None
+            for s in mine:
+                if s.collected_at < now - span:
+                    before = s if s.healthy and s.figures else before
+                    continue
+                f = s.figures or {}
+                req = f.get("requests_total")
+                errors = f.get("client_errors_total", 0.0) + f.get("server_errors_total", 0.0)
+                hist = f.get("request_latency_ms") or {}
+                history.append(
+                    KongHistoryPoint(
+                        collected_at=s.collected_at,
+                        target=t.name,
+                        requests_total=req,
+                        requests_per_second=_rate(before, s) if s.healthy and f else None,
+                        error_rate=_pct(errors, req) if req else None,
+                        avg_latency_ms=hist.get("avg"),
+                        healthy=s.healthy,
+                    )
+                )
+                if s.healthy and f:
+                    before = s
+    errors = classes.get("4xx", 0.0) + classes.get("5xx", 0.0)
+    return KongMetrics(
+        targets=rows,
+        total_targets=len(rows),
+        healthy_targets=sum(1 for r in rows if r.healthy),
+        requests_total=total,
+        requests_per_second=round(rate_sum, 4) if any_rate else None,
+        error_rate=_pct(errors, total),
+        server_error_rate=_pct(classes.get("5xx", 0.0), total),
+        rate_limited_total=rate_limited,
+        requests_by_class=classes,
+        avg_request_latency_ms=round(latency[0] / latency[1], 3) if latency[1] else None,
+        avg_upstream_latency_ms=round(upstream_latency[0] / upstream_latency[1], 3) if upstream_latency[1] else None,
+        bandwidth_bytes=bandwidth,
+        active_connections=connections_active,
+        upstream_targets=upstream,
+        history=history[-MAX_HISTORY_POINTS:] if include_historical else None,
+    )
+
+
+# --------------------------------------------------------------------------- containers
+
+
+async def containers(principal: Principal, time_range: TimeRange = "24h") -> ContainerMetrics:
+    principal = require_admin(principal)
+    return await _cached(
+        principal.organization_id,
+        f"containers:{time_range}",
+        ContainerMetrics,
+        lambda: _containers(principal.organization_id, time_range),
+    )
+
+
+async def _containers(organization_id: int, time_range: TimeRange) -> ContainerMetrics:
+    since = datetime.now(UTC) - RANGES[time_range]
+    targets = await _targets(organization_id, "mcp_server")
+    samples = await _samples(organization_id, "mcp_server", since)
+    rows: list[ContainerInfo] = []
+    all_probes = all_healthy = 0
+    times: list[float] = []
+    for t in targets:
+        mine = samples.get(t.id, [])
+        latest = mine[-1] if mine else None
+        healthy = sum(1 for s in mine if s.healthy)
+        answered = [s.response_ms for s in mine if s.healthy and s.response_ms is not None]
+        times += answered
+        all_probes += len(mine)
+        all_healthy += healthy
+        rows.append(
+            ContainerInfo(
+                target_id=t.id,
+                name=t.name,
+                url=t.url,
+                healthy=latest.healthy if latest else None,
+                last_checked_at=latest.collected_at if latest else None,
+                response_ms=latest.response_ms if latest else None,
+                http_status=latest.http_status if latest else None,
+                error=latest.error if latest else None,
+                uptime_percent=_pct(healthy, len(mine)),
+                avg_response_ms=round(sum(answered) / len(answered), 3) if answered else None,
+                probes=len(mine),
+                resources=(latest.figures or {}).get("resources", {}) if latest else {},
+            )
+        )
+    return ContainerMetrics(
+        total_containers=len(rows),
+        healthy_containers=sum(1 for r in rows if r.healthy is True),
+        unhealthy_containers=sum(1 for r in rows if r.healthy is False),
+        unknown_containers=sum(1 for r in rows if r.healthy is None),
+        avg_response_ms=round(sum(times) / len(times), 3) if times else None,
+        uptime_percent=_pct(all_healthy, all_probes),
+        containers=rows,
+    )
+
+
+# --------------------------------------------------------------------------- websocket
+
+
+async def websocket_metrics(principal: Principal) -> WebSocketMetrics:
+    principal = require_admin(principal)
+    result = await _cached(
+        principal.organization_id, "websocket", WebSocketMetrics, lambda: _websocket(principal.organization_id)
+    )
+    if principal.has_role(Role.SUPERUSER):  # live counters, never cached per organization
+        result.service = WebSocketFigures(**websocket.figures(await websocket.counters()))
+    return result
+
+
+def _ws(figures: dict[str, Any]) -> WebSocketFigures:
+    count = figures.get("duration_seconds_count")
+    return WebSocketFigures(
+        active_connections=figures.get("active_connections"),
+        total_connections=figures.get("total_connections"),
+        messages_sent=figures.get("messages_sent"),
+        messages_received=figures.get("messages_received"),
+        bytes_sent=figures.get("bytes_sent"),
+        bytes_received=figures.get("bytes_received"),
+        connection_errors=figures.get("connection_errors"),
+        avg_connection_duration_seconds=round(figures.get("duration_seconds_sum", 0.0) / count, 3)
+        if count
+        else figures.get("avg_connection_duration_seconds"),
+    )
+
+
+async def _websocket(organization_id: int) -> WebSocketMetrics:
+    targets = await _targets(organization_id, "websocket_proxy")
+    samples = await _samples(organization_id, "websocket_proxy", datetime.now(UTC) - CURRENT)
+    proxies: list[WebSocketProxy] = []
+    totals: dict[str, float] = {}
+    for t in targets:
+        mine = samples.get(t.id, [])
+        latest = mine[-1] if mine else None
+        good = next((s for s in reversed(mine) if s.healthy and s.figures), None)
+        figures = good.figures if good else {}
+        proxies.append(
+            WebSocketProxy(
+                target_id=t.id,
+                name=t.name,
+                healthy=bool(latest and latest.healthy),
+                collected_at=latest.collected_at if latest else None,
+                error=latest.error if latest else None,
+                figures=_ws(figures),
+            )
+        )
+        for name, value in figures.items():
+            if isinstance(value, int | float):
+                totals[name] = totals.get(name, 0.0) + value
+    return WebSocketMetrics(proxies=proxies, totals=_ws(totals), service=None)
+
+
+# --------------------------------------------------------------------------- billing (from tool calls)
+
+
+async def billing(principal: Principal) -> BillingMetrics:
+    principal = require_admin(principal)
+    return await _cached(
+        principal.organization_id, "billing", BillingMetrics, lambda: _billing(principal.organization_id)
+    )
+
+
+async def _peak_hours(organization_id: int, since: datetime) -> list[PeakHour]:
+    if get_settings().is_postgres:
+        sql = (
+            "SELECT extract(hour FROM started_at AT TIME ZONE 'UTC')::int, count(*) FROM tool_executions "
+            "WHERE organization_id = $1 AND started_at >= $2 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3"
+        )
+    else:
+        sql = (
+            "SELECT CAST(strftime('%H', started_at) AS INTEGER), count(*) FROM tool_executions "
+            "WHERE organization_id = ? AND started_at >= ? GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3"
+        )
+        since = since.isoformat()  # type: ignore[assignment]
+    _, rows = await connections.get("default").execute_query(sql, [organization_id, since])
+    return [PeakHour(hour=int(r[0]), calls=int(r[1])) for r in rows]
+
+
+async def _billing(organization_id: int) -> BillingMetrics:
+    now = datetime.now(UTC)
+    since = now - BILLING_WINDOW
+    calls = ToolExecution.filter(organization_id=organization_id, started_at__gte=since)
+    per_server = (
+        await calls.annotate(n=Count("id"), total=Sum("duration_ms"))
+        .group_by("mcp_server")
+        .values("mcp_server", "n", "total")
+    )
+    errors = {
+        row["mcp_server"]: row["n"]
+        for row in await calls.filter(status="error")
+        .annotate(n=Count("id"))
+        .group_by("mcp_server")
+        .values("mcp_server", "n")
+    }
+    users = len(await calls.filter(user_id__isnull=False).distinct().values_list("user_id", flat=True))
+    total = sum(int(r["n"]) for r in per_server)
+    kong_total = await _kong_requests(organization_id)
+    services = sorted(
+        (
+            ServiceCalls(
+                service=r["mcp_server"] or "(unspecified)",
+                calls=int(r["n"]),
+                errors=int(errors.get(r["mcp_server"], 0)),
+                total_duration_ms=round(float(r["total"] or 0.0), 3),
+            )
+            for r in per_server
+        ),
+        key=lambda s: (-s.calls, s.service),
+    )
+    return BillingMetrics(
+        source="tool executions of the last 30 days (no usage/credit data in this deployment)",
+        window_start=since,
+        window_end=now,
+        total_api_calls=total,
+        gateway_requests=kong_total,
+        credits_consumed=None,
+        active_users=users,
+        avg_calls_per_user=round(total / users, 2) if users else None,
+        avg_credits_per_user=None,
+        peak_hours=await _peak_hours(organization_id, since),
+        cost_by_service=services,
+    )
+
+
+async def _kong_requests(organization_id: int) -> float | None:
+    latest = await _samples(organization_id, "kong", datetime.now(UTC) - CURRENT)
+    values = [
+        good.figures.get("requests_total", 0.0)
+        for mine in latest.values()
+        if (good := next((s for s in reversed(mine) if s.healthy and s.figures), None)) is not None
+    ]
+    return sum(values) if values else None
+
+
+# --------------------------------------------------------------------------- metrics (all components)
+
+
+async def metrics(
+    principal: Principal | None, include_historical: bool = False, time_range: TimeRange = "24h"
+) -> ProxyMetrics:
+    principal = require_authenticated(principal)
+    org = principal.organization_id
+    full = principal.has_role(Role.ADMIN)
+    kong_view = await _cached(
+        org,
+        f"kong:{int(include_historical)}:{time_range}",
+        KongMetrics,
+        lambda: _kong(org, include_historical, time_range),
+    )
+    ws_view = await _cached(org, "websocket", WebSocketMetrics, lambda: _websocket(org))
+    container_view = await _cached(
+        org, f"containers:{time_range}", ContainerMetrics, lambda: _containers(org, time_range)
+    )
+    billing_view = await _cached(org, "billing", BillingMetrics, lambda: _billing(org)) if full else None
+    if principal.has_role(Role.SUPERUSER):
+        ws_view.service = WebSocketFigures(**websocket.figures(await websocket.counters()))
+    if not full:  # members: statuses and aggregates, no addresses or raw scrapes
+        for k in kong_view.targets:
+            k.figures = {}
+        for c in container_view.containers:
+            c.url, c.resources = "", {}
+    return ProxyMetrics(
+        collected_at=datetime.now(UTC),
+        time_range=time_range,
+        view="full" if full else "filtered",
+        kong=kong_view,
+        websocket=ws_view,
+        containers=container_view,
+        billing=billing_view,
+    )
+
+
+# --------------------------------------------------------------------------- health
+
+
+def _component(name: str, targets: list[GatewayTarget]) -> Component:
+    enabled = [t for t in targets if t.enabled]
+    known = [t for t in enabled if t.last_healthy is not None]
+    if not enabled:
+        return Component(name=name, status="not_configured", score=None, detail="no targets registered")
+    if not known:
+        return Component(name=name, status="not_configured", score=None, detail="not collected yet")
+    healthy = sum(1 for t in known if t.last_healthy)
+    score = round(100.0 * healthy / len(known), 2)
+    status = "healthy" if healthy == len(known) else "unhealthy" if healthy == 0 else "degraded"
+    return Component(name=name, status=status, score=score, detail=f"{healthy}/{len(known)} targets healthy")
+
+
+async def health(principal: Principal | None) -> ProxyHealth:
+    principal = require_authenticated(principal)
+    org = principal.organization_id
+    now = datetime.now(UTC)
+    targets = await GatewayTarget.filter(organization_id=org).only("id", "kind", "enabled", "last_healthy")
+    by_kind: dict[str, list[GatewayTarget]] = {"kong": [], "websocket_proxy": [], "mcp_server": []}
+    for t in targets:
+        by_kind.setdefault(t.kind, []).append(t)
+    components = [
+        _component("kong", by_kind["kong"]),
+        _component("websocket", by_kind["websocket_proxy"]),
+        _component("containers", by_kind["mcp_server"]),
+        await _billing_component(org, now),
+    ]
+    scored = [c.score for c in components if c.score is not None]
+    score = round(sum(scored) / len(scored), 2) if scored else None
+    status = (
+        "not_configured" if score is None else "healthy" if score >= 90 else "degraded" if score >= 50 else "unhealthy"
+    )
+    day = GatewaySample.filter(organization_id=org, collected_at__gte=now - timedelta(hours=24))
+    probes = await day.count()
+    healthy = await day.filter(healthy=True).count() if probes else 0
+    return ProxyHealth(
+        status=status,
+        health_score=score,
+        components=components,
+        uptime_percentage=_pct(healthy, probes),
+        probes_24h=probes,
+        last_incident=await _last_incident(principal),
+        checked_at=now,
+    )
+
+
+async def _billing_component(organization_id: int, now: datetime) -> Component:
+    if not await ToolExecution.filter(organization_id=organization_id, started_at__gte=now - BILLING_WINDOW).exists():
+        return Component(name="billing", status="not_configured", score=None, detail="no tool calls in 30 days")
+    dead = await pipeline.dead_letters_recent(1, organization_id)
+    if dead:
+        return Component(
+            name="billing", status="degraded", score=50.0, detail=f"{dead} events dead-lettered in the last hour"
+        )
+    return Component(name="billing", status="healthy", score=100.0, detail="usage events recorded, none dead-lettered")
+
+
+async def _last_incident(principal: Principal) -> Incident | None:
+    found: list[Incident] = []
+    if principal.has_role(Role.ADMIN):
+        latest = await alerting.list_alerts(principal, limit=1)
+        if latest:
+            a = latest[0]
+            found.append(Incident(at=a.started_at, source="alert", detail=(a.message or a.status)[:200]))
+    sample = (
+        await GatewaySample.filter(organization_id=principal.organization_id, healthy=False)
+        .order_by("-collected_at")
+        .first()
+        .prefetch_related("target")
+    )
+    if sample is not None:
+        name = sample.target.name if sample.target else sample.kind
+        found.append(Incident(at=sample.collected_at, source="probe", detail=f"{name}: {sample.error or 'unhealthy'}"))
+    return max(found, key=lambda i: i.at) if found else None
+
+
+# --------------------------------------------------------------------------- export
+
+
+async def export_metrics(
+    principal: Principal, fmt: str, include_historical: bool = False, time_range: TimeRange = "24h"
+) -> tuple[bytes, str, str]:
+    """(body, content type, file name) of the admin's full view in ``fmt`` (json, prometheus, influx)."""
+    from services.gateway import export  # the renderers (prometheus_client) load only when exporting
+
+    principal = require_admin(principal)
+    m = await metrics(principal, include_historical, time_range)
+    h = await health(principal)
+    stamp = m.collected_at.strftime("%Y%m%dT%H%M%SZ")
+    if fmt == "prometheus":
+        return export.prometheus(m, h), export.PROMETHEUS_CONTENT_TYPE, f"mcp-proxy-metrics-{stamp}.prom"
+    if fmt == "influx":
+        return (
+            export.influx(m, h, principal.organization_id).encode(),
+            export.INFLUX_CONTENT_TYPE,
+            f"mcp-proxy-metrics-{stamp}.lp",
+        )
+    body = orjson.dumps({"health": h.model_dump(mode="json"), "metrics": m.model_dump(mode="json")})
+    return body, export.JSON_CONTENT_TYPE, f"mcp-proxy-metrics-{stamp}.json"
+
+
+async def prometheus_text(principal: Principal) -> bytes:
+    from services.gateway import export
+
+    principal = require_admin(principal)
+    return export.prometheus(await metrics(principal), await health(principal))

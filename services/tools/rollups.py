@@ -1,0 +1,407 @@
+"""Hourly and daily rollups of tool calls, kept exact by marking hours dirty.
+
+The ingest writer marks ``(organization, hour)`` dirty after its commit (a Redis sorted set
+per organization, scored by mark time, plus a set of organizations with marks).  The
+rollup job rebuilds each dirty hour whole from raw rows (one row per user and tool, and one
+per tool for the whole organization), re-merges that hour's day from the hourly rows, and
+only then clears the mark unless it was re-marked meanwhile.  A window is read as
+
+* whole days inside it from day rows (unless the day holds a dirty hour),
+* whole hours at its ends (and the hours of such days) from hour rows,
+* the partial hours at its edges and every still-dirty hour from raw rows (on PostgreSQL
+  aggregated in SQL, sketch keys included, so no raw row reaches Python),
+
+so an answer is always what the raw rows say, and percentiles come from merged sketches.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+from tortoise import connections
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from models.tools import ToolExecution, ToolRollup
+from services.core.config import get_settings
+from services.core.redis_client import get_redis, key
+from services.rollups.sketch import LOG_GAMMA, MIN_VALUE, Sketch
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+DIRTY_ORGS = ("tools", "dirty")  # zset: organization id -> last mark time
+
+_CLEAR_IF_OLDER = """
+local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if s and tonumber(s) <= tonumber(ARGV[2]) then return redis.call('ZREM', KEYS[1], ARGV[1]) end
+return 0
+"""
+
+
+def hour_floor(when: datetime) -> datetime:
+    return when.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def day_floor(when: datetime) -> datetime:
+    return when.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _ceil(when: datetime, floor: datetime, step: timedelta) -> datetime:
+    return floor if floor == when else floor + step
+
+
+def _org_key(organization_id: int) -> str:
+    return key("tools", "dirty", organization_id)
+
+
+# --------------------------------------------------------------------------- accumulating
+
+
+@dataclass
+class ToolAccumulator:
+    """Counts, duration sum, error types and a sketch of one tool's calls in some slice."""
+
+    calls: int = 0
+    errors: int = 0
+    duration_sum: float = 0.0
+    error_types: dict[str, int] = field(default_factory=dict)
+    sketch: Sketch = field(default_factory=Sketch)
+
+    def add_call(self, status: str, error_type: str | None, duration: float) -> None:
+        self.calls += 1
+        self.duration_sum += duration
+        self.sketch.add(duration)
+        if status == "error":
+            self.errors += 1
+            name = error_type or "unknown"
+            self.error_types[name] = self.error_types.get(name, 0) + 1
+
+    def add_counts(self, calls: int, errors: int, duration_sum: float, error_types: dict[str, int]) -> None:
+        self.calls += calls
+        self.errors += errors
+        self.duration_sum += duration_sum
+        for name, n in error_types.items():
+            self.error_types[name] = self.error_types.get(name, 0) + int(n)
+
+    def merge(self, other: ToolAccumulator) -> None:
+        self.add_counts(other.calls, other.errors, other.duration_sum, other.error_types)
+        self.sketch.merge(other.sketch)
+
+
+def _sketch_key(duration: float) -> int | None:
+    return None if duration < MIN_VALUE else math.ceil(math.log(duration) / LOG_GAMMA)
+
+
+# --------------------------------------------------------------------------- dirty marks
+
+
+async def mark_dirty(events: Iterable[tuple[int, datetime]]) -> None:
+    """Mark the hours of ``(organization id, started_at)`` for rebuilding (after the rows are committed)."""
+    hours: dict[int, set[int]] = {}
+    for org, started in events:
+        hours.setdefault(org, set()).add(int(hour_floor(started).timestamp()))
+    if not hours:
+        return
+    now = time.time()
+    async with get_redis().pipeline(transaction=True) as pipe:
+        for org, marks in hours.items():
+            pipe.zadd(_org_key(org), {str(h): now for h in marks})
+            pipe.zadd(key(*DIRTY_ORGS), {str(org): now})
+        await pipe.execute()
+
+
+async def dirty_hours(organization_id: int) -> set[datetime]:
+    marks = await get_redis().zrange(_org_key(organization_id), 0, -1)
+    return {datetime.fromtimestamp(int(h), UTC) for h in marks}
+
+
+async def rebuild_dirty(max_hours: int = 2000) -> int:
+    """Rebuild up to ``max_hours`` dirty hours (and their days); returns how many hours were rebuilt."""
+    redis = get_redis()
+    clear = redis.register_script(_CLEAR_IF_OLDER)
+    done = 0
+    for raw_org, _score in await redis.zrange(key(*DIRTY_ORGS), 0, -1, withscores=True):
+        org = int(raw_org)
+        started = time.time()
+        marks = await redis.zrange(_org_key(org), 0, max_hours - done - 1, withscores=True)
+        days: set[datetime] = set()
+        for raw_hour, mark_score in marks:
+            hour = datetime.fromtimestamp(int(raw_hour), UTC)
+            await rebuild_hour(org, hour)
+            days.add(day_floor(hour))
+            await clear(keys=[_org_key(org)], args=[raw_hour, mark_score])
+            done += 1
+        for day in days:
+            await rebuild_day(org, day)
+        if not await redis.zcard(_org_key(org)):
+            await clear(keys=[key(*DIRTY_ORGS)], args=[raw_org, started])
+        if done >= max_hours:
+            break
+    return done
+
+
+async def rebuild_hour(organization_id: int, hour: datetime) -> int:
+    """Replace the hour's rollup rows with what its raw rows say; returns rows written."""
+    rows = await ToolExecution.filter(
+        organization_id=organization_id, started_at__gte=hour, started_at__lt=hour + HOUR
+    ).values_list("user_id", "tool_name", "status", "error_type", "duration_ms")
+    slices: dict[tuple[int | None, str], ToolAccumulator] = {}
+    for user_id, tool, status, error_type, duration in rows:
+        for who in (user_id, None) if user_id is not None else (None,):
+            acc = slices.get((who, tool))
+            if acc is None:
+                acc = slices[(who, tool)] = ToolAccumulator()
+            acc.add_call(status, error_type, duration)
+    return await _replace(organization_id, "hour", hour, slices)
+
+
+async def rebuild_day(organization_id: int, day: datetime) -> int:
+    """Re-merge one day's rows from its hour rows."""
+    slices: dict[tuple[int | None, str], ToolAccumulator] = {}
+    rows = await ToolRollup.filter(
+        organization_id=organization_id, granularity="hour", bucket_start__gte=day, bucket_start__lt=day + DAY
+    ).values_list("user_id", "tool_name", "calls", "errors", "duration_sum", "error_types", "sketch")
+    for user_id, tool, calls, errors, duration_sum, error_types, sketch in rows:
+        acc = slices.get((user_id, tool))
+        if acc is None:
+            acc = slices[(user_id, tool)] = ToolAccumulator()
+        acc.add_counts(calls, errors, duration_sum, _json(error_types))
+        acc.sketch.merge(Sketch.from_json(_json(sketch)))
+    return await _replace(organization_id, "day", day, slices)
+
+
+async def _replace(
+    organization_id: int, granularity: str, bucket: datetime, slices: dict[tuple[int | None, str], ToolAccumulator]
+) -> int:
+    async with in_transaction():
+        await ToolRollup.filter(organization_id=organization_id, granularity=granularity, bucket_start=bucket).delete()
+        await ToolRollup.bulk_create(
+            [
+                ToolRollup(
+                    organization_id=organization_id,
+                    user_id=user_id,
+                    tool_name=tool,
+                    granularity=granularity,
+                    bucket_start=bucket,
+                    calls=acc.calls,
+                    errors=acc.errors,
+                    duration_sum=acc.duration_sum,
+                    error_types=acc.error_types,
+                    sketch=acc.sketch.to_json(),
+                )
+                for (user_id, tool), acc in slices.items()
+            ],
+            batch_size=1000,
+        )
+    return len(slices)
+
+
+async def rebuild_all(organization_id: int) -> int:
+    """Rebuild every hour and day of an organization from its raw rows (operators, benchmarks)."""
+    hours = (
+        {
+            hour_floor(t)
+            for (t,) in await ToolExecution.filter(organization_id=organization_id).values_list("started_at")
+        }
+        if not get_settings().is_postgres
+        else await _pg_hours(organization_id)
+    )
+    for hour in sorted(hours):
+        await rebuild_hour(organization_id, hour)
+    for day in sorted({day_floor(h) for h in hours}):
+        await rebuild_day(organization_id, day)
+    return len(hours)
+
+
+async def _pg_hours(organization_id: int) -> set[datetime]:
+    _, rows = await connections.get("default").execute_query(
+        "SELECT DISTINCT date_trunc('hour', started_at) FROM tool_executions WHERE organization_id = $1",
+        [organization_id],
+    )
+    return {r[0].astimezone(UTC) for r in rows}
+
+
+# --------------------------------------------------------------------------- reading a window
+
+
+def _json(value: Any) -> Any:
+    return orjson.loads(value) if isinstance(value, str | bytes) else (value or {})
+
+
+@dataclass
+class _Plan:
+    days: list[datetime]
+    hours: list[datetime]
+    raw: list[tuple[datetime, datetime]]
+
+
+def plan(start: datetime, end: datetime, dirty: set[datetime]) -> _Plan:
+    """Split ``[start, end)`` into clean whole days, clean whole hours and raw ranges."""
+    h0, h1 = _ceil(start, hour_floor(start), HOUR), hour_floor(end)
+    if h0 >= h1:
+        return _Plan([], [], [(start, end)])
+    raw: list[tuple[datetime, datetime]] = []
+    if start < h0:
+        raw.append((start, h0))
+    if h1 < end:
+        raw.append((h1, end))
+    d0, d1 = _ceil(h0, day_floor(h0), DAY), day_floor(h1)
+    dirty_days = {day_floor(h) for h in dirty}
+    days: list[datetime] = []
+    hour_ranges: list[tuple[datetime, datetime]] = []
+    if d0 < d1:
+        hour_ranges += [(h0, d0), (d1, h1)]
+        day = d0
+        while day < d1:
+            if day in dirty_days:
+                hour_ranges.append((day, day + DAY))
+            else:
+                days.append(day)
+            day += DAY
+    else:
+        hour_ranges.append((h0, h1))
+    hours: list[datetime] = []
+    for lo, hi in hour_ranges:
+        hour = lo
+        while hour < hi:
+            if hour in dirty:
+                raw.append((hour, hour + HOUR))
+            else:
+                hours.append(hour)
+            hour += HOUR
+    return _Plan(days, hours, raw)
+
+
+async def window_by_tool(
+    organization_id: int,
+    user_id: int | None,
+    start: datetime,
+    end: datetime,
+    tool_name: str | None = None,
+    with_sketches: bool = True,
+) -> dict[str, ToolAccumulator]:
+    """Per-tool accumulators of ``[start, end)`` for one user (or the organization when ``user_id`` is None)."""
+    dirty = await dirty_hours(organization_id)
+    p = plan(start, end, dirty)
+    out: dict[str, ToolAccumulator] = {}
+    await _read_rollups(out, organization_id, user_id, p, tool_name, with_sketches)
+    for lo, hi in _coalesce(p.raw):
+        await _read_raw(out, organization_id, user_id, lo, hi, tool_name)
+    return out
+
+
+def _coalesce(ranges: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    out: list[tuple[datetime, datetime]] = []
+    for lo, hi in sorted(ranges):
+        if out and out[-1][1] >= lo:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _slot(out: dict[str, ToolAccumulator], tool: str) -> ToolAccumulator:
+    acc = out.get(tool)
+    if acc is None:
+        acc = out[tool] = ToolAccumulator()
+    return acc
+
+
+async def _read_rollups(
+    out: dict[str, ToolAccumulator],
+    organization_id: int,
+    user_id: int | None,
+    p: _Plan,
+    tool_name: str | None,
+    with_sketches: bool,
+) -> None:
+    if not p.days and not p.hours:
+        return
+    columns = ["tool_name", "calls", "errors", "duration_sum", "error_types"] + (["sketch"] if with_sketches else [])
+    buckets = Q()
+    if p.days:
+        buckets |= Q(granularity="day", bucket_start__in=p.days)
+    if p.hours:
+        buckets |= Q(granularity="hour", bucket_start__in=p.hours)
+    query = ToolRollup.filter(buckets, organization_id=organization_id)
+    query = query.filter(user_id=user_id) if user_id is not None else query.filter(user_id__isnull=True)
+    if tool_name is not None:
+        query = query.filter(tool_name=tool_name)
+    if get_settings().is_postgres:
+        sql, params = _statement(query.values_list(*columns))
+        _, rows = await connections.get("default").execute_query(sql, params)
+    else:
+        rows = await query.values_list(*columns)
+    for row in rows:
+        acc = _slot(out, row[0])
+        acc.add_counts(row[1], row[2], row[3], _json(row[4]))
+        if with_sketches:
+            acc.sketch.merge(Sketch.dense_from_json(_json(row[5])))
+
+
+def _statement(query: Any) -> tuple[str, list[Any]]:
+    """The SQL and parameters Tortoise would send (run directly: asyncpg's typed rows, no per-value ORM work)."""
+    query._choose_db_if_not_chosen()
+    query._make_query()
+    sql, params = query.query.get_parameterized_sql()
+    return sql, list(params)
+
+
+_RAW_PG = f"""
+SELECT tool_name, status, error_type,
+       CASE WHEN duration_ms < {MIN_VALUE!r} THEN NULL ELSE ceil(ln(duration_ms) / {LOG_GAMMA!r})::int END AS k,
+       count(*), sum(duration_ms)
+FROM tool_executions
+WHERE organization_id = $1 AND started_at >= $2 AND started_at < $3 {{user}} {{tool}}
+GROUP BY 1, 2, 3, 4
+"""
+
+
+async def _read_raw(
+    out: dict[str, ToolAccumulator],
+    organization_id: int,
+    user_id: int | None,
+    lo: datetime,
+    hi: datetime,
+    tool_name: str | None,
+) -> None:
+    if get_settings().is_postgres:
+        params: list[Any] = [organization_id, lo, hi]
+        user = tool = ""
+        if user_id is not None:
+            params.append(user_id)
+            user = f"AND user_id = ${len(params)}"
+        if tool_name is not None:
+            params.append(tool_name)
+            tool = f"AND tool_name = ${len(params)}"
+        _, rows = await connections.get("default").execute_query(_RAW_PG.format(user=user, tool=tool), params)
+        for tool_row, status, error_type, k, n, total in rows:
+            acc = _slot(out, tool_row)
+            n = int(n)
+            acc.add_counts(
+                n,
+                n if status == "error" else 0,
+                float(total),
+                {error_type or "unknown": n} if status == "error" else {},
+            )
+            if k is None:
+                acc.sketch.zeros += n
+            else:
+                acc.sketch.bins[k] = acc.sketch.bins.get(k, 0) + n
+            acc.sketch.count += n
+        return
+    query = ToolExecution.filter(organization_id=organization_id, started_at__gte=lo, started_at__lt=hi)
+    if user_id is not None:
+        query = query.filter(user_id=user_id)
+    if tool_name is not None:
+        query = query.filter(tool_name=tool_name)
+    for tool_row, status, error_type, duration in await query.values_list(
+        "tool_name", "status", "error_type", "duration_ms"
+    ):
+        _slot(out, tool_row).add_call(status, error_type, duration)
