@@ -151,6 +151,7 @@ def create_app(settings: Settings | None = None, *, orm_global_fallback: bool = 
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(SecurityMiddleware),  # security: outermost, so a blocked address costs nothing else
             *recording,
             Middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes),
             Middleware(AuthenticationMiddleware, backend=BearerAuthBackend(), on_error=on_auth_error),

@@ -1,0 +1,448 @@
+"""Usage rollups: hourly and daily slices per dimension, kept exact by dirty marks.
+
+Each usage event lands in one row per dimension of its hour and of its day:
+``resource`` (resource type), ``model`` (provider TAB model), ``user`` (user id TAB resource
+type) and ``prompt`` (prompt id TAB version hash).  A read of any breakdown over a month is then
+a few hundred rows, whatever the number of events (the anchors' usage pages scan raw rows).
+The ``resource`` and ``model`` slices carry a latency sketch (:mod:`services.rollups.sketch`).
+
+Exactness: the writer marks (organization, hour) dirty after its commit.  The rollup job
+rebuilds a dirty hour and its day whole from raw events, then clears the mark unless the hour
+was marked again meanwhile.  Readers take daily rows of days without a dirty hour, hourly rows
+of the window's first partial day and of days with a dirty hour (minus the dirty hours), and
+aggregate the dirty hours from raw events; so an answer always equals what the raw events say.
+
+PostgreSQL builds slices with one set-based statement (sketch buckets computed in SQL, the same
+``ceil(ln(v) / ln(gamma))`` as :class:`Sketch`); SQLite accumulates in Python.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from tortoise import connections
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from models.usage import UsageEvent, UsageRollupDaily, UsageRollupFields, UsageRollupHourly
+from services.core.config import get_settings
+from services.core.redis_client import get_redis, key
+from services.rollups.sketch import LOG_GAMMA, MIN_VALUE, Sketch
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+DIMENSIONS = ("resource", "model", "user", "prompt")
+SKETCHED = ("resource", "model")
+SEP = "\t"
+DIRTY = "usage:dirty"  # zset "org:hour epoch" -> mark time (what the job works through)
+SUMS = (
+    "requests",
+    "errors",
+    "input_tokens",
+    "output_tokens",
+    "cached_tokens",
+    "reasoning_tokens",
+    "quantity",
+    "cost_usd",
+    "latency_sum_ms",
+    "latency_n",
+)
+_FLOAT_SUMS = ("quantity", "cost_usd", "latency_sum_ms")
+
+# Remove a member only if it was not re-marked after the rebuild started.
+_CLEAR_IF_OLDER = """
+local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if s and tonumber(s) <= tonumber(ARGV[2]) then return redis.call('ZREM', KEYS[1], ARGV[1]) end
+return 0
+"""
+
+
+def hour_floor(when: datetime) -> datetime:
+    return when.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def day_floor(when: datetime) -> datetime:
+    return when.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _org_key(organization_id: int) -> str:
+    return key("usage", "dirty", organization_id)
+
+
+# --------------------------------------------------------------------------- dirty marks
+
+
+async def mark_dirty(pairs: Iterable[tuple[int, datetime]]) -> None:
+    """Mark (organization, hour of ``when``) buckets dirty: readers use raw events there until rebuilt."""
+    by_org: dict[int, set[int]] = {}
+    for org, when in pairs:
+        by_org.setdefault(org, set()).add(int(hour_floor(when).timestamp()))
+    if not by_org:
+        return
+    now = time.time()
+    async with get_redis().pipeline(transaction=True) as pipe:
+        for org, hours in by_org.items():
+            pipe.zadd(_org_key(org), {str(h): now for h in hours})
+            pipe.zadd(key(DIRTY), {f"{org}:{h}": now for h in hours})
+        await pipe.execute()
+
+
+async def dirty_hours(organization_id: int) -> set[datetime]:
+    members = await get_redis().zrange(_org_key(organization_id), 0, -1)
+    return {datetime.fromtimestamp(int(h), UTC) for h in members}
+
+
+async def rebuild_dirty(max_buckets: int = 2000) -> int:
+    """Rebuild up to ``max_buckets`` dirty hours (and their days) from raw events. Returns hours rebuilt."""
+    redis = get_redis()
+    clear = redis.register_script(_CLEAR_IF_OLDER)
+    members = await redis.zrange(key(DIRTY), 0, max_buckets - 1)
+    started = time.time()
+    hours: dict[int, set[int]] = {}
+    for member in members:
+        org, hour = member.split(":")
+        hours.setdefault(int(org), set()).add(int(hour))
+    for org, epochs in hours.items():
+        days: set[datetime] = set()
+        for epoch in sorted(epochs):
+            start = datetime.fromtimestamp(epoch, UTC)
+            await rebuild(org, start, start + HOUR, "hour")
+            days.add(day_floor(start))
+        for day in sorted(days):
+            await rebuild(org, day, day + DAY, "day")
+        for epoch in epochs:  # only now may readers trust these hours (and their days)
+            await clear(keys=[_org_key(org)], args=[str(epoch), started])
+            await clear(keys=[key(DIRTY)], args=[f"{org}:{epoch}", started])
+    return len(members)
+
+
+async def pending_buckets() -> int:
+    return int(await get_redis().zcard(key(DIRTY)))
+
+
+# --------------------------------------------------------------------------- building slices
+
+
+def _slice_keys(e: dict[str, Any]) -> list[tuple[str, str]]:
+    user = "" if e["user_id"] is None else str(e["user_id"])
+    out = [
+        ("resource", e["resource_type"]),
+        ("model", f"{e['provider']}{SEP}{e['model']}"),
+        ("user", f"{user}{SEP}{e['resource_type']}"),
+    ]
+    if e["prompt_id"] is not None:
+        out.append(("prompt", f"{e['prompt_id']}{SEP}{e['version_hash'] or ''}"))
+    return out
+
+
+@dataclass
+class Slice:
+    """Sums (and, for sketched dimensions, a latency sketch) of one key over some buckets."""
+
+    key: str
+    day: date | None = None
+    requests: int = 0
+    errors: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_tokens: int = 0
+    reasoning_tokens: int = 0
+    quantity: float = 0.0
+    cost_usd: float = 0.0
+    latency_sum_ms: float = 0.0
+    latency_n: int = 0
+    latency: Sketch = field(default_factory=Sketch)
+
+    def add_event(self, e: dict[str, Any], sketch: bool) -> None:
+        self.requests += 1
+        if e["status"] != "success":
+            self.errors += 1
+        self.input_tokens += e["input_tokens"]
+        self.output_tokens += e["output_tokens"]
+        self.cached_tokens += e["cached_tokens"]
+        self.reasoning_tokens += e["reasoning_tokens"]
+        self.quantity += e["quantity"]
+        self.cost_usd += float(e["cost_usd"])
+        if e["latency_ms"] is not None:
+            self.latency_sum_ms += e["latency_ms"]
+            self.latency_n += 1
+            if sketch:
+                self.latency.add(e["latency_ms"])
+
+    def add_row(self, r: dict[str, Any], sketch: bool) -> None:
+        for name in SUMS:
+            value = r[name]
+            setattr(self, name, getattr(self, name) + (float(value) if name in _FLOAT_SUMS else int(value)))
+        if sketch and r.get("latency"):
+            self.latency.merge(Sketch.dense_from_json(r["latency"]))
+
+    def sums(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in SUMS}
+
+    @property
+    def latency_avg_ms(self) -> float | None:
+        return self.latency_sum_ms / self.latency_n if self.latency_n else None
+
+
+_RAW_FIELDS = (
+    "resource_type",
+    "provider",
+    "model",
+    "user_id",
+    "prompt_id",
+    "version_hash",
+    "status",
+    "input_tokens",
+    "output_tokens",
+    "cached_tokens",
+    "reasoning_tokens",
+    "quantity",
+    "cost_usd",
+    "latency_ms",
+    "occurred_at",
+)
+
+
+def _sliced_sql(unit: str, ranges: int, dimension: str | None) -> str:
+    """The set-based slice builder over raw events: ``$1`` organization, then ``ranges`` pairs of bounds."""
+    where = " OR ".join(f"(occurred_at >= ${2 + 2 * i} AND occurred_at < ${3 + 2 * i})" for i in range(ranges))
+    dim_filter = f"AND d.dimension = '{dimension}'" if dimension else ""
+    return f"""
+WITH ev AS (
+  SELECT date_trunc('{unit}', occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS b,
+         resource_type, provider, model, user_id, prompt_id, version_hash, status, input_tokens,
+         output_tokens, cached_tokens, reasoning_tokens, quantity, cost_usd::float8 AS cost, latency_ms
+  FROM usage_events WHERE organization_id = $1 AND ({where})
+), sliced AS (
+  SELECT ev.*, d.dimension, d.key FROM ev CROSS JOIN LATERAL (VALUES
+    ('resource', ev.resource_type),
+    ('model', ev.provider || chr(9) || ev.model),
+    ('user', coalesce(ev.user_id::text, '') || chr(9) || ev.resource_type),
+    ('prompt', CASE WHEN ev.prompt_id IS NULL THEN NULL
+                    ELSE ev.prompt_id::text || chr(9) || coalesce(ev.version_hash, '') END)
+  ) AS d(dimension, key)
+  WHERE d.key IS NOT NULL {dim_filter}
+), sums AS (
+  SELECT b, dimension, key, count(*) AS requests, count(*) FILTER (WHERE status <> 'success') AS errors,
+         sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+         sum(cached_tokens) AS cached_tokens, sum(reasoning_tokens) AS reasoning_tokens,
+         sum(quantity) AS quantity, sum(cost) AS cost_usd, coalesce(sum(latency_ms), 0) AS latency_sum_ms,
+         count(latency_ms) AS latency_n
+  FROM sliced GROUP BY b, dimension, key
+), keyed AS (
+  SELECT b, dimension, key,
+         CASE WHEN latency_ms < {MIN_VALUE!r} THEN NULL ELSE ceil(ln(latency_ms) / {LOG_GAMMA!r})::int END AS k,
+         count(*) AS n
+  FROM sliced WHERE latency_ms IS NOT NULL AND dimension IN ('resource', 'model')
+  GROUP BY 1, 2, 3, 4
+), sk AS (
+  SELECT b, dimension, key,
+         jsonb_build_object('z', coalesce(sum(n) FILTER (WHERE k IS NULL), 0),
+                            'b', coalesce(jsonb_object_agg(k::text, n) FILTER (WHERE k IS NOT NULL), '{{}}'::jsonb))
+           AS latency
+  FROM keyed GROUP BY b, dimension, key
+)
+"""
+
+
+_SELECT_SLICES = """
+SELECT s.b, s.dimension, s.key, s.requests, s.errors, s.input_tokens, s.output_tokens, s.cached_tokens,
+       s.reasoning_tokens, s.quantity, s.cost_usd, s.latency_sum_ms, s.latency_n,
+       coalesce(sk.latency, '{"z": 0, "b": {}}'::jsonb) AS latency
+FROM sums s LEFT JOIN sk USING (b, dimension, key)
+"""
+_INSERT_COLUMNS = (
+    "organization_id, bucket_start, dimension, key, requests, errors, input_tokens, output_tokens, "
+    "cached_tokens, reasoning_tokens, quantity, cost_usd, latency_sum_ms, latency_n, latency"
+)
+
+
+def _table(granularity: str) -> type[UsageRollupFields]:
+    return UsageRollupHourly if granularity == "hour" else UsageRollupDaily
+
+
+async def rebuild(organization_id: int, start: datetime, end: datetime, granularity: str) -> int:
+    """Replace the ``granularity`` ("hour"/"day") rollup rows of ``[start, end)`` from raw events.
+
+    ``start`` and ``end`` are bucket boundaries.  Idempotent.  Returns rows written.
+    """
+    table = _table(granularity)
+    if get_settings().is_postgres:
+        sql = (
+            _sliced_sql(granularity, 1, None)
+            + f"INSERT INTO {table._meta.db_table} ({_INSERT_COLUMNS}) "
+            + _SELECT_SLICES.replace("SELECT s.b", "SELECT $1, s.b", 1)
+        )
+        client: Any = connections.get("default")
+        async with client.acquire_connection() as conn, conn.transaction():
+            await conn.execute(
+                f"DELETE FROM {table._meta.db_table} WHERE organization_id = $1 "
+                "AND bucket_start >= $2 AND bucket_start < $3",
+                organization_id,
+                start,
+                end,
+            )
+            status = await conn.execute(sql, organization_id, start, end)
+        return int(status.rsplit(" ", 1)[-1])
+    slices = await _python_slices(organization_id, [(start, end)], granularity, None)
+    rows = [
+        table(
+            organization_id=organization_id,
+            bucket_start=b,
+            dimension=dim,
+            key=s.key,
+            latency=s.latency.to_json() if dim in SKETCHED else {},
+            **s.sums(),
+        )
+        for (b, dim, _), s in slices.items()
+    ]
+    async with in_transaction():
+        await table.filter(organization_id=organization_id, bucket_start__gte=start, bucket_start__lt=end).delete()
+        await table.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+async def _python_slices(
+    organization_id: int, ranges: list[tuple[datetime, datetime]], granularity: str, dimension: str | None
+) -> dict[tuple[datetime, str, str], Slice]:
+    query = Q()
+    for lo, hi in ranges:
+        query |= Q(occurred_at__gte=lo, occurred_at__lt=hi)
+    rows = await UsageEvent.filter(Q(organization_id=organization_id) & query).values(*_RAW_FIELDS)
+    floor = hour_floor if granularity == "hour" else day_floor
+    out: dict[tuple[datetime, str, str], Slice] = {}
+    for e in rows:
+        b = floor(e["occurred_at"])
+        for dim, k in _slice_keys(e):
+            if dimension is not None and dim != dimension:
+                continue
+            s = out.get((b, dim, k))
+            if s is None:
+                s = out[(b, dim, k)] = Slice(k)
+            s.add_event(e, dim in SKETCHED)
+    return out
+
+
+async def rebuild_all(organization_id: int) -> int:
+    """Rebuild every rollup of an organization from raw events, a day at a time (CLI, bench, repair)."""
+    first = await UsageEvent.filter(organization_id=organization_id).order_by("occurred_at").first()
+    if first is None:
+        return 0
+    last = await UsageEvent.filter(organization_id=organization_id).order_by("-occurred_at").first()
+    assert last is not None
+    day = day_floor(first.occurred_at)
+    written = 0
+    while day <= last.occurred_at:
+        written += await rebuild(organization_id, day, day + DAY, "hour")
+        written += await rebuild(organization_id, day, day + DAY, "day")
+        day += DAY
+    await get_redis().delete(_org_key(organization_id))
+    return written
+
+
+# --------------------------------------------------------------------------- reading
+
+
+async def _raw_rows(
+    organization_id: int, hours: list[datetime], dimension: str, by_day: bool
+) -> list[tuple[datetime, str, Slice]]:
+    """The dirty hours' slices of ``dimension``, aggregated from raw events."""
+    if not hours:
+        return []
+    ranges = [(h, h + HOUR) for h in sorted(hours)]
+    sketch = dimension in SKETCHED
+    if get_settings().is_postgres:
+        sql = _sliced_sql("hour", len(ranges), dimension) + _SELECT_SLICES
+        args: list[Any] = [organization_id]
+        for lo, hi in ranges:
+            args += [lo, hi]
+        client: Any = connections.get("default")
+        async with client.acquire_connection() as conn:
+            records = await conn.fetch(sql, *args)
+        out = []
+        for r in records:
+            s = Slice(r["key"])
+            row = dict(r)
+            row["latency"] = _json(row["latency"])
+            s.add_row(row, sketch)
+            out.append((r["b"], r["key"], s))
+        return out
+    found = await _python_slices(organization_id, ranges, "hour", dimension)
+    return [(b, k, s) for (b, _, k), s in found.items()]
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, str):
+        import orjson
+
+        return orjson.loads(value)
+    return value
+
+
+async def read(
+    organization_id: int, dimension: str, start: datetime | None, *, by_day: bool = False
+) -> dict[tuple[str, date | None], Slice]:
+    """Slices of ``dimension`` from ``start`` (an hour boundary, None: all time) until now.
+
+    Keys are ``(key, day)`` with ``day`` None unless ``by_day``.  Sketches are merged for the
+    sketched dimensions.
+    """
+    if dimension not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {dimension!r}")
+    sketch = dimension in SKETCHED
+    dirty = {h for h in await dirty_hours(organization_id) if start is None or h >= start}
+    dirty_days = {day_floor(h) for h in dirty}
+    first_full_day = None
+    if start is not None:
+        first_full_day = start if start == day_floor(start) else day_floor(start) + DAY
+    columns = ["key", "bucket_start", *SUMS] + (["latency"] if sketch else [])
+    out: dict[tuple[str, date | None], Slice] = {}
+
+    def fold(k: str, bucket: datetime, row: dict[str, Any] | None, s: Slice | None = None) -> None:
+        day = bucket.astimezone(UTC).date() if by_day else None
+        target = out.get((k, day))
+        if target is None:
+            target = out[(k, day)] = Slice(k, day)
+        if row is not None:
+            target.add_row(row, sketch)
+        elif s is not None:
+            target.add_row({**s.sums(), "latency": None}, False)
+            if sketch:
+                target.latency.merge(s.latency)
+
+    daily = UsageRollupDaily.filter(organization_id=organization_id, dimension=dimension)
+    if first_full_day is not None:
+        daily = daily.filter(bucket_start__gte=first_full_day)
+    if dirty_days:
+        daily = daily.exclude(bucket_start__in=sorted(dirty_days))
+    for r in await daily.values(*columns):
+        fold(r["key"], r["bucket_start"], r)
+
+    hourly_ranges = Q()
+    any_hourly = False
+    if start is not None and first_full_day is not None and start < first_full_day:
+        hourly_ranges |= Q(bucket_start__gte=start, bucket_start__lt=first_full_day)
+        any_hourly = True
+    for d in dirty_days:
+        lo = d if start is None or d >= start else start
+        hourly_ranges |= Q(bucket_start__gte=lo, bucket_start__lt=d + DAY)
+        any_hourly = True
+    if any_hourly:
+        hourly = UsageRollupHourly.filter(Q(organization_id=organization_id, dimension=dimension) & hourly_ranges)
+        if dirty:
+            hourly = hourly.exclude(bucket_start__in=sorted(dirty))
+        for r in await hourly.values(*columns):
+            fold(r["key"], r["bucket_start"], r)
+
+    for bucket, k, s in await _raw_rows(organization_id, sorted(dirty), dimension, by_day):
+        fold(k, bucket, None, s)
+    return out
+
+
+def split(key_: str) -> tuple[str, str]:
+    a, _, b = key_.partition(SEP)
+    return a, b
