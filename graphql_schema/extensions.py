@@ -40,6 +40,7 @@ from graphql_schema.complexity import measure
 from services.core.config import get_settings
 from services.core.errors import DomainError, FieldIssue, outage
 from services.core.validation import bad_request, unstorable, unstorable_issue
+from services.security import flag_request
 
 log = logging.getLogger("graphql.errors")
 
@@ -84,6 +85,8 @@ class QueryGuard(SchemaExtension):
             errors = self.check(ctx.graphql_document, ctx.variables, getattr(ctx.context, "principal", None))
             if errors:
                 ctx.pre_execution_errors = errors  # strawberry then skips validation and execution
+                if any((e.extensions or {}).get("code") == TOO_COMPLEX for e in errors):  # security hook
+                    flag_request(getattr(getattr(ctx.context, "request", None), "scope", {}), "graphql_limit")
         yield
 
     def check(self, document: DocumentNode, variables: Any, principal: object) -> list[GraphQLError]:

@@ -18,10 +18,11 @@ from graphql_schema.types.identity import User, Viewer, resolve_user, resolve_vi
 from graphql_schema.types.metrics import MetricsSubscription
 from graphql_schema.types.notifications import NotificationsMutation, NotificationsQuery
 from graphql_schema.types.observability import MonitoringQuery
+from graphql_schema.types.security import SecurityMutation, SecurityQuery, SecuritySubscription
 
 
 @strawberry.type
-class Query(PromptsQuery, NotificationsQuery, MonitoringQuery, AlertsQuery, AnalysisQuery, DeploymentsQuery):
+class Query(PromptsQuery, NotificationsQuery, MonitoringQuery, AlertsQuery, AnalysisQuery, DeploymentsQuery, SecurityQuery):
     viewer: Viewer = strawberry.field(
         resolver=resolve_viewer, permission_classes=[IsAuthenticated], description="The authenticated caller"
     )
@@ -33,12 +34,12 @@ class Query(PromptsQuery, NotificationsQuery, MonitoringQuery, AlertsQuery, Anal
 
 
 @strawberry.type
-class Mutation(PromptsMutation, NotificationsMutation, AlertsMutation, DeploymentsMutation):
+class Mutation(PromptsMutation, NotificationsMutation, AlertsMutation, DeploymentsMutation, SecurityMutation):
     pass
 
 
 @strawberry.type
-class Subscription(MetricsSubscription, AlertsSubscription):
+class Subscription(MetricsSubscription, AlertsSubscription, SecuritySubscription):
     pass
 
 
