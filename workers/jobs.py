@@ -14,9 +14,11 @@ from workers.observability import heartbeat, sample_system_metrics
 from workers.rollups import refresh_rollups
 from workers.security import check_security_alerts
 from workers.tools import refresh_tool_rollups
+from workers.usage import check_usage_budgets, refresh_usage_rollups
 
 __all__ = [
     "check_security_alerts",
+    "check_usage_budgets",
     "collect_gateway",
     "deliver_notification",
     "drain_ingest",
@@ -27,6 +29,7 @@ __all__ = [
     "prune_gateway_samples",
     "refresh_rollups",
     "refresh_tool_rollups",
+    "refresh_usage_rollups",
     "sample_database_stats",
     "sample_system_metrics",
 ]

@@ -128,6 +128,9 @@ class WorkerSettings:
             # Gateway targets are due by their own interval (>= 10 s); each probe is bounded by its timeout (<= 30 s).
             cron(jobs.collect_gateway, second={0, 15, 30, 45}, run_at_startup=True, timeout=60),
             cron(jobs.prune_gateway_samples, minute={7}, second={0}, timeout=300),
+            # usage rollup slices of dirty hours, then budget thresholds against the fresh rollups
+            cron(jobs.refresh_usage_rollups, second={55}, run_at_startup=True, timeout=300),
+            cron(jobs.check_usage_budgets, second={25}, timeout=120),
             cron(jobs.refresh_tool_rollups, second={55}, run_at_startup=True, timeout=300),
         ]
     )

@@ -13,6 +13,7 @@ from api.routes import (
     notifications,
     security,
     tools,
+    usage,
 )
 from api.routes.analytics import admin as analytics_admin
 from api.routes.analytics import prompt as prompt_analytics
@@ -40,4 +41,5 @@ ROUTERS = [
     security.router,
     tools.router,
     gateway.router,
+    usage.router,
 ]
