@@ -13,6 +13,7 @@ from graphql_schema.permissions import IsAuthenticated
 from graphql_schema.types.alerting import AlertsMutation, AlertsQuery, AlertsSubscription
 from graphql_schema.types.analytics import AnalysisQuery
 from graphql_schema.types.catalog import PromptsMutation, PromptsQuery
+from graphql_schema.types.dbperf import DatabasePerformanceMutation, DatabasePerformanceQuery
 from graphql_schema.types.deployments import DeploymentsMutation, DeploymentsQuery
 from graphql_schema.types.identity import User, Viewer, resolve_user, resolve_viewer
 from graphql_schema.types.metrics import MetricsSubscription
@@ -22,7 +23,16 @@ from graphql_schema.types.security import SecurityMutation, SecurityQuery, Secur
 
 
 @strawberry.type
-class Query(PromptsQuery, NotificationsQuery, MonitoringQuery, AlertsQuery, AnalysisQuery, DeploymentsQuery, SecurityQuery):
+class Query(
+    PromptsQuery,
+    NotificationsQuery,
+    MonitoringQuery,
+    AlertsQuery,
+    AnalysisQuery,
+    DeploymentsQuery,
+    SecurityQuery,
+    DatabasePerformanceQuery,
+):
     viewer: Viewer = strawberry.field(
         resolver=resolve_viewer, permission_classes=[IsAuthenticated], description="The authenticated caller"
     )
@@ -34,7 +44,14 @@ class Query(PromptsQuery, NotificationsQuery, MonitoringQuery, AlertsQuery, Anal
 
 
 @strawberry.type
-class Mutation(PromptsMutation, NotificationsMutation, AlertsMutation, DeploymentsMutation, SecurityMutation):
+class Mutation(
+    PromptsMutation,
+    NotificationsMutation,
+    AlertsMutation,
+    DeploymentsMutation,
+    SecurityMutation,
+    DatabasePerformanceMutation,
+):
     pass
 
 

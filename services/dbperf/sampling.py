@@ -1,0 +1,95 @@
+"""Samples of the database's cumulative statistics, taken by the ``sample_database_stats`` cron job.
+
+PostgreSQL only keeps counters since its last statistics reset; rates over "the last hour" need
+two readings an hour apart.  Every ``SAMPLE_EVERY_MINUTES`` the job stores one row of
+``pg_stat_database`` for the current database and one row per table and index (size, live and
+dead rows, scans, rows written), and prunes samples older than ``RETENTION_DAYS``.  On SQLite it
+stores the file's size and each table's and index's bytes (``dbstat``); there are no counters.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from models.dbperf import DbRelationSample, DbStatSample
+from services.dbperf import access
+
+SAMPLE_EVERY_MINUTES = 5
+RETENTION_DAYS = 90  # the longest metrics period
+SAMPLE_TIMEOUT_MS = 10_000
+
+DB_SAMPLE = """SELECT d.stats_reset, d.xact_commit, d.xact_rollback, d.blks_read, d.blks_hit, d.tup_returned,
+       d.tup_fetched, d.tup_inserted, d.tup_updated, d.tup_deleted, d.temp_files, d.temp_bytes, d.deadlocks,
+       d.numbackends AS connections, current_setting('max_connections')::int AS max_connections,
+       pg_database_size(current_database()) AS database_bytes
+FROM pg_stat_database d WHERE d.datname = current_database()"""
+
+RELATIONS = """SELECT s.relname AS relation, s.relname AS table_name, 'table' AS kind,
+       pg_table_size(s.relid) AS size_bytes, s.n_live_tup AS live_rows, s.n_dead_tup AS dead_rows,
+       s.seq_scan, s.idx_scan, s.n_tup_ins + s.n_tup_upd + s.n_tup_del AS rows_written
+FROM pg_stat_user_tables s
+UNION ALL
+SELECT i.indexrelname, i.relname, 'index', pg_relation_size(i.indexrelid), NULL, NULL, NULL, i.idx_scan, NULL
+FROM pg_stat_user_indexes i"""
+
+SQLITE_RELATIONS = """SELECT d.name AS relation, COALESCE(m.tbl_name, d.name) AS table_name,
+       CASE m.type WHEN 'index' THEN 'index' ELSE 'table' END AS kind, sum(d.pgsize) AS size_bytes
+FROM dbstat d LEFT JOIN sqlite_master m ON m.name = d.name
+WHERE d.name NOT LIKE 'sqlite_%' GROUP BY d.name"""
+
+
+async def current_relations() -> list[dict[str, Any]]:
+    """Every table and index now: size and (PostgreSQL) its statistics counters."""
+    if access.is_postgres():
+        return await access.rows(RELATIONS, timeout_ms=SAMPLE_TIMEOUT_MS)
+    return await access.rows(SQLITE_RELATIONS)
+
+
+async def _database_row() -> dict[str, Any]:
+    if access.is_postgres():
+        return await access.one(DB_SAMPLE, timeout_ms=SAMPLE_TIMEOUT_MS)
+    row = await access.one(
+        "SELECT page_count * page_size AS database_bytes FROM pragma_page_count(), pragma_page_size()"
+    )
+    return {"database_bytes": row["database_bytes"], "connections": 0}
+
+
+async def take_sample() -> dict[str, Any]:
+    """Store one sample of the database and every relation; prune old ones.  Returns what it cost."""
+    started = time.perf_counter()
+    now = datetime.now(UTC)
+    db = await _database_row()
+    relations = await current_relations()
+    read_ms = (time.perf_counter() - started) * 1000
+    fields = {k: v for k, v in db.items() if k in DbStatSample._meta.fields_map and v is not None}
+    await DbStatSample.create(sampled_at=now, duration_ms=round(read_ms, 3), **fields)
+    await DbRelationSample.bulk_create(
+        [
+            DbRelationSample(
+                sampled_at=now,
+                relation=r["relation"][:200],
+                table_name=r["table_name"][:200],
+                kind=r["kind"],
+                size_bytes=int(r["size_bytes"] or 0),
+                live_rows=r.get("live_rows"),
+                dead_rows=r.get("dead_rows"),
+                seq_scan=r.get("seq_scan"),
+                idx_scan=r.get("idx_scan"),
+                rows_written=r.get("rows_written"),
+            )
+            for r in relations
+        ],
+        batch_size=500,
+    )
+    cutoff = now - timedelta(days=RETENTION_DAYS)
+    pruned = await DbStatSample.filter(sampled_at__lt=cutoff).delete()
+    pruned += await DbRelationSample.filter(sampled_at__lt=cutoff).delete()
+    return {
+        "sampled_at": now.isoformat(),
+        "relations": len(relations),
+        "read_ms": round(read_ms, 3),
+        "total_ms": round((time.perf_counter() - started) * 1000, 3),
+        "pruned": pruned,
+    }
