@@ -96,7 +96,7 @@ async def live_window(row: Deployment, horizon: timedelta, now: datetime) -> Liv
     return LiveWindow(
         start=start,
         end=end,
-        end_reason=reason,  # type: ignore[arg-type]
+        end_reason=reason,
         next_deployment_id=next_id,
         hours=(end - start).total_seconds() / 3600.0,
     )
@@ -273,8 +273,8 @@ def _judge(
             verdict = "inconclusive"
             reason = f"threshold missed ({threshold}) but not significantly worse (p = {test.p_value:.3g})"
     return MetricVerdict(
-        metric=metric,  # type: ignore[arg-type]
-        verdict=verdict,  # type: ignore[arg-type]
+        metric=metric,
+        verdict=verdict,
         required=required,
         counted=required or enough,
         baseline=baseline,
@@ -426,6 +426,6 @@ async def compare(
         prompt_versions=prompt_version_diff(shipped[0], shipped[1]),
         thresholds=t,
         verdicts=items,
-        overall_verdict=verdict,  # type: ignore[arg-type]
+        overall_verdict=verdict,
         overall_reason=reason,
     )

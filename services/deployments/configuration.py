@@ -73,7 +73,7 @@ async def put_configuration(
 ) -> ConfigurationInfo:
     """Replace the configuration of a pending deployment (409 otherwise; 412 on a stale ``If-Match``)."""
     principal = require_admin(principal)
-    configuration = check_configuration(configuration, "body")
+    configuration = check_configuration(configuration, "")
     for _ in range(MAX_ATTEMPTS):
         row = await deployment_row(principal, deployment_id)
         if if_match is not None and not _matches(if_match, etag_of(row.id, row.configuration_revision)):

@@ -40,20 +40,25 @@ def pointer(parts: list[str]) -> str:
     return "".join("/" + escape(p) for p in parts)
 
 
+def _name(field: str, path: list[str]) -> str:
+    """The field's name as the envelope gives it: dotted like pydantic's (``configuration.model.name``)."""
+    return ".".join([field, *path] if field else path) or "body"
+
+
 def _walk(value: Any, path: list[str], depth: int, field: str) -> None:
     if depth > MAX_DEPTH:
-        raise BadRequest.field(field, f"configuration is nested deeper than {MAX_DEPTH} levels", "too_deep")
+        raise BadRequest.field(field or "body", f"configuration is nested deeper than {MAX_DEPTH} levels", "too_deep")
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return
     if isinstance(value, int):
         if abs(value) > MAX_SAFE_INTEGER:
             raise BadRequest.field(
-                f"{field}{pointer(path)}", f"integers must be within +-{MAX_SAFE_INTEGER} (I-JSON)", "out_of_range"
+                _name(field, path), f"integers must be within +-{MAX_SAFE_INTEGER} (I-JSON)", "out_of_range"
             )
         return
     if isinstance(value, float):
         if not math.isfinite(value):
-            raise BadRequest.field(f"{field}{pointer(path)}", "numbers must be finite", "not_finite")
+            raise BadRequest.field(_name(field, path), "numbers must be finite", "not_finite")
         return
     if isinstance(value, dict):
         for k, v in value.items():
@@ -63,13 +68,16 @@ def _walk(value: Any, path: list[str], depth: int, field: str) -> None:
         for i, v in enumerate(value):
             _walk(v, [*path, str(i)], depth + 1, field)
         return
-    raise BadRequest.field(f"{field}{pointer(path)}", "not a JSON value", "invalid")
+    raise BadRequest.field(_name(field, path), "not a JSON value", "invalid")
 
 
 def check_configuration(value: Any, field: str = "configuration") -> dict[str, Any]:
-    """``value`` if it is a storable configuration object, else a 400 naming ``field`` (and the pointer)."""
+    """``value`` if it is a storable configuration object, else a 400 naming the field inside it.
+
+    ``field`` is where the object sits in the request (``""``: it is the whole body).
+    """
     if not isinstance(value, dict):
-        raise BadRequest.field(field, "configuration must be a JSON object", "not_an_object")
+        raise BadRequest.field(field or "body", "configuration must be a JSON object", "not_an_object")
     issue = unstorable_issue(value, field)
     if issue is not None:
         raise bad_request([issue])
@@ -77,7 +85,13 @@ def check_configuration(value: Any, field: str = "configuration") -> dict[str, A
     size = len(orjson.dumps(value))
     if size > MAX_BYTES:
         raise bad_request(
-            [FieldIssue(field, f"configuration is {size} bytes of JSON; at most {MAX_BYTES} are allowed", "too_large")]
+            [
+                FieldIssue(
+                    field or "body",
+                    f"configuration is {size} bytes of JSON; at most {MAX_BYTES} are allowed",
+                    "too_large",
+                )
+            ]
         )
     return value
 

@@ -194,24 +194,24 @@ def _bucket(t: _Tally, now: datetime) -> MetricsBucket:
             deployment_frequency=DeploymentFrequency(
                 deployments=len(live),
                 per_day=per_day,
-                band=frequency_band(per_day),  # type: ignore[arg-type]
+                band=frequency_band(per_day),
             ),
             lead_time_for_changes=LeadTime(
                 changes=len(t.lead_seconds),
                 median_seconds=lead,
-                band=lead_time_band(lead) if lead is not None else None,  # type: ignore[arg-type]
+                band=lead_time_band(lead) if lead is not None else None,
             ),
             change_failure_rate=ChangeFailureRate(
                 deployments=len(judged),
                 failed_changes=failed_changes,
                 incidents=incidents,
                 rate=rate,
-                band=failure_rate_band(rate) if rate is not None else None,  # type: ignore[arg-type]
+                band=failure_rate_band(rate) if rate is not None else None,
             ),
             time_to_restore=TimeToRestore(
                 incidents_resolved=len(t.restore_seconds),
                 median_seconds=restore,
-                band=restore_band(restore) if restore is not None else None,  # type: ignore[arg-type]
+                band=restore_band(restore) if restore is not None else None,
             ),
         ),
     )
@@ -341,11 +341,11 @@ async def deployment_metrics(
             if d["environment_id"] in scope:
                 t.scoped.append(d)
     for dep_id, committed in changes:
-        d = by_id.get(dep_id)
-        if d is None or dep_id not in live_ids:
+        deployed = by_id.get(dep_id)
+        if deployed is None or dep_id not in live_ids:
             continue
-        for t in tallies_of(d["finished_at"]):
-            t.lead_seconds.append(max(0.0, (d["finished_at"] - committed).total_seconds()))
+        for t in tallies_of(deployed["finished_at"]):
+            t.lead_seconds.append(max(0.0, (deployed["finished_at"] - committed).total_seconds()))
     for dep_id, found in incidents.items():
         d = by_id[dep_id]
         for t in tallies_of(d["finished_at"]):
@@ -355,7 +355,7 @@ async def deployment_metrics(
         environment_id=environment_id,
         dora_environment_ids=sorted(scope),
         days=days,
-        interval=interval,  # type: ignore[arg-type]
+        interval=interval,
         period_start=start,
         period_end=now,
         incident_horizon_hours=incident_horizon_hours,

@@ -34,6 +34,7 @@ from models.deployments import (
     Environment,
 )
 from models.prompts import Prompt, PromptVersion
+from services.core.database import column
 from services.core.errors import BadRequest, Conflict, FieldIssue, NotFound
 from services.core.validation import bad_request
 from services.deployments.configuration_doc import diff
@@ -441,7 +442,7 @@ def _group(rows: Iterable[Any], ids: Sequence[int], convert: Any) -> list[list[A
 async def _own(principal: Principal, ids: Sequence[int]) -> list[int]:
     """The ids among ``ids`` that are the caller's deployments (loaders never cross organizations)."""
     found = Deployment.filter(id__in=list(set(ids)), organization_id=principal.organization_id)
-    return list(await found.values_list("id", flat=True))
+    return await column(found.values_list("id", flat=True))
 
 
 async def load_artifacts(principal: Principal, ids: Sequence[int], checked: bool = False) -> list[list[ArtifactInfo]]:
