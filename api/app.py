@@ -30,10 +30,11 @@ from api.middleware import RequestContextMiddleware
 from api.openapi import build_openapi
 from api.request_recording import RequestRecordingMiddleware
 from api.routes import ROUTERS
+from api.routes.gateway import MeteredWebSocket
 from api.routing import Endpoint, LiteralFirstRouter, build_routes
-from services.core import redis_client
 from api.security_middleware import SecurityMiddleware
 from api.self_check import asgi_self_check
+from services.core import redis_client
 from services.core.config import Settings, get_settings
 from services.core.database import tortoise_config
 from services.core.errors import DomainError
@@ -141,7 +142,7 @@ def create_app(settings: Settings | None = None, *, orm_global_fallback: bool = 
         Route("/docs", docs.docs_page, methods=["GET"], include_in_schema=False),
         Route(ide.VENDOR_PREFIX + "{path:path}", ide.vendor_asset, methods=["GET"], include_in_schema=False),
         Route("/graphql", gql, methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", gql),
+        WebSocketRoute("/graphql", MeteredWebSocket(gql)),  # counted for /v1/mcp/proxy/metrics/websocket
     ]
     recording = (
         [Middleware(RequestRecordingMiddleware, recorder=request_metrics.RECORDER)]
@@ -161,9 +162,9 @@ def create_app(settings: Settings | None = None, *, orm_global_fallback: bool = 
     )
     app.router = LiteralFirstRouter(routes, lifespan=lifespan)  # what Starlette builds, plus a fast path
     app.state.settings = settings
+    app.state.self_check = asgi_self_check(app)  # the health report's "api" check
     app.state.openapi = build_openapi(endpoints, "PromptOps Analytics", VERSION, GRAPHQL_OPENAPI)
     return app
-    app.state.self_check = asgi_self_check(app)  # the health report's "api" check
 
 
 app = create_app()

@@ -1,6 +1,6 @@
 """Gateway telemetry: target CRUD (``/api/v1/gateway/targets``) and the MCP proxy views of seed 003.
 
-Also :func:`metered_websocket`, the ASGI wrapper that counts this service's own WebSocket
+Also :class:`MeteredWebSocket`, the ASGI wrapper that counts this service's own WebSocket
 traffic (GraphQL subscriptions on ``/graphql``) for the ``websocket`` view.
 """
 
@@ -214,10 +214,18 @@ async def get_mcp_proxy_websocket_metrics(call: Call[None, None]) -> Ok:
     return Ok(await gateway.websocket_metrics(call.user), "WebSocket metrics retrieved successfully")
 
 
-def metered_websocket(app: ASGIApp) -> ASGIApp:
-    """Wrap a WebSocket endpoint so its connections, messages, bytes, errors and durations are counted."""
+class MeteredWebSocket:
+    """Wrap a WebSocket endpoint so its connections, messages, bytes, errors and durations are counted.
 
-    async def metered(scope: Scope, receive: Receive, send: Send) -> None:
+    A class rather than a closure: Starlette's ``WebSocketRoute`` treats a plain function as a
+    ``func(session)`` endpoint, an object with ``__call__`` as an ASGI app.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = self.app
         if scope["type"] != "websocket":
             await app(scope, receive, send)
             return
@@ -260,5 +268,3 @@ def metered_websocket(app: ASGIApp) -> ASGIApp:
             if state["accepted"]:
                 code = state["code"]
                 await meter.closed_socket(code if isinstance(code, int) else None, failed)
-
-    return metered

@@ -59,8 +59,19 @@ async def collect(targets: list[GatewayTarget]) -> list[GatewaySample]:
     for t, r in zip(targets, results, strict=True):
         t.last_collected_at, t.last_healthy, t.last_error = now, r.healthy, r.error
     await GatewayTarget.bulk_update(targets, fields=["last_collected_at", "last_healthy", "last_error"], batch_size=500)
-    await drop_snapshots({t.organization_id for t in targets})
+    await fresh_snapshots({t.organization_id for t in targets}, now)
     return samples
+
+
+async def fresh_snapshots(organization_ids: Iterable[int], now: datetime) -> None:
+    """Start a new, empty snapshot for each organization: views are recomputed from the new samples on
+    their next read, and that read does not collect again while the snapshot lives."""
+    async with get_redis().pipeline(transaction=True) as pipe:
+        for org in organization_ids:
+            pipe.delete(snapshot_key(org))
+            pipe.hset(snapshot_key(org), "collected_at", now.isoformat())
+            pipe.expire(snapshot_key(org), SNAPSHOT_SECONDS)
+        await pipe.execute()
 
 
 async def drop_snapshots(organization_ids: Iterable[int]) -> int:

@@ -1,0 +1,408 @@
+"""Gateway telemetry against real loopback servers: Kong exposition, container health URLs (up, down,
+slow), a WebSocket proxy's stats, garbage; and real WebSocket clients on this service's /graphql."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+
+import orjson
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from models.gateway import GatewaySample
+from services.core.config import get_settings
+from services.ingest import pipeline
+from tests.conftest import start_server
+from tests.gateway.targets import TargetServer
+from workers.gateway import collect_gateway
+
+TARGETS = "/api/v1/gateway/targets"
+PROXY = "/v1/mcp/proxy"
+LOOPBACK = "127.0.0.0/8,::1/128"
+
+
+@contextlib.contextmanager
+def environment(**values: str):
+    """Set environment variables (settings are re-read), restored afterwards."""
+    old = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        for name, value in old.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        get_settings.cache_clear()
+
+
+@pytest.fixture
+def server():
+    with environment(OUTBOUND_ALLOW_CIDRS=LOOPBACK), TargetServer() as s:
+        yield s
+
+
+async def _target(client, tenant, name: str, kind: str, url: str, **extra) -> dict:
+    r = await client.post(TARGETS, json={"name": name, "kind": kind, "url": url, **extra}, headers=tenant.headers)
+    assert r.status_code == 201, r.text
+    return r.json()["data"]
+
+
+async def _get(client, tenant, path: str, **params) -> dict:
+    r = await client.get(f"{PROXY}{path}", params=params, headers=tenant.headers)
+    assert r.status_code == 200, r.text
+    return r.json()["data"]
+
+
+async def test_kong_scrapes_are_parsed_and_rated(client, make_tenant, server):
+    admin = await make_tenant("admin")
+    await _target(client, admin, "edge kong, eu", "kong", server.url("/kong/metrics"))
+    assert (await collect_gateway({}))["targets"] >= 1
+    kong = await _get(client, admin, "/metrics/kong")
+    assert kong["total_targets"] == 1 and kong["healthy_targets"] == 1
+    assert kong["requests_total"] == 1060 and kong["rate_limited_total"] == 10
+    assert kong["requests_by_class"]["2xx"] == 1000 and kong["requests_by_class"]["5xx"] == 50
+    assert kong["error_rate"] == pytest.approx(100 * 60 / 1060, abs=0.01)
+    assert kong["server_error_rate"] == pytest.approx(100 * 50 / 1060, abs=0.01)
+    assert kong["avg_request_latency_ms"] == 30 and kong["avg_upstream_latency_ms"] == 20
+    assert kong["bandwidth_bytes"] == {"ingress": 16000, "egress": 64000}
+    assert kong["active_connections"] == 7 and kong["upstream_targets"] == {"healthy": 1, "unhealthy": 1}
+    figures = kong["targets"][0]["figures"]
+    assert figures["request_latency_ms"]["p95"] == 87.5  # 50 + 50 * (95 - 80) / (100 - 80)
+    assert figures["requests_by_service"] == {"mcp": 1050, "billing": 10} and figures["datastore_reachable"] is True
+    assert kong["targets"][0]["requests_per_second"] is None  # one scrape so far
+
+    server.kong["200"] += 600
+    cleared = await client.post(f"{PROXY}/metrics/clear-cache", headers=admin.headers)
+    assert cleared.status_code == 200 and cleared.json()["data"]["keys_removed"] == 1
+    kong = await _get(client, admin, "/metrics/kong", include_historical="true", time_range="1h")
+    samples = await GatewaySample.filter(organization_id=admin.organization_id).order_by("collected_at")
+    assert len(samples) == 2
+    seconds = (samples[1].collected_at - samples[0].collected_at).total_seconds()
+    assert kong["requests_total"] == 1660
+    assert kong["requests_per_second"] == pytest.approx(600 / seconds, rel=1e-3)
+    assert [p["requests_total"] for p in kong["history"]] == [1060, 1660]
+    # the snapshot is cached: a read within its lifetime does not collect again
+    await _get(client, admin, "/metrics/kong")
+    assert await GatewaySample.filter(organization_id=admin.organization_id).count() == 2
+
+
+async def test_container_health_up_down_slow_and_garbage_are_recorded_never_a_500(client, make_tenant, server):
+    admin = await make_tenant("admin")
+    await _target(client, admin, "a", "mcp_server", server.url("/health/a"))
+    await _target(client, admin, "b", "mcp_server", server.url("/health/b"))
+    await _target(client, admin, "slow", "mcp_server", server.url("/health/slow"), timeout_seconds=0.5)
+    await _target(client, admin, "garbage kong", "kong", server.url("/garbage"))
+    closed = server.url("/x").replace(str(server.port), "1")  # nothing listens on port 1
+    await _target(client, admin, "gone", "mcp_server", closed)
+    await collect_gateway({})
+    c = await _get(client, admin, "/metrics/containers")
+    by_name = {x["name"]: x for x in c["containers"]}
+    assert by_name["a"]["healthy"] is True and by_name["a"]["http_status"] == 200
+    assert by_name["a"]["resources"] == {"memory_bytes": 1048576, "cpu_percent": 12.5}
+    assert by_name["slow"]["healthy"] is False and by_name["slow"]["error"] == "timed out after 0.5s"
+    assert by_name["gone"]["healthy"] is False and by_name["gone"]["error"] == "connection failed"
+    assert c["total_containers"] == 4 and c["healthy_containers"] == 2 and c["unhealthy_containers"] == 2
+    kong = await _get(client, admin, "/metrics/kong")
+    assert kong["targets"][0]["healthy"] is False and kong["targets"][0]["error"].startswith("unparseable answer")
+
+    server.container_status["b"] = 503
+    await client.post(f"{PROXY}/metrics/clear-cache", headers=admin.headers)
+    c = await _get(client, admin, "/metrics/containers")
+    b = next(x for x in c["containers"] if x["name"] == "b")
+    assert b["healthy"] is False and b["error"] == "HTTP 503" and b["uptime_percent"] == 50.0 and b["probes"] == 2
+    assert c["uptime_percent"] == pytest.approx(100 * 3 / 8)
+
+    health = await _get(client, admin, "/health")
+    components = {x["name"]: x for x in health["components"]}
+    assert components["containers"]["status"] == "degraded" and components["containers"]["score"] == 25.0
+    assert components["kong"]["status"] == "unhealthy" and components["kong"]["score"] == 0.0
+    assert components["websocket"]["status"] == "not_configured" and components["billing"]["status"] == "not_configured"
+    assert health["health_score"] == 12.5 and health["status"] == "unhealthy"
+    assert health["probes_24h"] == 10 and health["uptime_percentage"] == 30.0
+    assert health["last_incident"]["source"] == "probe"
+
+
+async def test_websocket_proxy_stats_and_this_services_own_graphql_sockets(client, make_tenant, server):
+    import websockets
+
+    admin = await make_tenant("admin")
+    root = await make_tenant("superuser")
+    await _target(client, admin, "ws proxy", "websocket_proxy", server.url("/ws/stats"))
+    await collect_gateway({})
+    ws = await _get(client, admin, "/metrics/websocket")
+    assert ws["service"] is None  # platform-wide figures: superusers only
+    proxy = ws["proxies"][0]["figures"]
+    assert proxy == {
+        "active_connections": 3,
+        "total_connections": 40,
+        "messages_sent": 900,
+        "messages_received": 300,
+        "bytes_sent": 90000,
+        "bytes_received": 30000,
+        "connection_errors": 2,
+        "avg_connection_duration_seconds": 10.0,
+    }
+    before = (await _get(client, root, "/metrics/websocket"))["service"]
+    proc, port = start_server()
+    try:
+        url = f"ws://127.0.0.1:{port}/graphql"
+        async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as sock:
+            await sock.send(
+                orjson.dumps({"type": "connection_init", "payload": {"authorization": admin.access_token}}).decode()
+            )
+            assert orjson.loads(await sock.recv())["type"] == "connection_ack"
+            await sock.send('{"type": "ping"}')
+            assert orjson.loads(await sock.recv())["type"] == "pong"
+        with contextlib.suppress(websockets.ConnectionClosed):  # a bad credential: closed by the server (4403)
+            async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as sock:
+                await sock.send('{"type": "connection_init", "payload": {"authorization": "nope"}}')
+                await sock.recv()
+        for _ in range(50):
+            after = (await _get(client, root, "/metrics/websocket"))["service"]
+            if (
+                after["total_connections"] >= before["total_connections"] + 2
+                and after["connection_errors"] > before["connection_errors"]
+            ):
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert after["total_connections"] >= before["total_connections"] + 2
+    assert after["messages_received"] >= before["messages_received"] + 3
+    assert after["messages_sent"] >= before["messages_sent"] + 2
+    assert (
+        after["bytes_received"] > before["bytes_received"]
+        and after["connection_errors"] >= before["connection_errors"] + 1
+    )
+    assert after["avg_connection_duration_seconds"] is not None
+
+
+async def test_targets_are_admin_crud_scoped_to_the_organization_under_the_outbound_policy(client, make_tenant, server):
+    admin = await make_tenant("admin")
+    member = await make_tenant("member")
+    stranger = await make_tenant("admin")
+    body = {"name": "k", "kind": "kong", "url": server.url("/kong/metrics")}
+    assert (await client.post(TARGETS, json=body, headers=member.headers)).status_code == 403
+    assert (await client.get(TARGETS, headers=member.headers)).status_code == 403
+    created = await _target(client, admin, **body)
+    assert created["interval_seconds"] == 60 and created["last_collected_at"] is None
+    assert (await client.post(TARGETS, json=body, headers=admin.headers)).status_code == 409
+    one = f"{TARGETS}/{created['id']}"
+    for method in ("GET", "PATCH", "DELETE"):
+        r = await client.request(
+            method, one, json={"enabled": False} if method == "PATCH" else None, headers=stranger.headers
+        )
+        assert r.status_code == 404, (method, r.text)
+    assert (await client.get(TARGETS, headers=stranger.headers)).json()["data"]["total"] == 0
+    patched = await client.patch(one, json={"interval_seconds": 30, "enabled": False}, headers=admin.headers)
+    assert patched.json()["data"]["interval_seconds"] == 30 and patched.json()["data"]["enabled"] is False
+    bad = [
+        ({**body, "name": "p", "url": "http://10.1.2.3/metrics"}, "url"),
+        ({**body, "name": "m", "url": "http://169.254.169.254/latest/meta-data"}, "url"),
+        ({**body, "name": "f", "url": "ftp://example.com/x"}, "url"),
+        ({**body, "name": "o", "url": "http://0177.0.0.1/"}, "url"),
+        ({**body, "name": "x\u0000"}, "name"),
+        ({**body, "name": "x" * 101}, "name"),
+        ({**body, "name": None}, "name"),
+        ({**body, "name": "i", "interval_seconds": 5}, "interval_seconds"),
+        ({**body, "name": "i", "interval_seconds": 2**31}, "interval_seconds"),
+        ({**body, "name": "k2", "kind": "nginx"}, "kind"),
+    ]
+    for payload, field in bad:
+        r = await client.post(TARGETS, json=payload, headers=admin.headers)
+        assert r.status_code == 400, (payload, r.text)
+        assert r.json()["error"]["details"][0]["field"] == field, r.json()
+    with environment(OUTBOUND_ALLOW_CIDRS=""):
+        r = await client.post(TARGETS, json={**body, "name": "loop"}, headers=admin.headers)
+        assert r.status_code == 400 and "loopback" in r.json()["error"]["details"][0]["message"]
+        r = await client.patch(one, json={"url": "http://192.168.1.10/x"}, headers=admin.headers)
+        assert r.status_code == 400 and r.json()["error"]["details"][0]["field"] == "url"
+        # a target saved while loopback was allowed is refused at collection time, recorded as unhealthy
+        await client.patch(one, json={"enabled": True}, headers=admin.headers)
+        await client.post(f"{PROXY}/metrics/clear-cache", headers=admin.headers)
+        kong = await _get(client, admin, "/metrics/kong")
+        assert (
+            kong["targets"][0]["healthy"] is False
+            and kong["targets"][0]["error"] == "destination refused by outbound policy"
+        )
+    assert (await client.get(f"{TARGETS}/{2**31}", headers=admin.headers)).status_code == 400
+    assert (await client.delete(one, headers=admin.headers)).status_code == 204
+    assert (await client.get(one, headers=admin.headers)).status_code == 404
+
+
+async def test_members_get_the_filtered_view_and_no_admin_routes(client, make_tenant, server):
+    admin = await make_tenant("admin")
+    member = await make_tenant("member", org=await _org_name(admin))
+    await _target(client, admin, "a", "mcp_server", server.url("/health/a"))
+    await _target(client, admin, "k", "kong", server.url("/kong/metrics"))
+    full = await _get(client, admin, "/metrics")
+    assert full["view"] == "full" and full["billing"] is not None
+    assert full["containers"]["containers"][0]["url"].startswith("http://127.0.0.1")
+    filtered = await _get(client, member, "/metrics")
+    assert filtered["view"] == "filtered" and filtered["billing"] is None
+    assert filtered["containers"]["containers"][0]["url"] == "" and filtered["kong"]["targets"][0]["figures"] == {}
+    assert filtered["kong"]["requests_total"] == 1060  # aggregates stay
+    assert (await _get(client, member, "/health"))["components"][0]["status"] == "healthy"
+    for method, path in [
+        ("GET", "/metrics/kong"),
+        ("GET", "/metrics/websocket"),
+        ("GET", "/metrics/containers"),
+        ("GET", "/metrics/billing"),
+        ("GET", "/metrics/prometheus"),
+        ("POST", "/metrics/clear-cache"),
+        ("POST", "/metrics/export"),
+    ]:
+        r = await client.request(method, f"{PROXY}{path}", headers=member.headers)
+        assert r.status_code == 403, (path, r.text)
+    assert (await client.get(f"{PROXY}/health")).status_code == 401
+    r = await client.get(f"{PROXY}/metrics", params={"time_range": "5y"}, headers=admin.headers)
+    assert r.status_code == 400 and r.json()["error"]["details"][0]["field"] == "time_range"
+
+
+async def _org_name(tenant) -> str:
+    from models.tenancy import Organization
+
+    return (await Organization.get(id=tenant.organization_id)).name
+
+
+def parse_line_protocol(text: str) -> list[tuple[str, dict[str, str], dict[str, object], int]]:
+    """An independent InfluxDB line protocol reader (escapes, quoted strings, i-suffixed integers, booleans)."""
+    points = []
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        parts, current, quoted, i = [], "", False, 0
+        while i < len(line):  # split on unescaped, unquoted spaces
+            ch = line[i]
+            if ch == "\\" and i + 1 < len(line):
+                current += line[i : i + 2]
+                i += 2
+                continue
+            if ch == '"':
+                quoted = not quoted
+            if ch == " " and not quoted:
+                parts.append(current)
+                current = ""
+            else:
+                current += ch
+            i += 1
+        parts.append(current)
+        assert len(parts) == 3, line
+        series, field_set, stamp = parts
+
+        def split(text: str, sep: str) -> list[str]:
+            out, cur, q, j = [], "", False, 0
+            while j < len(text):
+                c = text[j]
+                if c == "\\" and j + 1 < len(text):
+                    cur += text[j : j + 2]
+                    j += 2
+                    continue
+                if c == '"':
+                    q = not q
+                if c == sep and not q:
+                    out.append(cur)
+                    cur = ""
+                else:
+                    cur += c
+                j += 1
+            out.append(cur)
+            return out
+
+        def unescape(text: str) -> str:
+            return re.sub(r"\\(.)", r"\1", text)
+
+        measurement, *tag_items = split(series, ",")
+        tags = {}
+        for item in tag_items:
+            k, v = split(item, "=")
+            tags[unescape(k)] = unescape(v)
+        fields: dict[str, object] = {}
+        for item in split(field_set, ","):
+            k, v = split(item, "=")
+            if v.startswith('"'):
+                value: object = unescape(v[1:-1])
+            elif v.endswith("i"):
+                value = int(v[:-1])
+            elif v in ("true", "false"):
+                value = v == "true"
+            else:
+                value = float(v)
+            fields[unescape(k)] = value
+        points.append((unescape(measurement), tags, fields, int(stamp)))
+    return points
+
+
+async def test_exports_prometheus_influx_and_json(client, make_tenant, server):
+    admin = await make_tenant("admin")
+    await _target(client, admin, "edge kong, eu", "kong", server.url("/kong/metrics"))
+    await _target(client, admin, "a", "mcp_server", server.url("/health/a"))
+    await collect_gateway({})
+
+    r = await client.get(f"{PROXY}/metrics/prometheus", headers=admin.headers)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain; version=0.0.4")
+    families = {f.name: f for f in text_string_to_metric_families(r.text)}
+    kong_requests = families["mcp_proxy_kong_requests"]
+    assert kong_requests.type == "counter"
+    assert [(s.name, s.labels, s.value) for s in kong_requests.samples] == [
+        ("mcp_proxy_kong_requests_total", {"target": "edge kong, eu"}, 1060.0)
+    ]
+    for name in families:  # promtool's lint rules: HELP and TYPE for every family, counters end in _total
+        assert f"# HELP {name}" in r.text or f"# HELP {name}_total" in r.text
+    assert all(
+        line.split("{")[0].split(" ")[0].endswith("_total")
+        for line in r.text.splitlines()
+        if "kong_requests" in line and not line.startswith("#")
+    )
+    up = {s.labels["target"]: s.value for s in families["mcp_proxy_target_up"].samples}
+    assert up == {"edge kong, eu": 1.0, "a": 1.0}
+
+    r = await client.post(f"{PROXY}/metrics/export", json={"format": "influx"}, headers=admin.headers)
+    assert r.status_code == 200 and r.headers["content-disposition"].startswith("attachment")
+    points = parse_line_protocol(r.text)
+    kong = next(p for p in points if p[0] == "kong")
+    assert kong[1] == {"organization": str(admin.organization_id), "target": "edge kong, eu"}
+    assert (
+        kong[2]["requests_total"] == 1060.0 and kong[2]["up"] is True and kong[2]["bandwidth_egress_bytes"] == 64000.0
+    )
+    container = next(p for p in points if p[0] == "mcp_container")
+    assert container[2]["resource_memory_bytes"] == 1048576.0 and container[2]["probes"] == 1
+    assert len({p[3] for p in points}) == 1
+
+    r = await client.post(f"{PROXY}/metrics/export", headers=admin.headers)  # default: json
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/json")
+    exported = orjson.loads(r.content)
+    assert (
+        exported["metrics"]["kong"]["requests_total"] == 1060 and exported["health"]["components"][0]["name"] == "kong"
+    )
+    r = await client.post(f"{PROXY}/metrics/export", json={"format": "xml"}, headers=admin.headers)
+    assert r.status_code == 400 and r.json()["error"]["details"][0]["field"] == "format"
+
+
+async def test_billing_figures_come_from_tool_calls(client, make_tenant, server):
+    admin = await make_tenant("admin")
+    member = await make_tenant("member", org=await _org_name(admin))
+    calls = [{"tool_name": "search", "mcp_server": "web", "duration_ms": 10}] * 3 + [
+        {"tool_name": "sql", "mcp_server": "db", "duration_ms": 40, "error_type": "Timeout"}
+    ]
+    for tenant, batch in ((admin, calls), (member, calls[:1])):
+        r = await client.post("/api/v1/tools/executions/batch", json={"events": batch}, headers=tenant.headers)
+        assert r.status_code == 202
+    await pipeline.drain("test")
+    b = await _get(client, admin, "/metrics/billing")
+    assert b["total_api_calls"] == 5 and b["active_users"] == 2 and b["avg_calls_per_user"] == 2.5
+    assert b["credits_consumed"] is None and b["gateway_requests"] is None
+    assert b["cost_by_service"] == [
+        {"service": "web", "calls": 4, "errors": 0, "total_duration_ms": 40.0},
+        {"service": "db", "calls": 1, "errors": 1, "total_duration_ms": 40.0},
+    ]
+    assert sum(p["calls"] for p in b["peak_hours"]) == 5
+    health = await _get(client, admin, "/health")
+    assert next(c for c in health["components"] if c["name"] == "billing")["status"] == "healthy"
