@@ -15,11 +15,14 @@ from graphql_schema.types.analytics import AnalysisQuery
 from graphql_schema.types.catalog import PromptsMutation, PromptsQuery
 from graphql_schema.types.dbperf import DatabasePerformanceMutation, DatabasePerformanceQuery
 from graphql_schema.types.deployments import DeploymentsMutation, DeploymentsQuery
+from graphql_schema.types.gateway import GatewayQuery
 from graphql_schema.types.identity import User, Viewer, resolve_user, resolve_viewer
 from graphql_schema.types.metrics import MetricsSubscription
 from graphql_schema.types.notifications import NotificationsMutation, NotificationsQuery
 from graphql_schema.types.observability import MonitoringQuery
 from graphql_schema.types.security import SecurityMutation, SecurityQuery, SecuritySubscription
+from graphql_schema.types.tools import ToolsQuery
+from graphql_schema.types.usage import UsageMutation, UsageQuery
 
 
 @strawberry.type
@@ -32,6 +35,9 @@ class Query(
     DeploymentsQuery,
     SecurityQuery,
     DatabasePerformanceQuery,
+    UsageQuery,
+    ToolsQuery,
+    GatewayQuery,
 ):
     viewer: Viewer = strawberry.field(
         resolver=resolve_viewer, permission_classes=[IsAuthenticated], description="The authenticated caller"
@@ -51,6 +57,7 @@ class Mutation(
     DeploymentsMutation,
     SecurityMutation,
     DatabasePerformanceMutation,
+    UsageMutation,
 ):
     pass
 

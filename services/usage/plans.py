@@ -71,9 +71,14 @@ async def plan_of(organization_id: int) -> Plan:
         budget_usd=float(row.monthly_budget_usd) if row.monthly_budget_usd is not None else None,
         period_start_day=row.period_start_day,
         thresholds=sorted(set(row.alert_thresholds or DEFAULT_THRESHOLDS)),
-        channel_ids=None if row.notification_channel_ids is None else list(row.notification_channel_ids),
+        channel_ids=_channels(row.notification_channel_ids),
         configured=True,
     )
+
+
+def _channels(stored: object) -> list[int] | None:
+    ids = stored.get("ids") if isinstance(stored, dict) else stored
+    return None if ids is None else [int(i) for i in ids]  # type: ignore[union-attr]
 
 
 def _info(plan: Plan) -> PlanInfo:
@@ -105,7 +110,8 @@ async def set_plan(principal: Principal, data: PlanInput) -> PlanInfo:
         "monthly_budget_usd": Decimal(str(data.monthly_budget_usd)) if data.monthly_budget_usd is not None else None,
         "period_start_day": data.period_start_day,
         "alert_thresholds": sorted(set(data.alert_thresholds)),
-        "notification_channel_ids": data.notification_channel_ids,
+        # stored as {"ids": [...] | null}: null (every enabled channel) must survive a NOT NULL JSON column
+        "notification_channel_ids": {"ids": data.notification_channel_ids},
     }
     await UsagePlan.update_or_create(defaults=values, organization_id=principal.organization_id)
     return _info(await plan_of(principal.organization_id))

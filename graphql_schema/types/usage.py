@@ -1,0 +1,283 @@
+"""AI usage and costs in the graph: ``UsageQuery`` and ``UsageMutation`` mixins.
+
+Types are generated from the same pydantic models as REST (``services/usage/schemas.py``), and the
+resolvers call the same service functions, so a figure is the same number on both surfaces.
+Token and request counts are ``Float``-free: GraphQL ``Int`` is 32-bit, so sums that can pass
+2^31 (tokens) are exposed as ``Float``.
+"""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.experimental.pydantic import type as pydantic_type
+
+from graphql_schema.context import Info
+from graphql_schema.permissions import IsAdmin, IsAuthenticated
+from services.core.validation import validated
+from services.usage import plans, pricing, reports
+from services.usage.schemas import (
+    BudgetStatus,
+    DayCost,
+    ModelCost,
+    Pagination,
+    PlanInput,
+    PriceInfo,
+    PriceInput,
+    Progress,
+    Projection,
+    PromptCost,
+    PromptVersionCost,
+    ProviderCost,
+    RequestPage,
+    ResourceUsage,
+    UsageAggregate,
+    UsageCosts,
+    UsageRecord,
+    UsageTotals,
+    UserCost,
+)
+
+
+@pydantic_type(model=Progress, all_fields=True)
+class UsageProgress:
+    color: str
+
+
+@pydantic_type(model=ResourceUsage, all_fields=True)
+class UsageResource:
+    status: str
+
+
+@pydantic_type(model=BudgetStatus, all_fields=True)
+class UsageBudget:
+    status: str
+
+
+@pydantic_type(model=UsageTotals)
+class UsageTotalsType:
+    requests: strawberry.auto
+    errors: strawberry.auto
+    input_tokens: float
+    output_tokens: float
+    cached_tokens: float
+    reasoning_tokens: float
+    cost_usd: strawberry.auto
+
+
+@pydantic_type(model=UsageAggregate, all_fields=True)
+class UsageAggregateType:
+    pass
+
+
+@pydantic_type(model=ModelCost)
+class UsageModelCost:
+    model: strawberry.auto
+    provider: strawberry.auto
+    requests: strawberry.auto
+    errors: strawberry.auto
+    input_tokens: float
+    output_tokens: float
+    cached_tokens: float
+    reasoning_tokens: float
+    cost_usd: strawberry.auto
+    share_percent: strawberry.auto
+    latency_avg_ms: strawberry.auto
+    latency_p50_ms: strawberry.auto
+    latency_p95_ms: strawberry.auto
+
+
+@pydantic_type(model=ProviderCost, all_fields=True)
+class UsageProviderCost:
+    pass
+
+
+@pydantic_type(model=DayCost, all_fields=True)
+class UsageDayCost:
+    pass
+
+
+@pydantic_type(model=UserCost, all_fields=True)
+class UsageUserCost:
+    pass
+
+
+@pydantic_type(model=PromptCost)
+class UsagePromptCost:
+    prompt_id: strawberry.auto
+    version_hash: strawberry.auto
+    requests: strawberry.auto
+    input_tokens: float
+    output_tokens: float
+    cost_usd: strawberry.auto
+    share_percent: strawberry.auto
+
+
+@pydantic_type(model=Projection, all_fields=True)
+class UsageProjection:
+    projected_status: str
+
+
+@pydantic_type(model=UsageCosts, all_fields=True)
+class UsageCostsType:
+    currency: str
+
+
+@pydantic_type(model=UsageRecord)
+class UsageRequest:
+    event_id: strawberry.auto
+    resource_type: strawberry.auto
+    provider: strawberry.auto
+    model: strawberry.auto
+    input_tokens: float
+    output_tokens: float
+    cached_tokens: float
+    reasoning_tokens: float
+    quantity: strawberry.auto
+    latency_ms: strawberry.auto
+    status: strawberry.auto
+    cost_usd: strawberry.auto
+    cost_source: strawberry.auto
+    user_id: strawberry.auto
+    prompt_id: strawberry.auto
+    version_hash: strawberry.auto
+    request_id: strawberry.auto
+    occurred_at: strawberry.auto
+
+
+@pydantic_type(model=Pagination, all_fields=True)
+class UsagePagination:
+    pass
+
+
+@pydantic_type(model=RequestPage, all_fields=True)
+class UsageRequestPage:
+    scope: str
+
+
+@pydantic_type(model=PromptVersionCost)
+class UsagePromptVersionCost:
+    prompt_id: strawberry.auto
+    version_hash: strawberry.auto
+    requests: strawberry.auto
+    input_tokens: float
+    output_tokens: float
+    cost_usd: strawberry.auto
+    avg_cost_usd: strawberry.auto
+
+
+@pydantic_type(model=PriceInfo, all_fields=True)
+class ModelPrice:
+    source: str
+
+
+@strawberry.type
+class UsagePlanType:
+    name: str
+    limits: strawberry.scalars.JSON
+    monthly_budget_usd: float | None
+    period_start_day: int
+    alert_thresholds: list[int]
+    notification_channel_ids: list[int] | None
+    configured: bool
+    current_period_start: str
+    current_period_end: str
+
+
+@strawberry.type
+class Usage:
+    """One period's usage of the caller's organization."""
+
+    period: str
+
+    @strawberry.field(description="Per resource type against the plan, totals and budget")
+    async def aggregate(self, info: Info) -> UsageAggregateType:
+        return UsageAggregateType.from_pydantic(await reports.aggregate(info.context.principal, self.period))
+
+    @strawberry.field(description="Costs by model, provider, day, user and prompt, and the projection")
+    async def costs(self, info: Info) -> UsageCostsType:
+        period = "last_30_days" if self.period == "all_time" else self.period
+        return UsageCostsType.from_pydantic(await reports.costs(info.context.principal, period))
+
+
+def _plan(p: object) -> UsagePlanType:
+    data = p.model_dump()  # type: ignore[attr-defined]
+    data["current_period_start"] = str(data["current_period_start"])
+    data["current_period_end"] = str(data["current_period_end"])
+    return UsagePlanType(**data)
+
+
+@strawberry.input
+class UsagePlanInput:
+    name: str = "custom"
+    limits: strawberry.scalars.JSON | None = None
+    monthly_budget_usd: float | None = None
+    period_start_day: int = 1
+    alert_thresholds: list[int] | None = None
+    notification_channel_ids: list[int] | None = None
+
+
+@strawberry.input
+class ModelPriceInput:
+    model: str
+    provider: str = ""
+    input_cost_per_token: float
+    output_cost_per_token: float
+    cache_read_input_token_cost: float | None = None
+    output_cost_per_reasoning_token: float | None = None
+    valid_from: str | None = None
+
+
+@strawberry.type
+class UsageQuery:
+    @strawberry.field(permission_classes=[IsAuthenticated], description="current, last_30_days or all_time")
+    async def usage(self, info: Info, period: str = "current") -> Usage:
+        reports._check(period, reports.PERIODS, "period")
+        return Usage(period=period)
+
+    @strawberry.field(permission_classes=[IsAuthenticated], description="LLM requests, newest first")
+    async def usage_requests(
+        self, info: Info, page: int = 1, per_page: int = 20, scope: str = "self"
+    ) -> UsageRequestPage:
+        from services.core.errors import BadRequest
+
+        if not 1 <= per_page <= reports.MAX_PER_PAGE:
+            raise BadRequest.field("per_page", f"per_page must be 1..{reports.MAX_PER_PAGE}")
+        if not 1 <= page <= 100_000:
+            raise BadRequest.field("page", "page must be 1..100000")
+        return UsageRequestPage.from_pydantic(
+            await reports.requests_page(info.context.principal, page, per_page, scope)
+        )
+
+    @strawberry.field(permission_classes=[IsAuthenticated], description="A prompt version's all-time cost")
+    async def usage_prompt_version_cost(self, info: Info, prompt_id: int, version_hash: str) -> UsagePromptVersionCost:
+        found = await reports.prompt_version_costs(info.context.principal, [(prompt_id, version_hash)])
+        return UsagePromptVersionCost.from_pydantic(found[0])
+
+    @strawberry.field(permission_classes=[IsAuthenticated], description="The price map as your organization sees it")
+    async def model_prices(self, info: Info, model: str | None = None) -> list[ModelPrice]:
+        found = await pricing.list_prices(info.context.principal, model)
+        return [ModelPrice.from_pydantic(p) for p in found.items]
+
+    @strawberry.field(permission_classes=[IsAuthenticated], description="Your organization's usage plan")
+    async def usage_plan(self, info: Info) -> UsagePlanType:
+        return _plan(await plans.get_plan(info.context.principal))
+
+
+@strawberry.type
+class UsageMutation:
+    @strawberry.mutation(permission_classes=[IsAdmin], description="Create or replace the organization's plan")
+    async def set_usage_plan(self, info: Info, plan: UsagePlanInput) -> UsagePlanType:
+        data = {k: v for k, v in vars(plan).items() if v is not None}
+        return _plan(await plans.set_plan(info.context.principal, validated(PlanInput, data, "plan.")))
+
+    @strawberry.mutation(permission_classes=[IsAdmin], description="Add an organization price version")
+    async def set_model_price(self, info: Info, price: ModelPriceInput) -> ModelPrice:
+        data = {k: v for k, v in vars(price).items() if v is not None}
+        return ModelPrice.from_pydantic(
+            await pricing.set_price(info.context.principal, validated(PriceInput, data, "price."))
+        )
+
+    @strawberry.mutation(permission_classes=[IsAdmin], description="Delete an organization price version")
+    async def delete_model_price(self, info: Info, price_id: int) -> bool:
+        await pricing.delete_price(info.context.principal, price_id)
+        return True
