@@ -184,7 +184,8 @@ def summarize(
             removed.append({"path": op["path"], "value": resolve(old, op["path"])})
         else:
             changed.append({"path": op["path"], "old": resolve(old, op["path"]), "new": op["value"]})
-    return added, removed, changed
+    by_path = lambda entry: entry["path"]  # noqa: E731
+    return sorted(added, key=by_path), sorted(removed, key=by_path), sorted(changed, key=by_path)
 
 
 def resolve(doc: Any, path: str) -> Any:
