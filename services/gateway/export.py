@@ -83,14 +83,19 @@ def points(m: ProxyMetrics, h: ProxyHealth) -> Iterator[Point]:
         yield Point(
             "mcp_billing",
             {},
-            {"total_api_calls": m.billing.total_api_calls, "active_users": m.billing.active_users},
+            {
+                "total_api_calls": m.billing.total_api_calls,
+                "active_users": m.billing.active_users,
+                "credits_consumed": m.billing.credits_consumed,
+            },
         )
         for s in m.billing.cost_by_service:
-            yield Point(
-                "mcp_billing_service",
-                {"service": s.service},
-                {"calls": s.calls, "errors": s.errors, "total_duration_ms": s.total_duration_ms},
-            )
+            fields = {"calls": s.calls}
+            for name in ("errors", "cost_usd", "total_duration_ms"):
+                value = getattr(s, name)
+                if value is not None:
+                    fields[name] = value
+            yield Point("mcp_billing_service", {"service": s.service, "kind": s.kind}, fields)
 
 
 def _escape(text: str, specials: str) -> str:
@@ -219,9 +224,11 @@ def prometheus(m: ProxyMetrics, h: ProxyHealth) -> bytes:
         ws_errors,
     ]
     if m.billing is not None:
-        calls = GaugeMetricFamily("mcp_proxy_tool_calls_30d", "Tool calls in the last 30 days", labels=["service"])
+        calls = GaugeMetricFamily(
+            "mcp_proxy_calls_30d", "LLM requests and tool calls in the last 30 days", labels=["kind", "service"]
+        )
         for s in m.billing.cost_by_service:
-            calls.add_metric([s.service], s.calls)
+            calls.add_metric([s.kind, s.service], s.calls)
         users = GaugeMetricFamily("mcp_proxy_active_users_30d", "Users with tool calls in the last 30 days")
         users.add_metric([], m.billing.active_users)
         fams += [calls, users]

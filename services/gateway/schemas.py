@@ -177,11 +177,13 @@ class WebSocketMetrics(BaseModel):
     )
 
 
-class ServiceCalls(BaseModel):
+class ServiceCost(BaseModel):
     service: str
+    kind: Literal["llm_provider", "mcp_server"]
     calls: int
-    errors: int
-    total_duration_ms: float
+    errors: int | None = Field(description="Failed tool calls (null for LLM providers: not broken down there)")
+    cost_usd: float | None = Field(description="Cost from the usage price map (null for MCP servers: not priced)")
+    total_duration_ms: float | None = Field(description="Tool execution time (null for LLM providers)")
 
 
 class PeakHour(BaseModel):
@@ -190,17 +192,18 @@ class PeakHour(BaseModel):
 
 
 class BillingMetrics(BaseModel):
-    source: str = Field(description="Where the figures come from")
     window_start: datetime
     window_end: datetime
-    total_api_calls: int
+    total_api_calls: int = Field(description="LLM requests plus tool calls")
+    llm_requests: int = Field(description="Usage events (services.usage, last 30 days)")
+    tool_calls: int
     gateway_requests: float | None = Field(description="Requests the registered Kong gateways counted (cumulative)")
-    credits_consumed: float | None = Field(description="Null: no credit/usage data in this deployment")
-    active_users: int
-    avg_calls_per_user: float | None
+    credits_consumed: float = Field(description="Cost in USD of the usage events (the credit unit is the dollar)")
+    active_users: int = Field(description="Users with LLM usage or tool calls in the window")
     avg_credits_per_user: float | None
-    peak_hours: list[PeakHour]
-    cost_by_service: list[ServiceCalls] = Field(description="Per MCP server: calls, errors, execution time")
+    avg_calls_per_user: float | None
+    peak_hours: list[PeakHour] = Field(description="The three UTC hours of day with the most tool calls")
+    cost_by_service: list[ServiceCost] = Field(description="LLM providers by cost, then MCP servers by calls")
 
 
 class Component(BaseModel):

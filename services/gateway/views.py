@@ -38,7 +38,7 @@ from services.gateway.schemas import (
     PeakHour,
     ProxyHealth,
     ProxyMetrics,
-    ServiceCalls,
+    ServiceCost,
     TimeRange,
     WebSocketFigures,
     WebSocketMetrics,
@@ -46,11 +46,12 @@ from services.gateway.schemas import (
 )
 from services.identity.policy import Principal, Role, require_admin, require_authenticated
 from services.ingest import pipeline
+from services.usage import reports as usage_reports
 
 M = TypeVar("M", bound=BaseModel)
 RANGES: dict[str, timedelta] = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
 CURRENT = timedelta(hours=1)  # how far back "current" figures look for the last two samples
-BILLING_WINDOW = timedelta(days=30)
+BILLING_WINDOW = timedelta(days=30)  # what the billing component looks at (usage's last_30_days for figures)
 MAX_HISTORY_POINTS = 2000
 
 
@@ -339,9 +340,7 @@ async def _websocket(organization_id: int) -> WebSocketMetrics:
 
 async def billing(principal: Principal) -> BillingMetrics:
     principal = require_admin(principal)
-    return await _cached(
-        principal.organization_id, "billing", BillingMetrics, lambda: _billing(principal.organization_id)
-    )
+    return await _cached(principal.organization_id, "billing", BillingMetrics, lambda: _billing(principal))
 
 
 async def _peak_hours(organization_id: int, since: datetime) -> list[PeakHour]:
@@ -360,49 +359,61 @@ async def _peak_hours(organization_id: int, since: datetime) -> list[PeakHour]:
     return [PeakHour(hour=int(r[0]), calls=int(r[1])) for r in rows]
 
 
-async def _billing(organization_id: int) -> BillingMetrics:
-    now = datetime.now(UTC)
-    since = now - BILLING_WINDOW
+async def _billing(principal: Principal) -> BillingMetrics:
+    """LLM usage and cost from the usage domain's public report (last 30 days), tool calls from our own rows."""
+    organization_id = principal.organization_id
+    usage = await usage_reports.costs(principal, "last_30_days")
+    since, now = usage.period_start, datetime.now(UTC)
     calls = ToolExecution.filter(organization_id=organization_id, started_at__gte=since)
     per_server = (
         await calls.annotate(n=Count("id"), total=Sum("duration_ms"))
         .group_by("mcp_server")
         .values("mcp_server", "n", "total")
     )
-    errors = {
-        row["mcp_server"]: row["n"]
-        for row in await calls.filter(status="error")
-        .annotate(n=Count("id"))
-        .group_by("mcp_server")
-        .values("mcp_server", "n")
-    }
-    users = len(await calls.filter(user_id__isnull=False).distinct().values_list("user_id", flat=True))
-    total = sum(int(r["n"]) for r in per_server)
-    kong_total = await _kong_requests(organization_id)
-    services = sorted(
+    failed = calls.filter(status="error").annotate(n=Count("id")).group_by("mcp_server")
+    errors = {row["mcp_server"]: row["n"] for row in await failed.values("mcp_server", "n")}
+    tool_users = set(await calls.filter(user_id__isnull=False).distinct().values_list("user_id", flat=True))
+    users = len(tool_users | {u.user_id for u in usage.by_user if u.user_id is not None})
+    tool_calls = sum(int(r["n"]) for r in per_server)
+    servers = sorted(
         (
-            ServiceCalls(
+            ServiceCost(
                 service=r["mcp_server"] or "(unspecified)",
+                kind="mcp_server",
                 calls=int(r["n"]),
                 errors=int(errors.get(r["mcp_server"], 0)),
+                cost_usd=None,
                 total_duration_ms=round(float(r["total"] or 0.0), 3),
             )
             for r in per_server
         ),
         key=lambda s: (-s.calls, s.service),
     )
+    providers = [
+        ServiceCost(
+            service=p.provider,
+            kind="llm_provider",
+            calls=p.requests,
+            errors=None,
+            cost_usd=p.cost_usd,
+            total_duration_ms=None,
+        )
+        for p in usage.by_provider
+    ]
+    total = usage.requests + tool_calls
     return BillingMetrics(
-        source="tool executions of the last 30 days (no usage/credit data in this deployment)",
         window_start=since,
         window_end=now,
         total_api_calls=total,
-        gateway_requests=kong_total,
-        credits_consumed=None,
+        llm_requests=usage.requests,
+        tool_calls=tool_calls,
+        gateway_requests=await _kong_requests(organization_id),
+        credits_consumed=usage.total_usd,
         active_users=users,
+        avg_credits_per_user=round(usage.total_usd / users, 6) if users else None,
         avg_calls_per_user=round(total / users, 2) if users else None,
-        avg_credits_per_user=None,
         peak_hours=await _peak_hours(organization_id, since),
-        cost_by_service=services,
+        cost_by_service=providers + servers,
     )
 
 
@@ -435,7 +446,7 @@ async def metrics(
     container_view = await _cached(
         org, f"containers:{time_range}", ContainerMetrics, lambda: _containers(org, time_range)
     )
-    billing_view = await _cached(org, "billing", BillingMetrics, lambda: _billing(org)) if full else None
+    billing_view = await _cached(org, "billing", BillingMetrics, lambda: _billing(principal)) if full else None
     if principal.has_role(Role.SUPERUSER):
         ws_view.service = WebSocketFigures(**websocket.figures(await websocket.counters()))
     if not full:  # members: statuses and aggregates, no addresses or raw scrapes

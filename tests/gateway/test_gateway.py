@@ -386,7 +386,7 @@ async def test_exports_prometheus_influx_and_json(client, make_tenant, server):
     assert r.status_code == 400 and r.json()["error"]["details"][0]["field"] == "format"
 
 
-async def test_billing_figures_come_from_tool_calls(client, make_tenant, server):
+async def test_billing_combines_usage_costs_and_tool_calls(client, make_tenant, server):
     admin = await make_tenant("admin")
     member = await make_tenant("member", org=await _org_name(admin))
     calls = [{"tool_name": "search", "mcp_server": "web", "duration_ms": 10}] * 3 + [
@@ -395,14 +395,47 @@ async def test_billing_figures_come_from_tool_calls(client, make_tenant, server)
     for tenant, batch in ((admin, calls), (member, calls[:1])):
         r = await client.post("/api/v1/tools/executions/batch", json={"events": batch}, headers=tenant.headers)
         assert r.status_code == 202
+    usage = {"resource_type": "api_credits", "quantity": 5, "cost_usd": 0.25, "provider": "acme"}
+    r = await client.post("/api/v1/usage/events", json=usage, headers=member.headers)
+    assert r.status_code == 202, r.text
     await pipeline.drain("test")
     b = await _get(client, admin, "/metrics/billing")
-    assert b["total_api_calls"] == 5 and b["active_users"] == 2 and b["avg_calls_per_user"] == 2.5
-    assert b["credits_consumed"] is None and b["gateway_requests"] is None
-    assert b["cost_by_service"] == [
-        {"service": "web", "calls": 4, "errors": 0, "total_duration_ms": 40.0},
-        {"service": "db", "calls": 1, "errors": 1, "total_duration_ms": 40.0},
+    assert b["tool_calls"] == 5 and b["llm_requests"] == 1 and b["total_api_calls"] == 6
+    assert b["active_users"] == 2 and b["avg_calls_per_user"] == 3.0
+    assert b["credits_consumed"] == pytest.approx(0.25) and b["avg_credits_per_user"] == pytest.approx(0.125)
+    assert b["gateway_requests"] is None
+    mcp = [x for x in b["cost_by_service"] if x["kind"] == "mcp_server"]
+    assert mcp == [
+        {"service": "web", "kind": "mcp_server", "calls": 4, "errors": 0, "cost_usd": None, "total_duration_ms": 40.0},
+        {"service": "db", "kind": "mcp_server", "calls": 1, "errors": 1, "cost_usd": None, "total_duration_ms": 40.0},
     ]
+    llm = [x for x in b["cost_by_service"] if x["kind"] == "llm_provider"]
+    assert sum(x["calls"] for x in llm) == 1 and sum(x["cost_usd"] for x in llm) == pytest.approx(0.25)
     assert sum(p["calls"] for p in b["peak_hours"]) == 5
     health = await _get(client, admin, "/health")
     assert next(c for c in health["components"] if c["name"] == "billing")["status"] == "healthy"
+
+
+GRAPHQL_HEALTH = "{ gatewayHealth { status healthScore uptimePercentage probes24h components { name status score } } }"
+GRAPHQL_METRICS = "query($r: String!) { gatewayMetrics(timeRange: $r) { view timeRange kong containers billing } }"
+
+
+async def test_graphql_gateway_health_and_metrics_match_rest(client, make_tenant, server):
+    admin = await make_tenant("admin")
+    member = await make_tenant("member", org=await _org_name(admin))
+    await _target(client, admin, "a", "mcp_server", server.url("/health/a"))
+    await _target(client, admin, "k", "kong", server.url("/kong/metrics"))
+    await collect_gateway({})
+    r = await client.post("/graphql", json={"query": GRAPHQL_HEALTH}, headers=admin.headers)
+    health = r.json()["data"]["gatewayHealth"]
+    rest = await _get(client, admin, "/health")
+    assert health["healthScore"] == rest["health_score"] == 100.0 and health["status"] == "healthy"
+    assert [c["status"] for c in health["components"]] == [c["status"] for c in rest["components"]]
+    r = await client.post("/graphql", json={"query": GRAPHQL_METRICS, "variables": {"r": "1h"}}, headers=member.headers)
+    m = r.json()["data"]["gatewayMetrics"]
+    assert m["view"] == "filtered" and m["billing"] is None and m["kong"]["requests_total"] == 1060
+    assert m["containers"]["containers"][0]["url"] == ""
+    r = await client.post("/graphql", json={"query": GRAPHQL_METRICS, "variables": {"r": "1y"}}, headers=admin.headers)
+    assert r.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    r = await client.post("/graphql", json={"query": GRAPHQL_HEALTH})
+    assert r.json()["errors"][0]["extensions"]["code"] == "UNAUTHORIZED"

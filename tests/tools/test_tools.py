@@ -190,3 +190,39 @@ async def test_bad_analytics_parameters_are_a_400(client, make_tenant):
         assert r.status_code == 400, (path, params, r.text)
         assert r.json()["error"]["details"][0]["field"] == field
     assert (await client.get(SUMMARY)).status_code == 401
+
+
+TOOL_QUERY = """query($admin: Boolean!, $tool: String) {
+  toolAnalytics(admin: $admin, toolName: $tool) {
+    summary { totalCalls totalErrors successRate window { scope } }
+    byTool { toolName totalCalls p50Ms p95Ms p99Ms commonErrors { errorType count } }
+    recent(limit: 2) { toolName durationMs userId }
+  }
+}"""
+
+
+async def test_graphql_tool_analytics_is_the_same_service(client, make_tenant):
+    admin = await make_tenant("admin")
+    member = await make_tenant("member", org=await _org_name(admin))
+    await _log(client, admin, [{"tool_name": "q", "duration_ms": d} for d in (5, 10, 20)])
+    await _log(client, member, [{"tool_name": "q", "duration_ms": 40, "error_type": "Boom"}])
+    await pipeline.drain("test")
+    variables = {"admin": True, "tool": "q"}
+    r = await client.post("/graphql", json={"query": TOOL_QUERY, "variables": variables}, headers=admin.headers)
+    data = r.json()["data"]["toolAnalytics"]
+    rest = (await client.get(BY_TOOL, params={"admin": "true", "tool_name": "q"}, headers=admin.headers)).json()["data"]
+    assert data["summary"] == {
+        "totalCalls": 4,
+        "totalErrors": 1,
+        "successRate": 75.0,
+        "window": {"scope": "organization"},
+    }
+    assert data["byTool"][0]["p95Ms"] == rest["tools"][0]["p95_ms"] and data["byTool"][0]["totalCalls"] == 4
+    assert data["byTool"][0]["commonErrors"] == [{"errorType": "Boom", "count": 1}]
+    assert len(data["recent"]) == 2
+    r = await client.post("/graphql", json={"query": TOOL_QUERY, "variables": variables}, headers=member.headers)
+    assert r.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    r = await client.post(
+        "/graphql", json={"query": TOOL_QUERY, "variables": {"admin": False, "tool": None}}, headers=member.headers
+    )
+    assert r.json()["data"]["toolAnalytics"]["summary"]["totalCalls"] == 1
