@@ -314,7 +314,16 @@ class Deployment:
         self, info: Info, with_: Annotated[strawberry.ID, strawberry.argument(name="with")]
     ) -> DeploymentComparison:
         other = bounded_int(_int_id(with_, "with"), "with")
-        return DeploymentComparison.from_pydantic(await deployments.compare(info.context.user, self.id, other))
+        return comparison_of(await deployments.compare(info.context.user, self.id, other))
+
+
+def comparison_of(data: schemas.Comparison) -> DeploymentComparison:
+    """The typed parts as types, the free-form diffs as plain JSON."""
+    out = DeploymentComparison.from_pydantic(data)
+    out.configuration = data.configuration.model_dump(mode="json")
+    out.artifacts = data.artifacts.model_dump(mode="json")
+    out.prompt_versions = data.prompt_versions.model_dump(mode="json")
+    return out
 
 
 @strawberry.type
@@ -453,7 +462,7 @@ class DeploymentsQuery:
         data = await deployments.compare(
             info.context.user, _int_id(deployment_id1, "deployment_id1"), _int_id(deployment_id2, "deployment_id2")
         )
-        return DeploymentComparison.from_pydantic(data)
+        return comparison_of(data)
 
     @strawberry.field(permission_classes=[IsAdmin], description="Buckets with DORA keys (REST: .../metrics)")
     async def deployment_metrics(

@@ -34,7 +34,6 @@ from models.deployments import (
     Environment,
 )
 from models.prompts import Prompt, PromptVersion
-from services.core.database import column
 from services.core.errors import BadRequest, Conflict, FieldIssue, NotFound
 from services.core.validation import bad_request
 from services.deployments.configuration_doc import diff
@@ -439,29 +438,27 @@ def _group(rows: Iterable[Any], ids: Sequence[int], convert: Any) -> list[list[A
     return [grouped.get(i, []) for i in ids]
 
 
-async def _own(principal: Principal, ids: Sequence[int]) -> list[int]:
-    """The ids among ``ids`` that are the caller's deployments (loaders never cross organizations)."""
-    found = Deployment.filter(id__in=list(set(ids)), organization_id=principal.organization_id)
-    return await column(found.values_list("id", flat=True))
+def _children(model: Any, principal: Principal, ids: Sequence[int], checked: bool) -> Any:
+    """Rows of ``model`` belonging to these deployments; unless ``checked`` (ids already scoped), only
+    those of the caller's organization (a join in the same statement: loaders never cross organizations)."""
+    query = model.filter(deployment_id__in=list(set(ids)))
+    return query if checked else query.filter(deployment__organization_id=principal.organization_id)
 
 
 async def load_artifacts(principal: Principal, ids: Sequence[int], checked: bool = False) -> list[list[ArtifactInfo]]:
-    mine = list(ids) if checked else await _own(principal, ids)
-    rows = await DeploymentArtifact.filter(deployment_id__in=mine).order_by("kind", "name")
+    rows = await _children(DeploymentArtifact, principal, ids, checked).order_by("kind", "name")
     return _group(rows, ids, lambda r: ArtifactInfo(name=r.name, kind=r.kind, ref=r.ref, digest=r.digest))
 
 
 async def load_changes(principal: Principal, ids: Sequence[int], checked: bool = False) -> list[list[ChangeInfo]]:
-    mine = list(ids) if checked else await _own(principal, ids)
-    rows = await DeploymentChange.filter(deployment_id__in=mine).order_by("committed_at", "id")
+    rows = await _children(DeploymentChange, principal, ids, checked).order_by("committed_at", "id")
     return _group(rows, ids, lambda r: ChangeInfo(sha=r.sha, committed_at=r.committed_at, message=r.message))
 
 
 async def load_transitions(
     principal: Principal, ids: Sequence[int], checked: bool = False
 ) -> list[list[TransitionInfo]]:
-    mine = list(ids) if checked else await _own(principal, ids)
-    rows = await DeploymentTransition.filter(deployment_id__in=mine).order_by("at", "id")
+    rows = await _children(DeploymentTransition, principal, ids, checked).order_by("at", "id")
     return _group(
         rows,
         ids,
@@ -474,8 +471,7 @@ async def load_transitions(
 async def load_configuration_history(
     principal: Principal, ids: Sequence[int], checked: bool = False
 ) -> list[list[ConfigChangeInfo]]:
-    mine = list(ids) if checked else await _own(principal, ids)
-    rows = await DeploymentConfigChange.filter(deployment_id__in=mine).order_by("revision")
+    rows = await _children(DeploymentConfigChange, principal, ids, checked).order_by("revision")
     return _group(
         rows, ids, lambda r: ConfigChangeInfo(revision=r.revision, actor_id=r.actor_id, at=r.at, patch=r.patch)
     )
@@ -485,8 +481,7 @@ async def load_prompt_versions(
     principal: Principal, ids: Sequence[int], checked: bool = False
 ) -> list[list[ShippedPromptVersion]]:
     """The prompt versions each deployment ships, with when each version first ran (two queries)."""
-    mine = list(ids) if checked else await _own(principal, ids)
-    rows = await DeploymentPromptVersion.filter(deployment_id__in=mine).values(
+    rows = await _children(DeploymentPromptVersion, principal, ids, checked).values(
         "deployment_id", "prompt_id", "version_hash", "prompt__uuid", "prompt__name"
     )
     pairs = {(r["prompt_id"], r["version_hash"]) for r in rows}
