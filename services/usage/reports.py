@@ -10,6 +10,7 @@ own unless an admin widens them to the organization.
 
 from __future__ import annotations
 
+import asyncio
 import math
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
@@ -208,10 +209,12 @@ async def costs(principal: Principal, period: str = "current") -> UsageCosts:
     start, end = window(period, plan)
     assert start is not None
     now = datetime.now(UTC)
-    by_resource_day = await rollups.read(org, "resource", start, by_day=True)
-    models = await rollups.read(org, "model", start)
-    users = await rollups.read(org, "user", start)
-    prompts = await rollups.read(org, "prompt", start)
+    by_resource_day, models, users, prompts = await asyncio.gather(
+        rollups.read(org, "resource", start, by_day=True),
+        rollups.read(org, "model", start),
+        rollups.read(org, "user", start),
+        rollups.read(org, "prompt", start),
+    )
     daily: dict[date, list[float]] = {}
     for (_, day), s in by_resource_day.items():
         assert day is not None

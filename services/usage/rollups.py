@@ -26,6 +26,7 @@ from typing import Any
 
 from tortoise import connections
 from tortoise.expressions import Q
+from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
 from models.usage import UsageEvent, UsageRollupDaily, UsageRollupFields, UsageRollupHourly
@@ -419,7 +420,7 @@ async def read(
         daily = daily.filter(bucket_start__gte=first_full_day)
     if dirty_days:
         daily = daily.exclude(bucket_start__in=sorted(dirty_days))
-    for r in await daily.values(*columns):
+    for r in await _rows(daily, columns, summed=not sketch and not by_day):
         fold(r["key"], r["bucket_start"], r)
 
     hourly_ranges = Q()
@@ -435,12 +436,23 @@ async def read(
         hourly = UsageRollupHourly.filter(Q(organization_id=organization_id, dimension=dimension) & hourly_ranges)
         if dirty:
             hourly = hourly.exclude(bucket_start__in=sorted(dirty))
-        for r in await hourly.values(*columns):
+        for r in await _rows(hourly, columns, summed=not sketch and not by_day):
             fold(r["key"], r["bucket_start"], r)
 
     for bucket, k, s in await _raw_rows(organization_id, sorted(dirty), dimension, by_day):
         fold(k, bucket, None, s)
     return out
+
+
+async def _rows(query: Any, columns: list[str], summed: bool) -> list[dict[str, Any]]:
+    """Rollup rows; ``summed``: one row per key, summed by the database (a month of per-user slices is
+    thousands of rows, their sums a few dozen)."""
+    if not summed:
+        return list(await query.values(*columns))
+    sums = {f"s_{name}": Sum(name) for name in SUMS}
+    rows = await query.annotate(**sums).group_by("key").values("key", *sums)
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
+    return [{"key": r["key"], "bucket_start": epoch, **{name: r[f"s_{name}"] or 0 for name in SUMS}} for r in rows]
 
 
 def split(key_: str) -> tuple[str, str]:
