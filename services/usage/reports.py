@@ -211,7 +211,7 @@ async def costs(principal: Principal, period: str = "current") -> UsageCosts:
     now = datetime.now(UTC)
     by_resource_day, models, users, prompts = await asyncio.gather(
         rollups.read(org, "resource", start, by_day=True),
-        rollups.read(org, "model", start),
+        rollups.read(org, "model", start, sketches=True),
         rollups.read(org, "user", start),
         rollups.read(org, "prompt", start),
     )

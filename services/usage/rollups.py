@@ -349,13 +349,12 @@ async def rebuild_all(organization_id: int) -> int:
 
 
 async def _raw_rows(
-    organization_id: int, hours: list[datetime], dimension: str, by_day: bool
+    organization_id: int, hours: list[datetime], dimension: str, sketch: bool
 ) -> list[tuple[datetime, str, Slice]]:
     """The dirty hours' slices of ``dimension``, aggregated from raw events."""
     if not hours:
         return []
     ranges = [(h, h + HOUR) for h in sorted(hours)]
-    sketch = dimension in SKETCHED
     if get_settings().is_postgres:
         sql = _sliced_sql("hour", len(ranges), dimension) + _SELECT_SLICES
         args: list[Any] = [organization_id]
@@ -385,16 +384,16 @@ def _json(value: Any) -> Any:
 
 
 async def read(
-    organization_id: int, dimension: str, start: datetime | None, *, by_day: bool = False
+    organization_id: int, dimension: str, start: datetime | None, *, by_day: bool = False, sketches: bool = False
 ) -> dict[tuple[str, date | None], Slice]:
     """Slices of ``dimension`` from ``start`` (an hour boundary, None: all time) until now.
 
-    Keys are ``(key, day)`` with ``day`` None unless ``by_day``.  Sketches are merged for the
-    sketched dimensions.
+    Keys are ``(key, day)`` with ``day`` None unless ``by_day``.  With ``sketches`` the latency
+    sketches of a sketched dimension are merged too (parsing them is most of such a read's cost).
     """
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
-    sketch = dimension in SKETCHED
+    sketch = sketches and dimension in SKETCHED
     dirty = {h for h in await dirty_hours(organization_id) if start is None or h >= start}
     dirty_days = {day_floor(h) for h in dirty}
     first_full_day = None
@@ -439,7 +438,7 @@ async def read(
         for r in await _rows(hourly, columns, summed=not sketch and not by_day):
             fold(r["key"], r["bucket_start"], r)
 
-    for bucket, k, s in await _raw_rows(organization_id, sorted(dirty), dimension, by_day):
+    for bucket, k, s in await _raw_rows(organization_id, sorted(dirty), dimension, sketch):
         fold(k, bucket, None, s)
     return out
 
