@@ -17,6 +17,11 @@ import uuid
 from typing import Any
 
 from arq import cron, func
+from arq.connections import RedisSettings
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from tortoise import Tortoise
 
 from services.core import redis_client
@@ -83,6 +88,19 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     await redis_client.close()
 
 
+# arq's poll loop does not reconnect: one failed command while Redis restarted ended the worker
+# process (tests/faults/test_redis_outage.py).  Its commands now retry with backoff (0.2 s doubling
+# to 2 s, 300 tries: about ten minutes), so a worker rides out a Redis restart and resumes.
+REDIS_OUTAGE_RETRIES = 300
+
+
+def _riding_out_outages(settings: RedisSettings) -> RedisSettings:
+    settings.retry = Retry(ExponentialBackoff(cap=2.0, base=0.1), REDIS_OUTAGE_RETRIES)
+    # OSError: a refused connect surfaces as ConnectionRefusedError inside redis-py's connect retry
+    settings.retry_on_error = [RedisConnectionError, RedisTimeoutError, OSError]
+    return settings
+
+
 def _every(seconds: int) -> set[int]:
     return set(range(0, 60, max(1, min(seconds, 60))))
 
@@ -136,7 +154,7 @@ class WorkerSettings:
     )
     on_startup = startup
     on_shutdown = shutdown
-    redis_settings = redis_settings(_settings)
+    redis_settings = _riding_out_outages(redis_settings(_settings))
     queue_name = queue_name(_settings)
     job_serializer = serialize
     job_deserializer = deserialize
