@@ -1,0 +1,50 @@
+"""Fault scenarios: each test owns a private Redis, a private PostgreSQL cluster and real app processes.
+
+They need PostgreSQL's server binaries (``initdb``, ``pg_ctl``): without them every test here is
+skipped with that reason.  ``FAULTS_KEEP=1`` keeps each scenario's folder (logs, data) for a post-mortem.
+The figures each scenario measured are printed at the end of the run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from tests.faults.harness import Stack, postgres_bin
+
+FIGURES: list[dict[str, Any]] = []
+
+
+@pytest.fixture
+def stack() -> Iterator[Callable[..., Stack]]:
+    """Build (and always tear down) a scenario's private world: ``stack("name", ENV=value, ...)``."""
+    if postgres_bin() is None:
+        pytest.skip("fault scenarios need PostgreSQL server binaries (initdb, pg_ctl); none found")
+    made: list[Stack] = []
+
+    def make(name: str, **env: str) -> Stack:
+        built = Stack(name, **env)
+        made.append(built)
+        return built.up()
+
+    yield make
+    for built in made:
+        built.down()
+
+
+@pytest.fixture
+def figures() -> Callable[..., None]:
+    def note(scenario: str, **values: Any) -> None:
+        FIGURES.append({"scenario": scenario, **values})
+
+    return note
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if FIGURES:
+        terminalreporter.section("fault scenarios: figures")
+        for row in FIGURES:
+            terminalreporter.write_line(json.dumps(row, default=str))
