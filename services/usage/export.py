@@ -1,6 +1,6 @@
 """Usage export as a streamed CSV or JSON file.
 
-Rows are read in keyset pages (``id`` descending within the period, ``EXPORT_PAGE`` at a time) and
+Rows are read in keyset pages (``(occurred_at, id)`` descending within the period, ``EXPORT_PAGE`` at a time) and
 written as they arrive, so exporting millions of rows holds one page in memory, never the file.
 Members export their own events; admins the organization's.
 """
@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from tortoise.expressions import Q
 
 from models.usage import UsageEvent
 from services.identity.policy import Principal, Role, require_authenticated
@@ -29,16 +30,18 @@ async def _pages(principal: Principal, start: datetime | None) -> AsyncIterator[
         query = query.filter(user_id=principal.user_id)
     if start is not None:
         query = query.filter(occurred_at__gte=start)
-    last_id: int | None = None
+    last: tuple[datetime, int] | None = None
     while True:
-        page = query if last_id is None else query.filter(id__lt=last_id)
-        rows = await page.order_by("-id").limit(EXPORT_PAGE).values("id", *RECORD_FIELDS)
+        page = query
+        if last is not None:  # keyset on (occurred_at, id): each page is an index range, never a sort
+            page = page.filter(Q(occurred_at__lt=last[0]) | Q(occurred_at=last[0], id__lt=last[1]))
+        rows = await page.order_by("-occurred_at", "-id").limit(EXPORT_PAGE).values("id", *RECORD_FIELDS)
         if not rows:
             return
         yield rows
         if len(rows) < EXPORT_PAGE:
             return
-        last_id = rows[-1]["id"]
+        last = (rows[-1]["occurred_at"], rows[-1]["id"])
 
 
 async def prepare(principal: Principal, fmt: str, period: str) -> tuple[str, AsyncIterator[bytes]]:
