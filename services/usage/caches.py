@@ -5,7 +5,8 @@ process publishes a snapshot of its counters to a Redis hash (field = host:pid) 
 usage cache in earnest (the ingest writer after each batch, the web process when asked), and the
 report reads every snapshot younger than ``STALE_SECONDS``.
 
-Instrumented today: the price map cache (:mod:`services.usage.pricing`).  The API-key, rollup-row
+Instrumented today: the price map cache (:mod:`services.usage.pricing`) and the parsed rollup
+sketches (:mod:`services.usage.rollups`).  The API-key, rollup-row
 and edge-hour caches belong to other domains and keep no hit/miss counts yet; they are listed
 under ``not_instrumented`` rather than reported with invented numbers.
 """
@@ -22,7 +23,7 @@ from redis.exceptions import RedisError
 
 from services.core.redis_client import get_redis, key
 from services.identity.policy import Principal, require_superuser
-from services.usage import pricing
+from services.usage import pricing, rollups
 from services.usage.schemas import CacheMetrics, CacheStats, ProcessCaches
 
 SNAPSHOTS = "usage:cache:snapshots"
@@ -33,7 +34,7 @@ _last_publish = 0.0
 
 
 def _local() -> list[dict]:
-    return [pricing.cache_stats()]
+    return [pricing.cache_stats(), rollups.SKETCH_CACHE.stats()]
 
 
 async def publish(min_interval: float = 5.0) -> None:

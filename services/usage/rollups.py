@@ -19,6 +19,7 @@ PostgreSQL builds slices with one set-based statement (sketch buckets computed i
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -52,7 +53,6 @@ SUMS = (
     "latency_sum_ms",
     "latency_n",
 )
-_FLOAT_SUMS = ("quantity", "cost_usd", "latency_sum_ms")
 
 # Remove a member only if it was not re-marked after the rebuild started.
 _CLEAR_IF_OLDER = """
@@ -175,10 +175,21 @@ class Slice:
                 self.latency.add(e["latency_ms"])
 
     def add_row(self, r: dict[str, Any], sketch: bool) -> None:
-        for name in SUMS:
-            value = r[name]
-            setattr(self, name, getattr(self, name) + (float(value) if name in _FLOAT_SUMS else int(value)))
-        if sketch and r.get("latency"):
+        self.requests += int(r["requests"])
+        self.errors += int(r["errors"])
+        self.input_tokens += int(r["input_tokens"])
+        self.output_tokens += int(r["output_tokens"])
+        self.cached_tokens += int(r["cached_tokens"])
+        self.reasoning_tokens += int(r["reasoning_tokens"])
+        self.quantity += float(r["quantity"])
+        self.cost_usd += float(r["cost_usd"])
+        self.latency_sum_ms += float(r["latency_sum_ms"])
+        self.latency_n += int(r["latency_n"])
+        if not sketch:
+            return
+        if r.get("sketch") is not None:
+            self.latency.merge(r["sketch"])
+        elif r.get("latency"):
             self.latency.merge(Sketch.dense_from_json(r["latency"]))
 
     def sums(self) -> dict[str, Any]:
@@ -419,7 +430,7 @@ async def read(
         daily = daily.filter(bucket_start__gte=first_full_day)
     if dirty_days:
         daily = daily.exclude(bucket_start__in=sorted(dirty_days))
-    for r in await _rows(daily, columns, summed=not sketch and not by_day):
+    for r in await _rows(daily, columns, summed=not by_day, sketch=sketch):
         fold(r["key"], r["bucket_start"], r)
 
     hourly_ranges = Q()
@@ -435,7 +446,7 @@ async def read(
         hourly = UsageRollupHourly.filter(Q(organization_id=organization_id, dimension=dimension) & hourly_ranges)
         if dirty:
             hourly = hourly.exclude(bucket_start__in=sorted(dirty))
-        for r in await _rows(hourly, columns, summed=not sketch and not by_day):
+        for r in await _rows(hourly, columns, summed=not by_day, sketch=sketch):
             fold(r["key"], r["bucket_start"], r)
 
     for bucket, k, s in await _raw_rows(organization_id, sorted(dirty), dimension, sketch):
@@ -443,9 +454,65 @@ async def read(
     return out
 
 
-async def _rows(query: Any, columns: list[str], summed: bool) -> list[dict[str, Any]]:
-    """Rollup rows; ``summed``: one row per key, summed by the database (a month of per-user slices is
-    thousands of rows, their sums a few dozen)."""
+class SketchCache:
+    """Per-process LRU of parsed rollup sketches by (table, row id).
+
+    A rollup row is never updated in place: a rebuild deletes and re-inserts it under a new id, so a
+    cached parse can never be stale.  A month of a model's daily sketches is then a few vector adds
+    instead of fetching and parsing their JSON on every read."""
+
+    name = "usage_rollup_sketches"
+    description = "Parsed latency sketches of usage rollup rows per process"
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.entries: OrderedDict[tuple[str, int], Sketch] = OrderedDict()
+        self.hits = self.misses = self.evictions = 0
+
+    def get(self, table: str, row_id: int) -> Sketch | None:
+        found = self.entries.get((table, row_id))
+        if found is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        self.entries.move_to_end((table, row_id))
+        return found
+
+    def put(self, table: str, row_id: int, sketch: Sketch) -> None:
+        self.entries[(table, row_id)] = sketch
+        while len(self.entries) > self.limit:
+            self.entries.popitem(last=False)
+            self.evictions += 1
+
+    def stats(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "hits": self.hits,
+            "misses": self.misses,
+            "size": len(self.entries),
+            "capacity": self.limit,
+            "evictions": self.evictions,
+        }
+
+
+SKETCH_CACHE = SketchCache(50_000)
+
+
+async def _rows(query: Any, columns: list[str], summed: bool, sketch: bool) -> list[dict[str, Any]]:
+    """Rollup rows.  ``summed``: one row per key, summed by the database (a month of per-user slices is
+    thousands of rows, their sums a few dozen).  With ``sketch`` each row carries its parsed sketch,
+    from :data:`SKETCH_CACHE` or parsed once from the rows not cached yet."""
+    if sketch:
+        rows = list(await query.values("id", "key", "bucket_start", *SUMS))
+        table = query.model._meta.db_table
+        missing = [r["id"] for r in rows if SKETCH_CACHE.get(table, r["id"]) is None]
+        if missing:
+            for found in await query.model.filter(id__in=missing).values("id", "latency"):
+                SKETCH_CACHE.put(table, found["id"], Sketch.dense_from_json(found["latency"]))
+        for r in rows:
+            r["sketch"] = SKETCH_CACHE.entries.get((table, r["id"]))
+        return rows
     if not summed:
         return list(await query.values(*columns))
     sums = {f"s_{name}": Sum(name) for name in SUMS}
