@@ -10,8 +10,10 @@ GraphQL ``Int`` is 32-bit.  Superuser only, like the REST routes.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TypeVar
 
 import strawberry
+from pydantic import BaseModel
 from strawberry.experimental.pydantic import type as pydantic_type
 from strawberry.scalars import JSON
 
@@ -21,6 +23,8 @@ from services import dbperf
 from services.core.errors import BadRequest
 from services.core.validation import validated
 from services.dbperf import schemas
+
+M = TypeVar("M", bound=BaseModel)
 
 
 @pydantic_type(model=schemas.HealthCheck)
@@ -235,11 +239,17 @@ class DatabaseOptimizationInput:
 SUPERUSER = [IsSuperuser]
 
 
+def _json_safe(model: M) -> M:
+    """The model with its free-form ``dict``/``JSON`` parts as JSON values (timestamps as ISO text),
+    exactly as REST renders them; typed fields are parsed back to their types."""
+    return type(model).model_validate(model.model_dump(mode="json"))
+
+
 @strawberry.type
 class DatabasePerformanceQuery:
     @strawberry.field(permission_classes=SUPERUSER, description="PgHero-grade health checks of the database")
     async def database_health(self, info: Info) -> DatabaseHealth:
-        return DatabaseHealth.from_pydantic(await dbperf.database_health(info.context.user))
+        return DatabaseHealth.from_pydantic(_json_safe(await dbperf.database_health(info.context.user)))
 
     @strawberry.field(permission_classes=SUPERUSER, description="Rates, sizes with growth and top statements")
     async def database_metrics(self, info: Info, period: str = "24h") -> DatabaseMetrics:
@@ -251,7 +261,7 @@ class DatabasePerformanceQuery:
 
     @strawberry.field(permission_classes=SUPERUSER, description="Scaling advice naming its evidence")
     async def scaling_recommendations(self, info: Info) -> ScalingRecommendations:
-        return ScalingRecommendations.from_pydantic(await dbperf.scaling_advice(info.context.user))
+        return ScalingRecommendations.from_pydantic(_json_safe(await dbperf.scaling_advice(info.context.user)))
 
     @strawberry.field(permission_classes=SUPERUSER, description="Optimization runs, newest first")
     async def optimization_runs(self, info: Info, limit: int = 20) -> list[OptimizationRun]:

@@ -13,6 +13,8 @@ import itertools
 from datetime import datetime
 from typing import Any
 
+from tortoise.functions import Min
+
 from models.dbperf import DbRelationSample, DbStatSample
 from services.analytics import windows
 from services.dbperf import access, sampling
@@ -143,21 +145,37 @@ def _series(pairs: list[tuple[datetime, float, dict[str, int], int]]) -> list[Se
     return points
 
 
-async def _growth(
-    first: datetime | None, now_seconds_after: float
-) -> tuple[list[RelationGrowth], list[RelationGrowth]]:
+async def first_sizes(start: datetime) -> dict[tuple[str, str], tuple[datetime, int]]:
+    """Each relation's size at its first sample since ``start`` (a table created mid-period starts there)."""
+    firsts = (
+        await DbRelationSample.filter(sampled_at__gte=start)
+        .annotate(first=Min("sampled_at"))
+        .group_by("relation", "kind")
+        .values("relation", "kind", "first")
+    )
+    wanted = {(r["relation"], r["kind"]): r["first"] for r in firsts}
+    if not wanted:
+        return {}
+    rows = await DbRelationSample.filter(sampled_at__in=sorted(set(wanted.values()))).values(
+        "relation", "kind", "sampled_at", "size_bytes"
+    )
+    return {
+        (r["relation"], r["kind"]): (r["sampled_at"], int(r["size_bytes"]))
+        for r in rows
+        if wanted.get((r["relation"], r["kind"])) == r["sampled_at"]
+    }
+
+
+async def _growth(start: datetime, end: datetime) -> tuple[list[RelationGrowth], list[RelationGrowth]]:
     live = await sampling.current_relations()
-    start: dict[tuple[str, str], int] = {}
-    if first is not None:
-        rows = await DbRelationSample.filter(sampled_at=first).values("relation", "kind", "size_bytes")
-        start = {(r["relation"], r["kind"]): int(r["size_bytes"]) for r in rows}
-    # growth per day only once an hour of history exists (seconds of history extrapolate wildly)
-    days = now_seconds_after / 86400 if first is not None and now_seconds_after >= 3600 else 0.0
+    first = await first_sizes(start)
     out: dict[str, list[RelationGrowth]] = {"table": [], "index": []}
     for r in live:
         size = int(r["size_bytes"] or 0)
-        before = start.get((r["relation"], r["kind"]))
+        at, before = first.get((r["relation"], r["kind"]), (None, None))
         growth = size - before if before is not None else None
+        # per day only once an hour of history exists (seconds of history extrapolate wildly)
+        days = (end - at).total_seconds() / 86400 if at is not None else 0.0
         out[r["kind"]].append(
             RelationGrowth(
                 relation=r["relation"],
@@ -166,7 +184,7 @@ async def _growth(
                 size_bytes=size,
                 size_bytes_at_start=before,
                 growth_bytes=growth,
-                growth_bytes_per_day=round(growth / days, 1) if growth is not None and days > 0 else None,
+                growth_bytes_per_day=round(growth / days, 1) if growth is not None and days >= 1 / 24 else None,
                 live_rows=r.get("live_rows"),
                 dead_rows=r.get("dead_rows"),
             )
@@ -241,8 +259,7 @@ async def database_metrics(principal: Principal, period: str = "24h") -> Databas
     samples = await period_samples(w.start, w.end)
     rates, series = rates_of(samples)
     first = samples[0].sampled_at if samples else None
-    elapsed = (w.end - first).total_seconds() if first else 0.0
-    tables, indexes = await _growth(first, elapsed)
+    tables, indexes = await _growth(w.start, w.end)
     if access.is_postgres():
         size = int((await access.one("SELECT pg_database_size(current_database()) AS b"))["b"])
     else:
