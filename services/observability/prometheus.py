@@ -21,7 +21,7 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -45,6 +45,9 @@ CONTENT_TYPE = CONTENT_TYPE_LATEST
 BUSINESS_CACHE_SECONDS = 30
 BUSINESS_CACHE = "mon:prom:business"
 _REFRESHING: set[asyncio.Task[None]] = set()  # keeps background refreshes referenced until done
+# Metric families of other domains, registered by them (e.g. services.usage.metrics) so this module
+# does not import the domains above it.  Each is called at scrape time and returns its families.
+EXTRA_FAMILIES: list[Callable[[], Awaitable[list[Metric]]]] = []
 log = logging.getLogger(__name__)
 
 
@@ -295,4 +298,6 @@ async def render(principal: Principal) -> bytes:
         ),
         breaches,
     ]
+    for extra in await asyncio.gather(*(collect() for collect in EXTRA_FAMILIES)):
+        families.extend(extra)
     return request_text(raw).encode() + generate_latest(_OneShot(families))

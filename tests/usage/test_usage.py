@@ -335,3 +335,23 @@ async def test_public_user_analytics(client, make_tenant):
     assert r.status_code == 409
     assert (await client.delete(f"{API}/profile", headers=h)).status_code == 204
     assert (await client.get(url)).status_code == 404
+
+
+async def test_prometheus_has_usage_counters_by_model_and_budget_gauges(client, make_tenant):
+    su = await make_tenant("superuser")
+    await client.put(f"{API}/plan", json={"monthly_budget_usd": 10}, headers=su.headers)
+    await _ingest(client, su.headers, [{"model": "gpt-4o", "input_tokens": 400_000, "output_tokens": 0}])  # $1
+    await rollups.rebuild_dirty()
+    from services.core.redis_client import get_redis, key
+    from services.usage import metrics as usage_metrics
+
+    await get_redis().delete(key(usage_metrics.CACHE))
+    text = (await client.get("/metrics", headers=su.headers)).text
+    assert 'promptops_usage_cost_usd_total{model="gpt-4o",provider="openai"}' in text
+    assert 'promptops_usage_tokens_total{model="gpt-4o",provider="openai",type="input"}' in text
+    line = next(
+        x
+        for x in text.splitlines()
+        if x.startswith(f'promptops_usage_budget_remaining_usd{{organization_id="{su.organization_id}"}}')
+    )
+    assert float(line.split()[-1]) == pytest.approx(9.0)
