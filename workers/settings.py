@@ -39,6 +39,7 @@ log = logging.getLogger("workers")
 _settings = get_settings()
 ROLLUP_EVERY = 5.0  # seconds between rollup refreshes when the stream is drained
 ROLLUP_MAX_DELAY = 60.0  # ... and at the latest, even under a sustained backlog
+PUMP_BACKOFF_MAX = 8.0  # seconds between retries of a failing pump (database or Redis down), at most
 
 
 async def _pump(ctx: dict[str, Any]) -> None:
@@ -51,6 +52,7 @@ async def _pump(ctx: dict[str, Any]) -> None:
     answers stay exact meanwhile; only their cost grows.
     """
     last_rollup = 0.0
+    failures = 0
     while True:
         try:
             drained = await prompt_ingest.drain(ctx["worker_id"], max_seconds=5)
@@ -58,13 +60,17 @@ async def _pump(ctx: dict[str, Any]) -> None:
             if (not drained.backlog and since >= ROLLUP_EVERY) or since >= ROLLUP_MAX_DELAY:
                 await rollups.rebuild_dirty()
                 last_rollup = time.monotonic()
+            failures = 0
             if drained.read == 0:
                 await asyncio.sleep(0.2)
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("ingest pump failed; retrying")
-            await asyncio.sleep(2)
+            # Backoff (0.5 s doubling to PUMP_BACKOFF_MAX): an outage is not hammered, nor logged twice a second.
+            delay = min(PUMP_BACKOFF_MAX, 0.5 * 2**failures)
+            failures += 1
+            log.exception("ingest pump failed (%d in a row); retrying in %.1fs", failures, delay)
+            await asyncio.sleep(delay)
 
 
 async def startup(ctx: dict[str, Any]) -> None:

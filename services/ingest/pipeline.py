@@ -368,19 +368,27 @@ def _chunks(entries: list[tuple[str, dict[str, str]]], budget: int) -> Iterator[
         yield chunk
 
 
-async def drain_once(consumer: str, count: int | None = None, claim_idle_ms: int = 60_000) -> DrainResult:
-    """Write one read of the stream: first stale pending entries (a dead worker's), then new ones.
+async def drain_once(consumer: str, count: int | None = None, claim_idle_ms: int | None = None) -> DrainResult:
+    """Write one read of the stream: this consumer's own pending entries, stale ones (a dead
+    worker's), then new ones.
 
     A chunk's entries are acknowledged only after every event in them is either stored or
     dead-lettered, so a crash anywhere re-delivers them (and the event id makes that a no-op).
+    Own pending entries come first: a write that failed on an outage left them pending here,
+    and leaving them to the idle claim stalled recovery by ``INGEST_CLAIM_IDLE_SECONDS``.
     """
     global _events_per_entry
     redis = get_redis()
-    budget = count or get_settings().drain_batch_size
+    settings = get_settings()
+    budget = count or settings.drain_batch_size
     per_read = max(1, budget // max(1, _events_per_entry))
+    idle_ms = int(settings.ingest_claim_idle_seconds * 1000) if claim_idle_ms is None else claim_idle_ms
     await ensure_group()
-    claimed = await redis.xautoclaim(key(STREAM), GROUP, consumer, claim_idle_ms, "0-0", count=per_read)
-    entries = [e for e in claimed[1] if e[1]]  # Redis 7 adds a third element (deleted ids); 6.2 does not
+    own = await redis.xreadgroup(GROUP, consumer, {key(STREAM): "0"}, count=per_read)
+    entries = [e for e in own[0][1] if e[1]] if own else []
+    if not entries:
+        claimed = await redis.xautoclaim(key(STREAM), GROUP, consumer, idle_ms, "0-0", count=per_read)
+        entries = [e for e in claimed[1] if e[1]]  # Redis 7 adds a third element (deleted ids); 6.2 does not
     if not entries:
         got = await redis.xreadgroup(GROUP, consumer, {key(STREAM): ">"}, count=per_read)
         entries = got[0][1] if got else []
