@@ -20,7 +20,8 @@ from services.analytics.prompt import PromptAnalytics
 from services.catalog import executions as prompt_executions
 from services.catalog import prompts
 from services.catalog.executions import ExecutionPage
-from services.catalog.prompts import NamedInfo, PromptInfo, VersionInfo
+from services.catalog.prompts import NamedInfo, VersionInfo
+from services.catalog.schemas import PromptInfo
 from services.identity import tenancy
 from services.identity.policy import Principal, require_authenticated
 from services.identity.tenancy import OrganizationInfo, UserInfo

@@ -16,10 +16,17 @@ from api.routing import Call, Ok, Router, both
 from services.alerting import alerts
 from services.alerting import monitor as alerting_monitor
 from services.alerting import rules as alert_rules
-from services.alerting.alerts import AlertDashboard, MonitoringAlerts
-from services.alerting.info import AlertDetail, AlertInfo
-from services.alerting.monitor import AlertingHealth, MetricSeries, MetricsOverview, TimeRange
+from services.alerting.monitor import TimeRange
 from services.alerting.rules import RuleInfo, RuleInput, RuleUpdate
+from services.alerting.schemas import (
+    AlertDashboard,
+    AlertDetail,
+    AlertInfo,
+    AlertingHealth,
+    MetricSeries,
+    MetricsOverview,
+    MonitoringAlerts,
+)
 from services.identity.policy import Role
 
 router = Router("Alerting")

@@ -6,11 +6,12 @@ from pydantic import BaseModel, Field, field_validator
 
 from api.routing import Call, Ok, Router, both
 from services.alerting import engine as alert_engine
-from services.alerting.engine import RecordedMetric
+from services.alerting.schemas import RecordedMetric
 from services.identity.policy import Role
 from services.metrics import recorded as metrics
 from services.metrics.builtin import check_metric_name
-from services.metrics.recorded import MetricInput, Realtime
+from services.metrics.recorded import MetricInput
+from services.metrics.schemas import Realtime
 
 router = Router("Metrics")
 

@@ -24,13 +24,14 @@ from services.alerting import alerts
 from services.alerting import engine as alert_engine
 from services.alerting import events as alert_events
 from services.alerting import rules as alert_rules
-from services.alerting.info import AlertDetail, AlertEventInfo, AlertInfo
 from services.alerting.rules import RuleInfo, RuleInput, RuleUpdate
+from services.alerting.schemas import AlertDetail, AlertEventInfo, AlertInfo
 from services.core.errors import BadRequest
 from services.core.redis_client import listen
 from services.core.validation import validated
 from services.identity.policy import Role
-from services.metrics.recorded import MetricInput, MetricPointInfo
+from services.metrics.recorded import MetricInput
+from services.metrics.schemas import MetricPointInfo
 
 ALERT_EVENT_KINDS = {"pending", "firing", "acknowledged", "resolved", "renotify", "severity"}
 

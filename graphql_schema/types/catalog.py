@@ -25,8 +25,8 @@ from services.analytics.prompt import DataSourceUsage as DataSourceUsageModel
 from services.analytics.prompt import PromptAnalytics as PromptAnalyticsModel
 from services.analytics.prompt import SchemaUsage as SchemaUsageModel
 from services.catalog import prompts
-from services.catalog.executions import ExecutionInfo, decode_cursor
-from services.catalog.prompts import NamedInfo, PromptCreate, PromptInfo, VersionInfo
+from services.catalog.prompts import NamedInfo, VersionInfo
+from services.catalog.schemas import ExecutionInfo, PromptCreate, PromptInfo, decode_cursor
 from services.core.errors import BadRequest
 from services.core.validation import validated
 from services.ingest import pipeline as prompt_ingest

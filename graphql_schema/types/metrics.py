@@ -20,7 +20,8 @@ from graphql_schema.permissions import IsAdmin
 from services.core.errors import BadRequest
 from services.core.redis_client import listen
 from services.identity.policy import Role
-from services.metrics.recorded import MetricPointInfo, updates_channel
+from services.metrics.recorded import updates_channel
+from services.metrics.schemas import MetricPointInfo
 
 MAX_NAMES = 50
 

@@ -11,13 +11,21 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from statistics import fmean
 
-from pydantic import BaseModel, Field
 from tortoise.expressions import Q
 
 from models.alerts import ALERT_STATUSES, OPEN_STATUSES, SEVERITIES, Alert, AlertEvent, AlertRule
 from services.alerting import engine as alert_engine
 from services.alerting import events as alert_events
-from services.alerting.info import AlertDetail, AlertInfo, render_event, render_many
+from services.alerting.info import render_event, render_many
+from services.alerting.schemas import (
+    AlertDashboard,
+    AlertDetail,
+    AlertInfo,
+    AlertStatistics,
+    MonitoringAlerts,
+    OpenCounts,
+    RuleCounts,
+)
 from services.core.database import scalar
 from services.core.errors import BadRequest, Conflict, NotFound
 from services.identity.policy import Principal, Role, require_admin
@@ -113,16 +121,6 @@ async def resolve(principal: Principal, alert_id: int, note: str | None = None) 
     return (await render_many([alert]))[0]
 
 
-class AlertStatistics(BaseModel):
-    total: int
-    by_status: dict[str, int]
-    by_severity: dict[str, int]
-    by_source: dict[str, int]
-    open: int
-    mtta_seconds: float | None = Field(description="mean firing -> acknowledged of alerts acknowledged in the window")
-    mttr_seconds: float | None = Field(description="mean started -> resolved of alerts resolved in the window")
-
-
 async def statistics(principal: Principal, since: datetime, severity: str | None = None) -> AlertStatistics:
     """Counts and mean times over alerts started since ``since`` (timestamps read, not rows)."""
     query = Alert.filter(visible(principal), started_at__gte=since)
@@ -154,27 +152,6 @@ async def statistics(principal: Principal, since: datetime, severity: str | None
     )
 
 
-class OpenCounts(BaseModel):
-    total: int
-    by_status: dict[str, int]
-    by_severity: dict[str, int]
-
-
-class RuleCounts(BaseModel):
-    total: int
-    enabled: int
-    firing: int = Field(description="enabled rules with at least one firing alert")
-
-
-class AlertDashboard(BaseModel):
-    window_hours: int
-    open_alerts: OpenCounts
-    window: AlertStatistics
-    rules: RuleCounts
-    recent_alerts: list[AlertInfo]
-    generated_at: datetime
-
-
 async def dashboard(principal: Principal, hours: int = 168, recent: int = 10) -> AlertDashboard:
     principal = require_admin(principal)
     now = datetime.now(UTC)
@@ -200,12 +177,6 @@ async def dashboard(principal: Principal, hours: int = 168, recent: int = 10) ->
         recent_alerts=await list_alerts(principal, limit=recent),
         generated_at=now,
     )
-
-
-class MonitoringAlerts(BaseModel):
-    alerts: list[AlertInfo]
-    statistics: AlertStatistics
-    hours: int
 
 
 async def monitoring_alerts(

@@ -27,13 +27,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models.alerts import OPEN_STATUSES, Alert, AlertEvent, AlertRule
 from services.alerting import events as alert_events
-from services.alerting.info import AlertInfo, render
+from services.alerting.info import render
+from services.alerting.schemas import AlertChange, AlertInfo, RecordedMetric
 from services.core.config import get_settings
 from services.core.redis_client import get_redis, key
 from services.identity.policy import Principal
@@ -41,7 +41,7 @@ from services.metrics import builtin as builtin_metrics
 from services.metrics import query as metric_query
 from services.metrics import recorded
 from services.metrics.query import EntityKey, PointFilter
-from services.metrics.recorded import MetricInput, MetricPointInfo
+from services.metrics.recorded import MetricInput
 from services.rollups.build import Accumulator
 from services.rollups.query import SliceKey, accumulate_slices
 
@@ -463,19 +463,6 @@ async def clear_external(organization_id: int | None, source: str, key_: str, no
     if alert is None:
         return False
     return await resolve_alert(alert, datetime.now(UTC), None, note or "auto-resolved: condition cleared", [])
-
-
-class AlertChange(BaseModel):
-    alert_id: int
-    rule_id: int | None
-    entity: str | None
-    transition: str
-    status: str
-
-
-class RecordedMetric(MetricPointInfo):
-    rules_evaluated: int
-    alert_changes: list[AlertChange] = Field(description="Alerts opened, fired or resolved by this point")
 
 
 async def record_metric(principal: Principal, data: MetricInput) -> RecordedMetric:

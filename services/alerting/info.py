@@ -2,48 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from pydantic import BaseModel, Field
-
 from models.alerts import Alert, AlertEvent, AlertRule
-
-
-class AlertInfo(BaseModel):
-    id: int
-    rule_id: int | None
-    rule_name: str | None
-    organization_id: int | None = Field(description="null for platform-wide alerts (superusers only)")
-    source: str = Field(description="'rule' or the external source that raised it (e.g. 'performance')")
-    status: str = Field(description="pending, firing, acknowledged or resolved")
-    severity: str
-    entity: str | None = Field(description="'prompt:12' or 'prompt:12:version:abc' for per-entity rules")
-    message: str
-    value: float | None
-    threshold: float | None
-    started_at: datetime
-    firing_at: datetime | None
-    acknowledged_at: datetime | None
-    acknowledged_by: int | None
-    resolved_at: datetime | None
-    resolved_by: int | None
-    note: str | None
-    updated_at: datetime
-
-
-class AlertEventInfo(BaseModel):
-    id: int
-    kind: str
-    from_status: str | None
-    to_status: str
-    actor_id: int | None = Field(description="user id; null when the engine did it")
-    note: str | None
-    value: float | None
-    at: datetime
-
-
-class AlertDetail(AlertInfo):
-    history: list[AlertEventInfo]
+from services.alerting.schemas import AlertEventInfo, AlertInfo
 
 
 def render(alert: Alert, rule_name: str | None = None) -> AlertInfo:

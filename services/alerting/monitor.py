@@ -10,14 +10,23 @@ an overview of every metric over the range.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
-from pydantic import BaseModel, Field
 from redis.exceptions import RedisError
 
 from models.alerts import OPEN_STATUSES, Alert, AlertRule
 from models.metrics import MetricPoint
 from services.alerting import engine as alert_engine
+from services.alerting.schemas import (
+    AlertingHealth,
+    BuiltinValue,
+    EvaluationInfo,
+    MetricSeries,
+    MetricsOverview,
+    Probe,
+    RecordedSummary,
+    SeriesPoint,
+)
 from services.analytics import windows
 from services.core.errors import BadRequest
 from services.identity.policy import Principal, require_admin
@@ -34,34 +43,6 @@ TimeRange = Literal["1h", "24h", "7d", "30d", "90d"]
 # Seconds per range and per chart bucket: the analytics windows of the same names (one table).
 RANGES = {name: int(windows.WINDOWS[name].total_seconds()) for name in get_args(TimeRange)}
 BUCKETS = {name: int(windows.BUCKETS[name].total_seconds()) for name in get_args(TimeRange)}
-
-
-class Probe(BaseModel):
-    name: str
-    ok: bool
-    latency_ms: float
-    error: str | None
-    detail: dict[str, Any]
-
-
-class EvaluationInfo(BaseModel):
-    last_run_at: datetime | None
-    lag_seconds: float | None = Field(description="seconds since the last completed minute cycle")
-    last_duration_ms: float | None
-    last_rules_evaluated: int | None
-    last_changes: int | None
-    interval_seconds: int = CYCLE_SECONDS
-
-
-class AlertingHealth(BaseModel):
-    status: Literal["healthy", "degraded", "unhealthy"]
-    issues: list[str]
-    evaluation: EvaluationInfo
-    rules_total: int
-    rules_enabled: int
-    open_alerts: int
-    checks: list[Probe]
-    checked_at: datetime
 
 
 async def health(principal: Principal) -> AlertingHealth:
@@ -98,6 +79,7 @@ async def health(principal: Principal) -> AlertingHealth:
         status=status,
         issues=issues,
         evaluation=EvaluationInfo(
+            interval_seconds=CYCLE_SECONDS,
             last_run_at=cycle["at"] if cycle else None,
             lag_seconds=round(lag, 3) if lag is not None else None,
             last_duration_ms=cycle["duration_ms"] if cycle else None,
@@ -110,54 +92,6 @@ async def health(principal: Principal) -> AlertingHealth:
         checks=[Probe(name=c.name, ok=c.ok, latency_ms=c.latency_ms, error=c.error, detail=c.detail) for c in checks],
         checked_at=now,
     )
-
-
-class SeriesPoint(BaseModel):
-    timestamp: datetime
-    value: float | None
-    count: int | None = Field(default=None, description="points in the bucket (recorded metrics)")
-    min: float | None = None
-    max: float | None = None
-
-
-class MetricSeries(BaseModel):
-    metric_type: str
-    builtin: bool
-    unit: str | None
-    time_range: str
-    bucket_seconds: int
-    start: datetime
-    end: datetime
-    points: list[SeriesPoint]
-    min: float | None
-    max: float | None
-    avg: float | None = Field(description="mean of the non-empty buckets")
-    latest: float | None
-
-
-class BuiltinValue(BaseModel):
-    name: str
-    unit: str
-    description: str
-    value: float | None
-
-
-class RecordedSummary(BaseModel):
-    name: str
-    type: str
-    count: int
-    avg: float
-    min: float
-    max: float
-    last_at: datetime
-
-
-class MetricsOverview(BaseModel):
-    time_range: str
-    start: datetime
-    end: datetime
-    builtin: list[BuiltinValue]
-    recorded: list[RecordedSummary]
 
 
 def _window(time_range: str, now: datetime) -> tuple[datetime, datetime, int]:

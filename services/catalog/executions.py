@@ -9,82 +9,23 @@ loads those rows through the ORM (so types come back right on every database).
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 
-from pydantic import BaseModel
 from tortoise import connections
 
 from models.prompts import PromptExecution
+from services.catalog.schemas import ExecutionInfo, decode_cursor
 from services.core.errors import BadRequest
 from services.identity.policy import Principal, require_authenticated
 
 MAX_PAGE = 100
 
 
-class ExecutionInfo(BaseModel):
-    id: int
-    event_id: str
-    prompt_id: int
-    version_hash: str | None
-    status: str
-    latency_ms: float | None
-    total_duration_ms: float | None
-    ai_response_time_ms: float | None
-    query_execution_time_ms: float | None
-    cost_usd: float | None
-    score: float | None
-    data_source_ids: list[int]
-    schema_names: list[str]
-    user_id: int | None
-    occurred_at: datetime
-    received_at: datetime
-
-    @classmethod
-    def of(cls, e: PromptExecution) -> ExecutionInfo:
-        return cls(
-            id=e.id,
-            event_id=str(e.event_id),
-            prompt_id=e.prompt_id,
-            version_hash=e.version_hash,
-            status=e.status,
-            latency_ms=e.latency_ms,
-            total_duration_ms=e.total_duration_ms,
-            ai_response_time_ms=e.ai_response_time_ms,
-            query_execution_time_ms=e.query_execution_time_ms,
-            cost_usd=float(e.cost_usd) if e.cost_usd is not None else None,
-            score=e.score,
-            data_source_ids=list(e.data_source_ids or []),
-            schema_names=list(e.schema_names or []),
-            user_id=e.user_id,
-            occurred_at=e.occurred_at,
-            received_at=e.received_at,
-        )
-
-    @property
-    def cursor(self) -> str:
-        return encode_cursor(self.occurred_at, self.id)
-
-
 @dataclass
 class ExecutionPage:
     items: list[ExecutionInfo]
     has_next: bool
-
-
-def encode_cursor(occurred_at: datetime, execution_id: int) -> str:
-    raw = f"{occurred_at.astimezone(UTC).isoformat()}|{execution_id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode()
-
-
-def decode_cursor(cursor: str, field: str = "after") -> tuple[datetime, int]:
-    try:
-        when, ident = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromisoformat(when), int(ident)
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise BadRequest.field(field, "not a cursor this API issued") from None
 
 
 async def execution_pages(

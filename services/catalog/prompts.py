@@ -8,18 +8,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q, RawSQL
 
 from models.prompts import PROMPT_STATUSES, DataSource, Prompt, PromptRollupDaily, PromptRollupHourly, PromptVersion
 from models.tenancy import Workspace
+from services.catalog.schemas import PromptInfo
 from services.core.config import get_settings
 from services.core.errors import BadRequest, Conflict, NotFound
 from services.core.redis_client import get_redis, key
-from services.core.tags import check_tags
 from services.identity.policy import Principal, require_authenticated
 from services.rollups import build as rollups
 
@@ -46,53 +44,6 @@ class Page:
                 "total_pages": math.ceil(self.total_items / self.page_size) if self.total_items else 0,
             },
         }
-
-
-class PromptCreate(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    name: str = Field(min_length=1, max_length=200)
-    text: str = Field(default="", max_length=100_000)
-    workspace_id: int | None = Field(default=None, ge=1)
-    uuid: UUID | None = None
-    tags: dict[str, str] = Field(default_factory=dict, description='Labels such as {"team": "search"}')
-
-    _tags = field_validator("tags")(lambda cls, v: check_tags(v))
-
-
-class PromptInfo(BaseModel):
-    """A prompt with its latest execution: one history row, and the CRUD response."""
-
-    id: int
-    uuid: str
-    name: str
-    prompt_text: str
-    status: str
-    workspace_id: int | None
-    user_id: int | None
-    execution_time_ms: float | None
-    timestamp: datetime | None
-    data_source_ids: list[int]
-    tags: dict[str, str]
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, p: Prompt) -> PromptInfo:
-        return cls(
-            id=p.id,
-            uuid=str(p.uuid),
-            name=p.name,
-            prompt_text=p.text,
-            status=p.status,
-            workspace_id=p.workspace_id,
-            user_id=p.owner_id,
-            execution_time_ms=p.last_execution_ms,
-            timestamp=p.last_executed_at,
-            data_source_ids=list(p.last_data_source_ids or []),
-            tags=dict(p.tags or {}),
-            created_at=p.created_at,
-            updated_at=p.updated_at,
-        )
 
 
 @dataclass

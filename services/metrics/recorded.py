@@ -32,6 +32,7 @@ from services.identity.policy import Principal, require_admin
 from services.metrics import builtin as builtin_metrics
 from services.metrics.builtin import check_metric_name
 from services.metrics.query import tags_key
+from services.metrics.schemas import Latest, MetricPointInfo, Realtime, RealtimeMetric
 
 MAX_FUTURE = timedelta(minutes=5)
 MAX_AGE = timedelta(days=365)
@@ -76,17 +77,6 @@ class MetricInput(BaseModel):
         if value < now - MAX_AGE:
             raise ValueError("timestamp is more than a year in the past")
         return value.astimezone(UTC)
-
-
-class MetricPointInfo(BaseModel):
-    id: int
-    name: str
-    value: float
-    type: str
-    timestamp: datetime
-    prompt_id: int | None
-    version_hash: str | None
-    tags: dict[str, str]
 
 
 def render_point(p: MetricPoint) -> MetricPointInfo:
@@ -154,37 +144,6 @@ async def store_point(principal: Principal, data: MetricInput) -> MetricPointInf
         pipe.publish(updates_channel(org), orjson.dumps(wire).decode())
         await pipe.execute()
     return info
-
-
-class Latest(BaseModel):
-    value: float
-    timestamp: datetime
-
-
-class RealtimeMetric(BaseModel):
-    name: str
-    count: int
-    latest: Latest | None
-    avg: float | None
-    min: float | None
-    max: float | None
-    sum: float
-    previous_count: int
-    previous_avg: float | None
-    change_pct: float | None = Field(description="(avg - previous_avg) / |previous_avg| * 100")
-    trend: Literal["up", "down", "flat"] | None = Field(
-        description="avg vs the previous equal window; flat within 1%; null when either window is empty"
-    )
-    buffer_complete: bool = Field(description="false when the bounded buffer no longer reaches back two windows")
-    points: list[MetricPointInfo]
-
-
-class Realtime(BaseModel):
-    window_minutes: int
-    window_start: datetime
-    window_end: datetime
-    buffer_size: int
-    metrics: list[RealtimeMetric]
 
 
 def trend(avg: float | None, previous: float | None) -> tuple[str | None, float | None]:

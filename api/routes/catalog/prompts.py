@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from api.routing import Call, Ok, Router
 from services.catalog import prompts
-from services.catalog.prompts import PromptCreate, PromptInfo
+from services.catalog.schemas import PromptCreate, PromptInfo
 from services.core.tags import check_tags
 
 router = Router("Prompts")

@@ -1,0 +1,173 @@
+"""Result models of the alerting domain: what its services return and REST/GraphQL serve."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from services.metrics.schemas import MetricPointInfo
+
+
+class AlertInfo(BaseModel):
+    id: int
+    rule_id: int | None
+    rule_name: str | None
+    organization_id: int | None = Field(description="null for platform-wide alerts (superusers only)")
+    source: str = Field(description="'rule' or the external source that raised it (e.g. 'performance')")
+    status: str = Field(description="pending, firing, acknowledged or resolved")
+    severity: str
+    entity: str | None = Field(description="'prompt:12' or 'prompt:12:version:abc' for per-entity rules")
+    message: str
+    value: float | None
+    threshold: float | None
+    started_at: datetime
+    firing_at: datetime | None
+    acknowledged_at: datetime | None
+    acknowledged_by: int | None
+    resolved_at: datetime | None
+    resolved_by: int | None
+    note: str | None
+    updated_at: datetime
+
+
+class AlertEventInfo(BaseModel):
+    id: int
+    kind: str
+    from_status: str | None
+    to_status: str
+    actor_id: int | None = Field(description="user id; null when the engine did it")
+    note: str | None
+    value: float | None
+    at: datetime
+
+
+class AlertDetail(AlertInfo):
+    history: list[AlertEventInfo]
+
+
+class AlertStatistics(BaseModel):
+    total: int
+    by_status: dict[str, int]
+    by_severity: dict[str, int]
+    by_source: dict[str, int]
+    open: int
+    mtta_seconds: float | None = Field(description="mean firing -> acknowledged of alerts acknowledged in the window")
+    mttr_seconds: float | None = Field(description="mean started -> resolved of alerts resolved in the window")
+
+
+class OpenCounts(BaseModel):
+    total: int
+    by_status: dict[str, int]
+    by_severity: dict[str, int]
+
+
+class RuleCounts(BaseModel):
+    total: int
+    enabled: int
+    firing: int = Field(description="enabled rules with at least one firing alert")
+
+
+class AlertDashboard(BaseModel):
+    window_hours: int
+    open_alerts: OpenCounts
+    window: AlertStatistics
+    rules: RuleCounts
+    recent_alerts: list[AlertInfo]
+    generated_at: datetime
+
+
+class MonitoringAlerts(BaseModel):
+    alerts: list[AlertInfo]
+    statistics: AlertStatistics
+    hours: int
+
+
+class Probe(BaseModel):
+    name: str
+    ok: bool
+    latency_ms: float
+    error: str | None
+    detail: dict[str, Any]
+
+
+class EvaluationInfo(BaseModel):
+    last_run_at: datetime | None
+    lag_seconds: float | None = Field(description="seconds since the last completed minute cycle")
+    last_duration_ms: float | None
+    last_rules_evaluated: int | None
+    last_changes: int | None
+    interval_seconds: int
+
+
+class AlertingHealth(BaseModel):
+    status: Literal["healthy", "degraded", "unhealthy"]
+    issues: list[str]
+    evaluation: EvaluationInfo
+    rules_total: int
+    rules_enabled: int
+    open_alerts: int
+    checks: list[Probe]
+    checked_at: datetime
+
+
+class SeriesPoint(BaseModel):
+    timestamp: datetime
+    value: float | None
+    count: int | None = Field(default=None, description="points in the bucket (recorded metrics)")
+    min: float | None = None
+    max: float | None = None
+
+
+class MetricSeries(BaseModel):
+    metric_type: str
+    builtin: bool
+    unit: str | None
+    time_range: str
+    bucket_seconds: int
+    start: datetime
+    end: datetime
+    points: list[SeriesPoint]
+    min: float | None
+    max: float | None
+    avg: float | None = Field(description="mean of the non-empty buckets")
+    latest: float | None
+
+
+class BuiltinValue(BaseModel):
+    name: str
+    unit: str
+    description: str
+    value: float | None
+
+
+class RecordedSummary(BaseModel):
+    name: str
+    type: str
+    count: int
+    avg: float
+    min: float
+    max: float
+    last_at: datetime
+
+
+class MetricsOverview(BaseModel):
+    time_range: str
+    start: datetime
+    end: datetime
+    builtin: list[BuiltinValue]
+    recorded: list[RecordedSummary]
+
+
+class AlertChange(BaseModel):
+    alert_id: int
+    rule_id: int | None
+    entity: str | None
+    transition: str
+    status: str
+
+
+class RecordedMetric(MetricPointInfo):
+    rules_evaluated: int
+    alert_changes: list[AlertChange] = Field(description="Alerts opened, fired or resolved by this point")
