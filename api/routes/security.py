@@ -7,7 +7,7 @@ change (block, unblock, clear, start, stop) are platform-wide: superuser.  Membe
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -33,8 +33,22 @@ from services.security.schemas import (
 router = Router("DevOps Security Monitoring")
 ADMIN = {"role": Role.ADMIN}
 SUPERUSER = {"role": Role.SUPERUSER}
-EventType = Literal[tuple(EVENT_TYPES)]  # type: ignore[valid-type]
-ThreatLevel = Literal[THREAT_LEVELS]  # type: ignore[valid-type]
+EventType = Literal[
+    "failed_login",
+    "invalid_token",
+    "forbidden",
+    "rate_limited",
+    "payload_too_large",
+    "bad_request_burst",
+    "path_scan",
+    "probe_path",
+    "injection_attempt",
+    "graphql_limit",
+    "ip_blocked",
+    "ip_unblocked",
+]
+ThreatLevel = Literal["low", "medium", "high", "critical"]
+assert set(get_args(EventType)) == set(EVENT_TYPES) and get_args(ThreatLevel) == THREAT_LEVELS  # one list
 
 
 class IpPath(BaseModel):
