@@ -21,6 +21,7 @@ from graphql_schema.context import Info
 from graphql_schema.ids import MAX_INT8, bounded_int, int_or_uuid, is_integer_text
 from graphql_schema.permissions import IsAuthenticated
 from graphql_schema.types.identity import User
+from graphql_schema.types.usage import UsagePromptVersionCost, resolve_prompt_version_cost
 from services.analytics.prompt import DataSourceUsage as DataSourceUsageModel
 from services.analytics.prompt import PromptAnalytics as PromptAnalyticsModel
 from services.analytics.prompt import SchemaUsage as SchemaUsageModel
@@ -103,6 +104,9 @@ class PromptVersion:
     first_seen_at: datetime
     last_seen_at: datetime
     prompt_id: strawberry.Private[int]
+    cost: UsagePromptVersionCost = strawberry.field(
+        resolver=resolve_prompt_version_cost, description="All-time cost of the usage events naming this version"
+    )
 
     @strawberry.field(description="This version's figures over [periodStart, periodEnd] (default: all time)")
     async def analytics(

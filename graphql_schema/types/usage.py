@@ -9,6 +9,7 @@ Token and request counts are ``Float``-free: GraphQL ``Int`` is 32-bit, so sums 
 from __future__ import annotations
 
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry.experimental.pydantic import type as pydantic_type
 
 from graphql_schema.context import Info
@@ -225,6 +226,26 @@ class ModelPriceInput:
     cache_read_input_token_cost: float | None = None
     output_cost_per_reasoning_token: float | None = None
     valid_from: str | None = None
+
+
+def _version_costs(info: Info) -> DataLoader[tuple[int, str], PromptVersionCost]:
+    """This request's loader of prompt-version costs: every version of a prompt list in one rollup read."""
+    ctx = info.context
+    loader = getattr(ctx, "_usage_version_costs", None)
+    if loader is None:
+
+        async def load(keys: list[tuple[int, str]]) -> list[PromptVersionCost]:
+            return await reports.prompt_version_costs(ctx.principal, list(keys))
+
+        loader = DataLoader(load_fn=load)
+        ctx._usage_version_costs = loader  # type: ignore[attr-defined]
+    return loader
+
+
+async def resolve_prompt_version_cost(root: object, info: Info) -> UsagePromptVersionCost:
+    """``PromptVersion.cost``: the version's all-time cost from the usage events that name it."""
+    key = (root.prompt_id, root.version_hash)  # type: ignore[attr-defined]
+    return UsagePromptVersionCost.from_pydantic(await _version_costs(info).load(key))
 
 
 @strawberry.type

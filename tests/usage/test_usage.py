@@ -355,3 +355,24 @@ async def test_prometheus_has_usage_counters_by_model_and_budget_gauges(client, 
         if x.startswith(f'promptops_usage_budget_remaining_usd{{organization_id="{su.organization_id}"}}')
     )
     assert float(line.split()[-1]) == pytest.approx(9.0)
+
+
+async def test_prompt_version_cost_in_the_graph(client, make_tenant):
+    tenant = await make_tenant("admin")
+    prompt = await client.post("/api/v1/prompts", json={"name": "p", "text": "t"}, headers=tenant.headers)
+    pid = prompt.json()["data"]["id"]
+    # the version exists for the catalog once a prompt event names it
+    r = await client.post(
+        "/api/v1/prompts/analytics", json={"prompt_id": pid, "version_hash": "v9"}, headers=tenant.headers
+    )
+    assert r.status_code == 204
+    await _ingest(
+        client, tenant.headers, [{"model": "gpt-4o", "output_tokens": 1000, "prompt_id": pid, "version_hash": "v9"}]
+    )
+    q = "query($id: ID!) { prompt(id: $id) { versions { versionHash cost { requests costUsd outputTokens } } } }"
+    r = await client.post("/graphql", json={"query": q, "variables": {"id": str(pid)}}, headers=tenant.headers)
+    body = r.json()
+    assert "errors" not in body, body
+    assert body["data"]["prompt"]["versions"] == [
+        {"versionHash": "v9", "cost": {"requests": 1, "costUsd": pytest.approx(0.01), "outputTokens": 1000}}
+    ]
