@@ -11,6 +11,7 @@ from api.routes import (
     ingest,
     metrics,
     notifications,
+    otel,
     security,
     tools,
     usage,
@@ -42,4 +43,5 @@ ROUTERS = [
     tools.router,
     gateway.router,
     usage.router,
+    otel.router,
 ]

@@ -1,0 +1,112 @@
+"""OTLP/HTTP trace receiver (``POST /v1/traces``) and the organization's span counters.
+
+The receiver answers the way the OTLP specification asks, so that stock exporters retry and back
+off correctly: 200 with an ``ExportTraceServiceResponse`` in the request's encoding (partial
+success carries the rejected span count and the reasons); errors as a ``google.rpc.Status`` in the
+request's encoding with 400 (undecodable, retrying will not help), 415 (unsupported content type or
+encoding), 429/503 with ``Retry-After`` (exporters retry after that delay).  A missing or bad API key
+is the service's usual 401 envelope.
+"""
+
+from __future__ import annotations
+
+import orjson
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+    ExportTracePartialSuccess,
+    ExportTraceServiceResponse,
+)
+from starlette.responses import Response
+
+from api.routing import Call, Ok, Router
+from services import otel
+from services.core.errors import DomainError
+from services.otel.decode import JSON, PROTOBUF, media_type
+
+router = Router("OpenTelemetry")
+
+# HTTP status -> gRPC status code (google.rpc.Code), as OTLP/HTTP maps them.
+_GRPC_CODE = {400: 3, 401: 16, 403: 7, 404: 5, 413: 3, 415: 3, 429: 8, 503: 14}
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _status_body(media: str, code: int, message: str) -> bytes:
+    """A ``google.rpc.Status`` (code = 1, message = 2) in ``media``; two fields need no generated module."""
+    if media == JSON:
+        return orjson.dumps({"code": code, "message": message})
+    text = message.encode()
+    return b"\x08" + _varint(code) + b"\x12" + _varint(len(text)) + text
+
+
+def _error(media: str, exc: DomainError) -> Response:
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
+    body = _status_body(media, _GRPC_CODE.get(exc.status, 13), exc.message)
+    return Response(body, status_code=exc.status, media_type=media, headers=headers)
+
+
+def _answer(media: str, result: otel.ExportResult) -> Response:
+    partial = bool(result.rejected or result.message)
+    if media == JSON:
+        data = {"partialSuccess": {"rejectedSpans": result.rejected, "errorMessage": result.message}} if partial else {}
+        return Response(orjson.dumps(data), media_type=JSON)
+    response = ExportTraceServiceResponse()
+    if partial:
+        response.partial_success.CopyFrom(
+            ExportTracePartialSuccess(rejected_spans=result.rejected, error_message=result.message)
+        )
+    return Response(response.SerializeToString(), media_type=PROTOBUF)
+
+
+@router.post(
+    "/v1/traces",
+    summary="Receive OpenTelemetry traces (OTLP/HTTP)",
+    media_type=(PROTOBUF, JSON),
+    responses={
+        200: "ExportTraceServiceResponse in the request's encoding; partialSuccess names rejected spans",
+        400: "Undecodable body (google.rpc.Status)",
+        415: "Content type other than application/x-protobuf or application/json, or an encoding other than gzip",
+        429: "Ingest rate limit of the API key (Retry-After)",
+        503: "Queue unavailable (Retry-After)",
+    },
+    description="Point any OTLP/HTTP exporter at this service (`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=<base>/v1/traces`, "
+    "`OTEL_EXPORTER_OTLP_HEADERS=Authorization=Bearer <api key>`). LLM spans (gen_ai.*) become usage events "
+    "priced by the price map, tool and MCP spans tool executions, spans with a prompt template identity and "
+    "version prompt executions; other spans are counted as unknown. All facts of a request are queued "
+    "together before the answer. Bodies: protobuf or OTLP/JSON, optionally gzip.",
+)
+async def export_traces(call: Call[None, None]) -> Response:
+    request = call.request
+    try:
+        media = media_type(request.headers.get("content-type"))
+    except ValueError:
+        media = JSON  # an unsupported type is answered in JSON, the only encoding a client without one can read
+    try:
+        body = await request.body()
+        _, spans = otel.decode_request(
+            body, request.headers.get("content-type"), request.headers.get("content-encoding")
+        )
+        result = await otel.export_spans(call.user, spans)
+    except DomainError as exc:
+        return _error(media, exc)
+    return _answer(media, result)
+
+
+@router.get(
+    "/api/v1/otel/stats",
+    summary="Span counters of the caller's organization and the resources seen",
+    response_model=otel.OtelStats,
+    description="Counts since the organization's first export: spans received, queued as usage events, tool "
+    "executions and prompt executions, unknown (matched no mapping) and rejected. Resources are "
+    "(service.name, deployment.environment.name, service.version) with their span counts, linked to the "
+    "environment of that name and the newest deployment of that version there when the deployments domain "
+    "has them (at most 100 resources, most spans first).",
+)
+async def otel_stats(call: Call[None, None]) -> Ok:
+    return Ok(await otel.stats(call.user), "OpenTelemetry ingest statistics retrieved")
