@@ -2,14 +2,19 @@
 (``classify``), buffered and batched through Redis into the ingest stream (``recorder``), leaky-
 bucket scenarios per address making decisions that every process enforces from a cached
 snapshot (``decisions``), per-address reputation (``reputation``), stored-event reads
-(``events``), configuration, health, dashboard and the spike alert (``monitor``)."""
+(``events``), configuration, health, dashboard and the spike alert (``monitor``), Prometheus
+families (``metrics``, registered with ``/metrics`` when this package is imported)."""
 
-from services.security import decisions, events, monitor, reputation
+from services.observability import prometheus as _prometheus
+from services.security import decisions, events, metrics, monitor, reputation
 from services.security.addresses import AddressBook, require_ip
 from services.security.classify import observe
 from services.security.decisions import GUARD, Guard
 from services.security.recorder import RECORDER, SecurityRecorder
 from services.security.settings import SecuritySettings, get_security_settings
+
+if metrics.families not in _prometheus.EXTRA_FAMILIES:
+    _prometheus.EXTRA_FAMILIES.append(metrics.families)
 
 
 def flag_request(scope: dict, flag: str) -> None:  # type: ignore[type-arg]

@@ -384,3 +384,22 @@ async def test_graphql_bounds(client, make_tenant, query):
         assert body["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
     else:
         assert "errors" not in body
+
+
+async def test_prometheus_counts_events_by_type_and_active_decisions(client, from_ip, make_tenant):
+    root = await make_tenant("superuser")
+
+    def value(text: str, name: str) -> float:
+        line = next((x for x in text.splitlines() if x.startswith(name + " ")), None)
+        return float(line.split()[-1]) if line else 0.0
+
+    before = (await client.get("/metrics", headers=root.headers)).text
+    await from_ip("198.51.100.70").get("/.git/HEAD")
+    await client.post("/v1/security/blocked-ips/198.51.100.71/block", headers=root.headers)
+    await settle()
+    after = (await client.get("/metrics", headers=root.headers)).text
+    probes = 'promptops_security_events_total{event_type="probe_path"}'
+    assert value(after, probes) == value(before, probes) + 1
+    manual = 'promptops_security_active_decisions{source="manual"}'
+    assert value(after, manual) == value(before, manual) + 1
+    await client.post("/v1/security/blocked-ips/198.51.100.71/unblock", headers=root.headers)
