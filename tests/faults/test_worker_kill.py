@@ -34,7 +34,7 @@ async def test_worker_killed_mid_batch_then_mid_rollup(stack, figures):
     rng = random.Random(20)
     ledger = Ledger()
     async with httpx.AsyncClient() as http:
-        for i in range(12):
+        for _ in range(12):
             batch = [
                 event(prompts[k % 4], now - timedelta(hours=rng.uniform(0, HOURS)), latency_ms=rng.uniform(10, 900))
                 for k in range(500)
