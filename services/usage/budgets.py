@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import cast
 
 from tortoise.exceptions import IntegrityError
 
@@ -137,7 +138,7 @@ async def check_organization(organization_id: int, now: datetime | None = None) 
 async def check_budgets(now: datetime | None = None) -> BudgetCheck:
     """Every organization with a plan: notify crossed thresholds, resolve alerts of ended periods."""
     result = BudgetCheck()
-    for organization_id in await UsagePlan.all().values_list("organization_id", flat=True):
+    for organization_id in cast(list[int], await UsagePlan.all().values_list("organization_id", flat=True)):
         try:
             notified, resolved = await check_organization(organization_id, now)
         except Exception:  # one organization's trouble must not starve the others

@@ -17,6 +17,7 @@ import os
 import socket
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 import orjson
 from redis.exceptions import RedisError
@@ -33,7 +34,7 @@ NOT_INSTRUMENTED = ["api_key", "rollup_rows", "edge_hours"]
 _last_publish = 0.0
 
 
-def _local() -> list[dict]:
+def _local() -> list[dict[str, Any]]:
     return [pricing.cache_stats(), rollups.SKETCH_CACHE.stats()]
 
 
@@ -50,7 +51,7 @@ async def publish(min_interval: float = 5.0) -> None:
         return
 
 
-def _stats(c: dict) -> CacheStats:
+def _stats(c: dict[str, Any]) -> CacheStats:
     lookups = c["hits"] + c["misses"]
     return CacheStats(
         name=c["name"],
@@ -71,7 +72,7 @@ async def cache_metrics(principal: Principal) -> CacheMetrics:
     raw = await get_redis().hgetall(key(SNAPSHOTS))
     now = time.time()
     processes: list[ProcessCaches] = []
-    sums: dict[str, dict] = {}
+    sums: dict[str, dict[str, Any]] = {}
     stale = []
     for process, blob in sorted(raw.items()):
         snap = orjson.loads(blob)

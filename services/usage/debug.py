@@ -13,6 +13,7 @@ import time
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import psutil
 from tortoise import connections
@@ -78,7 +79,7 @@ async def version(principal: Principal) -> VersionInfo:
 _FIELDS = ("requests", "input_tokens", "output_tokens", "cached_tokens", "reasoning_tokens", "quantity", "cost_usd")
 
 
-def _rounded(d: dict) -> dict:
+def _rounded(d: dict[str, Any]) -> dict[str, Any]:
     return {k: (round(float(v), 6) if isinstance(v, float) else v) for k, v in d.items()}
 
 

@@ -24,7 +24,7 @@ from services.usage.reports import COST_PERIODS, RECORD_FIELDS, _check
 EXPORT_PAGE = 5000
 
 
-async def _pages(principal: Principal, start: datetime | None) -> AsyncIterator[list[dict]]:
+async def _pages(principal: Principal, start: datetime | None) -> AsyncIterator[list[dict[str, Any]]]:
     query = UsageEvent.filter(organization_id=principal.organization_id)
     if not principal.has_role(Role.ADMIN):
         query = query.filter(user_id=principal.user_id)

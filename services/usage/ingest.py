@@ -210,7 +210,8 @@ async def _store_orm(rows: list[tuple[Any, ...]]) -> int:
         values["cost_usd"] = Decimal(str(values["cost_usd"]))
         objects.setdefault(values["event_id"], UsageEvent(**values))
     async with in_transaction():
-        stored = set(await UsageEvent.filter(event_id__in=list(objects)).values_list("event_id", flat=True))
-        fresh = [o for eid, o in objects.items() if eid not in stored and str(eid) not in stored]
+        found = await UsageEvent.filter(event_id__in=list(objects)).values_list("event_id", flat=True)
+        stored = {str(e) for e in found}  # uuid or text, depending on the backend
+        fresh = [o for eid, o in objects.items() if str(eid) not in stored]
         await UsageEvent.bulk_create(fresh, batch_size=1000)
     return len(fresh)

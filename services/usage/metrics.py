@@ -15,7 +15,7 @@ result is shared in Redis).
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -45,9 +45,8 @@ async def _compute() -> dict[str, Any]:
         for name in sums:
             acc[name] += float(r[name] or 0)
     budgets = []
-    for organization_id in await UsagePlan.filter(monthly_budget_usd__isnull=False).values_list(
-        "organization_id", flat=True
-    ):
+    budgeted = UsagePlan.filter(monthly_budget_usd__isnull=False).values_list("organization_id", flat=True)
+    for organization_id in cast(list[int], await budgeted):
         plan = await plan_of(organization_id)
         if not plan.budget_usd:
             continue

@@ -201,7 +201,7 @@ def _info(p: Price, valid_until: datetime | None) -> PriceInfo:
         output_cost_per_reasoning_token=p.reasoning,
         valid_from=p.valid_from,
         valid_until=valid_until,
-        source=p.source,  # type: ignore[arg-type]
+        source=p.source,
     )
 
 

@@ -114,7 +114,7 @@ async def public_analytics(username: str) -> PublicAnalytics:
     return PublicAnalytics(
         username=row.username,
         display_name=row.display_name,
-        partner_status=row.partner_status,  # type: ignore[arg-type]
+        partner_status=row.partner_status,
         is_partner=row.partner_status == "partner",
         is_affiliate=row.partner_status == "affiliate",
         total_views=sum(s["views"] for s in sessions),

@@ -390,7 +390,7 @@ async def requests_page(principal: Principal, page: int = 1, per_page: int = 20,
         pagination=Pagination(
             page=page, page_size=per_page, total_items=total, total_pages=math.ceil(total / per_page) if total else 0
         ),
-        scope=scope,  # type: ignore[arg-type]
+        scope=scope,
     )
 
 
