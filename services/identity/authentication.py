@@ -26,7 +26,7 @@ import jwt
 from redis.exceptions import RedisError
 
 from models.tenancy import ApiKey, User
-from services.core import rate_limit
+from services.core import cache_stats, rate_limit
 from services.core.config import get_settings
 from services.core.errors import Unauthorized
 from services.core.redis_client import get_redis, key
@@ -41,6 +41,9 @@ _CACHE_MAX = 10_000
 _principals: dict[bytes, tuple[float, Principal]] = {}
 _noted: dict[int, float] = {}  # api key id -> monotonic time its use was last noted in Redis
 _lookups: dict[bytes, asyncio.Future[Principal]] = {}  # one database lookup per key at a time
+API_KEY_CACHE = cache_stats.register(
+    "api_key", "API-key lookups per process", lambda: len(_principals), lambda: _CACHE_MAX
+)
 
 
 _generation = 0  # bumped on every revocation in this process: a lookup begun before it is not cached
@@ -128,10 +131,12 @@ async def _authenticate_api_key(token: str, prefix: str) -> Principal:
     now = time.monotonic()
     cached = _principals.get(digest)
     if cached is not None and cached[0] > now:
+        API_KEY_CACHE.hits += 1
         principal = cached[1]
     elif digest in _lookups:  # the entry just expired under load: share the lookup already running
         principal = await asyncio.shield(_lookups[digest])
     else:
+        API_KEY_CACHE.misses += 1
         generation = _generation
         lookup = _lookups[digest] = asyncio.ensure_future(_lookup_api_key(token, prefix))
         try:
@@ -144,6 +149,7 @@ async def _authenticate_api_key(token: str, prefix: str) -> Principal:
         ttl = get_settings().api_key_cache_seconds
         if ttl > 0 and generation == _generation:
             if len(_principals) >= _CACHE_MAX:
+                API_KEY_CACHE.evictions += len(_principals)
                 _principals.clear()
             _principals[digest] = (now + ttl, principal)
     assert principal.api_key_id is not None

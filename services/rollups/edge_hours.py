@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import orjson
 
+from services.core import cache_stats
 from services.core.config import get_settings
 from services.rollups.build import HOUR, MEASURES, RAW_FIELDS, Accumulator
 from services.rollups.sketch import LOG_GAMMA, MIN_VALUE
@@ -194,7 +195,9 @@ class EdgeHours:
     def get(self, prompt_id: int, hour: datetime, rows_key: tuple[int, ...]) -> HourEvents | None:
         hit = self.hours.get((prompt_id, hour))
         if hit is None or hit.rows_key != rows_key:
+            EDGE_CACHE.misses += 1
             return None
+        EDGE_CACHE.hits += 1
         self.hours.move_to_end((prompt_id, hour))
         return hit
 
@@ -209,9 +212,16 @@ class EdgeHours:
         while self.held > self.limit and len(self.hours) > 1:
             _, dropped = self.hours.popitem(last=False)
             self.held -= dropped.size
+            EDGE_CACHE.evictions += 1
 
 
 EDGE_HOURS = EdgeHours(get_settings().edge_cache_events)
+EDGE_CACHE = cache_stats.register(
+    "edge_hours",
+    "Raw events of rollup edge hours per process (size: events held)",
+    lambda: EDGE_HOURS.held,
+    lambda: EDGE_HOURS.limit,
+)
 
 
 async def fetch_hours(

@@ -34,6 +34,7 @@ from tortoise import connections
 from tortoise.expressions import Q
 
 from models.prompts import PromptExecution, PromptRollupDaily, PromptRollupHourly, RollupFields
+from services.core import cache_stats
 from services.core.config import get_settings
 from services.rollups import build as rollups
 from services.rollups import edge_hours
@@ -114,8 +115,10 @@ class _ParsedRows:
         for row_id in ids:
             hit = self.rows.get((table, row_id))
             if hit is None:
+                ROW_CACHE.misses += 1
                 missing.append(row_id)
             else:
+                ROW_CACHE.hits += 1
                 self.rows.move_to_end((table, row_id))
                 found[row_id] = hit
         for i in range(0, len(missing), self.CHUNK):
@@ -127,10 +130,14 @@ class _ParsedRows:
                     self.rows[(table, r["id"])] = acc
         while len(self.rows) > self.limit:
             self.rows.popitem(last=False)
+            ROW_CACHE.evictions += 1
         return found
 
 
 _PARSED = _ParsedRows(get_settings().rollup_cache_rows)
+ROW_CACHE = cache_stats.register(
+    "rollup_rows", "Parsed prompt rollup rows per process", lambda: len(_PARSED.rows), lambda: _PARSED.limit
+)
 
 
 async def _rollup_rows(model: type[RollupFields], ids: list[int]) -> list[dict[str, Any]]:

@@ -5,10 +5,9 @@ process publishes a snapshot of its counters to a Redis hash (field = host:pid) 
 usage cache in earnest (the ingest writer after each batch, the web process when asked), and the
 report reads every snapshot younger than ``STALE_SECONDS``.
 
-Instrumented today: the price map cache (:mod:`services.usage.pricing`) and the parsed rollup
-sketches (:mod:`services.usage.rollups`).  The API-key, rollup-row
-and edge-hour caches belong to other domains and keep no hit/miss counts yet; they are listed
-under ``not_instrumented`` rather than reported with invented numbers.
+Reported: the caches other domains register in :mod:`services.core.cache_stats` (API-key lookups,
+parsed prompt rollup rows, rollup edge hours) and this domain's price map and parsed rollup
+sketches.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from typing import Any
 import orjson
 from redis.exceptions import RedisError
 
+from services.core import cache_stats
 from services.core.redis_client import get_redis, key
 from services.identity.policy import Principal, require_superuser
 from services.usage import pricing, rollups
@@ -30,12 +30,12 @@ from services.usage.schemas import CacheMetrics, CacheStats, ProcessCaches
 SNAPSHOTS = "usage:cache:snapshots"
 STALE_SECONDS = 600
 PROCESS = f"{socket.gethostname()}:{os.getpid()}"
-NOT_INSTRUMENTED = ["api_key", "rollup_rows", "edge_hours"]
+NOT_INSTRUMENTED: list[str] = []
 _last_publish = 0.0
 
 
 def _local() -> list[dict[str, Any]]:
-    return [pricing.cache_stats(), rollups.SKETCH_CACHE.stats()]
+    return [*cache_stats.snapshot(), pricing.cache_stats(), rollups.SKETCH_CACHE.stats()]
 
 
 async def publish(min_interval: float = 5.0) -> None:

@@ -214,6 +214,13 @@ async def test_superuser_diagnostics_agree_with_the_rollups(client, make_tenant)
     caches = (await client.get(f"{BASE}/cache/metrics", headers=su.headers)).json()["data"]
     price_map = next(c for c in caches["totals"] if c["name"] == "price_map")
     assert price_map["hits"] + price_map["misses"] >= 1
+    assert {"api_key", "rollup_rows", "edge_hours", "usage_rollup_sketches"} <= {c["name"] for c in caches["totals"]}
+    await client.get(f"{BASE}/aggregate", headers={"Authorization": f"Bearer {su.api_key}"})
+    await client.get(f"{BASE}/aggregate", headers={"Authorization": f"Bearer {su.api_key}"})
+    caches = (await client.get(f"{BASE}/cache/metrics", headers=su.headers)).json()["data"]
+    mine = next(p for p in caches["processes"] if any(c["name"] == "api_key" for c in p["caches"]))
+    api_key = next(c for c in mine["caches"] if c["name"] == "api_key")
+    assert api_key["hits"] >= 1 and api_key["size"] >= 1 and api_key["ratio"] is not None
 
 
 @pytest.mark.parametrize(
