@@ -242,6 +242,17 @@ async def test_sdk_exporter_spans_become_usage_tool_and_prompt_facts(server, cli
     assert analytics["total_cost_usd"] == pytest.approx(sum(expected))
     assert analytics["avg_score"] == pytest.approx(0.7)
 
+    # resources link to the environment of that name and the deployment of that version there
+    env = await client.post(
+        "/api/v1/environments", json={"name": "production", "kind": "production"}, headers=admin.headers
+    )
+    assert env.status_code == 201, env.text
+    shipped = []
+    for version in ("1.4.1", "1.4.2"):
+        body = {"environment": "production", "name": "support-bot", "version": version, "status": "succeeded"}
+        d = await client.post("/api/v1/deployments", json=body, headers=admin.headers)
+        assert d.status_code == 201, d.text
+        shipped.append(d.json()["data"]["id"])
     stats = (await client.get("/api/v1/otel/stats", headers=admin.headers)).json()["data"]
     assert stats["requests"] == 2 and stats["spans"] == 16 and stats["unknown"] == 4 and stats["rejected"] == 0
     assert stats["usage_events"] == 6 and stats["tool_executions"] == 6 and stats["prompt_executions"] == 6
@@ -252,6 +263,7 @@ async def test_sdk_exporter_spans_become_usage_tool_and_prompt_facts(server, cli
         "1.4.2",
         16,
     )
+    assert resource["environment_id"] == env.json()["data"]["id"] and resource["deployment_id"] == shipped[1]
 
 
 async def test_json_encoding_and_gzip_are_read_like_protobuf(server, client, make_tenant):
