@@ -30,10 +30,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tortoise import connections
 from tortoise.functions import Max
 
 from models.alerts import Alert
 from models.deployments import Deployment, DeploymentChange, DeploymentPromptVersion, Environment
+from services.core.config import get_settings
 from services.core.errors import BadRequest
 from services.deployments.schemas import (
     BandThreshold,
@@ -151,12 +153,22 @@ def bucket_bounds(start: datetime, end: datetime, interval: str) -> list[tuple[d
 
 
 @dataclass
-class _Tally:
+class _Agg:
+    """What one bucket (or the whole window) adds up to; medians are computed where the values are."""
+
     start: datetime
     end: datetime
-    finished: list[dict[str, Any]] = field(default_factory=list)  # any environment in the filter
-    scoped: list[dict[str, Any]] = field(default_factory=list)  # the DORA environments
-    lead_seconds: list[float] = field(default_factory=list)
+    total: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    rolled_back: int = 0
+    cancelled: int = 0
+    median_duration: float | None = None
+    live: int = 0  # DORA scope: went live
+    judged: int = 0  # DORA scope: succeeded + failed + rolled back
+    judged_bad: int = 0  # DORA scope: failed + rolled back
+    lead_changes: int = 0
+    median_lead: float | None = None
     incident_deployments: set[int] = field(default_factory=set)
     restore_seconds: list[float] = field(default_factory=list)
 
@@ -165,44 +177,33 @@ def _median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def _bucket(t: _Tally, now: datetime) -> MetricsBucket:
-    statuses = [d["status"] for d in t.finished]
-    ok, bad, back = statuses.count("succeeded"), statuses.count("failed"), statuses.count("rolled_back")
-    durations = [
-        (d["finished_at"] - d["started_at"]).total_seconds() for d in t.finished if d["started_at"] is not None
-    ]
-    live = [d for d in t.scoped if d["status"] in LIVE]
+def _bucket(t: _Agg, now: datetime) -> MetricsBucket:
     span_days = max((min(t.end, now) - t.start).total_seconds(), 1.0) / DAY_SECONDS
-    per_day = len(live) / span_days
-    judged = [d for d in t.scoped if d["status"] in ("succeeded", "failed", "rolled_back")]
-    failed_changes = sum(1 for d in judged if d["status"] != "succeeded" or d["id"] in t.incident_deployments)
-    incidents = sum(1 for d in judged if d["status"] == "succeeded" and d["id"] in t.incident_deployments)
-    rate = failed_changes / len(judged) * 100.0 if judged else None
-    lead = _median(t.lead_seconds)
+    per_day = t.live / span_days
+    incidents = len(t.incident_deployments)
+    failed_changes = t.judged_bad + incidents
+    rate = failed_changes / t.judged * 100.0 if t.judged else None
     restore = _median(t.restore_seconds)
+    finished = t.succeeded + t.failed + t.rolled_back
     return MetricsBucket(
         start=t.start,
         end=t.end,
-        deployments=len(t.finished),
-        successes=ok,
-        failures=bad,
-        rollbacks=back,
-        cancelled=statuses.count("cancelled"),
-        success_rate=ok / (ok + bad + back) * 100.0 if ok + bad + back else None,
-        median_duration_seconds=_median(durations),
+        deployments=t.total,
+        successes=t.succeeded,
+        failures=t.failed,
+        rollbacks=t.rolled_back,
+        cancelled=t.cancelled,
+        success_rate=t.succeeded / finished * 100.0 if finished else None,
+        median_duration_seconds=t.median_duration,
         dora=Dora(
-            deployment_frequency=DeploymentFrequency(
-                deployments=len(live),
-                per_day=per_day,
-                band=frequency_band(per_day),
-            ),
+            deployment_frequency=DeploymentFrequency(deployments=t.live, per_day=per_day, band=frequency_band(per_day)),
             lead_time_for_changes=LeadTime(
-                changes=len(t.lead_seconds),
-                median_seconds=lead,
-                band=lead_time_band(lead) if lead is not None else None,
+                changes=t.lead_changes,
+                median_seconds=t.median_lead,
+                band=lead_time_band(t.median_lead) if t.median_lead is not None else None,
             ),
             change_failure_rate=ChangeFailureRate(
-                deployments=len(judged),
+                deployments=t.judged,
                 failed_changes=failed_changes,
                 incidents=incidents,
                 rate=rate,
@@ -238,46 +239,47 @@ def _alert_target(entity: str, scope: dict[str, Any] | None) -> tuple[int, str |
 
 
 async def _incidents(
-    organization_id: int, deployed: list[dict[str, Any]], horizon: timedelta, start: datetime, end: datetime
-) -> dict[int, list[tuple[datetime, datetime | None]]]:
-    """Deployment id -> (fired, resolved) of the incidents attributed to it."""
-    succeeded = {d["id"]: d for d in deployed if d["status"] == "succeeded"}
-    if not succeeded:
-        return {}
-    shipped = await DeploymentPromptVersion.filter(
-        deployment__organization_id=organization_id,
-        deployment__status="succeeded",
-        deployment__finished_at__gte=start,
-        deployment__finished_at__lte=end,
-    ).values_list("deployment_id", "prompt_id", "version_hash")
-    by_prompt: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for dep_id, prompt_id, version in shipped:
-        if dep_id in succeeded:
-            by_prompt[prompt_id].append((dep_id, version))
-    if not by_prompt:
-        return {}
+    organization_id: int, scope: list[int], horizon: timedelta, start: datetime, end: datetime
+) -> dict[int, tuple[datetime, list[tuple[datetime, datetime | None]]]]:
+    """Succeeded deployment id -> (its finish, the (fired, resolved) incidents attributed to it).
+
+    The alerts are read first (few); only the shipped versions of the prompts they name are read then.
+    """
     alerts = await Alert.filter(
         organization_id=organization_id,
         started_at__lte=end + horizon,
         firing_at__gte=start,
         firing_at__lte=end + horizon,
     ).values("id", "entity", "firing_at", "resolved_at", "rule__scope")
-    out: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
-    for a in alerts:
-        target = _alert_target(a["entity"], a["rule__scope"])
-        if target is None or a["firing_at"] is None:
+    targeted = [(a, _alert_target(a["entity"], a["rule__scope"])) for a in alerts if a["firing_at"] is not None]
+    prompts = {t[0] for _, t in targeted if t is not None}
+    if not prompts:
+        return {}
+    shipped = await DeploymentPromptVersion.filter(
+        prompt_id__in=sorted(prompts),
+        deployment__organization_id=organization_id,
+        deployment__environment_id__in=scope,
+        deployment__status="succeeded",
+        deployment__finished_at__gte=start,
+        deployment__finished_at__lte=end,
+    ).values_list("deployment_id", "prompt_id", "version_hash", "deployment__finished_at")
+    by_prompt: dict[int, list[tuple[int, str, datetime]]] = defaultdict(list)
+    for dep_id, prompt_id, version, finished in shipped:
+        by_prompt[prompt_id].append((dep_id, version, finished))
+    out: dict[int, tuple[datetime, list[tuple[datetime, datetime | None]]]] = {}
+    for a, target in targeted:
+        if target is None:
             continue
         prompt_id, version = target
         fired = a["firing_at"]
         candidates = [
-            succeeded[dep_id]
-            for dep_id, shipped_version in by_prompt.get(prompt_id, ())
-            if (version is None or version == shipped_version)
-            and succeeded[dep_id]["finished_at"] <= fired <= succeeded[dep_id]["finished_at"] + horizon
+            (finished, dep_id)
+            for dep_id, shipped_version, finished in by_prompt.get(prompt_id, ())
+            if (version is None or version == shipped_version) and finished <= fired <= finished + horizon
         ]
         if candidates:
-            owner = max(candidates, key=lambda d: (d["finished_at"], d["id"]))
-            out[owner["id"]].append((fired, a["resolved_at"]))
+            finished, owner = max(candidates)
+            out.setdefault(owner, (finished, []))[1].append((fired, a["resolved_at"]))
     return out
 
 
@@ -288,6 +290,115 @@ def check_window(days: int, interval: str | None = None) -> None:
         raise BadRequest.field("interval", "interval must be one of day, week, month")
 
 
+_PG_FINISHED = """
+SELECT bucket, GROUPING(bucket) AS whole, count(*) AS total,
+       count(*) FILTER (WHERE status = 'succeeded') AS succeeded,
+       count(*) FILTER (WHERE status = 'failed') AS failed,
+       count(*) FILTER (WHERE status = 'rolled_back') AS rolled_back,
+       count(*) FILTER (WHERE status = 'cancelled') AS cancelled,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM finished_at - started_at))
+           FILTER (WHERE started_at IS NOT NULL) AS median_duration,
+       count(*) FILTER (WHERE scoped AND status IN ('succeeded', 'rolled_back')) AS live,
+       count(*) FILTER (WHERE scoped AND status IN ('succeeded', 'failed', 'rolled_back')) AS judged,
+       count(*) FILTER (WHERE scoped AND status IN ('failed', 'rolled_back')) AS judged_bad
+FROM (SELECT status, started_at, finished_at, environment_id = ANY($4) AS scoped,
+             date_trunc($5, finished_at AT TIME ZONE 'UTC') AS bucket
+      FROM deployments
+      WHERE organization_id = $1 AND finished_at >= $2 AND finished_at <= $3
+        AND ($6::int IS NULL OR environment_id = $6)) d
+GROUP BY GROUPING SETS ((bucket), ())
+"""
+_PG_LEAD = """
+SELECT bucket, GROUPING(bucket) AS whole, count(*) AS changes,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY lead) AS median_lead
+FROM (SELECT date_trunc($5, d.finished_at AT TIME ZONE 'UTC') AS bucket,
+             greatest(0, extract(epoch FROM d.finished_at - c.committed_at)) AS lead
+      FROM deployment_changes c JOIN deployments d ON d.id = c.deployment_id
+      WHERE d.organization_id = $1 AND d.finished_at >= $2 AND d.finished_at <= $3
+        AND d.environment_id = ANY($4) AND d.status IN ('succeeded', 'rolled_back')) x
+GROUP BY GROUPING SETS ((bucket), ())
+"""
+
+
+async def _aggregate_pg(
+    org: int,
+    environment_id: int | None,
+    scope: list[int],
+    start: datetime,
+    end: datetime,
+    interval: str,
+    into: Any,
+) -> None:
+    """Counts and medians per bucket and for the whole window, grouped by PostgreSQL (two statements)."""
+    conn = connections.get("default")
+    args = [org, start, end, scope, interval]
+    _, finished = await conn.execute_query(_PG_FINISHED, [*args, environment_id])
+    _, leads = await conn.execute_query(_PG_LEAD, args)
+    for r in finished:
+        agg = into(None if r["whole"] else r["bucket"].replace(tzinfo=UTC))
+        agg.total, agg.succeeded, agg.failed = r["total"], r["succeeded"], r["failed"]
+        agg.rolled_back, agg.cancelled = r["rolled_back"], r["cancelled"]
+        agg.median_duration = float(r["median_duration"]) if r["median_duration"] is not None else None
+        agg.live, agg.judged, agg.judged_bad = r["live"], r["judged"], r["judged_bad"]
+    for r in leads:
+        agg = into(None if r["whole"] else r["bucket"].replace(tzinfo=UTC))
+        agg.lead_changes = r["changes"]
+        agg.median_lead = float(r["median_lead"]) if r["median_lead"] is not None else None
+
+
+async def _aggregate_rows(
+    org: int,
+    environment_id: int | None,
+    scope: list[int],
+    start: datetime,
+    end: datetime,
+    into: Any,
+    floor: Any,
+) -> None:
+    """The same figures from the rows, in Python (SQLite has no percentile_cont or date_trunc)."""
+    query = Deployment.filter(organization_id=org, finished_at__gte=start, finished_at__lte=end)
+    if environment_id is not None:
+        query = query.filter(environment_id=environment_id)
+    rows = await query.values("id", "environment_id", "status", "started_at", "finished_at")
+    durations: dict[Any, list[float]] = defaultdict(list)
+    by_id = {}
+    for d in rows:
+        scoped = d["environment_id"] in scope
+        for key in (floor(d["finished_at"]), None):
+            agg = into(key)
+            agg.total += 1
+            status = d["status"]
+            if status in ("succeeded", "failed", "rolled_back", "cancelled"):
+                setattr(agg, status, getattr(agg, status) + 1)
+            if d["started_at"] is not None:
+                durations[key].append((d["finished_at"] - d["started_at"]).total_seconds())
+            if scoped and status in LIVE:
+                agg.live += 1
+            if scoped and status in ("succeeded", "failed", "rolled_back"):
+                agg.judged += 1
+                agg.judged_bad += status != "succeeded"
+        if scoped and d["status"] in LIVE:
+            by_id[d["id"]] = d
+    leads: dict[Any, list[float]] = defaultdict(list)
+    if by_id:
+        changes = await DeploymentChange.filter(
+            deployment__organization_id=org,
+            deployment__finished_at__gte=start,
+            deployment__finished_at__lte=end,
+            deployment__status__in=LIVE,
+        ).values_list("deployment_id", "committed_at")
+        for dep_id, committed in changes:
+            found = by_id.get(dep_id)
+            if found is not None:
+                for key in (floor(found["finished_at"]), None):
+                    leads[key].append(max(0.0, (found["finished_at"] - committed).total_seconds()))
+    for key, values in durations.items():
+        into(key).median_duration = _median(values)
+    for key, values in leads.items():
+        agg = into(key)
+        agg.lead_changes, agg.median_lead = len(values), _median(values)
+
+
 async def deployment_metrics(
     principal: Principal,
     environment_id: int | None = None,
@@ -296,7 +407,11 @@ async def deployment_metrics(
     incident_horizon_hours: int = 24,
     now: datetime | None = None,
 ) -> DeploymentMetrics:
-    """Per bucket (zero-filled) and in total: counts, success rate, median duration and the DORA keys."""
+    """Per bucket (zero-filled) and in total: counts, success rate, median duration and the DORA keys.
+
+    On PostgreSQL the database groups and takes the medians (two statements however many
+    deployments); elsewhere the rows are folded here.  Incidents are read apart (alerts first).
+    """
     principal = require_admin(principal)
     check_window(days, interval)
     if not 1 <= incident_horizon_hours <= MAX_INCIDENT_HORIZON_HOURS:
@@ -309,48 +424,27 @@ async def deployment_metrics(
     now = (now or datetime.now(UTC)).astimezone(UTC)
     start = day_floor(now) - timedelta(days=days - 1)
     horizon = timedelta(hours=incident_horizon_hours)
-    scope = set(await dora_environments(org, environment_id))
-    query = Deployment.filter(organization_id=org, finished_at__gte=start, finished_at__lte=now)
-    if environment_id is not None:
-        query = query.filter(environment_id=environment_id)
-    finished = await query.values("id", "environment_id", "status", "started_at", "finished_at")
-    scoped = [d for d in finished if d["environment_id"] in scope]
-    live_ids = {d["id"] for d in scoped if d["status"] in LIVE}
-    changes: list[tuple[int, datetime]] = []
-    if live_ids:
-        changes = await DeploymentChange.filter(
-            deployment__organization_id=org,
-            deployment__finished_at__gte=start,
-            deployment__finished_at__lte=now,
-            deployment__status__in=LIVE,
-        ).values_list("deployment_id", "committed_at")
-    incidents = await _incidents(org, scoped, horizon, start, now)
+    scope = await dora_environments(org, environment_id)
 
     bounds = bucket_bounds(start, now, interval)
-    tallies = [_Tally(s, e) for s, e in bounds]
-    total = _Tally(start, now)
-    starts = [s for s, _ in bounds]
-    by_id = {d["id"]: d for d in finished}
+    floors = [_unit_floor(s, interval) for s, _ in bounds]  # the unclipped calendar start of each bucket
+    tallies = {f: _Agg(s, e) for f, (s, e) in zip(floors, bounds, strict=True)}
+    total = _Agg(start, now)
 
-    def tallies_of(t: datetime) -> tuple[_Tally, _Tally]:
-        return tallies[max(0, bisect.bisect_right(starts, t) - 1)], total
+    def floor(t: datetime) -> datetime:
+        return floors[max(0, bisect.bisect_right(floors, t) - 1)]
 
-    for d in finished:
-        for t in tallies_of(d["finished_at"]):
-            t.finished.append(d)
-            if d["environment_id"] in scope:
-                t.scoped.append(d)
-    for dep_id, committed in changes:
-        deployed = by_id.get(dep_id)
-        if deployed is None or dep_id not in live_ids:
-            continue
-        for t in tallies_of(deployed["finished_at"]):
-            t.lead_seconds.append(max(0.0, (deployed["finished_at"] - committed).total_seconds()))
-    for dep_id, found in incidents.items():
-        d = by_id[dep_id]
-        for t in tallies_of(d["finished_at"]):
-            t.incident_deployments.add(dep_id)
-            t.restore_seconds.extend((resolved - fired).total_seconds() for fired, resolved in found if resolved)
+    def into(key: datetime | None) -> _Agg:
+        return total if key is None else tallies[key]
+
+    if get_settings().is_postgres:
+        await _aggregate_pg(org, environment_id, scope, start, now, interval, into)
+    else:
+        await _aggregate_rows(org, environment_id, scope, start, now, into, floor)
+    for dep_id, (finished, found) in (await _incidents(org, scope, horizon, start, now)).items():
+        for agg in (into(floor(finished)), total):
+            agg.incident_deployments.add(dep_id)
+            agg.restore_seconds.extend((resolved - fired).total_seconds() for fired, resolved in found if resolved)
     return DeploymentMetrics(
         environment_id=environment_id,
         dora_environment_ids=sorted(scope),
@@ -359,7 +453,7 @@ async def deployment_metrics(
         period_start=start,
         period_end=now,
         incident_horizon_hours=incident_horizon_hours,
-        buckets=[_bucket(t, now) for t in tallies],
+        buckets=[_bucket(tallies[f], now) for f in floors],
         total=_bucket(total, now),
         band_thresholds=BAND_THRESHOLDS,
     )
