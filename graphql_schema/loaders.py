@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 
 from services.analytics import prompt as prompt_analytics
-from services.analytics.prompt import PromptAnalytics
+from services.analytics.schemas import PromptAnalytics
 from services.catalog import executions as prompt_executions
 from services.catalog import prompts
 from services.catalog.executions import ExecutionPage

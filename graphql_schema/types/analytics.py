@@ -13,91 +13,89 @@ from strawberry.scalars import JSON
 
 from graphql_schema.context import Info
 from graphql_schema.permissions import IsAdmin
-from services.analytics import kpis as analysis_kpis
 from services.analytics import report as reports
-from services.analytics import sources as analysis_sources
-from services.analytics import stats as analysis_stats
+from services.analytics import schemas as analysis_schemas
 from services.analytics import summary as analytics_summary
 from services.analytics import timeseries as analysis_timeseries
 from services.core.errors import BadRequest
 
 
-@from_model(model=analysis_kpis.Kpis, all_fields=True)
+@from_model(model=analysis_schemas.Kpis, all_fields=True)
 class Kpis:
     pass
 
 
-@from_model(model=analysis_kpis.Delta, all_fields=True, name="KpiDelta")
+@from_model(model=analysis_schemas.Delta, all_fields=True, name="KpiDelta")
 class KpiDelta:
     pass
 
 
-@from_model(model=analysis_kpis.KpiComparison, all_fields=True)
+@from_model(model=analysis_schemas.KpiComparison, all_fields=True)
 class KpiComparison:
     pass
 
 
-@from_model(model=analysis_sources.OpenAlerts, all_fields=True)
+@from_model(model=analysis_schemas.OpenAlerts, all_fields=True)
 class OpenAlerts:
     by_severity: JSON
 
 
-@from_model(model=analytics_summary.HealthStatus, all_fields=True, name="AnalyticsHealthStatus")
+@from_model(model=analysis_schemas.HealthStatus, all_fields=True, name="AnalyticsHealthStatus")
 class AnalyticsHealthStatus:
     pass
 
 
-@from_model(model=analytics_summary.PromptUsage, all_fields=True)
+@from_model(model=analysis_schemas.PromptUsage, all_fields=True)
 class PromptUsage:
     pass
 
 
-@from_model(model=analytics_summary.WorkspaceUsage, all_fields=True)
+@from_model(model=analysis_schemas.WorkspaceUsage, all_fields=True)
 class WorkspaceUsage:
     pass
 
 
-@from_model(model=analytics_summary.DataSourceUsage, all_fields=True, name="AnalyticsDataSourceUsage")
+@from_model(model=analysis_schemas.SummaryDataSourceUsage, all_fields=True, name="AnalyticsDataSourceUsage")
 class AnalyticsDataSourceUsage:
     pass
 
 
-@from_model(model=analytics_summary.UsageStatistics, all_fields=True)
+@from_model(model=analysis_schemas.UsageStatistics, all_fields=True)
 class UsageStatistics:
     pass
 
 
-@from_model(model=analytics_summary.AnalyticsSummary, all_fields=True)
+@from_model(model=analysis_schemas.AnalyticsSummary, all_fields=True)
 class AnalyticsSummary:
     pass
 
 
-@from_model(model=analysis_stats.TrendLine, all_fields=True)
+@from_model(model=analysis_schemas.TrendLine, all_fields=True)
 class TrendLine:
     pass
 
 
-@from_model(model=analysis_sources.Annotation, all_fields=True, name="ChartAnnotation")
+@from_model(model=analysis_schemas.Annotation, all_fields=True, name="ChartAnnotation")
 class ChartAnnotation:
     pass
 
 
-@from_model(model=analysis_timeseries.ChartSeries, all_fields=True, name="MetricSeries")
+@from_model(model=analysis_schemas.ChartSeries, all_fields=True, name="MetricSeries")
 class MetricSeries:
     pass
 
 
-@from_model(model=analysis_timeseries.TimeSeriesChart, all_fields=True)
+@from_model(model=analysis_schemas.TimeSeriesChart, all_fields=True)
 class TimeSeriesChart:
     pass
 
 
-@from_model(model=analysis_stats.WelchTest, all_fields=True)
+@from_model(model=analysis_schemas.WelchTest, all_fields=True)
 class WelchTest:
     pass
 
 
-@from_model(model=analysis_stats.ProportionTest, all_fields=True)
+@from_model(model=analysis_schemas.ProportionTest, all_fields=True)
 class ProportionTest:
     pass
 

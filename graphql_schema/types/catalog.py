@@ -22,9 +22,9 @@ from graphql_schema.ids import MAX_INT8, bounded_int, int_or_uuid, is_integer_te
 from graphql_schema.permissions import IsAuthenticated
 from graphql_schema.types.identity import User
 from graphql_schema.types.usage import UsagePromptVersionCost, resolve_prompt_version_cost
-from services.analytics.prompt import DataSourceUsage as DataSourceUsageModel
-from services.analytics.prompt import PromptAnalytics as PromptAnalyticsModel
-from services.analytics.prompt import SchemaUsage as SchemaUsageModel
+from services.analytics.schemas import DataSourceUsage as DataSourceUsageModel
+from services.analytics.schemas import PromptAnalytics as PromptAnalyticsModel
+from services.analytics.schemas import SchemaUsage as SchemaUsageModel
 from services.catalog import prompts
 from services.catalog.prompts import NamedInfo, VersionInfo
 from services.catalog.schemas import ExecutionInfo, PromptCreate, PromptInfo, decode_cursor

@@ -12,7 +12,7 @@ from graphql_schema.context import Info
 from graphql_schema.permissions import IsAdmin
 from services.core.errors import BadRequest
 from services.notifications import channels as notifications
-from services.notifications.channels import ChannelInfo, DeliveryInfo, TestDispatch
+from services.notifications.schemas import ChannelInfo, DeliveryInfo, TestDispatch
 
 
 @strawberry.type

@@ -11,11 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from pydantic import BaseModel
-
 from services.analytics.kpis import (
-    KpiComparison,
-    Kpis,
     compare,
     kpis_from,
     kpis_of,
@@ -23,6 +19,7 @@ from services.analytics.kpis import (
     metric_value,
     per_prompt,
 )
+from services.analytics.schemas import BreakdownItem, Dashboard, DashboardFilters, Insight, Trends, TrendSeries
 from services.analytics.scope import (
     PromptRef,
     organization_prompts,
@@ -30,7 +27,6 @@ from services.analytics.scope import (
     require_workspaces,
     workspace_names,
 )
-from services.analytics.stats import TrendLine
 from services.analytics.timeseries import with_trend
 from services.analytics.windows import buckets_for, checked, window
 from services.core.errors import BadRequest
@@ -51,65 +47,6 @@ REGRESSION_RULES = {
     "error_rate": (0.25, +1),
 }
 ERROR_RATE_MIN_POINTS = 0.02  # and at least 2 percentage points for error rates
-
-
-class DashboardFilters(BaseModel):
-    time_window: str
-    prompt_ids: list[int] | None
-    version_hashes: list[str] | None
-    workspace_ids: list[int] | None
-    tags: dict[str, str] | None
-    group_by: str
-    unsupported_filters: list[str]  # accepted but not applied (none today; kept for clients that read it)
-
-
-class BreakdownItem(BaseModel):
-    key: str
-    label: str
-    prompt_id: int | None = None
-    version_hash: str | None = None
-    workspace_id: int | None = None
-    share: float
-    kpis: Kpis | None  # None for status groups (rollups keep status counts, not per-status latency)
-    executions: int
-
-
-class TrendSeries(BaseModel):
-    metric: str
-    values: list[float | None]
-    trend: TrendLine | None
-
-
-class Trends(BaseModel):
-    bucket_seconds: int
-    timestamps: list[datetime]
-    series: list[TrendSeries]
-
-
-class Insight(BaseModel):
-    kind: str  # regression
-    metric: str
-    prompt_id: int
-    prompt_name: str
-    previous: float
-    current: float
-    change_absolute: float
-    change_pct: float | None
-    severity: str  # warning | critical (twice the threshold)
-    message: str
-
-
-class Dashboard(BaseModel):
-    filters: DashboardFilters
-    period_start: datetime
-    period_end: datetime
-    previous_period_start: datetime
-    previous_period_end: datetime
-    prompts_in_scope: int
-    kpis: KpiComparison
-    breakdown: list[BreakdownItem]
-    trends: Trends
-    insights: list[Insight]
 
 
 async def _scope(

@@ -16,8 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel
-
+from services.analytics.schemas import AnalyticsHealth, ComponentHealth
 from services.core.config import get_settings
 from services.core.database import ping_database
 from services.core.redis_client import get_redis, key
@@ -31,20 +30,6 @@ BACKLOG_DEGRADED = 100_000  # events that may be queued (entries x their largest
 ROLLUP_LAG_DEGRADED_SECONDS = 900  # oldest un-rolled-up mark
 # detail an organization admin may see: nothing that counts other organizations' data
 _TENANT_SAFE_DETAIL = frozenset({"dialect", "workers", "reasons", "dead_letters_recent", "oldest_dirty_age_seconds"})
-
-
-class ComponentHealth(BaseModel):
-    name: str
-    status: str  # ok | degraded | down
-    latency_ms: float
-    error: str | None = None
-    detail: dict[str, Any] = {}
-
-
-class AnalyticsHealth(BaseModel):
-    status: str  # healthy | degraded | unhealthy
-    checked_at: datetime
-    components: list[ComponentHealth]
 
 
 async def _probe(name: str, probe: Callable[[], Awaitable[tuple[str, dict[str, Any]]]]) -> ComponentHealth:

@@ -9,45 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from pydantic import BaseModel
-
+from services.analytics.schemas import Delta, KpiComparison, Kpis
 from services.metrics.builtin import BUILTIN
 from services.rollups.build import Accumulator
 from services.rollups.query import SliceKey
-
-
-class Kpis(BaseModel):
-    executions: int
-    successes: int
-    failures: int
-    success_rate: float | None
-    error_rate: float | None
-    throughput: float | None  # executions per minute over the window
-    latency_avg: float | None
-    latency_p50: float | None
-    latency_p95: float | None
-    latency_p99: float | None
-    cost_total: float
-    cost_avg: float | None
-    score_avg: float | None
-    active_prompts: int
-    active_versions: int
-
-
-class Delta(BaseModel):
-    metric: str
-    current: float | None
-    previous: float | None
-    absolute: float | None
-    percent: float | None  # None when the previous value is 0 or missing
-    higher_is_better: bool
-
-
-class KpiComparison(BaseModel):
-    current: Kpis
-    previous: Kpis
-    deltas: list[Delta]
-
 
 COMPARED = (
     "executions",

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from pydantic import BaseModel, Field
-
 from models.prompts import DataSource, Prompt
+from services.analytics.schemas import DataSourceUsage, PromptAnalytics, SchemaUsage
 from services.catalog.prompts import get_prompt_row
 from services.core.database import column
 from services.core.dates import as_utc, check_in_range
@@ -18,52 +17,6 @@ from services.rollups.build import Accumulator
 from services.rollups.query import accumulate_slices
 
 TOP_N = 10
-
-
-class DataSourceUsage(BaseModel):
-    data_source_id: int
-    data_source_name: str | None
-    count: int
-
-
-class SchemaUsage(BaseModel):
-    schema_name: str
-    count: int
-
-
-class PromptAnalytics(BaseModel):
-    """Seed 000's fields plus percentiles, cost and score; also the REST response schema."""
-
-    prompt_id: int
-    version_hash: str | None = Field(default=None, description="Set when the figures are for one version")
-    execution_count: int
-    success_count: int
-    failure_count: int
-    success_rate: float | None = Field(
-        description="success_count / (success_count + failure_count): finished runs only, runs still "
-        "`processing` are left out. 0.0 when there were runs but none has finished yet; null only when "
-        "there were no runs in the period."
-    )
-    avg_total_duration_ms: float | None
-    avg_ai_response_time_ms: float | None
-    avg_query_execution_time_ms: float | None
-    most_used_data_sources: list[DataSourceUsage]
-    most_used_schemas: list[SchemaUsage]
-    period_start: datetime | None
-    period_end: datetime
-    last_calculated_at: datetime
-    p50_latency_ms: float | None
-    p95_latency_ms: float | None
-    p99_latency_ms: float | None
-    avg_latency_ms: float | None
-    total_cost_usd: float
-    avg_cost_usd: float | None
-    avg_score: float | None
-    data_sources_used: list[int] = Field(
-        default_factory=list,
-        description="Ids of every data source the period's runs used, most used first "
-        "(`most_used_data_sources` lists only the top 10, with names)",
-    )
 
 
 def check_period(start: datetime | None, end: datetime | None) -> tuple[datetime | None, datetime]:

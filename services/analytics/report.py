@@ -12,19 +12,11 @@ import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from pydantic import BaseModel
-
 from models.prompts import PromptVersion
 from services.analytics.kpis import metric_value
+from services.analytics.schemas import AbTest, Benchmark, PromptReport, QualityTrend, VersionPerformance, WelchTest
 from services.analytics.scope import organization_prompts
-from services.analytics.stats import (
-    ProportionTest,
-    TrendLine,
-    WelchTest,
-    percentile_rank,
-    two_proportion_z_test,
-    welch_t_test,
-)
+from services.analytics.stats import percentile_rank, two_proportion_z_test, welch_t_test
 from services.analytics.timeseries import with_trend
 from services.analytics.windows import WINDOWS, buckets_for, checked, window
 from services.catalog.prompts import get_prompt_row
@@ -36,72 +28,6 @@ from services.rollups.query import accumulate_slices
 
 MIN_SAMPLES = 30  # per arm; below this the A/B result carries a warning
 BENCHMARK_METRICS = ("score_avg", "latency_p95", "error_rate", "cost_avg")
-
-
-class VersionPerformance(BaseModel):
-    version_hash: str
-    first_seen_at: datetime | None
-    last_seen_at: datetime | None
-    executions: int
-    successes: int
-    failures: int
-    success_rate: float | None
-    error_rate: float | None
-    latency_avg: float | None
-    latency_p50: float | None
-    latency_p95: float | None
-    cost_avg: float | None
-    cost_total: float
-    score_avg: float | None
-    scored: int  # executions carrying a score
-
-
-class AbTest(BaseModel):
-    version_a: str
-    version_b: str
-    selection: str  # most_used | requested
-    executions_a: int
-    executions_b: int
-    min_samples: int
-    score: WelchTest | None
-    latency: WelchTest | None
-    success_rate: ProportionTest | None
-    warnings: list[str]
-
-
-class QualityTrend(BaseModel):
-    bucket_seconds: int
-    timestamps: list[datetime]
-    executions: list[int]
-    score_avg: list[float | None]
-    success_rate: list[float | None]
-    score_trend: TrendLine | None
-    success_rate_trend: TrendLine | None
-
-
-class Benchmark(BaseModel):
-    metric: str
-    value: float | None
-    higher_is_better: bool
-    peers: int  # prompts of the organization with a value (this one included)
-    percentile_rank: float | None  # mid-rank percentile of the value among peers, 0..100
-    better_than_pct: float | None  # share of the other peers this prompt beats
-    organization_median: float | None
-
-
-class PromptReport(BaseModel):
-    prompt_id: int
-    prompt_uuid: str
-    prompt_name: str
-    time_window: str
-    period_start: datetime
-    period_end: datetime
-    executions: int
-    versions: list[VersionPerformance]
-    ab_test: AbTest | None
-    ab_test_unavailable_reason: str | None
-    quality_trend: QualityTrend
-    benchmarks: list[Benchmark]
 
 
 def version_performance(vhash: str, acc: Accumulator, seconds: float, seen: PromptVersion | None) -> VersionPerformance:

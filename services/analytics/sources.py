@@ -11,30 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel
 from tortoise.expressions import Q
 
 from models.alerts import Alert
 from models.metrics import MetricPoint
+from services.analytics.schemas import Annotation, OpenAlerts
 from services.core.database import column
 from services.metrics import query as metric_query
-
-
-class Annotation(BaseModel):
-    """A marker on a chart: a new version first seen, an alert fired, ..."""
-
-    type: str  # version_first_seen | alert_fired | alert_resolved
-    at: datetime
-    prompt_id: int | None = None
-    label: str
-    version_hash: str | None = None
-    alert_id: int | None = None
-    severity: str | None = None
-
-
-class OpenAlerts(BaseModel):
-    total: int = 0
-    by_severity: dict[str, int] = {}
 
 
 async def custom_metric_known(organization_id: int, name: str) -> bool:

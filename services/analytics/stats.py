@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pydantic import BaseModel
+from services.analytics.schemas import ProportionTest, TrendLine, WelchTest
 
 Z_975 = 1.959963984540054  # standard normal 97.5% quantile, for 95% confidence intervals
 _EPS = 1e-15
@@ -92,42 +92,6 @@ def normal_two_sided_p(z: float) -> float:
     return math.erfc(abs(z) / math.sqrt(2.0))
 
 
-class WelchTest(BaseModel):
-    """Welch's t-test of ``mean_b - mean_a`` (B against A)."""
-
-    n_a: int
-    n_b: int
-    mean_a: float
-    mean_b: float
-    variance_a: float
-    variance_b: float
-    difference: float
-    relative_difference_pct: float | None
-    t_statistic: float
-    degrees_of_freedom: float
-    p_value: float
-    ci95_low: float
-    ci95_high: float
-    significant: bool
-
-
-class ProportionTest(BaseModel):
-    """Two-proportion z-test of ``rate_b - rate_a`` (pooled z; unpooled 95% interval)."""
-
-    successes_a: int
-    n_a: int
-    successes_b: int
-    n_b: int
-    rate_a: float
-    rate_b: float
-    difference: float
-    z_statistic: float
-    p_value: float
-    ci95_low: float
-    ci95_high: float
-    significant: bool
-
-
 def welch_t_test(
     n_a: int, mean_a: float, var_a: float, n_b: int, mean_b: float, var_b: float, alpha: float = 0.05
 ) -> WelchTest | None:
@@ -191,19 +155,6 @@ def two_proportion_z_test(
         ci95_high=diff + half,
         significant=p < alpha,
     )
-
-
-class TrendLine(BaseModel):
-    """Least-squares line through the non-empty points; x is seconds since the first timestamp."""
-
-    points: int
-    slope_per_hour: float
-    slope_per_bucket: float
-    intercept: float
-    start_value: float
-    end_value: float
-    r_squared: float | None
-    direction: str  # up | down | flat
 
 
 @dataclass(frozen=True)

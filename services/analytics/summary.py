@@ -10,13 +10,19 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
-from pydantic import BaseModel
-
 from models.prompts import DataSource
 from services.analytics import sources as analysis_sources
-from services.analytics.kpis import KpiComparison, compare, kpis_from, kpis_of, merged, per_prompt
+from services.analytics.kpis import compare, kpis_from, kpis_of, merged, per_prompt
+from services.analytics.schemas import (
+    AnalyticsSummary,
+    HealthStatus,
+    OpenAlerts,
+    PromptUsage,
+    SummaryDataSourceUsage,
+    UsageStatistics,
+    WorkspaceUsage,
+)
 from services.analytics.scope import PromptRef, organization_prompts, workspace_names
-from services.analytics.sources import OpenAlerts
 from services.analytics.windows import Window, days_window
 from services.identity.policy import Principal, require_admin
 from services.rollups.build import Accumulator
@@ -26,57 +32,6 @@ TOP_N = 10
 # Health from the window's error rate: above DEGRADED -> degraded, above CRITICAL -> critical.
 ERROR_RATE_DEGRADED = 0.05
 ERROR_RATE_CRITICAL = 0.20
-
-
-class HealthStatus(BaseModel):
-    status: str  # healthy | degraded | critical | idle (no executions)
-    error_rate: float | None
-    reasons: list[str]
-    open_alerts: OpenAlerts
-
-
-class PromptUsage(BaseModel):
-    prompt_id: int
-    prompt_uuid: str
-    name: str
-    executions: int
-    share: float
-    error_rate: float | None
-    versions: int
-
-
-class WorkspaceUsage(BaseModel):
-    workspace_id: int | None
-    name: str | None
-    executions: int
-    prompts: int
-    share: float
-
-
-class DataSourceUsage(BaseModel):
-    data_source_id: int
-    name: str | None
-    uses: int
-
-
-class UsageStatistics(BaseModel):
-    total_prompts: int
-    active_prompts: int
-    top_prompts: list[PromptUsage]
-    workspaces: list[WorkspaceUsage]
-    data_sources: list[DataSourceUsage]
-
-
-class AnalyticsSummary(BaseModel):
-    days: int
-    period_start: datetime
-    period_end: datetime
-    previous_period_start: datetime
-    previous_period_end: datetime
-    kpis: KpiComparison
-    health: HealthStatus
-    usage: UsageStatistics
-    generated_at: datetime
 
 
 def health_status(error_rate: float | None, executions: int, alerts: OpenAlerts) -> HealthStatus:
@@ -148,7 +103,9 @@ async def usage_statistics(
         active_prompts=len(by_prompt),
         top_prompts=top,
         workspaces=workspaces,
-        data_sources=[DataSourceUsage(data_source_id=int(k), name=ds_names.get(int(k)), uses=n) for k, n in top_ds],
+        data_sources=[
+            SummaryDataSourceUsage(data_source_id=int(k), name=ds_names.get(int(k)), uses=n) for k, n in top_ds
+        ],
     )
 
 

@@ -12,13 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from pydantic import BaseModel
-
 from models.prompts import PromptVersion
 from services.analytics import sources as analysis_sources
+from services.analytics.schemas import Annotation, ChartSeries, TimeSeriesChart, TrendLine
 from services.analytics.scope import PromptRef, organization_prompts, require_known
-from services.analytics.sources import Annotation
-from services.analytics.stats import TrendLine, trend_line
+from services.analytics.stats import trend_line
 from services.analytics.windows import Buckets, buckets_for, checked
 from services.core.errors import BadRequest
 from services.identity.policy import Principal, require_admin
@@ -28,30 +26,6 @@ from services.rollups.query import accumulate_slices
 
 DEFAULT_TOP_PROMPTS = 10
 MAX_PROMPTS = 50
-
-
-class ChartSeries(BaseModel):
-    prompt_id: int | None
-    prompt_name: str | None
-    executions: int | None  # executions in the window (built-in metrics)
-    values: list[float | None]
-    trend: TrendLine | None
-    trend_values: list[float] | None
-
-
-class TimeSeriesChart(BaseModel):
-    metric_name: str
-    source: str  # builtin | custom
-    unit: str | None
-    description: str | None
-    time_window: str
-    bucket_seconds: int
-    start: datetime
-    end: datetime
-    selection: str  # requested | top_by_volume
-    timestamps: list[datetime]
-    series: list[ChartSeries]
-    annotations: list[Annotation]
 
 
 def unknown_metric(name: str) -> BadRequest:

@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from models.deployments import Deployment
-from services.analytics.stats import ProportionTest, WelchTest, two_proportion_z_test, welch_t_test
+from services.analytics.schemas import ProportionTest, WelchTest
+from services.analytics.stats import two_proportion_z_test, welch_t_test
 from services.core.errors import BadRequest, FieldIssue
 from services.deployments.configuration_doc import diff, summarize
 from services.deployments.schemas import (

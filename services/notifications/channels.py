@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import orjson
@@ -32,12 +32,15 @@ from services.core.errors import BadRequest, Conflict, NotFound, ServiceUnavaila
 from services.core.redis_client import key
 from services.core.validation import SINGLE_LINE, check_storable, validated
 from services.identity.policy import Principal, require_admin
+from services.notifications.schemas import (
+    ChannelInfo,
+    ChannelType,
+    DeliveryInfo,
+    TestDispatch,
+)
 
 log = logging.getLogger("notifications")
 
-ChannelType = Literal["webhook", "slack", "email"]
-DeliveryKind = Literal["test", "alert_firing", "alert_resolved"]
-DeliveryStatus = Literal["queued", "delivering", "delivered", "failed"]
 JOB_NAME = "deliver_notification"
 REDACTED = "***"
 _EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+$")
@@ -179,83 +182,17 @@ def redacted_config(kind: str, config: Mapping[str, Any]) -> dict[str, Any]:
     return shown
 
 
-class ChannelInfo(BaseModel):
-    """A channel as every read returns it: secrets replaced by ``*_set`` flags."""
-
-    id: int
-    name: str
-    type: ChannelType
-    config: dict[str, Any]
-    secret_set: bool
-    enabled: bool
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, row: NotificationChannel) -> ChannelInfo:
-        return cls(
-            id=row.id,
-            name=row.name,
-            type=row.kind,
-            config=redacted_config(row.kind, row.config or {}),
-            secret_set=bool(row.secret),
-            enabled=row.enabled,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-        )
-
-
-class DeliveryInfo(BaseModel):
-    id: int
-    channel_id: int
-    kind: DeliveryKind
-    status: DeliveryStatus
-    attempts: int
-    max_attempts: int
-    http_status: int | None
-    smtp_reply: str | None
-    latency_ms: float | None
-    error: str | None
-    job_id: str | None
-    alert_id: int | None
-    payload: dict[str, Any]
-    created_at: datetime
-    updated_at: datetime
-    next_attempt_at: datetime | None
-    delivered_at: datetime | None
-
-    @classmethod
-    def of(cls, row: NotificationDelivery) -> DeliveryInfo:
-        return cls(
-            id=row.id,
-            channel_id=row.channel_id,
-            kind=row.kind,
-            status=row.status,
-            attempts=row.attempts,
-            max_attempts=get_settings().notify_max_attempts,
-            http_status=row.http_status,
-            smtp_reply=row.smtp_reply,
-            latency_ms=row.latency_ms,
-            error=row.error,
-            job_id=row.job_id,
-            alert_id=row.alert_id,
-            payload=row.payload if isinstance(row.payload, dict) else {},  # never broken by a hand-edited row
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            next_attempt_at=row.next_attempt_at,
-            delivered_at=row.delivered_at,
-        )
-
-
-class TestDispatch(BaseModel):
-    job_id: str
-    delivery_id: int
-    delivery: DeliveryInfo
-    completed: bool = Field(
-        default=False,
-        description="true: the first attempt ended within the wait and `delivery` carries its outcome "
-        "(delivered, failed, or queued with `error` and `next_attempt_at` when a retry is scheduled); "
-        "false: not attempted yet, read the delivery back by id",
+def channel_info(row: NotificationChannel) -> ChannelInfo:
+    """A stored channel as every read returns it (secrets redacted)."""
+    return ChannelInfo(
+        id=row.id,
+        name=row.name,
+        type=row.kind,
+        config=redacted_config(row.kind, row.config or {}),
+        secret_set=bool(row.secret),
+        enabled=row.enabled,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
     )
 
 
@@ -274,12 +211,12 @@ async def list_channels(principal: Principal, page: int = 1, page_size: int = 20
     query = NotificationChannel.filter(organization_id=principal.organization_id)
     total = await query.count()
     rows = await query.order_by("id").offset((page - 1) * page_size).limit(page_size)
-    return Page([ChannelInfo.of(r) for r in rows], page, page_size, total)
+    return Page([channel_info(r) for r in rows], page, page_size, total)
 
 
 async def get_channel(principal: Principal, channel_id: int) -> ChannelInfo:
     principal = require_admin(principal)
-    return ChannelInfo.of(await _channel_row(principal, channel_id))
+    return channel_info(await _channel_row(principal, channel_id))
 
 
 async def create_channel(principal: Principal, data: ChannelCreate | Mapping[str, Any]) -> ChannelInfo:
@@ -298,7 +235,7 @@ async def create_channel(principal: Principal, data: ChannelCreate | Mapping[str
         )
     except IntegrityError:
         raise Conflict(f"A notification channel named {body.name!r} already exists") from None
-    return ChannelInfo.of(row)
+    return channel_info(row)
 
 
 async def update_channel(principal: Principal, channel_id: int, data: ChannelUpdate | Mapping[str, Any]) -> ChannelInfo:
@@ -328,7 +265,7 @@ async def update_channel(principal: Principal, channel_id: int, data: ChannelUpd
         await row.save()
     except IntegrityError:
         raise Conflict(f"A notification channel named {row.name!r} already exists") from None
-    return ChannelInfo.of(row)
+    return channel_info(row)
 
 
 async def delete_channel(principal: Principal, channel_id: int) -> None:

@@ -20,11 +20,7 @@ from services.analytics import health as analytics_health
 from services.analytics import report as prompt_reports
 from services.analytics import summary as analytics_summary
 from services.analytics import timeseries as analysis_timeseries
-from services.analytics.dashboard import Dashboard
-from services.analytics.health import AnalyticsHealth
-from services.analytics.report import PromptReport
-from services.analytics.summary import AnalyticsSummary
-from services.analytics.timeseries import TimeSeriesChart
+from services.analytics.schemas import AnalyticsHealth, AnalyticsSummary, Dashboard, PromptReport, TimeSeriesChart
 from services.analytics.windows import ACCEPTED, TimeWindowName
 from services.identity.policy import Role
 

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 from api.routes.catalog.prompts import PromptPath
 from api.routing import Call, Ok, Router
 from services.analytics import prompt as prompt_analytics
-from services.analytics.prompt import PromptAnalytics
+from services.analytics.schemas import PromptAnalytics
 from services.core.dates import PeriodEnd, PeriodStart
 
 router = Router("Prompts")
