@@ -12,7 +12,14 @@ $(STAMP): $(LOCK)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r $(LOCK)
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-install: $(STAMP)
+# The Python SDK (sdk/python), editable, so its tests import it; needs PyPI once for setuptools (build
+# isolation). Without network this only warns: the SDK's tests then import it from sdk/python/src.
+SDK_STAMP := $(VENV)/.sdk-$(shell sha1sum sdk/python/pyproject.toml | cut -c1-12)
+$(SDK_STAMP): $(STAMP) sdk/python/pyproject.toml
+	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e ./sdk/python \
+		&& rm -f $(VENV)/.sdk-* && touch $(SDK_STAMP) || echo "warning: could not pip install -e ./sdk/python"
+
+install: $(STAMP) $(SDK_STAMP)
 
 ## run: embedded SQLite + Redis (unless DATABASE_URL/REDIS_URL are set), migrate, demo credentials, web + worker
 run: install
