@@ -71,13 +71,19 @@ class AddressBook:
         self._peers: dict[str, tuple[str, bool, bool]] = {}
 
     def peer(self, text: str) -> tuple[str, bool, bool]:
-        """(normalised address, allow-listed, trusted proxy); an unparsable peer stays as given."""
+        """(normalised address, allow-listed, trusted proxy).
+
+        A peer that is not an address (a unix socket, an in-process test client's "testclient")
+        cannot be told apart from any other such peer: it is treated like the allow list (never
+        observed, never blocked) rather than one shared identity that one bad client could get
+        blocked for everyone.
+        """
         known = self._peers.get(text)
         if known is not None:
             return known
         addr = parse_ip(text)
         if addr is None:
-            answer = (text[:45], False, False)
+            answer = (text[:45], True, False)
         else:
             answer = (addr.compressed, within(addr, self.allow), within(addr, self.trusted))
         if len(self._peers) >= _CACHE_MAX:

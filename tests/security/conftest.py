@@ -7,8 +7,9 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import pytest
 
+from services.identity.policy import Principal, Role
 from services.ingest import pipeline
-from services.security import RECORDER
+from services.security import GUARD, RECORDER, decisions
 
 
 async def settle() -> None:
@@ -16,6 +17,13 @@ async def settle() -> None:
     await RECORDER.flush()
     await RECORDER.flush()
     await pipeline.drain("test-security")
+
+
+@pytest.fixture(autouse=True)
+async def monitoring_on(app: object) -> None:
+    """Other suites (schemathesis) may have stopped monitoring through the API: start it for each test."""
+    await decisions.set_switch(Principal(0, 0, Role.SUPERUSER), True)
+    GUARD.invalidate()
 
 
 @pytest.fixture

@@ -205,7 +205,7 @@ async def test_path_scans_and_400_bursts_are_detected_from_signals(client, from_
     assert (await repeat.get("/api/v1/auth/me")).status_code == 401
 
 
-async def test_allow_listed_addresses_are_never_blocked(client, make_tenant):
+async def test_allow_listed_addresses_are_never_blocked(client, from_ip, make_tenant):
     root = await make_tenant("superuser")
     victim = await make_tenant("member")
     for _ in range(12):
@@ -216,6 +216,12 @@ async def test_allow_listed_addresses_are_never_blocked(client, make_tenant):
     assert r.status_code == 409 and r.json()["error"]["code"] == "CONFLICT"
     r = await client.post("/v1/security/blocked-ips/::1/block", headers=root.headers)
     assert r.status_code == 409
+    # a peer that is no address (unix socket, a test client) is one shared identity: never blocked
+    shared = from_ip("testclient")
+    for _ in range(12):
+        await shared.post(LOGIN, json={"email": victim.email, "password": "wrong"})
+    await settle()
+    assert (await shared.get("/api/v1/auth/me", headers=root.headers)).status_code == 200
 
 
 async def test_manual_block_ipv4_ipv6_clear_all_and_hostile_input(client, from_ip, make_tenant):
