@@ -24,7 +24,7 @@ from services.catalog.prompts import NamedInfo, VersionInfo
 from services.catalog.schemas import PromptInfo
 from services.identity import tenancy
 from services.identity.policy import Principal, require_authenticated
-from services.identity.tenancy import OrganizationInfo, UserInfo
+from services.identity.schemas import OrganizationInfo, UserInfo
 
 K = TypeVar("K")
 V = TypeVar("V")

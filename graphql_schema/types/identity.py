@@ -8,7 +8,7 @@ import strawberry
 
 from graphql_schema.context import Info
 from services.identity import tenancy
-from services.identity.tenancy import OrganizationInfo, UserInfo
+from services.identity.schemas import OrganizationInfo, UserInfo
 
 
 @strawberry.type

@@ -2,46 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from models.tenancy import ApiKey
 from services.core.errors import BadRequest, NotFound
 from services.identity import authentication, credentials
 from services.identity.policy import Principal, Role, can_grant, require_authenticated
-
-
-@dataclass
-class ApiKeyInfo:
-    id: int
-    name: str
-    prefix: str
-    role: str
-    user_id: int
-    rate_limit_per_minute: int | None
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
-
-    @classmethod
-    def of(cls, row: ApiKey) -> ApiKeyInfo:
-        return cls(
-            id=row.id,
-            name=row.name,
-            prefix=f"{credentials.API_KEY_PREFIX}{row.prefix}",
-            role=row.role,
-            user_id=row.user_id,
-            rate_limit_per_minute=row.rate_limit_per_minute,
-            created_at=row.created_at,
-            last_used_at=row.last_used_at,
-            revoked_at=row.revoked_at,
-        )
-
-
-@dataclass
-class CreatedApiKey:
-    key: str
-    info: ApiKeyInfo
+from services.identity.schemas import ApiKeyInfo, CreatedApiKey
 
 
 async def create_api_key(

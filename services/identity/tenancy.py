@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
@@ -11,41 +10,17 @@ from models.tenancy import Organization, User
 from services.core.errors import BadRequest, Conflict, Forbidden, NotFound
 from services.identity import api_keys, authentication, credentials
 from services.identity.policy import Principal, Role, can_grant, require_admin, require_authenticated
+from services.identity.schemas import BootstrapResult, OrganizationInfo, UserInfo
 
 BOOTSTRAP_KEY_NAME = "bootstrap"
 
 
-@dataclass
-class OrganizationInfo:
-    id: int
-    name: str
-    created_at: datetime
-
-
-@dataclass
-class UserInfo:
-    id: int
-    organization_id: int
-    email: str
-    role: str
-    is_active: bool
-    created_at: datetime
-
-
 def _org(row: Organization) -> OrganizationInfo:
-    return OrganizationInfo(row.id, row.name, row.created_at)
+    return OrganizationInfo.model_validate(row, from_attributes=True)
 
 
 def _user(row: User) -> UserInfo:
-    return UserInfo(row.id, row.organization_id, row.email, row.role, row.is_active, row.created_at)
-
-
-@dataclass
-class BootstrapResult:
-    organization_id: int
-    user_id: int
-    api_key: str
-    access_token: str
+    return UserInfo.model_validate(row, from_attributes=True)
 
 
 async def bootstrap(org_name: str, email: str, role: Role, password: str | None = None) -> BootstrapResult:
@@ -74,7 +49,7 @@ async def bootstrap(org_name: str, email: str, role: Role, password: str | None 
         await api_keys.revoke_named_keys(principal, BOOTSTRAP_KEY_NAME)
         created = await api_keys.create_api_key(principal, BOOTSTRAP_KEY_NAME, role)
     token, _ = credentials.issue_jwt(principal)
-    return BootstrapResult(org.id, user.id, created.key, token)
+    return BootstrapResult(organization_id=org.id, user_id=user.id, api_key=created.key, access_token=token)
 
 
 async def get_organization(principal: Principal, organization_id: int | None = None) -> OrganizationInfo:

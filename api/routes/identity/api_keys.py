@@ -59,7 +59,7 @@ async def create_api_key(call: Call[None, ApiKeyCreate]) -> Ok:
     body = call.body
     created = await api_keys.create_api_key(call.user, body.name, body.role, body.rate_limit_per_minute)
     return Ok(
-        {**created.info.__dict__, "key": created.key}, "API key created; store it now, it is not shown again", 201
+        {**created.info.model_dump(), "key": created.key}, "API key created; store it now, it is not shown again", 201
     )
 
 
