@@ -2,8 +2,10 @@
 
 PostgreSQL only keeps counters since its last statistics reset; rates over "the last hour" need
 two readings an hour apart.  Every ``SAMPLE_EVERY_MINUTES`` the job stores one row of
-``pg_stat_database`` for the current database and one row per table and index (size, live and
-dead rows, scans, rows written), and prunes samples older than ``RETENTION_DAYS``.  On SQLite it
+``pg_stat_database`` for the current database, and every ``RELATIONS_EVERY_MINUTES`` one row per
+table and index (size, live and dead rows, scans, rows written: growth needs only the first
+reading of a period, so hourly keeps 90 days of a few hundred relations at a few hundred thousand
+rows), and prunes samples older than ``RETENTION_DAYS``.  On SQLite it
 stores the file's size and each table's and index's bytes (``dbstat``); there are no counters.
 """
 
@@ -17,6 +19,7 @@ from models.dbperf import DbRelationSample, DbStatSample
 from services.dbperf import access
 
 SAMPLE_EVERY_MINUTES = 5
+RELATIONS_EVERY_MINUTES = 60
 RETENTION_DAYS = 90  # the longest metrics period
 SAMPLE_TIMEOUT_MS = 10_000
 
@@ -56,12 +59,21 @@ async def _database_row() -> dict[str, Any]:
     return {"database_bytes": row["database_bytes"], "connections": 0}
 
 
-async def take_sample() -> dict[str, Any]:
-    """Store one sample of the database and every relation; prune old ones.  Returns what it cost."""
+async def _relations_due(now: datetime) -> bool:
+    latest = await DbRelationSample.all().order_by("-sampled_at").first().values_list("sampled_at", flat=True)
+    # a little slack so a cron firing a few seconds early still takes the hourly reading
+    return latest is None or now - latest >= timedelta(minutes=RELATIONS_EVERY_MINUTES - 2)
+
+
+async def take_sample(relations_too: bool | None = None) -> dict[str, Any]:
+    """Store one sample of the database (and of every relation when due, or when ``relations_too``);
+    prune old ones.  Returns what it cost."""
     started = time.perf_counter()
     now = datetime.now(UTC)
     db = await _database_row()
-    relations = await current_relations()
+    if relations_too is None:
+        relations_too = await _relations_due(now)
+    relations = await current_relations() if relations_too else []
     read_ms = (time.perf_counter() - started) * 1000
     fields = {k: v for k, v in db.items() if k in DbStatSample._meta.fields_map and v is not None}
     await DbStatSample.create(sampled_at=now, duration_ms=round(read_ms, 3), **fields)
