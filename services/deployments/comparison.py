@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from models.deployments import Deployment
 from services.analytics.schemas import ProportionTest, WelchTest
 from services.analytics.stats import two_proportion_z_test, welch_t_test
-from services.core.errors import BadRequest, FieldIssue
+from services.core.errors import BadRequest, FieldIssue, NotFound
 from services.deployments.configuration_doc import diff, summarize
 from services.deployments.schemas import (
     ArtifactChange,
@@ -51,7 +51,7 @@ from services.deployments.schemas import (
     ValueChange,
     WindowMetrics,
 )
-from services.deployments.store import deployment_ref, deployment_row, load_artifacts, load_prompt_versions
+from services.deployments.store import deployment_ref, load_artifacts, load_prompt_versions
 from services.identity.policy import Principal, require_admin
 from services.rollups.build import Accumulator
 from services.rollups.query import accumulate_slices
@@ -147,10 +147,7 @@ class _Measured:
     acc: Accumulator | None
 
 
-async def _measure(
-    row: Deployment, shipped: list[ShippedPromptVersion], horizon: timedelta, now: datetime
-) -> _Measured:
-    window = await live_window(row, horizon, now)
+async def _measure(row: Deployment, shipped: list[ShippedPromptVersion], window: LiveWindow | None) -> _Measured:
     reason = None
     acc = None
     if window is None:
@@ -401,15 +398,26 @@ async def compare(
     if deployment_id1 == deployment_id2:
         raise BadRequest("Compare two different deployments", [FieldIssue("deployment_id2", "same as deployment_id1")])
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    first = await deployment_row(principal, deployment_id1)  # 404 for another organization's
-    second = await deployment_row(principal, deployment_id2)
+    found = {
+        r.id: r
+        for r in await Deployment.filter(
+            id__in=[deployment_id1, deployment_id2], organization_id=principal.organization_id
+        )
+    }
+    for field, wanted in (("deployment_id1", deployment_id1), ("deployment_id2", deployment_id2)):
+        if wanted not in found:  # another organization's is not found either
+            raise NotFound(f"Deployment not found: {wanted}", [FieldIssue(field, "no such deployment")])
+    first, second = found[deployment_id1], found[deployment_id2]
     ids = [first.id, second.id]
-    artifacts = await load_artifacts(principal, ids, checked=True)
-    shipped = await load_prompt_versions(principal, ids, checked=True)
     horizon = timedelta(hours=t.horizon_hours)
-    base, cand = await asyncio.gather(
-        _measure(first, shipped[0], horizon, now), _measure(second, shipped[1], horizon, now)
+    # independent reads, concurrently (one connection each on PostgreSQL)
+    artifacts, shipped, window1, window2 = await asyncio.gather(
+        load_artifacts(principal, ids, checked=True),
+        load_prompt_versions(principal, ids, checked=True),
+        live_window(first, horizon, now),
+        live_window(second, horizon, now),
     )
+    base, cand = await asyncio.gather(_measure(first, shipped[0], window1), _measure(second, shipped[1], window2))
     if base.acc is not None and cand.acc is not None:
         items = verdicts(base.acc, cand.acc, t)
     else:
