@@ -2,7 +2,8 @@
 
 A raw row is one tool call as the client reported it.  Rollup rows hold, per organization,
 tool and bucket (an hour or a day), the call and error counts, the duration sum, the error
-types with their counts and a mergeable duration sketch (:mod:`services.rollups.sketch`).
+types with their counts and a mergeable duration sketch (:mod:`services.rollups.sketch`,
+stored densely in binary: see ``sketch_counts``).
 ``user_id`` NULL on a rollup row means "every user of the organization" (what ``admin=true``
 reads); a row with a user id is that user's own share (the default, user-scoped view).
 """
@@ -59,7 +60,12 @@ class ToolRollup(Model):
     errors = fields.BigIntField(default=0)
     duration_sum = fields.FloatField(default=0)
     error_types = fields.JSONField(default=dict)  # error.type -> count
-    sketch = fields.JSONField(default=dict)  # Sketch.to_json() of durations (ms)
+    # The duration sketch (ms), dense: zeros, the first bucket key, and the bucket counts from it on as a
+    # little-endian array (a 1-byte width prefix, then uint32 or int64 counts).  A binary column because a
+    # 30-day window merges hundreds of these per query and parsing JSON dicts was most of its time.
+    sketch_zeros = fields.BigIntField(default=0)
+    sketch_lo = fields.IntField(default=0)
+    sketch_counts = fields.BinaryField(null=True)
 
     organization_id: int
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import numpy as np
 import orjson
 from tortoise import connections
 from tortoise.expressions import Q
@@ -35,6 +36,7 @@ from services.rollups.sketch import LOG_GAMMA, MIN_VALUE, Sketch
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
+SKETCH_COLUMNS = ("sketch_zeros", "sketch_lo", "sketch_counts")
 DIRTY_ORGS = ("tools", "dirty")  # zset: organization id -> last mark time
 
 _CLEAR_IF_OLDER = """
@@ -98,6 +100,38 @@ def _sketch_key(duration: float) -> int | None:
     return None if duration < MIN_VALUE else math.ceil(math.log(duration) / LOG_GAMMA)
 
 
+_U32_MAX = 2**32 - 1
+
+
+def encode_sketch(sketch: Sketch) -> tuple[int, int, bytes | None]:
+    """(zeros, first bucket key, counts) of a sketch for the binary rollup columns."""
+    counts = sketch.to_json()["b"]
+    if not counts:
+        return sketch.zeros, 0, None
+    keys = [int(k) for k in counts]
+    lo = min(keys)
+    dense = np.zeros(max(keys) - lo + 1, dtype=np.int64)
+    for k, n in counts.items():
+        dense[int(k) - lo] = n
+    if dense.max() <= _U32_MAX:
+        return sketch.zeros, lo, b"\x04" + dense.astype("<u4").tobytes()
+    return sketch.zeros, lo, b"\x08" + dense.astype("<i8").tobytes()
+
+
+def decode_sketch(zeros: int, lo: int, counts: bytes | None) -> Sketch:
+    """The dense sketch stored by :func:`encode_sketch` (merges into it are vector adds)."""
+    sketch = Sketch()
+    sketch.zeros = int(zeros)
+    if counts:
+        raw = bytes(counts)
+        dense = np.frombuffer(raw, dtype="<u4" if raw[0] == 4 else "<i8", offset=1).astype(np.int64)
+        sketch.set_dense(int(lo), dense)
+        sketch.count = sketch.zeros + int(dense.sum())
+    else:
+        sketch.count = sketch.zeros
+    return sketch
+
+
 # --------------------------------------------------------------------------- dirty marks
 
 
@@ -147,18 +181,45 @@ async def rebuild_dirty(max_hours: int = 2000) -> int:
 
 
 async def rebuild_hour(organization_id: int, hour: datetime) -> int:
-    """Replace the hour's rollup rows with what its raw rows say; returns rows written."""
+    """Replace the hour's rollup rows with what its raw rows say; returns rows written.
+
+    On PostgreSQL the hour is grouped in SQL down to (user, tool, status, error type, sketch
+    bucket), so a busy hour costs one aggregate and a few hundred rows, not every call in Python.
+    """
+    slices: dict[tuple[int | None, str], ToolAccumulator] = {}
+    if get_settings().is_postgres:
+        _, rows = await connections.get("default").execute_query(_HOUR_PG, [organization_id, hour, hour + HOUR])
+        for user_id, tool, status, error_type, k, n, total in rows:
+            for who in (user_id, None) if user_id is not None else (None,):
+                _add_group(_slice(slices, (who, tool)), status, error_type, k, int(n), float(total))
+        return await _replace(organization_id, "hour", hour, slices)
     rows = await ToolExecution.filter(
         organization_id=organization_id, started_at__gte=hour, started_at__lt=hour + HOUR
     ).values_list("user_id", "tool_name", "status", "error_type", "duration_ms")
-    slices: dict[tuple[int | None, str], ToolAccumulator] = {}
     for user_id, tool, status, error_type, duration in rows:
         for who in (user_id, None) if user_id is not None else (None,):
-            acc = slices.get((who, tool))
-            if acc is None:
-                acc = slices[(who, tool)] = ToolAccumulator()
-            acc.add_call(status, error_type, duration)
+            _slice(slices, (who, tool)).add_call(status, error_type, duration)
     return await _replace(organization_id, "hour", hour, slices)
+
+
+def _slice(slices: dict[Any, ToolAccumulator], name: Any) -> ToolAccumulator:
+    acc = slices.get(name)
+    if acc is None:
+        acc = slices[name] = ToolAccumulator()
+    return acc
+
+
+def _add_group(acc: ToolAccumulator, status: str, error_type: str | None, k: int | None, n: int, total: float) -> None:
+    """Add ``n`` calls that share status, error type and sketch bucket ``k`` (None: below the sketch's minimum)."""
+    failed = status == "error"
+    acc.add_counts(n, n if failed else 0, total, {error_type or "unknown": n} if failed else {})
+    sketch = acc.sketch
+    sketch._answers = sketch._cumulative = None
+    if k is None:
+        sketch.zeros += n
+    else:
+        sketch.bins[k] = sketch.bins.get(k, 0) + n
+    sketch.count += n
 
 
 async def rebuild_day(organization_id: int, day: datetime) -> int:
@@ -166,19 +227,18 @@ async def rebuild_day(organization_id: int, day: datetime) -> int:
     slices: dict[tuple[int | None, str], ToolAccumulator] = {}
     rows = await ToolRollup.filter(
         organization_id=organization_id, granularity="hour", bucket_start__gte=day, bucket_start__lt=day + DAY
-    ).values_list("user_id", "tool_name", "calls", "errors", "duration_sum", "error_types", "sketch")
-    for user_id, tool, calls, errors, duration_sum, error_types, sketch in rows:
-        acc = slices.get((user_id, tool))
-        if acc is None:
-            acc = slices[(user_id, tool)] = ToolAccumulator()
+    ).values_list("user_id", "tool_name", "calls", "errors", "duration_sum", "error_types", *SKETCH_COLUMNS)
+    for user_id, tool, calls, errors, duration_sum, error_types, zeros, lo, counts in rows:
+        acc = _slice(slices, (user_id, tool))
         acc.add_counts(calls, errors, duration_sum, _json(error_types))
-        acc.sketch.merge(Sketch.from_json(_json(sketch)))
+        acc.sketch.merge(decode_sketch(zeros, lo, counts))
     return await _replace(organization_id, "day", day, slices)
 
 
 async def _replace(
     organization_id: int, granularity: str, bucket: datetime, slices: dict[tuple[int | None, str], ToolAccumulator]
 ) -> int:
+    encoded = {name: encode_sketch(acc.sketch) for name, acc in slices.items()}  # (zeros, lo, counts)
     async with in_transaction():
         await ToolRollup.filter(organization_id=organization_id, granularity=granularity, bucket_start=bucket).delete()
         await ToolRollup.bulk_create(
@@ -193,7 +253,9 @@ async def _replace(
                     errors=acc.errors,
                     duration_sum=acc.duration_sum,
                     error_types=acc.error_types,
-                    sketch=acc.sketch.to_json(),
+                    sketch_zeros=encoded[(user_id, tool)][0],
+                    sketch_lo=encoded[(user_id, tool)][1],
+                    sketch_counts=encoded[(user_id, tool)][2],
                 )
                 for (user_id, tool), acc in slices.items()
             ],
@@ -286,14 +348,52 @@ async def window_by_tool(
     tool_name: str | None = None,
     with_sketches: bool = True,
 ) -> dict[str, ToolAccumulator]:
-    """Per-tool accumulators of ``[start, end)`` for one user (or the organization when ``user_id`` is None)."""
+    """Per-tool accumulators of ``[start, end)`` for one user (or the organization when ``user_id`` is None).
+
+    Sketch parts (stored rollup arrays, raw-edge buckets) are collected per tool and summed into one
+    dense array at the end: one slice add per part instead of a Sketch object per rollup row.
+    """
     dirty = await dirty_hours(organization_id)
     p = plan(start, end, dirty)
     out: dict[str, ToolAccumulator] = {}
-    await _read_rollups(out, organization_id, user_id, p, tool_name, with_sketches)
+    parts: dict[str, list[_Part]] = {}
+    await _read_rollups(out, parts, organization_id, user_id, p, tool_name, with_sketches)
     for lo, hi in _coalesce(p.raw):
-        await _read_raw(out, organization_id, user_id, lo, hi, tool_name)
+        await _read_raw(out, parts, organization_id, user_id, lo, hi, tool_name)
+    if with_sketches:
+        for tool, acc in out.items():
+            if tool in parts:
+                acc.sketch.merge(_merged(parts[tool]))
+            if acc.sketch.bins:  # SQLite's raw edges add calls one by one: make it one dense array too
+                acc.sketch = decode_sketch(*encode_sketch(acc.sketch))
     return out
+
+
+_Part = tuple[int, int, "np.ndarray | None"]  # (zeros, first bucket key, counts)
+
+
+def _merged(parts: list[_Part]) -> Sketch:
+    zeros = sum(z for z, _, _ in parts)
+    arrays = [(lo, a) for _, lo, a in parts if a is not None and len(a)]
+    sketch = Sketch()
+    sketch.zeros = zeros
+    if not arrays:
+        sketch.count = zeros
+        return sketch
+    first = min(lo for lo, _ in arrays)
+    dense = np.zeros(max(lo + len(a) for lo, a in arrays) - first, dtype=np.int64)
+    for lo, a in arrays:
+        dense[lo - first : lo - first + len(a)] += a
+    sketch.set_dense(first, dense)
+    sketch.count = zeros + int(dense.sum())
+    return sketch
+
+
+def _counts_array(raw: bytes | None) -> np.ndarray | None:
+    if not raw:
+        return None
+    data = bytes(raw)
+    return np.frombuffer(data, dtype="<u4" if data[0] == 4 else "<i8", offset=1)
 
 
 def _coalesce(ranges: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
@@ -315,6 +415,7 @@ def _slot(out: dict[str, ToolAccumulator], tool: str) -> ToolAccumulator:
 
 async def _read_rollups(
     out: dict[str, ToolAccumulator],
+    parts: dict[str, list[_Part]],
     organization_id: int,
     user_id: int | None,
     p: _Plan,
@@ -323,7 +424,8 @@ async def _read_rollups(
 ) -> None:
     if not p.days and not p.hours:
         return
-    columns = ["tool_name", "calls", "errors", "duration_sum", "error_types"] + (["sketch"] if with_sketches else [])
+    columns = ["tool_name", "calls", "errors", "duration_sum", "error_types"]
+    columns += list(SKETCH_COLUMNS) if with_sketches else []
     buckets = Q()
     if p.days:
         buckets |= Q(granularity="day", bucket_start__in=p.days)
@@ -340,9 +442,9 @@ async def _read_rollups(
         rows = await query.values_list(*columns)
     for row in rows:
         acc = _slot(out, row[0])
-        acc.add_counts(row[1], row[2], row[3], _json(row[4]))
+        acc.add_counts(row[1], row[2], row[3], _json(row[4]) if row[2] else {})
         if with_sketches:
-            acc.sketch.merge(Sketch.dense_from_json(_json(row[5])))
+            parts.setdefault(row[0], []).append((int(row[5]), int(row[6]), _counts_array(row[7])))
 
 
 def _statement(query: Any) -> tuple[str, list[Any]]:
@@ -353,9 +455,16 @@ def _statement(query: Any) -> tuple[str, list[Any]]:
     return sql, list(params)
 
 
+_SKETCH_KEY = f"CASE WHEN duration_ms < {MIN_VALUE!r} THEN NULL ELSE ceil(ln(duration_ms) / {LOG_GAMMA!r})::int END"
+_HOUR_PG = f"""
+SELECT user_id, tool_name, status, error_type, {_SKETCH_KEY} AS k, count(*), sum(duration_ms)
+FROM tool_executions
+WHERE organization_id = $1 AND started_at >= $2 AND started_at < $3
+GROUP BY 1, 2, 3, 4, 5
+"""
 _RAW_PG = f"""
 SELECT tool_name, status, error_type,
-       CASE WHEN duration_ms < {MIN_VALUE!r} THEN NULL ELSE ceil(ln(duration_ms) / {LOG_GAMMA!r})::int END AS k,
+       {_SKETCH_KEY} AS k,
        count(*), sum(duration_ms)
 FROM tool_executions
 WHERE organization_id = $1 AND started_at >= $2 AND started_at < $3 {{user}} {{tool}}
@@ -365,6 +474,7 @@ GROUP BY 1, 2, 3, 4
 
 async def _read_raw(
     out: dict[str, ToolAccumulator],
+    parts: dict[str, list[_Part]],
     organization_id: int,
     user_id: int | None,
     lo: datetime,
@@ -382,19 +492,12 @@ async def _read_raw(
             tool = f"AND tool_name = ${len(params)}"
         _, rows = await connections.get("default").execute_query(_RAW_PG.format(user=user, tool=tool), params)
         for tool_row, status, error_type, k, n, total in rows:
-            acc = _slot(out, tool_row)
             n = int(n)
-            acc.add_counts(
-                n,
-                n if status == "error" else 0,
-                float(total),
-                {error_type or "unknown": n} if status == "error" else {},
-            )
-            if k is None:
-                acc.sketch.zeros += n
-            else:
-                acc.sketch.bins[k] = acc.sketch.bins.get(k, 0) + n
-            acc.sketch.count += n
+            failed = status == "error"
+            errors = {error_type or "unknown": n} if failed else {}
+            _slot(out, tool_row).add_counts(n, n if failed else 0, float(total), errors)
+            bucket = (n, 0, None) if k is None else (0, int(k), np.array([n], dtype=np.int64))
+            parts.setdefault(tool_row, []).append(bucket)
         return
     query = ToolExecution.filter(organization_id=organization_id, started_at__gte=lo, started_at__lt=hi)
     if user_id is not None:

@@ -1,0 +1,198 @@
+"""Tool analytics over 10M tool calls: ``GET /v1/tools/analytics/by-tool`` latency (target p95 <= 50 ms).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/0 \\
+        .venv/bin/python bench/tools_by_tool.py [--calls 10000000] [--runs 40]
+
+A scratch database gets ``--calls`` tool calls over the last 30 days (20 tools, 50 users, 5% errors
+of 4 types, log-spread durations) by one ``INSERT ... SELECT generate_series``, then the rollup job's
+own code builds the hourly and daily rows.  One uvicorn serves the app; this process calls
+by-tool (organization-wide with admin=true, and one user's own view), summary and recent over
+HTTP on loopback and prints p50/p95, next to the same per-tool percentiles computed by one SQL
+``percentile_cont`` over the raw rows.  The scratch database and Redis keys are dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import secrets
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+GENERATE = """
+INSERT INTO tool_executions (event_id, organization_id, user_id, tool_name, mcp_server, operation, status,
+                             error_type, duration_ms, started_at, received_at)
+SELECT gen_random_uuid(), $1, $2 + (i % 50), 'tool_' || (i % 20), 'server_' || (i % 5), 'execute_tool',
+       CASE WHEN i % 20 = 0 THEN 'error' ELSE 'success' END,
+       CASE WHEN i % 20 = 0
+            THEN (ARRAY['TimeoutError', 'ValueError', 'HTTP 502', 'PermissionError'])[1 + (i / 20) % 4] END,
+       exp(random() * 7), $3::timestamptz - make_interval(secs => (i::double precision / $4) * 2592000), now()
+FROM generate_series($5::bigint, $6::bigint) AS i
+"""
+RAW_PERCENTILES = """
+SELECT tool_name, count(*), percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY duration_ms)
+FROM tool_executions WHERE organization_id = $1 AND started_at >= $2 AND started_at <= $3 GROUP BY 1
+"""
+
+
+async def _admin(base: str, sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(base.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def main(args: argparse.Namespace) -> None:
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    if not base.startswith("postgres"):
+        raise SystemExit("this benchmark needs PostgreSQL (DATABASE_URL=postgres://...)")
+    scratch = f"bench_tools_{uuid.uuid4().hex[:8]}"
+    await _admin(base, f'CREATE DATABASE "{scratch}"')
+    os.environ["DATABASE_URL"] = urlunsplit(urlsplit(base)._replace(path=f"/{scratch}"))
+    os.environ["REDIS_PREFIX"] = scratch
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(32)
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    try:
+        await run(args)
+    finally:
+        await _admin(base, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+
+
+async def run(args: argparse.Namespace) -> None:
+    import asyncpg
+    import httpx
+    from tortoise import Tortoise, connections
+
+    from services import tools
+    from services.core import redis_client
+    from services.core.database import apply_migrations, tortoise_config
+    from services.identity import credentials, tenancy
+    from services.identity.policy import Principal, Role
+
+    await apply_migrations()
+    redis_client.connect()
+    await Tortoise.init(config=tortoise_config(), _enable_global_fallback=True)
+    boot = await tenancy.bootstrap("bench-tools", "bench@tools.local", Role.ADMIN, "pw-bench-tools")
+    org, user = boot.organization_id, boot.user_id
+    now = time.time()
+    from datetime import UTC, datetime, timedelta
+
+    end = datetime.fromtimestamp(now, UTC)
+    t0 = time.perf_counter()
+    client: asyncpg.Connection = await asyncpg.connect(
+        os.environ["DATABASE_URL"].replace("postgres://", "postgresql://", 1)
+    )
+    chunk = 1_000_000
+    for lo in range(0, args.calls, chunk):
+        await client.execute(GENERATE, org, user, end, args.calls, lo, min(lo + chunk, args.calls) - 1)
+    await client.execute("ANALYZE tool_executions")
+    seeded = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    hours = await tools.rebuild_all(org)
+    rolled = time.perf_counter() - t0
+    rollup_rows = (await connections.get("default").execute_query("SELECT count(*) FROM tool_rollups"))[1][0][0]
+
+    start = end - timedelta(days=30)
+    t0 = time.perf_counter()
+    raw = await client.fetch(RAW_PERCENTILES, org, start, end)
+    raw_ms = (time.perf_counter() - t0) * 1000
+    await client.close()
+
+    if args.profile:
+        import cProfile
+        import pstats
+
+        admin = Principal(user, org, Role.ADMIN)
+        await tools.by_tool(admin, start, end, None, True)
+        profiler = cProfile.Profile()
+        t0 = time.perf_counter()
+        profiler.enable()
+        for _ in range(5):
+            await tools.by_tool(admin, start, end, None, True)
+        profiler.disable()
+        print(f"in-process by-tool admin=true: {(time.perf_counter() - t0) * 200:.1f} ms per call")
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+
+    port = 18000 + secrets.randbelow(2000)
+    command = ["-m", "uvicorn", "api.app:app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    web = await asyncio.create_subprocess_exec(sys.executable, *command, cwd=ROOT, env=os.environ.copy())
+    token = credentials.issue_jwt(Principal(user, org, Role.ADMIN))[0]
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=60) as http:
+            for _ in range(200):
+                try:
+                    await http.get("/healthz")
+                    break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+            results: dict[str, list[float]] = {}
+            answers = {}
+            window = {"start_date": start.isoformat(), "end_date": end.isoformat()}
+            cases = {
+                "by-tool admin=true (org, 30 days)": ("/v1/tools/analytics/by-tool", {"admin": "true", **window}),
+                "by-tool own calls (30 days)": ("/v1/tools/analytics/by-tool", window),
+                "by-tool admin=true (default window)": ("/v1/tools/analytics/by-tool", {"admin": "true"}),
+                "summary admin=true": ("/v1/tools/analytics/summary", {"admin": "true", **window}),
+                "recent admin=true limit=100": ("/v1/tools/analytics/recent", {"admin": "true", "limit": "100"}),
+            }
+            for name, (path, params) in cases.items():
+                await http.get(path, params=params)  # warm
+                timings = []
+                for _ in range(args.runs):
+                    t = time.perf_counter()
+                    r = await http.get(path, params=params)
+                    timings.append((time.perf_counter() - t) * 1000)
+                    assert r.status_code == 200, r.text
+                results[name], answers[name] = timings, r.json()["data"]
+    finally:
+        web.terminate()
+        await web.wait()
+
+    print(
+        f"calls={args.calls:,} over 30 days, 20 tools, 50 users; seed {seeded:.1f}s; "
+        f"rollup rebuild {rolled:.1f}s ({hours} hours, {rollup_rows} rollup rows)"
+    )
+    for name, timings in results.items():
+        print(
+            f"{name:36s} p50 {statistics.median(timings):7.1f} ms   "
+            f"p95 {_pct(timings, 0.95):7.1f} ms   (n={len(timings)})"
+        )
+    print(f"{'raw SQL percentile_cont, per tool':36s} {raw_ms:7.1f} ms (one run)")
+    served = {t["tool_name"]: t for t in answers["by-tool admin=true (org, 30 days)"]["tools"]}
+    worst = 0.0
+    for row in raw:
+        got = served[row["tool_name"]]
+        assert got["total_calls"] == row["count"], (got["total_calls"], row["count"])
+        for q, exact in zip(("p50_ms", "p95_ms", "p99_ms"), row["percentile_cont"], strict=True):
+            worst = max(worst, abs(got[q] - exact) / exact)
+    print(
+        f"counts equal the raw rows for all {len(raw)} tools; worst percentile deviation from exact: {100 * worst:.2f}%"
+    )
+    await Tortoise.close_connections()
+    await redis_client.close()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--calls", type=int, default=10_000_000)
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--profile", action="store_true", help="also profile by-tool in-process")
+    asyncio.run(main(parser.parse_args()))
