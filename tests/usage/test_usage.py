@@ -383,3 +383,21 @@ async def test_prompt_version_cost_in_the_graph(client, make_tenant):
     assert body["data"]["prompt"]["versions"] == [
         {"versionHash": "v9", "cost": {"requests": 1, "costUsd": pytest.approx(0.01), "outputTokens": 1000}}
     ]
+
+
+def test_debug_routes_are_absent_in_production():
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json; from api.app import create_app; app = create_app(); "
+        "print(json.dumps(sorted({getattr(r, 'path', '') for r in app.routes})))"
+    )
+    env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": "s" * 48}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    paths = json.loads(done.stdout.strip().splitlines()[-1])
+    assert f"{BASE}/aggregate" in paths and f"{BASE}/cache/metrics" in paths
+    assert f"{BASE}/debug/version" not in paths and f"{BASE}/debug/aggregate-raw" not in paths
