@@ -497,6 +497,17 @@ class Stack:
             await conn.close()
         return Counter(r["id"] for r in rows)
 
+    async def prompt_ids(self) -> dict[str, int]:
+        """The organization's prompts: uuid -> integer id (what the REST paths take)."""
+        conn = await self.pg.connect()
+        try:
+            rows = await conn.fetch(
+                "SELECT id, uuid::text AS u FROM prompts WHERE organization_id = $1", self.organization_id
+            )
+        finally:
+            await conn.close()
+        return {r["u"]: r["id"] for r in rows}
+
     async def rollup_mismatches(self, organization_id: int | None = None) -> list[tuple[Any, ...]]:
         conn = await self.pg.connect()
         try:
