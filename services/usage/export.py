@@ -34,7 +34,8 @@ async def _pages(principal: Principal, start: datetime | None) -> AsyncIterator[
     while True:
         page = query
         if last is not None:  # keyset on (occurred_at, id): each page is an index range, never a sort
-            page = page.filter(Q(occurred_at__lt=last[0]) | Q(occurred_at=last[0], id__lt=last[1]))
+            # the plain bound lets the (organization, occurred_at) index start the scan at the page
+            page = page.filter(occurred_at__lte=last[0]).filter(Q(occurred_at__lt=last[0]) | Q(id__lt=last[1]))
         rows = await page.order_by("-occurred_at", "-id").limit(EXPORT_PAGE).values("id", *RECORD_FIELDS)
         if not rows:
             return
