@@ -339,6 +339,16 @@ ORDER BY 1, 2
 """
 
 
+_SKEWED_ARQ = """
+import runpy, sys, time
+_real, _skew = time.time, float(sys.argv[1])
+time.time = lambda: _real() + _skew
+time.time_ns = lambda: int((_real() + _skew) * 1e9)
+sys.argv = ["arq", "workers.settings.WorkerSettings"]
+runpy.run_module("arq", run_name="__main__")
+"""
+
+
 class Stack:
     """One scenario's world: private Redis and PostgreSQL, the app's web and worker processes."""
 
@@ -434,14 +444,18 @@ class Stack:
                 raise RuntimeError(f"{name} did not start: {proc.tail()}")
             time.sleep(0.1)
 
-    def worker(self, wait: bool = True, **env: str) -> Proc:
+    def worker(self, wait: bool = True, clock_skew: float = 0.0, **env: str) -> Proc:
         """An arq worker process (``python -m arq workers.settings.WorkerSettings``).
 
         With ``wait``, returns once its first heartbeat is in Redis (it has started up and runs its pump).
+        ``clock_skew`` seconds are added to the process's ``time.time()`` (a host whose clock is off;
+        without libfaketime this skews the wall clock the code reads through ``time``, not ``datetime``).
         """
         name = f"worker{sum(p.name.startswith('worker') for p in self.procs) + 1}"
         log = self.root / f"{name}.log"
         argv = [PYTHON, "-m", "arq", "workers.settings.WorkerSettings"]
+        if clock_skew:
+            argv = [PYTHON, "-c", _SKEWED_ARQ, str(clock_skew)]
         proc = Proc(name, _spawn(name, argv, self.env(**env), log), log)
         self.procs.append(proc)
         if wait:
