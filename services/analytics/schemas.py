@@ -278,13 +278,14 @@ class PromptReport(BaseModel):
 class Annotation(BaseModel):
     """A marker on a chart: a new version first seen, an alert fired, ..."""
 
-    type: str  # version_first_seen | alert_fired | alert_resolved
+    type: str  # version_first_seen | alert_fired | alert_resolved | deployment
     at: datetime
     prompt_id: int | None = None
     label: str
     version_hash: str | None = None
     alert_id: int | None = None
     severity: str | None = None
+    deployment_id: int | None = None
 
 
 class OpenAlerts(BaseModel):

@@ -3,6 +3,7 @@
 * :func:`custom_metric_known` / :func:`custom_metric_series`: recorded metrics
   (time series of a non-built-in ``metric_name``), bucketed in SQL;
 * :func:`alert_annotations`: alerts that fired or resolved in a window (chart annotations);
+* :func:`deployment_annotations`: deployments that went live in a window shipping a charted prompt;
 * :func:`open_alerts`: open alerts by severity (the summary's health status).
 """
 
@@ -14,6 +15,7 @@ from datetime import datetime, timedelta
 from tortoise.expressions import Q
 
 from models.alerts import Alert
+from models.deployments import DeploymentPromptVersion
 from models.metrics import MetricPoint
 from services.analytics.schemas import Annotation, OpenAlerts
 from services.core.database import column
@@ -72,6 +74,41 @@ async def alert_annotations(
                     )
                 )
     return out
+
+
+async def deployment_annotations(
+    organization_id: int, prompt_ids: Sequence[int] | None, start: datetime, end: datetime
+) -> list[Annotation]:
+    """Deployments that went live in ``[start, end)`` shipping one of these prompts: one marker per shipped
+    version, at the moment the deployment finished (read from the deployments tables, like alerts above)."""
+    query = DeploymentPromptVersion.filter(
+        deployment__organization_id=organization_id,
+        deployment__status__in=("succeeded", "rolled_back"),
+        deployment__finished_at__gte=start,
+        deployment__finished_at__lt=end,
+    )
+    if prompt_ids:
+        query = query.filter(prompt_id__in=list(prompt_ids))
+    rows = await query.values(
+        "deployment_id",
+        "prompt_id",
+        "version_hash",
+        "deployment__name",
+        "deployment__version",
+        "deployment__finished_at",
+        "deployment__environment__name",
+    )
+    return [
+        Annotation(
+            type="deployment",
+            at=r["deployment__finished_at"],
+            prompt_id=r["prompt_id"],
+            version_hash=r["version_hash"],
+            deployment_id=r["deployment_id"],
+            label=f"{r['deployment__name']} {r['deployment__version']} to {r['deployment__environment__name']}",
+        )
+        for r in rows
+    ]
 
 
 def _prompt_of(alert: Alert) -> int | None:

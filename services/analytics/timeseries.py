@@ -132,6 +132,7 @@ async def time_series(
             )
     annotations = await version_annotations(prompts, chosen, b.start, b.end)
     annotations += await analysis_sources.alert_annotations(org, chosen, b.start, b.end)
+    annotations += await analysis_sources.deployment_annotations(org, chosen, b.start, b.end)
     annotations.sort(key=lambda a: a.at)
     return TimeSeriesChart(
         metric_name=name,

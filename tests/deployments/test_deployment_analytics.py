@@ -366,3 +366,57 @@ async def test_status_summary_against_previous_period(client, make_tenant):
     )
     one = r.json()["data"]
     assert one["current"]["total"] == 2 and [e["environment"]["id"] for e in one["by_environment"]] == [stage["id"]]
+
+
+async def test_deployments_are_annotations_on_the_time_series_chart(client, make_tenant):
+    admin = await make_tenant("admin")
+    env = await environment(client, admin, "prod-us")
+    pid, puuid = await prompt(client, admin, "charted")
+    other_pid, _ = await prompt(client, admin, "elsewhere")
+    now = datetime.now(UTC).replace(microsecond=0)
+    await send(client, admin, [ev(puuid, now - timedelta(hours=h), "v3", latency_ms=50.0) for h in (1, 2, 3)])
+    live = await deploy(
+        client,
+        admin,
+        env["id"],
+        name="web",
+        version="3.1.4",
+        status="succeeded",
+        finished_at=now - timedelta(hours=2),
+        prompt_versions=[{"prompt_id": pid, "version_hash": "v3"}],
+    )
+    await deploy(
+        client,
+        admin,
+        env["id"],
+        status="failed",
+        finished_at=now - timedelta(hours=1),
+        prompt_versions=[{"prompt_id": pid, "version_hash": "v4"}],
+    )  # never live: no marker
+    await deploy(
+        client,
+        admin,
+        env["id"],
+        status="succeeded",
+        finished_at=now - timedelta(hours=1),
+        prompt_versions=[{"prompt_id": other_pid, "version_hash": "x"}],
+    )  # another prompt
+    r = await client.get(
+        "/admin/prompt-analytics/charts/time-series",
+        params={"metric_name": "latency_p95", "time_window": "24h", "prompt_ids": [pid]},
+        headers=admin.headers,
+    )
+    assert r.status_code == 200, r.text
+    marks = [a for a in r.json()["data"]["annotations"] if a["type"] == "deployment"]
+    assert marks == [
+        {
+            "type": "deployment",
+            "at": (now - timedelta(hours=2)).isoformat().replace("+00:00", "Z"),
+            "prompt_id": pid,
+            "label": "web 3.1.4 to prod-us",
+            "version_hash": "v3",
+            "alert_id": None,
+            "severity": None,
+            "deployment_id": live["id"],
+        }
+    ]
