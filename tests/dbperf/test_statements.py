@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import run_cli, start_server
+from tests.conftest import run_cli
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 
@@ -80,6 +80,39 @@ def cluster() -> Iterator[str]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _start_server(env: dict[str, str], wait_seconds: float = 90.0) -> tuple[subprocess.Popen[bytes], int]:
+    """uvicorn against the private cluster; waits longer than conftest's start_server, since importing the
+    app alone takes over 15 s on a loaded machine."""
+    import sys
+    import time
+
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "api.app:app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, **env},
+    )
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline and proc.poll() is None:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return proc, port
+        time.sleep(0.1)
+    proc.terminate()
+    raise RuntimeError("uvicorn did not start")
+
+
 async def _sql(url: str, *statements: str) -> None:
     import asyncpg
 
@@ -96,7 +129,7 @@ async def test_top_statements_from_a_preloaded_pg_stat_statements(cluster):
     run_cli("migrate", env=env)
     boot = run_cli("bootstrap", "--org", "pss", "--email", "pss@example.test", "--role", "superuser", env=env)
     token = json.loads(boot.stdout)["access_token"]
-    proc, port = start_server(**env)
+    proc, port = _start_server(env)
     try:
         async with httpx.AsyncClient(
             base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}, timeout=30
