@@ -98,13 +98,14 @@ def _metrics(snap: dict[str, Any]) -> SystemMetrics:
 
 async def resolve_system_health(info: Info) -> SystemHealth:
     data = await health_status.health(info.context.request.app.state.self_check)
+    checks = data.services
     return SystemHealth(
-        status=data["status"],
-        checked_at=data["checked_at"],
-        duration_ms=data["duration_ms"],
+        status=data.status,
+        checked_at=data.checked_at,
+        duration_ms=data.duration_ms,
         services=[
-            ServiceCheck(name=c["name"], status=c["status"], latency_ms=c["latency_ms"], error=c["error"])
-            for c in data["services"].values()
+            ServiceCheck.from_pydantic(c)
+            for c in (checks.database, checks.redis, checks.api, checks.core_tables, checks.worker)
         ],
     )
 
@@ -113,11 +114,11 @@ async def resolve_endpoint_performance(
     info: Info, hours: int = 24, limit: int = 20, sort_by: str = "p95_ms"
 ) -> list[EndpointPerformance]:
     data = await performance_monitoring.endpoint_performance(info.context.user, hours, limit, sort_by)
-    return [EndpointPerformance(**row) for row in data["endpoints"]]
+    return [EndpointPerformance.from_pydantic(row) for row in data.endpoints]
 
 
 async def resolve_system_metrics(info: Info) -> SystemMetrics:
-    return _metrics(await system_metrics.current(info.context.user))
+    return _metrics((await system_metrics.current(info.context.user)).model_dump())
 
 
 @strawberry.type

@@ -31,6 +31,7 @@ from services.core.config import get_settings
 from services.core.database import migrations_location, ping_database
 from services.core.redis_client import get_redis
 from services.observability import workers as worker_status
+from services.observability.schemas import SystemHealthReport
 
 CRITICAL = ("database", "redis", "core_tables")
 SelfCheck = Callable[[], Awaitable[dict[str, Any]]]
@@ -114,7 +115,7 @@ async def _core_tables() -> dict[str, Any]:
     return details
 
 
-async def health(self_check: SelfCheck) -> dict[str, Any]:
+async def health(self_check: SelfCheck) -> SystemHealthReport:
     """Run every check concurrently and summarize (public: no tenant data, error class names only)."""
     started = time.perf_counter()
     checks = await asyncio.gather(
@@ -131,16 +132,18 @@ async def health(self_check: SelfCheck) -> dict[str, Any]:
         overall = "degraded"
     else:
         overall = "healthy"
-    return {
-        "status": overall,
-        "checked_at": datetime.now(UTC),
-        "duration_ms": round((time.perf_counter() - started) * 1000, 3),
-        "timeout_seconds": get_settings().health_check_timeout_seconds,
-        "services": {c["name"]: c for c in checks},
-        "summary": {
-            "total": len(checks),
-            "healthy": len(checks) - len(failed),
-            "unhealthy": len(failed),
-            "failed": sorted(failed),
-        },
-    }
+    return SystemHealthReport.model_validate(
+        {
+            "status": overall,
+            "checked_at": datetime.now(UTC),
+            "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+            "timeout_seconds": get_settings().health_check_timeout_seconds,
+            "services": {c["name"]: c for c in checks},
+            "summary": {
+                "total": len(checks),
+                "healthy": len(checks) - len(failed),
+                "unhealthy": len(failed),
+                "failed": sorted(failed),
+            },
+        }
+    )

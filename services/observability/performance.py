@@ -22,6 +22,13 @@ from services.observability import system as system_metrics
 from services.observability import thresholds as performance_thresholds
 from services.observability import workers as worker_status
 from services.observability.requests import HOUR_SECONDS, EndpointWindow
+from services.observability.schemas import (
+    EndpointPerformanceReport,
+    MonitorHealth,
+    MonitoringDashboard,
+    Recommendation,
+    ResponseTimeTrends,
+)
 from services.rollups.sketch import Sketch
 
 SORT_FIELDS = ("count", "error_rate", "avg_ms", "p50_ms", "p95_ms", "p99_ms", "throughput_per_min")
@@ -59,7 +66,7 @@ async def _endpoint_stats(hours: int) -> list[dict[str, Any]]:
     return [win.stats(seconds) for win in merged.values()]
 
 
-async def endpoint_performance(principal: Principal, hours: int, limit: int, sort_by: str) -> dict[str, Any]:
+async def endpoint_performance(principal: Principal, hours: int, limit: int, sort_by: str) -> EndpointPerformanceReport:
     """Per endpoint: count, error rate, avg and p50/p95/p99 (from merged hourly sketches), throughput."""
     require_admin(principal)
     check_window(hours)
@@ -70,18 +77,20 @@ async def endpoint_performance(principal: Principal, hours: int, limit: int, sor
     stats = await _endpoint_stats(hours)
     total = sum(s["count"] for s in stats)
     errors = sum(s["errors"] for s in stats)
-    return {
-        "hours": hours,
-        "sort_by": sort_by,
-        "window_seconds": round(_window_seconds(hours), 3),
-        "total_endpoints": len(stats),
-        "total_requests": total,
-        "overall_error_rate": round(errors / total, 6) if total else 0.0,
-        "endpoints": _sorted(stats, sort_by)[:limit],
-    }
+    return EndpointPerformanceReport.model_validate(
+        {
+            "hours": hours,
+            "sort_by": sort_by,
+            "window_seconds": round(_window_seconds(hours), 3),
+            "total_endpoints": len(stats),
+            "total_requests": total,
+            "overall_error_rate": round(errors / total, 6) if total else 0.0,
+            "endpoints": _sorted(stats, sort_by)[:limit],
+        }
+    )
 
 
-async def response_time_trends(principal: Principal, hours: int, endpoint: str | None) -> dict[str, Any]:
+async def response_time_trends(principal: Principal, hours: int, endpoint: str | None) -> ResponseTimeTrends:
     """Hourly p50/p95/avg for one endpoint (``/route`` or ``"METHOD /route"``) or all, and the p95 trend."""
     require_admin(principal)
     check_window(hours)
@@ -121,7 +130,7 @@ async def response_time_trends(principal: Principal, hours: int, endpoint: str |
             ys.append(p95)
     trend = fit(xs, ys).as_dict()
     trend["series"] = "p95_ms per hour (hours with requests only)"
-    return {"hours": hours, "endpoint": endpoint, "buckets": buckets, "trend": trend}
+    return ResponseTimeTrends.model_validate({"hours": hours, "endpoint": endpoint, "buckets": buckets, "trend": trend})
 
 
 def _r(value: float | None) -> float | None:
@@ -183,7 +192,7 @@ async def _memory_growth(hours: int) -> list[dict[str, Any]]:
     return []
 
 
-async def recommendations(principal: Principal, hours: int = 24) -> list[dict[str, Any]]:
+async def recommendations(principal: Principal, hours: int = 24) -> list[Recommendation]:
     """Rules over measured data; each recommendation names the rule and the evidence that triggered it."""
     require_admin(principal)
     check_window(hours, MAX_DASHBOARD_HOURS)
@@ -262,10 +271,10 @@ async def recommendations(principal: Principal, hours: int = 24) -> list[dict[st
                 }
             )
     found.sort(key=lambda r: (r["severity"] != "critical", r["kind"], r["subject"]))
-    return found
+    return [Recommendation.model_validate(r) for r in found]
 
 
-async def monitor_health(principal: Principal) -> dict[str, Any]:
+async def monitor_health(principal: Principal) -> MonitorHealth:
     """``GET /v1/monitoring/health-check``: the monitor's own state (sampler, recorder, workers)."""
     require_admin(principal)
     state = await system_metrics.sampler_state()
@@ -280,22 +289,24 @@ async def monitor_health(principal: Principal) -> dict[str, Any]:
         problems.append("sampler is on but no sample arrived in three intervals (is a worker running?)")
     if get_settings().request_metrics_enabled and request_metrics.RECORDER.last_flush_error:
         problems.append(f"request metrics flush failing: {request_metrics.RECORDER.last_flush_error}")
-    return {
-        "status": "degraded" if problems else "healthy",
-        "problems": problems,
-        "sampler": {**state.as_dict(), "last_sample_at": newest, "last_sample_age_seconds": age, "stale": stale},
-        "request_metrics": {
-            "enabled": get_settings().request_metrics_enabled,
-            "flush_interval_seconds": get_settings().request_metrics_flush_seconds,
-            "last_flush_age_seconds": flush_age,
-            "pending_in_this_process": request_metrics.RECORDER.pending,
-        },
-        "workers": workers,
-        "process_uptime_seconds": system_metrics.uptime_seconds(),
-    }
+    return MonitorHealth.model_validate(
+        {
+            "status": "degraded" if problems else "healthy",
+            "problems": problems,
+            "sampler": {**state.as_dict(), "last_sample_at": newest, "last_sample_age_seconds": age, "stale": stale},
+            "request_metrics": {
+                "enabled": get_settings().request_metrics_enabled,
+                "flush_interval_seconds": get_settings().request_metrics_flush_seconds,
+                "last_flush_age_seconds": flush_age,
+                "pending_in_this_process": request_metrics.RECORDER.pending,
+            },
+            "workers": workers,
+            "process_uptime_seconds": system_metrics.uptime_seconds(),
+        }
+    )
 
 
-async def dashboard(principal: Principal, hours: int) -> dict[str, Any]:
+async def dashboard(principal: Principal, hours: int) -> MonitoringDashboard:
     """Health overview, current metrics, hourly trends, current breaches, top/worst endpoints, recommendations."""
     require_admin(principal)
     check_window(hours, MAX_DASHBOARD_HOURS)
@@ -308,35 +319,37 @@ async def dashboard(principal: Principal, hours: int) -> dict[str, Any]:
     most_errors = [s for s in _sorted(busy, "error_rate") if s["errors"]][:5]
     trends = await response_time_trends(principal, hours, None)
     breaches = performance_thresholds.visible_to(principal, await performance_thresholds.breaches(1))
-    return {
-        "hours": hours,
-        "generated_at": datetime.now(UTC),
-        "health_overview": {
-            "status": "critical"
-            if any(b.severity == "critical" for b in breaches)
-            else ("warning" if breaches else "healthy"),
-            "monitor": await monitor_health(principal),
-            "total_requests": total,
-            "error_rate": round(errors / total, 6) if total else 0.0,
-            "endpoints_tracked": len(stats),
-        },
-        "current_metrics": await system_metrics.current(principal),
-        "historical_trends": {
-            "system": await system_metrics.hourly_history(datetime.now(UTC) - timedelta(hours=hours)),
-            "response_times": trends["buckets"],
-            "response_time_trend": trends["trend"],
-        },
-        "active_alerts": {
-            "source": "current threshold breaches (services/observability/thresholds.py); stored alerts come from "
-            "the alert engine",
-            "items": [b.as_dict() for b in breaches],
-        },
-        "top_endpoints": {"fastest_p95": fastest, "busiest": _sorted(busy, "count")[:5]},
-        "problematic_endpoints": {"slowest_p95": slowest, "most_errors": most_errors},
-        "pipeline": {
-            "ingest": await platform_probes.ingest_view(principal),
-            "rollups": await platform_probes.rollup_lag(),
-            "database_pool": await platform_probes.database_pool(),
-        },
-        "recommendations": await recommendations(principal, hours),
-    }
+    return MonitoringDashboard.model_validate(
+        {
+            "hours": hours,
+            "generated_at": datetime.now(UTC),
+            "health_overview": {
+                "status": "critical"
+                if any(b.severity == "critical" for b in breaches)
+                else ("warning" if breaches else "healthy"),
+                "monitor": await monitor_health(principal),
+                "total_requests": total,
+                "error_rate": round(errors / total, 6) if total else 0.0,
+                "endpoints_tracked": len(stats),
+            },
+            "current_metrics": await system_metrics.current(principal),
+            "historical_trends": {
+                "system": await system_metrics.hourly_history(datetime.now(UTC) - timedelta(hours=hours)),
+                "response_times": trends.buckets,
+                "response_time_trend": trends.trend,
+            },
+            "active_alerts": {
+                "source": "current threshold breaches (services/observability/thresholds.py); stored alerts come from "
+                "the alert engine",
+                "items": [b.as_dict() for b in breaches],
+            },
+            "top_endpoints": {"fastest_p95": fastest, "busiest": _sorted(busy, "count")[:5]},
+            "problematic_endpoints": {"slowest_p95": slowest, "most_errors": most_errors},
+            "pipeline": {
+                "ingest": await platform_probes.ingest_view(principal),
+                "rollups": await platform_probes.rollup_lag(),
+                "database_pool": await platform_probes.database_pool(),
+            },
+            "recommendations": await recommendations(principal, hours),
+        }
+    )

@@ -30,16 +30,25 @@ class RollupLag(BaseModel):
     lag_seconds: float
 
 
-class IngestView(BaseModel):
-    """``probes.ingest_view``: the whole backlog for a superuser, else ``scope`` and the
-    organization's own ``dead_letters_recent`` only."""
+class IngestBacklog(BaseModel):
+    """``probes.ingest_backlog``: the whole pipeline, platform-wide (superusers)."""
 
-    scope: str | None = None
-    stream_length: int | None = None
-    pending: int | None = None
-    dead_letter: int | None = None
+    stream_length: int
+    pending: int
+    dead_letter: int
     dead_letters_recent: int
-    oldest_entry_age_seconds: float | None = None
+    oldest_entry_age_seconds: float | None
+
+
+class OrganizationIngest(BaseModel):
+    """What an organization may see of the pipeline: its own recent dead letters."""
+
+    scope: Literal["organization"]
+    dead_letters_recent: int
+
+
+# ``probes.ingest_view``: the backlog for a superuser, else the organization's own figures only
+IngestView = IngestBacklog | OrganizationIngest
 
 
 class DatabasePool(BaseModel):

@@ -24,6 +24,7 @@ from models.monitoring import MonitorSwitch, SystemMetricSample
 from services.core.config import get_settings
 from services.core.redis_client import get_redis, key
 from services.identity.policy import Principal, require_admin, require_superuser
+from services.observability.schemas import SamplerSwitch, SystemSnapshot
 
 SAMPLER = "system_sampler"
 _PROCESS = psutil.Process()
@@ -101,10 +102,10 @@ def probe(cpu_interval: float = 0.1) -> dict[str, Any]:
     }
 
 
-async def current(principal: Principal) -> dict[str, Any]:
+async def current(principal: Principal) -> SystemSnapshot:
     """``GET /v1/monitoring/metrics/current``: a fresh probe of the serving host (CPU over 100 ms)."""
     require_admin(principal)
-    return await asyncio.to_thread(probe)
+    return SystemSnapshot.model_validate(await asyncio.to_thread(probe))
 
 
 # --------------------------------------------------------------------------- sampler switch
@@ -135,7 +136,7 @@ async def sampler_state() -> SamplerState:
     return SamplerState(row.enabled, row.interval_seconds, row.changed_at, row.changed_by)
 
 
-async def _switch(principal: Principal, enabled: bool) -> dict[str, Any]:
+async def _switch(principal: Principal, enabled: bool) -> SamplerSwitch:
     principal = require_superuser(principal)
     interval = get_settings().system_metrics_interval_seconds
     row, created = await MonitorSwitch.get_or_create(
@@ -150,15 +151,15 @@ async def _switch(principal: Principal, enabled: bool) -> dict[str, Any]:
     if enabled:
         stored = await store_sample(await asyncio.to_thread(probe))
         state["first_sample_id"] = stored.id
-    return state
+    return SamplerSwitch.model_validate(state)
 
 
-async def start(principal: Principal) -> dict[str, Any]:
+async def start(principal: Principal) -> SamplerSwitch:
     """Turn the sampler on (superuser) and store a first sample right away."""
     return await _switch(principal, True)
 
 
-async def stop(principal: Principal) -> dict[str, Any]:
+async def stop(principal: Principal) -> SamplerSwitch:
     """Turn the sampler off (superuser); stored samples stay until retention removes them."""
     return await _switch(principal, False)
 

@@ -102,7 +102,7 @@ async def get_monitoring_dashboard(call: Call[DashboardQuery, None]) -> Ok:
 )
 async def get_performance_recommendations(call: Call[RecommendationQuery, None]) -> Ok:
     items = await performance_monitoring.recommendations(call.user, call.query.hours)
-    return Ok({"recommendations": items, "count": len(items)}, "Recommendations retrieved successfully")
+    return Ok(RecommendationList(recommendations=items, count=len(items)), "Recommendations retrieved successfully")
 
 
 @router.get(
@@ -148,4 +148,4 @@ async def monitoring_health_check(call: Call[None, None]) -> Ok:
 )
 async def get_health_status(call: Call[None, None]) -> Ok:
     data = await health_status.health(call.request.app.state.self_check)
-    return Ok(data, f"System is {data['status']}")
+    return Ok(data, f"System is {data.status}")
