@@ -22,7 +22,7 @@ from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from tortoise.contrib.starlette import RegisterTortoise
 
-from api import docs, ide
+from api import dashboard, docs, ide
 from api.auth import BearerAuthBackend, on_auth_error
 from api.envelope import error, from_domain_error
 from api.graphql_app import graphql_app
@@ -140,6 +140,7 @@ def create_app(settings: Settings | None = None, *, orm_global_fallback: bool = 
         *build_routes(endpoints),
         Route("/openapi.json", docs.openapi_json, methods=["GET"], include_in_schema=False),
         Route("/docs", docs.docs_page, methods=["GET"], include_in_schema=False),
+        *dashboard.ROUTES,  # GET / and /dashboard/{path}: the web dashboard (web/, built into api/static)
         Route(ide.VENDOR_PREFIX + "{path:path}", ide.vendor_asset, methods=["GET"], include_in_schema=False),
         Route("/graphql", gql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", MeteredWebSocket(gql)),  # counted for /v1/mcp/proxy/metrics/websocket

@@ -37,7 +37,7 @@ except ImportError:  # `make install` could not pip install the SDK (offline): t
     sys.path.insert(0, str(ROOT / "sdk" / "python" / "src"))
 
 import tests.conftest as project  # noqa: E402  (sets up the database and Redis for this run)
-from tests.conftest import IS_POSTGRES, start_server  # noqa: E402
+from tests.conftest import IS_POSTGRES  # noqa: E402
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -49,7 +49,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     """The app under uvicorn plus one arq worker (which drains the ingest stream into the database)."""
-    web, port = start_server()
+    web, port = serve()
     worker = subprocess.Popen(
         [sys.executable, "-m", "arq", "workers.settings.WorkerSettings"],
         cwd=ROOT,
@@ -280,3 +280,19 @@ def wait_stored(kind: str, organization_id: int, expected: set[str], within: flo
         if expected <= set(found) or time.monotonic() > deadline:
             return found
         time.sleep(0.2)
+
+
+def serve(within: float = 180) -> tuple[subprocess.Popen[bytes], int]:
+    """The app under uvicorn on a free loopback port, like tests/conftest.py's ``start_server`` but patient:
+    on a loaded machine importing the app alone can take longer than that helper waits."""
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", "api.app:app", "--host", "127.0.0.1", "--port", str(port)]
+    proc = subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=dict(os.environ))
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline and proc.poll() is None:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return proc, port
+        time.sleep(0.1)
+    proc.terminate()
+    raise RuntimeError("uvicorn did not start")

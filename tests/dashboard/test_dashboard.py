@@ -1,0 +1,368 @@
+"""The dashboard at ``/`` in headless Chromium against a real uvicorn: sign in, open a prompt, acknowledge an alert.
+
+Chromium runs offline (as in tests/api/test_docs_offline.py: every host but 127.0.0.1 is
+NXDOMAIN, proxied traffic goes to a dead port) and is driven over the DevTools protocol.  Every
+console message of level error, every uncaught exception and every failed request fails the test.
+Screenshots of each step are kept in ``$DASHBOARD_SCREENSHOTS`` (default: the run's temporary
+directory) as test artefacts.  The data is made through the public API: prompt events through
+the ingest route (drained by the worker job), an alert through a rule and a recorded metric.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import websockets
+
+from api.dashboard import CSP, DASHBOARD_DIR
+from tests.api.test_docs_offline import CHROMIUM, _chromium_flags
+from tests.conftest import TMP, _free_port
+from workers import jobs
+
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get install chromium chromium-driver)"
+)
+SHOTS = Path(os.environ.get("DASHBOARD_SCREENSHOTS") or TMP / "dashboard-screenshots")
+
+
+# --------------------------------------------------------------------------- serving
+
+
+async def test_page_and_assets_are_served_from_the_build(client):
+    page = await client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"] == "text/html; charset=utf-8"
+    assert page.headers["content-security-policy"] == CSP and page.headers["cache-control"] == "no-cache"
+    assert "http://" not in page.text and "https://" not in page.text  # nothing from a CDN
+    assets = [p.relative_to(DASHBOARD_DIR).as_posix() for p in DASHBOARD_DIR.rglob("assets/*")]
+    assert any(a.endswith(".js") for a in assets) and any(a.endswith(".css") for a in assets)
+    for name in assets:
+        assert f"/dashboard/{name}" in page.text
+        r = await client.get(f"/dashboard/{name}")
+        assert r.status_code == 200 and r.headers["content-encoding"] == "gzip"
+        assert r.content == (DASHBOARD_DIR / name).read_bytes()
+        assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
+        again = await client.get(f"/dashboard/{name}", headers={"If-None-Match": r.headers["etag"]})
+        assert again.status_code == 304
+    for missing in ("index.html", "nope.js", "../dashboard.py", "assets/../../dashboard.py"):
+        r = await client.get("/dashboard/" + missing)
+        assert r.status_code == 404 and r.json()["error"]["code"] == "NOT_FOUND", missing
+    assert (await client.post("/")).status_code == 405
+    spec = (await client.get("/openapi.json")).json()
+    assert "/" not in spec["paths"] and not [p for p in spec["paths"] if p.startswith("/dashboard")]
+
+
+def test_built_assets_are_committed_next_to_their_sources():
+    """The build is in the repository (make run needs no npm); its sources are in web/."""
+    root = Path(__file__).resolve().parents[2]
+    assert (root / "web" / "package.json").is_file() and (root / "web" / "package-lock.json").is_file()
+    assert (DASHBOARD_DIR / "index.html").is_file()
+    listed = subprocess.run(
+        ["git", "ls-files", "api/static/dashboard"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.split()
+    if listed:  # in a checkout of a commit (not while the files are still uncommitted)
+        assert "api/static/dashboard/index.html" in listed
+
+
+# --------------------------------------------------------------------------- the browser
+
+
+class Tab:
+    """A tiny DevTools-protocol client: evaluate, screenshots, and every console error and failed request."""
+
+    def __init__(self, socket_url: str) -> None:
+        self.url = socket_url
+        self.ids = 0
+        self.problems: list[str] = []
+        self.pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
+
+    async def __aenter__(self) -> Tab:
+        self.ws = await websockets.connect(self.url, max_size=None)
+        self.reader = asyncio.create_task(self._read())
+        for domain in ("Runtime", "Log", "Network", "Page"):
+            await self.send(f"{domain}.enable")
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.reader.cancel()
+        await self.ws.close()
+
+    async def _read(self) -> None:
+        async for raw in self.ws:
+            message = json.loads(raw)
+            if "id" in message and message["id"] in self.pending:
+                self.pending.pop(message["id"]).set_result(message)
+                continue
+            method, params = message.get("method"), message.get("params", {})
+            if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+                self.problems.append("console: " + " ".join(str(a.get("value", a)) for a in params["args"]))
+            elif method == "Runtime.exceptionThrown":
+                self.problems.append("exception: " + json.dumps(params["exceptionDetails"])[:500])
+            elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
+                self.problems.append("log: " + params["entry"].get("text", ""))
+            elif method == "Network.loadingFailed" and not params.get("canceled"):
+                self.problems.append("request failed: " + params.get("errorText", ""))
+
+    async def send(self, method: str, **params: Any) -> dict[str, Any]:
+        self.ids += 1
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self.pending[self.ids] = future
+        await self.ws.send(json.dumps({"id": self.ids, "method": method, "params": params}))
+        message = await asyncio.wait_for(future, 30)
+        assert "error" not in message, message
+        return message["result"]  # type: ignore[no-any-return]
+
+    async def js(self, expression: str) -> Any:
+        result = await self.send("Runtime.evaluate", expression=expression, awaitPromise=True, returnByValue=True)
+        assert "exceptionDetails" not in result, result
+        return result["result"].get("value")
+
+    async def until(self, expression: str, what: str, seconds: float = 20) -> Any:
+        deadline = time.monotonic() + seconds
+        while True:
+            value = await self.js(expression)
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                await self.shot(f"timeout-{what.replace(' ', '-')}")
+                body = await self.js("document.body.innerText")
+                raise AssertionError(f"timed out waiting for {what}; page text: {body[:1500]!r}")
+            await asyncio.sleep(0.1)
+
+    async def shot(self, name: str) -> Path:
+        data = (await self.send("Page.captureScreenshot", format="png"))["data"]
+        return _save_png(name, data)
+
+
+def _save_png(name: str, data: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    path.write_bytes(base64.b64decode(data))
+    return path
+
+
+@contextlib.contextmanager
+def chromium(url: str) -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="chromium-", ignore_cleanup_errors=True) as tmp:
+        assert CHROMIUM is not None
+        proc = subprocess.Popen(
+            [CHROMIUM, *_chromium_flags(f"{tmp}/profile"), "--remote-debugging-port=0", "about:blank"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            port_file = Path(tmp) / "profile" / "DevToolsActivePort"
+            for _ in range(400):
+                if port_file.is_file() and port_file.read_text().count("\n") >= 1:
+                    break
+                time.sleep(0.05)
+            devtools = f"http://127.0.0.1:{port_file.read_text().split()[0]}/json"
+            targets = json.loads(urllib.request.urlopen(devtools, timeout=10).read())
+            yield next(t["webSocketDebuggerUrl"] for t in targets if t["type"] == "page")
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed")
+    proc, port = serve()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def serve(within: float = 180) -> tuple[subprocess.Popen[bytes], int]:
+    """The app under uvicorn on a free loopback port, like tests/conftest.py's ``start_server`` but patient:
+    on a loaded machine importing the app alone can take longer than that helper waits."""
+    port = _free_port()
+    command = [sys.executable, "-m", "uvicorn", "api.app:app", "--host", "127.0.0.1", "--port", str(port)]
+    proc = subprocess.Popen(
+        [*command, "--log-level", "warning"], cwd=Path(__file__).resolve().parents[2], env=dict(os.environ)
+    )
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline and proc.poll() is None:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return proc, port
+        time.sleep(0.1)
+    proc.terminate()
+    raise RuntimeError("uvicorn did not start")
+
+
+async def gql(client: Any, headers: dict[str, str], query: str, **variables: Any) -> dict[str, Any]:
+    r = await client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
+    body = r.json()
+    assert "errors" not in body, body
+    return body["data"]  # type: ignore[no-any-return]
+
+
+async def seed(client: Any, tenant: Any) -> tuple[int, int]:
+    """Two versions of one prompt over the last six days (and some runs the week before), and a firing alert.
+
+    Returns (prompt id, alert id).
+    """
+    rng = random.Random(18)
+    now = datetime.now(UTC)
+    prompt_uuid = str(uuid.uuid4())
+    events = []
+    for i in range(400):
+        version = "v1" if i < 200 else "v2"
+        at = now - timedelta(days=6) + timedelta(minutes=21 * i)
+        events.append(
+            {
+                "prompt_id": prompt_uuid,
+                "prompt_name": "Support triage",
+                "version_hash": version,
+                "latency_ms": rng.gauss(900 if version == "v1" else 700, 80),
+                "cost_usd": 0.002,
+                "score": min(1.0, max(0.0, rng.gauss(0.7 if version == "v1" else 0.8, 0.05))),
+                "status": "failed" if i % 25 == 0 else "completed",
+                "timestamp": at.isoformat(),
+            }
+        )
+    for i in range(100):  # the previous period (8 to 13 days ago), for the period-over-period change
+        at = now - timedelta(days=13) + timedelta(minutes=72 * i)
+        events.append(
+            {"prompt_id": prompt_uuid, "version_hash": "v1", "latency_ms": 950.0, "timestamp": at.isoformat()}
+        )
+    r = await client.post("/api/v1/prompts/analytics/batch", json={"events": events}, headers=tenant.key_headers)
+    assert r.status_code == 202, r.text
+    await jobs.drain_ingest({"worker_id": "dashboard-test"})
+    found = await gql(
+        client, tenant.headers, '{ prompts(filter: {search: "Support triage"}) { edges { node { id } } } }'
+    )
+    prompt_id = int(found["prompts"]["edges"][0]["node"]["id"])
+    record = "mutation($i: MetricPointInput!) { recordMetric(input: $i) { alertChanges { alertId transition } } }"
+    await gql(client, tenant.headers, record, i={"name": "queue_depth", "value": 1, "type": "gauge"})  # known now
+    await gql(
+        client,
+        tenant.headers,
+        "mutation($i: AlertRuleInput!) { createAlertRule(input: $i) { id } }",
+        i={
+            "metric": "queue_depth",
+            "comparison": "gt",
+            "threshold": 5,
+            "aggregation": "max",
+            "severity": "critical",
+            "name": "Queue too deep",
+        },
+    )
+    fired = await gql(client, tenant.headers, record, i={"name": "queue_depth", "value": 9, "type": "gauge"})
+    [change] = fired["recordMetric"]["alertChanges"]
+    assert change["transition"] == "firing"
+    return prompt_id, int(change["alertId"])
+
+
+@pytest.fixture
+async def tab(server: str) -> AsyncIterator[Tab]:
+    with chromium(server) as socket_url:
+        async with Tab(socket_url) as t:
+            yield t
+
+
+@needs_chromium
+async def test_sign_in_open_a_prompt_and_acknowledge_an_alert(server, client, make_tenant, tab):
+    tenant = await make_tenant("admin")
+    prompt_id, alert_id = await seed(client, tenant)
+
+    await tab.send("Page.navigate", url=server + "/")
+    await tab.until("!!document.querySelector('#pw-form')", "the sign-in form")
+    await tab.shot("01-sign-in")
+    await tab.js(
+        f"""(() => {{
+          const f = document.querySelector('#pw-form');
+          f.email.value = {json.dumps(tenant.email)};
+          f.password.value = 'wrong-password';
+          f.requestSubmit();
+          return true;
+        }})()"""
+    )
+    await tab.until("document.querySelector('#signin-error').textContent.length > 0", "the sign-in error")
+    tab.problems = [p for p in tab.problems if "401" not in p]  # the browser logs the refused sign-in itself
+    await tab.js(
+        f"""(() => {{
+          const f = document.querySelector('#pw-form');
+          f.password.value = {json.dumps(tenant.password)};
+          f.requestSubmit();
+          return true;
+        }})()"""
+    )
+    # overview: KPI cards with their change, a sparkline, the open alert
+    await tab.until("document.querySelectorAll('.kpi .value').length >= 4", "the KPI cards")
+    await tab.until("!!document.querySelector('.kpi .spark canvas')", "a sparkline")
+    await tab.until("document.querySelector('#open-alerts').innerText.includes('Queue too deep')", "the open alert")
+    executions = await tab.js("document.querySelector('.kpi[data-metric=executions] .value').textContent")
+    assert executions == "400"
+    assert "vs previous" in await tab.js("document.querySelector('#kpis').innerText")
+    await tab.shot("02-overview")
+
+    # prompts list -> the prompt's page with its charts, versions and A/B verdict
+    await tab.js("location.hash = '#/prompts'")
+    await tab.until(f"!!document.querySelector('a[href=\"#/prompts/{prompt_id}\"]')", "the prompt in the list")
+    row = await tab.js("document.querySelector('table.prompts tbody tr').innerText")
+    assert "Support triage" in row and "400" in row
+    await tab.js(f"document.querySelector('a[href=\"#/prompts/{prompt_id}\"]').click(), true")
+    await tab.until("document.querySelector('#prompt-name')?.textContent.includes('Support triage')", "the prompt")
+    await tab.until("document.querySelectorAll('#charts canvas').length >= 4", "four charts")
+    versions = await tab.js("document.querySelector('#ab').closest('main').innerText")
+    assert "v1" in versions and "v2" in versions
+    assert "p = " in await tab.js("document.querySelector('#ab').innerText")  # the A/B verdict's tests
+    await tab.shot("03-prompt")
+
+    # alerts inbox: acknowledge, and the alert moves from Firing to Acknowledged
+    await tab.js("location.hash = '#/alerts'")
+    await tab.until(f"!!document.querySelector('li[data-alert=\"{alert_id}\"] button[data-action=ack]')", "ack button")
+    await tab.shot("04-alerts-firing")
+    await tab.js(f"document.querySelector('li[data-alert=\"{alert_id}\"] button[data-action=ack]').click(), true")
+    await tab.until(f"!document.querySelector('li[data-alert=\"{alert_id}\"]')", "the alert to leave Firing")
+    assert await tab.js("document.querySelector('[data-count=acknowledged]').textContent") == "1"
+    await tab.js("document.querySelector('[data-tab=acknowledged]').click(), true")
+    await tab.until(f"!!document.querySelector('li[data-alert=\"{alert_id}\"]')", "the alert under Acknowledged")
+    assert "acknowledged" in await tab.js(f"document.querySelector('li[data-alert=\"{alert_id}\"]').innerText")
+    await tab.shot("05-alerts-acknowledged")
+    state = await gql(client, tenant.headers, "query($id: Int!) { alert(id: $id) { status } }", id=alert_id)
+    assert state["alert"]["status"] == "acknowledged"
+
+    assert tab.problems == []
+
+
+@needs_chromium
+async def test_api_key_sign_in_as_a_member_and_sign_out(server, client, make_tenant, tab):
+    tenant = await make_tenant("member")
+    await tab.send("Page.navigate", url=server + "/")
+    await tab.until("!!document.querySelector('#key-form')", "the sign-in form")
+    await tab.js(
+        f"""(() => {{ const f = document.querySelector('#key-form'); f.key.value = {json.dumps(tenant.api_key)};
+          f.requestSubmit(); return true; }})()"""
+    )
+    who = f"document.querySelector('.top .who')?.textContent.includes({json.dumps(tenant.email)})"
+    await tab.until(who, "signed in by key")  # the key's user
+    await tab.until("!document.querySelector('#kpis').innerText.includes('Loading')", "the KPI panel")
+    # the organization-wide figures need the admin role: the panel says so, the page keeps working
+    assert "requires the admin role" in await tab.js("document.querySelector('#kpis').innerText")
+    await tab.shot("06-member-overview")
+    await tab.js("document.querySelector('#sign-out').click(), true")
+    await tab.until("!!document.querySelector('#pw-form')", "the sign-in form again")
+    assert await tab.js("sessionStorage.length") == 0
+    assert tab.problems == []

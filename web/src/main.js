@@ -1,0 +1,510 @@
+// The PromptOps dashboard: a small hash-routed page over the public GraphQL API.
+//   #/            overview: KPIs vs the previous period with sparklines, open alerts, latest deployments
+//   #/prompts     searchable, sortable prompt list (last 7 days)
+//   #/prompts/ID  a prompt: KPIs, charts with version and alert annotations, versions, the A/B verdict
+//   #/alerts      alerts inbox: filter by status, acknowledge and resolve
+import "uplot/dist/uPlot.min.css";
+import "./style.css";
+import { credential, gql, signInWithKey, signInWithPassword, signOut } from "./api.js";
+import { lineChart, sparkline } from "./charts.js";
+import { esc, fmt, fmtDelta, relTime } from "./util.js";
+
+const app = document.getElementById("app");
+let viewer = null;
+let timers = [];
+
+function clearTimers() {
+  timers.forEach(clearInterval);
+  timers = [];
+}
+
+window.addEventListener("promptops:signed-out", () => render());
+window.addEventListener("hashchange", () => render());
+
+async function render() {
+  clearTimers();
+  if (!credential()) return renderSignIn();
+  if (!viewer) {
+    try {
+      viewer = (await gql("query { viewer { role authMethod user { email } organization { name } } }")).viewer;
+    } catch (err) {
+      viewer = null;
+      return renderSignIn(err.message);
+    }
+  }
+  const route = location.hash.replace(/^#/, "") || "/";
+  app.innerHTML = shell(route);
+  app.querySelector("#sign-out").addEventListener("click", () => {
+    signOut();
+    viewer = null;
+    location.hash = "#/";
+    render();
+  });
+  const main = app.querySelector("main");
+  const prompt = route.match(/^\/prompts\/(\d+)$/);
+  if (prompt) return promptPage(main, Number(prompt[1]));
+  if (route === "/prompts") return promptsPage(main);
+  if (route.startsWith("/alerts")) return alertsPage(main);
+  return overviewPage(main);
+}
+
+function shell(route) {
+  const link = (href, label, active) => `<a href="#${href}" class="${active ? "active" : ""}">${label}</a>`;
+  const who = viewer.user ? viewer.user.email : `API key (${viewer.role})`;
+  return `
+    <header class="top">
+      <span class="brand">PromptOps</span>
+      <nav>
+        ${link("/", "Overview", route === "/")}
+        ${link("/prompts", "Prompts", route.startsWith("/prompts"))}
+        ${link("/alerts", "Alerts", route.startsWith("/alerts"))}
+      </nav>
+      <span class="who">${esc(viewer.organization ? viewer.organization.name : "")} · ${esc(who)}</span>
+      <button id="sign-out" class="link">Sign out</button>
+    </header>
+    <main></main>`;
+}
+
+// ------------------------------------------------------------------ sign-in
+
+function renderSignIn(message) {
+  app.innerHTML = `
+    <div class="signin">
+      <h1>PromptOps Analytics</h1>
+      <form id="pw-form" class="card">
+        <h2>Sign in</h2>
+        <label>E-mail <input name="email" type="email" autocomplete="username" required></label>
+        <label>Password <input name="password" type="password" autocomplete="current-password" required></label>
+        <button type="submit">Sign in</button>
+      </form>
+      <form id="key-form" class="card">
+        <h2>…or use an API key</h2>
+        <label>API key <input name="key" type="password" autocomplete="off" required></label>
+        <button type="submit">Use key</button>
+      </form>
+      <p class="error" id="signin-error">${message ? esc(message) : ""}</p>
+    </div>`;
+  const error = app.querySelector("#signin-error");
+  const submit = (form, action) =>
+    form.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      error.textContent = "";
+      const button = form.querySelector("button");
+      button.disabled = true;
+      try {
+        await action(new FormData(form));
+        viewer = null;
+        await render();
+      } catch (err) {
+        error.textContent = err.message;
+      } finally {
+        button.disabled = false;
+      }
+    });
+  submit(app.querySelector("#pw-form"), (f) => signInWithPassword(f.get("email"), f.get("password")));
+  submit(app.querySelector("#key-form"), (f) => signInWithKey(f.get("key")));
+}
+
+// ------------------------------------------------------------------ panels
+
+// Runs `load` and fills `el` with what `draw` makes of it, or with the error; panels fail alone.
+async function panel(el, load, draw) {
+  try {
+    const data = await load();
+    el.innerHTML = "";
+    draw(el, data);
+  } catch (err) {
+    el.innerHTML = `<p class="error">${esc(err.message)}</p>`;
+  }
+}
+
+const KPI_LABELS = {
+  executions: ["Executions", "int"],
+  success_rate: ["Success rate", "pct"],
+  error_rate: ["Error rate", "pct"],
+  latency_p95: ["Latency p95", "ms"],
+  latency_avg: ["Latency avg", "ms"],
+  cost_total: ["Cost", "usd"],
+  score_avg: ["Avg score", "num"],
+};
+// KPI -> the time-series metric behind its sparkline
+const SPARK = { executions: "executions", error_rate: "error_rate", latency_p95: "latency_p95", cost_total: "cost_total" };
+
+function overviewPage(main) {
+  main.innerHTML = `
+    <h1>Overview <small>last 7 days vs the 7 days before</small></h1>
+    <section id="kpis" class="kpis"><p class="muted">Loading…</p></section>
+    <div class="grid2">
+      <section class="card"><h2>Open alerts <a href="#/alerts" class="more">inbox →</a></h2><div id="open-alerts">Loading…</div></section>
+      <section class="card"><h2>Latest deployments</h2><div id="deployments">Loading…</div></section>
+    </div>`;
+  const kpis = main.querySelector("#kpis");
+  panel(
+    kpis,
+    () =>
+      gql(`query Overview {
+        analyticsSummary(days: 7) {
+          kpis { deltas { metric current previous percent higherIsBetter } }
+          health { status reasons }
+        }
+      }`),
+    (el, data) => {
+      const s = data.analyticsSummary;
+      const shown = s.kpis.deltas.filter((d) => KPI_LABELS[d.metric]);
+      el.innerHTML =
+        shown
+          .map((d) => {
+            const [label, unit] = KPI_LABELS[d.metric];
+            return `<div class="kpi card" data-metric="${d.metric}">
+              <div class="label">${label}</div>
+              <div class="value">${fmt(d.current, unit)}</div>
+              <div class="delta">${fmtDelta(d)}</div>
+              <div class="spark" data-spark="${SPARK[d.metric] || ""}"></div>
+            </div>`;
+          })
+          .join("") +
+        `<div class="kpi card health ${esc(s.health.status)}"><div class="label">Health</div>
+           <div class="value">${esc(s.health.status)}</div>
+           <div class="delta">${s.health.reasons.map(esc).join("<br>") || "no issues"}</div></div>`;
+      loadSparklines(el);
+    },
+  );
+  panel(
+    main.querySelector("#open-alerts"),
+    () => gql(`query { alerts(status: "open", first: 8) { id status severity message ruleName startedAt } }`),
+    (el, data) => {
+      el.innerHTML = data.alerts.length
+        ? `<ul class="list">${data.alerts
+            .map(
+              (a) => `<li><span class="sev ${esc(a.severity)}">${esc(a.severity)}</span>
+                 <span class="grow">${esc(a.ruleName || a.message)}</span>
+                 <span class="status">${esc(a.status)}</span><span class="muted">${relTime(a.startedAt)}</span></li>`,
+            )
+            .join("")}</ul>`
+        : `<p class="muted">No open alerts.</p>`;
+    },
+  );
+  panel(
+    main.querySelector("#deployments"),
+    () =>
+      gql(`query { deployments(page: 1, pageSize: 6) {
+        items { id name version status createdAt environment { name } } } }`),
+    (el, data) => {
+      const items = data.deployments.items;
+      el.innerHTML = items.length
+        ? `<table><thead><tr><th>Deployment</th><th>Env</th><th>Status</th><th>When</th></tr></thead><tbody>${items
+            .map(
+              (d) => `<tr><td>${esc(d.name)} <span class="muted">${esc(d.version)}</span></td>
+                <td>${esc(d.environment.name)}</td><td><span class="pill ${esc(d.status)}">${esc(d.status)}</span></td>
+                <td class="muted">${relTime(d.createdAt)}</td></tr>`,
+            )
+            .join("")}</tbody></table>`
+        : `<p class="muted">No deployments reported yet.</p>`;
+    },
+  );
+}
+
+// Sparklines over the 10 busiest prompts (what timeSeries returns without promptIds): counts and
+// costs are summed per bucket, rates and latencies weighted by each prompt's executions.
+async function loadSparklines(el) {
+  const metrics = [...new Set([...el.querySelectorAll("[data-spark]")].map((s) => s.dataset.spark).filter(Boolean))];
+  if (!metrics.length) return;
+  const fields = ["executions", ...metrics.filter((m) => m !== "executions")]
+    .map((m) => `${m}: timeSeries(metricName: "${m}", timeWindow: "7d") { timestamps series { promptId values } }`)
+    .join("\n");
+  let data;
+  try {
+    data = await gql(`query Sparklines { ${fields} }`);
+  } catch {
+    return; // a member cannot read time series: the KPIs stand without sparklines
+  }
+  const weights = new Map(data.executions.series.map((s) => [s.promptId, s.values]));
+  for (const box of el.querySelectorAll("[data-spark]")) {
+    const chart = data[box.dataset.spark];
+    if (!chart) continue;
+    const additive = box.dataset.spark === "executions" || box.dataset.spark === "cost_total";
+    const values = chart.timestamps.map((_, i) => {
+      let total = 0;
+      let weight = 0;
+      for (const s of chart.series) {
+        const v = s.values[i];
+        if (v == null) continue;
+        const w = additive ? 1 : (weights.get(s.promptId) || [])[i] || 0;
+        total += additive ? v : v * w;
+        weight += w;
+      }
+      return additive ? total : weight ? total / weight : null;
+    });
+    box.title = "7 days, 10 busiest prompts";
+    sparkline(box, chart.timestamps, values);
+  }
+}
+
+// ------------------------------------------------------------------ prompts
+
+const SORTS = {
+  name: (a, b) => a.name.localeCompare(b.name),
+  executions: (a, b) => b.analytics.executionCount - a.analytics.executionCount,
+  error: (a, b) => (1 - (b.analytics.successRate ?? 1)) - (1 - (a.analytics.successRate ?? 1)),
+  latency: (a, b) => (b.analytics.p95LatencyMs ?? -1) - (a.analytics.p95LatencyMs ?? -1),
+  cost: (a, b) => b.analytics.totalCostUsd - a.analytics.totalCostUsd,
+  last: (a, b) => (b.timestamp || "").localeCompare(a.timestamp || ""),
+};
+
+function promptsPage(main) {
+  const state = { search: "", sort: "executions", rows: [], total: 0 };
+  main.innerHTML = `
+    <h1>Prompts <small>figures of the last 7 days</small></h1>
+    <div class="toolbar">
+      <input id="search" type="search" placeholder="Search name or text" aria-label="Search prompts">
+      <span id="count" class="muted"></span>
+    </div>
+    <section class="card"><div id="prompts">Loading…</div></section>`;
+  const box = main.querySelector("#prompts");
+  const since = new Date(Date.now() - 7 * 86400e3).toISOString();
+  const load = () =>
+    panel(
+      box,
+      () =>
+        gql(
+          `query Prompts($search: String, $since: DateTime) {
+            prompts(filter: { search: $search }, first: 100) {
+              totalCount
+              edges { node { id name status timestamp
+                analytics(periodStart: $since) { executionCount successRate p95LatencyMs totalCostUsd avgScore } } }
+            }
+          }`,
+          { search: state.search || null, since },
+        ),
+      (el, data) => {
+        state.rows = data.prompts.edges.map((e) => e.node);
+        state.total = data.prompts.totalCount;
+        draw();
+      },
+    );
+  const head = (key, label) =>
+    `<th><button class="sort ${state.sort === key ? "active" : ""}" data-sort="${key}">${label}</button></th>`;
+  const draw = () => {
+    main.querySelector("#count").textContent = `${state.rows.length} of ${state.total}`;
+    const rows = [...state.rows].sort(SORTS[state.sort]);
+    box.innerHTML = rows.length
+      ? `<table class="prompts"><thead><tr>${head("name", "Prompt")}${head("executions", "Executions")}${head(
+          "error",
+          "Error rate",
+        )}${head("latency", "p95 latency")}${head("cost", "Cost")}<th>Score</th>${head("last", "Last run")}</tr></thead>
+        <tbody>${rows
+          .map((p) => {
+            const a = p.analytics;
+            return `<tr><td><a href="#/prompts/${p.id}">${esc(p.name)}</a></td><td>${fmt(a.executionCount, "int")}</td>
+              <td>${a.successRate == null ? "–" : fmt(1 - a.successRate, "pct")}</td><td>${fmt(a.p95LatencyMs, "ms")}</td>
+              <td>${fmt(a.totalCostUsd, "usd")}</td><td>${fmt(a.avgScore, "num")}</td>
+              <td class="muted">${relTime(p.timestamp)}</td></tr>`;
+          })
+          .join("")}</tbody></table>`
+      : `<p class="muted">No prompts${state.search ? " match" : " yet"}.</p>`;
+    box.querySelectorAll("button.sort").forEach((b) =>
+      b.addEventListener("click", () => {
+        state.sort = b.dataset.sort;
+        draw();
+      }),
+    );
+  };
+  let debounce;
+  main.querySelector("#search").addEventListener("input", (ev) => {
+    clearTimeout(debounce);
+    debounce = setTimeout(() => {
+      state.search = ev.target.value.trim();
+      load();
+    }, 250);
+  });
+  load();
+}
+
+const CHARTS = [
+  ["latency_p95", "Latency p95", "ms"],
+  ["error_rate", "Error rate", "pct"],
+  ["cost_total", "Cost", "usd"],
+  ["score_avg", "Average score", "num"],
+];
+
+function promptPage(main, id) {
+  main.innerHTML = `<p class="muted">Loading…</p>`;
+  panel(
+    main,
+    () =>
+      gql(
+        `query Prompt($id: ID!, $pid: Int!) {
+          prompt(id: $id) { id name uuid status createdAt
+            analytics { executionCount successRate p95LatencyMs avgLatencyMs totalCostUsd avgScore } }
+          promptReport(promptId: $pid, timeWindow: "30d") {
+            executions
+            versions { versionHash firstSeenAt executions errorRate latencyP95 costAvg scoreAvg }
+            abTest { versionA versionB executionsA executionsB warnings
+              score { meanA meanB pValue significant relativeDifferencePct }
+              latency { meanA meanB pValue significant relativeDifferencePct }
+              successRate { rateA rateB pValue significant } }
+            abTestUnavailableReason
+          }
+        }`,
+        { id: String(id), pid: id },
+      ),
+    (el, data) => {
+      const p = data.prompt;
+      const a = p.analytics;
+      const r = data.promptReport;
+      el.innerHTML = `
+        <p><a href="#/prompts">← Prompts</a></p>
+        <h1 id="prompt-name">${esc(p.name)} <small>${esc(p.uuid)}</small></h1>
+        <section class="kpis">
+          ${kpi("Executions (all time)", fmt(a.executionCount, "int"))}
+          ${kpi("Error rate", a.successRate == null ? "–" : fmt(1 - a.successRate, "pct"))}
+          ${kpi("Latency p95", fmt(a.p95LatencyMs, "ms"))}
+          ${kpi("Cost", fmt(a.totalCostUsd, "usd"))}
+          ${kpi("Avg score", fmt(a.avgScore, "num"))}
+        </section>
+        <div class="toolbar"><label>Window <select id="window">
+          <option value="24h">24 hours</option><option value="7d" selected>7 days</option><option value="30d">30 days</option>
+        </select></label><span class="muted">Dashed lines: new versions; red: alerts</span></div>
+        <div class="grid2" id="charts">${CHARTS.map(
+          ([m, label]) => `<section class="card"><h2>${label}</h2><div class="chart" data-metric="${m}"></div></section>`,
+        ).join("")}</div>
+        <section class="card"><h2>Versions <small>last 30 days</small></h2>${versionsTable(r.versions)}</section>
+        <section class="card" id="ab"><h2>A/B verdict</h2>${abVerdict(r)}</section>`;
+      const charts = el.querySelector("#charts");
+      const load = () => loadCharts(charts, id, el.querySelector("#window").value);
+      el.querySelector("#window").addEventListener("change", load);
+      load();
+    },
+  );
+}
+
+function kpi(label, value) {
+  return `<div class="kpi card"><div class="label">${label}</div><div class="value">${value}</div></div>`;
+}
+
+function versionsTable(versions) {
+  if (!versions.length) return `<p class="muted">No executions in the window.</p>`;
+  return `<table><thead><tr><th>Version</th><th>First seen</th><th>Executions</th><th>Error rate</th><th>p95</th>
+    <th>Avg cost</th><th>Avg score</th></tr></thead><tbody>${versions
+      .map(
+        (v) => `<tr><td><code>${esc(v.versionHash)}</code></td><td class="muted">${relTime(v.firstSeenAt)}</td>
+          <td>${fmt(v.executions, "int")}</td><td>${fmt(v.errorRate, "pct")}</td><td>${fmt(v.latencyP95, "ms")}</td>
+          <td>${fmt(v.costAvg, "usd")}</td><td>${fmt(v.scoreAvg, "num")}</td></tr>`,
+      )
+      .join("")}</tbody></table>`;
+}
+
+function abVerdict(r) {
+  const t = r.abTest;
+  if (!t) return `<p class="muted">${esc(r.abTestUnavailableReason || "Not enough data for a comparison.")}</p>`;
+  const row = (label, test, unit, meanA, meanB) => {
+    if (!test) return `<tr><td>${label}</td><td colspan="4" class="muted">not measured</td></tr>`;
+    const verdict = test.significant ? `<strong>significant</strong>` : `no significant difference`;
+    return `<tr><td>${label}</td><td>${fmt(meanA, unit)}</td><td>${fmt(meanB, unit)}</td>
+      <td>p = ${test.pValue.toFixed(4)}</td><td>${verdict}</td></tr>`;
+  };
+  return `<p><code>${esc(t.versionA)}</code> (${t.executionsA} runs) vs <code>${esc(t.versionB)}</code> (${t.executionsB} runs)</p>
+    <table><thead><tr><th></th><th>A</th><th>B</th><th>p-value</th><th>Verdict</th></tr></thead><tbody>
+    ${row("Score", t.score, "num", t.score && t.score.meanA, t.score && t.score.meanB)}
+    ${row("Latency", t.latency, "ms", t.latency && t.latency.meanA, t.latency && t.latency.meanB)}
+    ${row("Success rate", t.successRate, "pct", t.successRate && t.successRate.rateA, t.successRate && t.successRate.rateB)}
+    </tbody></table>${t.warnings.map((w) => `<p class="muted">${esc(w)}</p>`).join("")}`;
+}
+
+async function loadCharts(container, id, window) {
+  const fields = CHARTS.map(
+    ([m]) => `${m}: timeSeries(metricName: "${m}", timeWindow: $w, promptIds: [$id]) {
+      timestamps series { values } annotations { type at label severity } }`,
+  ).join("\n");
+  let data;
+  try {
+    data = await gql(`query Charts($id: Int!, $w: String!) { ${fields} }`, { id, w: window });
+  } catch (err) {
+    container.querySelectorAll(".chart").forEach((c) => (c.innerHTML = `<p class="error">${esc(err.message)}</p>`));
+    return;
+  }
+  for (const [metric, label, unit] of CHARTS) {
+    const box = container.querySelector(`[data-metric="${metric}"]`);
+    const chart = data[metric];
+    const values = chart.series.length ? chart.series[0].values : chart.timestamps.map(() => null);
+    lineChart(box, chart.timestamps, values, { label, unit, annotations: chart.annotations });
+  }
+}
+
+// ------------------------------------------------------------------ alerts
+
+const ALERT_TABS = [
+  ["firing", "Firing"],
+  ["acknowledged", "Acknowledged"],
+  ["pending", "Pending"],
+  ["resolved", "Resolved"],
+];
+
+function alertsPage(main) {
+  const params = new URLSearchParams(location.hash.split("?")[1] || "");
+  const status = params.get("status") || "firing";
+  const severity = params.get("severity") || "";
+  main.innerHTML = `
+    <h1>Alerts</h1>
+    <div class="toolbar">
+      <div class="tabs">${ALERT_TABS.map(
+        ([s, label]) => `<a href="#/alerts?status=${s}${severity ? `&severity=${severity}` : ""}" data-tab="${s}"
+           class="${s === status ? "active" : ""}">${label} <span class="count" data-count="${s}"></span></a>`,
+      ).join("")}</div>
+      <label>Severity <select id="severity">
+        ${["", "critical", "warning", "info"].map((s) => `<option value="${s}" ${s === severity ? "selected" : ""}>${s || "any"}</option>`).join("")}
+      </select></label>
+    </div>
+    <section class="card"><div id="alerts">Loading…</div></section>`;
+  main.querySelector("#severity").addEventListener("change", (ev) => {
+    location.hash = `#/alerts?status=${status}${ev.target.value ? `&severity=${ev.target.value}` : ""}`;
+  });
+  const box = main.querySelector("#alerts");
+  const load = () =>
+    panel(
+      box,
+      () =>
+        gql(
+          `query Alerts($sev: String) {
+            ${ALERT_TABS.map(([s]) => `${s}: alerts(status: "${s}", severity: $sev, first: 100) { id status severity message ruleName entity value threshold startedAt acknowledgedAt resolvedAt note }`).join("\n")}
+          }`,
+          { sev: severity || null },
+        ),
+      (el, data) => {
+        for (const [s] of ALERT_TABS) main.querySelector(`[data-count="${s}"]`).textContent = data[s].length;
+        const list = data[status];
+        el.innerHTML = list.length
+          ? `<ul class="list alerts">${list.map(alertRow).join("")}</ul>`
+          : `<p class="muted">No ${status} alerts.</p>`;
+        el.querySelectorAll("button[data-action]").forEach((b) =>
+          b.addEventListener("click", async () => {
+            b.disabled = true;
+            const mutation = b.dataset.action === "ack" ? "acknowledgeAlert" : "resolveAlert";
+            try {
+              await gql(`mutation($id: Int!) { ${mutation}(id: $id) { id status } }`, { id: Number(b.dataset.id) });
+              load();
+            } catch (err) {
+              b.disabled = false;
+              b.closest("li").insertAdjacentHTML("beforeend", `<p class="error">${esc(err.message)}</p>`);
+            }
+          }),
+        );
+      },
+    );
+  load();
+  timers.push(setInterval(load, 30000));
+}
+
+function alertRow(a) {
+  const actions = [];
+  if (a.status === "firing") actions.push(`<button data-action="ack" data-id="${a.id}">Acknowledge</button>`);
+  if (a.status !== "resolved") actions.push(`<button data-action="resolve" data-id="${a.id}" class="secondary">Resolve</button>`);
+  const figures = a.value != null ? ` · value ${fmt(a.value, "num")} vs ${fmt(a.threshold, "num")}` : "";
+  return `<li data-alert="${a.id}">
+    <span class="sev ${esc(a.severity)}">${esc(a.severity)}</span>
+    <div class="grow"><div>${esc(a.ruleName || "Alert")} ${a.entity ? `<span class="muted">${esc(a.entity)}</span>` : ""}</div>
+      <div class="muted">${esc(a.message)}${figures} · started ${relTime(a.startedAt)}</div></div>
+    <span class="status">${esc(a.status)}</span>${actions.join("")}</li>`;
+}
+
+render();
