@@ -20,6 +20,7 @@ from graphql_schema.types.identity import User, Viewer, resolve_user, resolve_vi
 from graphql_schema.types.metrics import MetricsSubscription
 from graphql_schema.types.notifications import NotificationsMutation, NotificationsQuery
 from graphql_schema.types.observability import MonitoringQuery
+from graphql_schema.types.otel import OtelQuery
 from graphql_schema.types.security import SecurityMutation, SecurityQuery, SecuritySubscription
 from graphql_schema.types.tools import ToolsQuery
 from graphql_schema.types.usage import UsageMutation, UsageQuery
@@ -38,6 +39,7 @@ class Query(
     UsageQuery,
     ToolsQuery,
     GatewayQuery,
+    OtelQuery,
 ):
     viewer: Viewer = strawberry.field(
         resolver=resolve_viewer, permission_classes=[IsAuthenticated], description="The authenticated caller"

@@ -21,6 +21,7 @@ from services.deployments.schemas import (
     INT4,
     Comparison,
     ConfigurationInfo,
+    DeploymentImpact,
     DeploymentInfo,
     DeploymentInput,
     DeploymentMetrics,
@@ -67,9 +68,7 @@ class DeploymentListQuery(BaseModel):
     page_size: int = Field(default=20, ge=1, le=deployments.MAX_PAGE_SIZE)
 
 
-class CompareQuery(BaseModel):
-    deployment_id1: int = Field(ge=1, le=INT4, description="First deployment ID (the baseline)")
-    deployment_id2: int = Field(ge=1, le=INT4, description="Second deployment ID (the candidate)")
+class ThresholdsQuery(BaseModel):
     min_success_rate: float = Field(default=DEFAULTS.min_success_rate, ge=0, le=100, description="%")
     max_latency_p99_increase_pct: float = Field(default=DEFAULTS.max_latency_p99_increase_pct, ge=0, le=10_000)
     max_cost_increase_pct: float = Field(default=DEFAULTS.max_cost_increase_pct, ge=0, le=10_000)
@@ -82,6 +81,11 @@ class CompareQuery(BaseModel):
 
     def thresholds(self) -> Thresholds:
         return Thresholds(**self.model_dump(exclude={"deployment_id1", "deployment_id2"}))
+
+
+class CompareQuery(ThresholdsQuery):
+    deployment_id1: int = Field(ge=1, le=INT4, description="First deployment ID (the baseline)")
+    deployment_id2: int = Field(ge=1, le=INT4, description="Second deployment ID (the candidate)")
 
 
 class MetricsQuery(BaseModel):
@@ -286,3 +290,18 @@ async def get_deployment(call: Call[None, None]) -> Ok:
 )
 async def transition_deployment(call: Call[None, TransitionInput]) -> Ok:
     return Ok(await deployments.transition(call.user, call.path.deployment_id, call.body), "Deployment updated")
+
+
+@router.get(
+    "/api/v1/deployments/{deployment_id}/impact",
+    summary="Before and after a deployment",
+    path_model=DeploymentPath,
+    query_model=ThresholdsQuery,
+    response_model=DeploymentImpact,
+    description="Each prompt the deployment ships (all its versions) over the deployment's live window against "
+    "the same length just before it finished, with the verdicts of compare.",
+    **ADMIN,
+)
+async def get_deployment_impact(call: Call[ThresholdsQuery, None]) -> Ok:
+    data = await deployments.impact(call.user, call.path.deployment_id, call.query.thresholds())
+    return Ok(data, "Deployment impact retrieved successfully")

@@ -3,9 +3,9 @@
 The receiver answers the way the OTLP specification asks, so that stock exporters retry and back
 off correctly: 200 with an ``ExportTraceServiceResponse`` in the request's encoding (partial
 success carries the rejected span count and the reasons); errors as a ``google.rpc.Status`` in the
-request's encoding with 400 (undecodable, retrying will not help), 415 (unsupported content type or
-encoding), 429/503 with ``Retry-After`` (exporters retry after that delay).  A missing or bad API key
-is the service's usual 401 envelope.
+request's encoding (in JSON also the usual error envelope) with 400 (undecodable, retrying will
+not help), 415 (unsupported content type or encoding), 429/503 with ``Retry-After`` (exporters
+retry after that delay).  A missing or bad API key is the service's usual 401 envelope.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 )
 from starlette.responses import Response
 
+from api.envelope import error_body
 from api.routing import Call, Ok, Router
 from services import otel
 from services.core.errors import DomainError
@@ -37,18 +38,23 @@ def _varint(n: int) -> bytes:
             return bytes(out)
 
 
-def _status_body(media: str, code: int, message: str) -> bytes:
-    """A ``google.rpc.Status`` (code = 1, message = 2) in ``media``; two fields need no generated module."""
+def _status_body(media: str, exc: DomainError) -> bytes:
+    """A ``google.rpc.Status`` (code = 1, message = 2) in ``media``; two fields need no generated module.
+
+    In JSON it is also the service's error envelope (``success``, ``error``, ``message``), which
+    the OpenAPI document promises for every error: Status' ``code`` and ``message`` sit beside it.
+    """
+    code = _GRPC_CODE.get(exc.status, 13)
     if media == JSON:
-        return orjson.dumps({"code": code, "message": message})
-    text = message.encode()
+        envelope = error_body(exc.code, exc.message, [d.as_dict() for d in exc.details])
+        return orjson.dumps({**envelope, "code": code})
+    text = exc.message.encode()
     return b"\x08" + _varint(code) + b"\x12" + _varint(len(text)) + text
 
 
 def _error(media: str, exc: DomainError) -> Response:
     headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else None
-    body = _status_body(media, _GRPC_CODE.get(exc.status, 13), exc.message)
-    return Response(body, status_code=exc.status, media_type=media, headers=headers)
+    return Response(_status_body(media, exc), status_code=exc.status, media_type=media, headers=headers)
 
 
 def _answer(media: str, result: otel.ExportResult) -> Response:

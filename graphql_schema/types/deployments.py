@@ -308,6 +308,13 @@ class Deployment:
         return [ConfigurationChange.from_pydantic(c) for c in history]
 
     @strawberry.field(
+        permission_classes=[IsAdmin],
+        description="Before and after: each shipped prompt over the live window vs the same length before",
+    )
+    async def impact(self, info: Info) -> DeploymentImpact:
+        return DeploymentImpact.from_pydantic(await deployments.impact(info.context.user, self.id))
+
+    @strawberry.field(
         permission_classes=[IsAdmin], description="This deployment (baseline) against another (candidate)"
     )
     async def comparison(
@@ -324,6 +331,16 @@ def comparison_of(data: schemas.Comparison) -> DeploymentComparison:
     out.artifacts = data.artifacts.model_dump(mode="json")
     out.prompt_versions = data.prompt_versions.model_dump(mode="json")
     return out
+
+
+@from_model(model=schemas.PromptImpact, all_fields=True)
+class PromptImpact:
+    overall_verdict: str
+
+
+@from_model(model=schemas.DeploymentImpact, all_fields=True)
+class DeploymentImpact:
+    pass
 
 
 @strawberry.type

@@ -40,9 +40,11 @@ from services.deployments.schemas import (
     ArtifactInfo,
     Comparison,
     ConfigurationDiff,
+    DeploymentImpact,
     DeploymentSide,
     LiveWindow,
     MetricVerdict,
+    PromptImpact,
     PromptVersionChange,
     PromptVersionDiff,
     ShippedPromptVersion,
@@ -51,7 +53,7 @@ from services.deployments.schemas import (
     ValueChange,
     WindowMetrics,
 )
-from services.deployments.store import deployment_ref, load_artifacts, load_prompt_versions
+from services.deployments.store import deployment_ref, deployment_row, load_artifacts, load_prompt_versions
 from services.identity.policy import Principal, require_admin
 from services.rollups.build import Accumulator
 from services.rollups.query import accumulate_slices
@@ -437,4 +439,71 @@ async def compare(
         verdicts=items,
         overall_verdict=verdict,
         overall_reason=reason,
+    )
+
+
+# ------------------------------------------------------------------------------------------ before / after
+
+
+async def impact(
+    principal: Principal, deployment_id: int, thresholds: Thresholds | None = None, now: datetime | None = None
+) -> DeploymentImpact:
+    """What one deployment did to each prompt it ships: the prompt (all its versions, as its users saw it)
+    over its live window against the same length just before the deployment finished, with verdicts."""
+    principal = require_admin(principal)
+    t = thresholds or DEFAULT_THRESHOLDS
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    row = await deployment_row(principal, deployment_id)
+    shipped = (await load_prompt_versions(principal, [row.id], checked=True))[0]
+    window = await live_window(row, timedelta(hours=t.horizon_hours), now)
+    ref = deployment_ref(row)
+    if window is None or not shipped:
+        reason = (
+            f"status is '{row.status}': the deployment never went live"
+            if window is None
+            else "the deployment ships no prompt versions"
+        )
+        start = row.finished_at or row.created_at
+        return DeploymentImpact(
+            deployment=ref,
+            before_start=start,
+            after_end=start,
+            hours=0.0,
+            thresholds=t,
+            prompts=[],
+            unavailable_reason=reason,
+        )
+    length = window.end - window.start
+    before_start = window.start - length
+    ids = [s.prompt_id for s in shipped]
+    before, after = await asyncio.gather(
+        accumulate_slices(ids, before_start, window.start - timedelta(microseconds=1)),
+        accumulate_slices(ids, window.start, window.end),
+    )
+    prompts = []
+    for s in shipped:
+        a = before.get((s.prompt_id, None, None)) or Accumulator()
+        b = after.get((s.prompt_id, None, None)) or Accumulator()
+        items = verdicts(a, b, t)
+        verdict, reason = overall(items)
+        prompts.append(
+            PromptImpact(
+                prompt_id=s.prompt_id,
+                prompt_name=s.prompt_name,
+                version_hash=s.version_hash,
+                before=window_metrics(a),
+                after=window_metrics(b),
+                verdicts=items,
+                overall_verdict=verdict,
+                overall_reason=reason,
+            )
+        )
+    return DeploymentImpact(
+        deployment=ref,
+        before_start=before_start,
+        after_end=window.end,
+        hours=window.hours,
+        thresholds=t,
+        prompts=prompts,
+        unavailable_reason=None,
     )

@@ -357,6 +357,29 @@ class Comparison(BaseModel):
     overall_reason: str
 
 
+class PromptImpact(BaseModel):
+    prompt_id: int
+    prompt_name: str
+    version_hash: str = Field(description="The version the deployment shipped")
+    before: WindowMetrics = Field(description="Every version of the prompt, before the deployment")
+    after: WindowMetrics = Field(description="Every version of the prompt, after it")
+    verdicts: list[MetricVerdict]
+    overall_verdict: VerdictName
+    overall_reason: str
+
+
+class DeploymentImpact(BaseModel):
+    """Before and after one deployment: each shipped prompt over the same length on either side of its finish."""
+
+    deployment: DeploymentRef
+    before_start: datetime
+    after_end: datetime
+    hours: float = Field(description="Length of each side")
+    thresholds: Thresholds
+    prompts: list[PromptImpact]
+    unavailable_reason: str | None
+
+
 # ------------------------------------------------------------------------------------------- metrics
 
 

@@ -171,7 +171,7 @@ async def stats(principal: Principal) -> OtelStats:
             newest.setdefault((env_id, d.version), d.id)
     resources = []
     for (service, env, version), n, at in parsed:
-        env_id = environments.get(env)
+        environment_id = environments.get(env)
         resources.append(
             ResourceInfo(
                 service_name=service,
@@ -179,8 +179,8 @@ async def stats(principal: Principal) -> OtelStats:
                 service_version=version,
                 spans=n,
                 last_seen_at=datetime.fromtimestamp(at, UTC),
-                environment_id=env_id,
-                deployment_id=newest.get((env_id, version)) if env_id is not None else None,
+                environment_id=environment_id,
+                deployment_id=None if environment_id is None else newest.get((environment_id, version)),
             )
         )
     values = {name: int(counts.get(name, 0)) for name in COUNTERS}

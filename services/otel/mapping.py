@@ -140,6 +140,16 @@ def prompt_uuid(identity: str) -> uuid.UUID:
         return uuid.uuid5(NAMESPACE, f"prompt/{identity}")
 
 
+def _valid_id(hex_id: str, digits: int) -> bool:
+    if len(hex_id) != digits or hex_id == "0" * digits:
+        return False
+    try:
+        int(hex_id, 16)
+    except ValueError:
+        return False
+    return True
+
+
 def _start(span: Span) -> datetime:
     return datetime.fromtimestamp(span.start_ns / 1e9, UTC)
 
@@ -243,6 +253,9 @@ def _reason(kind: str, exc: ValidationError) -> str:
 
 def map_span(organization_id: int, span: Span, settings: OtelSettings) -> Facts:
     """The facts ``span`` becomes (validated by their domains' models), or why it is rejected."""
+    if not _valid_id(span.trace_id, 32) or not _valid_id(span.span_id, 16):
+        # the event ids derive from them: spans without ids would all collapse into one event
+        return Facts(rejected="trace_id and span_id must be 16 and 8 non-zero bytes (hex in OTLP/JSON)")
     facts = Facts()
     candidates: list[tuple[str, dict[str, Any]]] = []
     if is_tool(span.attributes):

@@ -420,3 +420,60 @@ async def test_deployments_are_annotations_on_the_time_series_chart(client, make
             "deployment_id": live["id"],
         }
     ]
+
+
+async def test_before_and_after_a_deployment(client, make_tenant):
+    admin = await make_tenant("admin")
+    env = await environment(client, admin)
+    pid, puuid = await prompt(client, admin, "impacted")
+    now = datetime.now(UTC).replace(microsecond=0)
+    finished = now - timedelta(hours=5)
+    before = [100.0 + (i * 7) % 13 for i in range(40)]
+    after = [180.0 + (i * 5) % 17 for i in range(40)]
+    events = [ev(puuid, finished - timedelta(minutes=5 + i * 7), "v1", latency_ms=x) for i, x in enumerate(before)]
+    events += [ev(puuid, finished + timedelta(minutes=5 + i * 7), "v2", latency_ms=x) for i, x in enumerate(after)]
+    events += [ev(puuid, finished - timedelta(hours=6), "v1", latency_ms=1.0)]  # older than the before side
+    await send(client, admin, events)
+    d = await deploy(
+        client,
+        admin,
+        env["id"],
+        status="succeeded",
+        finished_at=finished,
+        prompt_versions=[{"prompt_id": pid, "version_hash": "v2"}],
+    )
+    r = await client.get(f"/api/v1/deployments/{d['id']}/impact", headers=admin.headers)
+    assert r.status_code == 200, r.text
+    data = r.json()["data"]
+    assert abs(data["hours"] - 5.0) < 0.05  # the live window runs until now
+    before_start = datetime.fromisoformat(data["before_start"])
+    assert abs((before_start - (finished - timedelta(hours=data["hours"]))).total_seconds()) < 1e-3
+    (one,) = data["prompts"]
+    assert (one["prompt_id"], one["version_hash"]) == (pid, "v2")
+    assert one["before"]["executions"] == 40 and one["after"]["executions"] == 40
+    assert math.isclose(one["before"]["latency_avg"], statistics.mean(before))
+    assert math.isclose(one["after"]["latency_avg"], statistics.mean(after))
+    latency = next(v for v in one["verdicts"] if v["metric"] == "latency_p99")
+    t, p = welch_p(before, after)
+    assert latency["verdict"] == "failed" and math.isclose(latency["welch"]["t_statistic"], t, rel_tol=1e-9)
+    assert math.isclose(latency["p_value"], p, rel_tol=1e-3, abs_tol=1e-12)
+    assert one["overall_verdict"] == "failed"
+    gql = await client.post(
+        "/graphql",
+        json={
+            "query": "query($id: ID!) { deployment(id: $id) { impact { hours prompts { overallVerdict "
+            "after { executions } } } } }",
+            "variables": {"id": str(d["id"])},
+        },
+        headers=admin.headers,
+    )
+    assert gql.json()["data"]["deployment"]["impact"]["prompts"] == [
+        {"overallVerdict": "failed", "after": {"executions": 40}}
+    ]
+    pending = await deploy(client, admin, env["id"])
+    r = await client.get(f"/api/v1/deployments/{pending['id']}/impact", headers=admin.headers)
+    assert r.json()["data"]["prompts"] == [] and "never went live" in r.json()["data"]["unavailable_reason"]
+    member = await make_tenant("member")
+    assert (await client.get(f"/api/v1/deployments/{d['id']}/impact", headers=member.headers)).status_code == 403
+    other = await make_tenant("admin")
+    assert (await client.get(f"/api/v1/deployments/{d['id']}/impact", headers=other.headers)).status_code == 404

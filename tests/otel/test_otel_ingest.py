@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import orjson
 import pytest
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from opentelemetry.exporter.otlp.proto.http import Compression
@@ -153,7 +154,6 @@ def _hex(n: int, width: int) -> str:
 def _json_body(spans: list[ReadableSpan]) -> bytes:
     """The OTLP/JSON encoding of SDK spans (the Python exporter speaks only protobuf): hex ids,
     camelCase fields, enum integers, 64-bit integers as strings."""
-    import orjson
 
     def value(v: Any) -> dict[str, Any]:
         if isinstance(v, bool):
@@ -264,6 +264,22 @@ async def test_sdk_exporter_spans_become_usage_tool_and_prompt_facts(server, cli
         16,
     )
     assert resource["environment_id"] == env.json()["data"]["id"] and resource["deployment_id"] == shipped[1]
+    # the same figures in the graph
+    query = "{ otelStats { spans unknown usageEvents resources { serviceName spans environmentId deploymentId } } }"
+    graph = (await client.post("/graphql", json={"query": query}, headers=admin.headers)).json()
+    assert graph["data"]["otelStats"] == {
+        "spans": 16,
+        "unknown": 4,
+        "usageEvents": 6,
+        "resources": [
+            {
+                "serviceName": "support-bot",
+                "spans": 16,
+                "environmentId": resource["environment_id"],
+                "deploymentId": shipped[1],
+            }
+        ],
+    }
 
 
 async def test_json_encoding_and_gzip_are_read_like_protobuf(server, client, make_tenant):
@@ -349,6 +365,30 @@ async def test_hostile_spans_are_rejected_one_by_one_and_the_rest_is_stored(serv
     r = await _post(server, body, {**admin.key_headers, "Content-Type": "application/json"})
     assert r.status_code == 200 and r.json()["partialSuccess"]["rejectedSpans"] == 1
     assert "surrogate" in r.json()["partialSuccess"]["errorMessage"]
+
+    # spans without ids are refused (their event ids would collide), the valid one is kept
+    now = time.time_ns()
+    span = {
+        "name": "t",
+        "startTimeUnixNano": str(now - 10 * MS),
+        "endTimeUnixNano": str(now),
+        "attributes": [{"key": "gen_ai.tool.name", "value": {"stringValue": "kept"}}],
+    }
+    spans = [
+        span,
+        {**span, "traceId": "0" * 32, "spanId": "1" * 16},
+        {**span, "traceId": "ab" * 16, "spanId": "cd" * 8},
+    ]
+    body = {"resourceSpans": [{"scopeSpans": [{"spans": spans}]}]}
+    r = await _post(server, orjson.dumps(body), {**admin.key_headers, "Content-Type": "application/json"})
+    assert r.status_code == 200 and r.json()["partialSuccess"]["rejectedSpans"] == 2
+    await pipeline.drain("test")
+    summary = (await client.get("/v1/tools/analytics/summary", headers=admin.headers)).json()["data"]
+    assert summary["total_calls"] == 2  # "fine" above and "kept" here
+
+    other = await make_tenant("admin")
+    theirs = (await client.get("/api/v1/otel/stats", headers=other.headers)).json()["data"]
+    assert theirs["spans"] == 0 and theirs["resources"] == []  # counters are per organization
 
 
 async def test_otlp_errors_malformed_bodies_media_types_and_credentials(server, make_tenant):
