@@ -14,10 +14,12 @@ import asyncio
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
+import httpx
+
 from models.gateway import GatewaySample, GatewayTarget
 from services.core.redis_client import get_redis, key
 from services.gateway import websocket
-from services.gateway.probe import Probe, probe
+from services.gateway.probe import Probe, client, probe
 
 COLLECT_CONCURRENCY = 32
 SNAPSHOT_SECONDS = 30
@@ -29,9 +31,9 @@ def snapshot_key(organization_id: int) -> str:
     return key("gateway", "snapshot", organization_id)
 
 
-async def _one(target: GatewayTarget, gate: asyncio.Semaphore) -> Probe:
+async def _one(http: httpx.AsyncClient, target: GatewayTarget, gate: asyncio.Semaphore) -> Probe:
     async with gate:
-        return await probe(target.kind, target.url, target.timeout_seconds)
+        return await probe(http, target.kind, target.url, target.timeout_seconds)
 
 
 async def collect(targets: list[GatewayTarget]) -> list[GatewaySample]:
@@ -39,7 +41,8 @@ async def collect(targets: list[GatewayTarget]) -> list[GatewaySample]:
     if not targets:
         return []
     gate = asyncio.Semaphore(COLLECT_CONCURRENCY)
-    results = await asyncio.gather(*(_one(t, gate) for t in targets))
+    async with client() as http:
+        results = await asyncio.gather(*(_one(http, t, gate) for t in targets))
     now = datetime.now(UTC)
     samples = [
         GatewaySample(

@@ -163,7 +163,7 @@ async def test_websocket_proxy_stats_and_this_services_own_graphql_sockets(clien
             async with websockets.connect(url, subprotocols=["graphql-transport-ws"]) as sock:
                 await sock.send('{"type": "connection_init", "payload": {"authorization": "nope"}}')
                 await sock.recv()
-        for _ in range(50):
+        for _ in range(200):  # counters are flushed when the server sees the close; the machine may be busy
             after = (await _get(client, root, "/metrics/websocket"))["service"]
             if (
                 after["total_connections"] >= before["total_connections"] + 2
