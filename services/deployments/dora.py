@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise import connections
-from tortoise.functions import Max
+from tortoise.functions import Count, Max
 
 from models.alerts import Alert
 from models.deployments import Deployment, DeploymentChange, DeploymentPromptVersion, Environment
@@ -462,15 +462,16 @@ async def deployment_metrics(
 # ------------------------------------------------------------------------------------------ summary
 
 
-def _counts(rows: list[tuple[int, str]], start: datetime, end: datetime) -> PeriodCounts:
+def _counts(rows: list[tuple[int, str, int]], start: datetime, end: datetime) -> PeriodCounts:
+    """(environment, status, count) rows as one period's counts."""
     by_status = dict.fromkeys(STATUSES, 0)
-    for _, status in rows:
-        by_status[status] = by_status.get(status, 0) + 1
+    for _, status, n in rows:
+        by_status[status] = by_status.get(status, 0) + n
     judged = by_status["succeeded"] + by_status["failed"] + by_status["rolled_back"]
     return PeriodCounts(
         period_start=start,
         period_end=end,
-        total=len(rows),
+        total=sum(by_status.values()),
         by_status=by_status,
         success_rate=by_status["succeeded"] / judged * 100.0 if judged else None,
     )
@@ -494,11 +495,19 @@ async def status_summary(
     base = Deployment.filter(organization_id=org)
     if environment_id is not None:
         base = base.filter(environment_id=environment_id)
-    rows = await base.filter(created_at__gt=previous_start, created_at__lte=now).values_list(
-        "environment_id", "status", "created_at"
-    )
-    current = [(e, s) for e, s, c in rows if c > start]
-    previous = [(e, s) for e, s, c in rows if c <= start]
+
+    async def grouped(lo: datetime, hi: datetime) -> list[tuple[int, str, int]]:
+        """Counts by environment and status, grouped by the database (a few rows, however many deployments)."""
+        found = (
+            await base.filter(created_at__gt=lo, created_at__lte=hi)
+            .annotate(n=Count("id"))
+            .group_by("environment_id", "status")
+            .values_list("environment_id", "status", "n")
+        )
+        return [(int(e), str(st), int(n)) for e, st, n in found]
+
+    current = await grouped(start, now)
+    previous = await grouped(previous_start, start)
     in_progress = await base.filter(status="in_progress").order_by("started_at", "id").limit(100)
     latest = (
         await base.filter(status="succeeded")
