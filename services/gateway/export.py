@@ -34,16 +34,14 @@ class Point:
 
 
 def points(m: ProxyMetrics, h: ProxyHealth) -> Iterator[Point]:
-    yield Point(
-        "mcp_proxy_health",
-        {},
-        {
-            "score": h.health_score if h.health_score is not None else -1.0,
-            "status": h.status,
-            "probes_24h": h.probes_24h,
-        }
-        | ({"uptime_percent": h.uptime_percentage} if h.uptime_percentage is not None else {}),
-    )
+    health: dict[str, float | int | bool | str] = {
+        "score": h.health_score if h.health_score is not None else -1.0,
+        "status": str(h.status),
+        "probes_24h": h.probes_24h,
+    }
+    if h.uptime_percentage is not None:
+        health["uptime_percent"] = h.uptime_percentage
+    yield Point("mcp_proxy_health", {}, health)
     for t in m.kong.targets:
         fields: dict[str, Any] = {"up": t.healthy}
         if t.requests_total is not None:

@@ -249,10 +249,10 @@ def parse_websocket_stats(body: bytes) -> dict[str, Any]:
     figures: dict[str, float] = {}
     if text.lstrip().startswith("{"):
         data = orjson.loads(body)
-        for short in WS_COUNTERS.values():
-            value = data.get(short)
+        for field in WS_COUNTERS.values():
+            value = data.get(field)
             if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-                figures[short] = float(value)
+                figures[field] = float(value)
     else:
         for name, _labels, value in _samples(text):
             short = WS_COUNTERS.get(name)

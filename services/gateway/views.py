@@ -105,7 +105,8 @@ def _rate(previous: GatewaySample | None, latest: GatewaySample) -> float | None
     seconds = (latest.collected_at - previous.collected_at).total_seconds()
     if seconds <= 0:
         return None
-    now, before = latest.figures.get("requests_total", 0.0), previous.figures.get("requests_total", 0.0)
+    now = float(latest.figures.get("requests_total", 0.0))
+    before = float(previous.figures.get("requests_total", 0.0))
     delta = now - before if now >= before else now
     return round(delta / seconds, 4)
 
