@@ -10,6 +10,7 @@ superuser sees them.  Views are cached in the organization's snapshot (see
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -345,19 +346,20 @@ async def billing(principal: Principal) -> BillingMetrics:
 
 
 async def _peak_hours(organization_id: int, since: datetime) -> list[PeakHour]:
+    """The three busiest UTC hours of day: grouped in SQL on PostgreSQL; SQLite (a laptop's data) counts in Python."""
     if get_settings().is_postgres:
         sql = (
             "SELECT extract(hour FROM started_at AT TIME ZONE 'UTC')::int, count(*) FROM tool_executions "
             "WHERE organization_id = $1 AND started_at >= $2 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3"
         )
-    else:
-        sql = (
-            "SELECT CAST(strftime('%H', started_at) AS INTEGER), count(*) FROM tool_executions "
-            "WHERE organization_id = ? AND started_at >= ? GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3"
-        )
-        since = since.isoformat()  # type: ignore[assignment]
-    _, rows = await connections.get("default").execute_query(sql, [organization_id, since])
-    return [PeakHour(hour=int(r[0]), calls=int(r[1])) for r in rows]
+        _, rows = await connections.get("default").execute_query(sql, [organization_id, since])
+        return [PeakHour(hour=int(r[0]), calls=int(r[1])) for r in rows]
+    starts = await ToolExecution.filter(organization_id=organization_id, started_at__gte=since).values_list(
+        "started_at", flat=True
+    )
+    counts = Counter(t.astimezone(UTC).hour for t in starts)
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    return [PeakHour(hour=h, calls=n) for h, n in top]
 
 
 async def _billing(principal: Principal) -> BillingMetrics:
