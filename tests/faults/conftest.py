@@ -2,12 +2,14 @@
 
 They need PostgreSQL's server binaries (``initdb``, ``pg_ctl``): without them every test here is
 skipped with that reason.  ``FAULTS_KEEP=1`` keeps each scenario's folder (logs, data) for a post-mortem.
-The figures each scenario measured are printed at the end of the run.
+The figures each scenario measured are printed at the end of the run (and written to ``FAULTS_FIGURES``
+when set).  ``FAULTS_SCALE`` multiplies event counts and fault durations (``bench/faults.py``).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -44,6 +46,9 @@ def figures() -> Callable[..., None]:
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if FIGURES and os.environ.get("FAULTS_FIGURES"):  # bench/faults.py reads them from there
+        with open(os.environ["FAULTS_FIGURES"], "w") as out:
+            json.dump(FIGURES, out, default=str)
     if FIGURES:
         terminalreporter.section("fault scenarios: figures")
         for row in FIGURES:

@@ -38,6 +38,8 @@ import asyncpg
 import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
+# bench/faults.py runs the same scenarios longer: event counts and fault durations are multiplied by this
+SCALE = float(os.environ.get("FAULTS_SCALE") or 1)
 PYTHON = sys.executable
 LOOPBACK = "127.0.0.0/8,::1/128"
 
@@ -386,16 +388,16 @@ class Stack:
     def up(self) -> Stack:
         self.redis.start()
         self.pg.init()
-        self.cli("migrate")
+        # bootstrap applies the migrations first, as `api.cli migrate` would (one process fewer per scenario)
         self.credentials = self.cli(
             "bootstrap", "--org", f"fault-{self.name}", "--email", "ops@fault.test", "--role", "admin"
         )
         return self
 
     def down(self) -> None:
-        for proc in reversed(self.procs):
+        for proc in reversed(self.procs):  # nothing to save: SIGKILL is the quick way out
             with contextlib.suppress(Exception):
-                proc.kill(signal.SIGTERM)
+                proc.kill(signal.SIGKILL)
         self.redis.stop()
         self.pg.stop("immediate")
         if not os.environ.get("FAULTS_KEEP"):

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from tests.faults.harness import Ledger, event, post_batch, post_one
+from tests.faults.harness import SCALE, Ledger, event, post_batch, post_one
 
 SKEW = 120.0  # seconds the second worker's clock runs ahead
 
@@ -70,7 +70,7 @@ async def test_client_and_worker_clock_skew(stack, figures):
             return n
 
         task = asyncio.create_task(trickle())
-        await asyncio.sleep(15)
+        await asyncio.sleep(8 * SCALE)
         stop.set()
         batches = await task
         drained_in = await s.drained(ledger, within=60)

@@ -15,9 +15,9 @@ import uuid
 
 import httpx
 
-from tests.faults.harness import Ledger, event, post_batch, until
+from tests.faults.harness import SCALE, Ledger, event, post_batch, until
 
-OUTAGE_SECONDS = 4.0
+OUTAGE_SECONDS = 4.0 * SCALE
 
 
 async def test_postgres_crash_and_restart_during_a_drain(stack, figures):
@@ -29,7 +29,7 @@ async def test_postgres_crash_and_restart_during_a_drain(stack, figures):
     ledger = Ledger()
     async with httpx.AsyncClient(headers=auth) as http:
         # a backlog queued before any worker runs, so the drain is busy when the database goes
-        for i in range(20):
+        for i in range(int(20 * SCALE)):
             r = await post_batch(http, base, s.api_key, [event(prompts[(i + k) % 4]) for k in range(500)], ledger)
             assert r is not None and r.status_code == 202, r
         assert (await http.get(f"{base}/api/v1/prompts")).status_code == 200  # warms the key cache

@@ -14,7 +14,7 @@ import uuid
 
 import httpx
 
-from tests.faults.harness import Ledger, event, post_batch, post_one
+from tests.faults.harness import SCALE, Ledger, event, post_batch, post_one
 
 
 async def test_redis_killed_during_ingest_then_back(stack, figures):
@@ -48,12 +48,12 @@ async def test_redis_killed_during_ingest_then_back(stack, figures):
     stop = asyncio.Event()
     async with httpx.AsyncClient() as http:
         clients = [asyncio.create_task(client(http, n)) for n in range(4)]
-        await asyncio.sleep(2)
+        await asyncio.sleep(2 * SCALE)
         before = len(ledger.acked)
         s.redis.kill()
         phase["down"] = True
         killed_at = time.monotonic()
-        await asyncio.sleep(2.5)
+        await asyncio.sleep(2.5 * SCALE)
         ready = await http.get(f"{base}/readyz", timeout=10)
         phase["down"] = False
         s.redis.start()
@@ -66,7 +66,7 @@ async def test_redis_killed_during_ingest_then_back(stack, figures):
         from tests.faults.harness import until
 
         to_first_ack = await until(accepting, 30, 0.05, "ingest to accept again")
-        await asyncio.sleep(2)
+        await asyncio.sleep(2 * SCALE)
         stop.set()
         await asyncio.gather(*clients)
 

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from tests.faults.harness import Ledger, event, post_batch, until
+from tests.faults.harness import SCALE, Ledger, event, post_batch, until
 
 HOURS = 48  # hours of history the backlog spreads over: the rollup has that many hours per prompt to rebuild
 
@@ -34,7 +34,7 @@ async def test_worker_killed_mid_batch_then_mid_rollup(stack, figures):
     rng = random.Random(20)
     ledger = Ledger()
     async with httpx.AsyncClient() as http:
-        for _ in range(12):
+        for _ in range(int(12 * SCALE)):
             batch = [
                 event(prompts[k % 4], now - timedelta(hours=rng.uniform(0, HOURS)), latency_ms=rng.uniform(10, 900))
                 for k in range(500)
