@@ -67,6 +67,12 @@ async def http_figures(stack: Stack, token: str, runs: int) -> list[tuple[str, s
             ("1. database/health (HTTP)", ms(wall)),
             ("   server duration_ms", ms(server)),
             ("   checks", f"{len(last['checks'])}: {statuses}; database {last['database_bytes']:,} bytes"),
+            (
+                "   not ok (last run)",
+                ", ".join(
+                    f"{c['name']}={c['status']} ({c['message'][:60]})" for c in last["checks"] if c["status"] != "ok"
+                ),
+            ),
             ("   slowest checks (last run)", ", ".join(f"{c['name']} {c['duration_ms']:.0f} ms" for c in slowest)),
             ("   within 2 s budget", str(pct(wall, 0.95) < 2000)),
         ]

@@ -36,6 +36,7 @@ STATEMENT_TIMEOUT_MS = 30 * 60 * 1000
 LOCK_TTL_SECONDS = 3 * 3600  # a crashed worker cannot hold the lock for longer than this
 ADVISORY_KEY = 0x5DB0_9E3F  # pg_try_advisory_lock key of the run in progress
 MAX_HISTORY = 100
+ABANDONED_AFTER_SECONDS = 60
 
 PG_SQL = {
     "analyze": ["ANALYZE {t}"],
@@ -150,9 +151,35 @@ def _dump(found: dict[str, TableFigures]) -> dict[str, Any]:
     return {k: v.model_dump(mode="json") for k, v in found.items()}
 
 
+def job_id(run_id: int) -> str:
+    return key("dbperf", "optimize", run_id)
+
+
+async def _abandoned(run: OptimizationRun) -> bool:
+    """A queued run whose job the queue no longer holds (Redis lost it, or it was deleted): no worker will
+    ever start it, so it must not hold the one-at-a-time lock for the lock's whole TTL."""
+    if run.status != "queued" or datetime.now(UTC) - run.created_at < timedelta(seconds=ABANDONED_AFTER_SECONDS):
+        return False  # a run is enqueued within moments of its creation: a young one is just starting
+    from arq.jobs import Job, JobStatus
+
+    redis = await job_queue.pool()
+    try:
+        status = await Job(job_id(run.id), redis, _queue_name=job_queue.queue_name()).status()
+    finally:
+        await redis.aclose()
+    return status in (JobStatus.not_found, JobStatus.complete)
+
+
 async def _in_progress() -> OptimizationRun | None:
+    """The run holding the lock, if any; an abandoned queued run is marked failed and does not count."""
     since = datetime.now(UTC) - timedelta(seconds=LOCK_TTL_SECONDS)
-    return await OptimizationRun.filter(status__in=("queued", "running"), created_at__gte=since).first()
+    for run in await OptimizationRun.filter(status__in=("queued", "running"), created_at__gte=since).order_by("id"):
+        if not await _abandoned(run):
+            return run
+        run.status, run.error, run.finished_at = "failed", "abandoned: its job left the queue unrun", datetime.now(UTC)
+        await run.save()
+        await _release(run.id)
+    return None
 
 
 async def start_run(principal: Principal, request: OptimizeRequest) -> OptimizationRunInfo:
@@ -182,6 +209,9 @@ async def start_run(principal: Principal, request: OptimizeRequest) -> Optimizat
         )
         return info(run)
     redis = get_redis()
+    running = await _in_progress()  # also clears a lock an abandoned run still holds
+    if running is not None:
+        raise Conflict(f"Optimization run {running.id} is in progress")
     if not await redis.set(lock_key(), "starting", nx=True, ex=LOCK_TTL_SECONDS):
         holder = await redis.get(lock_key())
         raise Conflict(f"Optimization run {holder.decode() if isinstance(holder, bytes) else holder} is in progress")
@@ -195,7 +225,7 @@ async def start_run(principal: Principal, request: OptimizeRequest) -> Optimizat
         await redis.delete(lock_key())
         raise
     try:
-        await job_queue.enqueue(JOB_NAME, run.id, job_id=key("dbperf", "optimize", run.id))
+        await job_queue.enqueue(JOB_NAME, run.id, job_id=job_id(run.id))
     except Exception:
         run.status, run.error, run.finished_at = "failed", "the job queue was unavailable", datetime.now(UTC)
         await run.save()

@@ -186,3 +186,32 @@ async def test_a_real_worker_runs_the_queued_job(client, make_tenant):
     run = next(i for i in items if i["id"] == run_id)
     assert run["status"] == "completed", run
     assert [s["sql"] for s in run["statements"]] == [f'ANALYZE "{TABLE}"', 'ANALYZE "prompts"']
+
+
+async def test_a_run_whose_job_left_the_queue_does_not_hold_the_lock(client, make_tenant, monkeypatch):
+    """Redis lost the queued job (flushed, failed over): no worker will start the run, so after a grace
+    period it is marked failed instead of answering 409 for the lock's three hours."""
+    from arq.constants import job_key_prefix
+
+    from services.core import job_queue
+
+    su = await make_tenant("superuser")
+    first = (await client.post(OPTIMIZE, json={"tasks": ["analyze"], "tables": [TABLE]}, headers=su.headers)).json()
+    run_id = first["data"]["id"]
+    assert (await client.post(OPTIMIZE, json={"tasks": ["analyze"]}, headers=su.headers)).status_code == 409
+    monkeypatch.setattr(optimize, "ABANDONED_AFTER_SECONDS", 0)
+    assert (
+        await client.post(OPTIMIZE, json={"tasks": ["analyze"]}, headers=su.headers)
+    ).status_code == 409  # still queued
+    redis = await job_queue.pool()
+    try:
+        await redis.delete(job_key_prefix + optimize.job_id(run_id))
+        await redis.zrem(job_queue.queue_name(), optimize.job_id(run_id))
+    finally:
+        await redis.aclose()
+    second = await client.post(OPTIMIZE, json={"tasks": ["analyze"], "tables": [TABLE]}, headers=su.headers)
+    assert second.status_code == 200, second.text
+    items = (await client.get(HISTORY, params={"limit": 5}, headers=su.headers)).json()["data"]["items"]
+    lost = next(i for i in items if i["id"] == run_id)
+    assert lost["status"] == "failed" and lost["error"] == "abandoned: its job left the queue unrun"
+    await jobs.optimize_database({}, second.json()["data"]["id"])
