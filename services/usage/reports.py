@@ -10,7 +10,6 @@ own unless an admin widens them to the organization.
 
 from __future__ import annotations
 
-import asyncio
 import math
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
@@ -209,12 +208,8 @@ async def costs(principal: Principal, period: str = "current") -> UsageCosts:
     start, end = window(period, plan)
     assert start is not None
     now = datetime.now(UTC)
-    by_resource_day, models, users, prompts = await asyncio.gather(
-        rollups.read(org, "resource", start, by_day=True),
-        rollups.read(org, "model", start, sketches=True),
-        rollups.read(org, "user", start),
-        rollups.read(org, "prompt", start),
-    )
+    wants = [("resource", True, False), ("model", False, True), ("user", False, False), ("prompt", False, False)]
+    by_resource_day, models, users, prompts = await rollups.read_many(org, start, wants)
     daily: dict[date, list[float]] = {}
     for (_, day), s in by_resource_day.items():
         assert day is not None

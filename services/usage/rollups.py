@@ -18,6 +18,7 @@ PostgreSQL builds slices with one set-based statement (sketch buckets computed i
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -360,9 +361,9 @@ async def rebuild_all(organization_id: int) -> int:
 
 
 async def _raw_rows(
-    organization_id: int, hours: list[datetime], dimension: str, sketch: bool
-) -> list[tuple[datetime, str, Slice]]:
-    """The dirty hours' slices of ``dimension``, aggregated from raw events."""
+    organization_id: int, hours: list[datetime], dimension: str | None, sketch: bool
+) -> list[tuple[datetime, str, str, Slice]]:
+    """The dirty hours' slices of ``dimension`` (None: every dimension), aggregated from raw events."""
     if not hours:
         return []
     ranges = [(h, h + HOUR) for h in sorted(hours)]
@@ -380,10 +381,10 @@ async def _raw_rows(
             row = dict(r)
             row["latency"] = _json(row["latency"])
             s.add_row(row, sketch)
-            out.append((r["b"], r["key"], s))
+            out.append((r["b"], r["dimension"], r["key"], s))
         return out
     found = await _python_slices(organization_id, ranges, "hour", dimension)
-    return [(b, k, s) for (b, _, k), s in found.items()]
+    return [(b, d, k, s) for (b, d, k), s in found.items()]
 
 
 def _json(value: Any) -> Any:
@@ -394,8 +395,40 @@ def _json(value: Any) -> Any:
     return value
 
 
+@dataclass
+class DirtyPart:
+    """The dirty hours of a window and their slices from raw events, shared by several reads."""
+
+    hours: set[datetime]
+    raw: list[tuple[datetime, str, str, Slice]]
+
+
+async def dirty_part(organization_id: int, start: datetime | None) -> DirtyPart:
+    """Dirty hours from ``start`` and every dimension's raw slices of them: one Redis and one SQL round trip."""
+    hours = {h for h in await dirty_hours(organization_id) if start is None or h >= start}
+    return DirtyPart(hours, await _raw_rows(organization_id, sorted(hours), None, True))
+
+
+async def read_many(
+    organization_id: int, start: datetime | None, wants: list[tuple[str, bool, bool]]
+) -> list[dict[tuple[str, date | None], Slice]]:
+    """Several reads of one window, ``wants`` = (dimension, by_day, sketches), sharing the dirty part."""
+    part = await dirty_part(organization_id, start)
+    return list(
+        await asyncio.gather(
+            *(read(organization_id, d, start, by_day=b, sketches=k, dirty_part_=part) for d, b, k in wants)
+        )
+    )
+
+
 async def read(
-    organization_id: int, dimension: str, start: datetime | None, *, by_day: bool = False, sketches: bool = False
+    organization_id: int,
+    dimension: str,
+    start: datetime | None,
+    *,
+    by_day: bool = False,
+    sketches: bool = False,
+    dirty_part_: DirtyPart | None = None,
 ) -> dict[tuple[str, date | None], Slice]:
     """Slices of ``dimension`` from ``start`` (an hour boundary, None: all time) until now.
 
@@ -405,7 +438,11 @@ async def read(
     if dimension not in DIMENSIONS:
         raise ValueError(f"unknown dimension {dimension!r}")
     sketch = sketches and dimension in SKETCHED
-    dirty = {h for h in await dirty_hours(organization_id) if start is None or h >= start}
+    part = dirty_part_
+    if part is None:
+        hours = {h for h in await dirty_hours(organization_id) if start is None or h >= start}
+        part = DirtyPart(hours, await _raw_rows(organization_id, sorted(hours), dimension, sketch))
+    dirty = part.hours
     dirty_days = {day_floor(h) for h in dirty}
     first_full_day = None
     if start is not None:
@@ -449,8 +486,9 @@ async def read(
         for r in await _rows(hourly, columns, summed=not by_day, sketch=sketch):
             fold(r["key"], r["bucket_start"], r)
 
-    for bucket, k, s in await _raw_rows(organization_id, sorted(dirty), dimension, sketch):
-        fold(k, bucket, None, s)
+    for bucket, dim, k, s in part.raw:
+        if dim == dimension:
+            fold(k, bucket, None, s)
     return out
 
 
