@@ -2,10 +2,11 @@
 
     .venv/bin/python bench/usage_reads.py [--events 10000000] [--days 90] [--runs 50] [--fresh]
 
-A PostgreSQL database ``bench_usage_<events>`` is seeded once (COPY of generated events over the
-last ``--days`` days: 8 models, 50 users, 20 prompts x 2 versions, all four resource types, costs
-from the shipped price map) and its rollups built with the same code the worker runs; later runs
-reuse it (``--fresh`` rebuilds).  Then, in process (the service functions the routes call, no HTTP):
+A PostgreSQL database ``bench_usage_<events>`` is seeded once (COPY of generated events, in time
+order as a live stream arrives, over the last ``--days`` days: 8 models, 50 users, 20 prompts x 2
+versions, all four resource types, costs from the shipped price map) and its rollups built with
+the same code the worker runs; later runs reuse it (``--fresh`` rebuilds).  Then, in process (the
+service functions the routes call, no HTTP):
 
 1. ``aggregate`` (current period, last 30 days) and ``costs`` (current, last 30 days): p50/p95 over
    ``--runs`` calls, with the current hour left dirty (read from raw events, as under live ingest);
@@ -89,8 +90,10 @@ def _rows(org: int, n: int, days: int, users: list[int], seed: int):
     now = datetime.now(UTC) - timedelta(minutes=1)
     span = days * 86400
     received = datetime.now(UTC)
-    for _ in range(n):
-        when = now - timedelta(seconds=rnd.random() * span)
+    step = span / n
+    for i in range(n):
+        # chronological with jitter, as a live stream arrives (heap order follows time, as in production)
+        when = now - timedelta(seconds=span - (i + rnd.random()) * step)
         r = rnd.random()
         user = rnd.choice(users)
         if r < 0.85:
@@ -133,7 +136,7 @@ async def _copy(org: int, n: int, days: int, users: list[int], seed: int) -> flo
 
 def _pct(values: list[float], q: float) -> float:
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
 async def main() -> None:
