@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 import orjson
 from pydantic import BaseModel
 from tortoise import connections
+from tortoise.expressions import Q
 from tortoise.functions import Count, Sum
 
 from models.gateway import GatewaySample, GatewayTarget
@@ -240,35 +241,60 @@ async def containers(principal: Principal, time_range: TimeRange = "24h") -> Con
     )
 
 
+async def _latest(targets: list[GatewayTarget]) -> dict[int, GatewaySample]:
+    """Each target's newest sample (the one its ``last_collected_at`` names): one query."""
+    stamps = {t.id: t.last_collected_at for t in targets if t.last_collected_at is not None}
+    if not stamps:
+        return {}
+    rows = await GatewaySample.filter(target_id__in=list(stamps), collected_at__in=list(set(stamps.values())))
+    return {s.target_id: s for s in rows if s.target_id is not None and stamps.get(s.target_id) == s.collected_at}
+
+
 async def _containers(organization_id: int, time_range: TimeRange) -> ContainerMetrics:
+    """Per container: the newest probe, and the window's uptime and mean response time aggregated in SQL."""
     since = datetime.now(UTC) - RANGES[time_range]
     targets = await _targets(organization_id, "mcp_server")
-    samples = await _samples(organization_id, "mcp_server", since)
+    latest = await _latest(targets)
+    stats = {
+        row["target_id"]: row
+        for row in await GatewaySample.filter(
+            organization_id=organization_id, kind="mcp_server", collected_at__gte=since
+        )
+        .annotate(
+            probes=Count("id"),
+            up=Count("id", _filter=Q(healthy=True)),
+            answered=Count("response_ms", _filter=Q(healthy=True)),
+            response_sum=Sum("response_ms", _filter=Q(healthy=True)),
+        )
+        .group_by("target_id")
+        .values("target_id", "probes", "up", "answered", "response_sum")
+    }
     rows: list[ContainerInfo] = []
-    all_probes = all_healthy = 0
-    times: list[float] = []
+    all_probes = all_healthy = answered_all = 0
+    response_all = 0.0
     for t in targets:
-        mine = samples.get(t.id, [])
-        latest = mine[-1] if mine else None
-        healthy = sum(1 for s in mine if s.healthy)
-        answered = [s.response_ms for s in mine if s.healthy and s.response_ms is not None]
-        times += answered
-        all_probes += len(mine)
-        all_healthy += healthy
+        last = latest.get(t.id)
+        if last is not None and last.collected_at < since:
+            last = None
+        st = stats.get(t.id, {})
+        probes, up = int(st.get("probes") or 0), int(st.get("up") or 0)
+        answered, response_sum = int(st.get("answered") or 0), float(st.get("response_sum") or 0.0)
+        all_probes, all_healthy = all_probes + probes, all_healthy + up
+        answered_all, response_all = answered_all + answered, response_all + response_sum
         rows.append(
             ContainerInfo(
                 target_id=t.id,
                 name=t.name,
                 url=t.url,
-                healthy=latest.healthy if latest else None,
-                last_checked_at=latest.collected_at if latest else None,
-                response_ms=latest.response_ms if latest else None,
-                http_status=latest.http_status if latest else None,
-                error=latest.error if latest else None,
-                uptime_percent=_pct(healthy, len(mine)),
-                avg_response_ms=round(sum(answered) / len(answered), 3) if answered else None,
-                probes=len(mine),
-                resources=(latest.figures or {}).get("resources", {}) if latest else {},
+                healthy=last.healthy if last else None,
+                last_checked_at=last.collected_at if last else None,
+                response_ms=last.response_ms if last else None,
+                http_status=last.http_status if last else None,
+                error=last.error if last else None,
+                uptime_percent=_pct(up, probes),
+                avg_response_ms=round(response_sum / answered, 3) if answered else None,
+                probes=probes,
+                resources=(last.figures or {}).get("resources", {}) if last else {},
             )
         )
     return ContainerMetrics(
@@ -276,7 +302,7 @@ async def _containers(organization_id: int, time_range: TimeRange) -> ContainerM
         healthy_containers=sum(1 for r in rows if r.healthy is True),
         unhealthy_containers=sum(1 for r in rows if r.healthy is False),
         unknown_containers=sum(1 for r in rows if r.healthy is None),
-        avg_response_ms=round(sum(times) / len(times), 3) if times else None,
+        avg_response_ms=round(response_all / answered_all, 3) if answered_all else None,
         uptime_percent=_pct(all_healthy, all_probes),
         containers=rows,
     )
@@ -354,9 +380,9 @@ async def _peak_hours(organization_id: int, since: datetime) -> list[PeakHour]:
         )
         _, rows = await connections.get("default").execute_query(sql, [organization_id, since])
         return [PeakHour(hour=int(r[0]), calls=int(r[1])) for r in rows]
-    starts = await ToolExecution.filter(organization_id=organization_id, started_at__gte=since).values_list(
-        "started_at", flat=True
-    )
+    starts: list[datetime] = await ToolExecution.filter(
+        organization_id=organization_id, started_at__gte=since
+    ).values_list("started_at", flat=True)  # type: ignore[assignment]
     counts = Counter(t.astimezone(UTC).hour for t in starts)
     top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
     return [PeakHour(hour=h, calls=n) for h, n in top]
