@@ -55,6 +55,7 @@ RANGES: dict[str, timedelta] = {"1h": timedelta(hours=1), "24h": timedelta(hours
 CURRENT = timedelta(hours=1)  # how far back "current" figures look for the last two samples
 BILLING_WINDOW = timedelta(days=30)  # what the billing component looks at (usage's last_30_days for figures)
 MAX_HISTORY_POINTS = 2000
+HISTORY_PER_TARGET = 300
 
 
 # --------------------------------------------------------------------------- snapshot
@@ -83,6 +84,31 @@ async def clear_cache(principal: Principal) -> CacheCleared:
 
 
 # --------------------------------------------------------------------------- samples
+
+
+_THINNED = """
+SELECT id FROM (
+    SELECT id, row_number() OVER (PARTITION BY target_id ORDER BY collected_at) AS rn,
+           count(*) OVER (PARTITION BY target_id) AS n
+    FROM gateway_samples WHERE organization_id = $1 AND kind = $2 AND collected_at >= $3
+) s WHERE n <= $4 OR rn % ceil(n::float8 / $4)::int = 0 OR rn = n
+"""
+
+
+async def _history_samples(organization_id: int, kind: str, since: datetime) -> dict[int, list[GatewaySample]]:
+    """Samples for a history, thinned on PostgreSQL to about ``HISTORY_PER_TARGET`` evenly spaced ones per target
+    (a week at one scrape a minute is 10,080 samples of a few KB each); rates between kept points stay exact."""
+    if not get_settings().is_postgres:
+        return await _samples(organization_id, kind, since)
+    _, rows = await connections.get("default").execute_query(
+        _THINNED, [organization_id, kind, since, HISTORY_PER_TARGET]
+    )
+    kept = await GatewaySample.filter(id__in=[r[0] for r in rows]).order_by("collected_at", "id")
+    out: dict[int, list[GatewaySample]] = {}
+    for sample in kept:
+        if sample.target_id is not None:
+            out.setdefault(sample.target_id, []).append(sample)
+    return out
 
 
 async def _targets(organization_id: int, kind: str) -> list[GatewayTarget]:
@@ -132,9 +158,12 @@ async def kong(principal: Principal, include_historical: bool = False, time_rang
 
 async def _kong(organization_id: int, include_historical: bool, time_range: TimeRange) -> KongMetrics:
     now = datetime.now(UTC)
-    span = RANGES[time_range] if include_historical else CURRENT
+    span = RANGES[time_range]
     targets = await _targets(organization_id, "kong")
-    samples = await _samples(organization_id, "kong", now - max(span, CURRENT))
+    # current figures need each target's last two scrapes: a few intervals back is enough
+    recent = max((t.interval_seconds for t in targets), default=60)
+    samples = await _samples(organization_id, "kong", now - timedelta(seconds=3 * recent + 60))
+    past = await _history_samples(organization_id, "kong", now - span) if include_historical else {}
     rows: list[KongTarget] = []
     classes = {f"{c}xx": 0.0 for c in "12345"}
     bandwidth = {"ingress": 0.0, "egress": 0.0}
@@ -187,10 +216,7 @@ async def _kong(organization_id: int, include_historical: bool, time_range: Time
             connections_active = (connections_active or 0.0) + active
         if include_historical:
             before: GatewaySample | None = None
-            for s in mine:
-                if s.collected_at < now - span:
-                    before = s if s.healthy and s.figures else before
-                    continue
+            for s in past.get(t.id, []):
                 f = s.figures or {}
                 req = f.get("requests_total")
                 errors = f.get("client_errors_total", 0.0) + f.get("server_errors_total", 0.0)
