@@ -47,23 +47,24 @@ class SecurityMiddleware:
             return
         guard = self.guard
         client = scope.get("client")
-        peer = client[0] if client else ""
         if guard.addresses.trusted:
             forwarded = [v for k, v in scope["headers"] if k == b"x-forwarded-for"]
-            address = guard.addresses.client(peer, forwarded)
+            address = guard.addresses.client(client[0] if client else "", forwarded)
+            allowed = guard.addresses.peer(address)[1]
         else:
-            address = guard.addresses.peer(peer)[0]
+            address, allowed, _ = guard.addresses.peer(client[0] if client else "")
         scope.setdefault("state", {})["client_ip"] = address
-        if guard.addresses.is_allowed(address):  # fail2ban's ignoreip: not refused, not observed
+        if allowed:  # fail2ban's ignoreip: not refused, not observed
             await self.app(scope, receive, send)
             return
-        snapshot = guard.snapshot if not guard.stale() else await guard.current()
-        if snapshot.blocked and scope["path"] not in _EXEMPT:
-            until = guard.blocked_until(address)
-            if until is not None:
-                self.recorder.hit(address)
-                await self._refuse(scope, send, until)
-                return
+        snapshot = guard.snapshot
+        if time.monotonic() - snapshot.checked_at >= guard.settings.cache_seconds:
+            snapshot = await guard.current()
+        expires = snapshot.blocked.get(address) if snapshot.blocked else None
+        if expires is not None and expires > time.time() and scope["path"] not in _EXEMPT:
+            self.recorder.hit(address)
+            await self._refuse(scope, send, expires)
+            return
         if not snapshot.enabled or kind != "http":
             await self.app(scope, receive, send)
             return

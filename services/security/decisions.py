@@ -96,12 +96,6 @@ class Guard:
             log.warning("security decisions refresh failed (%s); keeping the last snapshot", exc)
             snap.checked_at = time.monotonic()  # retry after the cache time, not on every request
 
-    def blocked_until(self, address: str) -> float | None:
-        expires = self.snapshot.blocked.get(address)
-        if expires is None or expires <= time.time():
-            return None
-        return expires
-
     def invalidate(self) -> None:
         self.snapshot.checked_at = float("-inf")
 

@@ -16,7 +16,8 @@ from tests.security.conftest import settle
 LOGIN = "/api/v1/auth/token"
 
 
-async def _wait_blocked(client, path: str = "/api/v1/auth/me", want: int = 403, seconds: float = 3.0) -> int:
+async def _wait_blocked(client, path: str = "/docs", want: int = 403, seconds: float = 3.0) -> int:
+    """Poll a route that records nothing (a 401 poll would pour into the bad-token bucket itself)."""
     status = 0
     for _ in range(int(seconds / 0.05)):
         status = (await client.get(path)).status_code
@@ -149,7 +150,7 @@ async def test_a_real_bucket_overflow_blocks_and_healthz_stays_open(client, from
     root = await make_tenant("superuser")
     victim = await make_tenant("member")
     attacker = from_ip("203.0.113.21")
-    for _ in range(6):  # capacity 5: the sixth failed login overflows http-bf-login
+    for _ in range(8):  # capacity 5: the sixth failed login overflows http-bf-login (8: leeway for a slow run)
         r = await attacker.post(LOGIN, json={"email": victim.email, "password": "wrong"})
         assert r.status_code in (401, 429)
     await settle()
@@ -166,14 +167,14 @@ async def test_a_real_bucket_overflow_blocks_and_healthz_stays_open(client, from
     events = (
         await client.get("/v1/security/events", params={"source_ip": "203.0.113.21"}, headers=root.headers)
     ).json()["data"]["events"]
-    assert sum(e["event_type"] == "failed_login" for e in events) == 6
+    assert sum(e["event_type"] == "failed_login" for e in events) == 8
     assert any(e["event_type"] == "ip_blocked" and e["detail"]["scenario"] == "http-bf-login" for e in events)
 
     r = await client.post("/v1/security/blocked-ips/203.0.113.21/unblock", headers=root.headers)
     assert r.status_code == 200 and r.json()["data"]["unblocked"] is True
-    assert await _wait_blocked(attacker, want=401) == 401
+    assert await _wait_blocked(attacker, want=200) == 200
     # a repeat offender's second ban is twice as long
-    for _ in range(6):
+    for _ in range(8):
         await attacker.post(LOGIN, json={"email": victim.email, "password": "wrong"})
     await settle()
     assert await _wait_blocked(attacker) == 403
@@ -279,7 +280,7 @@ async def test_manual_block_ipv4_ipv6_clear_all_and_hostile_input(client, from_i
     r = await client.post("/v1/security/blocked-ips/clear-all", headers=root.headers)
     assert r.status_code == 200 and r.json()["data"]["cleared"] >= 3
     assert (await client.get("/v1/security/blocked-ips", headers=root.headers)).json()["data"]["total"] == 0
-    assert await _wait_blocked(from_ip("203.0.113.30"), want=401) == 401
+    assert await _wait_blocked(from_ip("203.0.113.30"), want=200) == 200
 
 
 async def test_stop_stops_recording_but_keeps_blocks_enforced(client, from_ip, make_tenant):

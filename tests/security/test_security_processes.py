@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import start_server
+from tests.conftest import _free_port as free_port
 from tests.security.conftest import settle
 
 LOGIN = "/api/v1/auth/token"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -26,16 +31,18 @@ async def servers() -> AsyncIterator[Callable[..., int]]:
     procs = []
 
     def start(**env: str) -> int:
-        for attempt in range(3):  # on a loaded machine uvicorn may miss start_server's 15 s
-            try:
-                proc, port = start_server(**env)
-            except RuntimeError:
-                if attempt == 2:
-                    raise
-                continue
-            procs.append(proc)
-            return port
-        raise AssertionError("unreachable")
+        """``tests.conftest.start_server`` with patience: on a loaded machine uvicorn can need more than 15 s."""
+        port = free_port()
+        command = [sys.executable, "-m", "uvicorn", "api.app:app", "--host", "127.0.0.1", "--port", str(port)]
+        proc = subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env={**os.environ, **env})
+        procs.append(proc)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", port)) == 0:
+                    return port
+            time.sleep(0.1)
+        raise RuntimeError("uvicorn did not start within 120 s")
 
     yield start
     for proc in procs:
@@ -51,11 +58,12 @@ def host(port: int, source: str = "127.0.0.1") -> httpx.AsyncClient:
 
 
 async def until(client: httpx.AsyncClient, status: int, seconds: float, **kw: object) -> float:
-    """Seconds until ``GET /api/v1/auth/me`` answers ``status`` (fails after ``seconds``)."""
+    """Seconds until ``GET /docs`` answers ``status`` (fails after ``seconds``); /docs records nothing,
+    so polling does not pour into a bucket itself."""
     started = time.monotonic()
     last = None
     while time.monotonic() - started < seconds:
-        last = (await client.get("/api/v1/auth/me", **kw)).status_code  # type: ignore[arg-type]
+        last = (await client.get("/docs", **kw)).status_code  # type: ignore[arg-type]
         if last == status:
             return time.monotonic() - started
         await asyncio.sleep(0.02)
@@ -67,35 +75,44 @@ async def decision_of(admin: httpx.AsyncClient, token: str, ip: str) -> dict:
     return next(d for d in r.json()["data"]["blocked_ips"] if d["ip_address"] == ip)
 
 
+async def _attack(client: httpx.AsyncClient, email: str, attempts: int = 20) -> list[int]:
+    """Up to ``attempts`` failed logins, stopping at the first refusal (a blocked client gives up)."""
+    seen = []
+    for _ in range(attempts):
+        r = await client.post(LOGIN, json={"email": email, "password": "wrong"})
+        seen.append(r.status_code)
+        if r.status_code == 403:
+            break
+    return seen
+
+
 async def test_failed_logins_block_everywhere_expire_grow_and_unblock_within_a_second(servers, make_tenant):
     root, victim = await make_tenant("superuser"), await make_tenant("member")
-    env = {"SECURITY_BAN_SECONDS": "2", "SECURITY_BAN_FACTOR": "2"}
+    env = {"SECURITY_BAN_SECONDS": "3", "SECURITY_BAN_FACTOR": "2"}
     a, b = servers(**env), servers(**env)
     ip = "127.0.0.23"
     async with host(a, ip) as attacker_a, host(b, ip) as attacker_b, host(a) as admin_a:
-        for _ in range(20):
-            r = await attacker_a.post(LOGIN, json={"email": victim.email, "password": "wrong"})
-            assert r.status_code in (401, 429, 403)
-        await until(attacker_a, 403, 3)
-        await until(attacker_b, 403, 3)  # the other process enforces the same decision
+        statuses = await _attack(attacker_a, victim.email)
+        assert set(statuses) <= {401, 429, 403} and statuses.count(401) >= 5
+        await until(attacker_a, 403, 10)
+        await until(attacker_b, 403, 10)  # the other process enforces the same decision
         d = await decision_of(admin_a, root.access_token, ip)
         assert (d["source"], d["reason"], d["duration_seconds"], d["offence"]) == (
             "automatic",
             "http-bf-login",
-            2,
+            3,
             1,
         )
         assert (await attacker_b.get("/healthz")).status_code == 200
-        await until(attacker_b, 401, 5)  # the block expires on its own
-        for _ in range(20):  # the repeat offender's second block is twice as long
-            await attacker_b.post(LOGIN, json={"email": victim.email, "password": "wrong"})
-        await until(attacker_a, 403, 3)
+        await until(attacker_b, 200, 10)  # the block expires on its own
+        await _attack(attacker_b, victim.email)  # the repeat offender's second block is twice as long
+        await until(attacker_a, 403, 10)
         d = await decision_of(admin_a, root.access_token, ip)
-        assert (d["duration_seconds"], d["offence"]) == (4, 2)
-        await until(attacker_b, 403, 3)
+        assert (d["duration_seconds"], d["offence"]) == (6, 2)
+        await until(attacker_b, 403, 10)
         r = await admin_a.post(f"/v1/security/blocked-ips/{ip}/unblock", headers=root.headers)
         assert r.status_code == 200
-        assert await until(attacker_b, 401, 1.0) < 1.0  # unblocked in the other process within a second
+        assert await until(attacker_b, 200, 1.0) < 1.0  # unblocked in the other process within a second
 
 
 async def test_forwarded_for_is_honoured_only_from_trusted_proxies(client, servers, make_tenant):
@@ -111,13 +128,13 @@ async def test_forwarded_for_is_honoured_only_from_trusted_proxies(client, serve
             await until(proxy, 403, 3, headers=xff)  # from the trusted proxy: the client is 203.0.113.77
             await until(proxy, 403, 3, headers={"X-Forwarded-For": f"198.51.100.99, {blocked}, 10.1.2.3"})
             # the first untrusted hop from the right is the client; what it claims further left is ignored
-            await until(proxy, 401, 3, headers={"X-Forwarded-For": f"{blocked}, 198.51.100.99"})
-            await until(proxy, 401, 3, headers={"X-Forwarded-For": f"{blocked}, not-an-address"})
+            await until(proxy, 200, 3, headers={"X-Forwarded-For": f"{blocked}, 198.51.100.99"})
+            await until(proxy, 200, 3, headers={"X-Forwarded-For": f"{blocked}, not-an-address"})
             assert (await proxy.get("/healthz", headers=xff)).status_code == 200
             # a forged header from an untrusted peer changes nothing, with or without trusted proxies
             for _ in range(10):
-                assert (await forger.get("/api/v1/auth/me", headers=xff)).status_code == 401
-                assert (await other.get("/api/v1/auth/me", headers=xff)).status_code == 401
+                assert (await forger.get("/docs", headers=xff)).status_code == 200
+                assert (await other.get("/docs", headers=xff)).status_code == 200
     finally:
         await client.post(f"/v1/security/blocked-ips/{blocked}/unblock", headers=root.headers)
 
