@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import shutil
 import socket
@@ -147,9 +148,12 @@ async def _flood(port: int, total: int, addresses: int, concurrency: int) -> dic
     statuses: dict[int, int] = {}
     counter = iter(range(total))
 
+    per_address = max(1, total // addresses)
+
     async def worker(client: httpx.AsyncClient) -> None:
         for i in counter:
-            ip = f"198.18.{(i % addresses) // 250}.{(i % addresses) % 250 + 1}"
+            a = (i // per_address) % addresses  # each address in a burst: its bad-token bucket overflows
+            ip = f"198.18.{a // 250}.{a % 250 + 1}"
             r = await client.get(
                 "/api/v1/auth/me", headers={"Authorization": "Bearer not-a-token", "X-Forwarded-For": ip}
             )
@@ -185,6 +189,7 @@ async def _stored_events() -> tuple[int, int]:
 
 
 def main() -> int:
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one INFO line per flood request otherwise
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--seconds", type=int, default=3)
@@ -254,6 +259,7 @@ def main() -> int:
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         started = time.monotonic()
+        logging.getLogger("httpx").setLevel(logging.WARNING)  # create_app configured INFO logging meanwhile
         statuses = asyncio.run(_flood(flood_port, args.flood, args.addresses, 64))
         elapsed = time.monotonic() - started
         time.sleep(1.0)
