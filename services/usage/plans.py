@@ -107,7 +107,9 @@ async def set_plan(principal: Principal, data: PlanInput) -> PlanInfo:
     values = {
         "name": data.name,
         "limits": {k: float(v) for k, v in data.limits.items()},
-        "monthly_budget_usd": Decimal(str(data.monthly_budget_usd)) if data.monthly_budget_usd is not None else None,
+        "monthly_budget_usd": Decimal(str(round(data.monthly_budget_usd, 2)))
+        if data.monthly_budget_usd is not None
+        else None,
         "period_start_day": data.period_start_day,
         "alert_thresholds": sorted(set(data.alert_thresholds)),
         # stored as {"ids": [...] | null}: null (every enabled channel) must survive a NOT NULL JSON column

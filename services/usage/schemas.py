@@ -213,7 +213,9 @@ class PlanInput(BaseModel):
     limits: dict[ResourceType, Annotated[float, Field(ge=0, le=1e15, allow_inf_nan=False)]] = Field(
         default_factory=dict, description="Monthly limit per resource type; a missing type is unlimited"
     )
-    monthly_budget_usd: float | None = Field(default=None, ge=0, le=1e9, allow_inf_nan=False)
+    monthly_budget_usd: float | None = Field(
+        default=None, ge=0.01, le=1e9, allow_inf_nan=False, description="USD per period, kept to the cent"
+    )
     period_start_day: int = Field(default=1, ge=1, le=28, description="Day of the month a period starts (1..28)")
     alert_thresholds: list[Annotated[int, Field(ge=1, le=1000)]] = Field(
         default_factory=lambda: [80, 95, 100], max_length=10, description="Budget percentages that notify"

@@ -401,3 +401,27 @@ def test_debug_routes_are_absent_in_production():
     paths = json.loads(done.stdout.strip().splitlines()[-1])
     assert f"{BASE}/aggregate" in paths and f"{BASE}/cache/metrics" in paths
     assert f"{BASE}/debug/version" not in paths and f"{BASE}/debug/aggregate-raw" not in paths
+
+
+async def test_the_jobs_rebuild_dirty_hours_and_check_budgets(client, make_tenant):
+    from workers.usage import check_usage_budgets, refresh_usage_rollups
+
+    admin = await make_tenant("admin")
+    assert (
+        await client.put(f"{API}/plan", json={"monthly_budget_usd": 0.001}, headers=admin.headers)
+    ).status_code == 400
+    await client.put(f"{API}/plan", json={"monthly_budget_usd": 0.01}, headers=admin.headers)
+    await _ingest(client, admin.headers, [{"model": "gpt-4o", "input_tokens": 5000, "output_tokens": 0}])
+    assert admin.organization_id in {int(m.split(":")[0]) for m in await _dirty_members()}
+    assert (await refresh_usage_rollups({}))["hours"] >= 1
+    assert admin.organization_id not in {int(m.split(":")[0]) for m in await _dirty_members()}
+    result = await check_usage_budgets({})
+    assert result["notified"] >= 3  # 80, 95 and 100 % of a $0.01 budget by a $0.0125 call
+    raw = (await client.get(f"{BASE}/aggregate", headers=admin.headers)).json()["data"]
+    assert raw["budget"]["status"] == "exceeded" and raw["budget"]["progress"]["bar_percent"] == 100
+
+
+async def _dirty_members() -> list[str]:
+    from services.core.redis_client import get_redis, key
+
+    return list(await get_redis().zrange(key(rollups.DIRTY), 0, -1))
