@@ -19,6 +19,8 @@ Recorded metrics are aggregated in SQL by :mod:`services.metrics.query`.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -48,6 +50,13 @@ from services.rollups.query import SliceKey, accumulate_slices
 log = logging.getLogger(__name__)
 LAST_CYCLE = "alerting:last_cycle"
 CYCLE_LOCK = "alerting:cycle_lock"
+# The cycle lock is a lease its holder renews every third of it: a worker killed mid-cycle
+# (tests/faults/test_worker_kill.py) held it for a fixed 300 s, stopping every cycle meanwhile.
+CYCLE_LEASE_SECONDS = 15
+_RENEW_IF_HELD = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
 _RANK = {"info": 0, "warning": 1, "critical": 2}
 
 
@@ -367,14 +376,30 @@ async def evaluate_all() -> CycleResult:
     redis = get_redis()
     token = uuid.uuid4().hex
     lock = key(CYCLE_LOCK)
-    if not await redis.set(lock, token, nx=True, ex=300):
+    if not await redis.set(lock, token, nx=True, ex=CYCLE_LEASE_SECONDS):
         return CycleResult(ran=False)
+    renew = redis.register_script(_RENEW_IF_HELD)
+
+    async def keep_lease() -> None:
+        while True:
+            await asyncio.sleep(CYCLE_LEASE_SECONDS / 3)
+            if not await renew(keys=[lock], args=[token, CYCLE_LEASE_SECONDS]):
+                return
+
+    lease = asyncio.create_task(keep_lease())
     started = time.perf_counter()
     now = datetime.now(UTC)
     try:
         rules = await AlertRule.filter(enabled=True).order_by("organization_id", "id")
         changes = await evaluate_rules(rules, now)
+        try:
+            await alert_events.renotify_missing(now)
+        except Exception:  # the next cycle tries again; this one's evaluation stands
+            log.exception("re-notifying alert events failed")
     finally:
+        lease.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await lease
         if await redis.get(lock) == token:
             await redis.delete(lock)
     duration = round((time.perf_counter() - started) * 1000, 3)

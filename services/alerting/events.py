@@ -10,13 +10,15 @@ engine opening many alerts at once: it writes their history rows in bulk, then c
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import orjson
 from redis.exceptions import RedisError
 
 from models.alerts import Alert, AlertEvent
+from models.notifications import NotificationDelivery
 from services.alerting.info import render
+from services.core.database import column
 from services.core.redis_client import get_redis, key
 from services.notifications import channels as notifications
 
@@ -68,3 +70,44 @@ async def broadcast(alert: Alert, event: AlertEvent, channel_ids: list[int] | No
         await notifications.notify(
             alert.organization_id, channel_ids, payload, kind, alert.id, dedupe_key=f"alert:{alert.id}:{event.id}"
         )
+
+
+REPAIR_WINDOW = timedelta(hours=1)
+
+
+async def renotify_missing(now: datetime) -> int:
+    """Fan out again the rules' alert events of the last hour that lack deliveries; returns them.
+
+    The history row is written before :func:`broadcast` queues the notifications, so a worker
+    killed in between (tests/faults/test_worker_kill.py) left events no channel ever heard of.
+    Each delivery is keyed ``alert:<alert>:<event>`` per channel, so notifying again is a no-op
+    for the channels that already have theirs.
+    """
+    events = await AlertEvent.filter(
+        kind__in=list(NOTIFY_KINDS), at__gte=now - REPAIR_WINDOW, alert__source="rule"
+    ).select_related("alert__rule")
+    wanted = {
+        f"alert:{e.alert_id}:{e.id}": e
+        for e in events
+        if e.alert.organization_id is not None and e.alert.rule is not None and e.alert.rule.channel_ids
+    }
+    if not wanted:
+        return 0
+    have: dict[str, int] = {}
+    for found in await column(
+        NotificationDelivery.filter(dedupe_key__in=list(wanted)).values_list("dedupe_key", flat=True)
+    ):
+        have[str(found)] = have.get(str(found), 0) + 1
+    again = 0
+    for dedupe_key, event in wanted.items():
+        alert, channels = event.alert, list(event.alert.rule.channel_ids or [])
+        if have.get(dedupe_key, 0) >= len(set(channels)) or alert.organization_id is None:
+            continue
+        payload = {"event": event.kind, "at": event.at.isoformat(), "alert": render(alert).model_dump(mode="json")}
+        await notifications.notify(
+            alert.organization_id, channels, payload, NOTIFY_KINDS[event.kind], alert.id, dedupe_key=dedupe_key
+        )
+        again += 1
+    if again:
+        log.warning("%d alert events had not reached their channels; notified now", again)
+    return again
