@@ -366,3 +366,61 @@ async def test_api_key_sign_in_as_a_member_and_sign_out(server, client, make_ten
     await tab.until("!!document.querySelector('#pw-form')", "the sign-in form again")
     assert await tab.js("sessionStorage.length") == 0
     assert tab.problems == []
+
+
+@needs_chromium
+async def test_compare_two_deployments(server, client, make_tenant, tab):
+    tenant = await make_tenant("admin")
+    env = await gql(
+        client,
+        tenant.headers,
+        "mutation($i: EnvironmentInput!) { createEnvironment(input: $i) { id } }",
+        i={"name": "production", "kind": "production"},
+    )
+    env_id = env["createEnvironment"]["id"]
+    now = datetime.now(UTC)
+    ids = []
+    for n, (version, days) in enumerate((("1.0.0", 3), ("1.1.0", 1))):
+        made = await gql(
+            client,
+            tenant.headers,
+            "mutation($i: CreateDeploymentInput!) { createDeployment(input: $i) { id } }",
+            i={
+                "name": f"api-{n}",
+                "version": version,
+                "environmentId": env_id,
+                "status": "succeeded",
+                "startedAt": (now - timedelta(days=days, minutes=5)).isoformat(),
+                "finishedAt": (now - timedelta(days=days)).isoformat(),
+            },
+        )
+        ids.append(made["createDeployment"]["id"])
+    expected = await gql(
+        client,
+        tenant.headers,
+        "query($a: ID!, $b: ID!) { deploymentComparison(deploymentId1: $a, deploymentId2: $b) { overallVerdict } }",
+        a=ids[0],
+        b=ids[1],
+    )
+
+    await tab.send("Page.navigate", url=server + "/")
+    await tab.until("!!document.querySelector('#key-form')", "the sign-in form")
+    await tab.js(
+        f"""(() => {{ const f = document.querySelector('#key-form'); f.key.value = {json.dumps(tenant.api_key)};
+          f.requestSubmit(); return true; }})()"""
+    )
+    await tab.until("!!document.querySelector('a[href=\"#/deployments\"]')", "the navigation")
+    await tab.js("location.hash = '#/deployments'")
+    await tab.until(f"!!document.querySelector('input[data-deployment=\"{ids[1]}\"]')", "the timeline")
+    assert "production" in await tab.js("document.querySelector('#timeline').innerText")
+    assert await tab.js("document.querySelectorAll('#dora .kpi').length") == 4
+    for deployment in ids:
+        await tab.js(f"document.querySelector('input[data-deployment=\"{deployment}\"]').click(), true")
+    await tab.until("!document.querySelector('#compare').disabled", "the compare button")
+    await tab.js("document.querySelector('#compare').click(), true")
+    await tab.until("!!document.querySelector('#overall-verdict')", "the comparison")
+    shown = await tab.js("document.querySelector('#overall-verdict').textContent")
+    assert shown == expected["deploymentComparison"]["overallVerdict"]
+    assert "api-0" in await tab.js("document.querySelector('#comparison').innerText")
+    await tab.shot("07-deployments-compare")
+    assert tab.problems == []

@@ -3,6 +3,7 @@
 //   #/prompts     searchable, sortable prompt list (last 7 days)
 //   #/prompts/ID  a prompt: KPIs, charts with version and alert annotations, versions, the A/B verdict
 //   #/alerts      alerts inbox: filter by status, acknowledge and resolve
+//   #/deployments per-environment timeline, DORA figures, compare two deployments with their verdicts
 import "uplot/dist/uPlot.min.css";
 import "./style.css";
 import { credential, gql, signInWithKey, signInWithPassword, signOut } from "./api.js";
@@ -45,6 +46,7 @@ async function render() {
   if (prompt) return promptPage(main, Number(prompt[1]));
   if (route === "/prompts") return promptsPage(main);
   if (route.startsWith("/alerts")) return alertsPage(main);
+  if (route.startsWith("/deployments")) return deploymentsPage(main);
   return overviewPage(main);
 }
 
@@ -58,6 +60,7 @@ function shell(route) {
         ${link("/", "Overview", route === "/")}
         ${link("/prompts", "Prompts", route.startsWith("/prompts"))}
         ${link("/alerts", "Alerts", route.startsWith("/alerts"))}
+        ${link("/deployments", "Deployments", route.startsWith("/deployments"))}
       </nav>
       <span class="who">${esc(viewer.organization ? viewer.organization.name : "")} · ${esc(who)}</span>
       <button id="sign-out" class="link">Sign out</button>
@@ -136,7 +139,7 @@ function overviewPage(main) {
     <section id="kpis" class="kpis"><p class="muted">Loading…</p></section>
     <div class="grid2">
       <section class="card"><h2>Open alerts <a href="#/alerts" class="more">inbox →</a></h2><div id="open-alerts">Loading…</div></section>
-      <section class="card"><h2>Latest deployments</h2><div id="deployments">Loading…</div></section>
+      <section class="card"><h2>Latest deployments <a href="#/deployments" class="more">all →</a></h2><div id="deployments">Loading…</div></section>
     </div>`;
   const kpis = main.querySelector("#kpis");
   panel(
@@ -493,6 +496,130 @@ function alertsPage(main) {
     );
   load();
   timers.push(setInterval(load, 30000));
+}
+
+// ------------------------------------------------------------------ deployments
+
+const DORA = [
+  ["Deployment frequency", (d) => `${fmt(d.deploymentFrequency.perDay, "num")}/day`, (d) => d.deploymentFrequency.band],
+  ["Lead time for changes", (d) => duration(d.leadTimeForChanges.medianSeconds), (d) => d.leadTimeForChanges.band],
+  ["Change failure rate", (d) => (d.changeFailureRate.rate == null ? "–" : `${fmt(d.changeFailureRate.rate, "num")}%`), (d) => d.changeFailureRate.band],
+  ["Time to restore", (d) => duration(d.timeToRestore.medianSeconds), (d) => d.timeToRestore.band],
+];
+
+function duration(seconds) {
+  if (seconds == null) return "–";
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 86400) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${(seconds / 86400).toFixed(1)} d`;
+}
+
+function deploymentsPage(main) {
+  const params = new URLSearchParams(location.hash.split("?")[1] || "");
+  const env = params.get("env") || "";
+  const picked = [];
+  main.innerHTML = `
+    <h1>Deployments <small>last 30 days</small></h1>
+    <div class="toolbar"><label>Environment <select id="env"><option value="">all</option></select></label>
+      <button id="compare" disabled>Compare selected (0/2)</button></div>
+    <section class="kpis" id="dora"></section>
+    <section class="card" id="comparison" hidden></section>
+    <section class="card"><div id="timeline">Loading…</div></section>`;
+  const select = main.querySelector("#env");
+  select.addEventListener("change", () => (location.hash = `#/deployments${select.value ? `?env=${select.value}` : ""}`));
+  const compare = main.querySelector("#compare");
+  panel(
+    main.querySelector("#timeline"),
+    () =>
+      gql(
+        `query Deployments($env: ID) {
+          environments { id name kind }
+          deployments(environmentId: $env, page: 1, pageSize: 100) {
+            items { id name version status createdAt finishedAt durationSeconds environment { id name kind } }
+            pagination { totalItems } }
+          deploymentMetrics(environmentId: $env, days: 30) { total { deployments successRate dora {
+            deploymentFrequency { perDay band } leadTimeForChanges { medianSeconds band }
+            changeFailureRate { rate band } timeToRestore { medianSeconds band } } } }
+        }`,
+        { env: env || null },
+      ),
+    (el, data) => {
+      select.innerHTML += data.environments
+        .map((e) => `<option value="${e.id}" ${String(e.id) === env ? "selected" : ""}>${esc(e.name)}</option>`)
+        .join("");
+      const dora = data.deploymentMetrics.total.dora;
+      main.querySelector("#dora").innerHTML = DORA.map(
+        ([label, value, band]) => `<div class="kpi card"><div class="label">${label}</div>
+          <div class="value">${value(dora)}</div><div class="delta muted">${esc(band(dora) || "no band")}</div></div>`,
+      ).join("");
+      const byEnv = new Map();
+      for (const d of data.deployments.items) {
+        if (!byEnv.has(d.environment.name)) byEnv.set(d.environment.name, []);
+        byEnv.get(d.environment.name).push(d);
+      }
+      el.innerHTML = byEnv.size
+        ? [...byEnv]
+            .map(
+              ([name, items]) => `<h2>${esc(name)}</h2><ol class="timeline">${items
+                .map(
+                  (d) => `<li><label><input type="checkbox" data-deployment="${d.id}">
+                    <span class="pill ${esc(d.status)}">${esc(d.status)}</span>
+                    <strong>${esc(d.name)}</strong> <code>${esc(d.version)}</code></label>
+                    <span class="muted">${relTime(d.createdAt)}${d.durationSeconds != null ? ` · took ${duration(d.durationSeconds)}` : ""}</span></li>`,
+                )
+                .join("")}</ol>`,
+            )
+            .join("")
+        : `<p class="muted">No deployments reported yet.</p>`;
+      el.querySelectorAll("input[data-deployment]").forEach((box) =>
+        box.addEventListener("change", () => {
+          const id = box.dataset.deployment;
+          if (box.checked) picked.push(id);
+          else picked.splice(picked.indexOf(id), 1);
+          while (picked.length > 2) {
+            const dropped = picked.shift();
+            el.querySelector(`input[data-deployment="${dropped}"]`).checked = false;
+          }
+          compare.disabled = picked.length !== 2;
+          compare.textContent = `Compare selected (${picked.length}/2)`;
+        }),
+      );
+    },
+  );
+  compare.addEventListener("click", () => {
+    const out = main.querySelector("#comparison");
+    out.hidden = false;
+    out.innerHTML = "Comparing…";
+    // the one picked first is the baseline
+    panel(
+      out,
+      () =>
+        gql(
+          `query Compare($a: ID!, $b: ID!) { deploymentComparison(deploymentId1: $a, deploymentId2: $b) {
+            baseline { deployment { name version } unavailableReason }
+            candidate { deployment { name version } unavailableReason }
+            overallVerdict overallReason
+            verdicts { metric verdict baseline candidate changePct pValue threshold reason } } }`,
+          { a: picked[0], b: picked[1] },
+        ),
+      (el, data) => {
+        const c = data.deploymentComparison;
+        const side = (s) => `${esc(s.deployment.name)} <code>${esc(s.deployment.version)}</code>${s.unavailableReason ? ` <span class="muted">(${esc(s.unavailableReason)})</span>` : ""}`;
+        el.innerHTML = `<h2>Comparison</h2>
+          <p>Baseline ${side(c.baseline)} → candidate ${side(c.candidate)}</p>
+          <p class="verdict"><span class="pill ${esc(c.overallVerdict)}" id="overall-verdict">${esc(c.overallVerdict)}</span> ${esc(c.overallReason)}</p>
+          <table><thead><tr><th>Metric</th><th>Baseline</th><th>Candidate</th><th>Change</th><th>p-value</th><th>Verdict</th><th>Why</th></tr></thead>
+          <tbody>${c.verdicts
+            .map(
+              (v) => `<tr><td>${esc(v.metric)}</td><td>${fmt(v.baseline, "num")}</td><td>${fmt(v.candidate, "num")}</td>
+                <td>${v.changePct == null ? "–" : `${v.changePct.toFixed(1)}%`}</td>
+                <td>${v.pValue == null ? "–" : v.pValue.toFixed(4)}</td><td>${esc(v.verdict)}</td>
+                <td class="muted">${esc(v.reason)}</td></tr>`,
+            )
+            .join("")}</tbody></table>`;
+      },
+    );
+  });
 }
 
 function alertRow(a) {
