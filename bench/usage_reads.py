@@ -146,6 +146,7 @@ async def main() -> None:
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--export-rows", type=int, default=1_000_000)
     parser.add_argument("--fresh", action="store_true")
+    parser.add_argument("--skip-export", action="store_true")
     args = parser.parse_args()
     name = f"bench_usage_{args.events}"
     os.environ["DATABASE_URL"] = _db_url(name)
@@ -215,11 +216,19 @@ async def main() -> None:
         for _ in range(3):
             await call()
         times = []
+        cpu = time.process_time()
         for _ in range(args.runs):
             t = time.perf_counter()
             await call()
             times.append((time.perf_counter() - t) * 1000)
-        results.append((label, f"p50 {statistics.median(times):.1f} ms, p95 {_pct(times, 0.95):.1f} ms"))
+        cpu_ms = (time.process_time() - cpu) / args.runs * 1000
+        results.append(
+            (
+                label,
+                f"p50 {statistics.median(times):.1f} ms, p95 {_pct(times, 0.95):.1f} ms "
+                f"(this process's CPU {cpu_ms:.1f} ms per call)",
+            )
+        )
         print(f"{label:32} {results[-1][1]}", flush=True)
 
     raw_sql = """SELECT provider, model, count(*), sum(input_tokens), sum(output_tokens), sum(cost_usd)
@@ -234,6 +243,10 @@ async def main() -> None:
     results.append(("raw SQL cost by model, 30 days", f"median {statistics.median(times):.0f} ms (for scale)"))
     print(f"{results[-1][0]:32} {results[-1][1]}", flush=True)
 
+    if args.skip_export:
+        _report(args, rows_daily[0]["n"], results)
+        await Tortoise.close_connections()
+        return
     proc = psutil.Process()
     base = proc.memory_info().rss
     peak = base
@@ -253,11 +266,16 @@ async def main() -> None:
         )
     )
     print(f"{results[-1][0]:32} {results[-1][1]}", flush=True)
+    _report(args, rows_daily[0]["n"], results)
+    await Tortoise.close_connections()
+
+
+def _report(args: argparse.Namespace, rollup_rows: int, results: list[tuple[str, str]]) -> None:
     print()
-    print(f"usage reads on {args.events:,} events ({rows_daily[0]['n']:,} daily rollup rows), runs={args.runs}")
+    print(f"usage reads on {args.events:,} events ({rollup_rows:,} daily rollup rows), runs={args.runs}")
+    print(f"  load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     for label, value in results:
         print(f"  {label:34} {value}")
-    await Tortoise.close_connections()
 
 
 if __name__ == "__main__":
