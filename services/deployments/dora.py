@@ -22,6 +22,7 @@ where 2023's table repeats a row (the "low" rows): see :data:`BAND_THRESHOLDS`.
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import re
 import statistics
@@ -332,8 +333,9 @@ async def _aggregate_pg(
     """Counts and medians per bucket and for the whole window, grouped by PostgreSQL (two statements)."""
     conn = connections.get("default")
     args = [org, start, end, scope, interval]
-    _, finished = await conn.execute_query(_PG_FINISHED, [*args, environment_id])
-    _, leads = await conn.execute_query(_PG_LEAD, args)
+    (_, finished), (_, leads) = await asyncio.gather(  # two pooled connections
+        conn.execute_query(_PG_FINISHED, [*args, environment_id]), conn.execute_query(_PG_LEAD, args)
+    )
     for r in finished:
         agg = into(None if r["whole"] else r["bucket"].replace(tzinfo=UTC))
         agg.total, agg.succeeded, agg.failed = r["total"], r["succeeded"], r["failed"]
@@ -438,10 +440,11 @@ async def deployment_metrics(
         return total if key is None else tallies[key]
 
     if get_settings().is_postgres:
-        await _aggregate_pg(org, environment_id, scope, start, now, interval, into)
+        aggregate = _aggregate_pg(org, environment_id, scope, start, now, interval, into)
     else:
-        await _aggregate_rows(org, environment_id, scope, start, now, into, floor)
-    for dep_id, (finished, found) in (await _incidents(org, scope, horizon, start, now)).items():
+        aggregate = _aggregate_rows(org, environment_id, scope, start, now, into, floor)
+    _, incidents = await asyncio.gather(aggregate, _incidents(org, scope, horizon, start, now))
+    for dep_id, (finished, found) in incidents.items():
         for agg in (into(floor(finished)), total):
             agg.incident_deployments.add(dep_id)
             agg.restore_seconds.extend((resolved - fired).total_seconds() for fired, resolved in found if resolved)
