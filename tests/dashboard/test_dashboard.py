@@ -5,7 +5,8 @@ NXDOMAIN, proxied traffic goes to a dead port) and is driven over the DevTools p
 console message of level error, every uncaught exception and every failed request fails the test.
 Screenshots of each step are kept in ``$DASHBOARD_SCREENSHOTS`` (default: the run's temporary
 directory) as test artefacts.  The data is made through the public API: prompt events through
-the ingest route (drained by the worker job), an alert through a rule and a recorded metric.
+the ingest route (drained by the worker job), alerts through rules and recorded metrics (a second
+alert fires while the inbox is open and must appear through the alertEvents subscription).
 """
 
 from __future__ import annotations
@@ -253,25 +254,31 @@ async def seed(client: Any, tenant: Any) -> tuple[int, int]:
         client, tenant.headers, '{ prompts(filter: {search: "Support triage"}) { edges { node { id } } } }'
     )
     prompt_id = int(found["prompts"]["edges"][0]["node"]["id"])
+    alert_id = await fire(client, tenant, "Queue too deep", "queue_depth")
+    return prompt_id, alert_id
+
+
+async def fire(client: Any, tenant: Any, name: str, metric: str) -> int:
+    """A critical rule on a recorded metric, and a point that breaks it; returns the alert's id."""
     record = "mutation($i: MetricPointInput!) { recordMetric(input: $i) { alertChanges { alertId transition } } }"
-    await gql(client, tenant.headers, record, i={"name": "queue_depth", "value": 1, "type": "gauge"})  # known now
+    await gql(client, tenant.headers, record, i={"name": metric, "value": 1, "type": "gauge"})  # known now
     await gql(
         client,
         tenant.headers,
         "mutation($i: AlertRuleInput!) { createAlertRule(input: $i) { id } }",
         i={
-            "metric": "queue_depth",
+            "metric": metric,
             "comparison": "gt",
             "threshold": 5,
             "aggregation": "max",
             "severity": "critical",
-            "name": "Queue too deep",
+            "name": name,
         },
     )
-    fired = await gql(client, tenant.headers, record, i={"name": "queue_depth", "value": 9, "type": "gauge"})
+    fired = await gql(client, tenant.headers, record, i={"name": metric, "value": 9, "type": "gauge"})
     [change] = fired["recordMetric"]["alertChanges"]
     assert change["transition"] == "firing"
-    return prompt_id, int(change["alertId"])
+    return int(change["alertId"])
 
 
 @pytest.fixture
@@ -337,6 +344,10 @@ async def test_sign_in_open_a_prompt_and_acknowledge_an_alert(server, client, ma
     await tab.js(f"document.querySelector('li[data-alert=\"{alert_id}\"] button[data-action=ack]').click(), true")
     await tab.until(f"!document.querySelector('li[data-alert=\"{alert_id}\"]')", "the alert to leave Firing")
     assert await tab.js("document.querySelector('[data-count=acknowledged]').textContent") == "1"
+    # live: an alert that fires now appears in the open inbox by the subscription (the poll is a minute)
+    await tab.until("document.querySelector('#alerts-live').textContent.includes('live')", "the live socket")
+    second = await fire(client, tenant, "Error budget burn", "burn_rate")
+    await tab.until(f"!!document.querySelector('li[data-alert=\"{second}\"]')", "the new alert, live", seconds=10)
     await tab.js("document.querySelector('[data-tab=acknowledged]').click(), true")
     await tab.until(f"!!document.querySelector('li[data-alert=\"{alert_id}\"]')", "the alert under Acknowledged")
     assert "acknowledged" in await tab.js(f"document.querySelector('li[data-alert=\"{alert_id}\"]').innerText")

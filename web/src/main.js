@@ -8,15 +8,42 @@ import "uplot/dist/uPlot.min.css";
 import "./style.css";
 import { credential, gql, signInWithKey, signInWithPassword, signOut } from "./api.js";
 import { lineChart, sparkline } from "./charts.js";
+import { closeLive, subscribe } from "./live.js";
 import { esc, fmt, fmtDelta, relTime } from "./util.js";
 
 const app = document.getElementById("app");
 let viewer = null;
 let timers = [];
+let stops = []; // subscriptions of the page on screen
 
 function clearTimers() {
   timers.forEach(clearInterval);
   timers = [];
+  stops.forEach((stop) => stop());
+  stops = [];
+}
+
+const ALERT_EVENTS = "subscription { alertEvents { event at alert { id status } } }";
+
+// Re-runs `reload` when an alert of the organization changes (debounced); shows the socket's state.
+function onAlertEvents(reload, badge) {
+  let pending;
+  stops.push(
+    subscribe(
+      ALERT_EVENTS,
+      {},
+      () => {
+        clearTimeout(pending);
+        pending = setTimeout(reload, 200);
+      },
+      (state) => {
+        if (badge) {
+          badge.textContent = { live: "● live", connecting: "○ connecting", offline: "○ offline" }[state];
+          badge.className = `live-badge ${state}`;
+        }
+      },
+    ),
+  );
 }
 
 window.addEventListener("promptops:signed-out", () => render());
@@ -37,6 +64,7 @@ async function render() {
   app.innerHTML = shell(route);
   app.querySelector("#sign-out").addEventListener("click", () => {
     signOut();
+    closeLive();
     viewer = null;
     location.hash = "#/";
     render();
@@ -138,7 +166,7 @@ function overviewPage(main) {
     <h1>Overview <small>last 7 days vs the 7 days before</small></h1>
     <section id="kpis" class="kpis"><p class="muted">Loading…</p></section>
     <div class="grid2">
-      <section class="card"><h2>Open alerts <a href="#/alerts" class="more">inbox →</a></h2><div id="open-alerts">Loading…</div></section>
+      <section class="card"><h2>Open alerts <span class="live-badge" id="alerts-live"></span><a href="#/alerts" class="more">inbox →</a></h2><div id="open-alerts">Loading…</div></section>
       <section class="card"><h2>Latest deployments <a href="#/deployments" class="more">all →</a></h2><div id="deployments">Loading…</div></section>
     </div>`;
   const kpis = main.querySelector("#kpis");
@@ -172,7 +200,7 @@ function overviewPage(main) {
       loadSparklines(el);
     },
   );
-  panel(
+  const openAlerts = () => panel(
     main.querySelector("#open-alerts"),
     () => gql(`query { alerts(status: "open", first: 8) { id status severity message ruleName startedAt } }`),
     (el, data) => {
@@ -187,6 +215,8 @@ function overviewPage(main) {
         : `<p class="muted">No open alerts.</p>`;
     },
   );
+  openAlerts();
+  onAlertEvents(openAlerts, main.querySelector("#alerts-live"));
   panel(
     main.querySelector("#deployments"),
     () =>
@@ -448,7 +478,7 @@ function alertsPage(main) {
   const status = params.get("status") || "firing";
   const severity = params.get("severity") || "";
   main.innerHTML = `
-    <h1>Alerts</h1>
+    <h1>Alerts <span class="live-badge" id="alerts-live"></span></h1>
     <div class="toolbar">
       <div class="tabs">${ALERT_TABS.map(
         ([s, label]) => `<a href="#/alerts?status=${s}${severity ? `&severity=${severity}` : ""}" data-tab="${s}"
@@ -495,7 +525,8 @@ function alertsPage(main) {
       },
     );
   load();
-  timers.push(setInterval(load, 30000));
+  onAlertEvents(load, main.querySelector("#alerts-live")); // new and changed alerts show at once
+  timers.push(setInterval(load, 60000)); // and a slow poll in case the socket is down
 }
 
 // ------------------------------------------------------------------ deployments
