@@ -18,7 +18,7 @@ INGEST_ERRORS = {429: "Rate limited for this API key", 503: "Queue unavailable"}
 
 class AnalyticsQuery(BaseModel):
     start_date: PeriodStart | None = Field(
-        default=None, description="Start date (ISO format); default end_date - 30 days"
+        default=None, description="Start date (ISO format); default the start of the hour 30 days before end_date"
     )
     end_date: PeriodEnd | None = Field(default=None, description="End date (ISO format, inclusive); default now")
     tool_name: str | None = Field(

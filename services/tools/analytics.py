@@ -46,10 +46,11 @@ def resolve_window(
     tool_name: str | None,
     admin: bool,
 ) -> tuple[Principal, Window, datetime]:
-    """The caller, the window (default: the last 30 days) and its exclusive end; 400/403 as documented."""
+    """The caller, the window (default: the last 30 days from a whole hour) and its exclusive end; 400/403."""
     principal = require_role(principal, Role.ADMIN) if admin else require_authenticated(principal)
     end = end_date or datetime.now(UTC)
-    start = start_date or end - timedelta(days=DEFAULT_DAYS)
+    # default: from the start of the hour 30 days back, so only the current hour is read from raw rows
+    start = start_date or (end - timedelta(days=DEFAULT_DAYS)).replace(minute=0, second=0, microsecond=0)
     check_in_range(start, "start_date")
     check_in_range(end, "end_date")
     if start > end:
