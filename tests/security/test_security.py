@@ -150,9 +150,11 @@ async def test_a_real_bucket_overflow_blocks_and_healthz_stays_open(client, from
     root = await make_tenant("superuser")
     victim = await make_tenant("member")
     attacker = from_ip("203.0.113.21")
+    statuses = []
     for _ in range(8):  # capacity 5: the sixth failed login overflows http-bf-login (8: leeway for a slow run)
         r = await attacker.post(LOGIN, json={"email": victim.email, "password": "wrong"})
-        assert r.status_code in (401, 429)
+        statuses.append(r.status_code)
+    assert statuses[:6] == [401] * 6 and set(statuses) <= {401, 403}  # 403 once the flush loop decided
     await settle()
     assert await _wait_blocked(attacker) == 403
     r = await attacker.get("/api/v1/auth/me")
@@ -167,7 +169,7 @@ async def test_a_real_bucket_overflow_blocks_and_healthz_stays_open(client, from
     events = (
         await client.get("/v1/security/events", params={"source_ip": "203.0.113.21"}, headers=root.headers)
     ).json()["data"]["events"]
-    assert sum(e["event_type"] == "failed_login" for e in events) == 8
+    assert sum(e["event_type"] == "failed_login" for e in events) == statuses.count(401)
     assert any(e["event_type"] == "ip_blocked" and e["detail"]["scenario"] == "http-bf-login" for e in events)
 
     r = await client.post("/v1/security/blocked-ips/203.0.113.21/unblock", headers=root.headers)
