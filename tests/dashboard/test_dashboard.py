@@ -435,3 +435,33 @@ async def test_compare_two_deployments(server, client, make_tenant, tab):
     assert "api-0" in await tab.js("document.querySelector('#comparison').innerText")
     await tab.shot("07-deployments-compare")
     assert tab.problems == []
+
+
+@needs_chromium
+async def test_usage_and_costs(server, client, make_tenant, tab):
+    tenant = await make_tenant("admin")
+    events = [
+        {"model": "gpt-4o-mini", "input_tokens": 1000, "output_tokens": 200, "cost_usd": 0.5, "latency_ms": 300 + i}
+        for i in range(12)
+    ]
+    r = await client.post("/api/v1/usage/events/batch", json={"events": events}, headers=tenant.key_headers)
+    assert r.status_code == 202, r.text
+    await jobs.drain_ingest({"worker_id": "dashboard-test"})
+    expected = await gql(client, tenant.headers, '{ usage(period: "current") { costs { totalUsd requests } } }')
+    assert expected["usage"]["costs"] == {"totalUsd": 6.0, "requests": 12}
+
+    await tab.send("Page.navigate", url=server + "/")
+    await tab.until("!!document.querySelector('#key-form')", "the sign-in form")
+    await tab.js(
+        f"""(() => {{ const f = document.querySelector('#key-form'); f.key.value = {json.dumps(tenant.api_key)};
+          f.requestSubmit(); return true; }})()"""
+    )
+    await tab.until("!!document.querySelector('a[href=\"#/usage\"]')", "the navigation")
+    await tab.js("location.hash = '#/usage'")
+    await tab.until("!!document.querySelector('#by-model')", "cost by model")
+    row = await tab.js("document.querySelector('#by-model tbody tr').innerText")
+    assert "gpt-4o-mini" in row and "12" in row and "$6.00" in row
+    assert "$6.00" in await tab.js("document.querySelector('.kpis').innerText")
+    await tab.until("!!document.querySelector('#daily canvas')", "the daily cost chart")
+    await tab.shot("08-usage")
+    assert tab.problems == []

@@ -55,17 +55,20 @@ export function lineChart(el, timestamps, values, { label, unit, annotations = [
     el.innerHTML = `<p class="muted empty">No data in this window.</p>`;
     return;
   }
+  const xs = seconds(timestamps);
+  // one point: uPlot would stretch the axis over years; show a day either side instead
+  const x = xs.length > 1 ? { time: true } : { time: true, range: () => [xs[0] - 86400, xs[0] + 86400] };
   const plot = new uPlot(
     {
       width: el.clientWidth || 480,
       height: 200,
       legend: { show: true },
       plugins: [annotationPlugin(annotations)],
-      scales: { x: { time: true } },
+      scales: { x },
       axes: [{}, { size: 70, values: (u, ticks) => ticks.map((t) => fmt(t, unit)) }],
       series: [{}, { label, stroke: "#4f6bed", width: 2, spanGaps: true, value: (u, v) => fmt(v, unit) }],
     },
-    [seconds(timestamps), values],
+    [xs, values],
     el,
   );
   const list = annotations.map((a) => `${new Date(a.at).toLocaleString()}: ${a.label}`).join("\n");

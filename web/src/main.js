@@ -3,6 +3,7 @@
 //   #/prompts     searchable, sortable prompt list (last 7 days)
 //   #/prompts/ID  a prompt: KPIs, charts with version and alert annotations, versions, the A/B verdict
 //   #/alerts      alerts inbox: filter by status, acknowledge and resolve
+//   #/usage       usage and costs: budget and plan bars, daily cost, cost by model, the projection
 //   #/deployments per-environment timeline, DORA figures, compare two deployments with their verdicts
 import "uplot/dist/uPlot.min.css";
 import "./style.css";
@@ -75,6 +76,7 @@ async function render() {
   if (route === "/prompts") return promptsPage(main);
   if (route.startsWith("/alerts")) return alertsPage(main);
   if (route.startsWith("/deployments")) return deploymentsPage(main);
+  if (route.startsWith("/usage")) return usagePage(main);
   return overviewPage(main);
 }
 
@@ -89,6 +91,7 @@ function shell(route) {
         ${link("/prompts", "Prompts", route.startsWith("/prompts"))}
         ${link("/alerts", "Alerts", route.startsWith("/alerts"))}
         ${link("/deployments", "Deployments", route.startsWith("/deployments"))}
+        ${link("/usage", "Usage & costs", route.startsWith("/usage"))}
       </nav>
       <span class="who">${esc(viewer.organization ? viewer.organization.name : "")} · ${esc(who)}</span>
       <button id="sign-out" class="link">Sign out</button>
@@ -527,6 +530,86 @@ function alertsPage(main) {
   load();
   onAlertEvents(load, main.querySelector("#alerts-live")); // new and changed alerts show at once
   timers.push(setInterval(load, 60000)); // and a slow poll in case the socket is down
+}
+
+// ------------------------------------------------------------------ usage and costs
+
+function bar(percent, status) {
+  const width = percent == null ? 0 : Math.min(100, Math.max(0, percent));
+  return `<div class="bar ${esc(status || "")}"><span style="width:${width}%"></span></div>`;
+}
+
+function usagePage(main) {
+  const params = new URLSearchParams(location.hash.split("?")[1] || "");
+  const period = params.get("period") === "last_30_days" ? "last_30_days" : "current";
+  main.innerHTML = `
+    <h1>Usage &amp; costs</h1>
+    <div class="toolbar"><label>Period <select id="period">
+      <option value="current" ${period === "current" ? "selected" : ""}>current billing period</option>
+      <option value="last_30_days" ${period === "last_30_days" ? "selected" : ""}>last 30 days</option>
+    </select></label></div>
+    <div id="usage">Loading…</div>`;
+  main.querySelector("#period").addEventListener("change", (ev) => (location.hash = `#/usage?period=${ev.target.value}`));
+  panel(
+    main.querySelector("#usage"),
+    () =>
+      gql(
+        `query Usage($p: String!) { usage(period: $p) {
+          aggregate { planName periodStart periodEnd
+            budget { budgetUsd spentUsd percent status }
+            resources { resourceType unit used limit percent status costUsd }
+            totals { requests errors inputTokens outputTokens costUsd } }
+          costs { totalUsd requests byDay { date costUsd requests }
+            byModel { model provider requests inputTokens outputTokens costUsd sharePercent latencyP95Ms }
+            projection { method dailyRateUsd projectedTotalUsd budgetUsd projectedPercentOfBudget projectedStatus budgetExhaustedOn } } } }`,
+        { p: period },
+      ),
+    (el, data) => {
+      const { aggregate: a, costs: c } = data.usage;
+      const p = c.projection;
+      el.innerHTML = `
+        <section class="kpis">
+          ${kpi("Cost", fmt(c.totalUsd, "usd"))}
+          ${kpi("Requests", fmt(c.requests, "int"))}
+          ${kpi("Tokens in / out", `${fmt(a.totals.inputTokens, "int")} / ${fmt(a.totals.outputTokens, "int")}`)}
+          ${kpi("Projected period total", fmt(p.projectedTotalUsd, "usd"))}
+        </section>
+        <div class="grid2">
+          <section class="card"><h2>Budget <small>plan ${esc(a.planName)}</small></h2>
+            ${a.budget.budgetUsd == null
+              ? `<p class="muted">No budget set: ${fmt(a.budget.spentUsd, "usd")} spent.</p>`
+              : `<p>${fmt(a.budget.spentUsd, "usd")} of ${fmt(a.budget.budgetUsd, "usd")} (${fmt(a.budget.percent, "num")}%)</p>${bar(a.budget.percent, a.budget.status)}`}
+            <p class="muted" id="projection">Projection (${esc(p.method)}): ${fmt(p.dailyRateUsd, "usd")}/day →
+              ${fmt(p.projectedTotalUsd, "usd")}${p.projectedPercentOfBudget != null ? ` (${fmt(p.projectedPercentOfBudget, "num")}% of budget)` : ""}
+              · ${esc(p.projectedStatus)}${p.budgetExhaustedOn ? ` · budget exhausted on ${esc(p.budgetExhaustedOn)}` : ""}</p>
+            <h2>Plan limits</h2>
+            ${a.resources
+              .map(
+                (r) => `<div class="resource"><div>${esc(r.resourceType)} <span class="muted">${fmt(r.used, "num")} ${esc(r.unit)}${r.limit != null ? ` of ${fmt(r.limit, "num")}` : " (no limit)"}</span></div>
+                  ${r.limit != null ? bar(r.percent, r.status) : ""}</div>`,
+              )
+              .join("")}
+          </section>
+          <section class="card"><h2>Daily cost</h2><div class="chart" id="daily"></div></section>
+        </div>
+        <section class="card"><h2>Cost by model</h2>${c.byModel.length
+          ? `<table id="by-model"><thead><tr><th>Model</th><th>Provider</th><th>Requests</th><th>Tokens in</th><th>Tokens out</th>
+              <th>p95</th><th>Cost</th><th>Share</th></tr></thead><tbody>${c.byModel
+                .map(
+                  (m) => `<tr><td>${esc(m.model)}</td><td>${esc(m.provider)}</td><td>${fmt(m.requests, "int")}</td>
+                    <td>${fmt(m.inputTokens, "int")}</td><td>${fmt(m.outputTokens, "int")}</td><td>${fmt(m.latencyP95Ms, "ms")}</td>
+                    <td>${fmt(m.costUsd, "usd")}</td><td>${bar(m.sharePercent)}</td></tr>`,
+                )
+                .join("")}</tbody></table>`
+          : `<p class="muted">No LLM usage in this period.</p>`}</section>`;
+      lineChart(
+        el.querySelector("#daily"),
+        c.byDay.map((d) => `${d.date}T00:00:00Z`),
+        c.byDay.map((d) => d.costUsd),
+        { label: "Cost", unit: "usd" },
+      );
+    },
+  );
 }
 
 // ------------------------------------------------------------------ deployments
