@@ -352,6 +352,30 @@ async def test_sign_in_open_a_prompt_and_acknowledge_an_alert(server, client, ma
     await tab.until(f"!!document.querySelector('li[data-alert=\"{alert_id}\"]')", "the alert under Acknowledged")
     assert "acknowledged" in await tab.js(f"document.querySelector('li[data-alert=\"{alert_id}\"]').innerText")
     await tab.shot("05-alerts-acknowledged")
+
+    # rules: the two made above are listed; add one in the form (a bad metric is refused, named), disable it
+    await tab.until("document.querySelectorAll('#rule-table tbody tr').length === 2", "the rule list")
+    add_rule = """((metric) => {
+      const f = document.querySelector('#new-rule');
+      f.name.value = 'Slow answers'; f.metric.value = metric; f.threshold.value = '2000';
+      f.comparison.value = 'gt'; f.severity.value = 'warning';
+      f.requestSubmit(); return true; })(%s)"""
+    await tab.js(add_rule % json.dumps("no_such_metric"))
+    await tab.until("document.querySelector('#rule-error').textContent.includes('unknown metric')", "the refusal")
+    await tab.js(add_rule % json.dumps("latency_p95"))
+    await tab.until("document.querySelectorAll('#rule-table tbody tr').length === 3", "the new rule")
+    rules = await gql(client, tenant.headers, "{ alertRules { id name metric threshold enabled } }")
+    [made] = [r for r in rules["alertRules"] if r["name"] == "Slow answers"]
+    assert (made["metric"], made["threshold"], made["enabled"]) == ("latency_p95", 2000.0, True)
+    await tab.js(f"document.querySelector('input[data-toggle=\"{made['id']}\"]').click(), true")
+    for _ in range(100):
+        rules = await gql(client, tenant.headers, "{ alertRules { id enabled } }")
+        if not next(r for r in rules["alertRules"] if r["id"] == made["id"])["enabled"]:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError("the rule was not disabled")
+    await tab.shot("05b-rules")
     state = await gql(client, tenant.headers, "query($id: Int!) { alert(id: $id) { status } }", id=alert_id)
     assert state["alert"]["status"] == "acknowledged"
 

@@ -491,7 +491,18 @@ function alertsPage(main) {
         ${["", "critical", "warning", "info"].map((s) => `<option value="${s}" ${s === severity ? "selected" : ""}>${s || "any"}</option>`).join("")}
       </select></label>
     </div>
-    <section class="card"><div id="alerts">Loading…</div></section>`;
+    <section class="card"><div id="alerts">Loading…</div></section>
+    <section class="card"><h2>Rules</h2><div id="rules">Loading…</div>
+      <form id="new-rule" class="inline-form">
+        <input name="name" placeholder="Name" required maxlength="200">
+        <input name="metric" placeholder="Metric (e.g. error_rate)" required maxlength="200">
+        <select name="comparison"><option>gt</option><option>gte</option><option>lt</option><option>lte</option></select>
+        <input name="threshold" type="number" step="any" placeholder="Threshold" required>
+        <input name="windowMinutes" type="number" min="1" placeholder="Window (min)">
+        <select name="severity"><option>warning</option><option>critical</option><option>info</option></select>
+        <button type="submit">Add rule</button>
+      </form><p class="error" id="rule-error"></p></section>`;
+  rulesPanel(main);
   main.querySelector("#severity").addEventListener("change", (ev) => {
     location.hash = `#/alerts?status=${status}${ev.target.value ? `&severity=${ev.target.value}` : ""}`;
   });
@@ -734,6 +745,68 @@ function deploymentsPage(main) {
       },
     );
   });
+}
+
+function rulesPanel(main) {
+  const box = main.querySelector("#rules");
+  const load = () =>
+    panel(
+      box,
+      () =>
+        gql(`query { alertRules { id name metric aggregation comparison threshold windowMinutes severity enabled state openAlerts } }`),
+      (el, data) => {
+        el.innerHTML = data.alertRules.length
+          ? `<table id="rule-table"><thead><tr><th>Rule</th><th>Condition</th><th>Severity</th><th>State</th><th>Open</th><th>Enabled</th></tr></thead>
+            <tbody>${data.alertRules
+              .map(
+                (r) => `<tr data-rule="${r.id}"><td>${esc(r.name)}</td>
+                  <td><code>${esc(r.aggregation || "")} ${esc(r.metric)} ${esc(r.comparison)} ${fmt(r.threshold, "num")}</code>
+                    <span class="muted">over ${r.windowMinutes} min</span></td>
+                  <td>${esc(r.severity)}</td><td>${esc(r.state)}</td><td>${r.openAlerts}</td>
+                  <td><input type="checkbox" data-toggle="${r.id}" ${r.enabled ? "checked" : ""} aria-label="enabled"></td></tr>`,
+              )
+              .join("")}</tbody></table>`
+          : `<p class="muted">No rules yet.</p>`;
+        el.querySelectorAll("input[data-toggle]").forEach((box) =>
+          box.addEventListener("change", async () => {
+            box.disabled = true;
+            try {
+              await gql(`mutation($id: Int!, $on: Boolean!) { updateAlertRule(id: $id, input: { enabled: $on }) { id enabled } }`, {
+                id: Number(box.dataset.toggle),
+                on: box.checked,
+              });
+            } catch (err) {
+              box.checked = !box.checked;
+              main.querySelector("#rule-error").textContent = err.message;
+            } finally {
+              box.disabled = false;
+            }
+          }),
+        );
+      },
+    );
+  const form = main.querySelector("#new-rule");
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const f = new FormData(form);
+    const input = {
+      name: f.get("name"),
+      metric: f.get("metric"),
+      comparison: f.get("comparison"),
+      threshold: Number(f.get("threshold")),
+      severity: f.get("severity"),
+      ...(f.get("windowMinutes") ? { windowMinutes: Number(f.get("windowMinutes")) } : {}),
+    };
+    main.querySelector("#rule-error").textContent = "";
+    try {
+      await gql(`mutation($i: AlertRuleInput!) { createAlertRule(input: $i) { id } }`, { i: input });
+      form.reset();
+      load();
+    } catch (err) {
+      main.querySelector("#rule-error").textContent = err.message;
+    }
+  });
+  load();
 }
 
 function alertRow(a) {
