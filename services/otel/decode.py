@@ -140,6 +140,14 @@ def _int64(value: Any, what: str) -> int:
     raise Undecodable(f"{what} must be an integer")
 
 
+def _uint64(value: Any, what: str) -> int:
+    """A fixed64 field as protobuf would hold it (JSON can spell any integer; a datetime cannot)."""
+    n = _int64(value, what)
+    if not 0 <= n < 1 << 64:
+        raise Undecodable(f"{what} must be an unsigned 64-bit integer")
+    return n
+
+
 def _any_json(value: Any) -> Any:
     if not isinstance(value, dict) or not value:
         return None
@@ -204,8 +212,8 @@ def from_json(body: bytes) -> list[Span]:
                             name=str(s.get("name") or ""),
                             trace_id=str(s.get("traceId") or "").lower(),
                             span_id=str(s.get("spanId") or "").lower(),
-                            start_ns=_int64(s.get("startTimeUnixNano"), "startTimeUnixNano"),
-                            end_ns=_int64(s.get("endTimeUnixNano"), "endTimeUnixNano"),
+                            start_ns=_uint64(s.get("startTimeUnixNano"), "startTimeUnixNano"),
+                            end_ns=_uint64(s.get("endTimeUnixNano"), "endTimeUnixNano"),
                             status_code=_int64(status.get("code"), "status.code"),
                             status_message=str(status.get("message") or ""),
                             attributes=_attrs_json(s.get("attributes")),

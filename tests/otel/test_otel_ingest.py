@@ -404,6 +404,9 @@ async def test_otlp_errors_malformed_bodies_media_types_and_credentials(server, 
     assert r.status_code == 400
     r = await _post(server, gzip.compress(b"\x00" * (17 * 1_048_576)), {**headers, "Content-Encoding": "gzip"})
     assert r.status_code == 400 and b"exceeds" in r.content  # a zip bomb is refused, not inflated
+    huge_time = {"resourceSpans": [{"scopeSpans": [{"spans": [{"startTimeUnixNano": "9" * 40}]}]}]}
+    r = await _post(server, orjson.dumps(huge_time), {**admin.key_headers, "Content-Type": "application/json"})
+    assert r.status_code == 400 and r.json()["success"] is False and "64-bit" in r.json()["message"]
     r = await _post(server, b"x", {**admin.key_headers, "Content-Type": "text/plain"})
     assert r.status_code == 415 and r.json()["code"] == 3
     r = await _post(server, b"", {**headers, "Content-Encoding": "br"})
