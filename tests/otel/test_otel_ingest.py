@@ -436,3 +436,19 @@ async def test_rate_limit_answers_429_with_retry_after_and_queues_nothing(make_t
     finally:
         proc_server.terminate()
         proc_server.wait(timeout=20)
+
+
+async def test_redis_unreachable_answers_503_with_retry_after(make_tenant):
+    admin = await make_tenant("admin")
+    proc_server, port = start_server(REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens on port 1
+    try:
+
+        def build(tracer: Any, t0: int) -> None:
+            _span(tracer, "tool", t0, 10, {"gen_ai.tool.name": "t"})
+
+        body = encode_spans(_spans(build)).SerializeToString()
+        r = await _post(f"http://127.0.0.1:{port}", body, _protobuf_headers(admin))
+        assert r.status_code == 503 and int(r.headers["retry-after"]) >= 1
+    finally:
+        proc_server.terminate()
+        proc_server.wait(timeout=20)
