@@ -1,12 +1,15 @@
 """Usage export as a streamed CSV or JSON file.
 
-Rows are read in keyset pages (``(occurred_at, id)`` descending within the period, ``EXPORT_PAGE`` at a time) and
-written as they arrive, so exporting millions of rows holds one page in memory, never the file.
+Rows are read in keyset pages (``(occurred_at, id)`` descending within the period, ``EXPORT_PAGE``
+at a time) and written as they arrive, so exporting millions of rows holds one page in memory,
+never the file.  On PostgreSQL a CSV export is the server's own ``COPY (SELECT ...) TO STDOUT``
+streamed through a small bounded queue: the same rows and columns, without a Python object per row.
 Members export their own events; admins the organization's.
 """
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections.abc import AsyncIterator
@@ -14,14 +17,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+from tortoise import connections
 from tortoise.expressions import Q
 
 from models.usage import UsageEvent
+from services.core.config import get_settings
 from services.identity.policy import Principal, Role, require_authenticated
 from services.usage.plans import plan_of, window
 from services.usage.reports import COST_PERIODS, RECORD_FIELDS, _check
 
 EXPORT_PAGE = 5000
+COPY_QUEUE = 16  # chunks in flight between the COPY and the response (bounds memory)
 
 
 async def _pages(principal: Principal, start: datetime | None) -> AsyncIterator[list[dict[str, Any]]]:
@@ -52,7 +58,49 @@ async def prepare(principal: Principal, fmt: str, period: str) -> tuple[str, Asy
     _check(period, COST_PERIODS, "period")
     start, _ = window(period, await plan_of(principal.organization_id))
     name = f"usage-{period}-{datetime.now().strftime('%Y%m%d')}.{fmt}"
-    return name, (_csv(principal, start) if fmt == "csv" else _json(principal, start))
+    if fmt == "json":
+        return name, _json(principal, start)
+    return name, (_csv_copy(principal, start) if get_settings().is_postgres else _csv(principal, start))
+
+
+def _copy_sql(principal: Principal, start: datetime | None) -> str:
+    """The query the COPY streams.  COPY takes no bind parameters, so the values are inlined: integers and an
+    ISO timestamp made here, never text from the request."""
+    text = {"occurred_at": "to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"}
+    columns = ", ".join(f"{text[c]} AS {c}" if c in text else c for c in RECORD_FIELDS)
+    where = [f"organization_id = {int(principal.organization_id)}"]
+    if not principal.has_role(Role.ADMIN):
+        where.append(f"user_id = {int(principal.user_id)}")
+    if start is not None:
+        where.append(f"occurred_at >= '{start.astimezone(UTC).isoformat()}'::timestamptz")
+    order = "ORDER BY usage_events.occurred_at DESC, id DESC"  # the column, not its text alias
+    select = f"SELECT {columns} FROM usage_events WHERE {' AND '.join(where)} {order}"
+    return select
+
+
+async def _csv_copy(principal: Principal, start: datetime | None) -> AsyncIterator[bytes]:
+    sql = _copy_sql(principal, start)
+    queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=COPY_QUEUE)
+
+    async def put(chunk: bytes | bytearray) -> None:
+        await queue.put(bytes(chunk))  # asyncpg hands out bytearrays; a response body is bytes
+
+    async def produce() -> None:
+        try:
+            client: Any = connections.get("default")
+            async with client.acquire_connection() as conn:
+                await conn.copy_from_query(sql, output=put, format="csv", header=True)
+        finally:
+            await queue.put(None)
+
+    task = asyncio.create_task(produce())
+    try:
+        while (chunk := await queue.get()) is not None:
+            yield chunk
+        await task  # re-raises what the COPY raised
+    finally:
+        if not task.done():
+            task.cancel()
 
 
 def _plain(row: dict[str, Any], empty: Any = "") -> dict[str, Any]:
