@@ -544,7 +544,21 @@ class Stack:
             stored = await self.stored_ids()
             return ledger.acked.issubset(stored) and await self.stream_length() == 0
 
-        return await until(done, within, 0.25, "the acknowledged events to be stored")
+        try:
+            return await until(done, within, 0.25, "the acknowledged events to be stored")
+        except AssertionError as exc:
+            missing = len(ledger.acked - set(await self.stored_ids()))
+            redis = await self.redis_client()
+            try:
+                stream = f"fault_{self.name}:ingest:stream"
+                pending = await redis.xpending(stream, "drainers")
+                entries = await redis.xrange(stream, count=3)
+            finally:
+                await redis.aclose()
+            raise AssertionError(
+                f"{exc}: {missing} acknowledged events not stored; stream length {await self.stream_length()}, "
+                f"pending {pending}, first entries {str(entries)[:600]}\n{self.logs()}"
+            ) from None
 
     async def rolled_up(self, within: float = 60) -> float:
         """Wait until no prompt is marked dirty and the rollups equal the raw events."""
