@@ -462,33 +462,42 @@ async def read(
             if sketch:
                 target.latency.merge(s.latency)
 
+    # Plain keyword filters only: Tortoise resolves OR-ed Q objects slowly (milliseconds each).
     daily = UsageRollupDaily.filter(organization_id=organization_id, dimension=dimension)
     if first_full_day is not None:
         daily = daily.filter(bucket_start__gte=first_full_day)
     if dirty_days:
-        daily = daily.exclude(bucket_start__in=sorted(dirty_days))
-    for r in await _rows(daily, columns, summed=not by_day, sketch=sketch):
-        fold(r["key"], r["bucket_start"], r)
-
-    hourly_ranges = Q()
-    any_hourly = False
+        daily = daily.filter(bucket_start__not_in=sorted(dirty_days))
+    ranges: list[tuple[datetime, datetime]] = []
     if start is not None and first_full_day is not None and start < first_full_day:
-        hourly_ranges |= Q(bucket_start__gte=start, bucket_start__lt=first_full_day)
-        any_hourly = True
+        ranges.append((start, first_full_day))
     for d in dirty_days:
-        lo = d if start is None or d >= start else start
-        hourly_ranges |= Q(bucket_start__gte=lo, bucket_start__lt=d + DAY)
-        any_hourly = True
-    if any_hourly:
-        hourly = UsageRollupHourly.filter(Q(organization_id=organization_id, dimension=dimension) & hourly_ranges)
+        ranges.append((d if start is None or d >= start else start, d + DAY))
+    queries: list[Any] = [daily]
+    for lo, hi in _merged(ranges):  # disjoint, so no hourly row is read twice
+        hourly = UsageRollupHourly.filter(
+            organization_id=organization_id, dimension=dimension, bucket_start__gte=lo, bucket_start__lt=hi
+        )
         if dirty:
-            hourly = hourly.exclude(bucket_start__in=sorted(dirty))
-        for r in await _rows(hourly, columns, summed=not by_day, sketch=sketch):
+            hourly = hourly.filter(bucket_start__not_in=sorted(dirty))
+        queries.append(hourly)
+    for rows in await asyncio.gather(*(_rows(q, columns, summed=not by_day, sketch=sketch) for q in queries)):
+        for r in rows:
             fold(r["key"], r["bucket_start"], r)
 
     for bucket, dim, k, s in part.raw:
         if dim == dimension:
             fold(k, bucket, None, s)
+    return out
+
+
+def _merged(ranges: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    out: list[tuple[datetime, datetime]] = []
+    for lo, hi in sorted(ranges):
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
     return out
 
 
