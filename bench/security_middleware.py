@@ -57,7 +57,7 @@ def uvicorn(env: BenchEnv, target: str, factory: bool = False, **extra: str) -> 
     command += ["--no-access-log", "--log-level", "warning"] + (["--factory"] if factory else [])
     proc = subprocess.Popen(command, cwd=ROOT, env={**env.env, **extra})
     env.procs.append(proc)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 120  # a loaded machine can take long to import the app
     while time.monotonic() < deadline:
         with socket.socket() as s:
             if s.connect_ex(("127.0.0.1", port)) == 0:
