@@ -412,3 +412,26 @@ async def test_prometheus_counts_events_by_type_and_active_decisions(client, fro
     manual = 'promptops_security_active_decisions{source="manual"}'
     assert value(after, manual) == value(before, manual) + 1
     await client.post("/v1/security/blocked-ips/198.51.100.71/unblock", headers=root.headers)
+
+
+async def test_a_spike_of_high_level_events_raises_a_platform_alert(client, from_ip, make_tenant):
+    from services.alerting import engine as alert_engine
+    from services.security import get_security_settings
+    from services.security.monitor import ALERT_KEY, ALERT_SOURCE
+    from workers.security import check_security_alerts
+
+    root = await make_tenant("superuser")
+    needed = get_security_settings().alert_high_events
+    for i in range(needed // 3 + 1):  # three probes per address: under http-probing's capacity
+        host = from_ip(f"198.51.100.{100 + i}")
+        for path in ("/.env", "/.git/config", "/wp-login.php"):
+            await host.get(path)
+    await settle()
+    try:
+        result = await check_security_alerts({})
+        assert result["alert"] == "firing" and result["high_events"] >= needed
+        r = await client.get("/v1/monitoring/alerts", params={"hours": 1}, headers=root.headers)
+        assert r.status_code == 200
+        assert ALERT_KEY in r.text
+    finally:
+        await alert_engine.clear_external(None, ALERT_SOURCE, ALERT_KEY, "test over")
