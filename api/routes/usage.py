@@ -98,7 +98,7 @@ class PricePath(BaseModel):
 
 
 class UsernamePath(BaseModel):
-    username: str = Field(max_length=200)
+    username: str = Field(max_length=40, description="A published profile's username (at most 40 characters)")
 
 
 # --------------------------------------------------------------------------- seed operations

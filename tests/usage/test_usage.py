@@ -425,3 +425,8 @@ async def _dirty_members() -> list[str]:
     from services.core.redis_client import get_redis, key
 
     return list(await get_redis().zrange(key(rollups.DIRTY), 0, -1))
+
+
+async def test_an_over_long_username_is_a_400_naming_it(client):
+    r = await client.get(f"/v1/public/api/public/users/{'a' * 41}/analytics")
+    assert r.status_code == 400 and r.json()["error"]["details"][0]["field"] == "username"
