@@ -303,6 +303,7 @@ async def create_model_price(call: Call[None, PriceInput]) -> Ok:
     status=204,
     path_model=PricePath,
     role=Role.ADMIN,
+    responses={404: "No such price of your organization"},
 )
 async def delete_model_price(call: Call[None, None]) -> Response:
     await pricing.delete_price(call.user, call.path.price_id)
@@ -330,7 +331,12 @@ async def set_usage_plan(call: Call[None, PlanInput]) -> Ok:
 # --------------------------------------------------------------------------- public profile
 
 
-@router.get(f"{API}/profile", summary="Your public streaming profile", response_model=ProfileInfo)
+@router.get(
+    f"{API}/profile",
+    summary="Your public streaming profile",
+    response_model=ProfileInfo,
+    responses={404: "You have no public profile yet"},
+)
 async def get_public_profile(call: Call[None, None]) -> Ok:
     return Ok(await profiles.get_profile(call.user), "Profile retrieved successfully")
 
@@ -346,7 +352,12 @@ async def put_public_profile(call: Call[None, ProfileInput]) -> Ok:
     return Ok(await profiles.put_profile(call.user, call.body), "Profile saved")
 
 
-@router.delete(f"{API}/profile", summary="Delete your public streaming profile", status=204)
+@router.delete(
+    f"{API}/profile",
+    summary="Delete your public streaming profile",
+    status=204,
+    responses={404: "You have no public profile yet"},
+)
 async def delete_public_profile(call: Call[None, None]) -> Response:
     await profiles.delete_profile(call.user)
     return Response(status_code=204)
@@ -358,6 +369,7 @@ async def delete_public_profile(call: Call[None, None]) -> Response:
     status=201,
     body_model=SessionInput,
     response_model=SessionInfo,
+    responses={404: "Create your profile first (PUT /api/v1/usage/profile)"},
 )
 async def add_stream_session(call: Call[None, SessionInput]) -> Ok:
     return Ok(await profiles.add_session(call.user, call.body), "Session recorded", 201)
