@@ -110,4 +110,5 @@ async def renotify_missing(now: datetime) -> int:
         again += 1
     if again:
         log.warning("%d alert events had not reached their channels; notified now", again)
+    await notifications.requeue_stale(now)  # rows written whose job was never queued
     return again

@@ -15,7 +15,7 @@ import logging
 import re
 import time
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -489,3 +489,23 @@ async def notify(
             rows.append(row)
     await _enqueue(rows)
     return [DeliveryInfo.of(r) for r in rows]
+
+
+STALE_QUEUED = timedelta(seconds=10)
+
+
+async def requeue_stale(now: datetime) -> int:
+    """Queue the jobs of deliveries left ``queued`` with no attempt for ``STALE_QUEUED``; returns them.
+
+    :func:`notify` writes the row, then enqueues its job: a process killed in between
+    (tests/faults/test_worker_kill.py) left a delivery nothing would ever attempt.  Job ids are
+    the rows' own, and arq does not queue an id it already holds (waiting, running or finished),
+    so this is a no-op for every delivery whose job exists.
+    """
+    rows = await NotificationDelivery.filter(status="queued", attempts=0, created_at__lt=now - STALE_QUEUED)
+    for row in rows:
+        if not row.job_id:  # killed between the row and its job id
+            row.job_id = job_id_for(row.id)
+            await NotificationDelivery.filter(id=row.id).update(job_id=row.job_id)
+    await _enqueue(rows)
+    return len(rows)
