@@ -125,7 +125,8 @@ class WorkerSettings:
             jobs.collect_gateway,
             jobs.prune_gateway_samples,
             jobs.refresh_tool_rollups,
-            # One maintenance run per request: never retried (its statements may have run); bounded by the run lock's TTL.
+            # One maintenance run per request: never retried (its statements may have run);
+            # bounded by the run lock's TTL.
             func(jobs.optimize_database, max_tries=1, timeout=3 * 3600),
             # The delivery row counts attempts and ends them; arq's own limit is only a backstop.
             func(

@@ -914,7 +914,7 @@ async def _run(check: Check, t: Thresholds, gate: asyncio.Semaphore) -> HealthCh
         name=check.name,
         title=check.title,
         category=check.category,
-        status=outcome.status,  # type: ignore[arg-type]
+        status=outcome.status,
         observed=outcome.observed,
         unit=check.unit,
         threshold=check.threshold(t),
@@ -950,13 +950,13 @@ async def database_health(principal: Principal) -> DatabaseHealth:
     overall = "critical" if counts["critical"] else "warning" if worst in ("warning", "error") else "ok"
     return DatabaseHealth(
         dialect="postgres" if pg else "sqlite",
-        status=overall,  # type: ignore[arg-type]
+        status=overall,
         checked_at=datetime.now(UTC),
         duration_ms=round((time.perf_counter() - started) * 1000, 3),
         statement_timeout_ms=access.STATEMENT_TIMEOUT_MS,
         server_version=version,
         database_bytes=size,
-        summary={"total": len(results), **counts},  # type: ignore[arg-type]
+        summary={"total": len(results), **counts},
         checks=results,
         not_applicable=not_applicable,
     )

@@ -130,7 +130,7 @@ async def figures(tables: list[str]) -> dict[str, TableFigures]:
 def info(run: OptimizationRun) -> OptimizationRunInfo:
     return OptimizationRunInfo(
         id=run.id,
-        status=run.status,  # type: ignore[arg-type]
+        status=run.status,
         dry_run=run.dry_run,
         requested_by=run.requested_by,
         organization_id=run.organization_id,
@@ -188,7 +188,7 @@ async def start_run(principal: Principal, request: OptimizeRequest) -> Optimizat
     tasks = _unique(list(request.tasks))
     tables = _tables(request.tables)
     statements = plan(tasks, tables)
-    common = {
+    common: dict[str, Any] = {
         "requested_by": principal.user_id,
         "organization_id": principal.organization_id,
         "tasks": tasks,

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from models.dbperf import DbRelationSample, DbStatSample
+from services.core.database import scalar
 from services.dbperf import access
 
 SAMPLE_EVERY_MINUTES = 5
@@ -60,7 +61,9 @@ async def _database_row() -> dict[str, Any]:
 
 
 async def _relations_due(now: datetime) -> bool:
-    latest = await DbRelationSample.all().order_by("-sampled_at").first().values_list("sampled_at", flat=True)
+    latest: datetime | None = await scalar(
+        DbRelationSample.all().order_by("-sampled_at").first().values_list("sampled_at", flat=True)
+    )
     # a little slack so a cron firing a few seconds early still takes the hourly reading
     return latest is None or now - latest >= timedelta(minutes=RELATIONS_EVERY_MINUTES - 2)
 

@@ -20,6 +20,7 @@ from typing import Any
 from models.dbperf import DbRelationSample
 from services.analytics import windows
 from services.core.config import get_settings
+from services.core.database import column
 from services.dbperf import access, metrics, sampling
 from services.dbperf.health import MISSING_INDEXES, THRESHOLDS
 from services.dbperf.schemas import Evidence, NotApplicable, Rates, Recommendation, ScalingAdvice
@@ -86,7 +87,7 @@ def _rec(
         name=name,
         area=area,
         triggered=triggered,
-        severity=severity if triggered else "info",  # type: ignore[arg-type]
+        severity=severity if triggered else "info",
         title=title,
         advice=advice,
         evidence=evidence,
@@ -275,8 +276,10 @@ async def _growth(samples: int) -> Recommendation:
     per_day = days_left = None
     start_bytes = None
     if first is not None:
-        at_start = await DbRelationSample.filter(table_name=EXECUTIONS_TABLE, sampled_at=first.sampled_at).values_list(
-            "size_bytes", flat=True
+        at_start = await column(
+            DbRelationSample.filter(table_name=EXECUTIONS_TABLE, sampled_at=first.sampled_at).values_list(
+                "size_bytes", flat=True
+            )
         )
         start_bytes = sum(int(b) for b in at_start)
         span_days = (datetime.now(UTC) - first.sampled_at).total_seconds() / 86400

@@ -41,7 +41,7 @@ ERROR_SPIKE_MIN_ERRORS = 5
 MEMORY_GROWTH_PERCENT_PER_HOUR = 1.0
 MAX_HOURS = 720  # request metrics retention default (30 days)
 MAX_DASHBOARD_HOURS = 168
-MAX_LIMIT = 100
+MAX_LIMIT = 500  # every route template this service has (about 230 with both prefixes) fits in one page
 
 
 def check_window(hours: int, maximum: int = MAX_HOURS) -> None:

@@ -95,7 +95,10 @@ async def test_worker_killed_mid_batch_then_mid_rollup(stack, figures):
         rollup_recovered_s=round(recovered_rollup, 2),
         rollups_equal_after_s=round(rolled_in, 2),
     )
-    assert 0 < stored_at_kill < total and mismatched_at_kill > 0
+    # The batch kill always lands mid-drain; the rollup kill usually leaves wrong hours behind
+    # (rollup_hours_wrong_at_kill in the figures) but may land just after a rebuild finished:
+    # either way the rollups must end equal to the raw events.
+    assert 0 < stored_at_kill < total
     verdict.assert_exact()
     assert third.alive, s.logs()
 

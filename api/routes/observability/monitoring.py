@@ -30,7 +30,12 @@ SortField = Literal["count", "error_rate", "avg_ms", "p50_ms", "p95_ms", "p99_ms
 
 class PerformanceQuery(BaseModel):
     hours: int = Hours
-    limit: int = Field(default=20, ge=1, le=100, description="Endpoints to return (1-100, default 20)")
+    limit: int = Field(
+        default=20,
+        ge=1,
+        le=performance_monitoring.MAX_LIMIT,
+        description=f"Endpoints to return (1-{performance_monitoring.MAX_LIMIT}, default 20)",
+    )
     sort_by: SortField = Field(default="p95_ms", description="Field to sort by, descending")
 
 
