@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from pydantic import ValidationError, ValidatorFunctionWrapHandler, WithJsonSchema, WrapValidator
@@ -35,6 +35,24 @@ def as_utc(value: datetime) -> datetime:
         return value.astimezone(UTC)
     except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00
         raise ValueError("date out of range") from None
+
+
+# How far an event's own time may be from the server's clock, on every ingest path (prompt
+# executions, usage events, tool calls, recorded metrics): a little ahead for client clock skew,
+# years behind for backfills.  Recorded metric points pass a shorter ``max_age``.
+EVENT_MAX_FUTURE = timedelta(minutes=5)
+EVENT_MAX_AGE = timedelta(days=3650)
+
+
+def check_event_time(value: datetime, max_age: timedelta = EVENT_MAX_AGE) -> datetime:
+    """``value`` in UTC if it is not more than ``EVENT_MAX_FUTURE`` ahead nor ``max_age`` behind now."""
+    value = as_utc(value)
+    now = datetime.now(UTC)
+    if value > now + EVENT_MAX_FUTURE:
+        raise ValueError(f"is more than {EVENT_MAX_FUTURE.seconds // 60} minutes in the future")
+    if value < now - max_age:
+        raise ValueError(f"is more than {max_age.days} days in the past")
+    return value
 
 
 # Instants a window may start or end at: wide enough for any real question, far enough from

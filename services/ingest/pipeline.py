@@ -26,7 +26,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -40,6 +40,7 @@ from models.prompts import Prompt, PromptExecution, PromptVersion
 from services.core import rate_limit
 from services.core.config import get_settings
 from services.core.database import column, ping_database
+from services.core.dates import check_event_time
 from services.core.errors import BadRequest, FieldIssue, NotFound, ServiceUnavailable
 from services.core.redis_batching import ScriptBatcher
 from services.core.redis_client import get_redis, key
@@ -54,8 +55,6 @@ GROUP = "drainers"
 DEAD_LETTER = "ingest:dead"
 DEAD_LETTER_COUNTS = "ingest:dead:hour:"  # + epoch hour: hash organization id -> events
 DEAD_LETTER_COUNT_TTL = 48 * 3600
-MAX_FUTURE = timedelta(minutes=5)
-MAX_AGE = timedelta(days=3650)
 ENTRY_MAX_EVENTS = 100  # a batch is queued as stream entries of at most this many events
 
 Duration = Annotated[float, Field(ge=0, le=86_400_000 * 7, allow_inf_nan=False)]
@@ -84,16 +83,7 @@ class UsageEvent(BaseModel):
     @field_validator("timestamp")
     @classmethod
     def _sane_time(cls, value: datetime | None) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        now = datetime.now(UTC)
-        if value > now + MAX_FUTURE:
-            raise ValueError("timestamp is in the future")
-        if value < now - MAX_AGE:
-            raise ValueError("timestamp is too far in the past")
-        return value.astimezone(UTC)
+        return None if value is None else check_event_time(value)
 
 
 # --------------------------------------------------------------------------- hot path (web side)
@@ -153,12 +143,16 @@ def _payloads(events: list[UsageEvent]) -> tuple[list[dict[str, Any]], list[str]
     return payloads, ids
 
 
+def ingest_bucket(principal: Principal) -> str:
+    """The rate-limit bucket every ingest route of this caller counts against (its API key, else the user)."""
+    return f"ingest:key:{principal.api_key_id}" if principal.api_key_id else f"ingest:user:{principal.user_id}"
+
+
 async def _queue(principal: Principal, cost: int, entries: list[bytes], kind: str = PROMPT_KIND) -> None:
     """Admit ``cost`` events against the caller's ingest limit and append ``entries`` (one round trip)."""
     settings = get_settings()
     limit = principal.rate_limit_per_minute or settings.ingest_rate_limit_per_minute
-    bucket = f"ingest:key:{principal.api_key_id}" if principal.api_key_id else f"ingest:user:{principal.user_id}"
-    window = rate_limit.Window.of(bucket, 60)
+    window = rate_limit.Window.of(ingest_bucket(principal), 60)
     redis = get_redis()
     batcher = _batchers.get(id(redis))
     if batcher is None or batcher.redis is not redis:

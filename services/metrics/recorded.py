@@ -25,6 +25,7 @@ from models.metrics import MetricPoint
 from models.prompts import Prompt
 from services.core.config import get_settings
 from services.core.database import scalar
+from services.core.dates import check_event_time
 from services.core.errors import BadRequest
 from services.core.redis_client import get_redis, key
 from services.core.tags import check_tags
@@ -34,8 +35,7 @@ from services.metrics.builtin import check_metric_name
 from services.metrics.query import tags_key
 from services.metrics.schemas import Latest, MetricPointInfo, Realtime, RealtimeMetric
 
-MAX_FUTURE = timedelta(minutes=5)
-MAX_AGE = timedelta(days=365)
+MAX_AGE = timedelta(days=365)  # recorded points: a year back (the realtime buffer and charts look at days)
 BUFFER_TTL_SECONDS = 7 * 86400
 FLAT_TOLERANCE = 0.01  # |change| <= 1% of the previous window's mean is "flat"
 
@@ -68,15 +68,7 @@ class MetricInput(BaseModel):
     @field_validator("timestamp")
     @classmethod
     def _sane_time(cls, value: datetime | None) -> datetime | None:
-        if value is None:
-            return None
-        value = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        now = datetime.now(UTC)
-        if value > now + MAX_FUTURE:
-            raise ValueError("timestamp is more than 5 minutes in the future")
-        if value < now - MAX_AGE:
-            raise ValueError("timestamp is more than a year in the past")
-        return value.astimezone(UTC)
+        return None if value is None else check_event_time(value, MAX_AGE)
 
 
 def render_point(p: MetricPoint) -> MetricPointInfo:

@@ -9,8 +9,8 @@ ingest routes share one budget) and appends every kind's entries to the same str
 entry shape the drain decodes (``o``, ``u``, ``k``, ``e``; prompt entries without ``k``), plus the
 per-organization span counters, in ONE Lua script: either all of it happened or none of it.
 
-What it borrows from the pipeline: ``STREAM``, ``ENTRY_MAX_EVENTS``, the rate-limit bucket names and
-the entry shape.  If the pipeline grows an ``enqueue_many`` this module should become a call to it
+What it borrows from the pipeline: ``STREAM``, ``ENTRY_MAX_EVENTS``, ``ingest_bucket`` and the entry
+shape.  If the pipeline grows an ``enqueue_many`` this module should become a call to it
 (asked for in the issue 19 report).
 """
 
@@ -71,11 +71,6 @@ def resources_seen_key(organization_id: int) -> str:
     return key("otel", "resources", "seen", organization_id)
 
 
-def _bucket(principal: Principal) -> str:
-    # The pipeline's bucket (services.ingest.pipeline._queue): OTLP and REST ingest share one budget.
-    return f"ingest:key:{principal.api_key_id}" if principal.api_key_id else f"ingest:user:{principal.user_id}"
-
-
 async def enqueue_many(
     principal: Principal,
     by_kind: dict[str, list[dict[str, Any]]],
@@ -105,7 +100,7 @@ async def enqueue_many(
         args += [resource, n]
     settings = get_settings()
     limit = principal.rate_limit_per_minute or settings.ingest_rate_limit_per_minute
-    window = rate_limit.Window.of(_bucket(principal), 60)
+    window = rate_limit.Window.of(pipeline.ingest_bucket(principal), 60)
     org = principal.organization_id
     try:
         script = get_redis().register_script(_ADMIT_AND_QUEUE_MANY)

@@ -11,16 +11,14 @@ dotted OpenTelemetry names are accepted on input; OpenTelemetry's duration is in
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from services.core.dates import as_utc
+from services.core.dates import check_event_time
 from services.core.validation import SINGLE_LINE
 
-MAX_FUTURE = timedelta(minutes=5)
-MAX_AGE = timedelta(days=3650)
 MAX_DURATION_MS = 7 * 86_400_000.0
 Size = Annotated[int, Field(ge=0, le=2_147_483_647)]
 Name = Annotated[str, Field(min_length=1, max_length=200, pattern=SINGLE_LINE)]
@@ -85,13 +83,7 @@ class ToolCall(BaseModel):
     def _recent(cls, value: datetime | None) -> datetime | None:
         if value is None:
             return None
-        value = as_utc(value)
-        now = datetime.now(UTC)
-        if value > now + MAX_FUTURE:
-            raise ValueError("started_at must not be in the future")
-        if value < now - MAX_AGE:
-            raise ValueError("started_at must be within the last 10 years")
-        return value
+        return check_event_time(value)
 
     @model_validator(mode="after")
     def _status(self) -> ToolCall:

@@ -15,11 +15,12 @@ the input price, and reasoning tokens at the reasoning price when a model has on
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Annotated, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from services.core.dates import check_event_time
 from services.core.validation import SINGLE_LINE
 
 ResourceType = Literal["llm_tokens", "api_credits", "storage", "mcp"]
@@ -27,8 +28,6 @@ RESOURCE_TYPES: tuple[str, ...] = ("llm_tokens", "api_credits", "storage", "mcp"
 UNITS = {"llm_tokens": "tokens", "api_credits": "credits", "storage": "GB", "mcp": "calls"}
 Status = Literal["success", "error", "cancelled"]
 MAX_TOKENS = 10**12  # per event; far above any real call, far below BIGINT
-MAX_FUTURE = timedelta(minutes=5)
-MAX_AGE = timedelta(days=3650)
 
 Tokens = Annotated[int, Field(ge=0, le=MAX_TOKENS)]
 Name = Annotated[str, Field(max_length=200, pattern=SINGLE_LINE)]
@@ -118,16 +117,7 @@ class UsageEventInput(BaseModel):
     @field_validator("timestamp")
     @classmethod
     def _sane_time(cls, value: datetime | None) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        now = datetime.now(UTC)
-        if value > now + MAX_FUTURE:
-            raise ValueError("timestamp is in the future")
-        if value < now - MAX_AGE:
-            raise ValueError("timestamp is too far in the past")
-        return value.astimezone(UTC)
+        return None if value is None else check_event_time(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> UsageEventInput:
@@ -509,10 +499,7 @@ class SessionInput(BaseModel):
     @field_validator("started_at")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
-        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-        if value > datetime.now(UTC) + MAX_FUTURE or value < datetime.now(UTC) - MAX_AGE:
-            raise ValueError("started_at must be within the last ten years and not in the future")
-        return value
+        return check_event_time(value)
 
     @model_validator(mode="after")
     def _peak(self) -> SessionInput:
