@@ -45,7 +45,7 @@ ROLLUP_COLUMNS = (
 )
 
 # Remove a member only if it was not re-marked after the rebuild started.
-_CLEAR_IF_OLDER = """
+CLEAR_IF_OLDER = """
 local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if s and tonumber(s) <= tonumber(ARGV[2]) then return redis.call('ZREM', KEYS[1], ARGV[1]) end
 return 0
@@ -265,7 +265,7 @@ async def _replace(
 async def rebuild_dirty(max_prompts: int = 500) -> int:
     """Rebuild every dirty hour (then its day) of up to ``max_prompts`` prompts. Returns hours rebuilt."""
     redis = get_redis()
-    clear = redis.register_script(_CLEAR_IF_OLDER)
+    clear = redis.register_script(CLEAR_IF_OLDER)
     rebuilt = 0
     for member in await redis.zrange(key(DIRTY_PROMPTS), 0, max_prompts - 1):
         started = time.time()

@@ -32,26 +32,13 @@ from tortoise.transactions import in_transaction
 from models.tools import ToolExecution, ToolRollup
 from services.core.config import get_settings
 from services.core.redis_client import get_redis, key
+from services.rollups.build import CLEAR_IF_OLDER, day_floor, hour_floor  # the same marks and buckets as prompt rollups
 from services.rollups.sketch import LOG_GAMMA, MIN_VALUE, Sketch
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 SKETCH_COLUMNS = ("sketch_zeros", "sketch_lo", "sketch_counts")
 DIRTY_ORGS = ("tools", "dirty")  # zset: organization id -> last mark time
-
-_CLEAR_IF_OLDER = """
-local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if s and tonumber(s) <= tonumber(ARGV[2]) then return redis.call('ZREM', KEYS[1], ARGV[1]) end
-return 0
-"""
-
-
-def hour_floor(when: datetime) -> datetime:
-    return when.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-
-
-def day_floor(when: datetime) -> datetime:
-    return when.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def _ceil(when: datetime, floor: datetime, step: timedelta) -> datetime:
@@ -158,7 +145,7 @@ async def dirty_hours(organization_id: int) -> set[datetime]:
 async def rebuild_dirty(max_hours: int = 2000) -> int:
     """Rebuild up to ``max_hours`` dirty hours (and their days); returns how many hours were rebuilt."""
     redis = get_redis()
-    clear = redis.register_script(_CLEAR_IF_OLDER)
+    clear = redis.register_script(CLEAR_IF_OLDER)
     done = 0
     for raw_org, _score in await redis.zrange(key(*DIRTY_ORGS), 0, -1, withscores=True):
         org = int(raw_org)

@@ -34,6 +34,7 @@ from tortoise.transactions import in_transaction
 from models.usage import UsageEvent, UsageRollupDaily, UsageRollupFields, UsageRollupHourly
 from services.core.config import get_settings
 from services.core.redis_client import get_redis, key
+from services.rollups.build import CLEAR_IF_OLDER, day_floor, hour_floor  # the same marks and buckets as prompt rollups
 from services.rollups.sketch import LOG_GAMMA, MIN_VALUE, Sketch
 
 HOUR = timedelta(hours=1)
@@ -54,21 +55,6 @@ SUMS = (
     "latency_sum_ms",
     "latency_n",
 )
-
-# Remove a member only if it was not re-marked after the rebuild started.
-_CLEAR_IF_OLDER = """
-local s = redis.call('ZSCORE', KEYS[1], ARGV[1])
-if s and tonumber(s) <= tonumber(ARGV[2]) then return redis.call('ZREM', KEYS[1], ARGV[1]) end
-return 0
-"""
-
-
-def hour_floor(when: datetime) -> datetime:
-    return when.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-
-
-def day_floor(when: datetime) -> datetime:
-    return when.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def _org_key(organization_id: int) -> str:
@@ -101,7 +87,7 @@ async def dirty_hours(organization_id: int) -> set[datetime]:
 async def rebuild_dirty(max_buckets: int = 2000) -> int:
     """Rebuild up to ``max_buckets`` dirty hours (and their days) from raw events. Returns hours rebuilt."""
     redis = get_redis()
-    clear = redis.register_script(_CLEAR_IF_OLDER)
+    clear = redis.register_script(CLEAR_IF_OLDER)
     members = await redis.zrange(key(DIRTY), 0, max_buckets - 1)
     started = time.time()
     hours: dict[int, set[int]] = {}
