@@ -2,7 +2,8 @@
 
 All three render the same :class:`ProxyMetrics` (the admin's full view).  Prometheus text is
 written by ``prometheus_client``'s own exposition code from metric families, so names, HELP
-and TYPE lines and label escaping follow the format; counters carry ``_total``.  Line
+and TYPE lines and label escaping follow the format; counters carry ``_total`` and durations are
+in seconds, the base unit ``promtool check metrics`` requires (tests/gateway runs it).  Line
 protocol escapes measurement names (commas, spaces), tag keys and values (commas, equals
 signs, spaces) and quotes string fields, as InfluxDB documents.
 """
@@ -150,7 +151,7 @@ def prometheus(m: ProxyMetrics, h: ProxyHealth) -> bytes:
         "mcp_proxy_target_up", "1 if the target's last collection succeeded", labels=["kind", "target"]
     )
     response = GaugeMetricFamily(
-        "mcp_proxy_target_response_milliseconds", "Response time of the last health probe", labels=["target"]
+        "mcp_proxy_target_response_seconds", "Response time of the last health probe", labels=["target"]
     )
     kong_requests = CounterMetricFamily(
         "mcp_proxy_kong_requests", "Requests the Kong gateway counted (kong_http_requests_total)", labels=["target"]
@@ -183,7 +184,7 @@ def prometheus(m: ProxyMetrics, h: ProxyHealth) -> bytes:
         if c.healthy is not None:
             up.add_metric(["mcp_server", c.name], 1.0 if c.healthy else 0.0)
         if c.response_ms is not None:
-            response.add_metric([c.name], c.response_ms)
+            response.add_metric([c.name], c.response_ms / 1000.0)  # base unit (promtool's lint)
         if c.uptime_percent is not None:
             container_uptime.add_metric([c.name], c.uptime_percent)
     ws_active = GaugeMetricFamily(
