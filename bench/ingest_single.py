@@ -12,6 +12,7 @@ waits for the drain and checks the stored count equals the number of 204s exactl
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 import uuid
@@ -67,6 +68,7 @@ def main() -> int:
         assert baseline_stored == warm.count(204), (baseline_stored, warm.statuses)
 
         procs = {"web": stack.process("web"), "worker": stack.process("worker")}
+        load_before = os.getloadavg()
         cpu0 = cpu_seconds(procs["web"])
         health = run_wrk(f"{stack.base_url}/healthz", duration=args.duration, connections=args.connections)
         cpu1 = cpu_seconds(procs["web"])
@@ -82,6 +84,7 @@ def main() -> int:
             )
             load_end = time.monotonic()
             cpu2 = cpu_seconds(procs["web"])
+            load_after = os.getloadavg()
             drained_at = stack.wait_drained()
         stored = stack.stored_events() - baseline_stored
         stack.check_alive()
@@ -114,6 +117,11 @@ def main() -> int:
                 ("drain finished", f"{drained_at - load_end:.2f} s after the load stopped"),
                 ("peak RSS web / worker", f"{rss.peak_mb('web'):.0f} MB / {rss.peak_mb('worker'):.0f} MB"),
                 ("load", f"wrk, 1 thread, {args.connections} connections, {args.duration:.0f} s per phase"),
+                (
+                    "load average (1/5/15 min)",
+                    f"before {' '.join(f'{x:.2f}' for x in load_before)}; "
+                    f"after {' '.join(f'{x:.2f}' for x in load_after)}",
+                ),
             ],
         )
     )
