@@ -12,7 +12,8 @@ events/s, <= 300 MB.
 The ceiling, in the same run: the rows this run stored are read back (binary ``COPY ... TO
 STDOUT``, into memory) and written by one binary ``COPY`` into a scratch copy of
 ``prompt_executions`` (``LIKE ... INCLUDING ALL``: same columns, defaults, indexes and
-constraints), timed from the first byte sent to the commit.  The end-to-end rate is
+constraints; when the table is partitioned, partitioned the same way with one default
+partition), timed from the first byte sent to the commit.  The end-to-end rate is
 printed as a fraction of that (target >= 0.5), with the web's and the worker's (drain's)
 CPU seconds per 1,000 events.
 
@@ -73,7 +74,11 @@ async def copy_ceiling(database_url: str, after_id: int) -> tuple[int, float]:
     scratch = "bench_copy_ceiling"
     try:
         await conn.execute(f"DROP TABLE IF EXISTS {scratch}")
-        await conn.execute(f"CREATE TABLE {scratch} (LIKE prompt_executions INCLUDING ALL)")
+        partitioned = await conn.fetchval("SELECT pg_get_partkeydef('prompt_executions'::regclass)")
+        by = f" PARTITION BY {partitioned}" if partitioned else ""
+        await conn.execute(f"CREATE TABLE {scratch} (LIKE prompt_executions INCLUDING ALL){by}")
+        if partitioned:
+            await conn.execute(f"CREATE TABLE {scratch}_default PARTITION OF {scratch} DEFAULT")
         buf = io.BytesIO()
         query = f"SELECT * FROM prompt_executions WHERE id > {int(after_id)} ORDER BY id"
         await conn.copy_from_query(query, output=buf, format="binary")
