@@ -42,7 +42,7 @@ from services.core.config import get_settings
 from services.core.database import column, ping_database
 from services.core.dates import check_event_time
 from services.core.errors import BadRequest, FieldIssue, NotFound, ServiceUnavailable
-from services.core.redis_batching import ScriptBatcher
+from services.core.redis_batching import CoalescingScriptBatcher
 from services.core.redis_client import get_redis, key
 from services.identity.policy import Principal, require_authenticated
 from services.ingest import kinds
@@ -88,24 +88,55 @@ class UsageEvent(BaseModel):
 
 # --------------------------------------------------------------------------- hot path (web side)
 
-# Rate limit and enqueue atomically in one round trip: count the events in the key's window
-# and append the entries only if the window still has room (a throttled call queues nothing).
-# KEYS: window counter, stream.  ARGV: cost, limit, window ttl, organization, user, kind, payloads...
+# Rate limit and enqueue atomically in one round trip: count each call's events in the key's
+# window and append its entries only if the window still has room (a throttled call queues
+# nothing).  The calls of one API key made in the same event-loop tick arrive together
+# (CoalescingScriptBatcher): each is admitted or refused on its own, in order, exactly as
+# separate calls would be, and their single events (JSON objects) are appended as ONE entry of
+# up to ENTRY_MAX_EVENTS (a JSON array), so the drain reads, acknowledges and deletes one
+# stream entry per tick instead of one per request.  Batch slices (arrays) are appended as is.
+# KEYS: window counter, stream.  ARGV: limit, window ttl, organization, user, kind, number of
+# calls, then per call: the length of its tail, its cost, its entries.
 # Prompt events carry no kind field (the stream's original entry shape, still read as "prompt").
 _ADMIT_AND_QUEUE = """
-local count = redis.call('INCRBY', KEYS[1], ARGV[1])
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-if count > tonumber(ARGV[2]) then return count end
-for i = 7, #ARGV do
-  if ARGV[6] == '' then
-    redis.call('XADD', KEYS[2], '*', 'o', ARGV[4], 'u', ARGV[5], 'e', ARGV[i])
+local limit = tonumber(ARGV[1])
+local function add(entry)
+  if ARGV[5] == '' then
+    redis.call('XADD', KEYS[2], '*', 'o', ARGV[3], 'u', ARGV[4], 'e', entry)
   else
-    redis.call('XADD', KEYS[2], '*', 'o', ARGV[4], 'u', ARGV[5], 'k', ARGV[6], 'e', ARGV[i])
+    redis.call('XADD', KEYS[2], '*', 'o', ARGV[3], 'u', ARGV[4], 'k', ARGV[5], 'e', entry)
   end
 end
-return count
-"""
-_batchers: dict[int, ScriptBatcher] = {}  # id(redis client) -> its batcher (the client is replaced on reconnect)
+local counts, singles = {}, {}
+local pos = 7
+for call = 1, tonumber(ARGV[6]) do
+  local n = tonumber(ARGV[pos])
+  local count = redis.call('INCRBY', KEYS[1], ARGV[pos + 1])
+  counts[call] = count
+  if count <= limit then
+    for i = pos + 2, pos + n do
+      if string.byte(ARGV[i], 1) == 123 then -- '{': one event; '[': a slice of a batch
+        singles[#singles + 1] = ARGV[i]
+        if #singles == ENTRY_MAX_EVENTS then
+          add('[' .. table.concat(singles, ',') .. ']')
+          singles = {}
+        end
+      else
+        add(ARGV[i])
+      end
+    end
+  end
+  pos = pos + n + 1
+end
+if #singles == 1 then
+  add(singles[1])
+elseif #singles > 1 then
+  add('[' .. table.concat(singles, ',') .. ']')
+end
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return counts
+""".replace("ENTRY_MAX_EVENTS", str(ENTRY_MAX_EVENTS))
+_batchers: dict[int, CoalescingScriptBatcher] = {}  # id(redis client) -> its batcher (replaced on reconnect)
 
 
 def _new_ids(n: int) -> Iterator[str]:
@@ -157,19 +188,12 @@ async def _queue(principal: Principal, cost: int, entries: list[bytes], kind: st
     batcher = _batchers.get(id(redis))
     if batcher is None or batcher.redis is not redis:
         _batchers.clear()
-        batcher = _batchers[id(redis)] = ScriptBatcher(redis, _ADMIT_AND_QUEUE)
+        batcher = _batchers[id(redis)] = CoalescingScriptBatcher(redis, _ADMIT_AND_QUEUE)
     try:
         count = await batcher(
             [window.key, key(STREAM)],
-            [
-                cost,
-                limit,
-                window.ttl,
-                principal.organization_id,
-                principal.user_id,
-                "" if kind == PROMPT_KIND else kind,
-                *entries,
-            ],
+            [limit, window.ttl, principal.organization_id, principal.user_id, "" if kind == PROMPT_KIND else kind],
+            [cost, *entries],
         )
     except RedisError as exc:
         raise ServiceUnavailable("Event queue unavailable, retry shortly", retry_after=2) from exc
