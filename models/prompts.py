@@ -78,9 +78,14 @@ class PromptVersion(Model):
         unique_together = (("prompt", "version_hash"),)
 
 
+# On PostgreSQL the table is range-partitioned by occurred_at (migration 16, maintained by
+# services/core/partitions.py), and a partitioned table's unique constraints must include the
+# partition key: the primary key there is (id, occurred_at) and an event is unique by
+# (event_id, occurred_at).  A retry re-sends the same event with the same time, so that pair
+# still makes the drain idempotent; the same id with a different time would be a second row.
 class PromptExecution(Model):
     id = fields.BigIntField(primary_key=True)
-    event_id = fields.UUIDField(unique=True)
+    event_id = fields.UUIDField()
     organization = fields.ForeignKeyField("models.Organization", related_name="executions", on_delete=fields.CASCADE)
     prompt = fields.ForeignKeyField("models.Prompt", related_name="executions", on_delete=fields.CASCADE)
     version_hash = fields.CharField(max_length=128, null=True)
@@ -103,6 +108,7 @@ class PromptExecution(Model):
     class Meta:
         table = "prompt_executions"
         indexes = (("prompt_id", "occurred_at"),)
+        unique_together = (("event_id", "occurred_at"),)
 
 
 # Aggregate per prompt x version x status over one bucket: counts, sums (and sums of

@@ -723,8 +723,12 @@ INSERT INTO prompt_executions (
 SELECT event_id, organization_id, prompt_id, version_hash, status, total_duration_ms, ai_response_time_ms,
     query_execution_time_ms, latency_ms, cost_usd, score, data_source_ids, schema_names, user_id,
     occurred_at, now()
-FROM ingest_buffer
-ON CONFLICT (event_id) DO NOTHING;
+FROM (SELECT DISTINCT ON (event_id) * FROM ingest_buffer ORDER BY event_id, seq) AS b
+-- prompt_executions is partitioned by occurred_at, so its unique key is (event_id, occurred_at):
+-- an SDK retry whose time the server filled in differs, hence this look-up within a day of it
+WHERE NOT EXISTS (SELECT 1 FROM prompt_executions e WHERE e.event_id = b.event_id
+    AND e.occurred_at BETWEEN b.occurred_at - interval '1 day' AND b.occurred_at + interval '1 day')
+ON CONFLICT (event_id, occurred_at) DO NOTHING;
 """
 
 
