@@ -6,8 +6,8 @@ usage cache in earnest (the ingest writer after each batch, the web process when
 report reads every snapshot younger than ``STALE_SECONDS``.
 
 Reported: the caches other domains register in :mod:`services.core.cache_stats` (API-key lookups,
-parsed prompt rollup rows, rollup edge hours) and this domain's price map and parsed rollup
-sketches.
+parsed prompt rollup rows, rollup edge hours) and this domain's price map, parsed rollup
+sketches and merged sketches.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ _last_publish = 0.0
 
 
 def _local() -> list[dict[str, Any]]:
-    return [*cache_stats.snapshot(), pricing.cache_stats(), rollups.SKETCH_CACHE.stats()]
+    return [*cache_stats.snapshot(), pricing.cache_stats(), rollups.SKETCH_CACHE.stats(), rollups.SKETCH_MERGES.stats()]
 
 
 async def publish(min_interval: float = 5.0) -> None:
