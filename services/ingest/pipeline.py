@@ -12,8 +12,9 @@ transactions of about ``DRAIN_BATCH_SIZE`` events.  On PostgreSQL that is a bina
 into a session temp table, then ONE round trip of set-based SQL: ``INSERT ... SELECT ...
 ON CONFLICT (event_id) DO NOTHING`` and upserts of prompt versions and each prompt's
 latest execution.  On SQLite it is the ORM (``bulk_create`` after skipping stored ids).
-Rollup buckets are marked dirty after the commit and the entries are ``XACK``ed only
-then.  A worker killed anywhere in between leaves its entries pending; they are
+The same transaction adds the inserted rows (``RETURNING``) to the hourly and daily
+rollup rows (``services.rollups.build.add_to_rollups``), and the entries are ``XACK``ed
+only after the commit.  A worker killed anywhere in between leaves its entries pending; they are
 re-claimed and re-written, and the unique event id makes that a no-op, so nothing is
 lost or counted twice.
 """
@@ -643,14 +644,11 @@ async def _write(events: list[_Event]) -> DrainResult:
             continue
         rows.append(_row(org, user, e, prompt_id))
     if rows:
+        # the rollups are updated in the same transaction: no dirty marks (services/rollups/build.py)
         if get_settings().is_postgres:
             result.inserted = await _store_postgres(rows)
         else:
             result.inserted = await _store_orm(rows, prompts)
-        hours = {
-            (r[_ROW_ORG], r[_ROW_PROMPT], r[_ROW_OCCURRED].replace(minute=0, second=0, microsecond=0)) for r in rows
-        }
-        await rollups.mark_dirty(hours)
     if dead:
         result.dead = len(dead)
         await dead_letter(dead)
@@ -689,7 +687,8 @@ CREATE TEMP TABLE IF NOT EXISTS ingest_buffer (
 ) ON COMMIT DELETE ROWS
 """
 # One round trip after the COPY.  Prompt rows are locked in id order first so concurrent
-# drainers never deadlock; the executions INSERT is last so its status carries the count.
+# drainers never deadlock, and held to the commit: they also guard the prompts' rollup rows
+# (services/rollups/build.py), which the drain updates in this transaction.
 _MERGE_BUFFER = """
 SELECT 1 FROM prompts WHERE id IN (SELECT DISTINCT prompt_id FROM ingest_buffer) ORDER BY id FOR NO KEY UPDATE;
 
@@ -715,7 +714,11 @@ FROM (
     FROM ingest_buffer ORDER BY prompt_id, occurred_at DESC, seq DESC
 ) AS l
 WHERE p.id = l.prompt_id AND (p.last_executed_at IS NULL OR l.occurred_at >= p.last_executed_at);
-
+"""
+# Then the executions, returning what was actually inserted (a re-sent duplicate is skipped by the
+# conflict, so it is not returned and not added to the rollups twice).  Its own statement, run
+# with a fetch: a script's RETURNING rows are not returned.
+_INSERT_EXECUTIONS = """
 INSERT INTO prompt_executions (
     event_id, organization_id, prompt_id, version_hash, status, total_duration_ms, ai_response_time_ms,
     query_execution_time_ms, latency_ms, cost_usd, score, data_source_ids, schema_names, user_id,
@@ -730,6 +733,11 @@ WHERE NOT EXISTS (SELECT 1 FROM prompt_executions e WHERE e.event_id = b.event_i
     AND e.occurred_at BETWEEN b.occurred_at - interval '1 day' AND b.occurred_at + interval '1 day')
 ON CONFLICT (event_id, occurred_at) DO NOTHING;
 """
+_INSERT_RETURNING = _INSERT_EXECUTIONS.rstrip().removesuffix(";") + (
+    "\nRETURNING organization_id, prompt_id, version_hash, status, total_duration_ms, ai_response_time_ms,"
+    " query_execution_time_ms, latency_ms, cost_usd::float8, score, data_source_ids::text,"
+    " schema_names::text, occurred_at"
+)
 
 
 async def _store_postgres(rows: list[_Row]) -> int:
@@ -740,8 +748,29 @@ async def _store_postgres(rows: list[_Row]) -> int:
     async with client.acquire_connection() as conn, conn.transaction():
         await conn.execute(_CREATE_BUFFER)
         await conn.copy_records_to_table("ingest_buffer", records=records, columns=_BUFFER_COLUMNS)
-        status = await conn.execute(_MERGE_BUFFER)
-    return int(status.rsplit(" ", 1)[-1])
+        await conn.execute(_MERGE_BUFFER)
+        stored = await conn.fetch(_INSERT_RETURNING)
+        await rollups.add_to_rollups(_delta_of_stored(stored), conn)
+    return len(stored)
+
+
+_STORED_FIELDS = rollups.RAW_FIELDS[:-3]  # RETURNING's columns 2..9: version, status, the measures
+
+
+def _delta_of_stored(stored: list[Any]) -> rollups.RollupDelta:
+    """What the returned (inserted) executions add to the rollups; each distinct JSON list is parsed once."""
+    delta = rollups.RollupDelta()
+    parsed: dict[str, Any] = {}
+    for r in stored:
+        row = dict(zip(_STORED_FIELDS, r[2:10], strict=True))
+        for k, text in (("data_source_ids", r[10]), ("schema_names", r[11])):
+            value = parsed.get(text)
+            if value is None:
+                value = parsed[text] = orjson.loads(text)
+            row[k] = value
+        row["occurred_at"] = r[12]
+        delta.add(r[0], r[1], row)
+    return delta
 
 
 # --------------------------------------------------------------------------- SQLite (and any other backend): ORM
@@ -784,6 +813,11 @@ async def _store_orm(rows: list[_Row], prompts: dict[tuple[int, str], Prompt]) -
         await PromptExecution.bulk_create(list(fresh.values()), batch_size=1000)
         await _update_versions(executions)
         await _update_latest(executions, prompts)
+        # what was inserted, added to the rollups in the same transaction (SQLite serializes writers)
+        delta = rollups.RollupDelta()
+        for x in fresh.values():
+            delta.add(x.organization_id, x.prompt_id, {f: getattr(x, f) for f in rollups.RAW_FIELDS})
+        await rollups.add_to_rollups(delta)
     return len(fresh)
 
 
