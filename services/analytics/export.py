@@ -1,27 +1,33 @@
 """Analytics export: per prompt x version x UTC day metrics as JSON, CSV or XLSX, streamed.
 
-Rows are produced page by page (one UTC day x a chunk of prompts holding at most
-``ROW_BUDGET`` rollup rows per read; whole days come from daily rollups), so memory
-stays flat however many rows there are: JSON and CSV are written to the response as
-each page arrives; XLSX is written with openpyxl's write-only (constant memory)
-workbook to a temporary file, then streamed from disk and deleted.
+On PostgreSQL the file is formatted by the database: each run of past days whose daily
+rollups are current is one ``COPY (SELECT ...) TO STDOUT`` (:mod:`services.analytics.export_sql`
+computes the metric columns from the daily rows in SQL, with the same definitions as
+:mod:`services.metrics.builtin`), streamed to the response through a bounded queue
+(:mod:`services.core.file_stream`): CSV as PostgreSQL writes it, JSON as one
+``row_to_json`` object per row joined by commas, XLSX as one worksheet ``<row>`` per row
+zipped on a worker thread.  No Python object per row, and memory holds a few chunks
+whatever the file size.  The current day and days with a dirty hour (rollups being
+rebuilt) come from :func:`export_rows` -- the rollup reader, exact however fresh the
+data -- as does everything on SQLite.
+
+:func:`export_rows` reads page by page (one UTC day x a chunk of prompts holding at most
+``ROW_BUDGET`` rollup rows per read), so that path is flat in memory too.
 
 ``metric_types`` selects columns: family names (``volume``, ``latency``, ``cost``,
 ``quality``) and/or single column names (e.g. ``latency_p95_ms``).  The identifying
 columns (day, prompt, version) are always present; rows are ordered by day, prompt
 id, version.  Rows with no executions are not written.  The window covers every UTC
-day it touches (``7d`` = the last 7 x 24 hours, widened to whole days).
+day it touches (``7d`` = the last 7 x 24 hours, widened to whole days).  XLSX starts
+a new sheet (``prompt_metrics_2``, ...) every 1,048,575 rows, Excel's limit.
 """
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
-import os
-import tempfile
 from collections.abc import AsyncIterator, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,16 +35,19 @@ import orjson
 from tortoise.functions import Count
 
 from models.prompts import EXECUTION_STATUSES, PromptVersion
-from services.analytics.scope import PromptRef, organization_prompts
+from services.analytics import export_sql
+from services.analytics.scope import PromptRef, organization_prompts, require_known
 from services.analytics.windows import checked, window
+from services.core.config import get_settings
 from services.core.errors import BadRequest
+from services.core.file_stream import copy_lines, copy_out, json_array, pg_float, xlsx_row, xlsx_stream
 from services.identity.policy import Principal, require_admin
 from services.metrics.builtin import BUILTIN
-from services.rollups.build import DAY, Accumulator, day_floor
+from services.rollups.build import DAY, Accumulator, day_floor, dirty_hours
 from services.rollups.query import accumulate_slices
 
 ROW_BUDGET = 10_000  # rollup rows per read (one UTC day x a chunk of prompts)
-FILE_CHUNK = 256 * 1024
+SHEET = "prompt_metrics"
 FORMATS = {
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",
@@ -81,6 +90,9 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "quality": ("score_avg", "scored"),
 }
 KEY_COLUMNS = ("date", "prompt_id", "prompt_uuid", "prompt_name", "version_hash")
+# the SQL path computes the same columns (tests/analytics/test_export_streaming.py compares values)
+if list(export_sql.METRIC_SQL) != list(METRIC_COLUMNS):
+    raise RuntimeError("export_sql.METRIC_SQL must name the columns of METRIC_COLUMNS, in order")
 
 
 def select_columns(metric_types: Sequence[str] | None) -> list[str]:
@@ -117,6 +129,7 @@ class ExportPlan:
     end: datetime
     columns: list[str]
     prompts: dict[int, PromptRef]
+    narrowed: bool = False  # prompts is a requested subset, not the whole organization
 
     @property
     def header(self) -> list[str]:
@@ -176,55 +189,120 @@ async def export_rows(plan: ExportPlan) -> AsyncIterator[list[list[Any]]]:
         day += DAY
 
 
-async def _json_chunks(plan: ExportPlan) -> AsyncIterator[bytes]:
+Segment = tuple[datetime, datetime] | list[list[Any]]
+"""Days ``[start, end)`` the database formats, or rows computed here; in file order."""
+
+
+async def _segments(plan: ExportPlan) -> AsyncIterator[Segment]:
+    """The file in order: runs of whole days PostgreSQL formats, and pages of rows made here.
+
+    On PostgreSQL a past day whose daily rollups are current (no prompt of the organization
+    has a dirty hour in it) is read by one ``COPY`` per run of such days, formatted by the
+    server.  The last (current) day and days holding a dirty hour go through
+    :func:`export_rows`, which reads hourly rows and raw events where it must.  SQLite:
+    everything through :func:`export_rows`.
+    """
+    if not get_settings().is_postgres:
+        async for rows in export_rows(plan):
+            yield rows
+        return
+    last = day_floor(plan.end)
+    marked = await dirty_hours(*plan.prompts)
+    slow = {day_floor(h) for hours in marked.values() for h in hours} | {last}
+    day = plan.start
+    while day <= last:
+        if day in slow:
+            async for rows in export_rows(replace(plan, start=day, end=min(day + DAY - _US, plan.end))):
+                yield rows
+            day += DAY
+            continue
+        run_end = day
+        while run_end + DAY <= last and run_end + DAY not in slow:
+            run_end += DAY
+        yield (day, run_end + DAY)
+        day = run_end + DAY
+
+
+_US = timedelta(microseconds=1)
+
+
+def _csv_line(values: list[Any]) -> list[Any]:
+    return ["" if v is None else pg_float(v) if isinstance(v, float) else v for v in values]
+
+
+async def _csv_chunks(plan: ExportPlan) -> AsyncIterator[bytes]:
+    def encode(rows: list[list[Any]]) -> bytes:
+        buf = io.StringIO()
+        csv.writer(buf, lineterminator="\n").writerows([_csv_line(r) for r in rows])
+        return buf.getvalue().encode()
+
+    yield encode([plan.header])
+    sql = export_sql.csv_sql(plan.columns)
+    async for segment in _segments(plan):
+        if isinstance(segment, tuple):
+            async for chunk in copy_out(sql, *export_sql.args(plan, *segment), format="csv"):
+                yield chunk
+        else:
+            yield encode(segment)
+
+
+async def _json_lines(plan: ExportPlan) -> AsyncIterator[bytes]:
+    sql = export_sql.json_sql(plan.columns)
+    async for segment in _segments(plan):
+        if isinstance(segment, tuple):
+            async for chunk in copy_lines(sql, *export_sql.args(plan, *segment)):
+                yield chunk
+        else:
+            yield b"".join(orjson.dumps(dict(zip(plan.header, r, strict=True))) + b"\n" for r in segment)
+
+
+def _json_chunks(plan: ExportPlan) -> AsyncIterator[bytes]:
     meta = {
         "time_window": plan.time_window,
         "period_start": plan.start.isoformat().replace("+00:00", "Z"),
         "period_end": plan.end.isoformat().replace("+00:00", "Z"),
         "columns": plan.header,
     }
-    yield orjson.dumps(meta)[:-1] + b',"rows":['
-    first = True
-    async for rows in export_rows(plan):
-        body = b",".join(orjson.dumps(dict(zip(plan.header, r, strict=True))) for r in rows)
-        yield body if first else b"," + body
-        first = False
-    yield b"]}"
+    return json_array(orjson.dumps(meta)[:-1] + b',"rows":[', _json_lines(plan), b"]}")
 
 
-async def _csv_chunks(plan: ExportPlan) -> AsyncIterator[bytes]:
-    def encode(rows: list[list[Any]]) -> bytes:
-        buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerows([["" if v is None else v for v in r] for r in rows])
-        return buf.getvalue().encode()
-
-    yield encode([plan.header])
-    async for rows in export_rows(plan):
-        yield encode(rows)
-
-
-def _append_rows(sheet: Any, rows: list[Any]) -> None:
-    for row in rows:
-        sheet.append(row)
-
-
-async def _xlsx_chunks(plan: ExportPlan) -> AsyncIterator[bytes]:
-    from openpyxl import Workbook
-
-    fd, path = tempfile.mkstemp(prefix="promptops-export-", suffix=".xlsx")
-    os.close(fd)
-    try:
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("prompt_metrics")
-        sheet.append(plan.header)
-        async for rows in export_rows(plan):
-            await asyncio.to_thread(_append_rows, sheet, rows)
-        await asyncio.to_thread(book.save, path)
-        with open(path, "rb") as fh:  # noqa: ASYNC230 - local temp file, read in bounded chunks
-            while chunk := await asyncio.to_thread(fh.read, FILE_CHUNK):
+async def _xlsx_lines(plan: ExportPlan) -> AsyncIterator[bytes]:
+    sql = export_sql.xlsx_sql(plan.columns)
+    async for segment in _segments(plan):
+        if isinstance(segment, tuple):
+            async for chunk in copy_lines(sql, *export_sql.args(plan, *segment)):
                 yield chunk
-    finally:
-        os.unlink(path)
+        else:
+            yield b"".join(xlsx_row(r) for r in segment)
+
+
+def _xlsx_chunks(plan: ExportPlan) -> AsyncIterator[bytes]:
+    return xlsx_stream(SHEET, plan.header, _xlsx_lines(plan))
+
+
+async def export_plan(
+    principal: Principal,
+    time_window: str = "7d",
+    metric_types: Sequence[str] | None = None,
+    prompt_ids: Sequence[int] | None = None,
+    now: datetime | None = None,
+) -> ExportPlan:
+    """What an export covers: the caller's organization (admins only), window, columns and prompts.
+
+    ``prompt_ids`` narrows the export to those prompts; one that is not the caller's is a 404.
+    """
+    principal = require_admin(principal)
+    time_window = checked(time_window)
+    columns = select_columns(metric_types)
+    now = (now or datetime.now(UTC)).astimezone(UTC)
+    win = window(time_window, now)
+    prompts = await organization_prompts(principal.organization_id)
+    if prompt_ids:
+        require_known(prompts, prompt_ids)
+        prompts = {pid: prompts[pid] for pid in sorted(set(prompt_ids))}
+    return ExportPlan(
+        principal.organization_id, time_window, day_floor(win.start), win.end, columns, prompts, bool(prompt_ids)
+    )
 
 
 async def export_data(
@@ -233,24 +311,15 @@ async def export_data(
     time_window: str = "7d",
     metric_types: Sequence[str] | None = None,
     now: datetime | None = None,
+    prompt_ids: Sequence[int] | None = None,
 ) -> ExportFile:
     """Validate everything up front (errors are 400s before any byte is sent), then stream lazily."""
     principal = require_admin(principal)
     fmt = format.strip().lower()
     if fmt not in FORMATS:
         raise BadRequest.field("format", f"format must be one of {', '.join(FORMATS)}")
-    time_window = checked(time_window)
-    columns = select_columns(metric_types)
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    win = window(time_window, now)
-    plan = ExportPlan(
-        principal.organization_id,
-        time_window,
-        day_floor(win.start),
-        win.end,
-        columns,
-        await organization_prompts(principal.organization_id),
-    )
+    plan = await export_plan(principal, time_window, metric_types, prompt_ids, now)
     chunks = {"json": _json_chunks, "csv": _csv_chunks, "xlsx": _xlsx_chunks}[fmt](plan)
-    filename = f"prompt-analytics_{time_window}_{now.strftime('%Y%m%dT%H%M%SZ')}.{fmt}"
+    filename = f"prompt-analytics_{plan.time_window}_{now.strftime('%Y%m%dT%H%M%SZ')}.{fmt}"
     return ExportFile(filename, FORMATS[fmt], chunks)

@@ -72,6 +72,9 @@ class ExportQuery(BaseModel):
         max_length=20,
         description="Families (volume, latency, cost, quality) and/or column names; default: all",
     )
+    prompt_ids: list[Annotated[int, Field(ge=1, le=2_147_483_647)]] | None = Field(
+        default=None, max_length=500, description="Comma-separated prompt ids; default: every prompt"
+    )
 
 
 @router.get(
@@ -146,7 +149,9 @@ async def get_prompt_report(call: Call[ReportQuery, None]) -> Ok:
 )
 async def export_analytics_data(call: Call[ExportQuery, None]) -> Response:
     q = call.query
-    export = await analytics_export.export_data(call.user, q.format, q.time_window, q.metric_types)
+    export = await analytics_export.export_data(
+        call.user, q.format, q.time_window, q.metric_types, prompt_ids=q.prompt_ids
+    )
     return StreamingResponse(
         export.chunks,
         media_type=export.media_type,
