@@ -489,3 +489,355 @@ async def test_usage_and_costs(server, client, make_tenant, tab):
     await tab.until("!!document.querySelector('#daily canvas')", "the daily cost chart")
     await tab.shot("08-usage")
     assert tab.problems == []
+
+
+# --------------------------------------------------------------------------- operator pages
+
+
+async def sign_in_with_key(tab: Tab, server: str, key: str) -> None:
+    await tab.send("Page.navigate", url=server + "/")
+    await tab.until("!!document.querySelector('#key-form')", "the sign-in form")
+    await tab.js(
+        f"""(() => {{ const f = document.querySelector('#key-form'); f.key.value = {json.dumps(key)};
+          f.requestSubmit(); return true; }})()"""
+    )
+    await tab.until("!!document.querySelector('#sign-out')", "signed in")
+
+
+async def fill(tab: Tab, form: str, **values: Any) -> None:
+    """Set named fields of a form (checkboxes take booleans, selects their option value)."""
+    await tab.js(
+        f"""((values) => {{
+          const f = document.querySelector({json.dumps(form)});
+          for (const [name, value] of Object.entries(values)) {{
+            const el = f.querySelector(`[name="${{name}}"]`);
+            if (el.type === 'checkbox') el.checked = value; else el.value = value;
+            el.dispatchEvent(new Event('change'));
+          }}
+          return true; }})({json.dumps(values)})"""
+    )
+
+
+@contextlib.contextmanager
+def webhook_receiver() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A real HTTP endpoint on loopback (tests/conftest.py opens loopback in OUTBOUND_ALLOW_CIDRS)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    received: list[dict[str, Any]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            received.append({"path": self.path, "headers": dict(self.headers.items()), "body": json.loads(body)})
+            self.send_response(204)
+            self.end_headers()
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", received
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@contextlib.contextmanager
+def arq_worker() -> Iterator[None]:
+    """A real worker process (the test send is delivered by it), ready once its heartbeat key exists."""
+    from redis import Redis
+
+    log = open(TMP / f"dashboard-worker-{uuid.uuid4().hex[:6]}.log", "wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "arq", "workers.settings.WorkerSettings"],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, "NOTIFY_MAX_ATTEMPTS": "2", "NOTIFY_BACKOFF_SECONDS": "0.2"},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    redis = Redis.from_url(os.environ["REDIS_URL"])
+    try:
+        deadline = time.monotonic() + 120
+        while not redis.keys(f"{os.environ['REDIS_PREFIX']}:worker*"):
+            assert proc.poll() is None, f"the worker exited with {proc.returncode}"
+            assert time.monotonic() < deadline, "the worker did not start in 120 s"
+            time.sleep(0.2)
+        yield
+    finally:
+        redis.close()
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+        log.close()
+
+
+async def make_channel(client: Any, tenant: Any, name: str, url: str) -> int:
+    made = await gql(
+        client,
+        tenant.headers,
+        "mutation($i: CreateNotificationChannelInput!) { createNotificationChannel(input: $i) { id } }",
+        i={"name": name, "type": "webhook", "config": {"url": url}},
+    )
+    return int(made["createNotificationChannel"]["id"])
+
+
+@needs_chromium
+async def test_edit_every_field_of_a_rule_and_delete_it(server, client, make_tenant, tab):
+    tenant = await make_tenant("admin")
+    await fire(client, tenant, "Queue too deep", "queue_depth")
+    [rule] = (await gql(client, tenant.headers, "{ alertRules { id } }"))["alertRules"]
+    rule_id = rule["id"]
+    channel_id = await make_channel(client, tenant, "On-call hook", "http://127.0.0.1:9/hook")
+
+    await sign_in_with_key(tab, server, tenant.api_key)
+    await tab.js("location.hash = '#/alerts'")
+    await tab.until(f"!!document.querySelector('button[data-edit=\"{rule_id}\"]')", "the rule's edit button")
+    await tab.js(f"document.querySelector('button[data-edit=\"{rule_id}\"]').click(), true")
+    await tab.until("!!document.querySelector('#rule-editor')", "the rule editor")
+    assert await tab.js("document.querySelector('#rule-editor [name=threshold]').value") == "5"
+    await fill(
+        tab,
+        "#rule-editor",
+        name="Queue much too deep",
+        aggregation="p95",
+        comparison="gte",
+        threshold="7.5",
+        warningThreshold="6",
+        windowMinutes="10",
+        pendingMinutes="2",
+        severity="warning",
+        renotifyMinutes="30",
+        **{"scope.tags": '{"queue": "main"}', "scope.perEntity": ""},
+        enabled=False,
+    )
+    await tab.js(f"document.querySelector('#rule-editor input[name=channel][value=\"{channel_id}\"]').click(), true")
+    await tab.shot("09-rule-editor")
+    await tab.js("document.querySelector('#rule-editor').requestSubmit(), true")
+    await tab.until("!document.querySelector('#rule-editor')", "the editor to close")
+    await tab.until(
+        f"document.querySelector('tr[data-rule=\"{rule_id}\"]')?.innerText.includes('Queue much too deep')",
+        "the edited rule in the list",
+    )
+    row = await tab.js(f"document.querySelector('tr[data-rule=\"{rule_id}\"]').innerText")
+    assert "p95 queue_depth gte 7.5" in row and "over 10 min" in row and "warn at 6" in row
+    stored = await gql(
+        client,
+        tenant.headers,
+        """{ alertRules { id name aggregation comparison threshold warningThreshold windowMinutes pendingMinutes
+             severity renotifyMinutes enabled channelIds scope { tags perEntity } } }""",
+    )
+    assert stored["alertRules"] == [
+        {
+            "id": rule_id,
+            "name": "Queue much too deep",
+            "aggregation": "p95",
+            "comparison": "gte",
+            "threshold": 7.5,
+            "warningThreshold": 6.0,
+            "windowMinutes": 10,
+            "pendingMinutes": 2,
+            "severity": "warning",
+            "renotifyMinutes": 30,
+            "enabled": False,
+            "channelIds": [channel_id],
+            "scope": {"tags": {"queue": "main"}, "perEntity": None},
+        }
+    ]
+    # a refused edit names the problem and keeps the editor open
+    await tab.js(f"document.querySelector('button[data-edit=\"{rule_id}\"]').click(), true")
+    await tab.until("!!document.querySelector('#rule-editor')", "the rule editor again")
+    await fill(tab, "#rule-editor", windowMinutes="0")
+    await tab.js("document.querySelector('#rule-editor [name=windowMinutes]').removeAttribute('min'), true")
+    await tab.js("document.querySelector('#rule-editor').requestSubmit(), true")
+    await tab.until("document.querySelector('#rule-edit-error').textContent.includes('window')", "the refusal")
+    await tab.js("document.querySelector('#rule-editor [data-cancel]').click(), true")
+    # delete asks once more, then the rule is gone
+    await tab.js(f"document.querySelector('button[data-delete=\"{rule_id}\"]').click(), true")
+    assert await tab.js(f"document.querySelector('button[data-delete=\"{rule_id}\"]').textContent") == "Confirm delete"
+    await tab.js(f"document.querySelector('button[data-delete=\"{rule_id}\"]').click(), true")
+    await tab.until(f"!document.querySelector('tr[data-rule=\"{rule_id}\"]')", "the rule to go")
+    assert (await gql(client, tenant.headers, "{ alertRules { id } }"))["alertRules"] == []
+    await tab.shot("10-rule-deleted")
+    assert tab.problems == []
+
+
+@needs_chromium
+async def test_channels_create_edit_send_a_test_and_delete(server, client, make_tenant, tab):
+    tenant = await make_tenant("admin")
+    with webhook_receiver() as (base, received), arq_worker():
+        await sign_in_with_key(tab, server, tenant.api_key)
+        await tab.js("location.hash = '#/channels'")
+        await tab.until("!!document.querySelector('#new-channel')", "the channel form")
+        # e-mail fields hide for a webhook
+        assert await tab.js("document.querySelector('#new-channel [name=to]').closest('label').hidden") is True
+        await fill(tab, "#new-channel", name="Ops webhook", type="webhook", url=base + "/hook", secret="s3cret-key-1")
+        await tab.js("document.querySelector('#new-channel').requestSubmit(), true")
+        await tab.until("!!document.querySelector('#channel-table tbody tr')", "the new channel")
+        [made] = (await gql(client, tenant.headers, "{ notificationChannels { id name type config secretSet } }"))[
+            "notificationChannels"
+        ]
+        assert (made["name"], made["type"], made["config"], made["secretSet"]) == (
+            "Ops webhook",
+            "webhook",
+            {"url": base + "/hook"},
+            True,
+        )
+        cid = made["id"]
+        # a URL the policy refuses is named in the form
+        await fill(tab, "#new-channel", name="Metadata", url="http://169.254.169.254/latest")
+        await tab.js("document.querySelector('#new-channel').requestSubmit(), true")
+        await tab.until("document.querySelector('#new-channel [data-error]').textContent.includes('url')", "refusal")
+
+        # edit: rename and point at another path (the secret stays)
+        await tab.js(f"document.querySelector('button[data-edit=\"{cid}\"]').click(), true")
+        await tab.until("!!document.querySelector('#edit-channel')", "the channel editor")
+        await fill(tab, "#edit-channel", name="Ops webhook (primary)", url=base + "/primary")
+        await tab.js("document.querySelector('#edit-channel').requestSubmit(), true")
+        await tab.until(
+            f"document.querySelector('tr[data-channel=\"{cid}\"]')?.innerText.includes('primary')", "the edited row"
+        )
+        [edited] = (await gql(client, tenant.headers, "{ notificationChannels { name config secretSet } }"))[
+            "notificationChannels"
+        ]
+        assert edited == {"name": "Ops webhook (primary)", "config": {"url": base + "/primary"}, "secretSet": True}
+
+        # send test: the worker POSTs to the receiver; the page shows the outcome and the delivery
+        await tab.js(f"document.querySelector('button[data-test=\"{cid}\"]').click(), true")
+        await tab.until("!!document.querySelector('#test-outcome')", "the test outcome", seconds=40)
+        outcome = await tab.js("document.querySelector('#test-outcome').innerText")
+        assert await tab.js("document.querySelector('#test-outcome').dataset.status") == "delivered", outcome
+        assert "HTTP 204" in outcome
+        assert [r["path"] for r in received] == ["/primary"]
+        assert received[0]["headers"].get("X-PromptOps-Signature")
+        await tab.until("!!document.querySelector('#delivery-table tbody tr')", "the delivery list")
+        delivery = await tab.js("document.querySelector('#delivery-table tbody tr').innerText")
+        assert "Ops webhook (primary)" in delivery and "delivered" in delivery and "HTTP 204" in delivery
+        await tab.shot("11-channels")
+
+        await tab.js(f"document.querySelector('button[data-delete=\"{cid}\"]').click(), true")
+        await tab.js(f"document.querySelector('button[data-delete=\"{cid}\"]').click(), true")
+        await tab.until(f"!document.querySelector('tr[data-channel=\"{cid}\"]')", "the channel to go")
+        assert (await gql(client, tenant.headers, "{ notificationChannels { id } }"))["notificationChannels"] == []
+    assert tab.problems == []
+
+
+@needs_chromium
+async def test_security_block_unblock_and_live_events_as_superuser(server, app, client, make_tenant, tab):
+    import httpx
+
+    from services.identity.policy import Principal, Role
+    from services.security import GUARD, decisions
+    from tests.security.conftest import settle
+
+    await decisions.set_switch(Principal(0, 0, Role.SUPERUSER), True)  # another suite may have stopped it
+    GUARD.invalidate()
+    root = await make_tenant("superuser")
+    address = "203.0.113.77"
+    await sign_in_with_key(tab, server, root.api_key)
+    await tab.js("location.hash = '#/security'")
+    await tab.until("!!document.querySelector('#threat-kpis')", "the threat statistics")
+    await tab.until("!!document.querySelector('#block-form')", "the block form")
+    await tab.until("document.querySelector('#security-live').textContent.includes('live')", "the live socket")
+
+    # a probe from another host (the app in-process, same database and Redis) shows up live
+    prober = "198.51.100.99"
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=(prober, 40000))  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as host:
+        assert (await host.get("/.env")).status_code == 404
+    await settle()
+    await tab.until(
+        f"[...document.querySelectorAll('#event-table tbody tr')].some(r => r.innerText.includes('{prober}'))",
+        "the probe, live",
+        seconds=15,
+    )
+
+    # block, see it listed (and in the API), unblock
+    await fill(tab, "#block-form", ip=address, duration="600", reason="dashboard test")
+    await tab.js("document.querySelector('#block-form').requestSubmit(), true")
+    await tab.until(f"!!document.querySelector('#blocked-table tr[data-ip=\"{address}\"]')", "the blocked address")
+    blocked = (await gql(client, root.headers, "{ blockedIps { ipAddress reason } }"))["blockedIps"]
+    assert {"ipAddress": address, "reason": "dashboard test"} in blocked
+    await tab.shot("12-security-blocked")
+    # the lookup shows the block and the prober's event
+    await fill(tab, "#lookup-form", ip=address)
+    await tab.js("document.querySelector('#lookup-form').requestSubmit(), true")
+    await tab.until("document.querySelector('#lookup-result')?.innerText.includes('blocked')", "the lookup")
+    await fill(tab, "#lookup-form", ip=prober)
+    await tab.js("document.querySelector('#lookup-form').requestSubmit(), true")
+    await tab.until(
+        f"document.querySelector('#lookup-result[data-ip=\"{prober}\"]')?.innerText.includes('probe_path')",
+        "the prober's events",
+    )
+    await tab.js(f"document.querySelector('button[data-unblock=\"{address}\"]').click(), true")
+    await tab.until(f"!document.querySelector('#blocked-table tr[data-ip=\"{address}\"]')", "the address unblocked")
+    blocked = (await gql(client, root.headers, "{ blockedIps { ipAddress } }"))["blockedIps"]
+    assert address not in [b["ipAddress"] for b in blocked]
+    await tab.shot("13-security-unblocked")
+
+    # the superuser's platform page has the database health too
+    await tab.js("location.hash = '#/platform'")
+    await tab.until("!!document.querySelector('#db-checks')", "the database health checks", seconds=40)
+    assert await tab.js("document.querySelectorAll('.needs-role').length") == 0
+    await tab.shot("14-platform-superuser")
+    assert tab.problems == []
+
+
+@needs_chromium
+async def test_platform_and_security_as_admin_and_as_member(server, client, make_tenant, tab):
+    org = f"org-platform-{uuid.uuid4().hex[:6]}"
+    admin = await make_tenant("admin", org=org)
+    member = await make_tenant("member", org=org)
+    # some traffic for the endpoint table
+    for _ in range(3):
+        await gql(client, admin.headers, "{ viewer { role } }")
+
+    await sign_in_with_key(tab, server, admin.api_key)
+    # the overview's KPIs refetch when a metric point arrives (and every minute): the stamp counts refreshes
+    await tab.until("document.querySelector('#kpis-updated')?.dataset.refreshes === '0'", "the KPIs")
+    await tab.until("performance.getEntriesByName('overview-kpis-rendered').length === 1", "the KPI mark")
+    await tab.until("document.querySelector('#alerts-live').textContent.includes('live')", "the live socket")
+    record = "mutation($i: MetricPointInput!) { recordMetric(input: $i) { point { id } } }"
+    await gql(client, admin.headers, record, i={"name": "dashboard_probe", "value": 1, "type": "gauge"})
+    await tab.until("Number(document.querySelector('#kpis-updated').dataset.refreshes) >= 1", "a live refresh", 20)
+
+    await tab.js("location.hash = '#/platform'")
+    await tab.until("!!document.querySelector('#health-status')", "the system health")
+    await tab.until("!!document.querySelector('#host-metrics')", "the host metrics")
+    await tab.until("!document.querySelector('#endpoints').innerText.includes('Loading')", "endpoint performance")
+    assert await tab.js("document.querySelector('#host-metrics').innerText.includes('CPU')")
+    status = (await gql(client, admin.headers, "{ systemHealth { status } }"))["systemHealth"]["status"]
+    assert await tab.js("document.querySelector('#health-status').textContent") == status
+    # database health is the superuser's: a clear state, no request error
+    assert await tab.js("document.querySelector('#database-health .needs-role').dataset.needs") == "superuser"
+    # live: a recorded metric point arrives over metricUpdates
+    await tab.until("document.querySelector('#metrics-live').textContent.includes('live')", "the live socket")
+    await gql(client, admin.headers, record, i={"name": "dashboard_probe", "value": 42, "type": "gauge"})
+    await tab.until("document.querySelector('#metric-points')?.innerText.includes('dashboard_probe')", "the point")
+    await tab.shot("15-platform-admin")
+    # security as an admin: the organization's statistics; blocks and reputation need a superuser
+    await tab.js("location.hash = '#/security'")
+    await tab.until("!!document.querySelector('#threat-kpis')", "the threat statistics")
+    assert await tab.js("document.querySelector('#blocked .needs-role').dataset.needs") == "superuser"
+    assert await tab.js("document.querySelector('#reputation .needs-role').dataset.needs") == "superuser"
+    assert await tab.js("!document.querySelector('#block-form')")
+    await tab.shot("16-security-admin")
+    await tab.js("document.querySelector('#sign-out').click(), true")
+
+    await sign_in_with_key(tab, server, member.api_key)
+    await tab.js("location.hash = '#/platform'")
+    await tab.until("!!document.querySelector('#health-status')", "the system health (any role)")
+    needs = await tab.js("[...document.querySelectorAll('.needs-role')].map(e => e.dataset.needs)")
+    assert needs == ["admin", "admin", "admin", "superuser"]
+    await tab.shot("17-platform-member")
+    for page in ("#/security", "#/channels"):
+        await tab.js(f"location.hash = '{page}'")
+        await tab.until("document.querySelectorAll('.needs-role').length > 0", f"the needs-role state of {page}")
+    await tab.shot("18-channels-member")
+    assert tab.problems == []
