@@ -9,13 +9,15 @@ only then clears the mark unless it was re-marked meanwhile.  A window is read a
 * whole days inside it from day rows (unless the day holds a dirty hour),
 * whole hours at its ends (and the hours of such days) from hour rows,
 * the partial hours at its edges and every still-dirty hour from raw rows (on PostgreSQL
-  aggregated in SQL, sketch keys included, so no raw row reaches Python),
+  aggregated in SQL, sketch keys included, so no raw row reaches Python; a clean past edge
+  hour from a per-process copy of its calls, :mod:`services.tools.edge_hours`),
 
 so an answer is always what the raw rows say, and percentiles come from merged sketches.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections.abc import Iterable
@@ -34,6 +36,7 @@ from services.core.config import get_settings
 from services.core.redis_client import get_redis, key
 from services.rollups.build import CLEAR_IF_OLDER, day_floor, hour_floor  # the same marks and buckets as prompt rollups
 from services.rollups.sketch import LOG_GAMMA, MIN_VALUE, Sketch
+from services.tools import edge_hours
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -344,9 +347,36 @@ async def window_by_tool(
     p = plan(start, end, dirty)
     out: dict[str, ToolAccumulator] = {}
     parts: dict[str, list[_Part]] = {}
-    await _read_rollups(out, parts, organization_id, user_id, p, tool_name, with_sketches)
-    for lo, hi in _coalesce(p.raw):
-        await _read_raw(out, parts, organization_id, user_id, lo, hi, tool_name)
+    raw = _coalesce(p.raw)
+    if get_settings().is_postgres:
+        # Rollups, raw ranges and the edge hours' signatures concurrently (a pooled connection each);
+        # a clean past hour's part comes from its per-process copy (services.tools.edge_hours).
+        current = hour_floor(datetime.now(UTC))
+        edges = {
+            hour_floor(lo): (lo, hi)
+            for lo, hi in raw
+            if hour_floor(lo) < current and hour_floor(lo) not in dirty and hi <= hour_floor(lo) + HOUR
+        }
+        rest = [(lo, hi) for lo, hi in raw if edges.get(hour_floor(lo)) != (lo, hi)]
+        found = await asyncio.gather(
+            _edge_signatures(organization_id, list(edges)),
+            _read_rollups(out, parts, organization_id, user_id, p, tool_name, with_sketches),
+            *(_read_raw(out, parts, organization_id, user_id, lo, hi, tool_name) for lo, hi in rest),
+        )
+        signatures: dict[datetime, tuple[int | None, int]] = found[0] or {}
+        for hour, (lo, hi) in edges.items():
+            signature, calls = signatures.get(hour, (None, 0))
+            cached = await edge_hours.EDGE_HOURS.get(organization_id, hour, signature, calls)
+            if cached is None:
+                await _read_raw(out, parts, organization_id, user_id, lo, hi, tool_name)
+                continue
+            for tool, part in cached.between(lo, hi, user_id, tool_name).items():
+                _slot(out, tool).add_counts(part.calls, part.errors, part.duration_sum, part.error_types)
+                parts.setdefault(tool, []).append((part.zeros, part.lo, part.counts))
+    else:
+        await _read_rollups(out, parts, organization_id, user_id, p, tool_name, with_sketches)
+        for lo, hi in raw:
+            await _read_raw(out, parts, organization_id, user_id, lo, hi, tool_name)
     if with_sketches:
         for tool, acc in out.items():
             if tool in parts:
@@ -398,6 +428,18 @@ def _slot(out: dict[str, ToolAccumulator], tool: str) -> ToolAccumulator:
     if acc is None:
         acc = out[tool] = ToolAccumulator()
     return acc
+
+
+async def _edge_signatures(organization_id: int, hours: list[datetime]) -> dict[datetime, tuple[int | None, int]]:
+    """Per hour, the largest id of its organization-wide rollup rows (a rebuild changes it) and its calls."""
+    if not hours:
+        return {}
+    _, rows = await connections.get("default").execute_query(
+        "SELECT bucket_start, max(id), sum(calls) FROM tool_rollups WHERE organization_id = $1 "
+        "AND granularity = 'hour' AND user_id IS NULL AND bucket_start = ANY($2::timestamptz[]) GROUP BY 1",
+        [organization_id, hours],
+    )
+    return {r[0].astimezone(UTC): (int(r[1]), int(r[2])) for r in rows}
 
 
 async def _read_rollups(

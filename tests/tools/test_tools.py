@@ -112,6 +112,83 @@ async def test_rollups_answer_exactly_what_raw_rows_say_across_days_hours_and_ed
     assert s["total_errors"] == sum(1 for e in inside if "error_type" in e)
 
 
+async def test_a_windows_ragged_edge_hour_answers_like_its_raw_rows_and_sees_late_calls(client, make_tenant):
+    """A window starting mid-hour: the part of that (clean, past) hour comes from a per-process copy of
+    its calls on PostgreSQL; every figure must equal the raw rows', for the organization, one user and
+    one tool, and a late call into the hour must show (dirty: raw rows; rebuilt: a fresh copy)."""
+    from services.core.config import get_settings
+    from services.tools import edge_hours
+
+    admin = await make_tenant("admin")
+    member = await make_tenant("member", org=await _org_name(admin))
+    hour = (datetime.now(UTC) - timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
+    calls = []  # (who, tool, minute, duration, error type)
+    for i in range(24):
+        who = admin if i % 3 else member
+        calls.append(
+            (who, f"t{i % 4}", 2 + i * 2.5, 3.0 + i * 7.5, ("Timeout", "HTTP 502")[i % 2] if i % 5 == 0 else None)
+        )
+    for who in (admin, member):
+        events = [
+            {
+                "tool_name": tool,
+                "duration_ms": duration,
+                "started_at": (hour + timedelta(minutes=minute)).isoformat(),
+                **({"error_type": error} if error else {}),
+            }
+            for w, tool, minute, duration, error in calls
+            if w is who
+        ]
+        await _log(client, who, events)
+    await pipeline.drain("test")
+    await tools.rebuild_dirty()
+    start = hour + timedelta(minutes=21, seconds=30)
+    params = {"start_date": start.isoformat(), "end_date": (hour + timedelta(hours=2)).isoformat()}
+
+    def expected(rows, tool=None):
+        out = {}
+        for _, name, minute, duration, error in rows:
+            if hour + timedelta(minutes=minute) >= start and (tool is None or name == tool):
+                out.setdefault(name, []).append((duration, error))
+        return {
+            name: {
+                "total_calls": len(v),
+                "errors": sum(1 for _, e in v if e),
+                "p50_ms": _exact_quantile([d for d, _ in v], 0.5),
+                "p95_ms": _exact_quantile([d for d, _ in v], 0.95),
+                "avg_execution_time_ms": pytest.approx(sum(d for d, _ in v) / len(v), abs=1e-3),
+                "common_errors": sorted(
+                    ({"error_type": e, "count": sum(1 for _, x in v if x == e)} for e in {e for _, e in v if e}),
+                    key=lambda c: (-c["count"], c["error_type"]),
+                ),
+            }
+            for name, v in out.items()
+        }
+
+    async def served(tenant, **extra):
+        r = await client.get(BY_TOOL, params={**params, **extra}, headers=tenant.headers)
+        assert r.status_code == 200, r.text
+        keys = ("total_calls", "errors", "p50_ms", "p95_ms", "avg_execution_time_ms", "common_errors")
+        return {t["tool_name"]: {k: t[k] for k in keys} for t in r.json()["data"]["tools"]}
+
+    hits = edge_hours.EDGE_CACHE.hits
+    for _ in range(2):  # the second read is served from the copy on PostgreSQL
+        assert await served(admin, admin="true") == expected(calls)
+        assert await served(member) == expected([c for c in calls if c[0] is member])
+        assert await served(admin, admin="true", tool_name="t1") == expected(calls, "t1")
+    if get_settings().is_postgres:
+        assert edge_hours.EDGE_CACHE.hits >= hits + 3
+
+    late = (member, "t1", 40.0, 999.0, "Late")
+    await _log(client, member, [{"tool_name": "t1", "duration_ms": 999.0, "error_type": "Late",
+                                 "started_at": (hour + timedelta(minutes=40)).isoformat()}])  # fmt: skip
+    await pipeline.drain("test")
+    assert await served(admin, admin="true") == expected([*calls, late])  # the hour is dirty: raw rows
+    assert await tools.rebuild_dirty() > 0
+    assert await served(admin, admin="true") == expected([*calls, late])  # rebuilt: a fresh copy
+    assert await served(member, tool_name="t1") == expected([c for c in [*calls, late] if c[0] is member], "t1")
+
+
 async def test_scope_is_the_callers_own_calls_and_admin_widens_to_the_organization(client, make_tenant):
     admin = await make_tenant("admin")
     member = await make_tenant("member", org=None)
