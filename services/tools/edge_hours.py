@@ -2,16 +2,17 @@
 
 A window that starts or ends mid-hour ("the 30 days from 14:37") cannot take those partial hours
 from rollups; read from the database they are a grouped scan of up to an hour of calls each on
-every request (~14k rows an hour at 10M calls a month: most of such a read's time).  But a past
-hour changes only by a late call, which marks it dirty until the rollup job rebuilds it, and a
-rebuild deletes and re-inserts the hour's rollup rows under new ids.  So while an hour is clean,
-the largest id of its organization-wide rollup rows names its calls exactly, and a copy of them
-fetched once answers any part ``[lo, hi)`` of the hour, for any user and tool, with two binary
-searches and a few vector sums.
+every request (~14k rows an hour at 10M calls a month: most of such a read's time).  But an hour
+changes only by a call written into it, which marks it dirty until the rollup job rebuilds it
+(dirty hours are always read raw), and a rebuild deletes and re-inserts the hour's rollup rows
+under new ids.  So while an hour is clean, the largest id of its organization-wide rollup rows
+names its calls exactly, and a copy of them fetched once answers any part ``[lo, hi)`` of the
+hour, for any user and tool, with two binary searches and a few vector sums.  Under live ingest
+the current hour is dirty and so read raw; a quiet current hour is copied like any other.
 
 Bounded by calls held (:data:`EDGE_CACHE_CALLS`); an hour of more than :data:`EDGE_HOUR_MAX_CALLS`
 calls is left to the database.  Nothing depends on the cache for correctness: a miss (a new hour,
-another process, rebuilt rows) fetches again, and the current hour is never cached.
+another process, rebuilt rows) fetches again.
 """
 
 from __future__ import annotations

@@ -351,11 +351,8 @@ async def window_by_tool(
     if get_settings().is_postgres:
         # Rollups, raw ranges and the edge hours' signatures concurrently (a pooled connection each);
         # a clean past hour's part comes from its per-process copy (services.tools.edge_hours).
-        current = hour_floor(datetime.now(UTC))
         edges = {
-            hour_floor(lo): (lo, hi)
-            for lo, hi in raw
-            if hour_floor(lo) < current and hour_floor(lo) not in dirty and hi <= hour_floor(lo) + HOUR
+            hour_floor(lo): (lo, hi) for lo, hi in raw if hour_floor(lo) not in dirty and hi <= hour_floor(lo) + HOUR
         }
         rest = [(lo, hi) for lo, hi in raw if edges.get(hour_floor(lo)) != (lo, hi)]
         found = await asyncio.gather(
