@@ -125,6 +125,7 @@ class WorkerSettings:
             jobs.collect_gateway,
             jobs.prune_gateway_samples,
             jobs.refresh_tool_rollups,
+            jobs.maintain_partitions,
             # One maintenance run per request: never retried (its statements may have run);
             # bounded by the run lock's TTL.
             func(jobs.optimize_database, max_tries=1, timeout=3 * 3600),
@@ -157,6 +158,8 @@ class WorkerSettings:
             cron(jobs.refresh_usage_rollups, second={55}, run_at_startup=True, timeout=300),
             cron(jobs.check_usage_budgets, second={25}, timeout=120),
             cron(jobs.refresh_tool_rollups, second={55}, run_at_startup=True, timeout=300),
+            # executions partitions ahead, late events out of the default partition, retention
+            cron(jobs.maintain_partitions, minute={3, 33}, second={10}, run_at_startup=True, timeout=600),
         ]
     )
     on_startup = startup

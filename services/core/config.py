@@ -138,6 +138,11 @@ class Settings:
     graphql_max_cost: int = 10_000
     graphql_introspection: str = "authenticated"  # authenticated, public or off
     graphql_ws_keepalive_seconds: float = 15.0  # server pings on graphql-transport-ws; 0 turns them off
+    # scale-out (docs/scaling.md): analytics reads on a replica; raw executions partitioned by time
+    database_read_url: str | None = None  # a streaming replica for the analytics reads; unset: the primary
+    executions_partition_period: str = "week"  # day, week or month (services/core/partitions.py)
+    executions_partitions_ahead: int = 3  # periods created ahead of the current one
+    executions_retention_days: int = 0  # raw executions older than this are dropped by whole partitions; 0: kept
 
     @property
     def is_production(self) -> bool:
@@ -165,6 +170,10 @@ class Settings:
             raise ConfigError("JWT_ALGORITHM must be HS256, HS384 or HS512")
         if self.graphql_introspection not in {"authenticated", "public", "off"}:
             raise ConfigError("GRAPHQL_INTROSPECTION must be authenticated, public or off")
+        if self.executions_partition_period not in {"day", "week", "month"}:
+            raise ConfigError("EXECUTIONS_PARTITION_PERIOD must be day, week or month")
+        if self.database_read_url and not self.is_postgres:
+            raise ConfigError("DATABASE_READ_URL needs a PostgreSQL DATABASE_URL (a replica of it)")
 
 
 def load_settings() -> Settings:
@@ -230,6 +239,10 @@ def load_settings() -> Settings:
         graphql_max_cost=_int("GRAPHQL_MAX_COST", 10_000, 0),
         graphql_introspection=(os.environ.get("GRAPHQL_INTROSPECTION") or "authenticated").strip().lower(),
         graphql_ws_keepalive_seconds=_float("GRAPHQL_WS_KEEPALIVE_SECONDS", 15.0, 0.0),
+        database_read_url=os.environ.get("DATABASE_READ_URL") or None,
+        executions_partition_period=(os.environ.get("EXECUTIONS_PARTITION_PERIOD") or "week").strip().lower(),
+        executions_partitions_ahead=_int("EXECUTIONS_PARTITIONS_AHEAD", 3, 1),
+        executions_retention_days=_int("EXECUTIONS_RETENTION_DAYS", 0, 0),
     )
     settings.validate()
     return settings

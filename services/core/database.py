@@ -20,27 +20,38 @@ def _db_url(settings: Settings) -> str:
     return url
 
 
+def _postgres_connection(url: str, settings: Settings) -> dict[str, Any]:
+    from tortoise.backends.base.config_generator import expand_db_url
+
+    if url.startswith("postgresql://"):
+        url = "postgres://" + url[len("postgresql://") :]
+    connection: dict[str, Any] = expand_db_url(url)
+    connection["credentials"]["maxsize"] = settings.db_pool_max
+    connection["credentials"]["minsize"] = 1
+    # The API's queries are short; PostgreSQL's JIT compiles the larger-looking ones (a
+    # 30-day aggregate, an export page) for ~100 ms to save a few, so it is off here.
+    # asyncpg prepares every statement, and after five runs PostgreSQL may switch to a
+    # generic plan that ignores the parameters: a time range of one hour then gets the plan
+    # of "any range" (a scan of millions of rows).  Custom plans cost a millisecond.
+    connection["credentials"]["server_settings"] = {"jit": "off", "plan_cache_mode": "force_custom_plan"}
+    return connection
+
+
 def tortoise_config(settings: Settings | None = None) -> dict[str, Any]:
     settings = settings or get_settings()
+    connections: dict[str, Any] = {}
     if settings.is_postgres:
-        from tortoise.backends.base.config_generator import expand_db_url
-
-        connection: Any = expand_db_url(_db_url(settings))
-        connection["credentials"]["maxsize"] = settings.db_pool_max
-        connection["credentials"]["minsize"] = 1
-        # The API's queries are short; PostgreSQL's JIT compiles the larger-looking ones (a
-        # 30-day aggregate, an export page) for ~100 ms to save a few, so it is off here.
-        # asyncpg prepares every statement, and after five runs PostgreSQL may switch to a
-        # generic plan that ignores the parameters: a time range of one hour then gets the plan
-        # of "any range" (a scan of millions of rows).  Custom plans cost a millisecond.
-        connection["credentials"]["server_settings"] = {"jit": "off", "plan_cache_mode": "force_custom_plan"}
+        connections["default"] = _postgres_connection(_db_url(settings), settings)
+        if settings.database_read_url:
+            # A second pool, to a streaming replica: see read_db().  Opened on first use.
+            connections[READ] = _postgres_connection(settings.database_read_url, settings)
     else:
         if not settings.database_url.startswith("sqlite://:memory:"):
             path = settings.database_url[len("sqlite://") :]
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        connection = settings.database_url
+        connections["default"] = settings.database_url
     return {
-        "connections": {"default": connection},
+        "connections": connections,
         "apps": {
             "models": {
                 "models": [*MODEL_MODULES, "aerich.models"],
@@ -50,6 +61,27 @@ def tortoise_config(settings: Settings | None = None) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+READ = "read"  # the Tortoise connection name of DATABASE_READ_URL
+
+
+def read_db() -> Any:
+    """The connection for analytics reads: the replica of ``DATABASE_READ_URL``, else the primary.
+
+    For reads that tolerate replication lag (rollup queries, history pages, exports): pass it to
+    ``.using_db(read_db())`` or run SQL on it.  Writes, and reads that must see a write just
+    made (read-after-write: a create's response, the drain, rollup rebuilds, alert state), stay
+    on the primary (``connections.get("default")``).  Inside a transaction on the primary the
+    primary is returned, so a read in a writing transaction never goes to a replica.
+    """
+    from tortoise import connections
+    from tortoise.backends.base.client import TransactionalDBClient
+
+    primary = connections.get("default")
+    if isinstance(primary, TransactionalDBClient) or READ not in connections.db_config:
+        return primary
+    return connections.get(READ)
 
 
 def migrations_location(settings: Settings | None = None) -> str:
@@ -74,7 +106,14 @@ async def apply_migrations(settings: Settings | None = None) -> list[str]:
     command = Command(tortoise_config(settings), app="models", location=migrations_location(settings))
     try:
         await command.init()
-        return await command.upgrade(run_in_transaction=True)
+        applied: list[str] = await command.upgrade(run_in_transaction=True)
+        if settings.is_postgres:
+            # partitions of the raw events for now and ahead, so a fresh database does not
+            # route everything to the default partition until a worker's first maintenance run
+            from services.core import partitions
+
+            await partitions.maintain(settings)
+        return applied
     finally:
         await Tortoise.close_connections()
 
