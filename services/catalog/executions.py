@@ -4,18 +4,20 @@
 queries, and must not scan each prompt's whole history either.  One statement of
 ``UNION ALL``-ed per-prompt subqueries, each an index range scan on
 ``(prompt_id, occurred_at)`` with its own ``LIMIT``, finds the ids; a second query
-loads those rows through the ORM (so types come back right on every database).
+loads those rows through the ORM (so types come back right on every database), bounded
+by the page's times as well as its ids, so on PostgreSQL (executions partitioned by time)
+only the partitions holding the page are probed.  Both run on ``read_db()``: a replica
+when ``DATABASE_READ_URL`` is set (history tolerates replication lag).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC
-
-from tortoise import connections
+from datetime import UTC, datetime
 
 from models.prompts import PromptExecution
 from services.catalog.schemas import ExecutionInfo, decode_cursor
+from services.core.database import read_db
 from services.core.errors import BadRequest
 from services.identity.policy import Principal, require_authenticated
 
@@ -38,7 +40,7 @@ async def execution_pages(
     cursor = decode_cursor(after) if after else None
     if not prompt_ids:
         return []
-    conn = connections.get("default")
+    conn = read_db()
     postgres = conn.capabilities.dialect == "postgres"
     values: list[object] = []
 
@@ -53,11 +55,17 @@ async def execution_pages(
             t = cursor[0] if postgres else cursor[0].astimezone(UTC).isoformat(" ")
             where += f" AND (occurred_at < {param(t)} OR (occurred_at = {param(t)} AND id < {param(cursor[1])}))"
         parts.append(
-            f"SELECT * FROM (SELECT id FROM prompt_executions WHERE {where} "
+            f"SELECT * FROM (SELECT id, occurred_at FROM prompt_executions WHERE {where} "
             f"ORDER BY occurred_at DESC, id DESC LIMIT {int(first) + 1}) AS t{i}"
         )
-    ids = [row["id"] for row in await conn.execute_query_dict(" UNION ALL ".join(parts), values)]
-    rows = await PromptExecution.filter(id__in=ids).order_by("-occurred_at", "-id") if ids else []
+    found = await conn.execute_query_dict(" UNION ALL ".join(parts), values)
+    rows = []
+    if found:
+        times = [r["occurred_at"] for r in found]
+        if not postgres:  # SQLite hands back the stored text
+            times = [t if not isinstance(t, str) else datetime.fromisoformat(t) for t in times]
+        page = PromptExecution.filter(id__in=[r["id"] for r in found], occurred_at__gte=min(times))
+        rows = await page.filter(occurred_at__lte=max(times)).order_by("-occurred_at", "-id").using_db(conn)
     grouped: dict[int, list[ExecutionInfo]] = {pid: [] for pid in prompt_ids}
     for row in rows:
         grouped[row.prompt_id].append(ExecutionInfo.of(row))
