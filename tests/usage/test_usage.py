@@ -432,3 +432,102 @@ async def _dirty_members() -> list[str]:
 async def test_an_over_long_username_is_a_400_naming_it(client):
     r = await client.get(f"/v1/public/api/public/users/{'a' * 41}/analytics")
     assert r.status_code == 400 and r.json()["error"]["details"][0]["field"] == "username"
+
+
+async def test_public_analytics_are_rate_limited_per_address(app, client):
+    """At most PUBLIC_RATE_LIMIT reads a minute per client address, known names or not (no cheap
+    enumeration); another address keeps its own budget."""
+    import httpx
+
+    from api.routes.usage import PUBLIC_RATE_LIMIT
+
+    def from_address(host: str) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=(host, 40000))  # type: ignore[arg-type]
+        return httpx.AsyncClient(transport=transport, base_url="http://test")
+
+    host = f"203.0.113.{uuid.uuid4().int % 250 + 1}"
+    url = f"/v1/public/api/public/users/nobody_{uuid.uuid4().hex[:8]}/analytics"
+    async with from_address(host) as http:
+        codes = [(await http.get(url)).status_code for _ in range(PUBLIC_RATE_LIMIT + 1)]
+        assert codes[:PUBLIC_RATE_LIMIT] == [404] * PUBLIC_RATE_LIMIT and codes[-1] == 429
+        r = await http.get(url)
+        assert r.status_code == 429 and r.json()["error"]["code"] == "RATE_LIMITED" and "retry-after" in r.headers
+    async with from_address("198.51.100.9" if host != "198.51.100.9" else "198.51.100.10") as other:
+        assert (await other.get(url)).status_code == 404
+
+
+USAGE_GRAPHQL = """query($period: String!) {
+  usage(period: $period) {
+    period
+    aggregate { planName totals { requests inputTokens outputTokens costUsd }
+                resources { resourceType used limit status progress { barPercent color } }
+                budget { budgetUsd spentUsd status } }
+    costs { totalUsd requests byModel { model provider requests costUsd latencyP95Ms }
+            byDay { date costUsd } byUser { userId costUsd } projection { budgetUsd projectedStatus } }
+  }
+  usageRequests(perPage: 2) { items { model inputTokens } pagination { totalItems totalPages } scope }
+  modelPrices(model: "gpt-4o") { model source inputCostPerToken }
+  usagePlan { name monthlyBudgetUsd limits periodStartDay }
+}"""
+
+
+async def test_usage_in_the_graph_is_the_rest_answer(client, make_tenant):
+    admin = await make_tenant("admin")
+    member = await make_tenant("member", org=None)
+    h = admin.headers
+
+    async def graph(query: str, variables: dict | None = None, headers=h) -> dict:
+        r = await client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+        assert r.status_code == 200, r.text
+        return r.json()
+
+    plan = await graph(
+        'mutation { setUsagePlan(plan: {name: "team", monthlyBudgetUsd: 5, limits: {llm_tokens: 100000}}) '
+        "{ name monthlyBudgetUsd limits } }"
+    )
+    assert plan["data"]["setUsagePlan"] == {"name": "team", "monthlyBudgetUsd": 5.0, "limits": {"llm_tokens": 100000.0}}
+    price = await graph(
+        'mutation { setModelPrice(price: {model: "gpt-4o", provider: "openai", inputCostPerToken: 0.00001, '
+        'outputCostPerToken: 0.00002, validFrom: "2020-01-01T00:00:00Z"}) { model source inputCostPerToken } }'
+    )
+    assert price["data"]["setModelPrice"] == {"model": "gpt-4o", "source": "organization", "inputCostPerToken": 1e-05}
+    await _ingest(
+        client,
+        h,
+        [
+            {"model": "gpt-4o", "provider": "openai", "input_tokens": 1000, "output_tokens": 500, "latency_ms": 120},
+            {"model": "gpt-4o", "provider": "openai", "input_tokens": 2000, "output_tokens": 0, "latency_ms": 80},
+            {"model": "gpt-4o-mini", "provider": "openai", "input_tokens": 100, "output_tokens": 100},
+        ],
+    )
+    body = await graph(USAGE_GRAPHQL, {"period": "current"})
+    assert "errors" not in body, body
+    data = body["data"]
+    rest_aggregate = (await client.get(f"{BASE}/aggregate", headers=h)).json()["data"]
+    rest_costs = (await client.get(f"{BASE}/costs", headers=h)).json()["data"]
+    rest_requests = (await client.get(f"{BASE}/requests", params={"per_page": 2}, headers=h)).json()["data"]
+    aggregate, costs = data["usage"]["aggregate"], data["usage"]["costs"]
+    assert aggregate["planName"] == rest_aggregate["plan_name"] == "team"
+    assert aggregate["totals"]["requests"] == rest_aggregate["totals"]["requests"] == 3
+    assert aggregate["totals"]["costUsd"] == pytest.approx(rest_aggregate["totals"]["cost_usd"])
+    llm = next(r for r in aggregate["resources"] if r["resourceType"] == "llm_tokens")
+    assert llm["used"] == 3700 and llm["limit"] == 100000 and llm["status"] == "ok"
+    # the organization's own gpt-4o price applies: 3000 input x 1e-5 + 500 output x 2e-5
+    gpt4o = next(m for m in costs["byModel"] if m["model"] == "gpt-4o")
+    assert gpt4o["costUsd"] == pytest.approx(0.04) and gpt4o["requests"] == 2
+    assert gpt4o["latencyP95Ms"] == next(m for m in rest_costs["by_model"] if m["model"] == "gpt-4o")["latency_p95_ms"]
+    assert costs["totalUsd"] == pytest.approx(rest_costs["total_usd"]) and costs["requests"] == 3
+    assert [d["costUsd"] for d in costs["byDay"]] == pytest.approx([d["cost_usd"] for d in rest_costs["by_day"]])
+    assert costs["projection"]["budgetUsd"] == 5.0
+    assert data["usageRequests"]["pagination"] == {"totalItems": 3, "totalPages": 2}
+    assert [i["model"] for i in data["usageRequests"]["items"]] == [i["model"] for i in rest_requests["items"]]
+    assert {p["source"] for p in data["modelPrices"]} >= {"organization", "shipped"}
+    assert data["usagePlan"]["monthlyBudgetUsd"] == 5.0 and data["usagePlan"]["periodStartDay"] == 1
+
+    bad = await graph(USAGE_GRAPHQL, {"period": "yesterday"})
+    assert bad["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    too_many = await graph("{ usageRequests(perPage: 101) { scope } }")
+    assert too_many["errors"][0]["extensions"]["code"] == "BAD_REQUEST" and "per_page" in str(too_many["errors"][0])
+    forbidden = await graph('mutation { setUsagePlan(plan: {name: "x"}) { name } }', headers=member.headers)
+    assert forbidden["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert (await graph("{ usagePlan { name } }", headers=member.headers))["data"]["usagePlan"]["name"] != "team"
