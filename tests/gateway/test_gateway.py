@@ -489,3 +489,37 @@ async def test_prometheus_export_passes_promtool_check_metrics(client, make_tena
         assert {"mcp_proxy_kong_requests", "mcp_proxy_target_response_seconds", "mcp_proxy_calls_30d"} <= families
         code, out = await _promtool(text)
         assert code == 0, out + "\n" + text
+
+
+async def test_the_last_incident_is_the_latest_of_unhealthy_probes_and_the_organizations_alerts(
+    client, make_tenant, server
+):
+    """An unhealthy probe is an incident; an alert of the organization that started later is the last one
+    (admins; a member's filtered view has no alerts), and another organization's alert never shows."""
+    from datetime import UTC, datetime, timedelta
+
+    from models.alerts import Alert
+
+    admin = await make_tenant("admin")
+    member = await make_tenant("member", org=await _org_name(admin))
+    stranger = await make_tenant("admin", org=None)
+    server.container_status["b"] = 503
+    await _target(client, admin, "b", "mcp_server", server.url("/health/b"))
+    await collect_gateway({})
+    health = await _get(client, admin, "/health")
+    assert health["last_incident"]["source"] == "probe" and health["last_incident"]["detail"] == "b: HTTP 503"
+    later = datetime.now(UTC) + timedelta(seconds=5)
+    for tenant, message in ((stranger, "not yours"), (admin, "p95 latency above 800 ms")):
+        await Alert.create(
+            organization_id=tenant.organization_id,
+            source="rule",
+            status="firing",
+            severity="critical",
+            message=message,
+            started_at=later,
+            firing_at=later,
+        )
+    health = await _get(client, admin, "/health")
+    assert health["last_incident"]["source"] == "alert"
+    assert health["last_incident"]["detail"] == "p95 latency above 800 ms"
+    assert (await _get(client, member, "/health"))["last_incident"]["source"] == "probe"
