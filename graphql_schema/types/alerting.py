@@ -13,10 +13,10 @@ from typing import Any
 
 import orjson
 import strawberry
-from strawberry.experimental.pydantic import type as pydantic_type
 from strawberry.scalars import JSON
 
 from graphql_schema.context import Info
+from graphql_schema.derive import model_type
 from graphql_schema.ids import int_or_uuid
 from graphql_schema.permissions import IsAdmin
 from graphql_schema.types.metrics import MetricPoint
@@ -25,7 +25,8 @@ from services.alerting import engine as alert_engine
 from services.alerting import events as alert_events
 from services.alerting import rules as alert_rules
 from services.alerting.rules import RuleInfo, RuleInput, RuleUpdate
-from services.alerting.schemas import AlertDetail, AlertEventInfo, AlertInfo
+from services.alerting.schemas import AlertChange as AlertChangeInfo
+from services.alerting.schemas import AlertDetail, AlertEventInfo, AlertInfo, RuleScopeInfo
 from services.core.errors import BadRequest
 from services.core.redis_client import listen
 from services.core.validation import validated
@@ -46,74 +47,41 @@ def _given(obj: object) -> dict[str, Any]:
     return out
 
 
-@strawberry.type
+@model_type(RuleScopeInfo)
 class AlertRuleScope:
-    prompt_id: int | None
-    version_hash: str | None
-    tags: JSON | None
-    per_entity: str | None
+    pass
 
 
-@strawberry.type
+@model_type(RuleInfo)
 class AlertRule:
-    id: int
-    name: str
-    metric: str
-    builtin: bool
-    aggregation: str | None
-    comparison: str
-    threshold: float
-    warning_threshold: float | None
-    window_minutes: int
-    pending_minutes: int
-    severity: str
     scope: AlertRuleScope
-    channel_ids: list[int]
-    enabled: bool
-    renotify_minutes: int | None
-    state: str
-    open_alerts: int
-    last_evaluated_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, r: RuleInfo) -> AlertRule:
-        data = r.model_dump()
-        scope = data.pop("scope")
-        return cls(
-            **data,
-            scope=AlertRuleScope(
-                prompt_id=scope.get("prompt_id"),
-                version_hash=scope.get("version_hash"),
-                tags=scope.get("tags"),
-                per_entity=scope.get("per_entity"),
-            ),
-        )
 
 
-@pydantic_type(model=AlertEventInfo, all_fields=True)
+def rule_of(r: RuleInfo) -> AlertRule:
+    """The rule with its free-form stored scope read as ``RuleScopeInfo``."""
+    out = AlertRule.from_pydantic(r)
+    out.scope = AlertRuleScope.from_pydantic(RuleScopeInfo.model_validate(r.scope))
+    return out
+
+
+@model_type(AlertEventInfo)
 class AlertEvent:
     pass
 
 
-@pydantic_type(model=AlertInfo, all_fields=True)
+@model_type(AlertInfo)
 class Alert:
     pass
 
 
-@pydantic_type(model=AlertDetail, all_fields=True, description="An alert with its transition history")
+@model_type(AlertDetail, description="An alert with its transition history")
 class AlertWithHistory:
     pass
 
 
-@strawberry.type
+@model_type(AlertChangeInfo)
 class AlertChange:
-    alert_id: int
-    rule_id: int | None
-    entity: str | None
-    transition: str
-    status: str
+    pass
 
 
 @strawberry.type
@@ -193,7 +161,7 @@ def _rule_data(obj: object) -> dict[str, Any]:
 class AlertsQuery:
     @strawberry.field(permission_classes=[IsAdmin], description="Alert rules of the caller's organization")
     async def alert_rules(self, info: Info, enabled: bool | None = None) -> list[AlertRule]:
-        return [AlertRule.of(r) for r in await alert_rules.list_rules(info.context.user, enabled)]
+        return [rule_of(r) for r in await alert_rules.list_rules(info.context.user, enabled)]
 
     @strawberry.field(permission_classes=[IsAdmin], description="Newest first; status may be 'open'")
     async def alerts(
@@ -211,14 +179,14 @@ class AlertsMutation:
     @strawberry.mutation(permission_classes=[IsAdmin])
     async def create_alert_rule(self, info: Info, input: AlertRuleInput) -> AlertRule:
         data = validated(RuleInput, _rule_data(input))
-        return AlertRule.of(await alert_rules.create_rule(info.context.user, data))
+        return rule_of(await alert_rules.create_rule(info.context.user, data))
 
     @strawberry.mutation(permission_classes=[IsAdmin])
     async def update_alert_rule(self, info: Info, id: int, input: AlertRulePatch) -> AlertRule:
         data = _given(input)
         if isinstance(data.get("scope"), dict):
             data["scope"] = _prompt_ref({k: v for k, v in data["scope"].items() if v is not None}, "scope.prompt_id")
-        return AlertRule.of(await alert_rules.update_rule(info.context.user, id, validated(RuleUpdate, data)))
+        return rule_of(await alert_rules.update_rule(info.context.user, id, validated(RuleUpdate, data)))
 
     @strawberry.mutation(permission_classes=[IsAdmin], description="Resolves the rule's open alerts; keeps history")
     async def delete_alert_rule(self, info: Info, id: int) -> bool:
@@ -237,7 +205,7 @@ class AlertsMutation:
     async def record_metric(self, info: Info, input: MetricPointInput) -> RecordedMetric:
         data = {k: v for k, v in _prompt_ref(_given(input)).items() if v is not None}
         done = await alert_engine.record_metric(info.context.user, validated(MetricInput, data))
-        changes = [AlertChange(**c.model_dump()) for c in done.alert_changes]
+        changes = [AlertChange.from_pydantic(c) for c in done.alert_changes]
         point = MetricPoint.from_pydantic(MetricPointInfo.model_validate(done.model_dump()))
         return RecordedMetric(point=point, rules_evaluated=done.rules_evaluated, alert_changes=changes)
 

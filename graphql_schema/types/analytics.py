@@ -8,10 +8,10 @@ Free-form maps (alert counts by severity) are JSON scalars.
 from __future__ import annotations
 
 import strawberry
-from strawberry.experimental.pydantic import type as from_model
 from strawberry.scalars import JSON
 
 from graphql_schema.context import Info
+from graphql_schema.derive import model_type
 from graphql_schema.permissions import IsAdmin
 from services.analytics import report as reports
 from services.analytics import schemas as analysis_schemas
@@ -20,107 +20,107 @@ from services.analytics import timeseries as analysis_timeseries
 from services.core.errors import BadRequest
 
 
-@from_model(model=analysis_schemas.Kpis, all_fields=True)
+@model_type(analysis_schemas.Kpis)
 class Kpis:
     pass
 
 
-@from_model(model=analysis_schemas.Delta, all_fields=True, name="KpiDelta")
+@model_type(analysis_schemas.Delta, name="KpiDelta")
 class KpiDelta:
     pass
 
 
-@from_model(model=analysis_schemas.KpiComparison, all_fields=True)
+@model_type(analysis_schemas.KpiComparison)
 class KpiComparison:
     pass
 
 
-@from_model(model=analysis_schemas.OpenAlerts, all_fields=True)
+@model_type(analysis_schemas.OpenAlerts)
 class OpenAlerts:
     by_severity: JSON
 
 
-@from_model(model=analysis_schemas.HealthStatus, all_fields=True, name="AnalyticsHealthStatus")
+@model_type(analysis_schemas.HealthStatus, name="AnalyticsHealthStatus")
 class AnalyticsHealthStatus:
     pass
 
 
-@from_model(model=analysis_schemas.PromptUsage, all_fields=True)
+@model_type(analysis_schemas.PromptUsage)
 class PromptUsage:
     pass
 
 
-@from_model(model=analysis_schemas.WorkspaceUsage, all_fields=True)
+@model_type(analysis_schemas.WorkspaceUsage)
 class WorkspaceUsage:
     pass
 
 
-@from_model(model=analysis_schemas.SummaryDataSourceUsage, all_fields=True, name="AnalyticsDataSourceUsage")
+@model_type(analysis_schemas.SummaryDataSourceUsage, name="AnalyticsDataSourceUsage")
 class AnalyticsDataSourceUsage:
     pass
 
 
-@from_model(model=analysis_schemas.UsageStatistics, all_fields=True)
+@model_type(analysis_schemas.UsageStatistics)
 class UsageStatistics:
     pass
 
 
-@from_model(model=analysis_schemas.AnalyticsSummary, all_fields=True)
+@model_type(analysis_schemas.AnalyticsSummary)
 class AnalyticsSummary:
     pass
 
 
-@from_model(model=analysis_schemas.TrendLine, all_fields=True)
+@model_type(analysis_schemas.TrendLine)
 class TrendLine:
     pass
 
 
-@from_model(model=analysis_schemas.Annotation, all_fields=True, name="ChartAnnotation")
+@model_type(analysis_schemas.Annotation, name="ChartAnnotation")
 class ChartAnnotation:
     pass
 
 
-@from_model(model=analysis_schemas.ChartSeries, all_fields=True, name="MetricSeries")
+@model_type(analysis_schemas.ChartSeries, name="MetricSeries")
 class MetricSeries:
     pass
 
 
-@from_model(model=analysis_schemas.TimeSeriesChart, all_fields=True)
+@model_type(analysis_schemas.TimeSeriesChart)
 class TimeSeriesChart:
     pass
 
 
-@from_model(model=analysis_schemas.WelchTest, all_fields=True)
+@model_type(analysis_schemas.WelchTest)
 class WelchTest:
     pass
 
 
-@from_model(model=analysis_schemas.ProportionTest, all_fields=True)
+@model_type(analysis_schemas.ProportionTest)
 class ProportionTest:
     pass
 
 
-@from_model(model=reports.VersionPerformance, all_fields=True)
+@model_type(reports.VersionPerformance)
 class VersionPerformance:
     pass
 
 
-@from_model(model=reports.AbTest, all_fields=True)
+@model_type(reports.AbTest)
 class AbTest:
     pass
 
 
-@from_model(model=reports.QualityTrend, all_fields=True)
+@model_type(reports.QualityTrend)
 class QualityTrend:
     pass
 
 
-@from_model(model=reports.Benchmark, all_fields=True)
+@model_type(reports.Benchmark)
 class Benchmark:
     pass
 
 
-@from_model(model=reports.PromptReport, all_fields=True)
+@model_type(reports.PromptReport)
 class PromptReport:
     pass
 

@@ -14,10 +14,10 @@ from enum import Enum
 from typing import Annotated
 
 import strawberry
-from strawberry.experimental.pydantic import type as pydantic_type
 from strawberry.scalars import JSON
 
 from graphql_schema.context import Info
+from graphql_schema.derive import model_type
 from graphql_schema.ids import MAX_INT8, bounded_int, int_or_uuid, is_integer_text
 from graphql_schema.permissions import IsAuthenticated
 from graphql_schema.types.identity import User
@@ -26,50 +26,44 @@ from services.analytics.schemas import DataSourceUsage as DataSourceUsageModel
 from services.analytics.schemas import PromptAnalytics as PromptAnalyticsModel
 from services.analytics.schemas import SchemaUsage as SchemaUsageModel
 from services.catalog import prompts
-from services.catalog.prompts import NamedInfo, VersionInfo
-from services.catalog.schemas import ExecutionInfo, PromptCreate, PromptInfo, decode_cursor
+from services.catalog.schemas import (
+    DataSourceInfo,
+    ExecutionInfo,
+    PromptCreate,
+    PromptInfo,
+    PromptVersionInfo,
+    WorkspaceInfo,
+    decode_cursor,
+)
 from services.core.errors import BadRequest
 from services.core.validation import validated
 from services.ingest import pipeline as prompt_ingest
 from services.ingest.pipeline import UsageEvent
 
 
-@pydantic_type(model=DataSourceUsageModel, all_fields=True)
+@model_type(DataSourceUsageModel)
 class DataSourceUsage:
     pass
 
 
-@pydantic_type(model=SchemaUsageModel, all_fields=True)
+@model_type(SchemaUsageModel)
 class SchemaUsage:
     pass
 
 
-@pydantic_type(model=PromptAnalyticsModel, all_fields=True, description="Seed 000's figures, plus percentiles")
+@model_type(PromptAnalyticsModel, description="Seed 000's figures, plus percentiles")
 class PromptAnalytics:
     pass
 
 
-@strawberry.type
+@model_type(WorkspaceInfo)
 class Workspace:
-    id: int
-    name: str
-    created_at: datetime
-
-    @classmethod
-    def of(cls, w: NamedInfo) -> Workspace:
-        return cls(id=w.id, name=w.name, created_at=w.created_at)
+    pass
 
 
-@strawberry.type
+@model_type(DataSourceInfo)
 class DataSource:
-    id: int
-    name: str
-    kind: str | None
-    created_at: datetime
-
-    @classmethod
-    def of(cls, d: NamedInfo) -> DataSource:
-        return cls(id=d.id, name=d.name, kind=d.kind, created_at=d.created_at)
+    pass
 
 
 @strawberry.type
@@ -80,7 +74,7 @@ class PageInfo:
     end_cursor: str | None
 
 
-@pydantic_type(model=ExecutionInfo, all_fields=True, description="One prompt invocation, as stored")
+@model_type(ExecutionInfo, description="One prompt invocation, as stored")
 class Execution:
     pass
 
@@ -97,12 +91,8 @@ class ExecutionConnection:
     page_info: PageInfo
 
 
-@strawberry.type
+@model_type(PromptVersionInfo)
 class PromptVersion:
-    id: int
-    version_hash: str
-    first_seen_at: datetime
-    last_seen_at: datetime
     prompt_id: strawberry.Private[int]
     cost: UsagePromptVersionCost = strawberry.field(
         resolver=resolve_prompt_version_cost, description="All-time cost of the usage events naming this version"
@@ -115,46 +105,22 @@ class PromptVersion:
         key = (self.prompt_id, self.version_hash, period_start, period_end)
         return PromptAnalytics.from_pydantic(await info.context.loaders.version_analytics.load(key))
 
-    @classmethod
-    def of(cls, v: VersionInfo) -> PromptVersion:
-        return cls(
-            id=v.id,
-            version_hash=v.version_hash,
-            first_seen_at=v.first_seen_at,
-            last_seen_at=v.last_seen_at,
-            prompt_id=v.prompt_id,
-        )
 
-
-@strawberry.type
+@model_type(PromptInfo)
 class Prompt:
-    id: int
-    uuid: str
-    name: str
-    prompt_text: str
-    status: str
-    workspace_id: int | None
-    user_id: int | None
-    execution_time_ms: float | None = strawberry.field(description="Total duration of the latest execution")
-    timestamp: datetime | None = strawberry.field(description="When the latest execution ran")
-    data_source_ids: list[int]
-    tags: JSON = strawberry.field(description='Key/value labels, e.g. {"team": "search"}')
-    created_at: datetime
-    updated_at: datetime
-
     @strawberry.field
     async def workspace(self, info: Info) -> Workspace | None:
         if self.workspace_id is None:
             return None
         found = await info.context.loaders.workspace.load(self.workspace_id)
-        return Workspace.of(found) if found else None
+        return Workspace.from_pydantic(WorkspaceInfo.model_validate(found, from_attributes=True)) if found else None
 
     @strawberry.field
     async def owner(self, info: Info) -> User | None:
         if self.user_id is None:
             return None
         found = await info.context.loaders.user.load(self.user_id)
-        return User.of(found) if found else None
+        return User.from_pydantic(found) if found else None
 
     @strawberry.field(
         description="Data sources used by any run in [periodStart, periodEnd] (default: all time), most used "
@@ -165,11 +131,18 @@ class Prompt:
     ) -> list[DataSource]:
         used = await info.context.loaders.prompt_analytics.load((self.id, period_start, period_end))
         found = await info.context.loaders.data_source.load_many(used.data_sources_used)
-        return [DataSource.of(d) for d in found if d is not None]
+        return [
+            DataSource.from_pydantic(DataSourceInfo.model_validate(d, from_attributes=True))
+            for d in found
+            if d is not None
+        ]
 
     @strawberry.field(description="Versions by first appearance")
     async def versions(self, info: Info) -> list[PromptVersion]:
-        return [PromptVersion.of(v) for v in await info.context.loaders.versions.load(self.id)]
+        return [
+            PromptVersion.from_pydantic(PromptVersionInfo.model_validate(v, from_attributes=True))
+            for v in await info.context.loaders.versions.load(self.id)
+        ]
 
     @strawberry.field(description="Seed 000 analytics over [periodStart, periodEnd] (default: all time)")
     async def analytics(
@@ -185,10 +158,6 @@ class Prompt:
         page = await info.context.loaders.executions.load((self.id, first, after))
         edges = [ExecutionEdge(cursor=e.cursor, node=Execution.from_pydantic(e)) for e in page.items]
         return ExecutionConnection(edges=edges, page_info=_page_info(edges, page.has_next, after is not None))
-
-    @classmethod
-    def of(cls, p: PromptInfo) -> Prompt:
-        return cls(**p.model_dump())
 
 
 @strawberry.type
@@ -322,7 +291,7 @@ def _decode_prompt_cursor(cursor: str) -> int:
 class PromptsQuery:
     @strawberry.field(permission_classes=[IsAuthenticated], description="A prompt by integer id or uuid")
     async def prompt(self, info: Info, id: strawberry.ID) -> Prompt:
-        return Prompt.of(await prompts.get_prompt(info.context.user, int_or_uuid(str(id), "id")))
+        return Prompt.from_pydantic(await prompts.get_prompt(info.context.user, int_or_uuid(str(id), "id")))
 
     @strawberry.field(permission_classes=[IsAuthenticated], description="The organization's prompts, newest first")
     async def prompts(
@@ -340,7 +309,7 @@ class PromptsQuery:
         )
         for p in found.items:  # prime the loader: `prompt(id)` lookups later in this request are free
             info.context.loaders.prompt.prime(p.id, p)
-        edges = [PromptEdge(cursor=_prompt_cursor(p.id), node=Prompt.of(p)) for p in found.items]
+        edges = [PromptEdge(cursor=_prompt_cursor(p.id), node=Prompt.from_pydantic(p)) for p in found.items]
         return PromptConnection(
             edges=edges, page_info=_page_info(edges, found.has_next, after is not None), total_count=found.total
         )
@@ -379,16 +348,22 @@ class PromptsQuery:
         )
         data = found.as_dict()
         return PromptHistoryPage(
-            items=[Prompt.of(p) for p in data["items"]], pagination=Pagination(**data["pagination"])
+            items=[Prompt.from_pydantic(p) for p in data["items"]], pagination=Pagination(**data["pagination"])
         )
 
     @strawberry.field(permission_classes=[IsAuthenticated])
     async def workspaces(self, info: Info) -> list[Workspace]:
-        return [Workspace.of(w) for w in await prompts.list_workspaces(info.context.user)]
+        return [
+            Workspace.from_pydantic(WorkspaceInfo.model_validate(w, from_attributes=True))
+            for w in await prompts.list_workspaces(info.context.user)
+        ]
 
     @strawberry.field(permission_classes=[IsAuthenticated])
     async def data_sources(self, info: Info) -> list[DataSource]:
-        return [DataSource.of(d) for d in await prompts.list_data_sources(info.context.user)]
+        return [
+            DataSource.from_pydantic(DataSourceInfo.model_validate(d, from_attributes=True))
+            for d in await prompts.list_data_sources(info.context.user)
+        ]
 
 
 @strawberry.type
@@ -399,7 +374,7 @@ class PromptsMutation:
         created = await prompts.create_prompt(
             info.context.user, draft.name, draft.text, draft.workspace_id, draft.uuid, draft.tags
         )
-        return Prompt.of(created)
+        return Prompt.from_pydantic(created)
 
     @strawberry.mutation(
         permission_classes=[IsAuthenticated], description="Queue one usage event (what the REST ingest route does)"

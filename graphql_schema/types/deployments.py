@@ -19,16 +19,17 @@ from typing import Annotated, Any
 
 import strawberry
 from strawberry.dataloader import DataLoader
-from strawberry.experimental.pydantic import type as from_model
 from strawberry.scalars import JSON
 
 from graphql_schema.context import Info
+from graphql_schema.derive import model_type
 from graphql_schema.ids import bounded_int
 from graphql_schema.permissions import IsAdmin, IsAuthenticated
 from graphql_schema.types.analytics import ProportionTest, WelchTest  # noqa: F401  (registers the nested types)
 from graphql_schema.types.catalog import Prompt, PromptAnalytics, PromptVersion
 from graphql_schema.types.identity import User
 from services import deployments
+from services.catalog.schemas import PromptVersionInfo
 from services.core.errors import BadRequest, NotFound
 from services.core.validation import validated
 from services.deployments import schemas
@@ -82,43 +83,43 @@ def loaders(info: Info) -> DeploymentLoaders:
 # ------------------------------------------------------------------------------------------ types
 
 
-@from_model(model=schemas.EnvironmentInfo, all_fields=True)
+@model_type(schemas.EnvironmentInfo)
 class Environment:
     pass
 
 
-@from_model(model=schemas.TransitionInfo, all_fields=True)
+@model_type(schemas.TransitionInfo)
 class DeploymentTransition:
     pass
 
 
-@from_model(model=schemas.ArtifactInfo, all_fields=True)
+@model_type(schemas.ArtifactInfo)
 class DeploymentArtifact:
     pass
 
 
-@from_model(model=schemas.ChangeInfo, all_fields=True)
+@model_type(schemas.ChangeInfo)
 class DeploymentChange:
     pass
 
 
-@from_model(model=schemas.ConfigChangeInfo, all_fields=True)
+@model_type(schemas.ConfigChangeInfo)
 class ConfigurationChange:
     patch: JSON
 
 
-@from_model(model=schemas.ShippedPromptVersion, all_fields=True)
+@model_type(schemas.ShippedPromptVersion)
 class DeployedPromptVersion:
     @strawberry.field(description="The prompt")
     async def prompt(self, info: Info) -> Prompt | None:
         found = await info.context.loaders.prompt.load(self.prompt_id)
-        return Prompt.of(found) if found else None
+        return Prompt.from_pydantic(found) if found else None
 
     @strawberry.field(description="The catalog's version (null until the version first ran)")
     async def version(self, info: Info) -> PromptVersion | None:
         for v in await info.context.loaders.versions.load(self.prompt_id):
             if v.version_hash == self.version_hash:
-                return PromptVersion.of(v)
+                return PromptVersion.from_pydantic(PromptVersionInfo.model_validate(v, from_attributes=True))
         return None
 
     @strawberry.field(description="This version's figures over [periodStart, periodEnd] (default: all time)")
@@ -129,39 +130,39 @@ class DeployedPromptVersion:
         return PromptAnalytics.from_pydantic(await info.context.loaders.version_analytics.load(key))
 
 
-@from_model(model=schemas.LiveWindow, all_fields=True)
+@model_type(schemas.LiveWindow)
 class LiveWindow:
     end_reason: str
 
 
-@from_model(model=schemas.WindowMetrics, all_fields=True)
+@model_type(schemas.WindowMetrics)
 class WindowMetrics:
     pass
 
 
-@from_model(model=schemas.DeploymentRef, all_fields=True)
+@model_type(schemas.DeploymentRef)
 class DeploymentRef:
     pass
 
 
-@from_model(model=schemas.DeploymentSide, all_fields=True)
+@model_type(schemas.DeploymentSide)
 class DeploymentSide:
     pass
 
 
-@from_model(model=schemas.MetricVerdict, all_fields=True)
+@model_type(schemas.MetricVerdict)
 class MetricVerdict:
     metric: str
     verdict: str
     test: str
 
 
-@from_model(model=schemas.Thresholds, all_fields=True, name="DeploymentThresholds")
+@model_type(schemas.Thresholds, name="DeploymentThresholds")
 class DeploymentThresholds:
     pass
 
 
-@from_model(model=schemas.Comparison, all_fields=True, name="DeploymentComparison")
+@model_type(schemas.Comparison, name="DeploymentComparison")
 class DeploymentComparison:
     overall_verdict: str
     configuration: JSON = strawberry.field(description="added / removed / changed with JSON pointers, and the patch")
@@ -169,99 +170,80 @@ class DeploymentComparison:
     prompt_versions: JSON
 
 
-@from_model(model=schemas.DeploymentFrequency, all_fields=True)
+@model_type(schemas.DeploymentFrequency)
 class DeploymentFrequency:
     band: str | None
 
 
-@from_model(model=schemas.LeadTime, all_fields=True)
+@model_type(schemas.LeadTime)
 class LeadTimeForChanges:
     band: str | None
 
 
-@from_model(model=schemas.ChangeFailureRate, all_fields=True)
+@model_type(schemas.ChangeFailureRate)
 class ChangeFailureRate:
     band: str | None
 
 
-@from_model(model=schemas.TimeToRestore, all_fields=True)
+@model_type(schemas.TimeToRestore)
 class TimeToRestore:
     band: str | None
 
 
-@from_model(model=schemas.Dora, all_fields=True, name="DoraMetrics")
+@model_type(schemas.Dora, name="DoraMetrics")
 class DoraMetrics:
     pass
 
 
-@from_model(model=schemas.MetricsBucket, all_fields=True, name="DeploymentMetricsBucket")
+@model_type(schemas.MetricsBucket, name="DeploymentMetricsBucket")
 class DeploymentMetricsBucket:
     pass
 
 
-@from_model(model=schemas.BandThreshold, all_fields=True, name="DoraBandThreshold")
+@model_type(schemas.BandThreshold, name="DoraBandThreshold")
 class DoraBandThreshold:
     pass
 
 
-@from_model(model=schemas.DeploymentMetrics, all_fields=True)
+@model_type(schemas.DeploymentMetrics)
 class DeploymentMetrics:
     interval: str
 
 
-@from_model(model=schemas.PeriodCounts, all_fields=True, name="DeploymentPeriodCounts")
+@model_type(schemas.PeriodCounts, name="DeploymentPeriodCounts")
 class DeploymentPeriodCounts:
     by_status: JSON
 
 
-@from_model(model=schemas.EnvironmentStatus, all_fields=True)
+@model_type(schemas.EnvironmentStatus)
 class EnvironmentStatus:
     by_status: JSON
 
 
-@from_model(model=schemas.StatusSummary, all_fields=True, name="DeploymentStatusSummary")
+@model_type(schemas.StatusSummary, name="DeploymentStatusSummary")
 class DeploymentStatusSummary:
     pass
 
 
-@from_model(model=schemas.ConfigurationInfo, all_fields=True, name="DeploymentConfiguration")
+@model_type(schemas.ConfigurationInfo, name="DeploymentConfiguration")
 class DeploymentConfiguration:
     configuration: JSON
 
 
-@strawberry.type
+@model_type(schemas.PromptImpact)
+class PromptImpact:
+    overall_verdict: str
+
+
+@model_type(schemas.DeploymentImpact)
+class DeploymentImpact:
+    pass
+
+
+@model_type(schemas.DeploymentCore)
 class Deployment:
-    id: int
-    name: str
-    version: str
-    description: str
-    status: str
-    configuration: JSON
-    configuration_revision: int
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    rolled_back_at: datetime | None
     environment_id: strawberry.Private[int]
     created_by_id: strawberry.Private[int | None]
-
-    @classmethod
-    def of(cls, d: schemas.DeploymentCore) -> Deployment:
-        return cls(
-            id=d.id,
-            name=d.name,
-            version=d.version,
-            description=d.description,
-            status=d.status,
-            configuration=d.configuration,
-            configuration_revision=d.configuration_revision,
-            created_at=d.created_at,
-            started_at=d.started_at,
-            finished_at=d.finished_at,
-            rolled_back_at=d.rolled_back_at,
-            environment_id=d.environment_id,
-            created_by_id=d.created_by_id,
-        )
 
     @strawberry.field(description="started -> finished, in seconds")
     def duration_seconds(self) -> float | None:
@@ -284,7 +266,7 @@ class Deployment:
         if self.created_by_id is None:
             return None
         found = await info.context.loaders.user.load(self.created_by_id)
-        return User.of(found) if found else None
+        return User.from_pydantic(found) if found else None
 
     @strawberry.field(description="Every status change: from, to, who, when")
     async def transitions(self, info: Info) -> list[DeploymentTransition]:
@@ -331,16 +313,6 @@ def comparison_of(data: schemas.Comparison) -> DeploymentComparison:
     out.artifacts = data.artifacts.model_dump(mode="json")
     out.prompt_versions = data.prompt_versions.model_dump(mode="json")
     return out
-
-
-@from_model(model=schemas.PromptImpact, all_fields=True)
-class PromptImpact:
-    overall_verdict: str
-
-
-@from_model(model=schemas.DeploymentImpact, all_fields=True)
-class DeploymentImpact:
-    pass
 
 
 @strawberry.type
@@ -444,7 +416,7 @@ class DeploymentsQuery:
         found = await loaders(info).deployment.load(_int_id(id, "id"))
         if found is None:
             raise NotFound(f"Deployment not found: {id}")
-        return Deployment.of(found)
+        return Deployment.from_pydantic(found)
 
     @strawberry.field(permission_classes=[IsAuthenticated], description="Newest first, paginated; filters combine")
     async def deployments(
@@ -469,7 +441,8 @@ class DeploymentsQuery:
         for row in rows:  # the page is known: later deployment(id) lookups need no query
             loaders(info).deployment.prime(row.id, row)
         return DeploymentPage(
-            items=[Deployment.of(r) for r in rows], pagination=DeploymentPagination(**pagination.model_dump())
+            items=[Deployment.from_pydantic(r) for r in rows],
+            pagination=DeploymentPagination(**pagination.model_dump()),
         )
 
     @strawberry.field(permission_classes=[IsAdmin], description="Deployment 1 (baseline) against deployment 2")
@@ -521,7 +494,7 @@ class DeploymentsMutation:
         created = await deployments.create_deployment(info.context.user, _deployment_input(input))
         found = await loaders(info).deployment.load(created.id)
         assert found is not None
-        return Deployment.of(found)
+        return Deployment.from_pydantic(found)
 
     @strawberry.mutation(permission_classes=[IsAdmin], description="Illegal transitions are a CONFLICT")
     async def transition_deployment(
@@ -531,7 +504,7 @@ class DeploymentsMutation:
         moved = await deployments.transition(info.context.user, _int_id(id, "id"), body)
         found = (await deployments.load_deployments(info.context.user, [moved.id]))[0]
         assert found is not None
-        return Deployment.of(found)
+        return Deployment.from_pydantic(found)
 
     @strawberry.mutation(
         permission_classes=[IsAdmin],

@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
-from strawberry.experimental.pydantic import type as pydantic_type
 from strawberry.scalars import JSON
 
 from graphql_schema.context import Info
+from graphql_schema.derive import model_type
 from graphql_schema.permissions import IsAuthenticated
 from services import gateway
 from services.core.errors import BadRequest
@@ -22,17 +22,17 @@ from services.gateway.schemas import Component, Incident, ProxyHealth
 TIME_RANGES = ("1h", "24h", "7d")
 
 
-@pydantic_type(model=Component, all_fields=True)
+@model_type(Component)
 class GatewayComponent:
     status: str  # healthy, degraded, unhealthy or not_configured
 
 
-@pydantic_type(model=Incident, all_fields=True)
+@model_type(Incident)
 class GatewayIncident:
     source: str  # alert or probe
 
 
-@pydantic_type(model=ProxyHealth, all_fields=True, description="MCP proxy health from the registered targets' probes")
+@model_type(ProxyHealth, description="MCP proxy health from the registered targets' probes")
 class GatewayHealth:
     status: str
     components: list[GatewayComponent]

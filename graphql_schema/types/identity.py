@@ -2,50 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import strawberry
 
 from graphql_schema.context import Info
+from graphql_schema.derive import model_type
 from services.identity import tenancy
 from services.identity.schemas import OrganizationInfo, UserInfo
 
 
-@strawberry.type
+@model_type(OrganizationInfo)
 class Organization:
-    id: int
-    name: str
-    created_at: datetime
-
-    @classmethod
-    def of(cls, info: OrganizationInfo) -> Organization:
-        return cls(id=info.id, name=info.name, created_at=info.created_at)
+    pass
 
 
-@strawberry.type
+@model_type(UserInfo)
 class User:
-    id: int
-    email: str
-    role: str
-    is_active: bool
-    created_at: datetime
     organization_id: strawberry.Private[int]
 
     @strawberry.field
     async def organization(self, info: Info) -> Organization | None:
         found = await info.context.loaders.organization.load(self.organization_id)
-        return Organization.of(found) if found else None
-
-    @classmethod
-    def of(cls, info: UserInfo) -> User:
-        return cls(
-            id=info.id,
-            email=info.email,
-            role=info.role,
-            is_active=info.is_active,
-            created_at=info.created_at,
-            organization_id=info.organization_id,
-        )
+        return Organization.from_pydantic(found) if found else None
 
 
 @strawberry.type
@@ -61,12 +38,12 @@ class Viewer:
     @strawberry.field
     async def user(self, info: Info) -> User | None:
         found = await info.context.loaders.user.load(self.user_id)
-        return User.of(found) if found else None
+        return User.from_pydantic(found) if found else None
 
     @strawberry.field
     async def organization(self, info: Info) -> Organization | None:
         found = await info.context.loaders.organization.load(self.organization_id)
-        return Organization.of(found) if found else None
+        return Organization.from_pydantic(found) if found else None
 
 
 async def resolve_viewer(info: Info) -> Viewer:
@@ -81,4 +58,4 @@ async def resolve_viewer(info: Info) -> Viewer:
 
 
 async def resolve_user(info: Info, id: int) -> User:
-    return User.of(await tenancy.get_user(info.context.user, id))
+    return User.from_pydantic(await tenancy.get_user(info.context.user, id))

@@ -12,10 +12,10 @@ from collections.abc import AsyncGenerator
 
 import orjson
 import strawberry
-from strawberry.experimental.pydantic import type as pydantic_type
 from strawberry.scalars import JSON
 
 from graphql_schema.context import Info
+from graphql_schema.derive import model_type
 from graphql_schema.permissions import IsAdmin
 from services.core.errors import BadRequest
 from services.core.redis_client import listen
@@ -26,15 +26,8 @@ from services.metrics.schemas import MetricPointInfo
 MAX_NAMES = 50
 
 
-@pydantic_type(model=MetricPointInfo, description="One recorded metric point")
+@model_type(MetricPointInfo, description="One recorded metric point")
 class MetricPoint:
-    id: strawberry.auto
-    name: strawberry.auto
-    value: strawberry.auto
-    type: strawberry.auto
-    timestamp: strawberry.auto
-    prompt_id: strawberry.auto
-    version_hash: strawberry.auto
     tags: JSON
 
 

@@ -11,22 +11,19 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
-from strawberry.experimental.pydantic import type as pydantic_type
 
 from graphql_schema.context import Info
+from graphql_schema.derive import model_type
 from graphql_schema.permissions import IsAdmin, IsAuthenticated
 from services.observability import health as health_status
 from services.observability import performance as performance_monitoring
 from services.observability import system as system_metrics
-from services.observability.schemas import DependencyCheck, EndpointStats
+from services.observability.schemas import DependencyCheck, EndpointStats, HostMetrics
 
 
-@pydantic_type(model=DependencyCheck)
+@model_type(DependencyCheck)
 class ServiceCheck:
-    name: strawberry.auto
-    status: strawberry.auto
-    latency_ms: strawberry.auto
-    error: strawberry.auto
+    details: strawberry.Private[dict[str, Any]]
 
 
 @strawberry.type
@@ -37,63 +34,15 @@ class SystemHealth:
     services: list[ServiceCheck]
 
 
-@pydantic_type(model=EndpointStats)
+@model_type(EndpointStats)
 class EndpointPerformance:
-    endpoint: strawberry.auto
-    method: strawberry.auto
-    count: strawberry.auto
-    errors: strawberry.auto
-    client_errors: strawberry.auto
-    error_rate: strawberry.auto
-    avg_ms: strawberry.auto
-    p50_ms: strawberry.auto
-    p95_ms: strawberry.auto
-    p99_ms: strawberry.auto
-    throughput_per_min: strawberry.auto
     bytes_in: float  # GraphQL Int is 32-bit
     bytes_out: float
 
 
-@strawberry.type
+@model_type(HostMetrics, name="SystemMetrics")
 class SystemMetrics:
-    host: str
-    sampled_at: datetime
-    cpu_percent: float
-    memory_percent: float
-    memory_used_bytes: float
-    memory_total_bytes: float
-    disk_percent: float
-    disk_used_bytes: float
-    network_bytes_sent: float
-    network_bytes_recv: float
-    load_1: float | None
-    load_5: float | None
-    load_15: float | None
-    process_rss_bytes: float
-    process_threads: int
-    process_open_files: int
-
-
-def _metrics(snap: dict[str, Any]) -> SystemMetrics:
-    load = snap["load_average"] or {}
-    return SystemMetrics(
-        host=snap["host"],
-        sampled_at=snap["sampled_at"],
-        cpu_percent=snap["cpu"]["percent"],
-        memory_percent=snap["memory"]["percent"],
-        memory_used_bytes=snap["memory"]["used_bytes"],
-        memory_total_bytes=snap["memory"]["total_bytes"],
-        disk_percent=snap["disk"]["percent"],
-        disk_used_bytes=snap["disk"]["used_bytes"],
-        network_bytes_sent=snap["network"]["bytes_sent"],
-        network_bytes_recv=snap["network"]["bytes_recv"],
-        load_1=load.get("load_1"),
-        load_5=load.get("load_5"),
-        load_15=load.get("load_15"),
-        process_rss_bytes=snap["process"]["rss_bytes"],
-        process_threads=snap["process"]["threads"],
-        process_open_files=snap["process"]["open_files"],
-    )
+    pass
 
 
 async def resolve_system_health(info: Info) -> SystemHealth:
@@ -118,7 +67,7 @@ async def resolve_endpoint_performance(
 
 
 async def resolve_system_metrics(info: Info) -> SystemMetrics:
-    return _metrics((await system_metrics.current(info.context.user)).model_dump())
+    return SystemMetrics.from_pydantic(HostMetrics.of(await system_metrics.current(info.context.user)))
 
 
 @strawberry.type

@@ -7,21 +7,21 @@ arrive only over OTLP/HTTP (``POST /v1/traces``); there is no GraphQL mutation f
 from __future__ import annotations
 
 import strawberry
-from strawberry.experimental.pydantic import type as pydantic_type
 
 from graphql_schema.context import Info
+from graphql_schema.derive import model_type
 from graphql_schema.permissions import IsAuthenticated
 from services import otel
 from services.otel.schemas import OtelStats as OtelStatsModel
 from services.otel.schemas import ResourceInfo
 
 
-@pydantic_type(model=ResourceInfo, all_fields=True, description="An OTLP resource: service, environment, version")
+@model_type(ResourceInfo, description="An OTLP resource: service, environment, version")
 class OtelResource:
     pass
 
 
-@pydantic_type(model=OtelStatsModel, all_fields=True, description="Span counters of the organization")
+@model_type(OtelStatsModel, description="Span counters of the organization")
 class OtelStats:
     pass
 

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import base64
 from collections.abc import AsyncGenerator
-from datetime import datetime
 from typing import Any
 
 import orjson
 import strawberry
-from strawberry.experimental.pydantic import type as pydantic_type
-from strawberry.scalars import JSON
 
 from graphql_schema.context import Info
+from graphql_schema.derive import model_type
 from graphql_schema.ids import MAX_INT8, bounded_int, is_integer_text
 from graphql_schema.permissions import IsAdmin, IsSuperuser
 from services.core.errors import BadRequest
@@ -29,8 +27,11 @@ from services.security.classify import EVENT_TYPES, THREAT_LEVELS
 from services.security.decisions import MAX_MANUAL_SECONDS
 from services.security.recorder import channel
 from services.security.schemas import (
+    Decision,
     LevelCounts,
     PathCount,
+    Reputation,
+    SecurityEventFields,
     SourceCount,
     ThreatStatistics,
     TimeBucket,
@@ -38,37 +39,19 @@ from services.security.schemas import (
 )
 
 
-@strawberry.type
+@model_type(SecurityEventFields, name="SecurityEvent")
 class SecurityEvent:
     id: strawberry.ID
-    event_type: str
-    threat_level: str
-    source_ip: str
-    method: str
-    path: str
-    status_code: int | None
-    organization_id: int | None
-    user_id: int | None
-    user_agent: str | None
-    detail: JSON | None
-    timestamp: datetime
+    event_id: strawberry.Private[str]
 
-    @classmethod
-    def of(cls, e: dict[str, Any]) -> SecurityEvent:
-        return cls(
-            id=strawberry.ID(e["event_id"]),
-            event_type=e["event_type"],
-            threat_level=e["threat_level"],
-            source_ip=e["source_ip"],
-            method=e["method"],
-            path=e["path"],
-            status_code=e.get("status_code", e.get("status")),
-            organization_id=e.get("organization_id"),
-            user_id=e.get("user_id"),
-            user_agent=e.get("user_agent"),
-            detail=e.get("detail"),
-            timestamp=e["timestamp"] if "timestamp" in e else datetime.fromisoformat(e["occurred_at"]),
-        )
+
+def event_of(e: dict[str, Any]) -> SecurityEvent:
+    """A stored event (``events.list_events``) or a published one; ``id`` is the event's uuid."""
+    fields = SecurityEventFields.model_validate({**_UNSET_IN_STREAM, **e})
+    return SecurityEvent.from_pydantic(fields, extra={"id": strawberry.ID(fields.event_id)})
+
+
+_UNSET_IN_STREAM = {"organization_id": None, "user_id": None, "user_agent": None, "detail": None}
 
 
 @strawberry.type
@@ -89,61 +72,42 @@ class SecurityEventConnection:
     page_info: SecurityPageInfo
 
 
-@strawberry.type
+@model_type(Decision, name="BlockedIp")
 class BlockedIp:
-    ip_address: str
-    scope: str
-    type: str
-    source: str
-    reason: str
-    scenario: str | None
-    blocked_at: datetime
-    expires_at: datetime
-    duration_seconds: int
-    remaining_seconds: int
-    offence: int
-    blocked_by: int | None
-    hits_while_blocked: int
+    pass
 
 
-@strawberry.type
+@model_type(Reputation, name="IpReputation")
 class IpReputation:
-    ip_address: str
-    score: float
-    risk: str
-    total_events: int
-    events_by_type: JSON
-    first_seen: datetime | None
-    last_seen: datetime | None
-    blocked: bool
+    pass
 
 
-@pydantic_type(model=TypeCount, all_fields=True)
+@model_type(TypeCount)
 class ThreatTypeCount:
     pass
 
 
-@pydantic_type(model=SourceCount, all_fields=True)
+@model_type(SourceCount)
 class ThreatSource:
     pass
 
 
-@pydantic_type(model=PathCount, all_fields=True)
+@model_type(PathCount)
 class ThreatPath:
     pass
 
 
-@pydantic_type(model=TimeBucket, all_fields=True)
+@model_type(TimeBucket)
 class ThreatTimeBucket:
     pass
 
 
-@pydantic_type(model=LevelCounts, all_fields=True)
+@model_type(LevelCounts)
 class ThreatLevelCounts:
     pass
 
 
-@pydantic_type(model=ThreatStatistics, all_fields=True)
+@model_type(ThreatStatistics)
 class ThreatStats:
     pass
 
@@ -201,7 +165,7 @@ class SecurityQuery:
             info.context.user, hours, event_type, threat_level, source_ip, first + 1, _after(after)
         )
         page = rows[:first]
-        edges = [SecurityEventEdge(cursor=_cursor(e["id"]), node=SecurityEvent.of(e)) for e in page]
+        edges = [SecurityEventEdge(cursor=_cursor(e["id"]), node=event_of(e)) for e in page]
         return SecurityEventConnection(
             edges=edges,
             page_info=SecurityPageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None),
@@ -210,7 +174,7 @@ class SecurityQuery:
     @strawberry.field(permission_classes=[IsSuperuser], description="Decisions in force (platform-wide)")
     async def blocked_ips(self, info: Info) -> list[BlockedIp]:
         data = await decisions.list_blocked(info.context.user)
-        return [BlockedIp(**d) for d in data["blocked_ips"]]
+        return [BlockedIp.from_pydantic(Decision.model_validate(d)) for d in data["blocked_ips"]]
 
     @strawberry.field(permission_classes=[IsSuperuser], description="Addresses by decaying threat score")
     async def ip_reputation(
@@ -220,7 +184,7 @@ class SecurityQuery:
         _choice("sortBy", sort_by, ("score", "events", "last_seen"))
         _choice("order", order, ("asc", "desc"))
         data = await reputation.ranking(info.context.user, limit, sort_by, order)  # type: ignore[arg-type]
-        return [IpReputation(**r) for r in data["items"]]
+        return [IpReputation.from_pydantic(Reputation.model_validate(r)) for r in data["items"]]
 
     @strawberry.field(permission_classes=[IsAdmin], description="Counts by type/level, top sources and paths")
     async def threat_statistics(self, info: Info, hours: int = 24) -> ThreatStats:
@@ -239,14 +203,16 @@ class SecurityMutation:
             _range("durationSeconds", duration_seconds, 60, MAX_MANUAL_SECONDS)
         if reason is not None and (len(reason) > 200 or "\n" in reason or "\r" in reason):
             raise BadRequest.field("reason", "must be one line of at most 200 characters")
-        return BlockedIp(**await decisions.block(info.context.user, ip_address, duration_seconds, reason))
+        return BlockedIp.from_pydantic(
+            Decision.model_validate(await decisions.block(info.context.user, ip_address, duration_seconds, reason))
+        )
 
     @strawberry.mutation(permission_classes=[IsSuperuser], description="Lift the decision in force (404 if none)")
     async def unblock_ip(self, info: Info, ip_address: str, reason: str | None = None) -> BlockedIp:
         if reason is not None and (len(reason) > 200 or "\n" in reason or "\r" in reason):
             raise BadRequest.field("reason", "must be one line of at most 200 characters")
         done = await decisions.unblock(info.context.user, ip_address, reason)
-        return BlockedIp(**done["decision"])
+        return BlockedIp.from_pydantic(Decision.model_validate(done["decision"]))
 
 
 @strawberry.type
@@ -273,4 +239,4 @@ class SecuritySubscription:
                     continue
                 if THREAT_LEVELS.index(item["threat_level"]) < floor:
                     continue
-                yield SecurityEvent.of(item)
+                yield event_of(item)

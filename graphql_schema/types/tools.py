@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
-from strawberry.experimental.pydantic import type as pydantic_type
 
 from graphql_schema.context import Info
+from graphql_schema.derive import model_type
 from graphql_schema.permissions import IsAuthenticated
 from services import tools
 from services.core.dates import as_utc
@@ -19,27 +19,27 @@ from services.identity.policy import Principal
 from services.tools.schemas import ErrorCount, ToolExecutionInfo, ToolStats, ToolSummary, Window
 
 
-@pydantic_type(model=Window, all_fields=True)
+@model_type(Window)
 class ToolWindow:
     scope: str  # "user" or "organization"
 
 
-@pydantic_type(model=ErrorCount, all_fields=True)
+@model_type(ErrorCount)
 class ToolErrorCount:
     pass
 
 
-@pydantic_type(model=ToolSummary, all_fields=True, description="Overall tool usage in the window")
+@model_type(ToolSummary, description="Overall tool usage in the window")
 class ToolUsageSummary:
     pass
 
 
-@pydantic_type(model=ToolStats, all_fields=True, description="One tool: counts, rates, sketch percentiles, errors")
+@model_type(ToolStats, description="One tool: counts, rates, sketch percentiles, errors")
 class ToolStatistics:
     pass
 
 
-@pydantic_type(model=ToolExecutionInfo, all_fields=True, description="One logged tool call")
+@model_type(ToolExecutionInfo, description="One logged tool call")
 class ToolExecution:
     pass
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import strawberry
 from strawberry.dataloader import DataLoader
-from strawberry.experimental.pydantic import type as pydantic_type
 
 from graphql_schema.context import Info
+from graphql_schema.derive import model_type
 from graphql_schema.permissions import IsAdmin, IsAuthenticated
 from services.core.validation import validated
 from services.usage import plans, pricing, reports
@@ -39,134 +39,99 @@ from services.usage.schemas import (
 )
 
 
-@pydantic_type(model=Progress, all_fields=True)
+@model_type(Progress)
 class UsageProgress:
     color: str
 
 
-@pydantic_type(model=ResourceUsage, all_fields=True)
+@model_type(ResourceUsage)
 class UsageResource:
     status: str
 
 
-@pydantic_type(model=BudgetStatus, all_fields=True)
+@model_type(BudgetStatus)
 class UsageBudget:
     status: str
 
 
-@pydantic_type(model=UsageTotals)
+@model_type(UsageTotals)
 class UsageTotalsType:
-    requests: strawberry.auto
-    errors: strawberry.auto
     input_tokens: float
     output_tokens: float
     cached_tokens: float
     reasoning_tokens: float
-    cost_usd: strawberry.auto
 
 
-@pydantic_type(model=UsageAggregate, all_fields=True)
+@model_type(UsageAggregate)
 class UsageAggregateType:
     pass
 
 
-@pydantic_type(model=ModelCost)
+@model_type(ModelCost)
 class UsageModelCost:
-    model: strawberry.auto
-    provider: strawberry.auto
-    requests: strawberry.auto
-    errors: strawberry.auto
     input_tokens: float
     output_tokens: float
     cached_tokens: float
     reasoning_tokens: float
-    cost_usd: strawberry.auto
-    share_percent: strawberry.auto
-    latency_avg_ms: strawberry.auto
-    latency_p50_ms: strawberry.auto
-    latency_p95_ms: strawberry.auto
 
 
-@pydantic_type(model=ProviderCost, all_fields=True)
+@model_type(ProviderCost)
 class UsageProviderCost:
     pass
 
 
-@pydantic_type(model=DayCost, all_fields=True)
+@model_type(DayCost)
 class UsageDayCost:
     pass
 
 
-@pydantic_type(model=UserCost, all_fields=True)
+@model_type(UserCost)
 class UsageUserCost:
     pass
 
 
-@pydantic_type(model=PromptCost)
+@model_type(PromptCost)
 class UsagePromptCost:
-    prompt_id: strawberry.auto
-    version_hash: strawberry.auto
-    requests: strawberry.auto
     input_tokens: float
     output_tokens: float
-    cost_usd: strawberry.auto
-    share_percent: strawberry.auto
 
 
-@pydantic_type(model=Projection, all_fields=True)
+@model_type(Projection)
 class UsageProjection:
     projected_status: str
 
 
-@pydantic_type(model=UsageCosts, all_fields=True)
+@model_type(UsageCosts)
 class UsageCostsType:
     currency: str
 
 
-@pydantic_type(model=UsageRecord)
+@model_type(UsageRecord)
 class UsageRequest:
-    event_id: strawberry.auto
-    resource_type: strawberry.auto
-    provider: strawberry.auto
-    model: strawberry.auto
+    api_key_id: strawberry.Private[int | None]
     input_tokens: float
     output_tokens: float
     cached_tokens: float
     reasoning_tokens: float
-    quantity: strawberry.auto
-    latency_ms: strawberry.auto
-    status: strawberry.auto
-    cost_usd: strawberry.auto
-    cost_source: strawberry.auto
-    user_id: strawberry.auto
-    prompt_id: strawberry.auto
-    version_hash: strawberry.auto
-    request_id: strawberry.auto
-    occurred_at: strawberry.auto
 
 
-@pydantic_type(model=Pagination, all_fields=True)
+@model_type(Pagination)
 class UsagePagination:
     pass
 
 
-@pydantic_type(model=RequestPage, all_fields=True)
+@model_type(RequestPage)
 class UsageRequestPage:
     scope: str
 
 
-@pydantic_type(model=PromptVersionCost)
+@model_type(PromptVersionCost)
 class UsagePromptVersionCost:
-    prompt_id: strawberry.auto
-    version_hash: strawberry.auto
-    requests: strawberry.auto
     input_tokens: float
     output_tokens: float
-    cost_usd: strawberry.auto
-    avg_cost_usd: strawberry.auto
 
 
-@pydantic_type(model=PriceInfo, all_fields=True)
+@model_type(PriceInfo)
 class ModelPrice:
     source: str
 

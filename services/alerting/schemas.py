@@ -160,6 +160,15 @@ class MetricsOverview(BaseModel):
     recorded: list[RecordedSummary]
 
 
+class RuleScopeInfo(BaseModel):
+    """A rule's stored scope (``RuleInfo.scope``) read as fields: the keys a rule may set, each optional."""
+
+    prompt_id: int | None = None
+    version_hash: str | None = None
+    tags: dict[str, str] | None = None
+    per_entity: str | None = None
+
+
 class AlertChange(BaseModel):
     alert_id: int
     rule_id: int | None

@@ -7,7 +7,7 @@ import binascii
 from datetime import UTC, datetime
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
 from models.prompts import (
     Prompt,
@@ -48,26 +48,20 @@ class ExecutionInfo(BaseModel):
     occurred_at: datetime
     received_at: datetime
 
+    @field_validator("event_id", mode="before")
+    @classmethod
+    def _text(cls, v: object) -> object:
+        return str(v) if isinstance(v, UUID) else v
+
+    @field_validator("data_source_ids", "schema_names", mode="before")
+    @classmethod
+    def _list(cls, v: object) -> object:
+        return [] if v is None else v
+
     @classmethod
     def of(cls, e: PromptExecution) -> ExecutionInfo:
-        return cls(
-            id=e.id,
-            event_id=str(e.event_id),
-            prompt_id=e.prompt_id,
-            version_hash=e.version_hash,
-            status=e.status,
-            latency_ms=e.latency_ms,
-            total_duration_ms=e.total_duration_ms,
-            ai_response_time_ms=e.ai_response_time_ms,
-            query_execution_time_ms=e.query_execution_time_ms,
-            cost_usd=float(e.cost_usd) if e.cost_usd is not None else None,
-            score=e.score,
-            data_source_ids=list(e.data_source_ids or []),
-            schema_names=list(e.schema_names or []),
-            user_id=e.user_id,
-            occurred_at=e.occurred_at,
-            received_at=e.received_at,
-        )
+        """The stored row as a result (the ORM row's attributes are the model's fields)."""
+        return cls.model_validate(e, from_attributes=True)
 
     @property
     def cursor(self) -> str:
@@ -91,31 +85,62 @@ class PromptInfo(BaseModel):
     id: int
     uuid: str
     name: str
-    prompt_text: str
+    prompt_text: str = Field(validation_alias=AliasChoices("prompt_text", "text"))
     status: str
     workspace_id: int | None
-    user_id: int | None
-    execution_time_ms: float | None
-    timestamp: datetime | None
-    data_source_ids: list[int]
-    tags: dict[str, str]
+    user_id: int | None = Field(validation_alias=AliasChoices("user_id", "owner_id"))
+    execution_time_ms: float | None = Field(
+        validation_alias=AliasChoices("execution_time_ms", "last_execution_ms"),
+        description="Total duration of the latest execution",
+    )
+    timestamp: datetime | None = Field(
+        validation_alias=AliasChoices("timestamp", "last_executed_at"), description="When the latest execution ran"
+    )
+    data_source_ids: list[int] = Field(validation_alias=AliasChoices("data_source_ids", "last_data_source_ids"))
+    tags: dict[str, str] = Field(description='Key/value labels, e.g. {"team": "search"}')
     created_at: datetime
     updated_at: datetime
 
+    @field_validator("uuid", mode="before")
+    @classmethod
+    def _text(cls, v: object) -> object:
+        return str(v) if isinstance(v, UUID) else v
+
+    @field_validator("data_source_ids", mode="before")
+    @classmethod
+    def _list(cls, v: object) -> object:
+        return [] if v is None else v
+
+    @field_validator("tags", mode="before")
+    @classmethod
+    def _dict(cls, v: object) -> object:
+        return {} if v is None else v
+
     @classmethod
     def of(cls, p: Prompt) -> PromptInfo:
-        return cls(
-            id=p.id,
-            uuid=str(p.uuid),
-            name=p.name,
-            prompt_text=p.text,
-            status=p.status,
-            workspace_id=p.workspace_id,
-            user_id=p.owner_id,
-            execution_time_ms=p.last_execution_ms,
-            timestamp=p.last_executed_at,
-            data_source_ids=list(p.last_data_source_ids or []),
-            tags=dict(p.tags or {}),
-            created_at=p.created_at,
-            updated_at=p.updated_at,
-        )
+        """The stored row as a result: read through the fields' validation aliases (``text``,
+        ``owner_id``, ``last_execution_ms``, ``last_executed_at``, ``last_data_source_ids``)."""
+        return cls.model_validate(p, from_attributes=True)
+
+
+class WorkspaceInfo(BaseModel):
+    id: int
+    name: str
+    created_at: datetime
+
+
+class DataSourceInfo(BaseModel):
+    id: int
+    name: str
+    kind: str | None
+    created_at: datetime
+
+
+class PromptVersionInfo(BaseModel):
+    """A version of a prompt: the first and last time a usage event named its hash."""
+
+    id: int
+    prompt_id: int
+    version_hash: str
+    first_seen_at: datetime
+    last_seen_at: datetime

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from models.notifications import NotificationDelivery
 from services.core.config import get_settings
@@ -21,7 +21,7 @@ class ChannelInfo(BaseModel):
     id: int
     name: str
     type: ChannelType
-    config: dict[str, Any]
+    config: dict[str, Any] = Field(description="Redacted: no password, no secret, no credentials in URLs")
     secret_set: bool
     enabled: bool
     created_at: datetime
@@ -34,7 +34,7 @@ class DeliveryInfo(BaseModel):
     kind: DeliveryKind
     status: DeliveryStatus
     attempts: int
-    max_attempts: int
+    max_attempts: int = Field(default_factory=lambda: get_settings().notify_max_attempts)
     http_status: int | None
     smtp_reply: str | None
     latency_ms: float | None
@@ -47,27 +47,15 @@ class DeliveryInfo(BaseModel):
     next_attempt_at: datetime | None
     delivered_at: datetime | None
 
+    @field_validator("payload", mode="before")
+    @classmethod
+    def _payload(cls, v: object) -> object:
+        return v if isinstance(v, dict) else {}  # never broken by a hand-edited row
+
     @classmethod
     def of(cls, row: NotificationDelivery) -> DeliveryInfo:
-        return cls(
-            id=row.id,
-            channel_id=row.channel_id,
-            kind=row.kind,
-            status=row.status,
-            attempts=row.attempts,
-            max_attempts=get_settings().notify_max_attempts,
-            http_status=row.http_status,
-            smtp_reply=row.smtp_reply,
-            latency_ms=row.latency_ms,
-            error=row.error,
-            job_id=row.job_id,
-            alert_id=row.alert_id,
-            payload=row.payload if isinstance(row.payload, dict) else {},  # never broken by a hand-edited row
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            next_attempt_at=row.next_attempt_at,
-            delivered_at=row.delivered_at,
-        )
+        """The stored row as a result; ``max_attempts`` is the setting in force, not a column."""
+        return cls.model_validate(row, from_attributes=True)
 
 
 class TestDispatch(BaseModel):

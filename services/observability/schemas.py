@@ -145,6 +145,50 @@ class SystemSnapshot(BaseModel):
     load_average: LoadAverage | None
 
 
+class HostMetrics(BaseModel):
+    """A ``SystemSnapshot`` flattened to the figures GraphQL's ``systemMetrics`` shows.  Byte counts
+    are floats there because GraphQL ``Int`` is 32-bit."""
+
+    host: str
+    sampled_at: datetime
+    cpu_percent: float
+    memory_percent: float
+    memory_used_bytes: float
+    memory_total_bytes: float
+    disk_percent: float
+    disk_used_bytes: float
+    network_bytes_sent: float
+    network_bytes_recv: float
+    load_1: float | None
+    load_5: float | None
+    load_15: float | None
+    process_rss_bytes: float
+    process_threads: int
+    process_open_files: int
+
+    @classmethod
+    def of(cls, snap: SystemSnapshot) -> HostMetrics:
+        load = snap.load_average
+        return cls(
+            host=snap.host,
+            sampled_at=snap.sampled_at,
+            cpu_percent=snap.cpu.percent,
+            memory_percent=snap.memory.percent,
+            memory_used_bytes=snap.memory.used_bytes,
+            memory_total_bytes=snap.memory.total_bytes,
+            disk_percent=snap.disk.percent,
+            disk_used_bytes=snap.disk.used_bytes,
+            network_bytes_sent=snap.network.bytes_sent,
+            network_bytes_recv=snap.network.bytes_recv,
+            load_1=load.load_1 if load else None,
+            load_5=load.load_5 if load else None,
+            load_15=load.load_15 if load else None,
+            process_rss_bytes=snap.process.rss_bytes,
+            process_threads=snap.process.threads,
+            process_open_files=snap.process.open_files,
+        )
+
+
 class HourlySystemSample(BaseModel):
     """``system.hourly_history`` item."""
 

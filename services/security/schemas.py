@@ -8,25 +8,31 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
 ThreatLevel = Literal["low", "medium", "high", "critical"]
 
 
-class SecurityEventInfo(BaseModel):
-    id: int
+class SecurityEventFields(BaseModel):
+    """An event as recorded, also as the ``securityEvents`` subscription publishes it (before it has
+    a row id): ``status`` and ``occurred_at`` are the recorder's names for two of the fields."""
+
     event_id: str
     event_type: str
     threat_level: str
     source_ip: str
     method: str
     path: str
-    status_code: int | None
+    status_code: int | None = Field(validation_alias=AliasChoices("status_code", "status"))
     organization_id: int | None
     user_id: int | None
     user_agent: str | None
     detail: dict[str, Any] | None
-    timestamp: datetime
+    timestamp: datetime = Field(validation_alias=AliasChoices("timestamp", "occurred_at"))
+
+
+class SecurityEventInfo(SecurityEventFields):
+    id: int
 
 
 class EventList(BaseModel):
