@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -40,7 +40,7 @@ from services.analytics.scope import PromptRef, organization_prompts, require_kn
 from services.analytics.windows import checked, window
 from services.core.config import get_settings
 from services.core.errors import BadRequest
-from services.core.file_stream import copy_lines, copy_out, json_array, pg_float, xlsx_row, xlsx_stream
+from services.core.file_stream import LINES, Copy, json_array, pg_float, stream_copies, xlsx_row, xlsx_stream
 from services.identity.policy import Principal, require_admin
 from services.metrics.builtin import BUILTIN
 from services.rollups.build import DAY, Accumulator, day_floor, dirty_hours
@@ -129,7 +129,6 @@ class ExportPlan:
     end: datetime
     columns: list[str]
     prompts: dict[int, PromptRef]
-    narrowed: bool = False  # prompts is a requested subset, not the whole organization
 
     @property
     def header(self) -> list[str]:
@@ -189,18 +188,14 @@ async def export_rows(plan: ExportPlan) -> AsyncIterator[list[list[Any]]]:
         day += DAY
 
 
-Segment = tuple[datetime, datetime] | list[list[Any]]
-"""Days ``[start, end)`` the database formats, or rows computed here; in file order."""
+async def _segments(plan: ExportPlan) -> AsyncIterator[datetime | list[list[Any]]]:
+    """The file in order: whole days PostgreSQL computes (a day's start), and pages of rows made here.
 
-
-async def _segments(plan: ExportPlan) -> AsyncIterator[Segment]:
-    """The file in order: runs of whole days PostgreSQL formats, and pages of rows made here.
-
-    On PostgreSQL a past day whose daily rollups are current (no prompt of the organization
-    has a dirty hour in it) is read by one ``COPY`` per run of such days, formatted by the
-    server.  The last (current) day and days holding a dirty hour go through
-    :func:`export_rows`, which reads hourly rows and raw events where it must.  SQLite:
-    everything through :func:`export_rows`.
+    On PostgreSQL a past day whose daily rollups are current (no prompt of the export has a
+    dirty hour in it) is one ``COPY`` formatted by the server, a day at a time so that the
+    next day's query runs while this one is sent (:func:`stream_copies`).  The last (current)
+    day and days holding a dirty hour go through :func:`export_rows`, which reads hourly rows
+    and raw events where it must.  SQLite: everything through :func:`export_rows`.
     """
     if not get_settings().is_postgres:
         async for rows in export_rows(plan):
@@ -214,46 +209,39 @@ async def _segments(plan: ExportPlan) -> AsyncIterator[Segment]:
         if day in slow:
             async for rows in export_rows(replace(plan, start=day, end=min(day + DAY - _US, plan.end))):
                 yield rows
-            day += DAY
-            continue
-        run_end = day
-        while run_end + DAY <= last and run_end + DAY not in slow:
-            run_end += DAY
-        yield (day, run_end + DAY)
-        day = run_end + DAY
+        else:
+            yield day
+        day += DAY
 
 
 _US = timedelta(microseconds=1)
+
+
+async def _pieces(
+    plan: ExportPlan, sql: str, options: Mapping[str, Any], encode: Callable[[list[list[Any]]], bytes]
+) -> AsyncIterator[Copy | bytes]:
+    """What :func:`stream_copies` sends: a COPY of ``sql`` per database day, ``encode(rows)`` for the rest."""
+    async for segment in _segments(plan):
+        if isinstance(segment, datetime):
+            yield Copy(sql, export_sql.args(plan, segment, segment + DAY), options)
+        else:
+            yield encode(segment)
 
 
 def _csv_line(values: list[Any]) -> list[Any]:
     return ["" if v is None else pg_float(v) if isinstance(v, float) else v for v in values]
 
 
+def _csv_encode(rows: list[list[Any]]) -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows([_csv_line(r) for r in rows])
+    return buf.getvalue().encode()
+
+
 async def _csv_chunks(plan: ExportPlan) -> AsyncIterator[bytes]:
-    def encode(rows: list[list[Any]]) -> bytes:
-        buf = io.StringIO()
-        csv.writer(buf, lineterminator="\n").writerows([_csv_line(r) for r in rows])
-        return buf.getvalue().encode()
-
-    yield encode([plan.header])
-    sql = export_sql.csv_sql(plan.columns)
-    async for segment in _segments(plan):
-        if isinstance(segment, tuple):
-            async for chunk in copy_out(sql, *export_sql.args(plan, *segment), format="csv"):
-                yield chunk
-        else:
-            yield encode(segment)
-
-
-async def _json_lines(plan: ExportPlan) -> AsyncIterator[bytes]:
-    sql = export_sql.json_sql(plan.columns)
-    async for segment in _segments(plan):
-        if isinstance(segment, tuple):
-            async for chunk in copy_lines(sql, *export_sql.args(plan, *segment)):
-                yield chunk
-        else:
-            yield b"".join(orjson.dumps(dict(zip(plan.header, r, strict=True))) + b"\n" for r in segment)
+    yield _csv_encode([plan.header])
+    async for chunk in stream_copies(_pieces(plan, export_sql.csv_sql(plan.columns), {"format": "csv"}, _csv_encode)):
+        yield chunk
 
 
 def _json_chunks(plan: ExportPlan) -> AsyncIterator[bytes]:
@@ -263,21 +251,21 @@ def _json_chunks(plan: ExportPlan) -> AsyncIterator[bytes]:
         "period_end": plan.end.isoformat().replace("+00:00", "Z"),
         "columns": plan.header,
     }
-    return json_array(orjson.dumps(meta)[:-1] + b',"rows":[', _json_lines(plan), b"]}")
 
+    def encode(rows: list[list[Any]]) -> bytes:
+        return b"".join(orjson.dumps(dict(zip(plan.header, r, strict=True))) + b"\n" for r in rows)
 
-async def _xlsx_lines(plan: ExportPlan) -> AsyncIterator[bytes]:
-    sql = export_sql.xlsx_sql(plan.columns)
-    async for segment in _segments(plan):
-        if isinstance(segment, tuple):
-            async for chunk in copy_lines(sql, *export_sql.args(plan, *segment)):
-                yield chunk
-        else:
-            yield b"".join(xlsx_row(r) for r in segment)
+    lines = stream_copies(_pieces(plan, export_sql.json_sql(plan.columns), LINES, encode))
+    return json_array(orjson.dumps(meta)[:-1] + b',"rows":[', lines, b"]}")
 
 
 def _xlsx_chunks(plan: ExportPlan) -> AsyncIterator[bytes]:
-    return xlsx_stream(SHEET, plan.header, _xlsx_lines(plan))
+    def encode(rows: list[list[Any]]) -> bytes:
+        return b"".join(xlsx_row(r) for r in rows)
+
+    return xlsx_stream(
+        SHEET, plan.header, stream_copies(_pieces(plan, export_sql.xlsx_sql(plan.columns), LINES, encode))
+    )
 
 
 async def export_plan(
@@ -300,9 +288,7 @@ async def export_plan(
     if prompt_ids:
         require_known(prompts, prompt_ids)
         prompts = {pid: prompts[pid] for pid in sorted(set(prompt_ids))}
-    return ExportPlan(
-        principal.organization_id, time_window, day_floor(win.start), win.end, columns, prompts, bool(prompt_ids)
-    )
+    return ExportPlan(principal.organization_id, time_window, day_floor(win.start), win.end, columns, prompts)
 
 
 async def export_data(
