@@ -29,9 +29,12 @@ import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from tortoise import connections
+
 from models.deployments import Deployment
 from services.analytics.schemas import ProportionTest, WelchTest
 from services.analytics.stats import two_proportion_z_test, welch_t_test
+from services.core.config import get_settings
 from services.core.errors import BadRequest, FieldIssue, NotFound
 from services.deployments.configuration_doc import diff, summarize
 from services.deployments.schemas import (
@@ -77,21 +80,30 @@ async def live_window(row: Deployment, horizon: timedelta, now: datetime) -> Liv
     """[finished, next live deployment in the environment | rollback | horizon | now]; None if it never went live."""
     if row.status not in LIVE or row.finished_at is None:
         return None
-    start = row.finished_at
     following = (
         await Deployment.filter(
             environment_id=row.environment_id,
             status__in=LIVE,
-            finished_at__gt=start,
+            finished_at__gt=row.finished_at,
             organization_id=row.organization_id,
         )
         .order_by("finished_at", "id")
         .only("id", "finished_at")
         .first()
     )
+    return window_of(row, (following.id, following.finished_at) if following is not None else None, horizon, now)
+
+
+def window_of(
+    row: Deployment, following: tuple[int, datetime | None] | None, horizon: timedelta, now: datetime
+) -> LiveWindow | None:
+    """The live window of ``row`` given the next live deployment of its environment (id, finish) if any."""
+    if row.status not in LIVE or row.finished_at is None:
+        return None
+    start = row.finished_at
     ends: list[tuple[datetime, str, int | None]] = [(start + horizon, "horizon", None), (now, "now", None)]
-    if following is not None and following.finished_at is not None:
-        ends.append((following.finished_at, "next_deployment", following.id))
+    if following is not None and following[1] is not None:
+        ends.append((following[1], "next_deployment", following[0]))
     if row.rolled_back_at is not None:
         ends.append((row.rolled_back_at, "rolled_back", None))
     end, reason, next_id = min(ends, key=lambda e: e[0])
@@ -103,6 +115,25 @@ async def live_window(row: Deployment, horizon: timedelta, now: datetime) -> Liv
         next_deployment_id=next_id,
         hours=(end - start).total_seconds() / 3600.0,
     )
+
+
+_PG_NEXT_LIVE = """
+SELECT d.id, n.id AS next_id, n.finished_at AS next_finished_at
+FROM deployments d
+JOIN LATERAL (
+  SELECT x.id, x.finished_at FROM deployments x
+  WHERE x.environment_id = d.environment_id AND x.organization_id = d.organization_id
+    AND x.status IN ('succeeded', 'rolled_back') AND x.finished_at > d.finished_at
+  ORDER BY x.finished_at, x.id LIMIT 1
+) n ON true
+WHERE d.id = ANY($1::int[]) AND d.organization_id = $2 AND d.status IN ('succeeded', 'rolled_back')
+"""
+
+
+async def _next_live(organization_id: int, ids: list[int]) -> dict[int, tuple[int, datetime | None]]:
+    """Deployment id -> the next live deployment of its environment (id, finish), one statement for all."""
+    _, rows = await connections.get("default").execute_query(_PG_NEXT_LIVE, [ids, organization_id])
+    return {r["id"]: (r["next_id"], r["next_finished_at"]) for r in rows}
 
 
 async def window_accumulator(shipped: list[ShippedPromptVersion], window: LiveWindow) -> Accumulator:
@@ -400,25 +431,28 @@ async def compare(
     if deployment_id1 == deployment_id2:
         raise BadRequest("Compare two different deployments", [FieldIssue("deployment_id2", "same as deployment_id1")])
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    found = {
-        r.id: r
-        for r in await Deployment.filter(
-            id__in=[deployment_id1, deployment_id2], organization_id=principal.organization_id
-        )
-    }
+    ids = [deployment_id1, deployment_id2]
+    org = principal.organization_id
+    horizon = timedelta(hours=t.horizon_hours)
+    # Everything but the figures in one round of concurrent statements (a pooled connection each on
+    # PostgreSQL), scoped to the caller's organization by each statement itself.
+    postgres = get_settings().is_postgres
+    rows, artifacts, shipped, following = await asyncio.gather(
+        Deployment.filter(id__in=ids, organization_id=org),
+        load_artifacts(principal, ids),
+        load_prompt_versions(principal, ids),
+        _next_live(org, ids) if postgres else asyncio.sleep(0, {}),
+    )
+    found = {r.id: r for r in rows}
     for field, wanted in (("deployment_id1", deployment_id1), ("deployment_id2", deployment_id2)):
         if wanted not in found:  # another organization's is not found either
             raise NotFound(f"Deployment not found: {wanted}", [FieldIssue(field, "no such deployment")])
     first, second = found[deployment_id1], found[deployment_id2]
-    ids = [first.id, second.id]
-    horizon = timedelta(hours=t.horizon_hours)
-    # independent reads, concurrently (one connection each on PostgreSQL)
-    artifacts, shipped, window1, window2 = await asyncio.gather(
-        load_artifacts(principal, ids, checked=True),
-        load_prompt_versions(principal, ids, checked=True),
-        live_window(first, horizon, now),
-        live_window(second, horizon, now),
-    )
+    if postgres:
+        window1 = window_of(first, following.get(first.id), horizon, now)
+        window2 = window_of(second, following.get(second.id), horizon, now)
+    else:
+        window1, window2 = await asyncio.gather(live_window(first, horizon, now), live_window(second, horizon, now))
     base, cand = await asyncio.gather(_measure(first, shipped[0], window1), _measure(second, shipped[1], window2))
     if base.acc is not None and cand.acc is not None:
         items = verdicts(base.acc, cand.acc, t)
