@@ -210,10 +210,21 @@ _RAW_FIELDS = (
 )
 
 
-def _sliced_sql(unit: str, ranges: int, dimension: str | None) -> str:
-    """The set-based slice builder over raw events: ``$1`` organization, then ``ranges`` pairs of bounds."""
+def _sliced_sql(
+    unit: str,
+    ranges: int,
+    dimension: str | None,
+    sketched: tuple[str, ...] = SKETCHED,
+    dimensions: tuple[str, ...] = (),
+) -> str:
+    """The set-based slice builder over raw events: ``$1`` organization, then ``ranges`` pairs of bounds.
+
+    ``dimension`` or ``dimensions`` restrict the slices built, ``sketched`` the dimensions whose
+    latency sketches are built (every slice of ``SKETCHED`` when rebuilding rollups)."""
     where = " OR ".join(f"(occurred_at >= ${2 + 2 * i} AND occurred_at < ${3 + 2 * i})" for i in range(ranges))
-    dim_filter = f"AND d.dimension = '{dimension}'" if dimension else ""
+    wanted = (dimension,) if dimension else dimensions
+    dim_filter = f"AND d.dimension IN ({', '.join(repr(d) for d in wanted)})" if wanted else ""
+    sketch_filter = ", ".join(repr(d) for d in sketched if d in SKETCHED) or "NULL"
     return f"""
 WITH ev AS (
   SELECT date_trunc('{unit}', occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS b,
@@ -240,7 +251,7 @@ WITH ev AS (
   SELECT b, dimension, key,
          CASE WHEN latency_ms < {MIN_VALUE!r} THEN NULL ELSE ceil(ln(latency_ms) / {LOG_GAMMA!r})::int END AS k,
          count(*) AS n
-  FROM sliced WHERE latency_ms IS NOT NULL AND dimension IN ('resource', 'model')
+  FROM sliced WHERE latency_ms IS NOT NULL AND dimension IN ({sketch_filter})
   GROUP BY 1, 2, 3, 4
 ), sk AS (
   SELECT b, dimension, key,
@@ -351,14 +362,21 @@ async def rebuild_all(organization_id: int) -> int:
 
 
 async def _raw_rows(
-    organization_id: int, hours: list[datetime], dimension: str | None, sketch: bool
+    organization_id: int,
+    hours: list[datetime],
+    dimension: str | None,
+    sketch: bool,
+    dimensions: tuple[str, ...] = (),
+    sketched: tuple[str, ...] = SKETCHED,
 ) -> list[tuple[datetime, str, str, Slice]]:
-    """The dirty hours' slices of ``dimension`` (None: every dimension), aggregated from raw events."""
+    """The dirty hours' slices of ``dimension`` (None: ``dimensions``, or every one), from raw events.
+
+    On PostgreSQL only the ``sketched`` dimensions' sketches are built."""
     if not hours:
         return []
     ranges = [(h, h + HOUR) for h in sorted(hours)]
     if get_settings().is_postgres:
-        sql = _sliced_sql("hour", len(ranges), dimension) + _SELECT_SLICES
+        sql = _sliced_sql("hour", len(ranges), dimension, sketched, dimensions) + _SELECT_SLICES
         args: list[Any] = [organization_id]
         for lo, hi in ranges:
             args += [lo, hi]
@@ -413,7 +431,14 @@ async def read_many(
     if get_settings().is_postgres:
         hours = {h for h in await dirty_hours(organization_id) if start is None or h >= start}
         raw, found = await asyncio.gather(
-            _raw_rows(organization_id, sorted(hours), None, True),
+            _raw_rows(
+                organization_id,
+                sorted(hours),
+                None,
+                True,
+                tuple(sorted({d for d, _, _ in wants})),
+                tuple(sorted({d for d, _, k in wants if k})),
+            ),
             _read_pg(organization_id, start, wants, hours),
         )
         for (dimension, by_day, sketches), out in zip(wants, found, strict=True):
