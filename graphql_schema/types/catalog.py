@@ -7,8 +7,6 @@ versions and analytics costs the same handful of queries as a list of 5.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import datetime
 from enum import Enum
 from typing import Annotated
@@ -18,7 +16,8 @@ from strawberry.scalars import JSON
 
 from graphql_schema.context import Info
 from graphql_schema.derive import model_type
-from graphql_schema.ids import MAX_INT8, bounded_int, int_or_uuid, is_integer_text
+from graphql_schema.ids import MAX_INT8, bounded_int, int_or_uuid
+from graphql_schema.pagination import Connection, Pagination, id_after, id_cursor
 from graphql_schema.permissions import IsAuthenticated
 from graphql_schema.types.identity import User
 from graphql_schema.types.usage import UsagePromptVersionCost, resolve_prompt_version_cost
@@ -66,29 +65,9 @@ class DataSource:
     pass
 
 
-@strawberry.type
-class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
-
-
 @model_type(ExecutionInfo, description="One prompt invocation, as stored")
 class Execution:
     pass
-
-
-@strawberry.type
-class ExecutionEdge:
-    cursor: str
-    node: Execution
-
-
-@strawberry.type
-class ExecutionConnection:
-    edges: list[ExecutionEdge]
-    page_info: PageInfo
 
 
 @model_type(PromptVersionInfo)
@@ -152,33 +131,17 @@ class Prompt:
         return PromptAnalytics.from_pydantic(found)
 
     @strawberry.field(description="Raw executions, newest first")
-    async def executions(self, info: Info, first: int = 20, after: str | None = None) -> ExecutionConnection:
+    async def executions(self, info: Info, first: int = 20, after: str | None = None) -> Connection[Execution]:
         if after is not None:
             bounded_int(decode_cursor(after)[1], "after", MAX_INT8)
         page = await info.context.loaders.executions.load((self.id, first, after))
-        edges = [ExecutionEdge(cursor=e.cursor, node=Execution.from_pydantic(e)) for e in page.items]
-        return ExecutionConnection(edges=edges, page_info=_page_info(edges, page.has_next, after is not None))
+        pairs = [(e.cursor, Execution.from_pydantic(e)) for e in page.items]
+        return Connection.of(pairs, has_next=page.has_next, has_previous=after is not None)
 
 
 @strawberry.type
-class PromptEdge:
-    cursor: str
-    node: Prompt
-
-
-@strawberry.type
-class PromptConnection:
-    edges: list[PromptEdge]
-    page_info: PageInfo
+class PromptConnection(Connection[Prompt]):
     total_count: int
-
-
-@strawberry.type
-class Pagination:
-    page: int
-    page_size: int
-    total_items: int
-    total_pages: int
 
 
 @strawberry.type
@@ -264,29 +227,6 @@ class LoggedUsage:
     queued: bool
 
 
-def _page_info(edges: list, has_next: bool, has_previous: bool) -> PageInfo:  # type: ignore[type-arg]
-    return PageInfo(
-        has_next_page=has_next,
-        has_previous_page=has_previous,
-        start_cursor=edges[0].cursor if edges else None,
-        end_cursor=edges[-1].cursor if edges else None,
-    )
-
-
-def _prompt_cursor(prompt_id: int) -> str:
-    return base64.urlsafe_b64encode(f"prompt:{prompt_id}".encode()).decode()
-
-
-def _decode_prompt_cursor(cursor: str) -> int:
-    try:
-        kind, ident = base64.urlsafe_b64decode(cursor.encode()).decode().split(":")
-        if kind == "prompt" and is_integer_text(ident):
-            return bounded_int(int(ident), "after")
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        pass
-    raise BadRequest.field("after", "not a cursor this API issued")
-
-
 @strawberry.type
 class PromptsQuery:
     @strawberry.field(permission_classes=[IsAuthenticated], description="A prompt by integer id or uuid")
@@ -301,7 +241,7 @@ class PromptsQuery:
         found = await prompts.prompt_slice(
             info.context.user,
             first=first,
-            after_id=_decode_prompt_cursor(after) if after else None,
+            after_id=id_after(after, "prompt"),
             workspace_id=f.workspace_id,
             status=f.status.value if f.status else None,
             data_source_id=f.data_source_id,
@@ -309,9 +249,9 @@ class PromptsQuery:
         )
         for p in found.items:  # prime the loader: `prompt(id)` lookups later in this request are free
             info.context.loaders.prompt.prime(p.id, p)
-        edges = [PromptEdge(cursor=_prompt_cursor(p.id), node=Prompt.from_pydantic(p)) for p in found.items]
-        return PromptConnection(
-            edges=edges, page_info=_page_info(edges, found.has_next, after is not None), total_count=found.total
+        pairs = [(id_cursor("prompt", p.id), Prompt.from_pydantic(p)) for p in found.items]
+        return PromptConnection.of(
+            pairs, has_next=found.has_next, has_previous=after is not None, total_count=found.total
         )
 
     @strawberry.field(permission_classes=[IsAuthenticated], description="Seed 001: one row per prompt, latest run")

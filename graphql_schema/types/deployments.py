@@ -24,6 +24,7 @@ from strawberry.scalars import JSON
 from graphql_schema.context import Info
 from graphql_schema.derive import model_type
 from graphql_schema.ids import bounded_int
+from graphql_schema.pagination import Pagination
 from graphql_schema.permissions import IsAdmin, IsAuthenticated
 from graphql_schema.types.analytics import ProportionTest, WelchTest  # noqa: F401  (registers the nested types)
 from graphql_schema.types.catalog import Prompt, PromptAnalytics, PromptVersion
@@ -316,17 +317,9 @@ def comparison_of(data: schemas.Comparison) -> DeploymentComparison:
 
 
 @strawberry.type
-class DeploymentPagination:
-    page: int
-    page_size: int
-    total_items: int
-    total_pages: int
-
-
-@strawberry.type
 class DeploymentPage:
     items: list[Deployment]
-    pagination: DeploymentPagination
+    pagination: Pagination
 
 
 def _int_id(value: Any, field: str) -> int:
@@ -442,7 +435,7 @@ class DeploymentsQuery:
             loaders(info).deployment.prime(row.id, row)
         return DeploymentPage(
             items=[Deployment.from_pydantic(r) for r in rows],
-            pagination=DeploymentPagination(**pagination.model_dump()),
+            pagination=Pagination(**pagination.model_dump()),
         )
 
     @strawberry.field(permission_classes=[IsAdmin], description="Deployment 1 (baseline) against deployment 2")

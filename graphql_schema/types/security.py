@@ -8,7 +8,6 @@ and the platform-wide stream of events for superusers.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import AsyncGenerator
 from typing import Any
 
@@ -17,7 +16,8 @@ import strawberry
 
 from graphql_schema.context import Info
 from graphql_schema.derive import model_type
-from graphql_schema.ids import MAX_INT8, bounded_int, is_integer_text
+from graphql_schema.ids import MAX_INT8
+from graphql_schema.pagination import Connection, id_after, id_cursor
 from graphql_schema.permissions import IsAdmin, IsSuperuser
 from services.core.errors import BadRequest
 from services.core.redis_client import listen
@@ -52,24 +52,6 @@ def event_of(e: dict[str, Any]) -> SecurityEvent:
 
 
 _UNSET_IN_STREAM = {"organization_id": None, "user_id": None, "user_agent": None, "detail": None}
-
-
-@strawberry.type
-class SecurityEventEdge:
-    cursor: str
-    node: SecurityEvent
-
-
-@strawberry.type
-class SecurityPageInfo:
-    has_next_page: bool
-    end_cursor: str | None
-
-
-@strawberry.type
-class SecurityEventConnection:
-    edges: list[SecurityEventEdge]
-    page_info: SecurityPageInfo
 
 
 @model_type(Decision, name="BlockedIp")
@@ -112,23 +94,6 @@ class ThreatStats:
     pass
 
 
-def _cursor(event_id: int) -> str:
-    return base64.urlsafe_b64encode(f"sec:{event_id}".encode()).decode()
-
-
-def _after(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    try:
-        text = base64.urlsafe_b64decode(cursor.encode()).decode()
-    except (ValueError, UnicodeError):
-        text = ""
-    prefix, _, raw = text.partition(":")
-    if prefix != "sec" or not is_integer_text(raw):
-        raise BadRequest.field("after", "not a cursor of this connection", "invalid_cursor")
-    return bounded_int(int(raw), "after", MAX_INT8)
-
-
 def _range(field: str, value: int, low: int, high: int) -> int:
     if not low <= value <= high:
         raise BadRequest.field(field, f"must be between {low} and {high}", "out_of_range")
@@ -156,20 +121,17 @@ class SecurityQuery:
         source_ip: str | None = None,
         first: int = 50,
         after: str | None = None,
-    ) -> SecurityEventConnection:
+    ) -> Connection[SecurityEvent]:
         _range("hours", hours, 1, 720)
         _range("first", first, 1, 500)
         _choice("eventType", event_type, EVENT_TYPES)
         _choice("threatLevel", threat_level, THREAT_LEVELS)
         rows = await events.list_events(
-            info.context.user, hours, event_type, threat_level, source_ip, first + 1, _after(after)
+            info.context.user, hours, event_type, threat_level, source_ip, first + 1, id_after(after, "sec", MAX_INT8)
         )
         page = rows[:first]
-        edges = [SecurityEventEdge(cursor=_cursor(e["id"]), node=event_of(e)) for e in page]
-        return SecurityEventConnection(
-            edges=edges,
-            page_info=SecurityPageInfo(has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None),
-        )
+        pairs = [(id_cursor("sec", e["id"]), event_of(e)) for e in page]
+        return Connection.of(pairs, has_next=len(rows) > first, has_previous=after is not None)
 
     @strawberry.field(permission_classes=[IsSuperuser], description="Decisions in force (platform-wide)")
     async def blocked_ips(self, info: Info) -> list[BlockedIp]:

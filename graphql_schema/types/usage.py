@@ -13,6 +13,7 @@ from strawberry.dataloader import DataLoader
 
 from graphql_schema.context import Info
 from graphql_schema.derive import model_type
+from graphql_schema.pagination import Pagination
 from graphql_schema.permissions import IsAdmin, IsAuthenticated
 from services.core.validation import validated
 from services.usage import plans, pricing, reports
@@ -20,7 +21,6 @@ from services.usage.schemas import (
     BudgetStatus,
     DayCost,
     ModelCost,
-    Pagination,
     PlanInput,
     PriceInfo,
     PriceInput,
@@ -115,13 +115,9 @@ class UsageRequest:
     reasoning_tokens: float
 
 
-@model_type(Pagination)
-class UsagePagination:
-    pass
-
-
 @model_type(RequestPage)
 class UsageRequestPage:
+    pagination: Pagination
     scope: str
 
 
