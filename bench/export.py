@@ -125,10 +125,11 @@ async def raw_copy(stack: Stack, fmt: str, start: datetime, end: datetime) -> tu
         nonlocal size
         size += len(chunk)
 
-    conn = await asyncpg.connect(_pg(stack.database_url))
+    conn = await asyncpg.connect(_pg(stack.database_url), server_settings={"jit": "off"})  # as the app's pool
     try:
+        ids = await conn.fetchval("SELECT array_agg(id) FROM prompts WHERE organization_id = $1", stack.organization_id)
         started = time.perf_counter()
-        await conn.copy_from_query(sql, stack.organization_id, start, end, None, output=sink, **options)
+        await conn.copy_from_query(sql, stack.organization_id, start, end, ids, output=sink, **options)
         return time.perf_counter() - started, size
     finally:
         await conn.close()

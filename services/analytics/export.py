@@ -47,6 +47,7 @@ from services.rollups.build import DAY, Accumulator, day_floor, dirty_hours
 from services.rollups.query import accumulate_slices
 
 ROW_BUDGET = 10_000  # rollup rows per read (one UTC day x a chunk of prompts)
+COPY_ROWS = 50_000  # rows (at most) per COPY: enough to hide its ~10 ms start, small enough to pipeline
 SHEET = "prompt_metrics"
 FORMATS = {
     "json": "application/json",
@@ -188,19 +189,24 @@ async def export_rows(plan: ExportPlan) -> AsyncIterator[list[list[Any]]]:
         day += DAY
 
 
-async def _segments(plan: ExportPlan) -> AsyncIterator[datetime | list[list[Any]]]:
-    """The file in order: whole days PostgreSQL computes (a day's start), and pages of rows made here.
+async def _segments(plan: ExportPlan) -> AsyncIterator[tuple[datetime, datetime] | list[list[Any]]]:
+    """The file in order: days ``[start, end)`` PostgreSQL computes, and pages of rows made here.
 
-    On PostgreSQL a past day whose daily rollups are current (no prompt of the export has a
-    dirty hour in it) is one ``COPY`` formatted by the server, a day at a time so that the
-    next day's query runs while this one is sent (:func:`stream_copies`).  The last (current)
-    day and days holding a dirty hour go through :func:`export_rows`, which reads hourly rows
-    and raw events where it must.  SQLite: everything through :func:`export_rows`.
+    On PostgreSQL past days whose daily rollups are current (no prompt of the export has a
+    dirty hour in them) are ``COPY``\ s formatted by the server, each over as many days as
+    make about ``COPY_ROWS`` rows (a day holds at most one row per prompt version), so that
+    the next one runs while this one is sent (:func:`stream_copies`) and a small export is
+    one query.  The last (current) day and days holding a dirty hour go through
+    :func:`export_rows`, which reads hourly rows and raw events where it must.  SQLite:
+    everything through :func:`export_rows`.
     """
     if not get_settings().is_postgres:
         async for rows in export_rows(plan):
             yield rows
         return
+    versions = await _version_counts(plan.organization_id)
+    per_day = sum(max(1, versions.get(pid, 0)) for pid in plan.prompts)
+    days_per_copy = max(1, COPY_ROWS // max(1, per_day))
     last = day_floor(plan.end)
     marked = await dirty_hours(*plan.prompts)
     slow = {day_floor(h) for hours in marked.values() for h in hours} | {last}
@@ -209,9 +215,13 @@ async def _segments(plan: ExportPlan) -> AsyncIterator[datetime | list[list[Any]
         if day in slow:
             async for rows in export_rows(replace(plan, start=day, end=min(day + DAY - _US, plan.end))):
                 yield rows
-        else:
-            yield day
-        day += DAY
+            day += DAY
+            continue
+        end = day + DAY
+        while end < last and end not in slow and (end - day).days < days_per_copy:
+            end += DAY
+        yield (day, end)
+        day = end
 
 
 _US = timedelta(microseconds=1)
@@ -222,8 +232,8 @@ async def _pieces(
 ) -> AsyncIterator[Copy | bytes]:
     """What :func:`stream_copies` sends: a COPY of ``sql`` per database day, ``encode(rows)`` for the rest."""
     async for segment in _segments(plan):
-        if isinstance(segment, datetime):
-            yield Copy(sql, export_sql.args(plan, segment, segment + DAY), options)
+        if isinstance(segment, tuple):
+            yield Copy(sql, export_sql.args(plan, *segment), options)
         else:
             yield encode(segment)
 

@@ -49,14 +49,15 @@ _XLSX_PIECE = 4 * 1024 * 1024  # sheet XML handed to the compressing thread at o
 class Copy:
     """One ``COPY (sql) TO STDOUT`` to stream: the query, its parameters, the COPY options.
 
-    ``settings`` are applied with ``SET LOCAL`` around it.  JIT is off by default: compiling a
-    query's expressions costs ~0.2 s each time, more than a streamed day of rows saves.
+    ``settings`` are applied with ``SET LOCAL`` in a transaction around it (the pool's
+    connections already run with JIT off: see ``services.core.database``).  It runs on the
+    primary, where the rollup reader and its dirty marks are current.
     """
 
     sql: str
     args: tuple[Any, ...] = ()
     options: Mapping[str, Any] = field(default_factory=dict)
-    settings: Mapping[str, str] = field(default_factory=lambda: {"jit": "off"})
+    settings: Mapping[str, str] = field(default_factory=dict)
 
 
 # one text column per row, written untouched (see copy_lines)
@@ -91,10 +92,14 @@ class _Running:
         copy = self.copy
         try:
             client: Any = connections.get("default")
-            async with client.acquire_connection() as conn, conn.transaction():
-                for name, value in copy.settings.items():
-                    await conn.execute("SELECT set_config($1, $2, true)", name, value)
-                await conn.copy_from_query(copy.sql, *copy.args, output=self._sink, **copy.options)
+            async with client.acquire_connection() as conn:
+                if copy.settings:
+                    async with conn.transaction():
+                        for name, value in copy.settings.items():
+                            await conn.execute("SELECT set_config($1, $2, true)", name, value)
+                        await conn.copy_from_query(copy.sql, *copy.args, output=self._sink, **copy.options)
+                else:
+                    await conn.copy_from_query(copy.sql, *copy.args, output=self._sink, **copy.options)
             if self.pending:
                 await self.queue.put(b"".join(self.pending))
             await self.queue.put(None)
