@@ -4,10 +4,13 @@ A now-anchored window ("the last 30 days") starts mid-hour, and so does the end 
 window before it; those partial hours cannot come from rollups.  Read from the database
 they are a grouped scan of up to an hour of raw events each, on every request: at 10M
 events a month, about half of a 30-day summary's time.  But they lie in the past, and a
-past hour changes only by a late event, which marks it dirty until its hourly rollup rows
-are rebuilt -- deleted and re-inserted under new ids.  So while an hour is clean, the ids
-of its hourly rows name its events exactly, and a copy of those events fetched once
-answers any part ``[lo, hi]`` of the hour with two binary searches and a few vector sums.
+past hour changes only by a late event, which the drain adds to the hour's rollup rows in
+the same transaction, giving them new ids (a repair deletes and re-inserts them, also
+under new ids).  So while an hour is clean, the ids of its hourly rows name its events
+exactly, and a copy of those events fetched once answers any part ``[lo, hi]`` of the
+hour with two binary searches and a few vector sums.  (The copy is fetched after the ids
+were read, so it may hold a late event the ids do not yet name: such a copy is newer
+than its key, never older, and the next reader with the new ids fetches again.)
 
 Each process keeps the copies in an LRU bounded by events (``EDGE_CACHE_EVENTS``); an
 hour holding more than ``EDGE_HOUR_MAX_EVENTS`` events of one prompt is left to the

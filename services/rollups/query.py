@@ -8,9 +8,19 @@ A window is cut into the coarsest pieces that are exact:
 * the ragged first/last partial hours and every still-dirty hour come from raw events
   (a clean past edge hour from a per-process copy of its events, :mod:`services.rollups.edge_hours`).
 
+The drain adds every batch to its hourly and daily rows in the transaction that stores it
+(:func:`services.rollups.build.add_to_rollups`), so ingest dirties nothing: the current
+hour and day answer from their rollup rows like any other, and under live ingest a read
+costs what it costs on a quiet system plus re-parsing the few rows the drain rewrote.
+Dirty hours (Redis marks) now come only from repairs and older versions; they are still
+honoured.  The pieces are read by separate statements, each at its own moment: an event
+committed meanwhile is counted at most once (the pieces cover disjoint times) and every
+event committed before the read began is counted.
+
 A handful of queries, whatever the window length, so a 30-day question over millions
-of events reads a few hundred rollup rows.  Rollup rows are never updated in place (a
-rebuild deletes and re-inserts them), so a row id always names the same content: each
+of events reads a few hundred rollup rows.  A rollup row's content never changes under
+its id (a rebuild deletes and re-inserts rows; the drain's update gives the row a new
+id), so a row id always names the same content: each
 process keeps parsed rows and their merges in a bounded LRU (:class:`_ParsedRows`) and
 asks the database only for the ids of the rows a window needs, already grouped by slice
 (:func:`_row_groups`), then for the JSON of the ones it has not parsed yet.  A read of

@@ -47,7 +47,7 @@ async def test_slices_equal_raw_with_one_prompt_dirty(client, make_tenant):
     await jobs.refresh_rollups(CTX)
     ids = {u: (await Prompt.get(uuid=u)).id for u in uuids}
     assert await PromptRollupDaily.filter(prompt_id__in=list(ids.values())).count() > 0
-    # a late event for the first prompt only: its hour (and day) is dirty, the other prompt's are clean
+    # a late event for the first prompt only: the drain adds it to that hour's and day's rows at once
     late = [_event(rng, uuids[0], BASE + timedelta(days=1, hours=5, minutes=30)) for _ in range(3)]
     await _post(client, tenant, late)
     events += late
@@ -109,7 +109,8 @@ def _same(got, want, where) -> None:
 async def test_window_first_hour_from_cached_events_follows_late_events(client, make_tenant):
     """The ragged first hour of a window comes from a per-process copy of that (clean) hour's events;
     every field equals the raw answer, cold and warm, and a late event in that hour is seen at once
-    (the hour is dirty) and after its rebuild (new rollup row ids invalidate the copy)."""
+    (the drain rewrites the hour's rollup rows under new ids, which invalidates the copy) and after
+    a rebuild."""
     from models.prompts import PromptExecution
     from services.rollups import edge_hours
     from services.rollups.build import RAW_FIELDS, Accumulator
@@ -153,7 +154,7 @@ async def test_window_first_hour_from_cached_events_follows_late_events(client, 
     await check(starts[1], end, versions={"a", "c"})
     assert any(key[1] == hour for key in edge_hours.EDGE_HOURS.hours)
 
-    # a late event in the cached hour: dirty now (raw read), then rebuilt (the copy is refetched)
+    # a late event in the cached hour: its rows get new ids (the copy is refetched), then rebuilt
     late = [event(uuids[0], hour + timedelta(minutes=50)) for _ in range(5)]
     await _post(client, tenant, late)
     await check(starts[1], end)
