@@ -16,7 +16,8 @@ A. ``/admin/prompt-analytics/analytics/summary?days=30``, ``charts/time-series``
 B. One alert-evaluation cycle with 1,000 enabled rules over the same data (in-process).
 
 ``--live-rate N`` also starts the worker and repeats A while N events/s are posted to the
-batch ingest route (the current hour then stays dirty and is read from raw events).
+batch ingest route (the drain adds them to the hourly and daily rollup rows as it stores
+them), and prints each live p50/p95 as a ratio of the quiet one measured in the same run.
 """
 
 from __future__ import annotations
@@ -58,6 +59,11 @@ GRAPHQL = """query { prompts(first: 50) { edges { node { id name
   analytics(periodStart: "%s") { executionCount successRate p95LatencyMs avgScore totalCostUsd }
   versions { versionHash analytics(periodStart: "%s") { executionCount successRate p95LatencyMs avgScore } }
 } } } }"""
+
+
+def load() -> str:
+    """The 1/5/15-minute load averages, printed beside figures (the machine is shared)."""
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def pct(values: list[float], q: float) -> float:
@@ -164,15 +170,18 @@ async def measure(stack: Stack, runs: int, live_rate: int = 0) -> list[tuple[str
         admin = "/admin/prompt-analytics"
         series_params = {"metric_name": "latency_p95", "time_window": "30d", "prompt_ids": ids[:20]}
 
+        timings: dict[str, dict[str, list[float]]] = {}
+
         async def reads(label: str) -> None:
             summary = await timed(runs, lambda: http.get(f"{admin}/analytics/summary", params={"days": 30}))
             series = await timed(runs, lambda: http.get(f"{admin}/charts/time-series", params=series_params))
             report = await timed(
                 runs, lambda: http.get(f"{admin}/prompts/{busiest}/report", params={"time_window": "30d"})
             )
+            timings[label] = {"summary": summary, "time series": series, "report": report}
             rows.extend(
                 [
-                    (f"{label} summary, 30 days", ms(summary)),
+                    (f"{label} summary, 30 days", f"{ms(summary)}  (load {load()})"),
                     ("   time series, 30 days, 20 prompts", ms(series)),
                     ("   prompt report, 30 days", ms(report)),
                 ]
@@ -189,6 +198,15 @@ async def measure(stack: Stack, runs: int, live_rate: int = 0) -> list[tuple[str
             stop.set()
             sent = await feeder
             rows.append(("   events sent during those reads", f"{sent:,}"))
+            quiet, busy = timings["A."], timings[f"A'. with {live_rate:,} events/s arriving:"]
+            for name in ("summary", "time series", "report"):
+                rows.append(
+                    (
+                        f"   live / quiet, {name}",
+                        f"p50 {statistics.median(busy[name]) / statistics.median(quiet[name]):.2f}x, "
+                        f"p95 {pct(busy[name], 0.95) / pct(quiet[name], 0.95):.2f}x",
+                    )
+                )
     return rows
 
 
