@@ -27,6 +27,7 @@ import bisect
 import re
 import statistics
 from collections import defaultdict
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -240,11 +241,12 @@ def _alert_target(entity: str, scope: dict[str, Any] | None) -> tuple[int, str |
 
 
 async def _incidents(
-    organization_id: int, scope: list[int], horizon: timedelta, start: datetime, end: datetime
+    organization_id: int, scoped: Awaitable[list[int]], horizon: timedelta, start: datetime, end: datetime
 ) -> dict[int, tuple[datetime, list[tuple[datetime, datetime | None]]]]:
     """Succeeded deployment id -> (its finish, the (fired, resolved) incidents attributed to it).
 
-    The alerts are read first (few); only the shipped versions of the prompts they name are read then.
+    The alerts are read first (few), beside the DORA scope (``scoped``, a task); only the shipped
+    versions of the prompts they name are read then.
     """
     alerts = await Alert.filter(
         organization_id=organization_id,
@@ -256,6 +258,7 @@ async def _incidents(
     prompts = {t[0] for _, t in targeted if t is not None}
     if not prompts:
         return {}
+    scope = await scoped
     shipped = await DeploymentPromptVersion.filter(
         prompt_id__in=sorted(prompts),
         deployment__organization_id=organization_id,
@@ -291,7 +294,17 @@ def check_window(days: int, interval: str | None = None) -> None:
         raise BadRequest.field("interval", "interval must be one of day, week, month")
 
 
-_PG_FINISHED = """
+# The DORA scope (:func:`dora_environments`) computed by the statement itself, so the aggregates need
+# not wait for it: ``$1`` organization, ``$5`` the requested environment or NULL.
+_PG_SCOPE = """
+WITH envs AS (SELECT id, kind FROM environments WHERE organization_id = $1),
+scope AS (SELECT CASE WHEN $5::int IS NOT NULL THEN ARRAY[$5::int]
+                      ELSE coalesce((SELECT array_agg(id) FROM envs WHERE kind = 'production'),
+                                    (SELECT array_agg(id) FROM envs), '{}'::int[]) END AS ids)
+"""
+_PG_FINISHED = (
+    _PG_SCOPE
+    + """
 SELECT bucket, GROUPING(bucket) AS whole, count(*) AS total,
        count(*) FILTER (WHERE status = 'succeeded') AS succeeded,
        count(*) FILTER (WHERE status = 'failed') AS failed,
@@ -302,39 +315,43 @@ SELECT bucket, GROUPING(bucket) AS whole, count(*) AS total,
        count(*) FILTER (WHERE scoped AND status IN ('succeeded', 'rolled_back')) AS live,
        count(*) FILTER (WHERE scoped AND status IN ('succeeded', 'failed', 'rolled_back')) AS judged,
        count(*) FILTER (WHERE scoped AND status IN ('failed', 'rolled_back')) AS judged_bad
-FROM (SELECT status, started_at, finished_at, environment_id = ANY($4) AS scoped,
-             date_trunc($5, finished_at AT TIME ZONE 'UTC') AS bucket
+FROM (SELECT status, started_at, finished_at, environment_id = ANY((SELECT ids FROM scope)::int[]) AS scoped,
+             date_trunc($4, finished_at AT TIME ZONE 'UTC') AS bucket
       FROM deployments
       WHERE organization_id = $1 AND finished_at >= $2 AND finished_at <= $3
-        AND ($6::int IS NULL OR environment_id = $6)) d
+        AND ($5::int IS NULL OR environment_id = $5)) d
 GROUP BY GROUPING SETS ((bucket), ())
 """
-_PG_LEAD = """
+)
+_PG_LEAD = (
+    _PG_SCOPE
+    + """
 SELECT bucket, GROUPING(bucket) AS whole, count(*) AS changes,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY lead) AS median_lead
-FROM (SELECT date_trunc($5, d.finished_at AT TIME ZONE 'UTC') AS bucket,
+FROM (SELECT date_trunc($4, d.finished_at AT TIME ZONE 'UTC') AS bucket,
              greatest(0, extract(epoch FROM d.finished_at - c.committed_at)) AS lead
       FROM deployment_changes c JOIN deployments d ON d.id = c.deployment_id
       WHERE d.organization_id = $1 AND d.finished_at >= $2 AND d.finished_at <= $3
-        AND d.environment_id = ANY($4) AND d.status IN ('succeeded', 'rolled_back')) x
+        AND d.environment_id = ANY((SELECT ids FROM scope)::int[]) AND d.status IN ('succeeded', 'rolled_back')) x
 GROUP BY GROUPING SETS ((bucket), ())
 """
+)
 
 
 async def _aggregate_pg(
     org: int,
     environment_id: int | None,
-    scope: list[int],
     start: datetime,
     end: datetime,
     interval: str,
     into: Any,
 ) -> None:
-    """Counts and medians per bucket and for the whole window, grouped by PostgreSQL (two statements)."""
+    """Counts and medians per bucket and for the whole window, grouped by PostgreSQL (two statements,
+    each computing the DORA scope itself)."""
     conn = connections.get("default")
-    args = [org, start, end, scope, interval]
+    args = [org, start, end, interval, environment_id]
     (_, finished), (_, leads) = await asyncio.gather(  # two pooled connections
-        conn.execute_query(_PG_FINISHED, [*args, environment_id]), conn.execute_query(_PG_LEAD, args)
+        conn.execute_query(_PG_FINISHED, args), conn.execute_query(_PG_LEAD, args)
     )
     for r in finished:
         agg = into(None if r["whole"] else r["bucket"].replace(tzinfo=UTC))
@@ -421,12 +438,13 @@ async def deployment_metrics(
             "incident_horizon_hours", f"must be between 1 and {MAX_INCIDENT_HORIZON_HOURS}", "out_of_range"
         )
     org = principal.organization_id
-    if environment_id is not None:
-        await environment_row(principal, environment_id)
     now = (now or datetime.now(UTC)).astimezone(UTC)
     start = day_floor(now) - timedelta(days=days - 1)
     horizon = timedelta(hours=incident_horizon_hours)
-    scope = await dora_environments(org, environment_id)
+    # One round of concurrent statements on PostgreSQL: the environment check, the DORA scope (which
+    # the aggregates compute themselves), the aggregates and the alerts.
+    scoped = asyncio.ensure_future(dora_environments(org, environment_id))
+    checked = environment_row(principal, environment_id) if environment_id is not None else asyncio.sleep(0)
 
     bounds = bucket_bounds(start, now, interval)
     floors = [_unit_floor(s, interval) for s, _ in bounds]  # the unclipped calendar start of each bucket
@@ -439,11 +457,17 @@ async def deployment_metrics(
     def into(key: datetime | None) -> _Agg:
         return total if key is None else tallies[key]
 
-    if get_settings().is_postgres:
-        aggregate = _aggregate_pg(org, environment_id, scope, start, now, interval, into)
-    else:
-        aggregate = _aggregate_rows(org, environment_id, scope, start, now, into, floor)
-    _, incidents = await asyncio.gather(aggregate, _incidents(org, scope, horizon, start, now))
+    try:
+        if get_settings().is_postgres:
+            aggregate = _aggregate_pg(org, environment_id, start, now, interval, into)
+        else:
+            await checked
+            checked = asyncio.sleep(0)
+            aggregate = _aggregate_rows(org, environment_id, await scoped, start, now, into, floor)
+        _, _, incidents = await asyncio.gather(checked, aggregate, _incidents(org, scoped, horizon, start, now))
+        scope = await scoped
+    finally:
+        scoped.cancel()  # a no-op once done; on a 404 it does not outlive the request
     for dep_id, (finished, found) in incidents.items():
         for agg in (into(floor(finished)), total):
             agg.incident_deployments.add(dep_id)
