@@ -205,10 +205,26 @@ async def main() -> None:
     rows_daily = await connections.get("default").execute_query_dict(
         "SELECT count(*) AS n FROM usage_rollups_daily WHERE organization_id = $1", [org.id]
     )
-    # the current hour stays dirty, as under live ingest: read from raw events
-    await rollups.mark_dirty({(org.id, datetime.now(UTC))})
+    # The current hour and the newest event's hour stay dirty, as under live ingest: read from raw
+    # events (the seed ends a minute before it started, so the newest hour holds up to a full hour).
+    newest = (
+        await connections.get("default").execute_query_dict(
+            "SELECT max(occurred_at) AS t FROM usage_events WHERE organization_id = $1", [org.id]
+        )
+    )[0]["t"]
+    dirty = {rollups.hour_floor(datetime.now(UTC)), rollups.hour_floor(newest)}
+    await rollups.mark_dirty({(org.id, h) for h in dirty})
+    in_dirty = (
+        await connections.get("default").execute_query_dict(
+            "SELECT count(*) AS n FROM usage_events WHERE organization_id = $1 AND occurred_at >= $2",
+            [org.id, min(dirty)],
+        )
+    )[0]["n"]
 
-    results: list[tuple[str, str]] = []
+    results: list[tuple[str, str]] = [
+        ("dirty hours read from raw events", f"{len(dirty)}, holding {in_dirty:,} events")
+    ]
+    print(f"{results[0][0]:32} {results[0][1]}", flush=True)
     for label, call in (
         ("aggregate?period=current", lambda: reports.aggregate(admin, "current")),
         ("aggregate?period=last_30_days", lambda: reports.aggregate(admin, "last_30_days")),

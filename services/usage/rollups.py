@@ -506,8 +506,8 @@ SELECT dimension, key,
        CASE WHEN dimension = ANY($3::text[])
             THEN date_trunc('day', bucket_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' END AS day,
        {_SUM_COLUMNS},
-       array_agg(id ORDER BY id) FILTER (WHERE src = 'd' AND dimension = ANY($4::text[])) AS daily_ids,
-       array_agg(id ORDER BY id) FILTER (WHERE src = 'h' AND dimension = ANY($4::text[])) AS hourly_ids
+       array_agg(id) FILTER (WHERE src = 'd' AND dimension = ANY($4::text[])) AS daily_ids,
+       array_agg(id) FILTER (WHERE src = 'h' AND dimension = ANY($4::text[])) AS hourly_ids
 FROM parts GROUP BY 1, 2, 3
 """
 
@@ -547,8 +547,19 @@ async def _read_pg(
     client: Any = connections.get("default")
     async with client.acquire_connection() as conn:
         records = await conn.fetch(_pg_read_sql(first_full_day is not None, len(ranges)), *args)
+    ids = {
+        (r["dimension"], r["key"], r["day"], column): tuple(sorted(r[column]))
+        for r in records
+        for _, column in _ID_COLUMNS
+        if r[column]
+    }  # unordered aggregate: sort here, so the planner may hash
     merges = await SKETCH_MERGES.merged(
-        [(table, tuple(r[column])) for r in records for table, column in _ID_COLUMNS if r[column]]
+        [
+            (table, ids[(r["dimension"], r["key"], r["day"], column)])
+            for r in records
+            for table, column in _ID_COLUMNS
+            if r[column]
+        ]
     )
     found: dict[str, dict[tuple[str, date | None], Slice]] = {d: {} for d in dimensions}
     for r in records:
@@ -557,7 +568,7 @@ async def _read_pg(
         s.add_row(dict(r), False)
         for table, column in _ID_COLUMNS:
             if r[column]:
-                s.latency.merge(merges[(table, tuple(r[column]))])
+                s.latency.merge(merges[(table, ids[(r["dimension"], r["key"], r["day"], column)])])
     return [found[d] for d, _, _ in wants]
 
 
