@@ -733,11 +733,8 @@ WHERE NOT EXISTS (SELECT 1 FROM prompt_executions e WHERE e.event_id = b.event_i
     AND e.occurred_at BETWEEN b.occurred_at - interval '1 day' AND b.occurred_at + interval '1 day')
 ON CONFLICT (event_id, occurred_at) DO NOTHING;
 """
-_INSERT_RETURNING = _INSERT_EXECUTIONS.rstrip().removesuffix(";") + (
-    "\nRETURNING organization_id, prompt_id, version_hash, status, total_duration_ms, ai_response_time_ms,"
-    " query_execution_time_ms, latency_ms, cost_usd::float8, score, data_source_ids::text,"
-    " schema_names::text, occurred_at"
-)
+# The same INSERT, as one statement returning what it inserted summed per rollup row.
+_INSERT_AGGREGATED = rollups.aggregated_insert(_INSERT_EXECUTIONS)
 
 
 async def _store_postgres(rows: list[_Row]) -> int:
@@ -749,28 +746,9 @@ async def _store_postgres(rows: list[_Row]) -> int:
         await conn.execute(_CREATE_BUFFER)
         await conn.copy_records_to_table("ingest_buffer", records=records, columns=_BUFFER_COLUMNS)
         await conn.execute(_MERGE_BUFFER)
-        stored = await conn.fetch(_INSERT_RETURNING)
-        await rollups.add_to_rollups(_delta_of_stored(stored), conn)
-    return len(stored)
-
-
-_STORED_FIELDS = rollups.RAW_FIELDS[:-3]  # RETURNING's columns 2..9: version, status, the measures
-
-
-def _delta_of_stored(stored: list[Any]) -> rollups.RollupDelta:
-    """What the returned (inserted) executions add to the rollups; each distinct JSON list is parsed once."""
-    delta = rollups.RollupDelta()
-    parsed: dict[str, Any] = {}
-    for r in stored:
-        row = dict(zip(_STORED_FIELDS, r[2:10], strict=True))
-        for k, text in (("data_source_ids", r[10]), ("schema_names", r[11])):
-            value = parsed.get(text)
-            if value is None:
-                value = parsed[text] = orjson.loads(text)
-            row[k] = value
-        row["occurred_at"] = r[12]
-        delta.add(r[0], r[1], row)
-    return delta
+        delta = rollups.RollupDelta.of_aggregates(await conn.fetch(_INSERT_AGGREGATED))
+        await rollups.add_to_rollups(delta, conn)
+    return sum(acc.count for acc in delta.hourly.values())
 
 
 # --------------------------------------------------------------------------- SQLite (and any other backend): ORM
