@@ -80,17 +80,17 @@ def _grouped() -> str:
         f"  sum((r.totals->'{m}'->>0)::float8) AS {m}_s, sum((r.totals->'{m}'->>1)::float8) AS {m}_n" for m in MEASURES
     )
     return f"""
-SELECT r.bucket_start AS day, r.prompt_id, r.version_hash AS version,
+SELECT r.bucket_start AS day, r.prompt_id, r.version_hash COLLATE "C" AS version, p.uuid, p.name,
   sum(r.count)::bigint AS n,
   coalesce(sum(r.count) FILTER (WHERE r.status = 'completed'), 0)::bigint AS ok,
   coalesce(sum(r.count) FILTER (WHERE r.status = 'failed'), 0)::bigint AS bad,
 {sums},
   coalesce(sum((r.sketches->'latency_ms'->>'z')::bigint), 0) AS z,
   array_agg(r.sketches->'latency_ms'->'b') FILTER (WHERE jsonb_typeof(r.sketches->'latency_ms'->'b') = 'object') AS sk
-FROM prompt_rollups_daily r
+FROM prompt_rollups_daily r JOIN prompts p ON p.id = r.prompt_id AND p.organization_id = $1
 WHERE r.organization_id = $1 AND r.bucket_start >= $2 AND r.bucket_start < $3
   AND r.prompt_id = ANY($4::int[])
-GROUP BY r.bucket_start, r.prompt_id, r.version_hash
+GROUP BY r.bucket_start, r.prompt_id, r.version_hash COLLATE "C", p.id
 HAVING sum(r.count) > 0"""
 
 
@@ -120,31 +120,34 @@ LEFT JOIN LATERAL (
 ) q ON true"""
 
 
-def rows_sql(columns: Sequence[str]) -> str:
-    """The rows over ``$2 <= day < $3`` of organization ``$1`` (prompts ``$4``); callers add ``ORDER``."""
+def _query(select: str, columns: Sequence[str]) -> str:
+    """``SELECT select`` over the rows of ``$2 <= day < $3`` of organization ``$1`` (prompts ``$4``), in file order.
+
+    ``t`` names the row's columns (``t.date``, ``t.prompt_id``, ..., the metric columns).  The
+    groups come out of their aggregation already in file order -- day, prompt id, version by
+    code point (``COLLATE "C"``: Python's str order, not the database collation's) -- and
+    ``ORDER BY`` names those same keys, so PostgreSQL sorts once, before grouping, and never
+    the wide output rows.
+    """
     quantiles = [c for c in columns if c in QUANTILES]
     metrics = "".join(f",\n  {METRIC_SQL[c]} AS {c}" for c in columns)
     return f"""
-SELECT to_char(g.day AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS date, g.prompt_id, p.uuid::text AS prompt_uuid,
-  p.name AS prompt_name, g.version AS version_hash{metrics}
-FROM ({_grouped()}) g
-JOIN prompts p ON p.id = g.prompt_id AND p.organization_id = $1{_sketch_lateral(quantiles) if quantiles else ""}"""
-
-
-# day (its text sorts as the day), prompt id, version by code point (Python's str order, not the collation's)
-ORDER = 'ORDER BY t.date, t.prompt_id, t.version_hash COLLATE "C"'
+SELECT {select}
+FROM ({_grouped()}) g{_sketch_lateral(quantiles) if quantiles else ""}
+CROSS JOIN LATERAL (SELECT to_char(g.day AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS date, g.prompt_id,
+  g.uuid::text AS prompt_uuid, g.name::text AS prompt_name, g.version::text AS version_hash{metrics}) t
+ORDER BY g.day, g.prompt_id, g.version"""
 
 
 def csv_sql(columns: Sequence[str]) -> str:
     """The rows for ``COPY ... (FORMAT csv)``: empty text as an empty field, as Python's csv writes it."""
     header = ["date", "prompt_id", "prompt_uuid", "prompt_name", "version_hash", *columns]
-    select = ", ".join(f"nullif(t.{c}, '')" if c in TEXT_COLUMNS else f"t.{c}" for c in header)
-    return f"SELECT {select} FROM ({rows_sql(columns)}) t {ORDER}"
+    return _query(", ".join(f"nullif(t.{c}, '')" if c in TEXT_COLUMNS else f"t.{c}" for c in header), columns)
 
 
 def json_sql(columns: Sequence[str]) -> str:
     """One JSON object per row (``row_to_json``: compact, keys in column order)."""
-    return f"SELECT row_to_json(t)::text FROM ({rows_sql(columns)}) t {ORDER}"
+    return _query("row_to_json(t)::text", columns)
 
 
 def xlsx_sql(columns: Sequence[str]) -> str:
@@ -152,7 +155,7 @@ def xlsx_sql(columns: Sequence[str]) -> str:
     cells = [xlsx_text_sql("t.date"), xlsx_number_sql("t.prompt_id")]
     cells += [xlsx_text_sql(f"t.{c}") for c in ("prompt_uuid", "prompt_name", "version_hash")]
     cells += [xlsx_number_sql(f"t.{c}") for c in columns]
-    return f"SELECT {xlsx_row_sql(cells)} FROM ({rows_sql(columns)}) t {ORDER}"
+    return _query(xlsx_row_sql(cells), columns)
 
 
 def args(plan: ExportPlan, start: datetime, end: datetime) -> tuple[int, datetime, datetime, list[int]]:
