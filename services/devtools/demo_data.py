@@ -39,6 +39,7 @@ from tortoise.transactions import in_transaction
 
 from models.prompts import DataSource, Prompt, PromptExecution, PromptVersion
 from models.tenancy import Workspace
+from services.core import partitions
 from services.core.config import get_settings
 from services.core.errors import BadRequest
 from services.identity.policy import Principal, require_admin
@@ -561,6 +562,11 @@ async def _copy_postgres(tx: Any, segments: list[_Segment]) -> list[_Rendered]:
                 result.text = b""
 
     async with tx.acquire_connection() as conn:
+        # The seed's weeks get their partitions first (partitioned table: services/core/partitions.py),
+        # so the COPY routes rows straight into them rather than into the default partition.
+        if segments and await partitions.is_partitioned(conn):
+            first = datetime.fromtimestamp(segments[0].hours[0].start, UTC)
+            await partitions.ensure_range(conn, first, datetime.fromtimestamp(segments[-1].hours[-1].start + 3600, UTC))
         # Per-row foreign-key triggers are half of PostgreSQL's work in a COPY.  When the new
         # rows outnumber the stored ones, the keys are dropped inside this transaction and
         # re-added after the COPY: one anti-join validates the whole table, cheaper than two

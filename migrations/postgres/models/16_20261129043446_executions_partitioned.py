@@ -32,6 +32,13 @@ BEGIN
                WHERE conrelid = 'prompt_executions_legacy'::regclass AND contype IN ('p', 'u') LOOP
         EXECUTE format('ALTER TABLE prompt_executions_legacy DROP CONSTRAINT %I', con.conname);
     END LOOP;
+    -- its foreign keys step aside so the new table's get the usual names (ATTACH reuses these)
+    FOR con IN SELECT conname FROM pg_constraint
+               WHERE conrelid = 'prompt_executions_legacy'::regclass AND contype = 'f'
+                 AND conname LIKE 'prompt\\_executions\\_%' LOOP
+        EXECUTE format('ALTER TABLE prompt_executions_legacy RENAME CONSTRAINT %I TO %I', con.conname,
+                       'prompt_executions_legacy_' || substr(con.conname, length('prompt_executions_') + 1));
+    END LOOP;
     EXECUTE format('ALTER SEQUENCE %s OWNED BY NONE', seq);
     EXECUTE format($t$
         CREATE TABLE prompt_executions (
