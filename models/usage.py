@@ -91,6 +91,9 @@ class UsageRollupDaily(UsageRollupFields):
     class Meta:
         table = "usage_rollups_daily"
         unique_together = (("organization_id", "bucket_start", "dimension", "key"),)
+        # A read of one dimension over a period (the aggregate: resource types) without scanning
+        # the other dimensions' rows of every day.
+        indexes = (("organization_id", "dimension", "bucket_start"),)
 
 
 # An organization's own price for a model, in force from ``valid_from`` until a later row of the
