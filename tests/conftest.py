@@ -236,8 +236,18 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    if not IS_POSTGRES:
-        terminalreporter.write_line(
-            "note: ran on SQLite; PostgreSQL-only paths were skipped (set DATABASE_URL to a PostgreSQL server)",
-            yellow=True,
-        )
+    """On SQLite, say at the very end how many tests were skipped for needing PostgreSQL, and where."""
+    if IS_POSTGRES:
+        return
+    skipped = [
+        r for r in terminalreporter.stats.get("skipped", []) if "postgres" in str(getattr(r, "longrepr", "")).lower()
+    ]
+    where = sorted({r.nodeid.split("::")[0] for r in skipped})
+    terminalreporter.section("PostgreSQL paths skipped", sep="=", yellow=True, bold=True)
+    terminalreporter.write_line(
+        f"ran on SQLite: {len(skipped)} PostgreSQL-only test(s) skipped"
+        + (f" ({', '.join(where)})" if where else "")
+        + "; the services' PostgreSQL branches (COPY ingest, SQL merges of large reads, partitions) were not"
+        " exercised. Set DATABASE_URL=postgres://... to run them.",
+        yellow=True,
+    )
