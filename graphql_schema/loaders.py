@@ -15,13 +15,10 @@ from typing import Any, TypeVar
 
 from strawberry.dataloader import DataLoader
 
-from services.analytics import prompt as prompt_analytics
-from services.analytics.schemas import PromptAnalytics
-from services.catalog import executions as prompt_executions
-from services.catalog import prompts
-from services.catalog.executions import ExecutionPage
-from services.catalog.prompts import NamedInfo, VersionInfo
-from services.catalog.schemas import PromptInfo
+from services import analytics as analytics_domain
+from services import catalog
+from services.analytics import PromptAnalytics
+from services.catalog import ExecutionPage, NamedInfo, PromptInfo, VersionInfo
 from services.identity import tenancy
 from services.identity.policy import Principal, require_authenticated
 from services.identity.schemas import OrganizationInfo, UserInfo
@@ -70,30 +67,30 @@ class Loaders:
             return await _grouped(
                 keys,
                 lambda k: ((k[1], k[2]), k[0]),
-                lambda period, ids: prompt_analytics.analytics_many(p, ids, *period),
+                lambda period, ids: analytics_domain.analytics_many(p, ids, *period),
             )
 
         async def version_analytics(p: Principal, keys: list[tuple[int, str, Any, Any]]) -> list[Any]:
             return await _grouped(
                 keys,
                 lambda k: ((k[2], k[3]), (k[0], k[1])),
-                lambda period, pairs: prompt_analytics.version_analytics_many(p, pairs, *period),
+                lambda period, pairs: analytics_domain.version_analytics_many(p, pairs, *period),
             )
 
         async def executions(p: Principal, keys: list[tuple[int, int, str | None]]) -> list[Any]:
             return await _grouped(
                 keys,
                 lambda k: ((k[1], k[2]), k[0]),
-                lambda page, ids: prompt_executions.execution_pages(p, ids, *page),
+                lambda page, ids: catalog.execution_pages(p, ids, *page),
             )
 
         return cls(
             organization=scoped(tenancy.load_organizations),
             user=scoped(tenancy.load_users),
-            prompt=scoped(prompts.load_prompts),
-            versions=scoped(prompts.load_versions),
-            workspace=scoped(prompts.load_workspaces),
-            data_source=scoped(prompts.load_data_sources),
+            prompt=scoped(catalog.load_prompts),
+            versions=scoped(catalog.load_versions),
+            workspace=scoped(catalog.load_workspaces),
+            data_source=scoped(catalog.load_data_sources),
             prompt_analytics=scoped(analytics),
             version_analytics=scoped(version_analytics),
             executions=scoped(executions),

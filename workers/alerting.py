@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.alerting import engine as alert_engine
-from services.alerting import platform as performance_alerts
+from services import alerting
 
 
 async def evaluate_alerts(ctx: dict[str, Any]) -> dict[str, Any]:
     """The minute alert cycle: every enabled rule, then performance thresholds; one worker at a time."""
-    result = await alert_engine.evaluate_all()
-    performance = await performance_alerts.sync() if result.ran else None
+    result = await alerting.evaluate_all()
+    performance = await alerting.sync() if result.ran else None
     return {
         "ran": result.ran,
         "rules": result.rules,

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.observability import system as system_metrics
-from services.observability import workers as worker_status
+from services import observability
 
 
 async def heartbeat(ctx: dict[str, Any]) -> dict[str, Any]:
     """Tell the web processes this worker is alive (read by /readyz and health views)."""
-    hb = await worker_status.beat(ctx["worker_id"])
+    hb = await observability.beat(ctx["worker_id"])
     return {"worker_id": hb.worker_id, "at": hb.at}
 
 
 async def sample_system_metrics(ctx: dict[str, Any]) -> dict[str, Any]:
     """Store one psutil sample of this host while monitoring is started (``/v1/monitoring/start``)."""
-    return await system_metrics.sample_if_enabled()
+    return await observability.sample_if_enabled()

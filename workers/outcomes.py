@@ -16,7 +16,7 @@ from typing import Any
 from arq.cron import CronJob
 from arq.worker import Function
 
-from services.observability import app_records as app_metrics
+from services import observability
 
 Job = Callable[..., Awaitable[Any]]
 
@@ -30,12 +30,12 @@ def counted(job: Job) -> Job:
         try:
             result = await job(ctx, *args, **kwargs)
         except asyncio.CancelledError:
-            await asyncio.shield(app_metrics.record_job_outcome(name, "cancelled", time.perf_counter() - started))
+            await asyncio.shield(observability.record_job_outcome(name, "cancelled", time.perf_counter() - started))
             raise
         except Exception:
-            await app_metrics.record_job_outcome(name, "failure", time.perf_counter() - started)
+            await observability.record_job_outcome(name, "failure", time.perf_counter() - started)
             raise
-        await app_metrics.record_job_outcome(name, "success", time.perf_counter() - started)
+        await observability.record_job_outcome(name, "success", time.perf_counter() - started)
         return result
 
     return run

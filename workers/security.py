@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.security import monitor as security_monitor
+from services import security
 
 
 async def check_security_alerts(ctx: dict[str, Any]) -> dict[str, Any]:
     """Open a platform alert while high/critical events exceed SECURITY_ALERT_HIGH_EVENTS; resolve after."""
-    return await security_monitor.check_spike()
+    return await security.check_spike()

@@ -13,12 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from api.routing import Call, Ok, Router, both
-from services.alerting import alerts
-from services.alerting import monitor as alerting_monitor
-from services.alerting import rules as alert_rules
-from services.alerting.monitor import TimeRange
-from services.alerting.rules import RuleInfo, RuleInput, RuleUpdate
-from services.alerting.schemas import (
+from services import alerting
+from services.alerting import (
     AlertDashboard,
     AlertDetail,
     AlertInfo,
@@ -26,6 +22,10 @@ from services.alerting.schemas import (
     MetricSeries,
     MetricsOverview,
     MonitoringAlerts,
+    RuleInfo,
+    RuleInput,
+    RuleUpdate,
+    TimeRange,
 )
 from services.identity.policy import Role
 
@@ -58,7 +58,7 @@ class AlertListQuery(BaseModel):
         default=None, description="'open' means pending, firing or acknowledged"
     )
     severity: Severity | None = None
-    limit: int = Field(default=50, ge=1, le=alerts.MAX_LIMIT, description=f"1..{alerts.MAX_LIMIT}")
+    limit: int = Field(default=50, ge=1, le=alerting.MAX_LIMIT, description=f"1..{alerting.MAX_LIMIT}")
 
 
 class AlertList(BaseModel):
@@ -87,7 +87,7 @@ class MonitoringAlertsQuery(BaseModel):
     hours: int = Field(default=24, ge=1, le=720, description="Alerts started in the last N hours (max 720)")
     severity: Severity | None = None
     resolved: bool | None = None
-    limit: int = Field(default=200, ge=1, le=alerts.MAX_LIMIT)
+    limit: int = Field(default=200, ge=1, le=alerting.MAX_LIMIT)
 
 
 @router.post(
@@ -101,7 +101,7 @@ class MonitoringAlertsQuery(BaseModel):
     **ADMIN,
 )
 async def create_alert_rule(call: Call[None, RuleInput]) -> Ok:
-    return Ok(await alert_rules.create_rule(call.user, call.body), "Alert rule created")
+    return Ok(await alerting.create_rule(call.user, call.body), "Alert rule created")
 
 
 @router.get(
@@ -112,7 +112,7 @@ async def create_alert_rule(call: Call[None, RuleInput]) -> Ok:
     **ADMIN,
 )
 async def get_alert_rules(call: Call[RuleListQuery, None]) -> Ok:
-    items = await alert_rules.list_rules(call.user, call.query.enabled, call.query.metric)
+    items = await alerting.list_rules(call.user, call.query.enabled, call.query.metric)
     return Ok({"items": items, "total": len(items)}, "Alert rules retrieved successfully")
 
 
@@ -120,7 +120,7 @@ async def get_alert_rules(call: Call[RuleListQuery, None]) -> Ok:
     "/api/v1/alert-rules/{rule_id}", summary="Get one alert rule", path_model=RulePath, response_model=RuleInfo, **ADMIN
 )
 async def get_alert_rule(call: Call[None, None]) -> Ok:
-    return Ok(await alert_rules.get_rule(call.user, call.path.rule_id), "Alert rule retrieved successfully")
+    return Ok(await alerting.get_rule(call.user, call.path.rule_id), "Alert rule retrieved successfully")
 
 
 @router.patch(
@@ -133,7 +133,7 @@ async def get_alert_rule(call: Call[None, None]) -> Ok:
     **ADMIN,
 )
 async def update_alert_rule(call: Call[None, RuleUpdate]) -> Ok:
-    return Ok(await alert_rules.update_rule(call.user, call.path.rule_id, call.body), "Alert rule updated")
+    return Ok(await alerting.update_rule(call.user, call.path.rule_id, call.body), "Alert rule updated")
 
 
 @router.delete(
@@ -145,7 +145,7 @@ async def update_alert_rule(call: Call[None, RuleUpdate]) -> Ok:
     **ADMIN,
 )
 async def delete_alert_rule(call: Call[None, None]) -> Response:
-    await alert_rules.delete_rule(call.user, call.path.rule_id)
+    await alerting.delete_rule(call.user, call.path.rule_id)
     return Response(status_code=204)
 
 
@@ -154,7 +154,7 @@ async def delete_alert_rule(call: Call[None, None]) -> Response:
 )
 async def get_alerts(call: Call[AlertListQuery, None]) -> Ok:
     q = call.query
-    items = await alerts.list_alerts(call.user, q.status, q.severity, q.limit)
+    items = await alerting.list_alerts(call.user, q.status, q.severity, q.limit)
     return Ok({"items": items, "count": len(items), "limit": q.limit}, "Alerts retrieved successfully")
 
 
@@ -166,7 +166,7 @@ async def get_alerts(call: Call[AlertListQuery, None]) -> Ok:
     **ADMIN,
 )
 async def get_alert(call: Call[None, None]) -> Ok:
-    return Ok(await alerts.get_alert(call.user, call.path.alert_id), "Alert retrieved successfully")
+    return Ok(await alerting.get_alert(call.user, call.path.alert_id), "Alert retrieved successfully")
 
 
 @router.post(
@@ -180,7 +180,7 @@ async def get_alert(call: Call[None, None]) -> Ok:
     **ADMIN,
 )
 async def acknowledge_alert(call: Call[None, NoteBody]) -> Ok:
-    return Ok(await alerts.acknowledge(call.user, call.path.alert_id, call.body.note), "Alert acknowledged")
+    return Ok(await alerting.acknowledge(call.user, call.path.alert_id, call.body.note), "Alert acknowledged")
 
 
 @router.post(
@@ -195,7 +195,7 @@ async def acknowledge_alert(call: Call[None, NoteBody]) -> Ok:
     **ADMIN,
 )
 async def resolve_alert(call: Call[None, NoteBody]) -> Ok:
-    return Ok(await alerts.resolve(call.user, call.path.alert_id, call.body.note), "Alert resolved")
+    return Ok(await alerting.resolve(call.user, call.path.alert_id, call.body.note), "Alert resolved")
 
 
 @router.get(
@@ -206,12 +206,12 @@ async def resolve_alert(call: Call[None, NoteBody]) -> Ok:
     **ADMIN,
 )
 async def get_alert_dashboard(call: Call[DashboardQuery, None]) -> Ok:
-    return Ok(await alerts.dashboard(call.user, call.query.hours), "Monitoring dashboard retrieved successfully")
+    return Ok(await alerting.dashboard(call.user, call.query.hours), "Monitoring dashboard retrieved successfully")
 
 
 @router.get(*both(f"{MONITORING}/health"), summary="Get Monitoring Health", response_model=AlertingHealth, **ADMIN)
 async def get_monitoring_health(call: Call[None, None]) -> Ok:
-    return Ok(await alerting_monitor.health(call.user), "Monitoring health retrieved successfully")
+    return Ok(await alerting.health(call.user), "Monitoring health retrieved successfully")
 
 
 @router.get(
@@ -223,7 +223,7 @@ async def get_monitoring_health(call: Call[None, None]) -> Ok:
 )
 async def get_performance_metrics(call: Call[MetricsQuery, None]) -> Ok:
     q = call.query
-    data = await alerting_monitor.performance_metrics(call.user, q.metric_type, q.time_range)
+    data = await alerting.performance_metrics(call.user, q.metric_type, q.time_range)
     return Ok(data, "Performance metrics retrieved successfully")
 
 
@@ -238,5 +238,5 @@ async def get_performance_metrics(call: Call[MetricsQuery, None]) -> Ok:
 )
 async def get_performance_alerts(call: Call[MonitoringAlertsQuery, None]) -> Ok:
     q = call.query
-    data = await alerts.monitoring_alerts(call.user, q.hours, q.severity, q.resolved, q.limit)
+    data = await alerting.monitoring_alerts(call.user, q.hours, q.severity, q.resolved, q.limit)
     return Ok(data, "Alerts retrieved successfully")

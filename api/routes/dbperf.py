@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from api.routing import Call, Ok, Router, both
 from services import dbperf
-from services.dbperf.schemas import (
+from services.dbperf import (
     DatabaseHealth,
     DatabaseMetrics,
     OptimizationHistory,

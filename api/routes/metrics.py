@@ -5,13 +5,10 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, field_validator
 
 from api.routing import Call, Ok, Router, both
-from services.alerting import engine as alert_engine
-from services.alerting.schemas import RecordedMetric
+from services import alerting, metrics
+from services.alerting import RecordedMetric
 from services.identity.policy import Role
-from services.metrics import recorded as metrics
-from services.metrics.builtin import check_metric_name
-from services.metrics.recorded import MetricInput
-from services.metrics.schemas import Realtime
+from services.metrics import MetricInput, Realtime, check_metric_name
 
 router = Router("Metrics")
 
@@ -38,7 +35,7 @@ class RealtimeQuery(BaseModel):
     role=Role.ADMIN,
 )
 async def record_metric(call: Call[None, MetricInput]) -> Ok:
-    return Ok(await alert_engine.record_metric(call.user, call.body), "Metric recorded")
+    return Ok(await alerting.record_metric(call.user, call.body), "Metric recorded")
 
 
 @router.get(

@@ -9,10 +9,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from api.routing import Call, Ok, Router, both
+from services import notifications
 from services.identity.policy import Role
-from services.notifications import channels as notifications
-from services.notifications.channels import ChannelCreate, ChannelUpdate
-from services.notifications.schemas import ChannelInfo, DeliveryInfo, DeliveryKind, DeliveryStatus, TestDispatch
+from services.notifications import (
+    ChannelCreate,
+    ChannelInfo,
+    ChannelUpdate,
+    DeliveryInfo,
+    DeliveryKind,
+    DeliveryStatus,
+    TestDispatch,
+)
 
 router = Router("Notifications")
 BASE = "/admin/monitoring-alerts/monitoring/notifications"

@@ -21,7 +21,7 @@ from api.envelope import error_body
 from api.routing import Call, Ok, Router
 from services import otel
 from services.core.errors import DomainError
-from services.otel.decode import JSON, PROTOBUF, media_type
+from services.otel import JSON, PROTOBUF, media_type
 
 router = Router("OpenTelemetry")
 

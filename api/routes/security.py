@@ -12,11 +12,12 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.routing import Call, Ok, Router
+from services import security
 from services.identity.policy import Role
-from services.security import decisions, events, monitor, reputation
-from services.security.classify import EVENT_TYPES, THREAT_LEVELS
-from services.security.decisions import MAX_MANUAL_SECONDS
-from services.security.schemas import (
+from services.security import (
+    EVENT_TYPES,
+    MAX_MANUAL_SECONDS,
+    THREAT_LEVELS,
     BlockedList,
     Cleared,
     Configuration,
@@ -64,7 +65,7 @@ class EventsQuery(BaseModel):
     event_type: EventType | None = Field(default=None, description="Filter by event type")
     threat_level: ThreatLevel | None = Field(default=None, description="Filter by threat level")
     source_ip: str | None = Field(default=None, max_length=64, description="Filter by source IP (IPv4 or IPv6)")
-    limit: int = Field(default=100, ge=1, le=events.MAX_LIMIT, description=f"1-{events.MAX_LIMIT}, default 100")
+    limit: int = Field(default=100, ge=1, le=security.MAX_LIMIT, description=f"1-{security.MAX_LIMIT}, default 100")
 
 
 class ReputationQuery(BaseModel):
@@ -112,7 +113,7 @@ class EmptyBody(BaseModel):
     **SUPERUSER,
 )
 async def get_blocked_ips(call: Call[None, None]) -> Ok:
-    return Ok(await decisions.list_blocked(call.user), "Blocked IPs retrieved successfully")
+    return Ok(await security.list_blocked(call.user), "Blocked IPs retrieved successfully")
 
 
 @router.post(
@@ -126,7 +127,7 @@ async def get_blocked_ips(call: Call[None, None]) -> Ok:
     **SUPERUSER,
 )
 async def clear_all_blocked_ips(call: Call[None, EmptyBody]) -> Ok:
-    data = await decisions.clear_all(call.user)
+    data = await security.clear_all(call.user)
     return Ok(data, f"Cleared {data['cleared']} blocked IPs")
 
 
@@ -144,7 +145,7 @@ async def clear_all_blocked_ips(call: Call[None, EmptyBody]) -> Ok:
 )
 async def block_ip_address(call: Call[None, BlockBody]) -> Ok:
     b = call.body
-    data = await decisions.block(call.user, call.path.ip_address, b.duration_seconds, b.reason)
+    data = await security.block(call.user, call.path.ip_address, b.duration_seconds, b.reason)
     return Ok(data, f"IP {data['ip_address']} blocked")
 
 
@@ -161,7 +162,7 @@ async def block_ip_address(call: Call[None, BlockBody]) -> Ok:
     **SUPERUSER,
 )
 async def unblock_ip_address(call: Call[None, UnblockBody]) -> Ok:
-    data = await decisions.unblock(call.user, call.path.ip_address, call.body.reason)
+    data = await security.unblock(call.user, call.path.ip_address, call.body.reason)
     return Ok(data, f"IP {data['ip_address']} unblocked")
 
 
@@ -173,7 +174,7 @@ async def unblock_ip_address(call: Call[None, UnblockBody]) -> Ok:
     **SUPERUSER,
 )
 async def get_security_configuration(call: Call[None, None]) -> Ok:
-    return Ok(await monitor.configuration(call.user), "Security configuration retrieved successfully")
+    return Ok(await security.configuration(call.user), "Security configuration retrieved successfully")
 
 
 @router.get(
@@ -186,7 +187,7 @@ async def get_security_configuration(call: Call[None, None]) -> Ok:
     **ADMIN,
 )
 async def get_security_dashboard(call: Call[HoursQuery, None]) -> Ok:
-    return Ok(await monitor.dashboard(call.user, call.query.hours), "Security dashboard retrieved successfully")
+    return Ok(await security.dashboard(call.user, call.query.hours), "Security dashboard retrieved successfully")
 
 
 @router.get(
@@ -199,13 +200,13 @@ async def get_security_dashboard(call: Call[HoursQuery, None]) -> Ok:
 )
 async def get_security_events(call: Call[EventsQuery, None]) -> Ok:
     q = call.query
-    items = await events.list_events(call.user, q.hours, q.event_type, q.threat_level, q.source_ip, q.limit)
+    items = await security.list_events(call.user, q.hours, q.event_type, q.threat_level, q.source_ip, q.limit)
     data = {
         "events": items,
         "count": len(items),
         "limit": q.limit,
         "hours": q.hours,
-        "scope": events.scope_name(call.user),
+        "scope": security.scope_name(call.user),
     }
     return Ok(data, "Security events retrieved successfully")
 
@@ -219,7 +220,7 @@ async def get_security_events(call: Call[EventsQuery, None]) -> Ok:
     **SUPERUSER,
 )
 async def security_health_check(call: Call[None, None]) -> Ok:
-    return Ok(await monitor.health(call.user), "Security health retrieved successfully")
+    return Ok(await security.health(call.user), "Security health retrieved successfully")
 
 
 @router.get(
@@ -233,7 +234,7 @@ async def security_health_check(call: Call[None, None]) -> Ok:
 )
 async def get_ip_reputation(call: Call[ReputationQuery, None]) -> Ok:
     q = call.query
-    return Ok(await reputation.ranking(call.user, q.limit, q.sort_by, q.order), "IP reputation retrieved successfully")
+    return Ok(await security.ranking(call.user, q.limit, q.sort_by, q.order), "IP reputation retrieved successfully")
 
 
 @router.post(
@@ -244,7 +245,7 @@ async def get_ip_reputation(call: Call[ReputationQuery, None]) -> Ok:
     **SUPERUSER,
 )
 async def start_security_monitoring(call: Call[None, None]) -> Ok:
-    return Ok(await monitor.start(call.user), "Security monitoring started")
+    return Ok(await security.start(call.user), "Security monitoring started")
 
 
 @router.post(
@@ -256,7 +257,7 @@ async def start_security_monitoring(call: Call[None, None]) -> Ok:
     **SUPERUSER,
 )
 async def stop_security_monitoring(call: Call[None, None]) -> Ok:
-    return Ok(await monitor.stop(call.user), "Security monitoring stopped")
+    return Ok(await security.stop(call.user), "Security monitoring stopped")
 
 
 @router.get(
@@ -269,4 +270,4 @@ async def stop_security_monitoring(call: Call[None, None]) -> Ok:
     **ADMIN,
 )
 async def get_threat_statistics(call: Call[HoursQuery, None]) -> Ok:
-    return Ok(await events.statistics(call.user, call.query.hours), "Threat statistics retrieved successfully")
+    return Ok(await security.statistics(call.user, call.query.hours), "Threat statistics retrieved successfully")

@@ -20,19 +20,14 @@ from graphql_schema.derive import model_type
 from graphql_schema.ids import int_or_uuid
 from graphql_schema.permissions import IsAdmin
 from graphql_schema.types.metrics import MetricPoint
-from services.alerting import alerts
-from services.alerting import engine as alert_engine
-from services.alerting import events as alert_events
-from services.alerting import rules as alert_rules
-from services.alerting.rules import RuleInfo, RuleInput, RuleUpdate
-from services.alerting.schemas import AlertChange as AlertChangeInfo
-from services.alerting.schemas import AlertDetail, AlertEventInfo, AlertInfo, RuleScopeInfo
+from services import alerting
+from services.alerting import AlertChange as AlertChangeInfo
+from services.alerting import AlertDetail, AlertEventInfo, AlertInfo, RuleInfo, RuleInput, RuleScopeInfo, RuleUpdate
 from services.core.errors import BadRequest
 from services.core.redis_client import listen
 from services.core.validation import validated
 from services.identity.policy import Role
-from services.metrics.recorded import MetricInput
-from services.metrics.schemas import MetricPointInfo
+from services.metrics import MetricInput, MetricPointInfo
 
 ALERT_EVENT_KINDS = {"pending", "firing", "acknowledged", "resolved", "renotify", "severity"}
 
@@ -161,17 +156,17 @@ def _rule_data(obj: object) -> dict[str, Any]:
 class AlertsQuery:
     @strawberry.field(permission_classes=[IsAdmin], description="Alert rules of the caller's organization")
     async def alert_rules(self, info: Info, enabled: bool | None = None) -> list[AlertRule]:
-        return [rule_of(r) for r in await alert_rules.list_rules(info.context.user, enabled)]
+        return [rule_of(r) for r in await alerting.list_rules(info.context.user, enabled)]
 
     @strawberry.field(permission_classes=[IsAdmin], description="Newest first; status may be 'open'")
     async def alerts(
         self, info: Info, status: str | None = None, severity: str | None = None, first: int = 50
     ) -> list[Alert]:
-        return [Alert.from_pydantic(a) for a in await alerts.list_alerts(info.context.user, status, severity, first)]
+        return [Alert.from_pydantic(a) for a in await alerting.list_alerts(info.context.user, status, severity, first)]
 
     @strawberry.field(permission_classes=[IsAdmin], description="One alert with its history (404 otherwise)")
     async def alert(self, info: Info, id: int) -> AlertWithHistory:
-        return AlertWithHistory.from_pydantic(await alerts.get_alert(info.context.user, id))
+        return AlertWithHistory.from_pydantic(await alerting.get_alert(info.context.user, id))
 
 
 @strawberry.type
@@ -179,32 +174,32 @@ class AlertsMutation:
     @strawberry.mutation(permission_classes=[IsAdmin])
     async def create_alert_rule(self, info: Info, input: AlertRuleInput) -> AlertRule:
         data = validated(RuleInput, _rule_data(input))
-        return rule_of(await alert_rules.create_rule(info.context.user, data))
+        return rule_of(await alerting.create_rule(info.context.user, data))
 
     @strawberry.mutation(permission_classes=[IsAdmin])
     async def update_alert_rule(self, info: Info, id: int, input: AlertRulePatch) -> AlertRule:
         data = _given(input)
         if isinstance(data.get("scope"), dict):
             data["scope"] = _prompt_ref({k: v for k, v in data["scope"].items() if v is not None}, "scope.prompt_id")
-        return rule_of(await alert_rules.update_rule(info.context.user, id, validated(RuleUpdate, data)))
+        return rule_of(await alerting.update_rule(info.context.user, id, validated(RuleUpdate, data)))
 
     @strawberry.mutation(permission_classes=[IsAdmin], description="Resolves the rule's open alerts; keeps history")
     async def delete_alert_rule(self, info: Info, id: int) -> bool:
-        await alert_rules.delete_rule(info.context.user, id)
+        await alerting.delete_rule(info.context.user, id)
         return True
 
     @strawberry.mutation(permission_classes=[IsAdmin], description="firing -> acknowledged (else CONFLICT)")
     async def acknowledge_alert(self, info: Info, id: int, note: str | None = None) -> Alert:
-        return Alert.from_pydantic(await alerts.acknowledge(info.context.user, id, note))
+        return Alert.from_pydantic(await alerting.acknowledge(info.context.user, id, note))
 
     @strawberry.mutation(permission_classes=[IsAdmin], description="open -> resolved (else CONFLICT)")
     async def resolve_alert(self, info: Info, id: int, note: str | None = None) -> Alert:
-        return Alert.from_pydantic(await alerts.resolve(info.context.user, id, note))
+        return Alert.from_pydantic(await alerting.resolve(info.context.user, id, note))
 
     @strawberry.mutation(permission_classes=[IsAdmin], description="Record a custom metric point")
     async def record_metric(self, info: Info, input: MetricPointInput) -> RecordedMetric:
         data = {k: v for k, v in _prompt_ref(_given(input)).items() if v is not None}
-        done = await alert_engine.record_metric(info.context.user, validated(MetricInput, data))
+        done = await alerting.record_metric(info.context.user, validated(MetricInput, data))
         changes = [AlertChange.from_pydantic(c) for c in done.alert_changes]
         point = MetricPoint.from_pydantic(MetricPointInfo.model_validate(done.model_dump()))
         return RecordedMetric(point=point, rules_evaluated=done.rules_evaluated, alert_changes=changes)
@@ -232,7 +227,7 @@ class AlertsSubscription:
         if wanted is not None and not wanted <= ALERT_EVENT_KINDS:
             raise BadRequest.field("events", f"events must be among {', '.join(sorted(ALERT_EVENT_KINDS))}")
         async for data in listen(
-            alert_events.channel(principal.organization_id), still_allowed=lambda: info.context.recheck(Role.ADMIN)
+            alerting.channel(principal.organization_id), still_allowed=lambda: info.context.recheck(Role.ADMIN)
         ):
             payload = orjson.loads(data)
             if wanted is None or payload["event"] in wanted:

@@ -13,114 +13,111 @@ from strawberry.scalars import JSON
 from graphql_schema.context import Info
 from graphql_schema.derive import model_type
 from graphql_schema.permissions import IsAdmin
-from services.analytics import report as reports
-from services.analytics import schemas as analysis_schemas
-from services.analytics import summary as analytics_summary
-from services.analytics import timeseries as analysis_timeseries
+from services import analytics
 from services.core.errors import BadRequest
 
 
-@model_type(analysis_schemas.Kpis)
+@model_type(analytics.Kpis)
 class Kpis:
     pass
 
 
-@model_type(analysis_schemas.Delta, name="KpiDelta")
+@model_type(analytics.Delta, name="KpiDelta")
 class KpiDelta:
     pass
 
 
-@model_type(analysis_schemas.KpiComparison)
+@model_type(analytics.KpiComparison)
 class KpiComparison:
     pass
 
 
-@model_type(analysis_schemas.OpenAlerts)
+@model_type(analytics.OpenAlerts)
 class OpenAlerts:
     by_severity: JSON
 
 
-@model_type(analysis_schemas.HealthStatus, name="AnalyticsHealthStatus")
+@model_type(analytics.HealthStatus, name="AnalyticsHealthStatus")
 class AnalyticsHealthStatus:
     pass
 
 
-@model_type(analysis_schemas.PromptUsage)
+@model_type(analytics.PromptUsage)
 class PromptUsage:
     pass
 
 
-@model_type(analysis_schemas.WorkspaceUsage)
+@model_type(analytics.WorkspaceUsage)
 class WorkspaceUsage:
     pass
 
 
-@model_type(analysis_schemas.SummaryDataSourceUsage, name="AnalyticsDataSourceUsage")
+@model_type(analytics.SummaryDataSourceUsage, name="AnalyticsDataSourceUsage")
 class AnalyticsDataSourceUsage:
     pass
 
 
-@model_type(analysis_schemas.UsageStatistics)
+@model_type(analytics.UsageStatistics)
 class UsageStatistics:
     pass
 
 
-@model_type(analysis_schemas.AnalyticsSummary)
+@model_type(analytics.AnalyticsSummary)
 class AnalyticsSummary:
     pass
 
 
-@model_type(analysis_schemas.TrendLine)
+@model_type(analytics.TrendLine)
 class TrendLine:
     pass
 
 
-@model_type(analysis_schemas.Annotation, name="ChartAnnotation")
+@model_type(analytics.Annotation, name="ChartAnnotation")
 class ChartAnnotation:
     pass
 
 
-@model_type(analysis_schemas.ChartSeries, name="MetricSeries")
+@model_type(analytics.ChartSeries, name="MetricSeries")
 class MetricSeries:
     pass
 
 
-@model_type(analysis_schemas.TimeSeriesChart)
+@model_type(analytics.TimeSeriesChart)
 class TimeSeriesChart:
     pass
 
 
-@model_type(analysis_schemas.WelchTest)
+@model_type(analytics.WelchTest)
 class WelchTest:
     pass
 
 
-@model_type(analysis_schemas.ProportionTest)
+@model_type(analytics.ProportionTest)
 class ProportionTest:
     pass
 
 
-@model_type(reports.VersionPerformance)
+@model_type(analytics.VersionPerformance)
 class VersionPerformance:
     pass
 
 
-@model_type(reports.AbTest)
+@model_type(analytics.AbTest)
 class AbTest:
     pass
 
 
-@model_type(reports.QualityTrend)
+@model_type(analytics.QualityTrend)
 class QualityTrend:
     pass
 
 
-@model_type(reports.Benchmark)
+@model_type(analytics.Benchmark)
 class Benchmark:
     pass
 
 
-@model_type(reports.PromptReport)
+@model_type(analytics.PromptReport)
 class PromptReport:
     pass
 
@@ -133,13 +130,13 @@ class AnalysisQuery:
     async def analytics_summary(self, info: Info, days: int = 7) -> AnalyticsSummary:
         if not 1 <= days <= 365:
             raise BadRequest.field("days", "days must be between 1 and 365")
-        return AnalyticsSummary.from_pydantic(await analytics_summary.analytics_summary(info.context.user, days))
+        return AnalyticsSummary.from_pydantic(await analytics.analytics_summary(info.context.user, days))
 
     @strawberry.field(permission_classes=[IsAdmin], description="One series per prompt for a metric")
     async def time_series(
         self, info: Info, metric_name: str, time_window: str = "24h", prompt_ids: list[int] | None = None
     ) -> TimeSeriesChart:
-        chart = await analysis_timeseries.time_series(info.context.user, metric_name, time_window, prompt_ids)
+        chart = await analytics.time_series(info.context.user, metric_name, time_window, prompt_ids)
         return TimeSeriesChart.from_pydantic(chart)
 
     @strawberry.field(permission_classes=[IsAdmin], description="Versions, A/B test, quality trend, benchmarks")
@@ -151,5 +148,5 @@ class AnalysisQuery:
         version_a: str | None = None,
         version_b: str | None = None,
     ) -> PromptReport:
-        report = await reports.prompt_report(info.context.user, prompt_id, time_window, version_a, version_b)
+        report = await analytics.prompt_report(info.context.user, prompt_id, time_window, version_a, version_b)
         return PromptReport.from_pydantic(report)

@@ -21,11 +21,11 @@ from graphql_schema.pagination import Connection, Pagination, id_after, id_curso
 from graphql_schema.permissions import IsAuthenticated
 from graphql_schema.types.identity import User
 from graphql_schema.types.usage import UsagePromptVersionCost, resolve_prompt_version_cost
-from services.analytics.schemas import DataSourceUsage as DataSourceUsageModel
-from services.analytics.schemas import PromptAnalytics as PromptAnalyticsModel
-from services.analytics.schemas import SchemaUsage as SchemaUsageModel
-from services.catalog import prompts
-from services.catalog.schemas import (
+from services import catalog
+from services.analytics import DataSourceUsage as DataSourceUsageModel
+from services.analytics import PromptAnalytics as PromptAnalyticsModel
+from services.analytics import SchemaUsage as SchemaUsageModel
+from services.catalog import (
     DataSourceInfo,
     ExecutionInfo,
     PromptCreate,
@@ -231,14 +231,14 @@ class LoggedUsage:
 class PromptsQuery:
     @strawberry.field(permission_classes=[IsAuthenticated], description="A prompt by integer id or uuid")
     async def prompt(self, info: Info, id: strawberry.ID) -> Prompt:
-        return Prompt.from_pydantic(await prompts.get_prompt(info.context.user, int_or_uuid(str(id), "id")))
+        return Prompt.from_pydantic(await catalog.get_prompt(info.context.user, int_or_uuid(str(id), "id")))
 
     @strawberry.field(permission_classes=[IsAuthenticated], description="The organization's prompts, newest first")
     async def prompts(
         self, info: Info, filter: PromptFilter | None = None, first: int = 20, after: str | None = None
     ) -> PromptConnection:
         f = filter or PromptFilter()
-        found = await prompts.prompt_slice(
+        found = await catalog.prompt_slice(
             info.context.user,
             first=first,
             after_id=id_after(after, "prompt"),
@@ -273,7 +273,7 @@ class PromptsQuery:
             raise BadRequest.field("page", "page must be at least 1")
         if not 1 <= page_size <= 100:
             raise BadRequest.field("page_size", "page_size must be between 1 and 100")
-        found = await prompts.prompt_history(
+        found = await catalog.prompt_history(
             info.context.user,
             page=page,
             page_size=page_size,
@@ -295,14 +295,14 @@ class PromptsQuery:
     async def workspaces(self, info: Info) -> list[Workspace]:
         return [
             Workspace.from_pydantic(WorkspaceInfo.model_validate(w, from_attributes=True))
-            for w in await prompts.list_workspaces(info.context.user)
+            for w in await catalog.list_workspaces(info.context.user)
         ]
 
     @strawberry.field(permission_classes=[IsAuthenticated])
     async def data_sources(self, info: Info) -> list[DataSource]:
         return [
             DataSource.from_pydantic(DataSourceInfo.model_validate(d, from_attributes=True))
-            for d in await prompts.list_data_sources(info.context.user)
+            for d in await catalog.list_data_sources(info.context.user)
         ]
 
 
@@ -311,7 +311,7 @@ class PromptsMutation:
     @strawberry.mutation(permission_classes=[IsAuthenticated])
     async def create_prompt(self, info: Info, input: CreatePromptInput) -> Prompt:
         draft = validated(PromptCreate, {k: v for k, v in strawberry.asdict(input).items() if v is not None})
-        created = await prompts.create_prompt(
+        created = await catalog.create_prompt(
             info.context.user, draft.name, draft.text, draft.workspace_id, draft.uuid, draft.tags
         )
         return Prompt.from_pydantic(created)

@@ -21,29 +21,28 @@ from graphql_schema.permissions import IsSuperuser
 from services import dbperf
 from services.core.errors import BadRequest
 from services.core.validation import validated
-from services.dbperf import schemas
 
 M = TypeVar("M", bound=BaseModel)
 
 
-@model_type(schemas.HealthCheck)
+@model_type(dbperf.HealthCheck)
 class DatabaseHealthCheck:
     status: str
     threshold: JSON
     details: JSON
 
 
-@model_type(schemas.NotApplicable)
+@model_type(dbperf.NotApplicable)
 class NotApplicableCheck:
     pass
 
 
-@model_type(schemas.HealthSummary)
+@model_type(dbperf.HealthSummary)
 class DatabaseHealthSummary:
     pass
 
 
-@model_type(schemas.DatabaseHealth)
+@model_type(dbperf.DatabaseHealth)
 class DatabaseHealth:
     status: str
     database_bytes: float | None
@@ -52,7 +51,7 @@ class DatabaseHealth:
     not_applicable: list[NotApplicableCheck]
 
 
-@model_type(schemas.Rates)
+@model_type(dbperf.Rates)
 class DatabaseRates:
     commits: float
     rollbacks: float
@@ -63,13 +62,13 @@ class DatabaseRates:
     deadlocks: float
 
 
-@model_type(schemas.SeriesPoint)
+@model_type(dbperf.SeriesPoint)
 class DatabaseSeriesPoint:
     temp_bytes: float
     deadlocks: float
 
 
-@model_type(schemas.RelationGrowth)
+@model_type(dbperf.RelationGrowth)
 class RelationGrowth:
     kind: str
     size_bytes: float
@@ -79,7 +78,7 @@ class RelationGrowth:
     dead_rows: float | None
 
 
-@model_type(schemas.Statement)
+@model_type(dbperf.Statement)
 class DatabaseStatement:
     calls: float
     rows: float
@@ -88,17 +87,17 @@ class DatabaseStatement:
     temp_blks_written: float
 
 
-@model_type(schemas.TopStatements)
+@model_type(dbperf.TopStatements)
 class TopStatements:
     items: list[DatabaseStatement]
 
 
-@model_type(schemas.SamplingInfo)
+@model_type(dbperf.SamplingInfo)
 class SamplingInfo:
     pass
 
 
-@model_type(schemas.DatabaseMetrics)
+@model_type(dbperf.DatabaseMetrics)
 class DatabaseMetrics:
     database_bytes: float | None
     database_growth_bytes: float | None
@@ -110,12 +109,12 @@ class DatabaseMetrics:
     top_statements: TopStatements
 
 
-@model_type(schemas.Evidence)
+@model_type(dbperf.Evidence)
 class ScalingEvidence:
     pass
 
 
-@model_type(schemas.Recommendation)
+@model_type(dbperf.Recommendation)
 class ScalingRecommendation:
     severity: str
     evidence: list[ScalingEvidence]
@@ -123,24 +122,24 @@ class ScalingRecommendation:
     details: JSON
 
 
-@model_type(schemas.ScalingAdvice)
+@model_type(dbperf.ScalingAdvice)
 class ScalingRecommendations:
     recommendations: list[ScalingRecommendation]
     evaluated: list[ScalingRecommendation]
     not_applicable: list[NotApplicableCheck]
 
 
-@model_type(schemas.RunStatement)
+@model_type(dbperf.RunStatement)
 class OptimizationStatement:
     pass
 
 
-@model_type(schemas.OptimizationRunInfo)
+@model_type(dbperf.OptimizationRunInfo)
 class OptimizationRun:
     pass
 
 
-def run_of(run: schemas.OptimizationRunInfo) -> OptimizationRun:
+def run_of(run: dbperf.OptimizationRunInfo) -> OptimizationRun:
     """The run with its per-table figures (``before``/``after``) as the JSON values REST renders."""
     out = OptimizationRun.from_pydantic(run)
     data = run.model_dump(mode="json", include={"before", "after"})
@@ -194,6 +193,6 @@ class DatabasePerformanceMutation:
     @strawberry.mutation(permission_classes=SUPERUSER, description="Start (or dry-run) an optimization run")
     async def start_database_optimization(self, info: Info, input: DatabaseOptimizationInput) -> OptimizationRun:
         request = validated(
-            schemas.OptimizeRequest, {"tasks": input.tasks, "tables": input.tables, "dry_run": input.dry_run}, "input."
+            dbperf.OptimizeRequest, {"tasks": input.tasks, "tables": input.tables, "dry_run": input.dry_run}, "input."
         )
         return run_of(await dbperf.start_run(info.context.user, request))

@@ -30,7 +30,7 @@ from graphql_schema.types.analytics import ProportionTest, WelchTest  # noqa: F4
 from graphql_schema.types.catalog import Prompt, PromptAnalytics, PromptVersion
 from graphql_schema.types.identity import User
 from services import deployments
-from services.catalog.schemas import PromptVersionInfo
+from services.catalog import PromptVersionInfo
 from services.core.errors import BadRequest, NotFound
 from services.core.validation import validated
 from services.deployments import schemas

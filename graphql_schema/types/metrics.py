@@ -20,8 +20,7 @@ from graphql_schema.permissions import IsAdmin
 from services.core.errors import BadRequest
 from services.core.redis_client import listen
 from services.identity.policy import Role
-from services.metrics.recorded import updates_channel
-from services.metrics.schemas import MetricPointInfo
+from services.metrics import MetricPointInfo, updates_channel
 
 MAX_NAMES = 50
 

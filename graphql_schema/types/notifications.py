@@ -10,9 +10,9 @@ from strawberry.scalars import JSON
 from graphql_schema.context import Info
 from graphql_schema.derive import model_type
 from graphql_schema.permissions import IsAdmin
+from services import notifications
 from services.core.errors import BadRequest
-from services.notifications import channels as notifications
-from services.notifications.schemas import ChannelInfo, DeliveryInfo, TestDispatch
+from services.notifications import ChannelInfo, DeliveryInfo, TestDispatch
 
 
 @model_type(ChannelInfo)

@@ -15,10 +15,8 @@ import strawberry
 from graphql_schema.context import Info
 from graphql_schema.derive import model_type
 from graphql_schema.permissions import IsAdmin, IsAuthenticated
-from services.observability import health as health_status
-from services.observability import performance as performance_monitoring
-from services.observability import system as system_metrics
-from services.observability.schemas import DependencyCheck, EndpointStats, HostMetrics
+from services import observability
+from services.observability import DependencyCheck, EndpointStats, HostMetrics
 
 
 @model_type(DependencyCheck)
@@ -46,7 +44,7 @@ class SystemMetrics:
 
 
 async def resolve_system_health(info: Info) -> SystemHealth:
-    data = await health_status.health(info.context.request.app.state.self_check)
+    data = await observability.service_health(info.context.request.app.state.self_check)
     checks = data.services
     return SystemHealth(
         status=data.status,
@@ -62,12 +60,12 @@ async def resolve_system_health(info: Info) -> SystemHealth:
 async def resolve_endpoint_performance(
     info: Info, hours: int = 24, limit: int = 20, sort_by: str = "p95_ms"
 ) -> list[EndpointPerformance]:
-    data = await performance_monitoring.endpoint_performance(info.context.user, hours, limit, sort_by)
+    data = await observability.endpoint_performance(info.context.user, hours, limit, sort_by)
     return [EndpointPerformance.from_pydantic(row) for row in data.endpoints]
 
 
 async def resolve_system_metrics(info: Info) -> SystemMetrics:
-    return SystemMetrics.from_pydantic(HostMetrics.of(await system_metrics.current(info.context.user)))
+    return SystemMetrics.from_pydantic(HostMetrics.of(await observability.current(info.context.user)))
 
 
 @strawberry.type

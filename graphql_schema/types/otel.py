@@ -12,8 +12,8 @@ from graphql_schema.context import Info
 from graphql_schema.derive import model_type
 from graphql_schema.permissions import IsAuthenticated
 from services import otel
-from services.otel.schemas import OtelStats as OtelStatsModel
-from services.otel.schemas import ResourceInfo
+from services.otel import OtelStats as OtelStatsModel
+from services.otel import ResourceInfo
 
 
 @model_type(ResourceInfo, description="An OTLP resource: service, environment, version")

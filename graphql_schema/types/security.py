@@ -19,14 +19,14 @@ from graphql_schema.derive import model_type
 from graphql_schema.ids import MAX_INT8
 from graphql_schema.pagination import Connection, id_after, id_cursor
 from graphql_schema.permissions import IsAdmin, IsSuperuser
+from services import security
 from services.core.errors import BadRequest
 from services.core.redis_client import listen
 from services.identity.policy import Role
-from services.security import decisions, events, reputation
-from services.security.classify import EVENT_TYPES, THREAT_LEVELS
-from services.security.decisions import MAX_MANUAL_SECONDS
-from services.security.recorder import channel
-from services.security.schemas import (
+from services.security import (
+    EVENT_TYPES,
+    MAX_MANUAL_SECONDS,
+    THREAT_LEVELS,
     Decision,
     LevelCounts,
     PathCount,
@@ -36,6 +36,7 @@ from services.security.schemas import (
     ThreatStatistics,
     TimeBucket,
     TypeCount,
+    channel,
 )
 
 
@@ -126,7 +127,7 @@ class SecurityQuery:
         _range("first", first, 1, 500)
         _choice("eventType", event_type, EVENT_TYPES)
         _choice("threatLevel", threat_level, THREAT_LEVELS)
-        rows = await events.list_events(
+        rows = await security.list_events(
             info.context.user, hours, event_type, threat_level, source_ip, first + 1, id_after(after, "sec", MAX_INT8)
         )
         page = rows[:first]
@@ -135,7 +136,7 @@ class SecurityQuery:
 
     @strawberry.field(permission_classes=[IsSuperuser], description="Decisions in force (platform-wide)")
     async def blocked_ips(self, info: Info) -> list[BlockedIp]:
-        data = await decisions.list_blocked(info.context.user)
+        data = await security.list_blocked(info.context.user)
         return [BlockedIp.from_pydantic(Decision.model_validate(d)) for d in data["blocked_ips"]]
 
     @strawberry.field(permission_classes=[IsSuperuser], description="Addresses by decaying threat score")
@@ -145,13 +146,13 @@ class SecurityQuery:
         _range("limit", limit, 1, 500)
         _choice("sortBy", sort_by, ("score", "events", "last_seen"))
         _choice("order", order, ("asc", "desc"))
-        data = await reputation.ranking(info.context.user, limit, sort_by, order)  # type: ignore[arg-type]
+        data = await security.ranking(info.context.user, limit, sort_by, order)  # type: ignore[arg-type]
         return [IpReputation.from_pydantic(Reputation.model_validate(r)) for r in data["items"]]
 
     @strawberry.field(permission_classes=[IsAdmin], description="Counts by type/level, top sources and paths")
     async def threat_statistics(self, info: Info, hours: int = 24) -> ThreatStats:
         _range("hours", hours, 1, 720)
-        data = await events.statistics(info.context.user, hours)
+        data = await security.statistics(info.context.user, hours)
         return ThreatStats.from_pydantic(ThreatStatistics.model_validate(data))
 
 
@@ -166,14 +167,14 @@ class SecurityMutation:
         if reason is not None and (len(reason) > 200 or "\n" in reason or "\r" in reason):
             raise BadRequest.field("reason", "must be one line of at most 200 characters")
         return BlockedIp.from_pydantic(
-            Decision.model_validate(await decisions.block(info.context.user, ip_address, duration_seconds, reason))
+            Decision.model_validate(await security.block(info.context.user, ip_address, duration_seconds, reason))
         )
 
     @strawberry.mutation(permission_classes=[IsSuperuser], description="Lift the decision in force (404 if none)")
     async def unblock_ip(self, info: Info, ip_address: str, reason: str | None = None) -> BlockedIp:
         if reason is not None and (len(reason) > 200 or "\n" in reason or "\r" in reason):
             raise BadRequest.field("reason", "must be one line of at most 200 characters")
-        done = await decisions.unblock(info.context.user, ip_address, reason)
+        done = await security.unblock(info.context.user, ip_address, reason)
         return BlockedIp.from_pydantic(Decision.model_validate(done["decision"]))
 
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from services.metrics.schemas import MetricPointInfo
+from services.metrics import MetricPointInfo
 
 
 class AlertInfo(BaseModel):

@@ -6,8 +6,8 @@ from pydantic import BaseModel, Field
 
 from api.routes.catalog.prompts import PromptPath
 from api.routing import Call, Ok, Router
-from services.analytics import prompt as prompt_analytics
-from services.analytics.schemas import PromptAnalytics
+from services import analytics
+from services.analytics import PromptAnalytics
 from services.core.dates import PeriodEnd, PeriodStart
 
 router = Router("Prompts")
@@ -33,5 +33,5 @@ class AnalyticsQuery(BaseModel):
 )
 async def get_prompt_analytics(call: Call[AnalyticsQuery, None]) -> Ok:
     q = call.query
-    data = await prompt_analytics.prompt_analytics(call.user, call.path.prompt_id, q.period_start, q.period_end)
+    data = await analytics.prompt_analytics(call.user, call.path.prompt_id, q.period_start, q.period_end)
     return Ok(data, "Analytics retrieved successfully")

@@ -8,8 +8,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.responses import Response
 
 from api.routing import Call, Ok, Router
-from services.catalog import prompts
-from services.catalog.schemas import PromptCreate, PromptInfo
+from services import catalog
+from services.catalog import PromptCreate, PromptInfo
 from services.core.tags import check_tags
 
 router = Router("Prompts")
@@ -72,14 +72,14 @@ class PromptUpdate(BaseModel):
     "/api/v1/prompts/history", summary="Get Prompt History", query_model=HistoryQuery, response_model=PromptPage
 )
 async def get_prompt_history(call: Call[HistoryQuery, None]) -> Ok:
-    page = await prompts.prompt_history(call.user, **call.query.model_dump())
+    page = await catalog.prompt_history(call.user, **call.query.model_dump())
     return Ok(page.as_dict(), "Prompt history retrieved successfully")
 
 
 @router.get("/api/v1/prompts", summary="List prompts", query_model=PromptListQuery, response_model=PromptPage)
 async def list_prompts(call: Call[PromptListQuery, None]) -> Ok:
     q = call.query
-    page = await prompts.list_prompts(call.user, q.page, q.page_size, q.workspace_id)
+    page = await catalog.list_prompts(call.user, q.page, q.page_size, q.workspace_id)
     return Ok(page.as_dict(), "Prompts retrieved successfully")
 
 
@@ -93,13 +93,13 @@ async def list_prompts(call: Call[PromptListQuery, None]) -> Ok:
 )
 async def create_prompt(call: Call[None, PromptCreate]) -> Ok:
     b = call.body
-    created = await prompts.create_prompt(call.user, b.name, b.text, b.workspace_id, b.uuid, b.tags)
+    created = await catalog.create_prompt(call.user, b.name, b.text, b.workspace_id, b.uuid, b.tags)
     return Ok(created, "Prompt created", 201)
 
 
 @router.get("/api/v1/prompts/{prompt_id}", summary="Get a prompt", path_model=PromptPath, response_model=PromptInfo)
 async def get_prompt(call: Call[None, None]) -> Ok:
-    return Ok(await prompts.get_prompt(call.user, call.path.prompt_id), "Prompt retrieved successfully")
+    return Ok(await catalog.get_prompt(call.user, call.path.prompt_id), "Prompt retrieved successfully")
 
 
 @router.patch(
@@ -111,12 +111,12 @@ async def get_prompt(call: Call[None, None]) -> Ok:
 )
 async def update_prompt(call: Call[None, PromptUpdate]) -> Ok:
     changes = call.body.model_dump(exclude_unset=True)
-    return Ok(await prompts.update_prompt(call.user, call.path.prompt_id, changes), "Prompt updated")
+    return Ok(await catalog.update_prompt(call.user, call.path.prompt_id, changes), "Prompt updated")
 
 
 @router.delete(
     "/api/v1/prompts/{prompt_id}", summary="Delete a prompt and its history", status=204, path_model=PromptPath
 )
 async def delete_prompt(call: Call[None, None]) -> Response:
-    await prompts.delete_prompt(call.user, call.path.prompt_id)
+    await catalog.delete_prompt(call.user, call.path.prompt_id)
     return Response(status_code=204)

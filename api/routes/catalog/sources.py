@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.routing import Call, Ok, Router
-from services.catalog import prompts
+from services import catalog
 
 router = Router("Catalog")
 
@@ -34,7 +34,7 @@ class NamedList(BaseModel):
 
 @router.get("/api/v1/workspaces", summary="List workspaces", response_model=NamedList)
 async def list_workspaces(call: Call[None, None]) -> Ok:
-    return Ok({"items": await prompts.list_workspaces(call.user)}, "Workspaces retrieved")
+    return Ok({"items": await catalog.list_workspaces(call.user)}, "Workspaces retrieved")
 
 
 @router.post(
@@ -46,12 +46,12 @@ async def list_workspaces(call: Call[None, None]) -> Ok:
     responses={409: "Name already used"},
 )
 async def create_workspace(call: Call[None, NameBody]) -> Ok:
-    return Ok(await prompts.create_workspace(call.user, call.body.name), "Workspace created", 201)
+    return Ok(await catalog.create_workspace(call.user, call.body.name), "Workspace created", 201)
 
 
 @router.get("/api/v1/data-sources", summary="List data sources", response_model=NamedList)
 async def list_data_sources(call: Call[None, None]) -> Ok:
-    return Ok({"items": await prompts.list_data_sources(call.user)}, "Data sources retrieved")
+    return Ok({"items": await catalog.list_data_sources(call.user)}, "Data sources retrieved")
 
 
 @router.post(
@@ -64,4 +64,4 @@ async def list_data_sources(call: Call[None, None]) -> Ok:
 )
 async def create_data_source(call: Call[None, DataSourceBody]) -> Ok:
     b = call.body
-    return Ok(await prompts.create_data_source(call.user, b.name, b.kind), "Data source created", 201)
+    return Ok(await catalog.create_data_source(call.user, b.name, b.kind), "Data source created", 201)

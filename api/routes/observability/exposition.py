@@ -8,17 +8,17 @@ from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from api.routing import Call, Ok, Router
+from services import metrics, observability
 from services.identity.policy import Role
-from services.metrics import query as metric_query
-from services.observability import app_records as app_metrics
-from services.observability import prometheus as prometheus_export
-from services.observability.app_records import AgentRecord, FeedbackRecord, WorkflowRecord
-from services.observability.schemas import (
+from services.observability import (
+    AgentRecord,
     AgentRecorded,
+    FeedbackRecord,
     FeedbackRecorded,
     JsonMetrics,
     MetricsHealth,
     MetricsSummary,
+    WorkflowRecord,
     WorkflowRecorded,
 )
 
@@ -35,13 +35,13 @@ class JsonMetricsQuery(BaseModel):
     "/v1/metrics/prometheus",
     summary="Prometheus metrics",
     role=Role.SUPERUSER,
-    media_type=prometheus_export.CONTENT_TYPE,
+    media_type=observability.CONTENT_TYPE,
     description="Prometheus text exposition, platform-wide totals aggregated through Redis (correct under any "
     "number of web and worker processes). Platform-wide, so scrape with a superuser API key as a bearer token.",
 )
 async def prometheus_metrics(call: Call[None, None]) -> Response:
-    body = await prometheus_export.render(call.user)
-    return Response(body, media_type=prometheus_export.CONTENT_TYPE)
+    body = await observability.render(call.user)
+    return Response(body, media_type=observability.CONTENT_TYPE)
 
 
 BY_DIMENSION = (
@@ -50,8 +50,8 @@ BY_DIMENSION = (
     "caller's organization: agents and workflows `count, success, failure, success_rate, avg/min/max_duration_seconds` "
     "(workflows also `steps_executed, avg_steps_executed`), feedback `count, positive, negative, neutral, "
     "positive_ratio, timed, avg/min/max_response_time_seconds`. `response_time` groups feedback by seconds until "
-    f"it arrived ({', '.join(name for _, name in metric_query.RESPONSE_TIME_BUCKETS)}, gte_5m, unknown); a run "
-    f'recorded without an agent type is under `""`. At most {metric_query.BREAKDOWN_LIMIT} values per dimension, '
+    f"it arrived ({', '.join(name for _, name in metrics.RESPONSE_TIME_BUCKETS)}, gte_5m, unknown); a run "
+    f'recorded without an agent type is under `""`. At most {metrics.BREAKDOWN_LIMIT} values per dimension, '
     "most frequent first; `truncated` lists the dimensions that had more."
 )
 
@@ -67,9 +67,9 @@ BY_DIMENSION = (
 )
 async def json_metrics(call: Call[JsonMetricsQuery, None]) -> Ok:
     q = call.query
-    data = await app_metrics.json_metrics(call.user, q.include_system, q.include_app)
+    data = await observability.json_metrics(call.user, q.include_system, q.include_app)
     if q.include_app:
-        breakdowns = await metric_query.record_breakdowns(call.user.organization_id)
+        breakdowns = await metrics.record_breakdowns(call.user.organization_id)
         data["application"]["organization"]["by_dimension"] = breakdowns
     return Ok(data, "Metrics retrieved successfully")
 
@@ -82,15 +82,15 @@ async def json_metrics(call: Call[JsonMetricsQuery, None]) -> Ok:
     description=f"`by_dimension_24h` breaks the last 24 hours' recorded runs down by dimension: {BY_DIMENSION}",
 )
 async def metrics_summary(call: Call[None, None]) -> Ok:
-    data = await app_metrics.summary(call.user)
+    data = await observability.summary(call.user)
     since = datetime.now(UTC) - timedelta(hours=24)
-    data["by_dimension_24h"] = await metric_query.record_breakdowns(call.user.organization_id, since)
+    data["by_dimension_24h"] = await metrics.record_breakdowns(call.user.organization_id, since)
     return Ok(data, "Metrics summary retrieved successfully")
 
 
 @router.get("/v1/metrics/health", summary="Metrics Health Check", public=True, response_model=MetricsHealth)
 async def metrics_health(call: Call[None, None]) -> Ok:
-    data = await app_metrics.metrics_health()
+    data = await observability.metrics_health()
     return Ok(data, f"Metrics collection is {data['status']}")
 
 
@@ -98,7 +98,7 @@ async def metrics_health(call: Call[None, None]) -> Ok:
     "/v1/metrics/record/agent", summary="Record Agent Metrics", query_model=AgentRecord, response_model=AgentRecorded
 )
 async def record_agent_metrics(call: Call[AgentRecord, None]) -> Ok:
-    return Ok(await app_metrics.record_agent(call.user, call.query), "Agent metrics recorded")
+    return Ok(await observability.record_agent(call.user, call.query), "Agent metrics recorded")
 
 
 @router.post(
@@ -108,7 +108,7 @@ async def record_agent_metrics(call: Call[AgentRecord, None]) -> Ok:
     response_model=FeedbackRecorded,
 )
 async def record_feedback_metrics(call: Call[FeedbackRecord, None]) -> Ok:
-    return Ok(await app_metrics.record_feedback(call.user, call.query), "Feedback metrics recorded")
+    return Ok(await observability.record_feedback(call.user, call.query), "Feedback metrics recorded")
 
 
 @router.post(
@@ -118,4 +118,4 @@ async def record_feedback_metrics(call: Call[FeedbackRecord, None]) -> Ok:
     response_model=WorkflowRecorded,
 )
 async def record_workflow_metrics(call: Call[WorkflowRecord, None]) -> Ok:
-    return Ok(await app_metrics.record_workflow(call.user, call.query), "Workflow metrics recorded")
+    return Ok(await observability.record_workflow(call.user, call.query), "Workflow metrics recorded")

@@ -7,7 +7,7 @@ from starlette.responses import Response
 
 from api.envelope import error, success
 from api.routing import Call, Ok, Router
-from services.observability.readiness import readiness
+from services.observability import readiness_report as readiness
 
 router = Router("Health")
 

@@ -7,11 +7,9 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from api.routing import Call, Ok, Router
+from services import observability
 from services.identity.policy import Role
-from services.observability import health as health_status
-from services.observability import performance as performance_monitoring
-from services.observability import system as system_metrics
-from services.observability.schemas import (
+from services.observability import (
     EndpointPerformanceReport,
     MonitorHealth,
     MonitoringDashboard,
@@ -33,8 +31,8 @@ class PerformanceQuery(BaseModel):
     limit: int = Field(
         default=20,
         ge=1,
-        le=performance_monitoring.MAX_LIMIT,
-        description=f"Endpoints to return (1-{performance_monitoring.MAX_LIMIT}, default 20)",
+        le=observability.MAX_LIMIT,
+        description=f"Endpoints to return (1-{observability.MAX_LIMIT}, default 20)",
     )
     sort_by: SortField = Field(default="p95_ms", description="Field to sort by, descending")
 
@@ -65,7 +63,7 @@ class RecommendationQuery(BaseModel):
 )
 async def get_endpoint_performance(call: Call[PerformanceQuery, None]) -> Ok:
     q = call.query
-    data = await performance_monitoring.endpoint_performance(call.user, q.hours, q.limit, q.sort_by)
+    data = await observability.endpoint_performance(call.user, q.hours, q.limit, q.sort_by)
     return Ok(data, "Endpoint performance retrieved successfully")
 
 
@@ -80,7 +78,7 @@ async def get_endpoint_performance(call: Call[PerformanceQuery, None]) -> Ok:
 )
 async def get_response_time_trends(call: Call[TrendQuery, None]) -> Ok:
     q = call.query
-    data = await performance_monitoring.response_time_trends(call.user, q.hours, q.endpoint)
+    data = await observability.response_time_trends(call.user, q.hours, q.endpoint)
     return Ok(data, "Response time trends retrieved successfully")
 
 
@@ -92,7 +90,7 @@ async def get_response_time_trends(call: Call[TrendQuery, None]) -> Ok:
     response_model=MonitoringDashboard,
 )
 async def get_monitoring_dashboard(call: Call[DashboardQuery, None]) -> Ok:
-    data = await performance_monitoring.dashboard(call.user, call.query.hours)
+    data = await observability.dashboard(call.user, call.query.hours)
     return Ok(data, "Monitoring dashboard retrieved successfully")
 
 
@@ -106,7 +104,7 @@ async def get_monitoring_dashboard(call: Call[DashboardQuery, None]) -> Ok:
     "lag, memory growth, host thresholds); each item carries the evidence that triggered it.",
 )
 async def get_performance_recommendations(call: Call[RecommendationQuery, None]) -> Ok:
-    items = await performance_monitoring.recommendations(call.user, call.query.hours)
+    items = await observability.recommendations(call.user, call.query.hours)
     return Ok(RecommendationList(recommendations=items, count=len(items)), "Recommendations retrieved successfully")
 
 
@@ -114,7 +112,7 @@ async def get_performance_recommendations(call: Call[RecommendationQuery, None])
     "/v1/monitoring/metrics/current", summary="Get Current Metrics", role=Role.ADMIN, response_model=SystemSnapshot
 )
 async def get_current_metrics(call: Call[None, None]) -> Ok:
-    return Ok(await system_metrics.current(call.user), "Current metrics retrieved successfully")
+    return Ok(await observability.current(call.user), "Current metrics retrieved successfully")
 
 
 @router.post(
@@ -126,19 +124,19 @@ async def get_current_metrics(call: Call[None, None]) -> Ok:
     "stores a first sample.",
 )
 async def start_monitoring(call: Call[None, None]) -> Ok:
-    return Ok(await system_metrics.start(call.user), "Performance monitoring started")
+    return Ok(await observability.start(call.user), "Performance monitoring started")
 
 
 @router.post("/v1/monitoring/stop", summary="Stop Monitoring", role=Role.SUPERUSER, response_model=SamplerSwitch)
 async def stop_monitoring(call: Call[None, None]) -> Ok:
-    return Ok(await system_metrics.stop(call.user), "Performance monitoring stopped")
+    return Ok(await observability.stop(call.user), "Performance monitoring stopped")
 
 
 @router.get(
     "/v1/monitoring/health-check", summary="Monitoring Health Check", role=Role.ADMIN, response_model=MonitorHealth
 )
 async def monitoring_health_check(call: Call[None, None]) -> Ok:
-    return Ok(await performance_monitoring.monitor_health(call.user), "Monitoring system health retrieved")
+    return Ok(await observability.monitor_health(call.user), "Monitoring system health retrieved")
 
 
 @router.get(
@@ -152,5 +150,5 @@ async def monitoring_health_check(call: Call[None, None]) -> Ok:
     "Overall healthy / degraded / unhealthy in the body (always 200; /readyz is the probe that answers 503).",
 )
 async def get_health_status(call: Call[None, None]) -> Ok:
-    data = await health_status.health(call.request.app.state.self_check)
+    data = await observability.service_health(call.request.app.state.self_check)
     return Ok(data, f"System is {data.status}")
