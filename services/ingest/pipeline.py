@@ -728,9 +728,13 @@ SELECT event_id, organization_id, prompt_id, version_hash, status, total_duratio
     occurred_at, now()
 FROM (SELECT DISTINCT ON (event_id) * FROM ingest_buffer ORDER BY event_id, seq) AS b
 -- prompt_executions is partitioned by occurred_at, so its unique key is (event_id, occurred_at):
--- an SDK retry whose time the server filled in differs, hence this look-up within a day of it
-WHERE NOT EXISTS (SELECT 1 FROM prompt_executions e WHERE e.event_id = b.event_id
-    AND e.occurred_at BETWEEN b.occurred_at - interval '1 day' AND b.occurred_at + interval '1 day')
+-- an SDK retry whose time the server filled in differs, hence this look-up within a day of it.
+-- LATERAL ... LIMIT 1 keeps it a per-event index probe of the one or two partitions in range (a
+-- NOT EXISTS was planned as a hash anti-join reading every partition whole: 2.5 s on 300k rows).
+LEFT JOIN LATERAL (SELECT 1 AS found FROM prompt_executions e WHERE e.event_id = b.event_id
+    AND e.occurred_at BETWEEN b.occurred_at - interval '1 day' AND b.occurred_at + interval '1 day' LIMIT 1) AS s
+    ON true
+WHERE s.found IS NULL
 ON CONFLICT (event_id, occurred_at) DO NOTHING;
 """
 # The same INSERT, as one statement returning what it inserted summed per rollup row.
