@@ -107,6 +107,7 @@ class Stack:
     template: str | None = None  # clone this database (e.g. a seeded one) instead of starting empty
     org_name: str | None = None  # bootstrap this organization/user (e.g. the one a template was seeded for)
     email: str | None = None
+    ready_timeout_seconds: float = 60.0  # for the web (and the worker) to answer after start; more on a busy machine
 
     def __post_init__(self) -> None:
         self.database = f"bench_{self.name}_{self.run_id}"
@@ -181,7 +182,7 @@ class Stack:
         self._spawn("web", [*web, "--log-level", "warning", "--no-access-log"])
         if self.worker:
             self._spawn("worker", [PY, "-m", "arq", "workers.settings.WorkerSettings"])
-        self._wait_ready()
+        self._wait_ready(self.ready_timeout_seconds)
 
     def _spawn(self, name: str, cmd: list[str]) -> None:
         log = open(self.tmp / f"{name}.log", "wb")
@@ -200,14 +201,14 @@ class Stack:
                     break
             time.sleep(0.1)
         else:
-            raise BenchError("web process did not answer /healthz within 60 s")
+            raise BenchError(f"web process did not answer /healthz within {timeout:.0f} s")
         if self.worker:  # the worker announces itself with a heartbeat once its pump runs
             while time.monotonic() < deadline:
                 self.check_alive()
                 if self.redis().keys(f"{self.prefix}:worker*"):
                     return
                 time.sleep(0.1)
-            raise BenchError("worker did not start within 60 s")
+            raise BenchError(f"worker did not start within {timeout:.0f} s")
 
     def check_alive(self) -> None:
         for name, proc in self.procs.items():
@@ -317,6 +318,30 @@ class Stack:
     def stored_events(self) -> int:
         return int(self.sql("SELECT count(*) FROM prompt_executions"))
 
+    def database_backends(self) -> list[psutil.Process]:
+        """The PostgreSQL server processes serving this stack's database now (its pools' connections).
+
+        For CPU per event of the database's side of the drain; needs the server on this machine.
+        """
+
+        async def pids() -> list[int]:
+            import asyncpg
+
+            conn = await asyncpg.connect(_pg(PG_ADMIN_URL))
+            try:
+                rows = await conn.fetch(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()", self.database
+                )
+                return [int(r["pid"]) for r in rows]
+            finally:
+                await conn.close()
+
+        found = []
+        for pid in asyncio.run(pids()):
+            with contextlib.suppress(psutil.Error):
+                found.append(psutil.Process(pid))
+        return found
+
 
 def cpu_seconds(proc: psutil.Process) -> float:
     """User + system CPU time of a process tree so far: a cost that other load on the machine barely skews."""
@@ -328,13 +353,29 @@ def cpu_seconds(proc: psutil.Process) -> float:
     return total
 
 
+def cpu_seconds_of(procs: list[psutil.Process]) -> dict[int, float]:
+    """User + system CPU time so far of each process (no children), by pid; gone processes are left out."""
+    out: dict[int, float] = {}
+    for p in procs:
+        with contextlib.suppress(psutil.Error):
+            t = p.cpu_times()
+            out[p.pid] = t.user + t.system
+    return out
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds between two :func:`cpu_seconds_of` readings, over the processes present in both."""
+    return sum(after[pid] - before[pid] for pid in before if pid in after)
+
+
 class RssSampler:
-    """Peak resident memory of process trees (the process and all its children), sampled in a thread."""
+    """Peak (and latest) resident memory of process trees (the process and all its children), sampled in a thread."""
 
     def __init__(self, processes: dict[str, psutil.Process], interval: float = 0.05) -> None:
         self.processes = processes
         self.interval = interval
         self.peak: dict[str, int] = dict.fromkeys(processes, 0)
+        self.latest: dict[str, int] = dict.fromkeys(processes, 0)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -349,7 +390,8 @@ class RssSampler:
         while not self._stop.is_set():
             for name, proc in self.processes.items():
                 with contextlib.suppress(psutil.Error):
-                    self.peak[name] = max(self.peak[name], self._tree_rss(proc))
+                    self.latest[name] = self._tree_rss(proc)
+                    self.peak[name] = max(self.peak[name], self.latest[name])
             self._stop.wait(self.interval)
 
     def __enter__(self) -> RssSampler:
@@ -362,6 +404,10 @@ class RssSampler:
 
     def peak_mb(self, name: str) -> float:
         return self.peak[name] / 1_048_576
+
+    def latest_mb(self, name: str) -> float:
+        """The most recent sample (soak benchmarks follow it over time)."""
+        return self.latest[name] / 1_048_576
 
 
 @dataclass

@@ -21,7 +21,7 @@ from pathlib import Path
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import Profiler, RssSampler, Stack, cpu_seconds, format_block, run_wrk
+from harness import Profiler, RssSampler, Stack, cpu_seconds, cpu_seconds_of, cpu_spent, format_block, run_wrk
 
 
 def bodies(prompts: int, variants: int = 200) -> list[bytes]:
@@ -72,6 +72,8 @@ def main() -> int:
         cpu0 = cpu_seconds(procs["web"])
         health = run_wrk(f"{stack.base_url}/healthz", duration=args.duration, connections=args.connections)
         cpu1 = cpu_seconds(procs["web"])
+        backends = stack.database_backends()
+        drain0 = cpu_seconds(procs["worker"]), cpu_seconds_of(backends)
         with RssSampler(procs) as rss, Profiler(procs, args.profile) as prof:
             ingest = run_wrk(
                 url,
@@ -86,6 +88,7 @@ def main() -> int:
             cpu2 = cpu_seconds(procs["web"])
             load_after = os.getloadavg()
             drained_at = stack.wait_drained()
+            drain_cpu = cpu_seconds(procs["worker"]) - drain0[0], cpu_spent(drain0[1], cpu_seconds_of(backends))
         stored = stack.stored_events() - baseline_stored
         stack.check_alive()
 
@@ -110,6 +113,11 @@ def main() -> int:
                     "web CPU per request",
                     f"healthz {cpu_health:.0f} us, ingest {cpu_ingest:.0f} us  "
                     f"(CPU-bound ratio {cpu_health / cpu_ingest if cpu_ingest else 0:.2f}; robust to other load)",
+                ),
+                (
+                    "drain CPU per event",
+                    f"worker {drain_cpu[0] / max(1, accepted) * 1e6:.0f} us, PostgreSQL backends of the database "
+                    f"{drain_cpu[1] / max(1, accepted) * 1e6:.0f} us (load phase until drained)",
                 ),
                 ("204 responses", f"{accepted:,}"),
                 ("other responses", str(other or "none") + f"; socket errors {ingest.errors}"),
