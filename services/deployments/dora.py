@@ -26,7 +26,8 @@ import asyncio
 import bisect
 import re
 import statistics
-from collections import defaultdict
+import time
+from collections import OrderedDict, defaultdict
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -54,6 +55,7 @@ from services.deployments.schemas import (
     TimeToRestore,
 )
 from services.deployments.store import deployment_ref, environment_info, environment_row
+from services.deployments.store import version as written_version
 from services.identity.policy import Principal, require_admin
 from services.rollups.build import day_floor
 
@@ -338,6 +340,11 @@ GROUP BY GROUPING SETS ((bucket), ())
 )
 
 
+CACHE_SECONDS = 60.0
+_CACHE_ENTRIES = 256
+_AGGREGATES: OrderedDict[tuple[Any, ...], tuple[float, list[Any], list[Any]]] = OrderedDict()
+
+
 async def _aggregate_pg(
     org: int,
     environment_id: int | None,
@@ -345,14 +352,32 @@ async def _aggregate_pg(
     end: datetime,
     interval: str,
     into: Any,
+    written: int | None,
 ) -> None:
     """Counts and medians per bucket and for the whole window, grouped by PostgreSQL (two statements,
-    each computing the DORA scope itself)."""
-    conn = connections.get("default")
-    args = [org, start, end, interval, environment_id]
-    (_, finished), (_, leads) = await asyncio.gather(  # two pooled connections
-        conn.execute_query(_PG_FINISHED, args), conn.execute_query(_PG_LEAD, args)
-    )
+    each computing the DORA scope itself).
+
+    The grouped rows are kept per process for :data:`CACHE_SECONDS`, keyed by the organization's
+    write counter (``written``, :func:`services.deployments.store.version`): any deployment or
+    environment written since is a new key, so a repeated dashboard read costs no statement while
+    nothing changed.  The lifetime bounds what a write the counter missed (Redis down) can hide.
+    """
+    cache_key = (org, environment_id, start, interval, written)
+    hit = _AGGREGATES.get(cache_key) if written is not None else None
+    if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
+        _AGGREGATES.move_to_end(cache_key)
+        finished, leads = hit[1], hit[2]
+    else:
+        conn = connections.get("default")
+        args = [org, start, end, interval, environment_id]
+        (_, finished), (_, leads) = await asyncio.gather(  # two pooled connections
+            conn.execute_query(_PG_FINISHED, args), conn.execute_query(_PG_LEAD, args)
+        )
+        finished, leads = [dict(r) for r in finished], [dict(r) for r in leads]
+        if written is not None:
+            _AGGREGATES[cache_key] = (time.monotonic(), finished, leads)
+            while len(_AGGREGATES) > _CACHE_ENTRIES:
+                _AGGREGATES.popitem(last=False)
     for r in finished:
         agg = into(None if r["whole"] else r["bucket"].replace(tzinfo=UTC))
         agg.total, agg.succeeded, agg.failed = r["total"], r["succeeded"], r["failed"]
@@ -459,7 +484,8 @@ async def deployment_metrics(
 
     try:
         if get_settings().is_postgres:
-            aggregate = _aggregate_pg(org, environment_id, start, now, interval, into)
+            written = await written_version(org)
+            aggregate = _aggregate_pg(org, environment_id, start, now, interval, into, written)
         else:
             await checked
             checked = asyncio.sleep(0)

@@ -12,6 +12,7 @@ of statements whatever its size.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import uuid
 from collections import defaultdict
@@ -19,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from redis.exceptions import RedisError
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -35,6 +37,7 @@ from models.deployments import (
 )
 from models.prompts import Prompt, PromptVersion
 from services.core.errors import BadRequest, Conflict, FieldIssue, NotFound
+from services.core.redis_client import get_redis, key
 from services.core.validation import bad_request
 from services.deployments.configuration_doc import diff
 from services.deployments.schemas import (
@@ -78,6 +81,30 @@ CLOCK_SKEW = timedelta(minutes=5)  # a reported timestamp may run this far ahead
 MAX_PAGE_SIZE = 100
 
 
+def _version_key(organization_id: int) -> str:
+    return key("deployments", "version", organization_id)
+
+
+async def changed(organization_id: int) -> None:
+    """Count a committed write to an organization's environments or deployments.
+
+    Reads that cache what the deployments add up to (:func:`services.deployments.dora.deployment_metrics`)
+    key on this counter, so a cached figure never outlives a write; when Redis is unavailable the
+    counter cannot move, and those caches' short lifetime bounds the staleness instead.
+    """
+    with contextlib.suppress(RedisError, OSError):
+        await get_redis().incr(_version_key(organization_id))
+
+
+async def version(organization_id: int) -> int | None:
+    """The organization's write counter (0 before any write); None when Redis is unavailable."""
+    try:
+        found = await get_redis().get(_version_key(organization_id))
+    except (RedisError, OSError):
+        return None
+    return int(found or 0)
+
+
 # ------------------------------------------------------------------------------------- environments
 
 
@@ -97,6 +124,7 @@ async def create_environment(principal: Principal, data: EnvironmentInput) -> En
         )
     except IntegrityError:  # a concurrent create of the same name
         raise Conflict(f"An environment named '{data.name}' already exists") from None
+    await changed(principal.organization_id)  # a production environment changes the DORA scope
     return environment_info(row)
 
 
@@ -329,6 +357,7 @@ async def create_deployment(principal: Principal, data: DeploymentInput, now: da
                     for c in data.changes
                 ]
             )
+    await changed(principal.organization_id)
     return (await deployment_infos(principal, [row]))[0]
 
 
@@ -425,6 +454,7 @@ async def transition(
             note=data.note,
             at=now,
         )
+    await changed(principal.organization_id)
     return await get_deployment(principal, row.id)
 
 

@@ -477,3 +477,36 @@ async def test_before_and_after_a_deployment(client, make_tenant):
     assert (await client.get(f"/api/v1/deployments/{d['id']}/impact", headers=member.headers)).status_code == 403
     other = await make_tenant("admin")
     assert (await client.get(f"/api/v1/deployments/{d['id']}/impact", headers=other.headers)).status_code == 404
+
+
+async def test_metrics_follow_every_write_at_once(client, make_tenant):
+    """Metrics may be served from a per-process copy of the aggregates, keyed by the organization's
+    write counter: a report, a transition and a new production environment each show on the next read."""
+    admin = await make_tenant("admin")
+    stage = await environment(client, admin, "stage", "staging")
+
+    async def metrics() -> dict:
+        r = await client.get(f"{BASE}/metrics", params={"days": 7}, headers=admin.headers)
+        assert r.status_code == 200, r.text
+        return r.json()["data"]
+
+    now = datetime.now(UTC)
+    await deploy(client, admin, stage["id"], status="succeeded", started_at=now - timedelta(minutes=9), finished_at=now)
+    first = await metrics()
+    assert first["total"]["deployments"] == 1 and first["dora_environment_ids"] == [stage["id"]]
+    again = await metrics()  # nothing written: the same figures (the window's end moves with the clock)
+    assert [b["deployments"] for b in again["buckets"]] == [b["deployments"] for b in first["buckets"]]
+    running = await deploy(client, admin, stage["id"])
+    for status in ("in_progress", "failed"):
+        r = await client.post(
+            f"/api/v1/deployments/{running['id']}/transition", json={"status": status}, headers=admin.headers
+        )
+        assert r.status_code == 200, r.text
+        if status == "in_progress":
+            assert (await metrics())["total"]["deployments"] == 1  # not finished yet
+    second = await metrics()
+    assert second["total"]["deployments"] == 2 and second["total"]["failures"] == 1
+    prod = await environment(client, admin, "prod")  # the DORA scope becomes production only
+    third = await metrics()
+    assert third["dora_environment_ids"] == [prod["id"]]
+    assert third["total"]["dora"]["deployment_frequency"]["deployments"] == 0
