@@ -14,7 +14,9 @@ headless Chromium (Debian's ``chromium``, offline flags as in the browser tests)
 For each load it reads, from the page's Performance API: first contentful paint (the page's
 first text), and ``overview-kpis-rendered``, the mark the dashboard sets when the KPI cards
 (analyticsSummary over the last 7 days vs the 7 before) are on screen, both from navigation
-start; and the slowest /graphql request before that mark, to show where the time goes.
+start; and the slowest /graphql request before that mark, to show where the time goes.  Each
+load waits for the previous one's sparklines (four 7-day time series), so loads do not overlap.
+Last, the KPI query alone over HTTP, for comparison.
 Prints median and max with the load average (``uptime``), and drops the clone at the end.
 
 Chromium is driven over the DevTools protocol with the ``websockets`` package the project already
@@ -155,6 +157,9 @@ def chromium() -> Iterator[str]:
 async def load_once(tab: Tab, url: str, cold: bool) -> dict[str, Any]:
     if cold:
         await tab.send("Network.clearBrowserCache")
+    # the previous load's later requests (the sparklines' four time series) must not overlap this one
+    await tab.until("document.querySelectorAll('.kpi .spark canvas').length > 0", "the sparklines", seconds=120)
+    await asyncio.sleep(0.3)
     await tab.js("window.__previousLoad = true")
     await tab.send("Page.navigate", url=url)
     # wait for the new document: the old one keeps its mark until the navigation commits
@@ -175,10 +180,29 @@ async def measure(stack: Stack, runs: int) -> dict[str, list[dict[str, Any]]]:
             )
             first = await tab.until(MEASURE, "the overview after signing in", seconds=180)
             print(f"  after sign-in (server's first analyticsSummary): KPIs at {first['kpis']:.0f} ms from navigation")
+            await tab.until("document.querySelectorAll('.kpi .spark canvas').length > 0", "sparklines", seconds=180)
             for i in range(runs):
                 for mode in ("cold", "warm"):
                     out[mode].append(await load_once(tab, stack.base_url + "/", cold=mode == "cold"))
                 print(f"  run {i + 1}/{runs} done", flush=True)
+    return out
+
+
+KPI_QUERY = """query Overview { analyticsSummary(days: 7) {
+  kpis { deltas { metric current previous percent higherIsBetter } } health { status reasons } } }"""
+
+
+def query_alone(stack: Stack, runs: int) -> list[float]:
+    """The overview's KPI query by itself over HTTP (where the time of 'KPIs rendered' goes)."""
+    import httpx
+
+    out = []
+    with httpx.Client(base_url=stack.base_url, headers={"Authorization": f"Bearer {stack.api_key}"}) as http:
+        for _ in range(runs):
+            t = time.perf_counter()
+            r = http.post("/graphql", json={"query": KPI_QUERY}, timeout=120)
+            out.append((time.perf_counter() - t) * 1000)
+            assert r.status_code == 200 and "errors" not in r.json(), r.text[:500]
     return out
 
 
@@ -198,6 +222,7 @@ def main() -> None:
     print(f"before: {uptime()}")
     with Stack("dashpaint", worker=False, template=args.template, org_name=DEMO_ORG, email=DEMO_EMAIL) as stack:
         results = asyncio.run(measure(stack, args.runs))
+        alone = query_alone(stack, args.runs)
     print(f"\nDashboard overview on {args.template} (one uvicorn, PostgreSQL, headless Chromium, loopback)")
     for mode, rows in results.items():
         print(f"{mode} browser cache:")
@@ -206,6 +231,7 @@ def main() -> None:
         print("  " + summary("assets loaded (responseEnd)", [r["assetsEnd"] or 0 for r in rows]))
         print("  " + summary("slowest /graphql before the KPIs", [max(r["graphql"], default=0) for r in rows]))
         print(f"  bytes over the wire for assets, first run: {rows[0]['transferred']:,}")
+    print("  " + summary("analyticsSummary(days: 7) alone, HTTP", alone))
     print(f"after: {uptime()}")
 
 
