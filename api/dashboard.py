@@ -93,7 +93,8 @@ def _serve(request: Request, name: str, cache_control: str, extra: dict[str, str
 
 
 async def dashboard_page(request: Request) -> Response:
-    """``GET /``: the single page (sign-in, overview, prompts, alerts); routing happens in the browser."""
+    """``GET /``: the single page (sign-in, overview, prompts, alerts and rules, channels, deployments,
+    usage, security, platform); routing happens in the browser."""
     return _serve(request, "index.html", REVALIDATE, {"Content-Security-Policy": CSP, "Referrer-Policy": "no-referrer"})
 
 
