@@ -7,8 +7,6 @@ carry the parsed scrape figures (label -> value maps) that have no fixed GraphQL
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import strawberry
 from strawberry.scalars import JSON
 
@@ -17,7 +15,7 @@ from graphql_schema.derive import model_type
 from graphql_schema.permissions import IsAuthenticated
 from services import gateway
 from services.core.errors import BadRequest
-from services.gateway.schemas import Component, Incident, ProxyHealth
+from services.gateway.schemas import Component, Incident, ProxyHealth, ProxyMetrics
 
 TIME_RANGES = ("1h", "24h", "7d")
 
@@ -39,12 +37,9 @@ class GatewayHealth:
     last_incident: GatewayIncident | None
 
 
-@strawberry.type(description="Kong, WebSocket, containers and (admins) billing, as /v1/mcp/proxy/metrics")
+@model_type(ProxyMetrics, description="Kong, WebSocket, containers and (admins) billing, as /v1/mcp/proxy/metrics")
 class GatewayMetrics:
-    collected_at: datetime
-    time_range: str
-    view: str = strawberry.field(description="full (admins) or filtered (members)")
-    kong: JSON
+    kong: JSON  # the sections as JSON values, exactly as REST renders them
     websocket: JSON
     containers: JSON
     billing: JSON | None
@@ -60,16 +55,11 @@ async def resolve_gateway_metrics(
     if time_range not in TIME_RANGES:
         raise BadRequest.field("timeRange", f"must be one of {', '.join(TIME_RANGES)}")
     m = await gateway.metrics(info.context.principal, include_historical, time_range)  # type: ignore[arg-type]
-    data = m.model_dump(mode="json")
-    return GatewayMetrics(
-        collected_at=m.collected_at,
-        time_range=m.time_range,
-        view=m.view,
-        kong=data["kong"],
-        websocket=data["websocket"],
-        containers=data["containers"],
-        billing=data["billing"],
-    )
+    out = GatewayMetrics.from_pydantic(m)
+    data = m.model_dump(mode="json", include={"kong", "websocket", "containers", "billing"})
+    out.kong, out.websocket, out.containers = data["kong"], data["websocket"], data["containers"]
+    out.billing = data.get("billing")
+    return out
 
 
 @strawberry.type

@@ -21,6 +21,7 @@ from services.usage.schemas import (
     BudgetStatus,
     DayCost,
     ModelCost,
+    PlanInfo,
     PlanInput,
     PriceInfo,
     PriceInput,
@@ -132,16 +133,9 @@ class ModelPrice:
     source: str
 
 
-@strawberry.type
+@model_type(PlanInfo)
 class UsagePlanType:
-    name: str
-    limits: strawberry.scalars.JSON
-    monthly_budget_usd: float | None
-    period_start_day: int
-    alert_thresholds: list[int]
-    notification_channel_ids: list[int] | None
-    configured: bool
-    current_period_start: str
+    current_period_start: str  # ISO dates as text, as REST renders them
     current_period_end: str
 
 
@@ -161,11 +155,10 @@ class Usage:
         return UsageCostsType.from_pydantic(await reports.costs(info.context.principal, period))
 
 
-def _plan(p: object) -> UsagePlanType:
-    data = p.model_dump()  # type: ignore[attr-defined]
-    data["current_period_start"] = str(data["current_period_start"])
-    data["current_period_end"] = str(data["current_period_end"])
-    return UsagePlanType(**data)
+def _plan(p: PlanInfo) -> UsagePlanType:
+    out = UsagePlanType.from_pydantic(p)
+    out.current_period_start, out.current_period_end = str(p.current_period_start), str(p.current_period_end)
+    return out
 
 
 @strawberry.input
