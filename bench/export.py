@@ -13,8 +13,11 @@ window and format:
 * the download through ``GET /admin/prompt-analytics/export/data`` (httpx, streamed and
   counted, never kept): seconds, MB, MB/s, rows/s, and the web process's RSS before and at
   its peak (psutil every 20 ms) -- flat memory means the same peak for 84k and 1.08M rows;
-* for scale, the raw ``COPY (<the same query>) TO STDOUT`` of the same rows, straight
-  from PostgreSQL to this process.
+* the CPU seconds the web process and the PostgreSQL backends serving it spent on it
+  (what a quiet machine would need; the wall time on a busy one is mostly waiting);
+* for scale, the raw ``COPY (<the same queries>) TO STDOUT`` of the same rows over the
+  same day ranges, one after another on one connection, straight from PostgreSQL to
+  this process (no pipelining: one core), with its backend's CPU seconds.
 
 ``--reader-window`` also times, in this process, the rollup reader's path (what every
 export used before: ``export_rows`` + Python's csv writer) over that window, for a
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import sys
 import time
@@ -36,7 +40,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import RssSampler, Stack, format_block  # noqa: E402
+import psutil  # noqa: E402
+
+from bench.harness import RssSampler, Stack, cpu_seconds, format_block  # noqa: E402
 
 PROMPTS = """
 INSERT INTO prompts (uuid, name, text, status, last_data_source_ids, last_data_source_key, tags,
@@ -107,12 +113,13 @@ async def rows_in(stack: Stack, start: datetime) -> int:
         await conn.close()
 
 
-async def raw_copy(stack: Stack, fmt: str, start: datetime, end: datetime) -> tuple[float, int]:
-    """Seconds and bytes of ``COPY (the export's query) TO STDOUT`` for ``fmt``, into this process."""
+async def raw_copy(stack: Stack, fmt: str, start: datetime, end: datetime, per_day: int) -> tuple[float, int, float]:
+    """Seconds, bytes and backend CPU seconds of the export's COPYs for ``fmt``, one after another on one
+    connection into this process: the same queries over the same day ranges as the web process runs."""
     import asyncpg
 
     from services.analytics import export_sql
-    from services.analytics.export import METRIC_COLUMNS
+    from services.analytics.export import COPY_ROWS, METRIC_COLUMNS
 
     columns = list(METRIC_COLUMNS)
     sql = {"csv": export_sql.csv_sql, "json": export_sql.json_sql, "xlsx": export_sql.xlsx_sql}[fmt](columns)
@@ -125,22 +132,50 @@ async def raw_copy(stack: Stack, fmt: str, start: datetime, end: datetime) -> tu
         nonlocal size
         size += len(chunk)
 
+    step = timedelta(days=max(1, COPY_ROWS // max(1, per_day)))
     conn = await asyncpg.connect(_pg(stack.database_url), server_settings={"jit": "off"})  # as the app's pool
     try:
         ids = await conn.fetchval("SELECT array_agg(id) FROM prompts WHERE organization_id = $1", stack.organization_id)
+        backend = psutil.Process(await conn.fetchval("SELECT pg_backend_pid()"))
+        cpu = sum(backend.cpu_times()[:2])
         started = time.perf_counter()
-        await conn.copy_from_query(sql, stack.organization_id, start, end, ids, output=sink, **options)
-        return time.perf_counter() - started, size
+        day = start
+        while day < end:
+            upto = min(day + step, end)
+            await conn.copy_from_query(sql, stack.organization_id, day, upto, ids, output=sink, **options)
+            day = upto
+        return time.perf_counter() - started, size, sum(backend.cpu_times()[:2]) - cpu
     finally:
         await conn.close()
 
 
-def download(stack: Stack, fmt: str, window: str) -> tuple[float, int, int, float, float]:
-    """(seconds, bytes, newlines, web RSS MB before, web RSS MB peak) of one export over HTTP."""
+async def backend_cpu(stack: Stack) -> dict[int, float]:
+    """CPU seconds so far of every PostgreSQL backend connected to the stack's database (the web's pool)."""
+    import asyncpg
+
+    conn = await asyncpg.connect(_pg(stack.database_url))
+    try:
+        pids = await conn.fetchval(
+            "SELECT array_agg(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()",
+            stack.database,
+        )
+    finally:
+        await conn.close()
+    out = {}
+    for pid in pids or []:
+        with contextlib.suppress(psutil.Error):
+            out[pid] = sum(psutil.Process(pid).cpu_times()[:2])
+    return out
+
+
+def download(stack: Stack, fmt: str, window: str) -> tuple[float, int, int, float, float, float, float]:
+    """One export over HTTP: seconds, bytes, newlines, web RSS MB before and at peak, web and PostgreSQL CPU s."""
     import httpx
 
     web = stack.process("web")
     before = web.memory_info().rss / 1_048_576
+    web_cpu = cpu_seconds(web)
+    pg_cpu = asyncio.run(backend_cpu(stack))
     size = lines = 0
     with RssSampler({"web": web}, interval=0.02) as rss:
         started = time.perf_counter()
@@ -157,11 +192,13 @@ def download(stack: Stack, fmt: str, window: str) -> tuple[float, int, int, floa
                 size += len(chunk)
                 lines += chunk.count(b"\n")
         elapsed = time.perf_counter() - started
-    return elapsed, size, lines, before, rss.peak_mb("web")
+    pg_after = asyncio.run(backend_cpu(stack))
+    pg_used = sum(cpu - pg_cpu.get(pid, 0.0) for pid, cpu in pg_after.items())
+    return elapsed, size, lines, before, rss.peak_mb("web"), cpu_seconds(web) - web_cpu, pg_used
 
 
-async def reader_path(stack: Stack, user: int, window: str) -> tuple[float, int, int]:
-    """The rollup reader + Python csv path over ``window``, in this process: seconds, rows, bytes."""
+async def reader_path(stack: Stack, user: int, window: str) -> tuple[float, int, int, float]:
+    """The rollup reader + Python csv path over ``window``, in this process: seconds, rows, bytes, CPU s."""
     import csv
     import io
 
@@ -177,13 +214,13 @@ async def reader_path(stack: Stack, user: int, window: str) -> tuple[float, int,
     try:
         plan = await analytics_export.export_plan(Principal(user, stack.organization_id, Role.ADMIN), window)
         rows = size = 0
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         async for page in analytics_export.export_rows(plan):
             buf = io.StringIO()
             csv.writer(buf, lineterminator="\n").writerows([["" if v is None else v for v in r] for r in page])
             size += len(buf.getvalue().encode())
             rows += len(page)
-        return time.perf_counter() - started, rows, size
+        return time.perf_counter() - started, rows, size, time.process_time() - cpu
     finally:
         await Tortoise.close_connections()
         await redis_client.close()
@@ -207,22 +244,28 @@ def main(args: argparse.Namespace) -> None:
             start = today - timedelta(days=WINDOW_DAYS[window])
             expected = asyncio.run(rows_in(stack, start))
             for fmt in [f for f in args.formats.split(",") if f]:
-                elapsed, size, lines, before, peak = download(stack, fmt, window)
+                elapsed, size, lines, before, peak, web_cpu, pg_cpu = download(stack, fmt, window)
                 if fmt == "csv" and lines - 1 != expected:
                     raise RuntimeError(f"CSV has {lines - 1:,} rows, expected {expected:,}")
-                copy_s, copy_bytes = asyncio.run(raw_copy(stack, fmt, start, today))
+                copy_s, copy_bytes, copy_cpu = asyncio.run(
+                    raw_copy(stack, fmt, start, today, args.prompts * args.versions)
+                )
                 line = (
                     f"{elapsed:6.1f} s  {size / 1e6:7.1f} MB  {size / 1e6 / elapsed:6.1f} MB/s  "
-                    f"{expected / elapsed:9,.0f} rows/s  web RSS {before:5.0f} -> peak {peak:5.0f} MB  |  "
-                    f"raw COPY {copy_s:5.1f} s ({copy_bytes / 1e6:6.1f} MB)  ({load()})"
+                    f"{expected / elapsed:9,.0f} rows/s  web RSS {before:4.0f} -> peak {peak:4.0f} MB  "
+                    f"CPU web {web_cpu:5.1f} s, PostgreSQL {pg_cpu:5.1f} s  |  "
+                    f"raw COPY {copy_s:5.1f} s, CPU {copy_cpu:5.1f} s ({copy_bytes / 1e6:6.1f} MB)  ({load()})"
                 )
                 label = f"{fmt:<4} {window:>3} ({expected:,} rows)"
                 print(f"{label}: {line}", flush=True)
                 results.append((label, line))
         if args.reader_window:
             user = int(stack.sql("SELECT id FROM users WHERE email = $1", stack.email))
-            seconds, rows, size = asyncio.run(reader_path(stack, user, args.reader_window))
-            line = f"{seconds:6.1f} s  {size / 1e6:7.1f} MB  {rows / seconds:9,.0f} rows/s  ({load()})"
+            seconds, rows, size, cpu = asyncio.run(reader_path(stack, user, args.reader_window))
+            line = (
+                f"{seconds:6.1f} s  {size / 1e6:7.1f} MB  {rows / seconds:9,.0f} rows/s  "
+                f"CPU (this process) {cpu:5.1f} s  ({load()})"
+            )
             label = f"reader path csv {args.reader_window} ({rows:,} rows, in process)"
             print(f"{label}: {line}", flush=True)
             results.append((label, line))
