@@ -121,7 +121,7 @@ def measure(processes: int, args: argparse.Namespace) -> dict[str, Any]:
         ingest_uptime = uptime()
 
         time.sleep(6)  # the rollup refresh after the drain (ROLLUP_EVERY = 5 s)
-        read_urls = [f"{b}/api/v1/admin/prompt-analytics/analytics/summary?days=1" for b in bases]
+        read_urls = [f"{b}/admin/prompt-analytics/analytics/summary?days=1" for b in bases]
         reads = _wrk_all(read_urls, duration=args.duration, connections=args.connections, token=stack.access_token)
         bad = {k: v for r in reads for k, v in r.statuses.items() if k != 200}
         if bad:
