@@ -757,6 +757,9 @@ async def test_security_block_unblock_and_live_events_as_superuser(server, app, 
         "the probe, live",
         seconds=15,
     )
+    # and the statistics follow (refetched within 5 s of a live event)
+    events = "document.querySelector('#threat-kpis .kpi .value').textContent"
+    await tab.until(f"Number({events}) >= 1", "the statistics to count the probe", seconds=20)
 
     # block, see it listed (and in the API), unblock
     await fill(tab, "#block-form", ip=address, duration="600", reason="dashboard test")

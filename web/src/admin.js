@@ -264,7 +264,7 @@ function eventRow(e) {
 
 const EVENT_FIELDS = "id eventType threatLevel sourceIp method path statusCode timestamp";
 
-export function securityPage(main, { viewer, stops }) {
+export function securityPage(main, { viewer, timers, stops }) {
   const admin = hasRole(viewer, "admin");
   const su = hasRole(viewer, "superuser");
   main.innerHTML = `<h1>Security <small>last 24 hours${su ? ", platform-wide" : ", your organization"}</small></h1>
@@ -291,7 +291,7 @@ export function securityPage(main, { viewer, stops }) {
   const blocked = main.querySelector("#blocked");
   const reputation = main.querySelector("#reputation");
 
-  if (admin) {
+  const loadThreats = () =>
     panel(
       threats,
       () =>
@@ -327,6 +327,8 @@ export function securityPage(main, { viewer, stops }) {
         });
       },
     );
+  if (admin) {
+    loadThreats();
   } else {
     threats.innerHTML = `<section class="card">${needsRole("admin", viewer)}</section>`;
   }
@@ -355,12 +357,20 @@ export function securityPage(main, { viewer, stops }) {
   loadEvents();
   if (admin) {
     const badge = main.querySelector("#security-live");
+    let statsDue = null; // the statistics follow the live events, at most every 5 s
     stops.push(
       subscribe(
         `subscription { securityEvents { ${EVENT_FIELDS} } }`,
         {},
         (data) => {
           const e = data.securityEvents;
+          if (!statsDue) {
+            statsDue = setTimeout(() => {
+              statsDue = null;
+              loadThreats();
+            }, 5000);
+            timers.push(statsDue);
+          }
           const min = level.value;
           if (min && LEVELS.indexOf(e.threatLevel) < LEVELS.indexOf(min)) return;
           const body = events.querySelector("#event-table tbody");
