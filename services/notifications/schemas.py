@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from models.notifications import NotificationDelivery
 from services.core.config import get_settings
@@ -29,6 +29,11 @@ class ChannelInfo(BaseModel):
 
 
 class DeliveryInfo(BaseModel):
+    # a response: every field is present, ``max_attempts`` (filled from the setting) included
+    model_config = ConfigDict(
+        json_schema_mode_override="serialization", json_schema_serialization_defaults_required=True
+    )
+
     id: int
     channel_id: int
     kind: DeliveryKind
