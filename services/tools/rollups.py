@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -32,6 +33,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from models.tools import ToolExecution, ToolRollup
+from services.core import cache_stats
 from services.core.config import get_settings
 from services.core.redis_client import get_redis, key
 from services.rollups.build import CLEAR_IF_OLDER, day_floor, hour_floor  # the same marks and buckets as prompt rollups
@@ -439,6 +441,16 @@ async def _edge_signatures(organization_id: int, hours: list[datetime]) -> dict[
     return {r[0].astimezone(UTC): (int(r[1]), int(r[2])) for r in rows}
 
 
+MERGED_WINDOWS = 512
+_MERGED: OrderedDict[tuple[Any, ...], tuple[tuple[int, Any], dict[str, tuple[ToolAccumulator, _Part]]]] = OrderedDict()
+ROLLUP_MERGES = cache_stats.register(
+    "tool_rollup_merges",
+    "Per-tool merges of the rollup rows of a window per process (size: windows held)",
+    lambda: len(_MERGED),
+    lambda: MERGED_WINDOWS,
+)
+
+
 async def _read_rollups(
     out: dict[str, ToolAccumulator],
     parts: dict[str, list[_Part]],
@@ -464,12 +476,48 @@ async def _read_rollups(
         if tool_name is not None:
             params.append(tool_name)
             tool = f"AND tool_name = ${len(params)}"
-        sql = (
-            f"SELECT {', '.join(columns)} FROM tool_rollups WHERE organization_id = $1 AND {who} {tool} AND ("
+        where = (
+            f"FROM tool_rollups WHERE organization_id = $1 AND {who} {tool} AND ("
             "(granularity = 'day' AND bucket_start = ANY($2::timestamptz[])) OR "
             "(granularity = 'hour' AND bucket_start = ANY($3::timestamptz[])))"
         )
-        _, rows = await connections.get("default").execute_query(sql, params)
+        client = connections.get("default")
+        # The rows' count and largest id name them (a rebuild re-inserts under new ids): a repeated
+        # window reuses its merged accumulators instead of fetching and merging every row again.
+        cache_key = (organization_id, user_id, tool_name, tuple(p.days), tuple(p.hours), with_sketches)
+        _, (signature,) = await client.execute_query(f"SELECT count(*), max(id) {where}", params)
+        named = (int(signature[0]), signature[1])
+        hit = _MERGED.get(cache_key)
+        if hit is not None and hit[0] == named:
+            _MERGED.move_to_end(cache_key)
+            ROLLUP_MERGES.hits += 1
+            for tool_row, (acc, part) in hit[1].items():
+                _slot(out, tool_row).add_counts(acc.calls, acc.errors, acc.duration_sum, acc.error_types)
+                if with_sketches:
+                    parts.setdefault(tool_row, []).append(part)
+            return
+        ROLLUP_MERGES.misses += 1
+        _, rows = await client.execute_query(f"SELECT {', '.join(columns)} {where}", params)
+        mine: dict[str, ToolAccumulator] = {}
+        my_parts: dict[str, list[_Part]] = {}
+        for row in rows:
+            _slot(mine, row[0]).add_counts(row[1], row[2], row[3], _json(row[4]) if row[2] else {})
+            if with_sketches:
+                my_parts.setdefault(row[0], []).append((int(row[5]), int(row[6]), _counts_array(row[7])))
+        merged: dict[str, tuple[ToolAccumulator, _Part]] = {}
+        for tool_row, acc in mine.items():
+            sketch = _merged(my_parts[tool_row]) if with_sketches else Sketch()
+            dense = sketch._dense if sketch._dense is not None else None
+            merged[tool_row] = (acc, (sketch.zeros, sketch._lo, dense))
+        _MERGED[cache_key] = (named, merged)
+        while len(_MERGED) > MERGED_WINDOWS:
+            _MERGED.popitem(last=False)
+            ROLLUP_MERGES.evictions += 1
+        for tool_row, (acc, part) in merged.items():
+            _slot(out, tool_row).add_counts(acc.calls, acc.errors, acc.duration_sum, acc.error_types)
+            if with_sketches:
+                parts.setdefault(tool_row, []).append(part)
+        return
     else:
         buckets = Q()
         if p.days:
