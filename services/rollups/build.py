@@ -367,17 +367,17 @@ async def add_to_rollups(delta: RollupDelta, conn: Any = None) -> int:
 
     Call it inside the transaction that inserted the executions, after taking their
     prompts' row locks (see the module docstring).  ``conn``: that transaction's asyncpg
-    connection (PostgreSQL, set-based statements); ``None``: the ORM, in the caller's
-    ``in_transaction()`` (SQLite, or any other backend).
+    connection (PostgreSQL, two set-based statements for both tables); ``None``: the ORM,
+    in the caller's ``in_transaction()`` (SQLite, or any other backend).
     """
     if not delta:
         return 0
+    levels = {PromptRollupHourly: delta.hourly, PromptRollupDaily: delta.daily()}
+    if conn is not None:
+        return await _add_postgres(conn, levels, delta.organizations)
     written = 0
-    for model, groups in ((PromptRollupHourly, delta.hourly), (PromptRollupDaily, delta.daily())):
-        if conn is not None:
-            written += await _add_postgres(conn, model, groups, delta.organizations)
-        else:
-            written += await _add_orm(model, groups, delta.organizations)
+    for model, groups in levels.items():
+        written += await _add_orm(model, groups, delta.organizations)
     return written
 
 
@@ -422,74 +422,115 @@ def _merged_json(row: Sequence[Any], acc: Accumulator) -> tuple[int, str, str, s
     )
 
 
-async def _add_postgres(
-    conn: Any, model: type[RollupFields], groups: Mapping[RollupKey, Accumulator], orgs: Mapping[int, int]
-) -> int:
-    """Upsert ``groups`` into ``model``'s table: three statements, whatever the number of rows.
-
-    1. Insert an empty row for every key not there yet (``ON CONFLICT DO NOTHING``).
-    2. Lock every key's row (``FOR UPDATE``, in the unique index's order, so two writers
-       that ever reach the same rows take them in the same order and cannot deadlock).
-    3. Merge in Python (``Accumulator.of_rollup`` + ``merge``: sketches add bucket counts)
-       and write the sums back under a new id.
-    """
-    table = model._meta.db_table
-    keys = sorted(groups)
-    pids = [k[0] for k in keys]
-    buckets = [k[1] for k in keys]
-    versions = [k[2] for k in keys]
-    statuses = [k[3] for k in keys]
-    await conn.execute(
-        f"INSERT INTO {table} (organization_id, prompt_id, bucket_start, version_hash, status, count, totals, "
-        "data_sources, schemas, sketches, max_occurred_at, updated_at) "
-        "SELECT o, p, b, v, s, 0, '{}', '{}', '{}', '{}', NULL, now() "
-        "FROM unnest($1::int[], $2::int[], $3::timestamptz[], $4::text[], $5::text[]) AS k(o, p, b, v, s) "
-        "ORDER BY p, b, v, s ON CONFLICT (prompt_id, bucket_start, version_hash, status) DO NOTHING",
-        [orgs[p] for p in pids],
-        pids,
-        buckets,
-        versions,
-        statuses,
-    )
-    current = await conn.fetch(
+def _lock_sql(table: str, first: int) -> str:
+    """Lock (``FOR UPDATE``, in the unique index's order) and read the rows of the keys given as
+    four arrays from parameter ``$first`` on."""
+    a, b, c, d = (f"${first + i}" for i in range(4))
+    return (
         f"SELECT r.id, r.prompt_id, r.bucket_start, r.version_hash, r.status, r.count, r.totals::text, "
         f"r.data_sources::text, r.schemas::text, r.sketches::text, r.max_occurred_at FROM {table} r "
-        "JOIN unnest($1::int[], $2::timestamptz[], $3::text[], $4::text[]) AS k(p, b, v, s) "
+        f"JOIN unnest({a}::int[], {b}::timestamptz[], {c}::text[], {d}::text[]) AS k(p, b, v, s) "
         "ON r.prompt_id = k.p AND r.bucket_start = k.b AND r.version_hash = k.v AND r.status = k.s "
-        "ORDER BY r.prompt_id, r.bucket_start, r.version_hash, r.status FOR UPDATE OF r",
-        pids,
-        buckets,
-        versions,
-        statuses,
+        "ORDER BY r.prompt_id, r.bucket_start, r.version_hash, r.status FOR UPDATE OF r"
     )
-    ids, counts, totals, sources, schemas, sketches, latest = [], [], [], [], [], [], []
-    for r in current:
-        fields_ = _merged_json(r, groups[(r[1], _utc(r[2]), r[3], r[4])])
-        ids.append(r[0])
-        counts.append(fields_[0])
-        totals.append(fields_[1])
-        sources.append(fields_[2])
-        schemas.append(fields_[3])
-        sketches.append(fields_[4])
-        latest.append(fields_[5])
-    if len(current) != len(keys):  # cannot happen: every key was inserted or already there, and is locked
-        raise RuntimeError(f"{table}: {len(keys)} rollup rows to update, {len(current)} found")
-    # A new id for new content: readers cache parsed rows (and edge hours) by row id.
-    await conn.execute(
+
+
+def _update_sql(table: str, first: int) -> str:
+    """Write merged content back to rows by id (seven arrays from ``$first``), each under a NEW id:
+    readers cache parsed rows (and edge hours) by row id."""
+    i, c, t, d, s, k, m = (f"${first + n}" for n in range(7))
+    return (
         f"UPDATE {table} AS r SET id = nextval('{table}_id_seq'), count = u.c, totals = u.t::jsonb, "
         "data_sources = u.d::jsonb, schemas = u.s::jsonb, sketches = u.k::jsonb, max_occurred_at = u.m, "
-        "updated_at = now() "
-        "FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[]) "
-        "AS u(i, c, t, d, s, k, m) WHERE r.id = u.i",
-        ids,
-        counts,
-        totals,
-        sources,
-        schemas,
-        sketches,
-        latest,
+        f"updated_at = now() FROM unnest({i}::bigint[], {c}::int[], {t}::text[], {d}::text[], {s}::text[], "
+        f"{k}::text[], {m}::timestamptz[]) AS u(i, c, t, d, s, k, m) WHERE r.id = u.i RETURNING 1"
     )
-    return len(ids)
+
+
+def _insert_sql(table: str, first: int) -> str:
+    """Insert rows for keys not stored yet (eleven arrays from ``$first``); returns the keys inserted.
+    ``DO NOTHING`` on a conflict: only a writer not holding the prompt lock (an older version's
+    rollup job) can have inserted one meanwhile, and the caller merges into it instead."""
+    o, p, b, v, s, c, t, d, sc, k, m = (f"${first + n}" for n in range(11))
+    return (
+        f"INSERT INTO {table} (organization_id, prompt_id, bucket_start, version_hash, status, count, totals, "
+        "data_sources, schemas, sketches, max_occurred_at, updated_at) "
+        "SELECT o, p, b, v, s, c, t::jsonb, d::jsonb, sc::jsonb, k::jsonb, m, now() "
+        f"FROM unnest({o}::int[], {p}::int[], {b}::timestamptz[], {v}::text[], {s}::text[], {c}::int[], "
+        f"{t}::text[], {d}::text[], {sc}::text[], {k}::text[], {m}::timestamptz[]) "
+        "AS n(o, p, b, v, s, c, t, d, sc, k, m) ORDER BY p, b, v, s "
+        "ON CONFLICT (prompt_id, bucket_start, version_hash, status) DO NOTHING "
+        "RETURNING prompt_id, bucket_start, version_hash, status"
+    )
+
+
+_MODELS = (PromptRollupHourly, PromptRollupDaily)
+_TABLES = tuple(m._meta.db_table for m in _MODELS)
+# 1. every key's stored row, locked, both tables in one round trip
+_LOCK_BOTH = (
+    f"WITH h AS ({_lock_sql(_TABLES[0], 1)}), d AS ({_lock_sql(_TABLES[1], 5)}) "
+    "SELECT 0, * FROM h UNION ALL SELECT 1, * FROM d"
+)
+# 2. merged rows written back and missing rows inserted, both tables in one round trip
+_WRITE_BOTH = (
+    f"WITH uh AS ({_update_sql(_TABLES[0], 1)}), ud AS ({_update_sql(_TABLES[1], 8)}), "
+    f"ih AS ({_insert_sql(_TABLES[0], 15)}), id AS ({_insert_sql(_TABLES[1], 26)}) "
+    "SELECT 0, * FROM ih UNION ALL SELECT 1, * FROM id"
+)
+
+
+def _content_json(acc: Accumulator) -> tuple[int, str, str, str, str, datetime | None]:
+    """The stored columns of a new row holding ``acc``."""
+    dumps = orjson.dumps
+    return (
+        acc.count,
+        dumps(acc.totals).decode(),
+        dumps(acc.data_sources).decode(),
+        dumps(acc.schemas).decode(),
+        dumps({"latency_ms": acc.latency.to_json()}).decode(),
+        acc.max_occurred_at,
+    )
+
+
+async def _add_postgres(
+    conn: Any, levels: Mapping[type[RollupFields], Mapping[RollupKey, Accumulator]], orgs: Mapping[int, int]
+) -> int:
+    """Merge each level's groups into its table: two statements for both tables, whatever the rows.
+
+    1. Lock and read the stored rows of every key (``FOR UPDATE`` in the unique index's order;
+       the prompt locks the caller holds already keep other drains and rebuilds out).
+    2. Merge in Python, on the stored JSON (:func:`_merged_json`: sums, sketch bucket counts),
+       then write the merged rows back under new ids and insert the keys not stored yet.
+    A key another writer inserted between the two (only an older version's job can) is
+    merged by a second pass.
+    """
+    groups = [levels[m] for m in _MODELS]
+    keys = [sorted(g) for g in groups]
+    lock_args: list[Any] = []
+    for ks in keys:
+        lock_args += [[k[0] for k in ks], [k[1] for k in ks], [k[2] for k in ks], [k[3] for k in ks]]
+    found: list[set[RollupKey]] = [set(), set()]
+    updates: list[list[list[Any]]] = [[[] for _ in range(7)], [[] for _ in range(7)]]
+    for r in await conn.fetch(_LOCK_BOTH, *lock_args):
+        level, row = r[0], tuple(r)[1:]
+        k = (row[1], _utc(row[2]), row[3], row[4])
+        found[level].add(k)
+        for column, value in zip(updates[level], (row[0], *_merged_json(row, groups[level][k])), strict=True):
+            column.append(value)
+    inserts: list[list[list[Any]]] = [[[] for _ in range(11)], [[] for _ in range(11)]]
+    for level, ks in enumerate(keys):
+        for k in ks:
+            if k not in found[level]:
+                values = (orgs[k[0]], *k, *_content_json(groups[level][k]))
+                for column, value in zip(inserts[level], values, strict=True):
+                    column.append(value)
+    inserted = await conn.fetch(_WRITE_BOTH, *updates[0], *updates[1], *inserts[0], *inserts[1])
+    missed = [{k: groups[level][k] for k in keys[level] if k not in found[level]} for level in range(2)]
+    for r in inserted:
+        missed[r[0]].pop((r[1], _utc(r[2]), r[3], r[4]), None)
+    if missed[0] or missed[1]:  # inserted meanwhile by a writer without the prompt lock: merge into it
+        await _add_postgres(conn, {_MODELS[0]: missed[0], _MODELS[1]: missed[1]}, orgs)
+    return sum(len(k) for k in keys)
 
 
 async def _add_orm(model: type[RollupFields], groups: Mapping[RollupKey, Accumulator], orgs: Mapping[int, int]) -> int:
