@@ -34,6 +34,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -137,6 +139,21 @@ async def is_partitioned(conn: Any, table: str = EXECUTIONS) -> bool:
     return bool(kind == "p")
 
 
+@asynccontextmanager
+async def _short_lock_timeout(conn: Any) -> AsyncIterator[None]:
+    """``lock_timeout`` of LOCK_TIMEOUT for the block, then back to what it was.
+
+    SET LOCAL alone would outlive the block when the caller's transaction encloses it
+    (seed-demo creates partitions inside its own), and its later statements would inherit it.
+    """
+    previous = await conn.fetchval("SELECT current_setting('lock_timeout')")
+    await conn.execute(f"SELECT set_config('lock_timeout', '{LOCK_TIMEOUT}', false)")
+    try:
+        yield
+    finally:
+        await conn.execute("SELECT set_config('lock_timeout', $1, false)", previous)
+
+
 def _literal(when: datetime) -> str:
     return "'" + when.astimezone(UTC).isoformat() + "'"
 
@@ -147,8 +164,7 @@ async def _create(conn: Any, table: str, lo: datetime, hi: datetime) -> tuple[st
     Runs in its own transaction under the advisory lock, re-reading the partitions there.
     """
     default = f"{table}_default"
-    async with conn.transaction():
-        await conn.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+    async with _short_lock_timeout(conn), conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", LOCK_KEY)
         free = gaps(lo, hi, await list_partitions(conn, table))
         if not free:
@@ -236,8 +252,7 @@ async def drop_expired(conn: Any, cutoff: datetime) -> list[str]:
         if p.end is None or p.end > cutoff:
             continue
         try:
-            async with conn.transaction():
-                await conn.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            async with _short_lock_timeout(conn), conn.transaction():
                 await conn.execute("SELECT pg_advisory_xact_lock($1)", LOCK_KEY)
                 await conn.execute(f'ALTER TABLE "{EXECUTIONS}" DETACH PARTITION "{p.name}"')
                 await conn.execute(f'DROP TABLE "{p.name}"')
