@@ -35,7 +35,18 @@ from pathlib import Path
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import BenchError, Profiler, RssSampler, Stack, WrkResult, cpu_seconds, format_block, run_wrk
+from harness import (
+    BenchError,
+    Profiler,
+    RssSampler,
+    Stack,
+    WrkResult,
+    cpu_seconds,
+    cpu_seconds_of,
+    cpu_spent,
+    format_block,
+    run_wrk,
+)
 
 EVENTS_PER_REQUEST = 500
 
@@ -102,7 +113,7 @@ def main() -> int:
     args = parser.parse_args()
 
     payloads = bodies(args.prompts, args.batch)
-    with Stack("batch", time_budget_seconds=args.duration * 3 + 300) as stack:
+    with Stack("batch", time_budget_seconds=args.duration * 3 + 600, ready_timeout_seconds=300) as stack:
         url = f"{stack.base_url}/api/v1/prompts/analytics/batch"
         warm = run_wrk(url, duration=1, connections=2, method="POST", token=stack.api_key, bodies=payloads, exact=True)
         stack.wait_drained()
@@ -128,7 +139,9 @@ def main() -> int:
                 ),
                 daemon=True,
             )
+            backends = stack.database_backends()
             cpu0 = {name: cpu_seconds(p) for name, p in procs.items()}
+            db0 = cpu_seconds_of(backends)
             started = time.monotonic()
             loader.start()
             drained_at = stack.drained_after(lambda: not loader.is_alive())
@@ -138,6 +151,7 @@ def main() -> int:
             load = done["load"]
             load_end = started + load.duration_s
             cpu = {name: cpu_seconds(p) - cpu0[name] for name, p in procs.items()}
+            cpu["database"] = cpu_spent(db0, cpu_seconds_of(backends))
         stored = stack.stored_events() - baseline
         stack.check_alive()
         load_after = os.getloadavg()
@@ -178,7 +192,8 @@ def main() -> int:
                 (
                     "CPU per 1,000 events",
                     f"web {cpu['web'] / max(1, stored) * 1e3:.3f} s, "
-                    f"worker (drain) {cpu['worker'] / max(1, stored) * 1e3:.3f} s"
+                    f"worker (drain) {cpu['worker'] / max(1, stored) * 1e3:.3f} s, "
+                    f"PostgreSQL backends of the database {cpu['database'] / max(1, stored) * 1e3:.3f} s"
                     f"  (CPU-bound ceilings: web {stored / max(cpu['web'], 1e-9):,.0f} events/s, "
                     f"worker {stored / max(cpu['worker'], 1e-9):,.0f} events/s)",
                 ),

@@ -56,7 +56,7 @@ def main() -> int:
     parser.add_argument("--profile", metavar="DIR", help="py-spy the web and worker during the ingest phase")
     args = parser.parse_args()
 
-    with Stack("single", time_budget_seconds=args.duration * 2 + 240) as stack:
+    with Stack("single", time_budget_seconds=args.duration * 2 + 540, ready_timeout_seconds=300) as stack:
         # warm-up: first requests pay imports, pool connections and prompt creation
         run_wrk(f"{stack.base_url}/healthz", duration=1, connections=8)
         url = f"{stack.base_url}/api/v1/prompts/analytics"
