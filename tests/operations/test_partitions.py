@@ -8,6 +8,7 @@ touch another test's events.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import re
 import shutil
@@ -229,3 +230,30 @@ async def test_migration_converts_a_populated_table_in_place(tmp_path: Path):
             await conn.close()
     finally:
         await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def test_changing_the_period_fills_only_the_gaps():
+    """Weekly partitions exist; a monthly setting adds partitions only where none is: the current
+    month's days before the first weekly one, the rest of the month after the last, then months."""
+    await jobs.maintain_partitions(CTX)
+    weekly_end = max(p.end for p in await _partitions() if p.end is not None)
+    report = await partitions.maintain(get_settings().with_overrides(executions_partition_period="month"))
+    parts = sorted((p for p in await _partitions() if p.start is not None), key=lambda p: str(p.start))
+    for a, b in itertools.pairwise(parts):
+        assert a.end is not None and b.start is not None and a.end <= b.start  # never overlapping
+    made = [p for p in parts if p.name in report.created]
+    # the current month's part before the weekly ones, the rest of the last week's month, then months
+    assert weekly_end in {p.start for p in made}
+    assert all(p.start.day == 1 for p in made if p.start is not None and p.start != weekly_end)
+    assert max(p.end for p in parts if p.end is not None) >= partitions.next_start(
+        partitions.period_start(datetime.now(UTC), "month"), "month"
+    )
+
+
+def test_settings_refuse_an_unknown_period_and_a_replica_without_postgres():
+    bad = run_cli("migrate", env={"EXECUTIONS_PARTITION_PERIOD": "year"}, check=False)
+    assert bad.returncode != 0 and "EXECUTIONS_PARTITION_PERIOD must be day, week or month" in bad.stderr
+    sqlite = f"sqlite://{Path(os.environ['DATA_DIR']) / 'replica-check.sqlite3'}"
+    env = {"DATABASE_URL": sqlite, "DATABASE_READ_URL": "postgres://reader@127.0.0.1:5432/x"}
+    refused = run_cli("migrate", env=env, check=False)
+    assert refused.returncode != 0 and "DATABASE_READ_URL needs a PostgreSQL DATABASE_URL" in refused.stderr
