@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from redis.exceptions import RedisError
+from tortoise import connections
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -36,6 +37,7 @@ from models.deployments import (
     Environment,
 )
 from models.prompts import Prompt, PromptVersion
+from services.core.config import get_settings
 from services.core.errors import BadRequest, Conflict, FieldIssue, NotFound
 from services.core.redis_client import get_redis, key
 from services.core.validation import bad_request
@@ -507,16 +509,34 @@ async def load_configuration_history(
     )
 
 
+_PG_SHIPPED = """
+SELECT s.deployment_id, s.prompt_id, s.version_hash, p.uuid AS prompt__uuid, p.name AS prompt__name, v.first_seen_at
+FROM deployment_prompt_versions s
+JOIN deployments d ON d.id = s.deployment_id
+JOIN prompts p ON p.id = s.prompt_id
+LEFT JOIN prompt_versions v ON v.prompt_id = s.prompt_id AND v.version_hash = s.version_hash
+WHERE s.deployment_id = ANY($1::int[]) AND d.organization_id = $2
+"""
+
+
 async def load_prompt_versions(
     principal: Principal, ids: Sequence[int], checked: bool = False
 ) -> list[list[ShippedPromptVersion]]:
-    """The prompt versions each deployment ships, with when each version first ran (two queries)."""
-    rows = await _children(DeploymentPromptVersion, principal, ids, checked).values(
-        "deployment_id", "prompt_id", "version_hash", "prompt__uuid", "prompt__name"
-    )
-    pairs = {(r["prompt_id"], r["version_hash"]) for r in rows}
+    """The prompt versions each deployment ships, with when each version first ran (one statement on
+    PostgreSQL, two elsewhere)."""
     seen: dict[tuple[int, str], datetime] = {}
-    if pairs:
+    if get_settings().is_postgres:
+        _, found_rows = await connections.get("default").execute_query(
+            _PG_SHIPPED, [list(set(ids)), principal.organization_id]
+        )
+        rows = [dict(r) for r in found_rows]
+        seen = {(r["prompt_id"], r["version_hash"]): r["first_seen_at"] for r in rows if r["first_seen_at"]}
+    else:
+        rows = await _children(DeploymentPromptVersion, principal, ids, checked).values(
+            "deployment_id", "prompt_id", "version_hash", "prompt__uuid", "prompt__name"
+        )
+    pairs = {(r["prompt_id"], r["version_hash"]) for r in rows}
+    if pairs and not get_settings().is_postgres:
         found = await PromptVersion.filter(
             prompt_id__in=list({p for p, _ in pairs}), version_hash__in=list({v for _, v in pairs})
         ).values("prompt_id", "version_hash", "first_seen_at")
