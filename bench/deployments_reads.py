@@ -218,6 +218,18 @@ async def measure(stack: Stack, runs: int, seeded: dict[str, Any]) -> list[tuple
                     f"DORA frequency {total['dora']['deployment_frequency']['per_day']:.1f}/day",
                 )
             )
+        # the same read right after a write (a reported deployment): the cached aggregates are not used
+        env = next(iter(seeded["envs"].values()))
+
+        async def written_then_metrics() -> None:
+            r = await http.post("/api/v1/deployments", json={"environment_id": env, "name": "bench", "version": "0"})
+            assert r.status_code == 201, r.text
+
+        after_write = []
+        for _ in range(max(5, runs // 4)):
+            await written_then_metrics()
+            after_write += await timed(1, lambda: http.get(f"{base}/metrics", params={"days": 90, "interval": "day"}))
+        rows.append(("metrics, 90 days by day, right after a write", ms(after_write)))
         summary = await timed(runs, lambda: http.get(f"{base}/status/summary", params={"days": 30}))
         rows.append(("status summary, 30 days", ms(summary)))
 
