@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from services.core.file_stream import xlsx_number_sql, xlsx_row_sql, xlsx_text_sql
+from services.core.file_stream import xlsx_number_sql, xlsx_plain_text_sql, xlsx_row_sql, xlsx_text_sql
 from services.rollups.sketch import RELATIVE_ACCURACY
 
 if TYPE_CHECKING:
@@ -152,8 +152,8 @@ def json_sql(columns: Sequence[str]) -> str:
 
 def xlsx_sql(columns: Sequence[str]) -> str:
     """One worksheet ``<row>`` per row."""
-    cells = [xlsx_text_sql("t.date"), xlsx_number_sql("t.prompt_id")]
-    cells += [xlsx_text_sql(f"t.{c}") for c in ("prompt_uuid", "prompt_name", "version_hash")]
+    cells = [xlsx_plain_text_sql("t.date"), xlsx_number_sql("t.prompt_id"), xlsx_plain_text_sql("t.prompt_uuid")]
+    cells += [xlsx_text_sql(f"t.{c}") for c in ("prompt_name", "version_hash")]
     cells += [xlsx_number_sql(f"t.{c}") for c in columns]
     return _query(xlsx_row_sql(cells), columns)
 

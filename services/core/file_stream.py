@@ -233,15 +233,28 @@ def xml_text(value: str) -> str:
     return escape(value).translate(_XML_TEXT)
 
 
+# the same characters as an SQL literal (NUL cannot occur in PostgreSQL text)
+_XML_FORBIDDEN_SQL = "E'" + "".join(f"\\x{ord(c):02x}" for c in _XML_FORBIDDEN if c != "\x00") + "'"
+
+
 def xlsx_text_sql(expr: str) -> str:
-    """SQL for an inline-string cell of text ``expr`` (an empty cell for NULL or '')."""
-    stripped = f"regexp_replace({expr}, '[\\x01-\\x08\\x0b\\x0c\\x0e-\\x1f]', '', 'g')"
+    """SQL for an inline-string cell of text ``expr`` (an empty cell for NULL or '').
+
+    ``translate`` drops the control characters XML forbids (a regular expression costs
+    several times more per call), then ``& < >`` and line breaks are escaped.
+    """
+    stripped = f"translate({expr}, {_XML_FORBIDDEN_SQL}, '')"
     escaped = f"replace(replace(replace({stripped}, '&', '&amp;'), '<', '&lt;'), '>', '&gt;')"
     one_line = f"replace(replace({escaped}, E'\\n', '&#10;'), E'\\r', '&#13;')"
     return (
         f"CASE WHEN coalesce({expr}, '') = '' THEN '<c/>' "
         f"ELSE '<c t=\"inlineStr\"><is><t xml:space=\"preserve\">' || {one_line} || '</t></is></c>' END"
     )
+
+
+def xlsx_plain_text_sql(expr: str) -> str:
+    """SQL for an inline-string cell of text that never needs escaping and is never NULL (a date, a uuid)."""
+    return f"'<c t=\"inlineStr\"><is><t>' || {expr} || '</t></is></c>'"
 
 
 def xlsx_number_sql(expr: str) -> str:

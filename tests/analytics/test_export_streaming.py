@@ -252,3 +252,37 @@ async def test_hostile_parameters_are_400s_naming_the_field(client, make_tenant)
         assert r.status_code == 400, (params, r.text)
         body = r.json()
         assert body["error"]["code"] == "BAD_REQUEST" and body["error"]["details"][0]["field"] == field, (params, body)
+
+
+async def test_xlsx_text_cells_escape_the_same_in_sql_and_python(client):
+    """Names with markup, line breaks and control characters XML forbids: one cell text either way."""
+    values = ["plain", 'a&b <c> "d"', "line\nbreak\r\ttab", "bell\x07 and \x1f unit", "ü 名前", "  "]
+    for value in values:
+        python = file_stream.xlsx_row([value]).decode()
+        assert python.startswith("<row>") and "\n" not in python[:-1]
+        if get_settings().is_postgres:
+            from tortoise import connections
+
+            rows = await connections.get("default").execute_query_dict(
+                f"SELECT {file_stream.xlsx_text_sql('$1::text')} AS cell", [value]
+            )
+            assert "<row>" + rows[0]["cell"] + "</row>\n" == python, value
+    book = load_workbook(
+        io.BytesIO(
+            b"".join(
+                [
+                    chunk
+                    async for chunk in file_stream.xlsx_stream(
+                        "s", ["v"], _lines(file_stream.xlsx_row([v]) for v in values)
+                    )
+                ]
+            )
+        )
+    )
+    got = [r[0] for r in book["s"].iter_rows(min_row=2, values_only=True)]
+    assert got == ["plain", 'a&b <c> "d"', "line\nbreak\r\ttab", "bell and  unit", "ü 名前", "  "]
+
+
+async def _lines(chunks):
+    for chunk in chunks:
+        yield chunk
