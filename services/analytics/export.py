@@ -1,10 +1,11 @@
 """Analytics export: per prompt x version x UTC day metrics as JSON, CSV or XLSX, streamed.
 
-On PostgreSQL the file is formatted by the database: each run of past days whose daily
-rollups are current is one ``COPY (SELECT ...) TO STDOUT`` (:mod:`services.analytics.export_sql`
-computes the metric columns from the daily rows in SQL, with the same definitions as
-:mod:`services.metrics.builtin`), streamed to the response through a bounded queue
-(:mod:`services.core.file_stream`): CSV as PostgreSQL writes it, JSON as one
+On PostgreSQL the file is formatted by the database: past days whose daily rollups are
+current are ``COPY (SELECT ...) TO STDOUT``\ s of about ``COPY_ROWS`` rows each
+(:mod:`services.analytics.export_sql` computes the metric columns from the daily rows in
+SQL, with the same definitions as :mod:`services.metrics.builtin`), streamed to the
+response through bounded queues with the next COPY already running on a second
+connection (:mod:`services.core.file_stream`): CSV as PostgreSQL writes it, JSON as one
 ``row_to_json`` object per row joined by commas, XLSX as one worksheet ``<row>`` per row
 zipped on a worker thread.  No Python object per row, and memory holds a few chunks
 whatever the file size.  The current day and days with a dirty hour (rollups being
@@ -230,7 +231,7 @@ _US = timedelta(microseconds=1)
 async def _pieces(
     plan: ExportPlan, sql: str, options: Mapping[str, Any], encode: Callable[[list[list[Any]]], bytes]
 ) -> AsyncIterator[Copy | bytes]:
-    """What :func:`stream_copies` sends: a COPY of ``sql`` per database day, ``encode(rows)`` for the rest."""
+    """What :func:`stream_copies` sends: a COPY of ``sql`` per run of database days, ``encode(rows)`` else."""
     async for segment in _segments(plan):
         if isinstance(segment, tuple):
             yield Copy(sql, export_sql.args(plan, *segment), options)
