@@ -30,13 +30,16 @@ DB_SAMPLE = """SELECT d.stats_reset, d.xact_commit, d.xact_rollback, d.blks_read
        pg_database_size(current_database()) AS database_bytes
 FROM pg_stat_database d WHERE d.datname = current_database()"""
 
-RELATIONS = """SELECT s.relname AS relation, s.relname AS table_name, 'table' AS kind,
+# A partition's ``table_name`` is its partitioned table's (``pg_partition_root``), so the growth of
+# ``prompt_executions`` is the sum of its partitions; the partitioned parent itself stores nothing.
+RELATIONS = """SELECT s.relname AS relation, coalesce(r.relname, s.relname) AS table_name, 'table' AS kind,
        pg_table_size(s.relid) AS size_bytes, s.n_live_tup AS live_rows, s.n_dead_tup AS dead_rows,
        s.seq_scan, s.idx_scan, s.n_tup_ins + s.n_tup_upd + s.n_tup_del AS rows_written
-FROM pg_stat_user_tables s
+FROM pg_stat_user_tables s LEFT JOIN pg_class r ON r.oid = pg_partition_root(s.relid)
 UNION ALL
-SELECT i.indexrelname, i.relname, 'index', pg_relation_size(i.indexrelid), NULL, NULL, NULL, i.idx_scan, NULL
-FROM pg_stat_user_indexes i"""
+SELECT i.indexrelname, coalesce(r.relname, i.relname), 'index', pg_relation_size(i.indexrelid), NULL, NULL, NULL,
+       i.idx_scan, NULL
+FROM pg_stat_user_indexes i LEFT JOIN pg_class r ON r.oid = pg_partition_root(i.relid)"""
 
 SQLITE_RELATIONS = """SELECT d.name AS relation, COALESCE(m.tbl_name, d.name) AS table_name,
        CASE m.type WHEN 'index' THEN 'index' ELSE 'table' END AS kind, sum(d.pgsize) AS size_bytes

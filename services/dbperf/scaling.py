@@ -266,7 +266,8 @@ async def _growth(samples: int) -> Recommendation:
     """Executions table (heap + indexes): bytes per day over the period and days until PARTITION_BYTES."""
     live = [r for r in await sampling.current_relations() if r["table_name"] == EXECUTIONS_TABLE]
     now_bytes = sum(int(r["size_bytes"] or 0) for r in live)
-    rows_now = next((r.get("live_rows") for r in live if r["kind"] == "table"), None)
+    tables = [int(r["live_rows"]) for r in live if r["kind"] == "table" and r.get("live_rows") is not None]
+    rows_now = sum(tables) if tables else None  # over every partition
     w = windows.window(PERIOD)
     first = (
         await DbRelationSample.filter(table_name=EXECUTIONS_TABLE, sampled_at__gte=w.start)
