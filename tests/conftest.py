@@ -217,13 +217,14 @@ def start_server(**env: str) -> tuple[subprocess.Popen[bytes], int]:
     proc = subprocess.Popen(
         [*command, "--log-level", "warning"], cwd=Path(__file__).resolve().parent.parent, env={**os.environ, **env}
     )
-    for _ in range(300):
+    deadline = time.monotonic() + 60  # an import of the app takes seconds on a loaded 2-core machine
+    while time.monotonic() < deadline and proc.poll() is None:
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 return proc, port
         time.sleep(0.05)
     proc.terminate()
-    raise RuntimeError("uvicorn did not start")
+    raise RuntimeError(f"uvicorn did not start (exit code {proc.poll()})")
 
 
 def pytest_report_header(config: pytest.Config) -> str:
