@@ -476,16 +476,21 @@ async def _read_rollups(
         if tool_name is not None:
             params.append(tool_name)
             tool = f"AND tool_name = ${len(params)}"
+        # One branch per granularity, so each is an index range on (organization, granularity, user,
+        # bucket) -- OR-ed, PostgreSQL scanned every hour and day row of the organization and filtered.
         where = (
-            f"FROM tool_rollups WHERE organization_id = $1 AND {who} {tool} AND ("
-            "(granularity = 'day' AND bucket_start = ANY($2::timestamptz[])) OR "
-            "(granularity = 'hour' AND bucket_start = ANY($3::timestamptz[])))"
+            f"(SELECT {{columns}} FROM tool_rollups WHERE organization_id = $1 AND granularity = 'day' AND {who} "
+            f"{tool} AND bucket_start = ANY($2::timestamptz[])) UNION ALL "
+            f"(SELECT {{columns}} FROM tool_rollups WHERE organization_id = $1 AND granularity = 'hour' AND {who} "
+            f"{tool} AND bucket_start = ANY($3::timestamptz[]))"
         )
         client = connections.get("default")
         # The rows' count and largest id name them (a rebuild re-inserts under new ids): a repeated
         # window reuses its merged accumulators instead of fetching and merging every row again.
         cache_key = (organization_id, user_id, tool_name, tuple(p.days), tuple(p.hours), with_sketches)
-        _, (signature,) = await client.execute_query(f"SELECT count(*), max(id) {where}", params)
+        _, (signature,) = await client.execute_query(
+            f"SELECT count(*), max(id) FROM ({where.format(columns='id')}) AS named", params
+        )
         named = (int(signature[0]), signature[1])
         hit = _MERGED.get(cache_key)
         if hit is not None and hit[0] == named:
@@ -497,7 +502,7 @@ async def _read_rollups(
                     parts.setdefault(tool_row, []).append(part)
             return
         ROLLUP_MERGES.misses += 1
-        _, rows = await client.execute_query(f"SELECT {', '.join(columns)} {where}", params)
+        _, rows = await client.execute_query(where.format(columns=", ".join(columns)), params)
         mine: dict[str, ToolAccumulator] = {}
         my_parts: dict[str, list[_Part]] = {}
         for row in rows:
