@@ -288,16 +288,32 @@ async def _growth(samples: int) -> Recommendation:
             per_day = (now_bytes - start_bytes) / span_days
             if per_day > 0:
                 days_left = max((PARTITION_BYTES - now_bytes) / per_day, 0.0)
-    triggered = now_bytes >= PARTITION_BYTES or (days_left is not None and days_left <= PARTITION_HORIZON_DAYS)
+    partitions = await _partitions()
+    settings = get_settings()
+    if partitions:  # migration 16 partitions it by week: what is left to decide is the retention
+        triggered = not settings.executions_retention_days and (
+            now_bytes >= PARTITION_BYTES or (days_left is not None and days_left <= PARTITION_HORIZON_DAYS)
+        )
+        title = f"Set a retention for {EXECUTIONS_TABLE}'s partitions"
+        advice = (
+            f"{EXECUTIONS_TABLE} is range-partitioned by occurred_at ({partitions} partitions). Set "
+            "EXECUTIONS_RETENTION_DAYS so the partitions job drops whole partitions past it (rollups are kept)."
+        )
+    else:
+        triggered = now_bytes >= PARTITION_BYTES or (days_left is not None and days_left <= PARTITION_HORIZON_DAYS)
+        title = f"Partition {EXECUTIONS_TABLE} by time and drop old partitions for retention"
+        advice = (
+            f"{EXECUTIONS_TABLE} grows with every logged invocation. Range-partition it by occurred_at (monthly or "
+            "weekly), keep rollups for old periods, and apply retention by detaching and dropping whole partitions "
+            "instead of DELETE (no dead rows, no vacuum debt)."
+        )
     return _rec(
         "partitioning",
         "storage",
         triggered,
         "warning",
-        f"Partition {EXECUTIONS_TABLE} by time and drop old partitions for retention",
-        f"{EXECUTIONS_TABLE} grows with every logged invocation. Range-partition it by occurred_at (monthly or "
-        "weekly), keep rollups for old periods, and apply retention by detaching and dropping whole partitions "
-        "instead of DELETE (no dead rows, no vacuum debt).",
+        title,
+        advice,
         [
             Evidence(
                 measurement=f"{EXECUTIONS_TABLE} size (heap + indexes)",
@@ -315,6 +331,13 @@ async def _growth(samples: int) -> Recommendation:
                 if first
                 else "no stored sample yet (the sample_database_stats job)",
             ),
+            Evidence(
+                measurement=f"{EXECUTIONS_TABLE} partitions",
+                observed=float(partitions),
+                unit="partitions",
+                threshold=None,
+                source="pg_inherits",
+            ),
         ],
         {
             "size_bytes": now_bytes,
@@ -325,6 +348,17 @@ async def _growth(samples: int) -> Recommendation:
             "threshold_bytes": PARTITION_BYTES,
         },
     )
+
+
+async def _partitions() -> int:
+    """How many partitions the executions table has (0: a plain table, and always on SQLite)."""
+    if not access.is_postgres():
+        return 0
+    row = await access.one(
+        "SELECT count(*) AS n FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = $1",
+        EXECUTIONS_TABLE,
+    )
+    return int(row["n"])
 
 
 async def _indexes(cfg: dict[str, Any]) -> Recommendation:
