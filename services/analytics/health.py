@@ -76,7 +76,7 @@ def _ingest(organization_id: int | None) -> Callable[[], Awaitable[tuple[str, di
             status, reasons = "degraded", [f"{backlog['stream_length']} entries queued"]
         detail: dict[str, Any] = {"reasons": reasons, "dead_letters_recent": backlog["dead_letters_recent"]}
         if organization_id is None:  # platform-wide figures: superusers only
-            # Counts are stream entries: one per single event, up to ENTRY_MAX_EVENTS per batch request.
+            # Counts are stream entries of up to ENTRY_MAX_EVENTS events (single events sent together share one).
             detail.update(
                 queued=backlog["stream_length"],  # not yet written, or written but not acknowledged
                 pending=backlog["pending"],  # delivered to a worker, not yet acknowledged
