@@ -99,9 +99,18 @@ async def test_analytics_equal_raw_answers_before_and_after_rollup(client, make_
     start, end = BASE + timedelta(hours=5, minutes=17), BASE + timedelta(days=2, hours=3, minutes=41)
     params = {"period_start": start.isoformat(), "period_end": end.isoformat()}
 
-    dirty = (await client.get(url, params=params, headers=tenant.headers)).json()["data"]  # all hours dirty
+    # the drain added the events to the rollups as it stored them: nothing dirty, nothing to rebuild
+    assert await rollups.dirty_hours(prompt.id) == {prompt.id: set()}
+    assert await jobs.refresh_rollups(CTX) == {"buckets": 0}
+    live = (await client.get(url, params=params, headers=tenant.headers)).json()["data"]
+    assert_matches(live, expected(events, start, end))
+    # every hour marked dirty (as a repair would): read from raw events, then rebuilt by the job
+    hours = {datetime.fromisoformat(e["timestamp"]).replace(minute=0, second=0, microsecond=0) for e in events}
+    await rollups.mark_dirty((tenant.organization_id, prompt.id, h) for h in hours)
+    dirty = (await client.get(url, params=params, headers=tenant.headers)).json()["data"]
     assert_matches(dirty, expected(events, start, end))
-    assert await jobs.refresh_rollups(CTX) == {"buckets": len({e["timestamp"][:13] for e in events})}
+    assert dirty["p95_latency_ms"] == live["p95_latency_ms"]
+    assert await jobs.refresh_rollups(CTX) == {"buckets": len(hours)}
     assert await rollups.dirty_hours(prompt.id) == {prompt.id: set()}
     r = await client.get(url, params=params, headers=tenant.headers)
     assert r.status_code == 200 and r.json()["message"] == "Analytics retrieved successfully"

@@ -502,6 +502,35 @@ class Stack:
         finally:
             await redis.aclose()
 
+    async def stale_rollups(self) -> int:
+        """Leave the rollup job real work, as an older version's drain or a repair does: delete the
+        organization's rollup rows and mark every (prompt, hour) holding events dirty.  (The drain
+        keeps rollups current in its own transaction, so ingest alone leaves nothing to rebuild.)
+        Returns the hours marked."""
+        org = self.organization_id
+        conn = await self.pg.connect()
+        try:
+            hours = await conn.fetch(
+                "SELECT DISTINCT prompt_id, extract(epoch FROM date_trunc('hour', occurred_at AT TIME ZONE 'UTC'))::bigint"
+                " AS h FROM prompt_executions WHERE organization_id = $1",
+                org,
+            )
+            await conn.execute("DELETE FROM prompt_rollups_hourly WHERE organization_id = $1", org)
+            await conn.execute("DELETE FROM prompt_rollups_daily WHERE organization_id = $1", org)
+        finally:
+            await conn.close()
+        now = time.time()
+        redis = await self.redis_client()
+        try:
+            async with redis.pipeline(transaction=True) as pipe:
+                for r in hours:
+                    pipe.zadd(f"fault_{self.name}:rollup:dirty:{r['prompt_id']}", {str(r["h"]): now})
+                    pipe.zadd(f"fault_{self.name}:rollup:dirty", {f"{org}:{r['prompt_id']}": now})
+                await pipe.execute()
+        finally:
+            await redis.aclose()
+        return len(hours)
+
     async def stored_ids(self, organization_id: int | None = None) -> Counter[str]:
         conn = await self.pg.connect()
         try:

@@ -3,8 +3,10 @@
 * mid-batch: a worker is killed while it drains a backlog; another takes over the entries the
   dead one had read (after ``INGEST_CLAIM_IDLE_SECONDS``, short here) and every acknowledged
   event is stored once;
-* mid-rollup: a worker is killed while it rebuilds hundreds of dirty hours; the marks it had not
-  cleared survive, the next worker rebuilds them and hourly and daily rollups equal the raw events;
+* mid-rollup: the drains' rollups equal the raw events; then (as after a repair or an older
+  version's drain) the rollup rows are dropped and hundreds of hours marked dirty, and a worker is
+  killed while it rebuilds them; the marks it had not cleared survive, the next worker rebuilds
+  them and hourly and daily rollups equal the raw events;
 * mid-alert-cycle: a worker is killed while its cycle opens alerts and queues their notifications;
   the next cycle ends with one open alert per rule and entity and one notification per channel and
   alert event (none lost, none doubled).
@@ -64,7 +66,12 @@ async def test_worker_killed_mid_batch_then_mid_rollup(stack, figures):
     drained_in = await s.drained(ledger, within=90)
     recovered_batch = time.monotonic() - killed_at
 
-    # mid-rollup: kill the worker while dirty hours remain and some were already rebuilt
+    # mid-rollup: the drain keeps rollups current, so the job's work is made as a repair (or an
+    # older version's drain) leaves it -- rollup rows gone, every hour marked dirty -- then the
+    # worker is killed while dirty hours remain and some were already rebuilt
+    assert not await s.rollup_mismatches()  # what the drains wrote equals the raw events
+    assert await s.stale_rollups() > 0
+
     async def rebuilding() -> bool:
         conn = await s.pg.connect()
         try:
