@@ -27,7 +27,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -41,7 +41,7 @@ from models.prompts import Prompt, PromptExecution, PromptVersion
 from services.core import rate_limit
 from services.core.config import get_settings
 from services.core.database import column, ping_database
-from services.core.dates import check_event_time
+from services.core.dates import EVENT_MAX_AGE, check_event_time
 from services.core.errors import BadRequest, FieldIssue, NotFound, ServiceUnavailable
 from services.core.redis_batching import CoalescingScriptBatcher
 from services.core.redis_client import get_redis, key
@@ -84,7 +84,14 @@ class UsageEvent(BaseModel):
     @field_validator("timestamp")
     @classmethod
     def _sane_time(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else check_event_time(value)
+        # past the executions' retention an event would land in a partition the next
+        # maintenance drops: refused at the door instead of accepted and lost
+        days = get_settings().executions_retention_days
+        return (
+            None
+            if value is None
+            else check_event_time(value, min(timedelta(days=days), EVENT_MAX_AGE) if days else EVENT_MAX_AGE)
+        )
 
 
 # --------------------------------------------------------------------------- hot path (web side)

@@ -576,13 +576,27 @@ async def lock_prompt(prompt_id: int, tx: Any) -> None:
         await tx.execute_query("SELECT 1 FROM prompts WHERE id = $1 FOR NO KEY UPDATE", [prompt_id])
 
 
+def raw_kept_since() -> datetime | None:
+    """The first hour whose raw events are all still stored, or None when every one is.
+
+    With ``EXECUTIONS_RETENTION_DAYS`` the partitions job drops whole partitions whose end is
+    older than the retention, so raw events before this hour may be gone while their rollups
+    remain: rebuilding such an hour from raw events would erase what only its rollups still know.
+    """
+    days = get_settings().executions_retention_days
+    return hour_floor(datetime.now(UTC) - timedelta(days=days)) if days else None
+
+
 async def rebuild_bucket(organization_id: int, prompt_id: int, bucket: datetime) -> int:
     """Recompute one prompt-hour from raw events (idempotent). Returns rollup rows written.
 
     Reads and replaces under the prompt's lock (:func:`lock_prompt`), so a drain
     committing into this hour meanwhile is either wholly in the raw read or applied
-    on top of the rebuilt rows after it.
+    on top of the rebuilt rows after it.  An hour past the retention is left as it is.
     """
+    kept = raw_kept_since()
+    if kept is not None and bucket < kept:
+        return 0
     async with in_transaction() as tx:
         await lock_prompt(prompt_id, tx)
         rows = (
@@ -763,8 +777,10 @@ async def _rebuild_prompt(organization_id: int, prompt_id: int) -> int:
                 pending = []
 
         await lock_prompt(prompt_id, tx)  # drains of this prompt wait until it is rebuilt
-        await PromptRollupHourly.filter(prompt_id=prompt_id).using_db(tx).delete()
-        async for row in _stream_executions(tx, prompt_id):
+        kept = raw_kept_since()  # hours before it keep their rollups: their raw events may be gone
+        stale = PromptRollupHourly.filter(prompt_id=prompt_id).using_db(tx)
+        await (stale if kept is None else stale.filter(bucket_start__gte=kept)).delete()
+        async for row in _stream_executions(tx, prompt_id, kept):
             occurred = row["occurred_at"]
             if bucket_end is None or occurred >= bucket_end:
                 await finish_hour()
@@ -781,7 +797,7 @@ async def _rebuild_prompt(organization_id: int, prompt_id: int) -> int:
     return buckets
 
 
-async def _stream_executions(tx: Any, prompt_id: int) -> AsyncIterator[dict[str, Any]]:
+async def _stream_executions(tx: Any, prompt_id: int, since: datetime | None = None) -> AsyncIterator[dict[str, Any]]:
     """A prompt's raw rows in ``occurred_at`` order, as ``rebuild_bucket`` reads them, in chunks.
 
     PostgreSQL: a server-side cursor on the transaction's connection, JSON columns read as
@@ -793,11 +809,11 @@ async def _stream_executions(tx: Any, prompt_id: int) -> AsyncIterator[dict[str,
         json_fields = ("data_source_ids", "schema_names")
         columns = ", ".join(f"{f}::text" if f in json_fields else f for f in RAW_FIELDS)
         # occurred_at alone: the (prompt_id, occurred_at) index delivers that order, no sort
-        sql = f"SELECT {columns} FROM prompt_executions WHERE prompt_id = $1 ORDER BY occurred_at"
+        sql = f"SELECT {columns} FROM prompt_executions WHERE prompt_id = $1 AND occurred_at >= $2 ORDER BY occurred_at"
         parsed: dict[str, Any] = {}
         async with tx.acquire_connection() as conn:
             await conn.execute("SET LOCAL jit = off")  # compiling costs more than it saves on a cursor
-            cursor = await conn.cursor(sql, prompt_id)
+            cursor = await conn.cursor(sql, prompt_id, since or datetime.min.replace(tzinfo=UTC))
 
         async def fetch() -> list[Any]:
             async with tx.acquire_connection():  # the lock only: rollup writes share this connection
@@ -825,6 +841,8 @@ async def _stream_executions(tx: Any, prompt_id: int) -> AsyncIterator[dict[str,
     last: tuple[datetime, int] | None = None
     while True:
         page = PromptExecution.filter(prompt_id=prompt_id).using_db(tx)
+        if since is not None:
+            page = page.filter(occurred_at__gte=since)
         if last is not None:
             page = page.filter(Q(occurred_at__gt=last[0]) | Q(occurred_at=last[0], id__gt=last[1]))
         rows = await page.order_by("occurred_at", "id").limit(STREAM_CHUNK).values("id", *RAW_FIELDS)

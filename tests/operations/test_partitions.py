@@ -257,3 +257,46 @@ def test_settings_refuse_an_unknown_period_and_a_replica_without_postgres():
     env = {"DATABASE_URL": sqlite, "DATABASE_READ_URL": "postgres://reader@127.0.0.1:5432/x"}
     refused = run_cli("migrate", env=env, check=False)
     assert refused.returncode != 0 and "DATABASE_READ_URL needs a PostgreSQL DATABASE_URL" in refused.stderr
+
+
+async def test_with_a_retention_old_events_are_refused_and_a_rebuild_keeps_rollups_past_it(
+    client, make_tenant, monkeypatch
+):
+    """Past the retention raw events may be gone while rollups stay: ingest refuses an event
+    that the next maintenance would drop (400 naming ``timestamp``), and ``rebuild-rollups``
+    rebuilds only the hours whose raw events are all kept, leaving older hours' rollups alone."""
+    tenant = await make_tenant("member")
+    pid = uuid.uuid4()
+    now = datetime.now(UTC)
+    old_id = await _ingest(client, tenant, pid, now - timedelta(days=400))
+    await _ingest(client, tenant, pid, now - timedelta(days=2))
+    await jobs.drain_ingest(CTX)
+    prompt = await Prompt.get(uuid=pid)
+    assert await PromptRollupHourly.filter(prompt_id=prompt.id).count() == 2
+
+    monkeypatch.setenv("EXECUTIONS_RETENTION_DAYS", "300")
+    get_settings.cache_clear()
+    try:
+        body = {"prompt_id": str(pid), "latency_ms": 5.0, "timestamp": (now - timedelta(days=301)).isoformat()}
+        r = await client.post("/api/v1/prompts/analytics", json=body, headers=tenant.key_headers)
+        assert r.status_code == 400 and "timestamp" in r.text and "300 days" in r.text, r.text
+        # the old hour's raw event is gone (as after a dropped partition); its rollup must survive a rebuild
+        await PromptExecution.filter(event_id=old_id).delete()
+        run = await asyncio.to_thread(
+            run_cli,
+            "rebuild-rollups",
+            "--org",
+            str(tenant.organization_id),
+            env={"EXECUTIONS_RETENTION_DAYS": "300"},
+            check=False,
+        )
+        assert run.returncode == 0, run.stderr
+        hours = await PromptRollupHourly.filter(prompt_id=prompt.id).order_by("bucket_start").values("count")
+        assert [h["count"] for h in hours] == [1, 1]
+    finally:
+        monkeypatch.delenv("EXECUTIONS_RETENTION_DAYS")
+        get_settings.cache_clear()
+    # without the retention the same rebuild follows the raw events: the old hour's rollup goes
+    run = await asyncio.to_thread(run_cli, "rebuild-rollups", "--org", str(tenant.organization_id), check=False)
+    assert run.returncode == 0, run.stderr
+    assert await PromptRollupHourly.filter(prompt_id=prompt.id).count() == 1
