@@ -10,13 +10,15 @@ rather than one entry per event.
 Drain: a worker reads the stream through a consumer group and writes the events in
 transactions of about ``DRAIN_BATCH_SIZE`` events.  On PostgreSQL that is a binary COPY
 into a session temp table, then ONE round trip of set-based SQL: ``INSERT ... SELECT ...
-ON CONFLICT (event_id) DO NOTHING`` and upserts of prompt versions and each prompt's
-latest execution.  On SQLite it is the ORM (``bulk_create`` after skipping stored ids).
+ON CONFLICT (event_id, occurred_at) DO NOTHING`` (the partitioned table's unique key must hold
+the partition key; repeats within the batch and ids already stored within a day of the event's
+time are skipped too, so a retry whose time the server filled in is not stored twice) and
+upserts of prompt versions and each prompt's latest execution.  On SQLite it is the ORM (``bulk_create`` after skipping stored ids).
 The same transaction adds the inserted rows (``RETURNING``) to the hourly and daily
 rollup rows (``services.rollups.build.add_to_rollups``), and the entries are ``XACK``ed
 only after the commit.  A worker killed anywhere in between leaves its entries pending; they are
-re-claimed and re-written, and the unique event id makes that a no-op, so nothing is
-lost or counted twice.
+re-claimed and re-written, and the event id makes that a no-op, so nothing is lost or
+counted twice.
 """
 
 from __future__ import annotations
