@@ -545,7 +545,10 @@ async def _read_pg(
     for lo, hi in ranges:
         args += [lo, hi]
     client: Any = connections.get("default")
-    async with client.acquire_connection() as conn:
+    async with client.acquire_connection() as conn, conn.transaction():
+        # Room to hash the groups: with the default 4 MB PostgreSQL sorts every row instead
+        # (10M events, last 30 days: 8,800 rows, 27 -> 12 ms).
+        await conn.execute("SET LOCAL work_mem = '16MB'")
         records = await conn.fetch(_pg_read_sql(first_full_day is not None, len(ranges)), *args)
     ids = {
         (r["dimension"], r["key"], r["day"], column): tuple(sorted(r[column]))
