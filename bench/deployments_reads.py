@@ -222,7 +222,9 @@ async def measure(stack: Stack, runs: int, seeded: dict[str, Any]) -> list[tuple
         env = next(iter(seeded["envs"].values()))
 
         async def written_then_metrics() -> None:
-            r = await http.post("/api/v1/deployments", json={"environment_id": env, "name": "bench", "version": "0"})
+            r = await http.post(
+                "/api/v1/deployments", json={"environment_id": env, "name": "bench", "version": "0.0.1"}
+            )
             assert r.status_code == 201, r.text
 
         after_write = []
