@@ -71,21 +71,51 @@ def t_two_sided_p(t: float, df: float) -> float:
     return min(1.0, max(0.0, betainc(df / 2.0, 0.5, df / (df + t2))))
 
 
+def _t_density(t: float, df: float) -> float:
+    ln = math.lgamma((df + 1.0) / 2.0) - math.lgamma(df / 2.0) - 0.5 * math.log(df * math.pi)
+    return math.exp(ln - (df + 1.0) / 2.0 * math.log1p(t * t / df))
+
+
 def t_critical(df: float, confidence: float = 0.95) -> float:
-    """The t with two-sided tail probability ``1 - confidence`` (bisection on the CDF)."""
+    """The t with two-sided tail probability ``1 - confidence``.
+
+    Newton's method on the tail probability (its derivative is minus twice the density) from the
+    Cornish-Fisher estimate converges in a few steps; each step is one incomplete beta, where the
+    bisection it replaces took ~45 (a Welch test with df in the thousands spent ~2 ms here).  A
+    step that would leave the bracket falls back to bisection, so it cannot diverge.
+    """
     alpha = 1.0 - confidence
-    lo, hi = 0.0, 1.0
+    z = math.sqrt(2.0) * _erfinv(confidence)
+    t = z + (z**3 + z) / (4.0 * df) + (5 * z**5 + 16 * z**3 + 3 * z) / (96.0 * df * df)
+    lo, hi = 0.0, max(2.0 * t, 1.0)
     while t_two_sided_p(hi, df) > alpha:
-        hi *= 2.0
-    for _ in range(200):
-        mid = (lo + hi) / 2.0
-        if t_two_sided_p(mid, df) > alpha:
-            lo = mid
+        lo, hi = hi, hi * 2.0
+    t = min(max(t, lo), hi)
+    for _ in range(100):
+        excess = t_two_sided_p(t, df) - alpha  # decreasing in t
+        if excess > 0:
+            lo = t
         else:
-            hi = mid
-        if hi - lo < 1e-12:
-            break
-    return (lo + hi) / 2.0
+            hi = t
+        step = excess / (2.0 * _t_density(t, df))
+        nxt = t + step
+        if not lo < nxt < hi:
+            nxt = (lo + hi) / 2.0
+        if abs(nxt - t) < 1e-12 * max(1.0, t):
+            return nxt
+        t = nxt
+    return t
+
+
+def _erfinv(y: float) -> float:
+    """Inverse error function for 0 <= y < 1 (a starting point only: refined by Newton on erf)."""
+    a = 0.147
+    ln = math.log(1.0 - y * y)
+    first = 2.0 / (math.pi * a) + ln / 2.0
+    x = math.copysign(math.sqrt(math.sqrt(first * first - ln / a) - first), y)
+    for _ in range(3):
+        x -= (math.erf(x) - y) / (2.0 / math.sqrt(math.pi) * math.exp(-x * x))
+    return x
 
 
 def normal_two_sided_p(z: float) -> float:
