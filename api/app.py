@@ -34,12 +34,12 @@ from api.routes.gateway import MeteredWebSocket
 from api.routing import Endpoint, LiteralFirstRouter, build_routes
 from api.security_middleware import SecurityMiddleware
 from api.self_check import asgi_self_check
+from services import observability
 from services.core import redis_client
 from services.core.config import Settings, get_settings
 from services.core.database import tortoise_config
 from services.core.errors import DomainError
 from services.core.process_tuning import tune_gc
-from services.observability import requests as request_metrics
 
 VERSION = "0.1.0"
 _HTTP_CODES = {
@@ -123,7 +123,7 @@ def create_app(settings: Settings | None = None, *, orm_global_fallback: bool = 
         redis_client.connect(settings)
         flusher = None
         if settings.request_metrics_enabled:
-            flusher = asyncio.create_task(request_metrics.flush_forever(settings.request_metrics_flush_seconds))
+            flusher = asyncio.create_task(observability.flush_forever(settings.request_metrics_flush_seconds))
         try:
             async with RegisterTortoise(
                 app, config=tortoise_config(settings), _enable_global_fallback=orm_global_fallback
@@ -146,7 +146,7 @@ def create_app(settings: Settings | None = None, *, orm_global_fallback: bool = 
         WebSocketRoute("/graphql", MeteredWebSocket(gql)),  # counted for /v1/mcp/proxy/metrics/websocket
     ]
     recording = (
-        [Middleware(RequestRecordingMiddleware, recorder=request_metrics.RECORDER)]
+        [Middleware(RequestRecordingMiddleware, recorder=observability.RECORDER)]
         if settings.request_metrics_enabled
         else []
     )

@@ -8,8 +8,7 @@ from starlette.responses import Response
 
 from api.envelope import error
 from services.core.errors import Unauthorized
-from services.identity.authentication import authenticate_bearer
-from services.identity.policy import Principal
+from services.identity import Principal, authenticate_bearer
 
 
 class PrincipalUser(BaseUser):

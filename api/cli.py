@@ -23,7 +23,7 @@ from tortoise import Tortoise
 from services.core import embedded_redis
 from services.core.config import get_settings
 from services.core.database import apply_migrations, make_migrations, tortoise_config
-from services.identity.policy import Role
+from services.identity import Role
 
 T = TypeVar("T")
 
@@ -37,22 +37,22 @@ async def _with_db(work: Callable[[], Awaitable[T]]) -> T:
 
 
 async def _bootstrap(args: argparse.Namespace) -> dict[str, Any]:
-    from services.identity import tenancy
+    from services import identity
 
     await apply_migrations()
-    result = await _with_db(lambda: tenancy.bootstrap(args.org, args.email, Role.parse(args.role), args.password))
+    result = await _with_db(lambda: identity.bootstrap(args.org, args.email, Role.parse(args.role), args.password))
     return dict(result.__dict__)
 
 
 async def _create_api_key(args: argparse.Namespace) -> dict[str, Any]:
-    from services.identity import api_keys, tenancy
+    from services import identity
 
     async def work() -> dict[str, Any]:
-        principal = await tenancy.operator_principal(args.email)
+        principal = await identity.operator_principal(args.email)
         if principal is None:
             raise SystemExit(f"no user with email {args.email}")
         role = Role.parse(args.role) if args.role else None
-        created = await api_keys.create_api_key(principal, args.name, role, args.rate_limit)
+        created = await identity.create_api_key(principal, args.name, role, args.rate_limit)
         return {
             "id": created.info.id,
             "api_key": created.key,
@@ -70,9 +70,8 @@ DEMO_EMAIL = "demo@promptops.local"
 async def _seed_demo(args: argparse.Namespace) -> dict[str, Any]:
     from datetime import UTC, datetime
 
+    from services import devtools, identity
     from services.core.errors import DomainError
-    from services.devtools import demo_data
-    from services.identity import tenancy
 
     try:
         end = datetime.fromisoformat(args.end) if args.end else None
@@ -80,24 +79,24 @@ async def _seed_demo(args: argparse.Namespace) -> dict[str, Any]:
         raise SystemExit(f"seed-demo: --end is not an ISO 8601 date-time: {args.end!r}") from None
     if end is not None and end.tzinfo is None:
         end = end.replace(tzinfo=UTC)
-    options = demo_data.SeedOptions(args.events, args.days, args.prompts, args.seed, end)
+    options = devtools.SeedOptions(args.events, args.days, args.prompts, args.seed, end)
     try:
-        demo_data.check_options(options)
+        devtools.check_options(options)
     except DomainError as exc:
         raise SystemExit(f"seed-demo: {exc}") from exc
 
     async def work() -> dict[str, Any]:
-        principal = await tenancy.operator_principal(args.email)
+        principal = await identity.operator_principal(args.email)
         if principal is None:
             raise SystemExit(f"no user with email {args.email} (run bootstrap first)")
-        if args.if_empty and await demo_data.has_executions(principal):
+        if args.if_empty and await devtools.has_executions(principal):
             return {
                 "skipped": True,
                 "reason": "organization already has executions",
                 "organization_id": principal.organization_id,
             }
         try:
-            return dict((await demo_data.seed_demo(principal, options)).__dict__)
+            return dict((await devtools.seed_demo(principal, options)).__dict__)
         except DomainError as exc:
             raise SystemExit(f"seed-demo: {exc}") from exc
 
@@ -294,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "makemigrations":
         return _makemigrations(args)
     elif args.command == "rebuild-rollups":
-        from services.rollups import build as rollups
+        from services import rollups
 
         print(json.dumps({"buckets": asyncio.run(_with_db(lambda: rollups.rebuild_all(args.org)))}))
     elif args.command == "seed-demo":

@@ -40,7 +40,7 @@ from graphql_schema.extensions import bad_input
 from graphql_schema.schema import schema
 from services.core.config import get_settings
 from services.core.errors import BadRequest, DomainError, FieldIssue, Unauthorized
-from services.identity.authentication import authenticate_bearer
+from services.identity import authenticate_bearer
 
 MAX_JSON_DEPTH = 64
 _HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE"}

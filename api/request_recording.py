@@ -13,7 +13,7 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.observability.requests import UNMATCHED, RequestRecorder
+from services.observability import UNMATCHED, RequestRecorder
 
 
 class RequestRecordingMiddleware:

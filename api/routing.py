@@ -37,7 +37,7 @@ from api.auth import principal_of
 from api.envelope import success
 from services.core.errors import BadRequest, FieldIssue
 from services.core.validation import bad_request, issues_of, unstorable, unstorable_issue, validated, with_int_bounds
-from services.identity.policy import Principal, Role, require_authenticated, require_role
+from services.identity import Principal, Role, require_authenticated, require_role
 
 Q = TypeVar("Q")
 B = TypeVar("B")

@@ -23,9 +23,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.envelope import dumps, error_body
-from services.security import GUARD, RECORDER, Guard, SecurityRecorder, observe
-from services.security.classify import UA_MAX, clean
-from services.security.monitor import EXEMPT_PATHS
+from services.security import EXEMPT_PATHS, GUARD, RECORDER, UA_MAX, Guard, SecurityRecorder, clean, observe
 
 _EXEMPT = frozenset(EXEMPT_PATHS)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.observability.health import SelfCheck
+from services.observability import SelfCheck
 
 
 def asgi_self_check(app: Any, path: str = "/healthz") -> SelfCheck:

@@ -9,8 +9,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from graphql_schema.loaders import Loaders
 from services.core.errors import Unauthorized
-from services.identity.authentication import authenticate_bearer
-from services.identity.policy import Principal, Role, require_authenticated, require_role
+from services.identity import Principal, Role, authenticate_bearer, require_authenticated, require_role
 
 
 @dataclass

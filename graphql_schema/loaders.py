@@ -16,12 +16,10 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 
 from services import analytics as analytics_domain
-from services import catalog
+from services import catalog, identity
 from services.analytics import PromptAnalytics
 from services.catalog import ExecutionPage, NamedInfo, PromptInfo, VersionInfo
-from services.identity import tenancy
-from services.identity.policy import Principal, require_authenticated
-from services.identity.schemas import OrganizationInfo, UserInfo
+from services.identity import OrganizationInfo, Principal, UserInfo, require_authenticated
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -85,8 +83,8 @@ class Loaders:
             )
 
         return cls(
-            organization=scoped(tenancy.load_organizations),
-            user=scoped(tenancy.load_users),
+            organization=scoped(identity.load_organizations),
+            user=scoped(identity.load_users),
             prompt=scoped(catalog.load_prompts),
             versions=scoped(catalog.load_versions),
             workspace=scoped(catalog.load_workspaces),

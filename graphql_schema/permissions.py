@@ -10,7 +10,7 @@ from typing import Any
 
 from strawberry.permission import BasePermission
 
-from services.identity.policy import Role, require_authenticated, require_role
+from services.identity import Role, require_authenticated, require_role
 
 
 class IsAuthenticated(BasePermission):

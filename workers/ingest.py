@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.ingest import pipeline as prompt_ingest
+from services import ingest
 
 
 async def drain_ingest(ctx: dict[str, Any]) -> dict[str, int]:
     """Move queued usage events from the Redis stream into the database (bounded run)."""
-    result = await prompt_ingest.drain(ctx["worker_id"])
+    result = await ingest.drain(ctx["worker_id"])
     return {"read": result.read, "inserted": result.inserted, "dead": result.dead}

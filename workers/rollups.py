@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.rollups import build as rollups
+from services import rollups
 
 
 async def refresh_rollups(ctx: dict[str, Any]) -> dict[str, int]:

@@ -24,14 +24,12 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from tortoise import Tortoise
 
+from services import ingest, observability, rollups
 from services.core import redis_client
 from services.core.config import get_settings
 from services.core.database import tortoise_config
 from services.core.job_queue import deserialize, queue_name, redis_settings, serialize
 from services.core.process_tuning import tune_gc
-from services.ingest import pipeline as prompt_ingest
-from services.observability import workers as worker_status
-from services.rollups import build as rollups
 from workers import jobs
 from workers.outcomes import counted_all, counted_crons
 
@@ -55,7 +53,7 @@ async def _pump(ctx: dict[str, Any]) -> None:
     failures = 0
     while True:
         try:
-            drained = await prompt_ingest.drain(ctx["worker_id"], max_seconds=5)
+            drained = await ingest.drain(ctx["worker_id"], max_seconds=5)
             since = time.monotonic() - last_rollup
             if (not drained.backlog and since >= ROLLUP_EVERY) or since >= ROLLUP_MAX_DELAY:
                 await rollups.rebuild_dirty()
@@ -78,7 +76,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     tune_gc(_settings)
     redis_client.connect(_settings)
     await Tortoise.init(config=tortoise_config(_settings), _enable_global_fallback=True)
-    await worker_status.beat(ctx["worker_id"])
+    await observability.beat(ctx["worker_id"])
     ctx["pump"] = asyncio.create_task(_pump(ctx))
     log.info("worker %s started", ctx["worker_id"])
 
@@ -89,7 +87,7 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await ctx["pump"]
     if "worker_id" in ctx:
-        await worker_status.forget(ctx["worker_id"])
+        await observability.forget(ctx["worker_id"])
     await Tortoise.close_connections()
     await redis_client.close()
 

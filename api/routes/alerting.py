@@ -27,7 +27,7 @@ from services.alerting import (
     RuleUpdate,
     TimeRange,
 )
-from services.identity.policy import Role
+from services.identity import Role
 
 router = Router("Alerting")
 ADMIN = {"role": Role.ADMIN}

@@ -21,7 +21,7 @@ from services.dbperf import (
     OptimizeRequest,
     ScalingAdvice,
 )
-from services.identity.policy import Role
+from services.identity import Role
 
 router = Router("Database Performance")
 SUPERUSER = {"role": Role.SUPERUSER}

@@ -17,7 +17,7 @@ from api.envelope import success
 from api.routing import Call, Ok, Router, both
 from services import deployments
 from services.core.dates import PeriodEnd, PeriodStart
-from services.deployments.schemas import (
+from services.deployments import (
     INT4,
     Comparison,
     ConfigurationInfo,
@@ -36,7 +36,7 @@ from services.deployments.schemas import (
     Thresholds,
     TransitionInput,
 )
-from services.identity.policy import Role
+from services.identity import Role
 
 router = Router("Deployments")
 ADMIN = {"role": Role.ADMIN}

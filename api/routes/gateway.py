@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.routing import Call, Ok, Router
 from services import gateway
-from services.identity.policy import Role
+from services.identity import Role
 
 router = Router("MCP Proxy Metrics")
 ADMIN = {"role": Role.ADMIN}
@@ -197,7 +197,7 @@ async def get_mcp_proxy_kong_metrics(call: Call[MetricsQuery, None]) -> Ok:
     **ADMIN,
 )
 async def get_mcp_proxy_prometheus_metrics(call: Call[None, None]) -> Response:
-    from services.gateway.export import PROMETHEUS_CONTENT_TYPE
+    from services.gateway import PROMETHEUS_CONTENT_TYPE
 
     return Response(await gateway.prometheus_text(call.user), media_type=PROMETHEUS_CONTENT_TYPE)
 

@@ -6,8 +6,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.responses import Response
 
 from api.routing import Call, Ok, Router
-from services.ingest import pipeline as prompt_ingest
-from services.ingest.pipeline import UsageEvent
+from services import ingest
+from services.ingest import UsageEvent
 
 router = Router("Prompts")
 
@@ -32,7 +32,7 @@ class BatchResult(BaseModel):
     "in the caller's organization.",
 )
 async def log_prompt_usage(call: Call[None, UsageEvent]) -> Response:
-    await prompt_ingest.log_usage(call.user, call.body)
+    await ingest.log_usage(call.user, call.body)
     return Response(status_code=204)
 
 
@@ -47,5 +47,5 @@ async def log_prompt_usage(call: Call[None, UsageEvent]) -> Response:
     "with one `details` item per bad field (`events.N.field`).",
 )
 async def log_prompt_usage_batch(call: Call[None, UsageBatch]) -> Ok:
-    ids = await prompt_ingest.log_usage_batch(call.user, call.body.events)
+    ids = await ingest.log_usage_batch(call.user, call.body.events)
     return Ok({"accepted": len(ids), "event_ids": ids}, f"{len(ids)} events queued", 202)

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field, field_validator
 from api.routing import Call, Ok, Router, both
 from services import alerting, metrics
 from services.alerting import RecordedMetric
-from services.identity.policy import Role
+from services.identity import Role
 from services.metrics import MetricInput, Realtime, check_metric_name
 
 router = Router("Metrics")

@@ -10,7 +10,7 @@ from starlette.responses import Response
 
 from api.routing import Call, Ok, Router, both
 from services import notifications
-from services.identity.policy import Role
+from services.identity import Role
 from services.notifications import (
     ChannelCreate,
     ChannelInfo,

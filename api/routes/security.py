@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.routing import Call, Ok, Router
 from services import security
-from services.identity.policy import Role
+from services.identity import Role
 from services.security import (
     EVENT_TYPES,
     MAX_MANUAL_SECONDS,

@@ -19,11 +19,11 @@ from starlette.responses import Response, StreamingResponse
 
 from api.envelope import success
 from api.routing import Call, Ok, Router
+from services import usage
 from services.core import rate_limit
 from services.core.config import get_settings
-from services.identity.policy import Role
-from services.usage import caches, debug, export, ingest, plans, pricing, profiles, reports
-from services.usage.schemas import (
+from services.identity import Role
+from services.usage import (
     CacheMetrics,
     PlanInfo,
     PlanInput,
@@ -65,16 +65,16 @@ class CostsQuery(BaseModel):
 
 
 class LogsQuery(BaseModel):
-    days: int = Field(default=7, ge=1, le=reports.MAX_LOG_DAYS, description=f"1..{reports.MAX_LOG_DAYS}")
+    days: int = Field(default=7, ge=1, le=usage.MAX_LOG_DAYS, description=f"1..{usage.MAX_LOG_DAYS}")
     resource_type: Literal["all", "api_credits", "llm_tokens", "storage", "mcp"] = Field(
         default="all", description="all, api_credits, llm_tokens, storage, mcp"
     )
-    limit: int = Field(default=100, ge=1, le=reports.MAX_LOG_LIMIT, description=f"1..{reports.MAX_LOG_LIMIT}")
+    limit: int = Field(default=100, ge=1, le=usage.MAX_LOG_LIMIT, description=f"1..{usage.MAX_LOG_LIMIT}")
 
 
 class RequestsQuery(BaseModel):
     page: int = Field(default=1, ge=1, le=100_000)
-    per_page: int = Field(default=20, ge=1, le=reports.MAX_PER_PAGE, description=f"1..{reports.MAX_PER_PAGE}")
+    per_page: int = Field(default=20, ge=1, le=usage.MAX_PER_PAGE, description=f"1..{usage.MAX_PER_PAGE}")
     scope: Literal["self", "organization"] = Field(
         default="self", description="self: your own requests; organization: everyone's (admin)"
     )
@@ -114,7 +114,7 @@ class UsernamePath(BaseModel):
     "last_30_days (a month), not to all_time.  Read from rollups: constant time in the number of events.",
 )
 async def get_usage_aggregate(call: Call[AggregateQuery, None]) -> Ok:
-    return Ok(await reports.aggregate(call.user, call.query.period), "Usage aggregate retrieved successfully")
+    return Ok(await usage.aggregate(call.user, call.query.period), "Usage aggregate retrieved successfully")
 
 
 @router.get(
@@ -126,7 +126,7 @@ async def get_usage_aggregate(call: Call[AggregateQuery, None]) -> Ok:
     "version, and a projection to the end of the period against the budget.",
 )
 async def get_usage_costs(call: Call[CostsQuery, None]) -> Ok:
-    return Ok(await reports.costs(call.user, call.query.period), "Usage costs retrieved successfully")
+    return Ok(await usage.costs(call.user, call.query.period), "Usage costs retrieved successfully")
 
 
 @router.get(
@@ -138,7 +138,7 @@ async def get_usage_costs(call: Call[CostsQuery, None]) -> Ok:
 )
 async def get_usage_logs(call: Call[LogsQuery, None]) -> Ok:
     q = call.query
-    return Ok(await reports.logs(call.user, q.days, q.resource_type, q.limit), "Usage logs retrieved successfully")
+    return Ok(await usage.logs(call.user, q.days, q.resource_type, q.limit), "Usage logs retrieved successfully")
 
 
 @router.get(
@@ -151,7 +151,7 @@ async def get_usage_logs(call: Call[LogsQuery, None]) -> Ok:
 )
 async def get_ai_requests(call: Call[RequestsQuery, None]) -> Ok:
     q = call.query
-    return Ok(await reports.requests_page(call.user, q.page, q.per_page, q.scope), "AI requests retrieved successfully")
+    return Ok(await usage.requests_page(call.user, q.page, q.per_page, q.scope), "AI requests retrieved successfully")
 
 
 @router.get(
@@ -165,7 +165,7 @@ async def get_ai_requests(call: Call[RequestsQuery, None]) -> Ok:
 )
 async def export_usage_report(call: Call[ExportQuery, None]) -> Response:
     q = call.query
-    name, chunks = await export.prepare(call.user, q.format, q.period)
+    name, chunks = await usage.prepare(call.user, q.format, q.period)
     return StreamingResponse(
         chunks,
         media_type="text/csv" if q.format == "csv" else "application/json",
@@ -182,7 +182,7 @@ async def export_usage_report(call: Call[ExportQuery, None]) -> Response:
     "summed across processes.  Superuser: the caches serve every organization.",
 )
 async def get_cache_metrics(call: Call[None, None]) -> Ok:
-    return Ok(await caches.cache_metrics(call.user), "Cache metrics retrieved successfully")
+    return Ok(await usage.cache_metrics(call.user), "Cache metrics retrieved successfully")
 
 
 if not get_settings().is_production:
@@ -198,7 +198,7 @@ if not get_settings().is_production:
     )
     async def debug_aggregate_raw(call: Call[RawQuery, None]) -> Ok:
         q = call.query
-        return Ok(await debug.aggregate_raw(call.user, q.period, q.organization_id), "Raw aggregate computed")
+        return Ok(await usage.aggregate_raw(call.user, q.period, q.organization_id), "Raw aggregate computed")
 
     @router.get(
         f"{BASE}/debug/version",
@@ -209,7 +209,7 @@ if not get_settings().is_production:
         "served in production.",
     )
     async def debug_version(call: Call[None, None]) -> Ok:
-        return Ok(await debug.version(call.user), "Version retrieved successfully")
+        return Ok(await usage.version(call.user), "Version retrieved successfully")
 
 
 @router.get(
@@ -226,8 +226,8 @@ if not get_settings().is_production:
 async def get_public_user_analytics(call: Call[None, None]) -> Ok | Response:
     address = call.request.client.host if call.request.client else "unknown"
     await rate_limit.hit(f"usage:public:{address}", PUBLIC_RATE_LIMIT)
-    data = await profiles.public_analytics(call.path.username)
-    tag = profiles.etag(data)
+    data = await usage.public_analytics(call.path.username)
+    tag = usage.etag(data)
     headers = {"ETag": tag, "Cache-Control": "public, max-age=60"}
     if tag in {t.strip() for t in call.request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=304, headers=headers)
@@ -250,7 +250,7 @@ async def get_public_user_analytics(call: Call[None, None]) -> Ok | Response:
     "OpenTelemetry GenAI conventions where they exist (gen_ai.usage.input_tokens, ... are accepted as aliases).",
 )
 async def record_usage_event(call: Call[None, UsageEventInput]) -> Ok:
-    event_id = await ingest.log_event(call.user, call.body)
+    event_id = await usage.log_event(call.user, call.body)
     return Ok({"event_id": event_id, "status": "queued"}, "Usage event queued", 202)
 
 
@@ -264,7 +264,7 @@ async def record_usage_event(call: Call[None, UsageEventInput]) -> Ok:
     description="All or none; an invalid event rejects the batch naming `events.N.field`.",
 )
 async def record_usage_events(call: Call[None, UsageBatchInput]) -> Ok:
-    ids = await ingest.log_events(call.user, call.body.events)
+    ids = await usage.log_events(call.user, call.body.events)
     return Ok({"event_ids": ids, "queued": len(ids)}, f"{len(ids)} usage events queued", 202)
 
 
@@ -279,7 +279,7 @@ async def record_usage_events(call: Call[None, UsageBatchInput]) -> Ok:
     description="Your organization's own price versions, then the shipped map (source and date included).",
 )
 async def list_model_prices(call: Call[PricesQuery, None]) -> Ok:
-    return Ok(await pricing.list_prices(call.user, call.query.model), "Prices retrieved successfully")
+    return Ok(await usage.list_prices(call.user, call.query.model), "Prices retrieved successfully")
 
 
 @router.post(
@@ -294,7 +294,7 @@ async def list_model_prices(call: Call[PricesQuery, None]) -> Ok:
     "stored events keep their cost.",
 )
 async def create_model_price(call: Call[None, PriceInput]) -> Ok:
-    return Ok(await pricing.set_price(call.user, call.body), "Price saved", 201)
+    return Ok(await usage.set_price(call.user, call.body), "Price saved", 201)
 
 
 @router.delete(
@@ -306,13 +306,13 @@ async def create_model_price(call: Call[None, PriceInput]) -> Ok:
     responses={404: "No such price of your organization"},
 )
 async def delete_model_price(call: Call[None, None]) -> Response:
-    await pricing.delete_price(call.user, call.path.price_id)
+    await usage.delete_price(call.user, call.path.price_id)
     return Response(status_code=204)
 
 
 @router.get(f"{API}/plan", summary="Your organization's plan", response_model=PlanInfo)
 async def get_usage_plan(call: Call[None, None]) -> Ok:
-    return Ok(await plans.get_plan(call.user), "Plan retrieved successfully")
+    return Ok(await usage.get_plan(call.user), "Plan retrieved successfully")
 
 
 @router.put(
@@ -325,7 +325,7 @@ async def get_usage_plan(call: Call[None, None]) -> Ok:
     "thresholds (default 80, 95, 100 %) that notify once per period each.",
 )
 async def set_usage_plan(call: Call[None, PlanInput]) -> Ok:
-    return Ok(await plans.set_plan(call.user, call.body), "Plan saved")
+    return Ok(await usage.set_plan(call.user, call.body), "Plan saved")
 
 
 # --------------------------------------------------------------------------- public profile
@@ -338,7 +338,7 @@ async def set_usage_plan(call: Call[None, PlanInput]) -> Ok:
     responses={404: "You have no public profile yet"},
 )
 async def get_public_profile(call: Call[None, None]) -> Ok:
-    return Ok(await profiles.get_profile(call.user), "Profile retrieved successfully")
+    return Ok(await usage.get_profile(call.user), "Profile retrieved successfully")
 
 
 @router.put(
@@ -349,7 +349,7 @@ async def get_public_profile(call: Call[None, None]) -> Ok:
     responses={409: "Username taken"},
 )
 async def put_public_profile(call: Call[None, ProfileInput]) -> Ok:
-    return Ok(await profiles.put_profile(call.user, call.body), "Profile saved")
+    return Ok(await usage.put_profile(call.user, call.body), "Profile saved")
 
 
 @router.delete(
@@ -359,7 +359,7 @@ async def put_public_profile(call: Call[None, ProfileInput]) -> Ok:
     responses={404: "You have no public profile yet"},
 )
 async def delete_public_profile(call: Call[None, None]) -> Response:
-    await profiles.delete_profile(call.user)
+    await usage.delete_profile(call.user)
     return Response(status_code=204)
 
 
@@ -372,4 +372,4 @@ async def delete_public_profile(call: Call[None, None]) -> Response:
     responses={404: "Create your profile first (PUT /api/v1/usage/profile)"},
 )
 async def add_stream_session(call: Call[None, SessionInput]) -> Ok:
-    return Ok(await profiles.add_session(call.user, call.body), "Session recorded", 201)
+    return Ok(await usage.add_session(call.user, call.body), "Session recorded", 201)

@@ -26,7 +26,7 @@ from services.alerting import AlertDetail, AlertEventInfo, AlertInfo, RuleInfo, 
 from services.core.errors import BadRequest
 from services.core.redis_client import listen
 from services.core.validation import validated
-from services.identity.policy import Role
+from services.identity import Role
 from services.metrics import MetricInput, MetricPointInfo
 
 ALERT_EVENT_KINDS = {"pending", "firing", "acknowledged", "resolved", "renotify", "severity"}

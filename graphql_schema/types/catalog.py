@@ -21,7 +21,7 @@ from graphql_schema.pagination import Connection, Pagination, id_after, id_curso
 from graphql_schema.permissions import IsAuthenticated
 from graphql_schema.types.identity import User
 from graphql_schema.types.usage import UsagePromptVersionCost, resolve_prompt_version_cost
-from services import catalog
+from services import catalog, ingest
 from services.analytics import DataSourceUsage as DataSourceUsageModel
 from services.analytics import PromptAnalytics as PromptAnalyticsModel
 from services.analytics import SchemaUsage as SchemaUsageModel
@@ -36,8 +36,7 @@ from services.catalog import (
 )
 from services.core.errors import BadRequest
 from services.core.validation import validated
-from services.ingest import pipeline as prompt_ingest
-from services.ingest.pipeline import UsageEvent
+from services.ingest import UsageEvent
 
 
 @model_type(DataSourceUsageModel)
@@ -324,5 +323,5 @@ class PromptsMutation:
         raw["status"] = input.status.value
         raw["prompt_id"] = int_or_uuid(raw["prompt_id"], "prompt_id")
         event = validated(UsageEvent, raw)
-        event_id = await prompt_ingest.log_usage(info.context.user, event)
+        event_id = await ingest.log_usage(info.context.user, event)
         return LoggedUsage(event_id=event_id, queued=True)

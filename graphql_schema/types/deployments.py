@@ -33,21 +33,20 @@ from services import deployments
 from services.catalog import PromptVersionInfo
 from services.core.errors import BadRequest, NotFound
 from services.core.validation import validated
-from services.deployments import schemas
-from services.identity.policy import Principal, require_authenticated
+from services.identity import Principal, require_authenticated
 
 # ------------------------------------------------------------------------------------------ loaders
 
 
 @dataclass
 class DeploymentLoaders:
-    deployment: DataLoader[int, schemas.DeploymentCore | None]
-    environment: DataLoader[int, schemas.EnvironmentInfo | None]
-    transitions: DataLoader[int, list[schemas.TransitionInfo]]
-    artifacts: DataLoader[int, list[schemas.ArtifactInfo]]
-    changes: DataLoader[int, list[schemas.ChangeInfo]]
-    prompt_versions: DataLoader[int, list[schemas.ShippedPromptVersion]]
-    configuration_history: DataLoader[int, list[schemas.ConfigChangeInfo]]
+    deployment: DataLoader[int, deployments.DeploymentCore | None]
+    environment: DataLoader[int, deployments.EnvironmentInfo | None]
+    transitions: DataLoader[int, list[deployments.TransitionInfo]]
+    artifacts: DataLoader[int, list[deployments.ArtifactInfo]]
+    changes: DataLoader[int, list[deployments.ChangeInfo]]
+    prompt_versions: DataLoader[int, list[deployments.ShippedPromptVersion]]
+    configuration_history: DataLoader[int, list[deployments.ConfigChangeInfo]]
 
     @classmethod
     def for_principal(cls, principal: Principal | None) -> DeploymentLoaders:
@@ -84,32 +83,32 @@ def loaders(info: Info) -> DeploymentLoaders:
 # ------------------------------------------------------------------------------------------ types
 
 
-@model_type(schemas.EnvironmentInfo)
+@model_type(deployments.EnvironmentInfo)
 class Environment:
     pass
 
 
-@model_type(schemas.TransitionInfo)
+@model_type(deployments.TransitionInfo)
 class DeploymentTransition:
     pass
 
 
-@model_type(schemas.ArtifactInfo)
+@model_type(deployments.ArtifactInfo)
 class DeploymentArtifact:
     pass
 
 
-@model_type(schemas.ChangeInfo)
+@model_type(deployments.ChangeInfo)
 class DeploymentChange:
     pass
 
 
-@model_type(schemas.ConfigChangeInfo)
+@model_type(deployments.ConfigChangeInfo)
 class ConfigurationChange:
     patch: JSON
 
 
-@model_type(schemas.ShippedPromptVersion)
+@model_type(deployments.ShippedPromptVersion)
 class DeployedPromptVersion:
     @strawberry.field(description="The prompt")
     async def prompt(self, info: Info) -> Prompt | None:
@@ -131,39 +130,39 @@ class DeployedPromptVersion:
         return PromptAnalytics.from_pydantic(await info.context.loaders.version_analytics.load(key))
 
 
-@model_type(schemas.LiveWindow)
+@model_type(deployments.LiveWindow)
 class LiveWindow:
     end_reason: str
 
 
-@model_type(schemas.WindowMetrics)
+@model_type(deployments.WindowMetrics)
 class WindowMetrics:
     pass
 
 
-@model_type(schemas.DeploymentRef)
+@model_type(deployments.DeploymentRef)
 class DeploymentRef:
     pass
 
 
-@model_type(schemas.DeploymentSide)
+@model_type(deployments.DeploymentSide)
 class DeploymentSide:
     pass
 
 
-@model_type(schemas.MetricVerdict)
+@model_type(deployments.MetricVerdict)
 class MetricVerdict:
     metric: str
     verdict: str
     test: str
 
 
-@model_type(schemas.Thresholds, name="DeploymentThresholds")
+@model_type(deployments.Thresholds, name="DeploymentThresholds")
 class DeploymentThresholds:
     pass
 
 
-@model_type(schemas.Comparison, name="DeploymentComparison")
+@model_type(deployments.Comparison, name="DeploymentComparison")
 class DeploymentComparison:
     overall_verdict: str
     configuration: JSON = strawberry.field(description="added / removed / changed with JSON pointers, and the patch")
@@ -171,77 +170,77 @@ class DeploymentComparison:
     prompt_versions: JSON
 
 
-@model_type(schemas.DeploymentFrequency)
+@model_type(deployments.DeploymentFrequency)
 class DeploymentFrequency:
     band: str | None
 
 
-@model_type(schemas.LeadTime)
+@model_type(deployments.LeadTime)
 class LeadTimeForChanges:
     band: str | None
 
 
-@model_type(schemas.ChangeFailureRate)
+@model_type(deployments.ChangeFailureRate)
 class ChangeFailureRate:
     band: str | None
 
 
-@model_type(schemas.TimeToRestore)
+@model_type(deployments.TimeToRestore)
 class TimeToRestore:
     band: str | None
 
 
-@model_type(schemas.Dora, name="DoraMetrics")
+@model_type(deployments.Dora, name="DoraMetrics")
 class DoraMetrics:
     pass
 
 
-@model_type(schemas.MetricsBucket, name="DeploymentMetricsBucket")
+@model_type(deployments.MetricsBucket, name="DeploymentMetricsBucket")
 class DeploymentMetricsBucket:
     pass
 
 
-@model_type(schemas.BandThreshold, name="DoraBandThreshold")
+@model_type(deployments.BandThreshold, name="DoraBandThreshold")
 class DoraBandThreshold:
     pass
 
 
-@model_type(schemas.DeploymentMetrics)
+@model_type(deployments.DeploymentMetrics)
 class DeploymentMetrics:
     interval: str
 
 
-@model_type(schemas.PeriodCounts, name="DeploymentPeriodCounts")
+@model_type(deployments.PeriodCounts, name="DeploymentPeriodCounts")
 class DeploymentPeriodCounts:
     by_status: JSON
 
 
-@model_type(schemas.EnvironmentStatus)
+@model_type(deployments.EnvironmentStatus)
 class EnvironmentStatus:
     by_status: JSON
 
 
-@model_type(schemas.StatusSummary, name="DeploymentStatusSummary")
+@model_type(deployments.StatusSummary, name="DeploymentStatusSummary")
 class DeploymentStatusSummary:
     pass
 
 
-@model_type(schemas.ConfigurationInfo, name="DeploymentConfiguration")
+@model_type(deployments.ConfigurationInfo, name="DeploymentConfiguration")
 class DeploymentConfiguration:
     configuration: JSON
 
 
-@model_type(schemas.PromptImpact)
+@model_type(deployments.PromptImpact)
 class PromptImpact:
     overall_verdict: str
 
 
-@model_type(schemas.DeploymentImpact)
+@model_type(deployments.DeploymentImpact)
 class DeploymentImpact:
     pass
 
 
-@model_type(schemas.DeploymentCore)
+@model_type(deployments.DeploymentCore)
 class Deployment:
     environment_id: strawberry.Private[int]
     created_by_id: strawberry.Private[int | None]
@@ -307,7 +306,7 @@ class Deployment:
         return comparison_of(await deployments.compare(info.context.user, self.id, other))
 
 
-def comparison_of(data: schemas.Comparison) -> DeploymentComparison:
+def comparison_of(data: deployments.Comparison) -> DeploymentComparison:
     """The typed parts as types, the free-form diffs as plain JSON."""
     out = DeploymentComparison.from_pydantic(data)
     out.configuration = data.configuration.model_dump(mode="json")
@@ -385,14 +384,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _deployment_input(data: CreateDeploymentInput) -> schemas.DeploymentInput:
+def _deployment_input(data: CreateDeploymentInput) -> deployments.DeploymentInput:
     raw = _plain(data)
     if "environment_id" in raw:
         raw["environment_id"] = _int_id(raw["environment_id"], "environment_id")
     for item in raw.get("prompt_versions", []):
         text = str(item["prompt_id"])
         item["prompt_id"] = _int_id(text, "prompt_versions.prompt_id") if text.isdigit() else text
-    return validated(schemas.DeploymentInput, raw)
+    return validated(deployments.DeploymentInput, raw)
 
 
 # ------------------------------------------------------------------------------------------ root fields
@@ -479,7 +478,7 @@ class DeploymentsQuery:
 class DeploymentsMutation:
     @strawberry.mutation(permission_classes=[IsAdmin])
     async def create_environment(self, info: Info, input: EnvironmentInput) -> Environment:
-        data = validated(schemas.EnvironmentInput, _plain(input))
+        data = validated(deployments.EnvironmentInput, _plain(input))
         return Environment.from_pydantic(await deployments.create_environment(info.context.user, data))
 
     @strawberry.mutation(permission_classes=[IsAdmin], description="Report a deployment (as POST /api/v1/deployments)")
@@ -493,7 +492,9 @@ class DeploymentsMutation:
     async def transition_deployment(
         self, info: Info, id: strawberry.ID, status: str, note: str | None = None
     ) -> Deployment:
-        body = validated(schemas.TransitionInput, {"status": status, **({"note": note} if note is not None else {})})
+        body = validated(
+            deployments.TransitionInput, {"status": status, **({"note": note} if note is not None else {})}
+        )
         moved = await deployments.transition(info.context.user, _int_id(id, "id"), body)
         found = (await deployments.load_deployments(info.context.user, [moved.id]))[0]
         assert found is not None

@@ -15,7 +15,7 @@ from graphql_schema.derive import model_type
 from graphql_schema.permissions import IsAuthenticated
 from services import gateway
 from services.core.errors import BadRequest
-from services.gateway.schemas import Component, Incident, ProxyHealth, ProxyMetrics
+from services.gateway import Component, Incident, ProxyHealth, ProxyMetrics
 
 TIME_RANGES = ("1h", "24h", "7d")
 

@@ -6,8 +6,8 @@ import strawberry
 
 from graphql_schema.context import Info
 from graphql_schema.derive import model_type
-from services.identity import tenancy
-from services.identity.schemas import OrganizationInfo, UserInfo
+from services import identity
+from services.identity import OrganizationInfo, UserInfo
 
 
 @model_type(OrganizationInfo)
@@ -58,4 +58,4 @@ async def resolve_viewer(info: Info) -> Viewer:
 
 
 async def resolve_user(info: Info, id: int) -> User:
-    return User.from_pydantic(await tenancy.get_user(info.context.user, id))
+    return User.from_pydantic(await identity.get_user(info.context.user, id))

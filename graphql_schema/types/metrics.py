@@ -19,7 +19,7 @@ from graphql_schema.derive import model_type
 from graphql_schema.permissions import IsAdmin
 from services.core.errors import BadRequest
 from services.core.redis_client import listen
-from services.identity.policy import Role
+from services.identity import Role
 from services.metrics import MetricPointInfo, updates_channel
 
 MAX_NAMES = 50

@@ -22,7 +22,7 @@ from graphql_schema.permissions import IsAdmin, IsSuperuser
 from services import security
 from services.core.errors import BadRequest
 from services.core.redis_client import listen
-from services.identity.policy import Role
+from services.identity import Role
 from services.security import (
     EVENT_TYPES,
     MAX_MANUAL_SECONDS,

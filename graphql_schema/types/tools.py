@@ -15,8 +15,8 @@ from graphql_schema.derive import model_type
 from graphql_schema.permissions import IsAuthenticated
 from services import tools
 from services.core.dates import as_utc
-from services.identity.policy import Principal
-from services.tools.schemas import ErrorCount, ToolExecutionInfo, ToolStats, ToolSummary, Window
+from services.identity import Principal
+from services.tools import ErrorCount, ToolExecutionInfo, ToolStats, ToolSummary, Window
 
 
 @model_type(Window)

@@ -15,9 +15,9 @@ from graphql_schema.context import Info
 from graphql_schema.derive import model_type
 from graphql_schema.pagination import Pagination
 from graphql_schema.permissions import IsAdmin, IsAuthenticated
+from services import usage as usage_domain
 from services.core.validation import validated
-from services.usage import plans, pricing, reports
-from services.usage.schemas import (
+from services.usage import (
     BudgetStatus,
     DayCost,
     ModelCost,
@@ -147,12 +147,12 @@ class Usage:
 
     @strawberry.field(description="Per resource type against the plan, totals and budget")
     async def aggregate(self, info: Info) -> UsageAggregateType:
-        return UsageAggregateType.from_pydantic(await reports.aggregate(info.context.principal, self.period))
+        return UsageAggregateType.from_pydantic(await usage_domain.aggregate(info.context.principal, self.period))
 
     @strawberry.field(description="Costs by model, provider, day, user and prompt, and the projection")
     async def costs(self, info: Info) -> UsageCostsType:
         period = "last_30_days" if self.period == "all_time" else self.period
-        return UsageCostsType.from_pydantic(await reports.costs(info.context.principal, period))
+        return UsageCostsType.from_pydantic(await usage_domain.costs(info.context.principal, period))
 
 
 def _plan(p: PlanInfo) -> UsagePlanType:
@@ -189,7 +189,7 @@ def _version_costs(info: Info) -> DataLoader[tuple[int, str], PromptVersionCost]
     if loader is None:
 
         async def load(keys: list[tuple[int, str]]) -> list[PromptVersionCost]:
-            return await reports.prompt_version_costs(ctx.principal, list(keys))
+            return await usage_domain.prompt_version_costs(ctx.principal, list(keys))
 
         loader = DataLoader(load_fn=load)
         ctx._usage_version_costs = loader  # type: ignore[attr-defined]
@@ -206,7 +206,7 @@ async def resolve_prompt_version_cost(root: object, info: Info) -> UsagePromptVe
 class UsageQuery:
     @strawberry.field(permission_classes=[IsAuthenticated], description="current, last_30_days or all_time")
     async def usage(self, info: Info, period: str = "current") -> Usage:
-        reports._check(period, reports.PERIODS, "period")
+        usage_domain.check_choice(period, usage_domain.PERIODS, "period")
         return Usage(period=period)
 
     @strawberry.field(permission_classes=[IsAuthenticated], description="LLM requests, newest first")
@@ -215,27 +215,27 @@ class UsageQuery:
     ) -> UsageRequestPage:
         from services.core.errors import BadRequest
 
-        if not 1 <= per_page <= reports.MAX_PER_PAGE:
-            raise BadRequest.field("per_page", f"per_page must be 1..{reports.MAX_PER_PAGE}")
+        if not 1 <= per_page <= usage_domain.MAX_PER_PAGE:
+            raise BadRequest.field("per_page", f"per_page must be 1..{usage_domain.MAX_PER_PAGE}")
         if not 1 <= page <= 100_000:
             raise BadRequest.field("page", "page must be 1..100000")
         return UsageRequestPage.from_pydantic(
-            await reports.requests_page(info.context.principal, page, per_page, scope)
+            await usage_domain.requests_page(info.context.principal, page, per_page, scope)
         )
 
     @strawberry.field(permission_classes=[IsAuthenticated], description="A prompt version's all-time cost")
     async def usage_prompt_version_cost(self, info: Info, prompt_id: int, version_hash: str) -> UsagePromptVersionCost:
-        found = await reports.prompt_version_costs(info.context.principal, [(prompt_id, version_hash)])
+        found = await usage_domain.prompt_version_costs(info.context.principal, [(prompt_id, version_hash)])
         return UsagePromptVersionCost.from_pydantic(found[0])
 
     @strawberry.field(permission_classes=[IsAuthenticated], description="The price map as your organization sees it")
     async def model_prices(self, info: Info, model: str | None = None) -> list[ModelPrice]:
-        found = await pricing.list_prices(info.context.principal, model)
+        found = await usage_domain.list_prices(info.context.principal, model)
         return [ModelPrice.from_pydantic(p) for p in found.items]
 
     @strawberry.field(permission_classes=[IsAuthenticated], description="Your organization's usage plan")
     async def usage_plan(self, info: Info) -> UsagePlanType:
-        return _plan(await plans.get_plan(info.context.principal))
+        return _plan(await usage_domain.get_plan(info.context.principal))
 
 
 @strawberry.type
@@ -243,16 +243,16 @@ class UsageMutation:
     @strawberry.mutation(permission_classes=[IsAdmin], description="Create or replace the organization's plan")
     async def set_usage_plan(self, info: Info, plan: UsagePlanInput) -> UsagePlanType:
         data = {k: v for k, v in vars(plan).items() if v is not None}
-        return _plan(await plans.set_plan(info.context.principal, validated(PlanInput, data, "plan.")))
+        return _plan(await usage_domain.set_plan(info.context.principal, validated(PlanInput, data, "plan.")))
 
     @strawberry.mutation(permission_classes=[IsAdmin], description="Add an organization price version")
     async def set_model_price(self, info: Info, price: ModelPriceInput) -> ModelPrice:
         data = {k: v for k, v in vars(price).items() if v is not None}
         return ModelPrice.from_pydantic(
-            await pricing.set_price(info.context.principal, validated(PriceInput, data, "price."))
+            await usage_domain.set_price(info.context.principal, validated(PriceInput, data, "price."))
         )
 
     @strawberry.mutation(permission_classes=[IsAdmin], description="Delete an organization price version")
     async def delete_model_price(self, info: Info, price_id: int) -> bool:
-        await pricing.delete_price(info.context.principal, price_id)
+        await usage_domain.delete_price(info.context.principal, price_id)
         return True

@@ -28,7 +28,7 @@ from services.alerting.schemas import (
 )
 from services.core.database import scalar
 from services.core.errors import BadRequest, Conflict, NotFound
-from services.identity.policy import Principal, Role, require_admin
+from services.identity import Principal, Role, require_admin
 
 MAX_LIMIT = 500
 

@@ -33,19 +33,15 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models.alerts import OPEN_STATUSES, Alert, AlertEvent, AlertRule
+from services import metrics
 from services.alerting import events as alert_events
 from services.alerting.info import render
 from services.alerting.schemas import AlertChange, AlertInfo, RecordedMetric
 from services.core.config import get_settings
 from services.core.redis_client import get_redis, key
-from services.identity.policy import Principal
-from services.metrics import builtin as builtin_metrics
-from services.metrics import query as metric_query
-from services.metrics import recorded
-from services.metrics.query import EntityKey, PointFilter
-from services.metrics.recorded import MetricInput
-from services.rollups.build import Accumulator
-from services.rollups.query import SliceKey, accumulate_slices
+from services.identity import Principal
+from services.metrics import EntityKey, MetricInput, PointFilter
+from services.rollups import Accumulator, SliceKey, accumulate_slices
 
 log = logging.getLogger(__name__)
 LAST_CYCLE = "alerting:last_cycle"
@@ -113,7 +109,7 @@ class CycleCache:
 
     async def org_prompts(self, organization_id: int) -> list[int]:
         if organization_id not in self.prompt_ids:
-            self.prompt_ids[organization_id] = await builtin_metrics.organization_prompt_ids(organization_id)
+            self.prompt_ids[organization_id] = await metrics.organization_prompt_ids(organization_id)
         return self.prompt_ids[organization_id]
 
     async def accumulate(self, ids: Sequence[int], minutes: int, by_version: bool) -> dict[SliceKey, Accumulator]:
@@ -131,10 +127,10 @@ async def rule_values(rule: AlertRule, cache: CycleCache) -> dict[EntityKey, flo
     prompt_id = scope.get("prompt_id")
     version = scope.get("version_hash")
     start = cache.now - timedelta(minutes=rule.window_minutes)
-    if not builtin_metrics.is_builtin(rule.metric):
+    if not metrics.is_builtin(rule.metric):
         f = PointFilter(rule.organization_id, rule.metric, start, cache.now, prompt_id, version, scope.get("tags"))
-        return await metric_query.aggregate(f, rule.aggregation or "avg", per_entity)
-    metric = builtin_metrics.BUILTIN[rule.metric]
+        return await metrics.aggregate(f, rule.aggregation or "avg", per_entity)
+    metric = metrics.BUILTIN[rule.metric]
     seconds = rule.window_minutes * 60.0
     ids = [prompt_id] if prompt_id is not None else await cache.org_prompts(rule.organization_id)
     by_version = per_entity == "version" or version is not None
@@ -492,7 +488,7 @@ async def clear_external(organization_id: int | None, source: str, key_: str, no
 
 async def record_metric(principal: Principal, data: MetricInput) -> RecordedMetric:
     """Store a recorded point, then evaluate the enabled rules on its name at once (not a minute later)."""
-    info = await recorded.store_point(principal, data)
+    info = await metrics.store_point(principal, data)
     rules, changes = await evaluate_metric(principal.organization_id, data.name)
     return RecordedMetric(
         **info.model_dump(),

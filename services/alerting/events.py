@@ -17,10 +17,10 @@ from redis.exceptions import RedisError
 
 from models.alerts import Alert, AlertEvent
 from models.notifications import NotificationDelivery
+from services import notifications
 from services.alerting.info import render
 from services.core.database import column
 from services.core.redis_client import get_redis, key
-from services.notifications import channels as notifications
 
 log = logging.getLogger(__name__)
 NOTIFY_KINDS = {"firing": "alert_firing", "renotify": "alert_firing", "resolved": "alert_resolved"}

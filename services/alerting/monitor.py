@@ -16,6 +16,7 @@ from redis.exceptions import RedisError
 
 from models.alerts import OPEN_STATUSES, Alert, AlertRule
 from models.metrics import MetricPoint
+from services import analytics, metrics, observability
 from services.alerting import engine as alert_engine
 from services.alerting.schemas import (
     AlertingHealth,
@@ -27,28 +28,23 @@ from services.alerting.schemas import (
     RecordedSummary,
     SeriesPoint,
 )
-from services.analytics import windows
 from services.core.errors import BadRequest
-from services.identity.policy import Principal, require_admin
-from services.metrics import builtin as builtin_metrics
-from services.metrics import query as metric_query
-from services.metrics.query import PointFilter
-from services.observability import readiness
-from services.rollups.build import Accumulator
-from services.rollups.query import accumulate_slices
+from services.identity import Principal, require_admin
+from services.metrics import PointFilter
+from services.rollups import Accumulator, accumulate_slices
 
 CYCLE_SECONDS = 60
 LAG_DEGRADED_SECONDS = 3 * CYCLE_SECONDS
 TimeRange = Literal["1h", "24h", "7d", "30d", "90d"]
 # Seconds per range and per chart bucket: the analytics windows of the same names (one table).
-RANGES = {name: int(windows.WINDOWS[name].total_seconds()) for name in get_args(TimeRange)}
-BUCKETS = {name: int(windows.BUCKETS[name].total_seconds()) for name in get_args(TimeRange)}
+RANGES = {name: int(analytics.WINDOWS[name].total_seconds()) for name in get_args(TimeRange)}
+BUCKETS = {name: int(analytics.BUCKETS[name].total_seconds()) for name in get_args(TimeRange)}
 
 
 async def health(principal: Principal) -> AlertingHealth:
     principal = require_admin(principal)
     now = datetime.now(UTC)
-    checks = await readiness.readiness()
+    checks = await observability.readiness_report()
     by_name = {c.name: c for c in checks}
     issues = [f"{c.name}: {c.error}" for c in checks if not c.ok]
     cycle = None
@@ -109,7 +105,7 @@ async def performance_metrics(
     now = datetime.now(UTC)
     if metric_type is None:
         start = now - timedelta(seconds=RANGES[time_range])
-        ids = await builtin_metrics.organization_prompt_ids(org)
+        ids = await metrics.organization_prompt_ids(org)
         total = Accumulator()
         for acc in (await accumulate_slices(ids, start, now)).values():
             total.merge(acc)
@@ -120,21 +116,21 @@ async def performance_metrics(
             end=now,
             builtin=[
                 BuiltinValue(name=m.name, unit=m.unit, description=m.description, value=m.compute(total, seconds))
-                for m in builtin_metrics.BUILTIN.values()
+                for m in metrics.BUILTIN.values()
             ],
             recorded=[
                 RecordedSummary(
                     name=s.name, type=s.type, count=s.count, avg=s.avg, min=s.minimum, max=s.maximum, last_at=s.last_at
                 )
-                for s in await metric_query.summaries(org, start, now)
+                for s in await metrics.summaries(org, start, now)
             ],
         )
     start, end, bucket = _window(time_range, now)
     step = timedelta(seconds=bucket)
     points: list[SeriesPoint] = []
-    if builtin_metrics.is_builtin(metric_type):
-        metric = builtin_metrics.BUILTIN[metric_type]
-        ids = await builtin_metrics.organization_prompt_ids(org)
+    if metrics.is_builtin(metric_type):
+        metric = metrics.BUILTIN[metric_type]
+        ids = await metrics.organization_prompt_ids(org)
         slices = await accumulate_slices(ids, start, end - timedelta(microseconds=1), bucket=step)
         merged: dict[datetime, Accumulator] = {}
         for (_, _, t), acc in slices.items():
@@ -151,7 +147,7 @@ async def performance_metrics(
             raise BadRequest.field(
                 "metric_type", f"unknown metric '{metric_type}' (neither built-in nor recorded)", "unknown_metric"
             )
-        stats = await metric_query.bucketed(PointFilter(org, metric_type, start, end), bucket)
+        stats = await metrics.bucketed(PointFilter(org, metric_type, start, end), bucket)
         for k in range(RANGES[time_range] // bucket):
             s = stats.get(k)
             points.append(
@@ -167,7 +163,7 @@ async def performance_metrics(
     values = [p.value for p in points if p.value is not None]
     return MetricSeries(
         metric_type=metric_type,
-        builtin=builtin_metrics.is_builtin(metric_type),
+        builtin=metrics.is_builtin(metric_type),
         unit=unit,
         time_range=time_range,
         bucket_seconds=bucket,

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models.alerts import Alert
+from services import observability
 from services.alerting import engine as alert_engine
 from services.core.config import Settings
 from services.core.database import column
-from services.observability import thresholds as performance_thresholds
 
 SOURCE = "performance"
 
@@ -28,7 +28,7 @@ class SyncResult:
 
 
 async def sync(hours: int = 1, settings: Settings | None = None) -> SyncResult:
-    found = await performance_thresholds.breaches(hours, settings=settings)
+    found = await observability.breaches(hours, settings=settings)
     current = set()
     for b in found:
         key_ = f"{b.metric}:{b.subject}"

@@ -27,14 +27,13 @@ from models.alerts import OPEN_STATUSES, Alert, AlertRule
 from models.metrics import MetricPoint
 from models.notifications import NotificationChannel
 from models.prompts import Prompt
+from services import metrics
 from services.core.database import column, scalar
 from services.core.errors import BadRequest, NotFound
 from services.core.tags import check_tags
 from services.core.validation import SINGLE_LINE
-from services.identity.policy import Principal, require_admin, require_authenticated
-from services.metrics import builtin as builtin_metrics
-from services.metrics.builtin import check_metric_name
-from services.metrics.query import AGGREGATIONS
+from services.identity import Principal, require_admin, require_authenticated
+from services.metrics import AGGREGATIONS, check_metric_name
 
 COMPARISONS = ("gt", "gte", "lt", "lte", "eq", "ne")
 _SYMBOLS = {">": "gt", ">=": "gte", "<": "lt", "<=": "lte", "==": "eq", "=": "eq", "!=": "ne"}
@@ -203,7 +202,7 @@ def render(rule: AlertRule, state: tuple[str, int] | None) -> RuleInfo:
         id=rule.id,
         name=rule.name,
         metric=rule.metric,
-        builtin=builtin_metrics.is_builtin(rule.metric),
+        builtin=metrics.is_builtin(rule.metric),
         aggregation=rule.aggregation,
         comparison=rule.comparison,
         threshold=rule.threshold,
@@ -266,13 +265,12 @@ async def _check_channels(principal: Principal, channel_ids: list[int] | None) -
 
 async def _check_known(principal: Principal, metric: str) -> None:
     """A rule names a built-in metric or one this organization has recorded at least once."""
-    if builtin_metrics.is_builtin(metric):
+    if metrics.is_builtin(metric):
         return
     if not await MetricPoint.exists(organization_id=principal.organization_id, name=metric):
         raise BadRequest.field(
             "metric",
-            f"unknown metric '{metric}': use a built-in name ({', '.join(builtin_metrics.BUILTIN)}) "
-            "or record the metric first",
+            f"unknown metric '{metric}': use a built-in name ({', '.join(metrics.BUILTIN)}) or record the metric first",
             "unknown_metric",
         )
 
@@ -280,7 +278,7 @@ async def _check_known(principal: Principal, metric: str) -> None:
 def _check_combination(
     metric: str, aggregation: str | None, threshold: float, warning: float | None, comparison: str
 ) -> None:
-    if builtin_metrics.is_builtin(metric) and aggregation is not None:
+    if metrics.is_builtin(metric) and aggregation is not None:
         raise BadRequest.field(
             "aggregation", f"built-in metric '{metric}' already defines its aggregation; leave aggregation out"
         )
@@ -298,7 +296,7 @@ def _check_combination(
 
 async def create_rule(principal: Principal, data: RuleInput) -> RuleInfo:
     principal = require_admin(principal)
-    builtin = builtin_metrics.is_builtin(data.metric)
+    builtin = metrics.is_builtin(data.metric)
     await _check_known(principal, data.metric)
     await _check_channels(principal, data.channel_ids)
     aggregation = data.aggregation if builtin or data.aggregation is not None else "avg"
@@ -367,7 +365,7 @@ async def update_rule(principal: Principal, rule_id: int, changes: RuleUpdate) -
         if required in given and given[required] is None:
             raise BadRequest.field(required, "may not be null")
     metric = given.get("metric", rule.metric)
-    builtin = builtin_metrics.is_builtin(metric)
+    builtin = metrics.is_builtin(metric)
     if "metric" in given:
         await _check_known(principal, metric)
     if "aggregation" in given:

@@ -31,9 +31,8 @@ from services.analytics.timeseries import with_trend
 from services.analytics.windows import buckets_for, checked, window
 from services.core.errors import BadRequest
 from services.core.tags import matches
-from services.identity.policy import Principal, require_admin
-from services.rollups.build import Accumulator
-from services.rollups.query import SliceKey, accumulate_slices
+from services.identity import Principal, require_admin
+from services.rollups import Accumulator, SliceKey, accumulate_slices
 
 GROUP_BY = ("prompt", "version", "workspace", "status")
 TREND_METRICS = ("executions", "error_rate", "latency_p95", "cost_total", "score_avg")

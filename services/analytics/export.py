@@ -42,10 +42,9 @@ from services.analytics.windows import checked, window
 from services.core.config import get_settings
 from services.core.errors import BadRequest
 from services.core.file_stream import LINES, Copy, json_array, pg_float, stream_copies, xlsx_row, xlsx_stream
-from services.identity.policy import Principal, require_admin
-from services.metrics.builtin import BUILTIN
-from services.rollups.build import DAY, Accumulator, day_floor, dirty_hours
-from services.rollups.query import accumulate_slices
+from services.identity import Principal, require_admin
+from services.metrics import BUILTIN
+from services.rollups import DAY, Accumulator, accumulate_slices, day_floor, dirty_hours
 
 ROW_BUDGET = 10_000  # rollup rows per read (one UTC day x a chunk of prompts)
 COPY_ROWS = 50_000  # rows (at most) per COPY: enough to hide its ~10 ms start, small enough to pipeline

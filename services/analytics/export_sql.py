@@ -27,7 +27,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from services.core.file_stream import xlsx_number_sql, xlsx_plain_text_sql, xlsx_row_sql, xlsx_text_sql
-from services.rollups.sketch import RELATIVE_ACCURACY
+from services.rollups import RELATIVE_ACCURACY
 
 if TYPE_CHECKING:
     from services.analytics.export import ExportPlan

@@ -16,15 +16,14 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from services import observability
 from services.analytics.schemas import AnalyticsHealth, ComponentHealth
 from services.core.config import get_settings
 from services.core.database import ping_database
 from services.core.redis_client import get_redis, key
-from services.identity.policy import Principal, Role, require_admin
-from services.ingest.pipeline import ENTRY_MAX_EVENTS
-from services.observability import probes as platform_probes
-from services.observability import workers as worker_status
-from services.rollups.build import DIRTY_PROMPTS
+from services.identity import Principal, Role, require_admin
+from services.ingest import ENTRY_MAX_EVENTS
+from services.rollups import DIRTY_PROMPTS
 
 BACKLOG_DEGRADED = 100_000  # events that may be queued (entries x their largest size)
 ROLLUP_LAG_DEGRADED_SECONDS = 900  # oldest un-rolled-up mark
@@ -62,16 +61,16 @@ async def _redis() -> tuple[str, dict[str, Any]]:
 
 
 async def _workers() -> tuple[str, dict[str, Any]]:
-    beats = await worker_status.live_workers()
-    detail = worker_status.describe(beats)
+    beats = await observability.live_workers()
+    detail = observability.describe(beats)
     detail["worker_ids"] = [b.worker_id for b in beats]
     return ("ok" if beats else "degraded"), detail
 
 
 def _ingest(organization_id: int | None) -> Callable[[], Awaitable[tuple[str, dict[str, Any]]]]:
     async def probe() -> tuple[str, dict[str, Any]]:
-        backlog = await platform_probes.ingest_backlog(organization_id)
-        status, reasons = platform_probes.ingest_status(backlog)
+        backlog = await observability.ingest_backlog(organization_id)
+        status, reasons = observability.ingest_status(backlog)
         if backlog["stream_length"] * ENTRY_MAX_EVENTS > BACKLOG_DEGRADED and status == "ok":
             status, reasons = "degraded", [f"{backlog['stream_length']} entries queued"]
         detail: dict[str, Any] = {"reasons": reasons, "dead_letters_recent": backlog["dead_letters_recent"]}

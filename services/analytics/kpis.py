@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from services.analytics.schemas import Delta, KpiComparison, Kpis
-from services.metrics.builtin import BUILTIN
-from services.rollups.build import Accumulator
-from services.rollups.query import SliceKey
+from services.metrics import BUILTIN
+from services.rollups import Accumulator, SliceKey
 
 COMPARED = (
     "executions",

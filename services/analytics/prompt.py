@@ -7,14 +7,13 @@ from datetime import UTC, datetime
 
 from models.prompts import DataSource, Prompt
 from services.analytics.schemas import DataSourceUsage, PromptAnalytics, SchemaUsage
-from services.catalog.prompts import get_prompt_row
+from services.catalog import get_prompt_row
 from services.core.database import column
 from services.core.dates import as_utc, check_in_range
 from services.core.errors import BadRequest
-from services.identity.policy import Principal, require_authenticated
-from services.metrics.builtin import finished_ratio
-from services.rollups.build import Accumulator
-from services.rollups.query import accumulate_slices
+from services.identity import Principal, require_authenticated
+from services.metrics import finished_ratio
+from services.rollups import Accumulator, accumulate_slices
 
 TOP_N = 10
 

@@ -19,12 +19,11 @@ from services.analytics.scope import organization_prompts
 from services.analytics.stats import percentile_rank, two_proportion_z_test, welch_t_test
 from services.analytics.timeseries import with_trend
 from services.analytics.windows import WINDOWS, buckets_for, checked, window
-from services.catalog.prompts import get_prompt_row
+from services.catalog import get_prompt_row
 from services.core.errors import BadRequest
-from services.identity.policy import Principal, require_admin
-from services.metrics.builtin import BUILTIN
-from services.rollups.build import DAY, Accumulator
-from services.rollups.query import accumulate_slices
+from services.identity import Principal, require_admin
+from services.metrics import BUILTIN
+from services.rollups import DAY, Accumulator, accumulate_slices
 
 MIN_SAMPLES = 30  # per arm; below this the A/B result carries a warning
 BENCHMARK_METRICS = ("score_avg", "latency_p95", "error_rate", "cost_avg")

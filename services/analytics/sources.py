@@ -17,9 +17,9 @@ from tortoise.expressions import Q
 from models.alerts import Alert
 from models.deployments import DeploymentPromptVersion
 from models.metrics import MetricPoint
+from services import metrics
 from services.analytics.schemas import Annotation, OpenAlerts
 from services.core.database import column
-from services.metrics import query as metric_query
 
 
 async def custom_metric_known(organization_id: int, name: str) -> bool:
@@ -34,8 +34,8 @@ async def custom_metric_series(
 ) -> dict[int | None, list[float | None]]:
     """Per prompt (None = points without a prompt), the mean of each bucket (None when empty)."""
     end = start + size * count
-    found = await metric_query.bucketed_by_prompt(
-        metric_query.PointFilter(organization_id, name, start, end - timedelta(microseconds=1)),
+    found = await metrics.bucketed_by_prompt(
+        metrics.PointFilter(organization_id, name, start, end - timedelta(microseconds=1)),
         int(size.total_seconds()),
     )
     wanted = set(prompt_ids) if prompt_ids else None

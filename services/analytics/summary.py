@@ -24,9 +24,8 @@ from services.analytics.schemas import (
 )
 from services.analytics.scope import PromptRef, organization_prompts, workspace_names
 from services.analytics.windows import Window, days_window
-from services.identity.policy import Principal, require_admin
-from services.rollups.build import Accumulator
-from services.rollups.query import accumulate_slices
+from services.identity import Principal, require_admin
+from services.rollups import Accumulator, accumulate_slices
 
 TOP_N = 10
 # Health from the window's error rate: above DEGRADED -> degraded, above CRITICAL -> critical.

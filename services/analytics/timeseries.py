@@ -19,10 +19,9 @@ from services.analytics.scope import PromptRef, organization_prompts, require_kn
 from services.analytics.stats import trend_line
 from services.analytics.windows import Buckets, buckets_for, checked
 from services.core.errors import BadRequest
-from services.identity.policy import Principal, require_admin
-from services.metrics.builtin import BUILTIN
-from services.rollups.build import Accumulator
-from services.rollups.query import accumulate_slices
+from services.identity import Principal, require_admin
+from services.metrics import BUILTIN
+from services.rollups import Accumulator, accumulate_slices
 
 DEFAULT_TOP_PROMPTS = 10
 MAX_PROMPTS = 50

@@ -15,7 +15,7 @@ from typing import Annotated
 from pydantic import AfterValidator
 
 from services.core.errors import BadRequest
-from services.rollups.build import DAY, HOUR, day_floor, hour_floor
+from services.rollups import DAY, HOUR, day_floor, hour_floor
 
 WINDOWS: dict[str, timedelta] = {
     "1h": timedelta(hours=1),

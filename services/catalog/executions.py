@@ -19,7 +19,7 @@ from models.prompts import PromptExecution
 from services.catalog.schemas import ExecutionInfo, decode_cursor
 from services.core.database import read_db
 from services.core.errors import BadRequest
-from services.identity.policy import Principal, require_authenticated
+from services.identity import Principal, require_authenticated
 
 MAX_PAGE = 100
 

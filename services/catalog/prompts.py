@@ -14,12 +14,12 @@ from tortoise.expressions import Q, RawSQL
 
 from models.prompts import PROMPT_STATUSES, DataSource, Prompt, PromptRollupDaily, PromptRollupHourly, PromptVersion
 from models.tenancy import Workspace
+from services import rollups
 from services.catalog.schemas import PromptInfo
 from services.core.config import get_settings
 from services.core.errors import BadRequest, Conflict, NotFound
 from services.core.redis_client import get_redis, key
-from services.identity.policy import Principal, require_authenticated
-from services.rollups import build as rollups
+from services.identity import Principal, require_authenticated
 
 TIME_PERIODS = {"last_7_days": 7, "last_30_days": 30, "last_90_days": 90, "all": None}
 SORT_FIELDS = {"timestamp": "last_executed_at", "status": "status", "execution_time": "last_execution_ms"}

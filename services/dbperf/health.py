@@ -24,7 +24,7 @@ from typing import Any
 
 from services.dbperf import access
 from services.dbperf.schemas import DatabaseHealth, HealthCheck, NotApplicable
-from services.identity.policy import Principal, require_superuser
+from services.identity import Principal, require_superuser
 
 PARALLEL = 4
 MAX_DETAILS = 20

@@ -16,7 +16,7 @@ from typing import Any
 from tortoise.functions import Min
 
 from models.dbperf import DbRelationSample, DbStatSample
-from services.analytics import windows
+from services import analytics
 from services.dbperf import access, sampling
 from services.dbperf.schemas import (
     DatabaseMetrics,
@@ -27,12 +27,12 @@ from services.dbperf.schemas import (
     Statement,
     TopStatements,
 )
-from services.identity.policy import Principal, require_superuser
+from services.identity import Principal, require_superuser
 
 MAX_SERIES = 120
 TOP_RELATIONS = 20
 TOP_STATEMENTS = 10
-PERIODS = tuple(windows.WINDOWS)
+PERIODS = tuple(analytics.WINDOWS)
 COUNTERS = (
     "xact_commit",
     "xact_rollback",
@@ -63,9 +63,9 @@ ORDER BY total_exec_time DESC LIMIT $1::int"""
 def period_name(value: str) -> str:
     """A metrics period: ``1h`` ... ``90d`` or the analytics aliases (``last_7_days``)."""
     try:
-        return windows.canonical(value)
+        return analytics.canonical(value)
     except ValueError:
-        raise ValueError(f"period must be one of {windows.ACCEPTED}") from None
+        raise ValueError(f"period must be one of {analytics.ACCEPTED}") from None
 
 
 def _deltas(a: DbStatSample, b: DbStatSample) -> dict[str, int] | None:
@@ -255,7 +255,7 @@ async def period_samples(start: datetime, end: datetime) -> list[DbStatSample]:
 async def database_metrics(principal: Principal, period: str = "24h") -> DatabaseMetrics:
     """Rates over ``period`` from the samples, live sizes with growth, top statements (superuser only)."""
     require_superuser(principal)
-    w = windows.window(period_name(period))
+    w = analytics.window(period_name(period))
     samples = await period_samples(w.start, w.end)
     rates, series = rates_of(samples)
     first = samples[0].sampled_at if samples else None

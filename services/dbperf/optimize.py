@@ -28,7 +28,7 @@ from services.core.redis_client import get_redis, key
 from services.core.validation import bad_request
 from services.dbperf import access
 from services.dbperf.schemas import OptimizationRunInfo, OptimizeRequest, RunStatement, TableFigures
-from services.identity.policy import Principal, require_superuser
+from services.identity import Principal, require_superuser
 
 JOB_NAME = "optimize_database"
 LOCK_TIMEOUT_MS = 5_000  # PgHero's analyze_tables uses 5 s: give way to application locks quickly

@@ -18,14 +18,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from models.dbperf import DbRelationSample
-from services.analytics import windows
+from services import analytics, observability
 from services.core.config import get_settings
 from services.core.database import column
 from services.dbperf import access, metrics, sampling
 from services.dbperf.health import MISSING_INDEXES, THRESHOLDS
 from services.dbperf.schemas import Evidence, NotApplicable, Rates, Recommendation, ScalingAdvice
-from services.identity.policy import Principal, require_superuser
-from services.observability import workers as worker_status
+from services.identity import Principal, require_superuser
 
 PERIOD = "7d"
 EXECUTIONS_TABLE = "prompt_executions"
@@ -129,7 +128,7 @@ async def _connections(cfg: dict[str, Any], rates: Rates | None) -> Recommendati
     usable = max(maximum - reserved, 1)
     peak = rates.connections_max if rates and rates.connections_max is not None else int(cfg["connections"])
     pool = get_settings().db_pool_max
-    workers = len(await worker_status.live_workers())
+    workers = len(await observability.live_workers())
     processes = workers + 1  # live arq workers (heartbeats) and at least this web process
     other = max(int(cfg["connections"]) - int(cfg["app_connections"]), 0)
     fits = max((usable - other) // pool, 0)
@@ -268,7 +267,7 @@ async def _growth(samples: int) -> Recommendation:
     now_bytes = sum(int(r["size_bytes"] or 0) for r in live)
     tables = [int(r["live_rows"]) for r in live if r["kind"] == "table" and r.get("live_rows") is not None]
     rows_now = sum(tables) if tables else None  # over every partition
-    w = windows.window(PERIOD)
+    w = analytics.window(PERIOD)
     first = (
         await DbRelationSample.filter(table_name=EXECUTIONS_TABLE, sampled_at__gte=w.start)
         .order_by("sampled_at")
@@ -441,7 +440,7 @@ def _replicas(act: dict[str, float | None], rates: Rates | None) -> Recommendati
 async def scaling_advice(principal: Principal) -> ScalingAdvice:
     """Every rule evaluated on this database's measurements (superuser only)."""
     require_superuser(principal)
-    w = windows.window(PERIOD)
+    w = analytics.window(PERIOD)
     samples = await metrics.period_samples(w.start, w.end)
     if not access.is_postgres():
         evaluated = [await _growth(len(samples))]

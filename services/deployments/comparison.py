@@ -32,8 +32,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise import connections
 
 from models.deployments import Deployment
-from services.analytics.schemas import ProportionTest, WelchTest
-from services.analytics.stats import two_proportion_z_test, welch_t_test
+from services.analytics import ProportionTest, WelchTest, two_proportion_z_test, welch_t_test
 from services.core.config import get_settings
 from services.core.errors import BadRequest, FieldIssue, NotFound
 from services.deployments.configuration_doc import diff, summarize
@@ -57,9 +56,8 @@ from services.deployments.schemas import (
     WindowMetrics,
 )
 from services.deployments.store import deployment_ref, deployment_row, load_artifacts, load_prompt_versions
-from services.identity.policy import Principal, require_admin
-from services.rollups.build import Accumulator
-from services.rollups.query import accumulate_slices
+from services.identity import Principal, require_admin
+from services.rollups import Accumulator, accumulate_slices
 
 LIVE = ("succeeded", "rolled_back")  # statuses of deployments that went live
 DEFAULT_THRESHOLDS = Thresholds(

@@ -20,7 +20,7 @@ from services.core.errors import Conflict, DomainError, FieldIssue
 from services.deployments.configuration_doc import MAX_BYTES, MAX_DEPTH, check_configuration, diff, size_of
 from services.deployments.schemas import ConfigurationInfo
 from services.deployments.store import deployment_row, load_configuration_history
-from services.identity.policy import Principal, require_admin
+from services.identity import Principal, require_admin
 
 MAX_ATTEMPTS = 20
 

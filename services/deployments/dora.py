@@ -56,8 +56,8 @@ from services.deployments.schemas import (
 )
 from services.deployments.store import deployment_ref, environment_info, environment_row
 from services.deployments.store import version as written_version
-from services.identity.policy import Principal, require_admin
-from services.rollups.build import day_floor
+from services.identity import Principal, require_admin
+from services.rollups import day_floor
 
 LIVE = ("succeeded", "rolled_back")
 STATUSES = ("pending", "in_progress", "succeeded", "failed", "rolled_back", "cancelled")

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from services.analytics.schemas import ProportionTest, WelchTest
+from services.analytics import ProportionTest, WelchTest
 from services.core.dates import as_utc, check_in_range
 from services.core.validation import SINGLE_LINE
 from services.deployments.configuration_doc import check_configuration

@@ -59,7 +59,7 @@ from services.deployments.schemas import (
     TransitionInfo,
     TransitionInput,
 )
-from services.identity.policy import Principal, require_admin, require_authenticated
+from services.identity import Principal, require_admin, require_authenticated
 
 FINAL = ("succeeded", "failed", "rolled_back", "cancelled")
 TRANSITIONS: dict[str, tuple[str, ...]] = {

@@ -39,12 +39,11 @@ from tortoise.transactions import in_transaction
 
 from models.prompts import DataSource, Prompt, PromptExecution, PromptVersion
 from models.tenancy import Workspace
+from services import ingest, rollups
 from services.core import partitions
 from services.core.config import get_settings
 from services.core.errors import BadRequest
-from services.identity.policy import Principal, require_admin
-from services.ingest import pipeline as prompt_ingest
-from services.rollups import build as rollups
+from services.identity import Principal, require_admin
 
 MAX_EVENTS = 100_000_000
 MAX_DAYS = 3650
@@ -52,7 +51,7 @@ MAX_PROMPTS = 500
 SEGMENT_EVENTS = 50_000  # executions rendered per unit of work
 PARALLEL_FROM = 200_000  # events from which rendering moves to a worker process
 
-EXECUTION_COLUMNS = (*prompt_ingest.EXECUTION_COLUMNS, "received_at")
+EXECUTION_COLUMNS = (*ingest.EXECUTION_COLUMNS, "received_at")
 
 WORKSPACES = ("Revenue Analytics", "Customer Success", "Data Platform", "Growth")
 

@@ -11,7 +11,7 @@ from tortoise.exceptions import IntegrityError
 from models.gateway import GatewayTarget
 from services.core.errors import Conflict, NotFound
 from services.gateway.schemas import TargetInfo, TargetInput, TargetUpdate
-from services.identity.policy import Principal, require_admin
+from services.identity import Principal, require_admin
 
 MAX_TARGETS = 500  # per organization
 

@@ -23,7 +23,8 @@ from tortoise.functions import Count, Sum
 
 from models.gateway import GatewaySample, GatewayTarget
 from models.tools import ToolExecution
-from services.alerting import alerts as alerting
+from services import alerting, ingest
+from services import usage as usage_domain
 from services.core.config import get_settings
 from services.core.redis_client import get_redis
 from services.gateway import collect, websocket
@@ -46,9 +47,7 @@ from services.gateway.schemas import (
     WebSocketMetrics,
     WebSocketProxy,
 )
-from services.identity.policy import Principal, Role, require_admin, require_authenticated
-from services.ingest import pipeline
-from services.usage import reports as usage_reports
+from services.identity import Principal, Role, require_admin, require_authenticated
 
 M = TypeVar("M", bound=BaseModel)
 RANGES: dict[str, timedelta] = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
@@ -417,7 +416,7 @@ async def _peak_hours(organization_id: int, since: datetime) -> list[PeakHour]:
 async def _billing(principal: Principal) -> BillingMetrics:
     """LLM usage and cost from the usage domain's public report (last 30 days), tool calls from our own rows."""
     organization_id = principal.organization_id
-    usage = await usage_reports.costs(principal, "last_30_days")
+    usage = await usage_domain.costs(principal, "last_30_days")
     since, now = usage.period_start, datetime.now(UTC)
     calls = ToolExecution.filter(organization_id=organization_id, started_at__gte=since)
     per_server = (
@@ -572,7 +571,7 @@ async def health(principal: Principal | None) -> ProxyHealth:
 async def _billing_component(organization_id: int, now: datetime) -> Component:
     if not await ToolExecution.filter(organization_id=organization_id, started_at__gte=now - BILLING_WINDOW).exists():
         return Component(name="billing", status="not_configured", score=None, detail="no tool calls in 30 days")
-    dead = await pipeline.dead_letters_recent(1, organization_id)
+    dead = await ingest.dead_letters_recent(1, organization_id)
     if dead:
         return Component(
             name="billing", status="degraded", score=50.0, detail=f"{dead} events dead-lettered in the last hour"

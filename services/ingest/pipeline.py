@@ -13,7 +13,8 @@ into a session temp table, then ONE round trip of set-based SQL: ``INSERT ... SE
 ON CONFLICT (event_id, occurred_at) DO NOTHING`` (the partitioned table's unique key must hold
 the partition key; repeats within the batch and ids already stored within a day of the event's
 time are skipped too, so a retry whose time the server filled in is not stored twice) and
-upserts of prompt versions and each prompt's latest execution.  On SQLite it is the ORM (``bulk_create`` after skipping stored ids).
+upserts of prompt versions and each prompt's latest execution.  On SQLite it is the ORM
+(``bulk_create`` after skipping stored ids).
 The same transaction adds the inserted rows (``RETURNING``) to the hourly and daily
 rollup rows (``services.rollups.build.add_to_rollups``), and the entries are ``XACK``ed
 only after the commit.  A worker killed anywhere in between leaves its entries pending; they are
@@ -40,6 +41,7 @@ from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from models.prompts import Prompt, PromptExecution, PromptVersion
+from services import rollups
 from services.core import rate_limit
 from services.core.config import get_settings
 from services.core.database import column, ping_database
@@ -47,10 +49,9 @@ from services.core.dates import EVENT_MAX_AGE, check_event_time
 from services.core.errors import BadRequest, FieldIssue, NotFound, ServiceUnavailable
 from services.core.redis_batching import CoalescingScriptBatcher
 from services.core.redis_client import get_redis, key
-from services.identity.policy import Principal, require_authenticated
+from services.identity import Principal, require_authenticated
 from services.ingest import kinds
 from services.ingest.kinds import PROMPT_KIND
-from services.rollups import build as rollups
 
 log = logging.getLogger(__name__)
 STREAM = "ingest:stream"

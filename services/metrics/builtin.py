@@ -15,8 +15,7 @@ from datetime import datetime, timedelta
 
 from models.prompts import Prompt
 from services.core.database import column
-from services.rollups.build import Accumulator
-from services.rollups.query import accumulate_slices
+from services.rollups import Accumulator, accumulate_slices
 
 
 def finished_ratio(part: int, acc: Accumulator) -> float | None:

@@ -29,7 +29,7 @@ from services.core.dates import check_event_time
 from services.core.errors import BadRequest
 from services.core.redis_client import get_redis, key
 from services.core.tags import check_tags
-from services.identity.policy import Principal, require_admin
+from services.identity import Principal, require_admin
 from services.metrics import builtin as builtin_metrics
 from services.metrics.builtin import check_metric_name
 from services.metrics.query import tags_key

@@ -25,13 +25,13 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from tortoise.exceptions import IntegrityError
 
 from models.notifications import DELIVERY_KINDS, NotificationChannel, NotificationDelivery
-from services.catalog.prompts import Page
+from services.catalog import Page
 from services.core import job_queue, outbound
 from services.core.config import get_settings
 from services.core.errors import BadRequest, Conflict, NotFound, ServiceUnavailable
 from services.core.redis_client import key
 from services.core.validation import SINGLE_LINE, check_storable, validated
-from services.identity.policy import Principal, require_admin
+from services.identity import Principal, require_admin
 from services.notifications.schemas import (
     ChannelInfo,
     ChannelType,

@@ -19,13 +19,13 @@ from tortoise.functions import Avg, Count, Sum
 from models.monitoring import AgentMetric, FeedbackMetric, WorkflowMetric
 from services.core.config import get_settings
 from services.core.redis_client import get_redis, key
-from services.identity.policy import Principal, require_admin, require_authenticated
+from services.identity import Principal, require_admin, require_authenticated
 from services.observability import probes as platform_probes
 from services.observability import requests as request_metrics
 from services.observability import system as system_metrics
 from services.observability import thresholds as performance_thresholds
 from services.observability import workers as worker_status
-from services.rollups.sketch import Sketch
+from services.rollups import Sketch
 
 log = logging.getLogger(__name__)
 Seconds = float

@@ -12,10 +12,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.analytics.trend import fit
 from services.core.config import get_settings
 from services.core.errors import BadRequest
-from services.identity.policy import Principal, Role, require_admin
+from services.identity import Principal, Role, require_admin
 from services.observability import probes as platform_probes
 from services.observability import requests as request_metrics
 from services.observability import system as system_metrics
@@ -29,7 +28,7 @@ from services.observability.schemas import (
     Recommendation,
     ResponseTimeTrends,
 )
-from services.rollups.sketch import Sketch
+from services.rollups import Sketch
 
 SORT_FIELDS = ("count", "error_rate", "avg_ms", "p50_ms", "p95_ms", "p99_ms", "throughput_per_min")
 # Recommendation rules (measured data only; each recommendation carries its evidence).
@@ -128,6 +127,8 @@ async def response_time_trends(principal: Principal, hours: int, endpoint: str |
         if p95 is not None:
             xs.append((hour - window[0]) / HOUR_SECONDS)
             ys.append(p95)
+    from services.analytics import fit
+
     trend = fit(xs, ys).as_dict()
     trend["series"] = "p95_ms per hour (hours with requests only)"
     return ResponseTimeTrends.model_validate({"hours": hours, "endpoint": endpoint, "buckets": buckets, "trend": trend})
@@ -176,6 +177,8 @@ async def _memory_growth(hours: int) -> list[dict[str, Any]]:
         return []
     t0 = history[0]["hour"]
     xs = [(h["hour"] - t0).total_seconds() / HOUR_SECONDS for h in history]
+    from services.analytics import fit
+
     trend = fit(xs, [h["memory_percent_avg"] for h in history])
     if trend.direction == "increasing" and (trend.slope_per_hour or 0) >= MEMORY_GROWTH_PERCENT_PER_HOUR:
         return [

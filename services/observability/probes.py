@@ -15,9 +15,9 @@ from tortoise import connections
 
 from services.core.config import Settings, get_settings
 from services.core.redis_client import get_redis, key
-from services.identity.policy import Principal, Role
-from services.ingest.pipeline import DEAD_LETTER, GROUP, STREAM, dead_letters_recent
-from services.rollups.build import DIRTY_PROMPTS
+from services.identity import Principal, Role
+from services.ingest import DEAD_LETTER, GROUP, STREAM, dead_letters_recent
+from services.rollups import DIRTY_PROMPTS
 
 
 async def ingest_backlog(organization_id: int | None = None) -> dict[str, Any]:

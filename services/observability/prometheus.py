@@ -32,7 +32,7 @@ from tortoise.functions import Sum
 from models.prompts import Prompt, PromptRollupHourly
 from models.tenancy import Organization, User
 from services.core.redis_client import get_redis, key
-from services.identity.policy import Principal, require_superuser
+from services.identity import Principal, require_superuser
 from services.observability import app_records as app_metrics
 from services.observability import probes as platform_probes
 from services.observability import requests as request_metrics

@@ -35,7 +35,7 @@ from redis.exceptions import RedisError
 
 from services.core.config import get_settings
 from services.core.redis_client import get_redis, key
-from services.rollups.sketch import Sketch
+from services.rollups import Sketch
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from tortoise import connections
 from models.monitoring import MonitorSwitch, SystemMetricSample
 from services.core.config import get_settings
 from services.core.redis_client import get_redis, key
-from services.identity.policy import Principal, require_admin, require_superuser
+from services.identity import Principal, require_admin, require_superuser
 from services.observability.schemas import SamplerSwitch, SystemSnapshot
 
 SAMPLER = "system_sampler"

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from services.core.config import Settings, get_settings
-from services.identity.policy import Principal, Role
+from services.identity import Principal, Role
 from services.observability import probes as platform_probes
 from services.observability import requests as request_metrics
 from services.observability import system as system_metrics

@@ -17,15 +17,15 @@ from typing import Any
 import orjson
 from redis.exceptions import RedisError
 
+from services import usage as usage_domain
 from services.core.errors import BadRequest, DomainError, NotFound, ServiceUnavailable
 from services.core.redis_client import get_redis
 from services.deployments import list_environments, page_deployments
-from services.identity.policy import Principal, require_authenticated
+from services.identity import Principal, require_authenticated
 from services.otel import decode as otlp
 from services.otel import mapping, queue
 from services.otel.config import otel_settings
 from services.otel.schemas import ExportResult, OtelStats, ResourceInfo
-from services.usage import pricing
 
 REASONS_SHOWN = 3
 RESOURCES_SHOWN = 100
@@ -56,7 +56,7 @@ async def _price_prompts(organization_id: int, facts: list[mapping.Facts]) -> No
     todo = [f for f in facts if f.prompt is not None and f.prompt.cost_usd is None and f.usage is not None]
     if not todo:
         return
-    prices = (await pricing.prices_for({organization_id}))[organization_id]
+    prices = (await usage_domain.prices_for({organization_id}))[organization_id]
     for f in todo:
         assert f.prompt is not None and f.usage is not None
         u = f.usage

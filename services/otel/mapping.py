@@ -76,11 +76,11 @@ from typing import Any
 from pydantic import ValidationError
 
 from services.core.validation import issues_of, unstorable, unstorable_issue
-from services.ingest.pipeline import UsageEvent
+from services.ingest import UsageEvent
 from services.otel.config import OtelSettings
 from services.otel.decode import STATUS_ERROR, Span
 from services.tools import ToolCall
-from services.usage.schemas import UsageEventInput
+from services.usage import UsageEventInput
 
 NAMESPACE = uuid.UUID("6f1c2f8e-5b7a-4f35-9a4e-2d1c0b9e7a31")  # event ids and prompt ids of this domain
 

@@ -21,13 +21,13 @@ from typing import Any
 import orjson
 from redis.exceptions import RedisError
 
+from services import ingest
 from services.core import rate_limit
 from services.core.config import get_settings
 from services.core.errors import ServiceUnavailable
 from services.core.redis_client import get_redis, key
-from services.identity.policy import Principal, require_authenticated
-from services.ingest import kinds, pipeline
-from services.ingest.kinds import PROMPT_KIND
+from services.identity import Principal, require_authenticated
+from services.ingest import PROMPT_KIND
 
 # KEYS: window counter, stream, span counters hash, resource span counts hash, resource last-seen hash.
 # ARGV: cost, limit, window ttl, organization, user, n entries, n counters, n resources, now,
@@ -87,9 +87,9 @@ async def enqueue_many(
     args: list[Any] = []
     entries = 0
     cost = 0
-    step = pipeline.ENTRY_MAX_EVENTS
+    step = ingest.ENTRY_MAX_EVENTS
     for kind, payloads in by_kind.items():
-        kinds.writer_path(kind)  # a kind the drain does not know is a programming error, before anything queues
+        ingest.writer_path(kind)  # a kind the drain does not know is a programming error, before anything queues
         cost += len(payloads)
         for i in range(0, len(payloads), step):
             args += ["" if kind == PROMPT_KIND else kind, orjson.dumps(payloads[i : i + step])]
@@ -100,12 +100,12 @@ async def enqueue_many(
         args += [resource, n]
     settings = get_settings()
     limit = principal.rate_limit_per_minute or settings.ingest_rate_limit_per_minute
-    window = rate_limit.Window.of(pipeline.ingest_bucket(principal), 60)
+    window = rate_limit.Window.of(ingest.ingest_bucket(principal), 60)
     org = principal.organization_id
     try:
         script = get_redis().register_script(_ADMIT_AND_QUEUE_MANY)
         count = await script(
-            keys=[window.key, key(pipeline.STREAM), counters_key(org), resources_key(org), resources_seen_key(org)],
+            keys=[window.key, key(ingest.STREAM), counters_key(org), resources_key(org), resources_seen_key(org)],
             args=[
                 cost,
                 limit,

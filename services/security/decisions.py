@@ -28,7 +28,7 @@ from redis.exceptions import RedisError
 
 from services.core.errors import Conflict, NotFound
 from services.core.redis_client import get_redis, key
-from services.identity.policy import Principal, require_superuser
+from services.identity import Principal, require_superuser
 from services.security.addresses import AddressBook, require_ip
 from services.security.settings import SecuritySettings, get_security_settings
 

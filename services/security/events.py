@@ -18,7 +18,7 @@ from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models.security import SecurityEvent
-from services.identity.policy import Principal, Role, require_admin
+from services.identity import Principal, Role, require_admin
 from services.security.addresses import require_ip
 from services.security.classify import EVENT_TYPES, PATH_MAX, THREAT_LEVELS, UA_MAX, clean
 

@@ -13,11 +13,11 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from services.alerting import engine as alert_engine
+from services import alerting
 from services.core.database import ping_database
 from services.core.redis_client import get_redis, key
-from services.identity.policy import Principal, Role, require_admin, require_superuser
-from services.observability.probes import ingest_backlog
+from services.identity import Principal, Role, require_admin, require_superuser
+from services.observability import ingest_backlog
 from services.security import decisions, events, reputation
 from services.security.classify import EVENT_TYPES, LEVEL_WEIGHTS
 from services.security.recorder import DROPPED, LAST_DETECTION, LAST_FLUSH, RECORDER
@@ -177,11 +177,9 @@ async def check_spike() -> dict[str, Any]:
     if count >= s.alert_high_events:
         severity = "critical" if count >= 2 * s.alert_high_events else "warning"
         message = f"{count} high or critical security events in the last {s.alert_window_minutes} minutes"
-        await alert_engine.raise_external(
+        await alerting.raise_external(
             None, ALERT_SOURCE, ALERT_KEY, severity, message, float(count), float(s.alert_high_events)
         )
         return {"high_events": count, "alert": "firing", "severity": severity}
-    cleared = await alert_engine.clear_external(
-        None, ALERT_SOURCE, ALERT_KEY, "auto-resolved: back under the threshold"
-    )
+    cleared = await alerting.clear_external(None, ALERT_SOURCE, ALERT_KEY, "auto-resolved: back under the threshold")
     return {"high_events": count, "alert": "resolved" if cleared else "none"}

@@ -40,9 +40,9 @@ from typing import Any
 import orjson
 from redis.exceptions import RedisError
 
+from services import ingest
 from services.core.errors import ServiceUnavailable
 from services.core.redis_client import get_redis, key
-from services.ingest import pipeline as ingest
 from services.security.classify import EVENT_TYPES, LEVEL_WEIGHTS, SIGNAL_OVERFLOW_TYPES, Observation
 from services.security.decisions import GUARD
 from services.security.settings import SecuritySettings, get_security_settings

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from services.core.redis_client import get_redis, key
-from services.identity.policy import Principal, require_superuser
+from services.identity import Principal, require_superuser
 from services.security import decisions
 from services.security.classify import EVENT_TYPES, LEVEL_WEIGHTS
 from services.security.recorder import LANDMARK

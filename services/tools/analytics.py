@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from models.tools import ToolExecution
 from services.core.dates import check_in_range
 from services.core.errors import BadRequest
-from services.identity.policy import Principal, Role, require_authenticated, require_role
+from services.identity import Principal, Role, require_authenticated, require_role
 from services.tools import rollups
 from services.tools.schemas import (
     ByTool,

@@ -26,7 +26,7 @@ import numpy as np
 from tortoise import connections
 
 from services.core import cache_stats
-from services.rollups.sketch import LOG_GAMMA, MIN_VALUE
+from services.rollups import LOG_GAMMA, MIN_VALUE
 
 EDGE_HOUR_MAX_CALLS = 100_000
 EDGE_CACHE_CALLS = 2_000_000

@@ -15,8 +15,8 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from models.tools import ToolExecution
-from services.identity.policy import Principal
-from services.ingest import pipeline
+from services import ingest
+from services.identity import Principal
 from services.tools import rollups
 from services.tools.schemas import ToolCall
 
@@ -31,7 +31,7 @@ def _payload(call: ToolCall) -> dict[str, Any]:
 
 async def log_tool_calls(principal: Principal, calls: list[ToolCall]) -> list[str]:
     """Queue ``calls`` for the caller (rate-limited like prompt events; 429/503 as the stream says)."""
-    return await pipeline.enqueue(principal, KIND, [_payload(c) for c in calls])
+    return await ingest.enqueue(principal, KIND, [_payload(c) for c in calls])
 
 
 def _row(org: int, user: int | None, e: dict[str, Any]) -> ToolExecution:

@@ -21,9 +21,8 @@ from typing import cast
 from tortoise.exceptions import IntegrityError
 
 from models.usage import UsageBudgetNotice, UsagePlan
-from services.alerting import engine as alert_engine
-from services.identity.policy import Principal, Role
-from services.notifications import channels as notification_channels
+from services import alerting, notifications
+from services.identity import Principal, Role
 from services.usage.plans import Plan, plan_of
 from services.usage.reports import period_spend
 
@@ -55,7 +54,7 @@ async def _channel_ids(organization_id: int, plan: Plan) -> list[int]:
     ids: list[int] = []
     page = 1
     while True:
-        found = await notification_channels.list_channels(reader, page, 100)
+        found = await notifications.list_channels(reader, page, 100)
         ids.extend(c.id for c in found.items if c.enabled)
         if page * 100 >= found.total_items:
             return ids
@@ -88,7 +87,7 @@ async def check_organization(organization_id: int, now: datetime | None = None) 
                 f"spent since {start.date().isoformat()}"
             )
             severity = _severity(threshold, plan.thresholds)
-            alert = await alert_engine.raise_external(
+            alert = await alerting.raise_external(
                 organization_id,
                 SOURCE,
                 _key(start, threshold),
@@ -108,7 +107,7 @@ async def check_organization(organization_id: int, now: datetime | None = None) 
                 "budget_usd": plan.budget_usd,
                 "period_start": start.date().isoformat(),
             }
-            await notification_channels.notify(
+            await notifications.notify(
                 organization_id,
                 await _channel_ids(organization_id, plan),
                 event,
@@ -128,7 +127,7 @@ async def check_organization(organization_id: int, now: datetime | None = None) 
         old = old.filter(period_start__lt=current_start)
     for notice in await old:
         start_dt = datetime(notice.period_start.year, notice.period_start.month, notice.period_start.day, tzinfo=UTC)
-        if await alert_engine.clear_external(
+        if await alerting.clear_external(
             organization_id, SOURCE, _key(start_dt, notice.threshold_percent), "auto-resolved: the period ended"
         ):
             resolved += 1

@@ -23,7 +23,7 @@ from redis.exceptions import RedisError
 
 from services.core import cache_stats
 from services.core.redis_client import get_redis, key
-from services.identity.policy import Principal, require_superuser
+from services.identity import Principal, require_superuser
 from services.usage import pricing, rollups
 from services.usage.schemas import CacheMetrics, CacheStats, ProcessCaches
 

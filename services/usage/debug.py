@@ -21,10 +21,10 @@ from tortoise.functions import Count, Sum
 
 from models.usage import UsageEvent
 from services.core.config import PROJECT_ROOT, get_settings
-from services.identity.policy import Principal, require_superuser
+from services.identity import Principal, require_superuser
 from services.usage import rollups
 from services.usage.plans import plan_of, window
-from services.usage.reports import PERIODS, _check
+from services.usage.reports import PERIODS, check_choice
 from services.usage.schemas import RESOURCE_TYPES, RawAggregate, VersionInfo
 
 PACKAGE = "promptops-analytics"
@@ -88,7 +88,7 @@ async def aggregate_raw(
 ) -> RawAggregate:
     """Per-resource sums from raw events and from the rollup reader, side by side, and whether they agree."""
     principal = require_superuser(principal)
-    _check(period, PERIODS, "period")
+    check_choice(period, PERIODS, "period")
     org = organization_id or principal.organization_id
     start, _ = window(period, await plan_of(org))
     t0 = time.perf_counter()

@@ -22,9 +22,9 @@ from tortoise.expressions import Q
 
 from models.usage import UsageEvent
 from services.core.config import get_settings
-from services.identity.policy import Principal, Role, require_authenticated
+from services.identity import Principal, Role, require_authenticated
 from services.usage.plans import plan_of, window
-from services.usage.reports import COST_PERIODS, RECORD_FIELDS, _check
+from services.usage.reports import COST_PERIODS, RECORD_FIELDS, check_choice
 
 EXPORT_PAGE = 5000
 COPY_QUEUE = 16  # chunks in flight between the COPY and the response (bounds memory)
@@ -54,8 +54,8 @@ async def _pages(principal: Principal, start: datetime | None) -> AsyncIterator[
 async def prepare(principal: Principal, fmt: str, period: str) -> tuple[str, AsyncIterator[bytes]]:
     """Validate and return (file name, byte stream).  Errors surface before the first byte."""
     principal = require_authenticated(principal)
-    _check(fmt, ("csv", "json"), "format")
-    _check(period, COST_PERIODS, "period")
+    check_choice(fmt, ("csv", "json"), "format")
+    check_choice(period, COST_PERIODS, "period")
     start, _ = window(period, await plan_of(principal.organization_id))
     name = f"usage-{period}-{datetime.now().strftime('%Y%m%d')}.{fmt}"
     if fmt == "json":

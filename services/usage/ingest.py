@@ -21,11 +21,11 @@ from tortoise import connections
 from tortoise.transactions import in_transaction
 
 from models.usage import UsageEvent
-from services.catalog.prompts import load_prompts
+from services import ingest
+from services.catalog import load_prompts
 from services.core.config import get_settings
 from services.core.errors import BadRequest, FieldIssue, NotFound
-from services.identity.policy import Principal, require_authenticated
-from services.ingest import pipeline
+from services.identity import Principal, require_authenticated
 from services.usage import rollups
 from services.usage.pricing import prices_for
 from services.usage.schemas import UsageEventInput
@@ -64,7 +64,7 @@ async def log_event(principal: Principal, event: UsageEventInput) -> str:
     """Queue one usage event durably (202); returns its event id."""
     principal = require_authenticated(principal)
     await _check_prompts(principal, [event], "prompt_id")
-    ids = await pipeline.enqueue(principal, KIND, [_payload(principal, event, datetime.now(UTC))])
+    ids = await ingest.enqueue(principal, KIND, [_payload(principal, event, datetime.now(UTC))])
     return ids[0]
 
 
@@ -76,7 +76,7 @@ async def log_events(principal: Principal, events: list[UsageEventInput]) -> lis
         raise BadRequest.field("events", f"at most {limit} events per batch", "too_long")
     await _check_prompts(principal, events, "events.{}.prompt_id")
     now = datetime.now(UTC)
-    return await pipeline.enqueue(principal, KIND, [_payload(principal, e, now) for e in events])
+    return await ingest.enqueue(principal, KIND, [_payload(principal, e, now) for e in events])
 
 
 # --------------------------------------------------------------------------- writer (worker side)

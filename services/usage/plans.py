@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from models.usage import UsagePlan
 from services.core.errors import BadRequest
-from services.identity.policy import Principal, require_admin, require_authenticated
+from services.identity import Principal, require_admin, require_authenticated
 from services.usage.schemas import PlanInfo, PlanInput
 
 DEFAULT_THRESHOLDS = [80, 95, 100]

@@ -33,7 +33,7 @@ from tortoise.exceptions import IntegrityError
 from models.usage import UsageModelPrice
 from services.core.errors import Conflict, NotFound
 from services.core.redis_client import get_redis, key
-from services.identity.policy import Principal, require_admin, require_authenticated
+from services.identity import Principal, require_admin, require_authenticated
 from services.usage.schemas import PriceInfo, PriceInput, PriceList
 
 PRICE_FILE = Path(__file__).with_name("model_prices.json")

@@ -17,8 +17,7 @@ from tortoise.exceptions import IntegrityError
 
 from models.usage import PublicProfile, StreamSession
 from services.core.errors import Conflict, NotFound
-from services.identity.policy import Principal, Role, require_authenticated
-from services.identity.tenancy import load_users
+from services.identity import Principal, Role, load_users, require_authenticated
 from services.usage.schemas import ProfileInfo, ProfileInput, PublicAnalytics, SessionInfo, SessionInput
 
 NOT_FOUND = "User not found"

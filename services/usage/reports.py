@@ -15,9 +15,9 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from models.usage import UsageEvent
-from services.analytics.stats import least_squares
+from services.analytics import least_squares
 from services.core.errors import BadRequest
-from services.identity.policy import Principal, Role, require_authenticated, require_role
+from services.identity import Principal, Role, require_authenticated, require_role
 from services.usage import rollups
 from services.usage.plans import Plan, plan_of, window
 from services.usage.schemas import (
@@ -83,7 +83,8 @@ def _progress(used: float, limit: float | None, thresholds: list[int], unit: str
     )
 
 
-def _check(value: str, allowed: tuple[str, ...], field: str) -> str:
+def check_choice(value: str, allowed: tuple[str, ...], field: str) -> str:
+    """``value`` if it is one of ``allowed``, else the envelope's 400 naming ``field``."""
     if value not in allowed:
         raise BadRequest.field(field, f"{field} must be one of {', '.join(allowed)}")
     return value
@@ -92,7 +93,7 @@ def _check(value: str, allowed: tuple[str, ...], field: str) -> str:
 async def aggregate(principal: Principal, period: str = "current") -> UsageAggregate:
     """Per resource type: used, limit, percent, status and a progress bar; totals and the budget."""
     principal = require_authenticated(principal)
-    _check(period, PERIODS, "period")
+    check_choice(period, PERIODS, "period")
     org = principal.organization_id
     plan = await plan_of(org)
     start, end = window(period, plan)
@@ -202,7 +203,7 @@ def project(
 async def costs(principal: Principal, period: str = "current") -> UsageCosts:
     """Total cost with breakdowns by model, provider, day, user and prompt, and the projection."""
     principal = require_authenticated(principal)
-    _check(period, COST_PERIODS, "period")
+    check_choice(period, COST_PERIODS, "period")
     org = principal.organization_id
     plan = await plan_of(org)
     start, end = window(period, plan)
@@ -350,7 +351,7 @@ MAX_LOG_LIMIT = 1000
 async def logs(principal: Principal, days: int = 7, resource_type: str = "all", limit: int = 100) -> UsageLogs:
     """The caller's own usage events of the last ``days`` days, newest first."""
     principal = require_authenticated(principal)
-    _check(resource_type, ("all", *RESOURCE_TYPES), "resource_type")
+    check_choice(resource_type, ("all", *RESOURCE_TYPES), "resource_type")
     since = datetime.now(UTC) - timedelta(days=days)
     query = UsageEvent.filter(
         organization_id=principal.organization_id, user_id=principal.user_id, occurred_at__gte=since
@@ -370,7 +371,7 @@ MAX_PER_PAGE = 100
 async def requests_page(principal: Principal, page: int = 1, per_page: int = 20, scope: str = "self") -> RequestPage:
     """LLM requests, newest first: the caller's own, or (admins) the whole organization's."""
     principal = require_authenticated(principal)
-    _check(scope, ("self", "organization"), "scope")
+    check_choice(scope, ("self", "organization"), "scope")
     if scope == "organization":
         require_role(principal, Role.ADMIN)
     query = UsageEvent.filter(organization_id=principal.organization_id, resource_type="llm_tokens")

@@ -38,8 +38,14 @@ from tortoise.transactions import in_transaction
 from models.usage import UsageEvent, UsageRollupDaily, UsageRollupFields, UsageRollupHourly
 from services.core.config import get_settings
 from services.core.redis_client import get_redis, key
-from services.rollups.build import CLEAR_IF_OLDER, day_floor, hour_floor  # the same marks and buckets as prompt rollups
-from services.rollups.sketch import LOG_GAMMA, MIN_VALUE, Sketch
+from services.rollups import (  # the same marks and buckets as prompt rollups
+    CLEAR_IF_OLDER,
+    LOG_GAMMA,
+    MIN_VALUE,
+    Sketch,
+    day_floor,
+    hour_floor,
+)
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)

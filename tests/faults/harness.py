@@ -511,8 +511,9 @@ class Stack:
         conn = await self.pg.connect()
         try:
             hours = await conn.fetch(
-                "SELECT DISTINCT prompt_id, extract(epoch FROM date_trunc('hour', occurred_at AT TIME ZONE 'UTC'))::bigint"
-                " AS h FROM prompt_executions WHERE organization_id = $1",
+                "SELECT DISTINCT prompt_id,"
+                " extract(epoch FROM date_trunc('hour', occurred_at AT TIME ZONE 'UTC'))::bigint AS h"
+                " FROM prompt_executions WHERE organization_id = $1",
                 org,
             )
             await conn.execute("DELETE FROM prompt_rollups_hourly WHERE organization_id = $1", org)

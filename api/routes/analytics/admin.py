@@ -14,15 +14,17 @@ from starlette.responses import Response, StreamingResponse
 
 from api.envelope import error, success
 from api.routing import Call, Ok, Router, both
-from services.analytics import dashboard as analysis_dashboard
-from services.analytics import export as analytics_export
-from services.analytics import health as analytics_health
-from services.analytics import report as prompt_reports
-from services.analytics import summary as analytics_summary
-from services.analytics import timeseries as analysis_timeseries
-from services.analytics.schemas import AnalyticsHealth, AnalyticsSummary, Dashboard, PromptReport, TimeSeriesChart
-from services.analytics.windows import ACCEPTED, TimeWindowName
-from services.identity.policy import Role
+from services import analytics
+from services.analytics import (
+    ACCEPTED,
+    AnalyticsHealth,
+    AnalyticsSummary,
+    Dashboard,
+    PromptReport,
+    TimeSeriesChart,
+    TimeWindowName,
+)
+from services.identity import Role
 
 router = Router("Prompt Analytics (admin)")
 BASE = "/admin/prompt-analytics"
@@ -86,7 +88,7 @@ class ExportQuery(BaseModel):
     description="KPIs of the last `days` days and of the `days` before, with deltas; health; usage statistics.",
 )
 async def get_analytics_summary(call: Call[SummaryQuery, None]) -> Ok:
-    data = await analytics_summary.analytics_summary(call.user, call.query.days)
+    data = await analytics.analytics_summary(call.user, call.query.days)
     return Ok(data, "Analytics summary retrieved successfully")
 
 
@@ -101,7 +103,7 @@ async def get_analytics_summary(call: Call[SummaryQuery, None]) -> Ok:
 )
 async def get_time_series_chart(call: Call[TimeSeriesQuery, None]) -> Ok:
     q = call.query
-    data = await analysis_timeseries.time_series(call.user, q.metric_name, q.time_window, q.prompt_ids)
+    data = await analytics.time_series(call.user, q.metric_name, q.time_window, q.prompt_ids)
     return Ok(data, "Time series retrieved successfully")
 
 
@@ -115,7 +117,7 @@ async def get_time_series_chart(call: Call[TimeSeriesQuery, None]) -> Ok:
 )
 async def get_dashboard_data(call: Call[None, DashboardRequest]) -> Ok:
     b = call.body
-    data = await analysis_dashboard.dashboard(
+    data = await analytics.analytics_dashboard(
         call.user, b.time_window, b.prompt_ids, b.version_hashes, b.workspace_ids, b.tags, b.group_by
     )
     return Ok(data, "Dashboard data retrieved successfully")
@@ -134,7 +136,7 @@ async def get_dashboard_data(call: Call[None, DashboardRequest]) -> Ok:
 )
 async def get_prompt_report(call: Call[ReportQuery, None]) -> Ok:
     q = call.query
-    data = await prompt_reports.prompt_report(call.user, call.path.prompt_id, q.time_window, q.version_a, q.version_b)
+    data = await analytics.prompt_report(call.user, call.path.prompt_id, q.time_window, q.version_a, q.version_b)
     return Ok(data, "Prompt report retrieved successfully")
 
 
@@ -143,15 +145,13 @@ async def get_prompt_report(call: Call[ReportQuery, None]) -> Ok:
     summary="Export Analytics Data",
     role=Role.ADMIN,
     query_model=ExportQuery,
-    media_type=tuple(media.split(";")[0] for media in analytics_export.FORMATS.values()),
+    media_type=tuple(media.split(";")[0] for media in analytics.FORMATS.values()),
     responses={200: "A file (Content-Disposition: attachment): JSON, CSV or XLSX"},
     description="Rows: prompt x version x UTC day with the selected metric columns; streamed.",
 )
 async def export_analytics_data(call: Call[ExportQuery, None]) -> Response:
     q = call.query
-    export = await analytics_export.export_data(
-        call.user, q.format, q.time_window, q.metric_types, prompt_ids=q.prompt_ids
-    )
+    export = await analytics.export_data(call.user, q.format, q.time_window, q.metric_types, prompt_ids=q.prompt_ids)
     return StreamingResponse(
         export.chunks,
         media_type=export.media_type,
@@ -168,7 +168,7 @@ async def export_analytics_data(call: Call[ExportQuery, None]) -> Response:
     description="Database, Redis, worker heartbeats, ingest stream backlog and rollup lag, each probed with a timeout.",
 )
 async def analytics_health_check(call: Call[None, None]) -> Ok | Response:
-    report = await analytics_health.analytics_health(call.user)
+    report = await analytics.analytics_health(call.user)
     if report.status == "unhealthy":
         down = ", ".join(c.name for c in report.components if c.status == "down")
         return error(

@@ -7,8 +7,8 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.routing import Call, Ok, Router
-from services.identity import api_keys
-from services.identity.policy import Role
+from services import identity
+from services.identity import Role
 
 router = Router("API keys")
 
@@ -57,7 +57,7 @@ class ApiKeyPath(BaseModel):
 )
 async def create_api_key(call: Call[None, ApiKeyCreate]) -> Ok:
     body = call.body
-    created = await api_keys.create_api_key(call.user, body.name, body.role, body.rate_limit_per_minute)
+    created = await identity.create_api_key(call.user, body.name, body.role, body.rate_limit_per_minute)
     return Ok(
         {**created.info.model_dump(), "key": created.key}, "API key created; store it now, it is not shown again", 201
     )
@@ -70,7 +70,7 @@ async def create_api_key(call: Call[None, ApiKeyCreate]) -> Ok:
     response_model=ApiKeyList,
 )
 async def list_api_keys(call: Call[ApiKeyListQuery, None]) -> Ok:
-    keys = await api_keys.list_api_keys(call.user, call.query.include_revoked)
+    keys = await identity.list_api_keys(call.user, call.query.include_revoked)
     return Ok({"items": keys}, "API keys retrieved")
 
 
@@ -81,5 +81,5 @@ async def list_api_keys(call: Call[ApiKeyListQuery, None]) -> Ok:
     response_model=ApiKeyOut,
 )
 async def revoke_api_key(call: Call[None, None]) -> Ok:
-    revoked = await api_keys.revoke_api_key(call.user, call.path.key_id)
+    revoked = await identity.revoke_api_key(call.user, call.path.key_id)
     return Ok(revoked, "API key revoked")

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.routing import Call, Ok, Router
-from services.identity import authentication, tenancy
+from services import identity
 
 router = Router("Auth")
 
@@ -47,7 +47,7 @@ class MeResponse(BaseModel):
 )
 async def issue_token(call: Call[None, TokenRequest]) -> Ok:
     client_ip = call.request.client.host if call.request.client else "unknown"
-    token, expires, user = await authentication.login(call.body.email, call.body.password, client_ip)
+    token, expires, user = await identity.login(call.body.email, call.body.password, client_ip)
     return Ok(
         {
             "access_token": token,
@@ -64,8 +64,8 @@ async def issue_token(call: Call[None, TokenRequest]) -> Ok:
 @router.get("/api/v1/auth/me", summary="The authenticated caller", response_model=MeResponse)
 async def me(call: Call[None, None]) -> Ok:
     principal = call.user
-    user = await tenancy.get_user(principal, principal.user_id)
-    org = await tenancy.get_organization(principal)
+    user = await identity.get_user(principal, principal.user_id)
+    org = await identity.get_organization(principal)
     return Ok(
         {
             "user_id": user.id,

@@ -7,8 +7,8 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.routing import Call, Ok, Router
-from services.identity import tenancy
-from services.identity.policy import Role
+from services import identity
+from services.identity import Role
 
 router = Router("Users")
 
@@ -45,7 +45,7 @@ class UserUpdate(BaseModel):
 
 @router.get("/api/v1/users", summary="List the organization's users", role=Role.ADMIN, response_model=UserList)
 async def list_users(call: Call[None, None]) -> Ok:
-    return Ok({"items": await tenancy.list_users(call.user)}, "Users retrieved")
+    return Ok({"items": await identity.list_users(call.user)}, "Users retrieved")
 
 
 @router.post(
@@ -59,14 +59,14 @@ async def list_users(call: Call[None, None]) -> Ok:
 )
 async def create_user(call: Call[None, UserCreate]) -> Ok:
     body = call.body
-    return Ok(await tenancy.create_user(call.user, body.email, body.role, body.password), "User created", 201)
+    return Ok(await identity.create_user(call.user, body.email, body.role, body.password), "User created", 201)
 
 
 @router.get(
     "/api/v1/users/{user_id}", summary="A user of the organization", path_model=UserPath, response_model=UserOut
 )
 async def get_user(call: Call[None, None]) -> Ok:
-    return Ok(await tenancy.get_user(call.user, call.path.user_id), "User retrieved")
+    return Ok(await identity.get_user(call.user, call.path.user_id), "User retrieved")
 
 
 @router.patch(
@@ -82,4 +82,4 @@ async def get_user(call: Call[None, None]) -> Ok:
 )
 async def update_user(call: Call[None, UserUpdate]) -> Ok:
     body = call.body
-    return Ok(await tenancy.update_user(call.user, call.path.user_id, body.role, body.is_active), "User updated")
+    return Ok(await identity.update_user(call.user, call.path.user_id, body.role, body.is_active), "User updated")

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from api.routing import Call, Ok, Router
 from services import metrics, observability
-from services.identity.policy import Role
+from services.identity import Role
 from services.observability import (
     AgentRecord,
     AgentRecorded,

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from api.routing import Call, Ok, Router
 from services import observability
-from services.identity.policy import Role
+from services.identity import Role
 from services.observability import (
     EndpointPerformanceReport,
     MonitorHealth,
