@@ -24,7 +24,6 @@ from redis.exceptions import RedisError
 from services.core import cache_stats
 from services.core.redis_client import get_redis, key
 from services.identity import Principal, require_superuser
-from services.usage import pricing, rollups
 from services.usage.schemas import CacheMetrics, CacheStats, ProcessCaches
 
 SNAPSHOTS = "usage:cache:snapshots"
@@ -35,7 +34,7 @@ _last_publish = 0.0
 
 
 def _local() -> list[dict[str, Any]]:
-    return [*cache_stats.snapshot(), pricing.cache_stats(), rollups.SKETCH_CACHE.stats(), rollups.SKETCH_MERGES.stats()]
+    return cache_stats.snapshot()
 
 
 async def publish(min_interval: float = 5.0) -> None:

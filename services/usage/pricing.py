@@ -19,7 +19,6 @@ writer reads the generation once per batch, so a new price applies to the next b
 from __future__ import annotations
 
 import json
-import time
 from bisect import bisect_right
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -31,6 +30,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from models.usage import UsageModelPrice
+from services.core import cache_stats
 from services.core.errors import Conflict, NotFound
 from services.core.redis_client import get_redis, key
 from services.identity import Principal, require_admin, require_authenticated
@@ -114,20 +114,22 @@ class OrgPrices:
 class PriceCache:
     """Per-process LRU of organization prices, with the counts ``cache/metrics`` reports."""
 
-    name = "price_map"
-    description = "Organization model prices per process (the shipped map is loaded once)"
-
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.entries: OrderedDict[int, OrgPrices] = OrderedDict()
-        self.hits = self.misses = self.evictions = 0
+        self.counter = cache_stats.register(
+            "price_map",
+            "Organization model prices per process (the shipped map is loaded once)",
+            lambda: len(self.entries),
+            lambda: self.limit,
+        )
 
     def get(self, organization_id: int, generation: int) -> OrgPrices | None:
         found = self.entries.get(organization_id)
         if found is None or found.generation != generation:
-            self.misses += 1
+            self.counter.misses += 1
             return None
-        self.hits += 1
+        self.counter.hits += 1
         self.entries.move_to_end(organization_id)
         return found
 
@@ -136,7 +138,7 @@ class PriceCache:
         self.entries.move_to_end(organization_id)
         while len(self.entries) > self.limit:
             self.entries.popitem(last=False)
-            self.evictions += 1
+            self.counter.evictions += 1
 
     def clear(self) -> None:
         self.entries.clear()
@@ -265,17 +267,3 @@ async def delete_price(principal: Principal, price_id: int) -> None:
     if not deleted:
         raise NotFound(f"Price {price_id} not found")
     await _bump()
-
-
-def cache_stats() -> dict[str, Any]:
-    c = PRICE_CACHE
-    return {
-        "name": c.name,
-        "description": c.description,
-        "hits": c.hits,
-        "misses": c.misses,
-        "size": len(c.entries),
-        "capacity": c.limit,
-        "evictions": c.evictions,
-        "at": time.time(),
-    }

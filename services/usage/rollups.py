@@ -36,6 +36,7 @@ from tortoise.functions import Sum
 from tortoise.transactions import in_transaction
 
 from models.usage import UsageEvent, UsageRollupDaily, UsageRollupFields, UsageRollupHourly
+from services.core import cache_stats
 from services.core.config import get_settings
 from services.core.redis_client import get_redis, key
 from services.rollups import (  # the same marks and buckets as prompt rollups
@@ -592,13 +593,15 @@ class SketchMerges:
     parts come from :data:`SKETCH_CACHE` (rows not parsed yet are fetched in one query per table).
     """
 
-    name = "usage_sketch_merges"
-    description = "Merged latency sketches of sets of usage rollup rows per process"
-
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.entries: OrderedDict[tuple[str, tuple[int, ...]], Sketch] = OrderedDict()
-        self.hits = self.misses = self.evictions = 0
+        self.counter = cache_stats.register(
+            "usage_sketch_merges",
+            "Merged latency sketches of sets of usage rollup rows per process",
+            lambda: len(self.entries),
+            lambda: self.limit,
+        )
 
     async def merged(self, wanted: list[tuple[str, tuple[int, ...]]]) -> dict[tuple[str, tuple[int, ...]], Sketch]:
         out: dict[tuple[str, tuple[int, ...]], Sketch] = {}
@@ -606,10 +609,10 @@ class SketchMerges:
         for k in wanted:
             hit = self.entries.get(k)
             if hit is None:
-                self.misses += 1
+                self.counter.misses += 1
                 todo.append(k)
             else:
-                self.hits += 1
+                self.counter.hits += 1
                 self.entries.move_to_end(k)
                 out[k] = hit
         if todo:
@@ -623,19 +626,8 @@ class SketchMerges:
                 out[(table, ids)] = self.entries[(table, ids)] = merged
         while len(self.entries) > self.limit:
             self.entries.popitem(last=False)
-            self.evictions += 1
+            self.counter.evictions += 1
         return out
-
-    def stats(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "description": self.description,
-            "hits": self.hits,
-            "misses": self.misses,
-            "size": len(self.entries),
-            "capacity": self.limit,
-            "evictions": self.evictions,
-        }
 
 
 async def _parsed_sketches(keys: set[tuple[str, int]]) -> None:
@@ -741,20 +733,22 @@ class SketchCache:
     cached parse can never be stale.  A month of a model's daily sketches is then a few vector adds
     instead of fetching and parsing their JSON on every read."""
 
-    name = "usage_rollup_sketches"
-    description = "Parsed latency sketches of usage rollup rows per process"
-
     def __init__(self, limit: int) -> None:
         self.limit = limit
         self.entries: OrderedDict[tuple[str, int], Sketch] = OrderedDict()
-        self.hits = self.misses = self.evictions = 0
+        self.counter = cache_stats.register(
+            "usage_rollup_sketches",
+            "Parsed latency sketches of usage rollup rows per process",
+            lambda: len(self.entries),
+            lambda: self.limit,
+        )
 
     def get(self, table: str, row_id: int) -> Sketch | None:
         found = self.entries.get((table, row_id))
         if found is None:
-            self.misses += 1
+            self.counter.misses += 1
             return None
-        self.hits += 1
+        self.counter.hits += 1
         self.entries.move_to_end((table, row_id))
         return found
 
@@ -762,18 +756,7 @@ class SketchCache:
         self.entries[(table, row_id)] = sketch
         while len(self.entries) > self.limit:
             self.entries.popitem(last=False)
-            self.evictions += 1
-
-    def stats(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "description": self.description,
-            "hits": self.hits,
-            "misses": self.misses,
-            "size": len(self.entries),
-            "capacity": self.limit,
-            "evictions": self.evictions,
-        }
+            self.counter.evictions += 1
 
 
 SKETCH_CACHE = SketchCache(50_000)
