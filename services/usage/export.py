@@ -9,7 +9,6 @@ Members export their own events; admins the organization's.
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 from collections.abc import AsyncIterator
@@ -17,17 +16,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from tortoise import connections
 from tortoise.expressions import Q
 
 from models.usage import UsageEvent
+from services.core import file_stream
 from services.core.config import get_settings
 from services.identity import Principal, Role, require_authenticated
 from services.usage.plans import plan_of, window
 from services.usage.reports import COST_PERIODS, RECORD_FIELDS, check_choice
 
 EXPORT_PAGE = 5000
-COPY_QUEUE = 16  # chunks in flight between the COPY and the response (bounds memory)
 
 
 async def _pages(principal: Principal, start: datetime | None) -> AsyncIterator[list[dict[str, Any]]]:
@@ -60,7 +58,9 @@ async def prepare(principal: Principal, fmt: str, period: str) -> tuple[str, Asy
     name = f"usage-{period}-{datetime.now().strftime('%Y%m%d')}.{fmt}"
     if fmt == "json":
         return name, _json(principal, start)
-    return name, (_csv_copy(principal, start) if get_settings().is_postgres else _csv(principal, start))
+    if get_settings().is_postgres:  # formatted by PostgreSQL and streamed in flat memory
+        return name, file_stream.copy_out(_copy_sql(principal, start), format="csv", header=True)
+    return name, _csv(principal, start)
 
 
 def _copy_sql(principal: Principal, start: datetime | None) -> str:
@@ -76,31 +76,6 @@ def _copy_sql(principal: Principal, start: datetime | None) -> str:
     order = "ORDER BY usage_events.occurred_at DESC, id DESC"  # the column, not its text alias
     select = f"SELECT {columns} FROM usage_events WHERE {' AND '.join(where)} {order}"
     return select
-
-
-async def _csv_copy(principal: Principal, start: datetime | None) -> AsyncIterator[bytes]:
-    sql = _copy_sql(principal, start)
-    queue: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=COPY_QUEUE)
-
-    async def put(chunk: bytes | bytearray) -> None:
-        await queue.put(bytes(chunk))  # asyncpg hands out bytearrays; a response body is bytes
-
-    async def produce() -> None:
-        try:
-            client: Any = connections.get("default")
-            async with client.acquire_connection() as conn:
-                await conn.copy_from_query(sql, output=put, format="csv", header=True)
-        finally:
-            await queue.put(None)
-
-    task = asyncio.create_task(produce())
-    try:
-        while (chunk := await queue.get()) is not None:
-            yield chunk
-        await task  # re-raises what the COPY raised
-    finally:
-        if not task.done():
-            task.cancel()
 
 
 def _plain(row: dict[str, Any], empty: Any = "") -> dict[str, Any]:
