@@ -26,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 RUN_ID = uuid.uuid4().hex[:10]
+ROOT = Path(__file__).resolve().parent.parent
 TMP = Path(tempfile.mkdtemp(prefix=f"promptops-test-{RUN_ID}-"))
 BASE_DATABASE_URL = os.environ.get("DATABASE_URL", "")
 IS_POSTGRES = BASE_DATABASE_URL.startswith(("postgres://", "postgresql://"))
@@ -200,6 +201,31 @@ def run_cli(*args: str, env: dict[str, str] | None = None, check: bool = True) -
         capture_output=True,
         text=True,
         check=check,
+        timeout=120,
+    )
+
+
+async def run_worker_burst() -> subprocess.CompletedProcess[str]:
+    """A real ``arq --burst`` worker over the shared test queue, run to its exit.
+
+    arq's burst mode waits until the queue's sorted set is empty, deferred jobs included, so a
+    retry an earlier test scheduled minutes ahead (a failed notification delivery's backoff)
+    would keep the worker alive past the two minutes it gets.  Those tests have finished; their not-yet-due
+    jobs are dropped first.  Jobs due now stay queued for this worker.
+    """
+    import time
+
+    from services.core import job_queue
+    from services.core.redis_client import get_redis
+
+    await get_redis().zremrangebyscore(job_queue.queue_name(), f"({int(time.time() * 1000) + 1000}", "+inf")
+    return await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "arq", "workers.settings.WorkerSettings", "--burst"],
+        cwd=ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
         timeout=120,
     )
 

@@ -42,6 +42,7 @@ from typing import Any
 import orjson
 from tortoise import connections
 from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
 from models.prompts import PromptExecution, PromptRollupDaily, PromptRollupHourly, RollupFields
 from services.core import cache_stats
@@ -471,6 +472,19 @@ async def _merged(
     return await _PARSED.merged(model, [g.ids for g in wanted], keep)
 
 
+async def _one_snapshot(params: list[Any], *statements: str) -> list[Sequence[Any]]:
+    """Each statement's rows, all read from one snapshot (PostgreSQL).
+
+    A slice is read as totals, sketch buckets and id lists in separate statements; under READ
+    COMMITTED a drain committing between them would add groups or counts the totals never saw
+    (a sketch row for a group the totals lack).  A read-only REPEATABLE READ transaction costs
+    two more round trips and takes no locks.
+    """
+    async with in_transaction("default") as conn:
+        await conn.execute_script("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        return [(await conn.execute_query(sql, params))[1] for sql in statements]
+
+
 async def _merged_in_sql(query: Any, slicing: _Slicing) -> dict[tuple[SliceKey, datetime | None], Accumulator]:
     """PostgreSQL: :meth:`Accumulator.merge` over each group of ``query``'s rows, done by the database.
 
@@ -499,10 +513,9 @@ async def _merged_in_sql(query: Any, slicing: _Slicing) -> dict[tuple[SliceKey, 
         f"GROUP BY 1, 2, 3, 4, 6 UNION ALL SELECT {keys}, 's', x.key, sum(x.value::bigint) "
         "FROM r, jsonb_each_text(r.schemas) x GROUP BY 1, 2, 3, 4, 6"
     )
-    conn = connections.get("default")
     out: dict[tuple[SliceKey, datetime | None], Accumulator] = defaultdict(Accumulator)
-    _, rows = await conn.execute_query(totals_sql, params)
-    for r in rows:
+    totals, sketches, lists = await _one_snapshot(params, totals_sql, sketch_sql, lists_sql)
+    for r in totals:
         acc = out[slicing.group_of(r)]
         acc.count, acc.success, acc.failure, acc.max_occurred_at = int(r[4]), int(r[5]), int(r[6]), r[7]
         acc.latency.zeros = acc.latency.count = int(r[8])
@@ -510,13 +523,11 @@ async def _merged_in_sql(query: Any, slicing: _Slicing) -> dict[tuple[SliceKey, 
             total, n, squares = r[9 + 3 * i], r[10 + 3 * i], r[11 + 3 * i]
             if n:
                 acc.totals[m] = [total, int(n), squares]
-    _, rows = await conn.execute_query(sketch_sql, params)
-    for r in rows:
+    for r in sketches:
         sketch = out[slicing.group_of(r)].latency
         sketch.bins[r[4]] = int(r[5])
         sketch.count += int(r[5])
-    _, rows = await conn.execute_query(lists_sql, params)
-    for r in rows:
+    for r in lists:
         acc = out[slicing.group_of(r)]
         (acc.data_sources if r[4] == "d" else acc.schemas)[r[5]] = int(r[6])
     return out
@@ -600,7 +611,6 @@ async def raw_edge_aggregates(
         slot = "NULL::bigint"
     # float8 sums, as every other path adds floats (a numeric sum of cost_usd was a third of the cost)
     measures = ", ".join(f"sum({m}::float8), count({m}), sum({m}::float8 * {m}::float8)" for m in MEASURES)
-    conn = connections.get("default")
     totals_sql = (
         f"WITH e AS ({sql}) SELECT prompt_id, version_hash, {slot} AS k, "
         "count(*) FILTER (WHERE status = 'completed'), count(*) FILTER (WHERE status = 'failed'), count(*), "
@@ -623,23 +633,21 @@ async def raw_edge_aggregates(
         "FROM g, jsonb_array_elements_text(g.s) x GROUP BY 1, 2, 3, 5"
     )
     out: dict[tuple[int, str | None, int | None], Accumulator] = {}
-    _, rows = await conn.execute_query(totals_sql, params)
-    for r in rows:
+    totals, sketches, lists = await _one_snapshot(params, totals_sql, sketch_sql, lists_sql)
+    for r in totals:
         acc = out[(r[0], r[1], r[2])] = Accumulator(count=r[5], success=r[3], failure=r[4], max_occurred_at=r[6])
         for i, m in enumerate(MEASURES):
             total, n, squares = r[7 + 3 * i], r[8 + 3 * i], r[9 + 3 * i]
             if n:
                 acc.totals[m] = [total, n, squares]
-    _, rows = await conn.execute_query(sketch_sql, params)
-    for r in rows:
+    for r in sketches:
         sketch = out[(r[0], r[1], r[2])].latency
         sketch.count += r[4]
         if r[3] is None:
             sketch.zeros += r[4]
         else:
             sketch.bins[int(r[3])] = sketch.bins.get(int(r[3]), 0) + r[4]
-    _, rows = await conn.execute_query(lists_sql, params)
-    for r in rows:
+    for r in lists:
         acc = out[(r[0], r[1], r[2])]
         target = acc.data_sources if r[3] == "d" else acc.schemas
         target[r[4]] = target.get(r[4], 0) + r[5]

@@ -4,14 +4,12 @@ VACUUM/ANALYZE/REINDEX with before and after figures, run by the job and by a re
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from services.dbperf import optimize
+from tests.conftest import run_worker_burst
 from tests.dbperf.helpers import IS_POSTGRES, flush, pg
 from workers import jobs
 
@@ -172,15 +170,7 @@ async def test_a_real_worker_runs_the_queued_job(client, make_tenant):
     r = await client.post(OPTIMIZE, json={"tasks": ["analyze"], "tables": [TABLE, "prompts"]}, headers=su.headers)
     assert r.status_code == 200, r.text
     run_id = r.json()["data"]["id"]
-    done = await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "arq", "workers.settings.WorkerSettings", "--burst"],
-        cwd=ROOT,
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = await run_worker_burst()
     assert done.returncode == 0, done.stderr[-2000:]
     items = (await client.get(HISTORY, headers=su.headers)).json()["data"]["items"]
     run = next(i for i in items if i["id"] == run_id)

@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 from models.tenancy import ApiKey
 from services.core import job_queue
+from tests.conftest import run_worker_burst
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def run_worker_burst() -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "arq", "workers.settings.WorkerSettings", "--burst"],
-        cwd=ROOT,
-        env=dict(os.environ),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 async def test_burst_worker_flushes_api_key_usage_and_beats(client, make_tenant):
@@ -32,7 +19,7 @@ async def test_burst_worker_flushes_api_key_usage_and_beats(client, make_tenant)
     job = await job_queue.enqueue("flush_api_key_usage")
     assert job is not None
 
-    done = run_worker_burst()
+    done = await run_worker_burst()
     assert done.returncode == 0, done.stderr[-2000:]
 
     await key.refresh_from_db()
@@ -46,7 +33,7 @@ async def test_burst_worker_flushes_api_key_usage_and_beats(client, make_tenant)
 async def test_heartbeat_is_visible_until_the_worker_leaves(client):
     from services.observability import workers as worker_status
 
-    done = run_worker_burst()
+    done = await run_worker_burst()
     assert done.returncode == 0, done.stderr[-2000:]
     # a burst worker says goodbye on shutdown; the heartbeat job did run (its log line shows it)
     assert "heartbeat" in done.stderr
