@@ -27,7 +27,7 @@ run: install
 
 ## test: the whole suite; uses DATABASE_URL / REDIS_URL when set, else SQLite + an embedded Redis
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=15
 
 lint: install
 	$(PY) -m ruff check .
