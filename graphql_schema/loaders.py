@@ -18,7 +18,7 @@ from strawberry.dataloader import DataLoader
 from services import analytics as analytics_domain
 from services import catalog, identity
 from services.analytics import PromptAnalytics
-from services.catalog import ExecutionPage, NamedInfo, PromptInfo, VersionInfo
+from services.catalog import ExecutionPage, NamedInfo, PromptInfo, PromptVersionInfo
 from services.identity import OrganizationInfo, Principal, UserInfo, require_authenticated
 
 K = TypeVar("K")
@@ -46,7 +46,7 @@ class Loaders:
     organization: DataLoader[int, OrganizationInfo | None]
     user: DataLoader[int, UserInfo | None]
     prompt: DataLoader[int, PromptInfo | None]
-    versions: DataLoader[int, list[VersionInfo]]
+    versions: DataLoader[int, list[PromptVersionInfo]]
     workspace: DataLoader[int, NamedInfo | None]
     data_source: DataLoader[int, NamedInfo | None]
     prompt_analytics: DataLoader[tuple[int, datetime | None, datetime | None], PromptAnalytics]

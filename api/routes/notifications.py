@@ -81,7 +81,7 @@ class TestBody(BaseModel):
 )
 async def list_notification_channels(call: Call[PageQuery, None]) -> Ok:
     page = await notifications.list_channels(call.user, call.query.page, call.query.page_size)
-    return Ok(page.as_dict(), "Notification channels retrieved successfully")
+    return Ok(page, "Notification channels retrieved successfully")
 
 
 @router.post(
@@ -122,7 +122,7 @@ async def list_notification_deliveries(call: Call[AllDeliveriesQuery, None]) -> 
         page=q.page,
         page_size=q.page_size,
     )
-    return Ok(page.as_dict(), "Notification deliveries retrieved successfully")
+    return Ok(page, "Notification deliveries retrieved successfully")
 
 
 @router.get(
@@ -190,7 +190,7 @@ async def list_channel_deliveries(call: Call[DeliveryQuery, None]) -> Ok:
     page = await notifications.list_deliveries(
         call.user, channel_id=call.path.channel_id, status=q.status, kind=q.kind, page=q.page, page_size=q.page_size
     )
-    return Ok(page.as_dict(), "Notification deliveries retrieved successfully")
+    return Ok(page, "Notification deliveries retrieved successfully")
 
 
 _TEST_MESSAGES = {

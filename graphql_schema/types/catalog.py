@@ -117,10 +117,7 @@ class Prompt:
 
     @strawberry.field(description="Versions by first appearance")
     async def versions(self, info: Info) -> list[PromptVersion]:
-        return [
-            PromptVersion.from_pydantic(PromptVersionInfo.model_validate(v, from_attributes=True))
-            for v in await info.context.loaders.versions.load(self.id)
-        ]
+        return [PromptVersion.from_pydantic(v) for v in await info.context.loaders.versions.load(self.id)]
 
     @strawberry.field(description="Seed 000 analytics over [periodStart, periodEnd] (default: all time)")
     async def analytics(
@@ -285,9 +282,8 @@ class PromptsQuery:
             sort_order=sort_order.value,
             user_id=user_id,
         )
-        data = found.as_dict()
         return PromptHistoryPage(
-            items=[Prompt.from_pydantic(p) for p in data["items"]], pagination=Pagination(**data["pagination"])
+            items=[Prompt.from_pydantic(p) for p in found.items], pagination=Pagination.from_pydantic(found.pagination)
         )
 
     @strawberry.field(permission_classes=[IsAuthenticated])

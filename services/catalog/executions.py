@@ -12,22 +12,15 @@ when ``DATABASE_READ_URL`` is set (history tolerates replication lag).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from models.prompts import PromptExecution
-from services.catalog.schemas import ExecutionInfo, decode_cursor
+from services.catalog.schemas import ExecutionInfo, ExecutionPage, decode_cursor
 from services.core.database import read_db
 from services.core.errors import BadRequest
 from services.identity import Principal, require_authenticated
 
 MAX_PAGE = 100
-
-
-@dataclass
-class ExecutionPage:
-    items: list[ExecutionInfo]
-    has_next: bool
 
 
 async def execution_pages(
@@ -68,5 +61,5 @@ async def execution_pages(
         rows = await page.filter(occurred_at__lte=max(times)).order_by("-occurred_at", "-id").using_db(conn)
     grouped: dict[int, list[ExecutionInfo]] = {pid: [] for pid in prompt_ids}
     for row in rows:
-        grouped[row.prompt_id].append(ExecutionInfo.of(row))
-    return [ExecutionPage(grouped[pid][:first], len(grouped[pid]) > first) for pid in prompt_ids]
+        grouped[row.prompt_id].append(ExecutionInfo.model_validate(row, from_attributes=True))
+    return [ExecutionPage(items=grouped[pid][:first], has_next=len(grouped[pid]) > first) for pid in prompt_ids]

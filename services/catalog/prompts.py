@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,9 +13,10 @@ from tortoise.expressions import Q, RawSQL
 from models.prompts import PROMPT_STATUSES, DataSource, Prompt, PromptRollupDaily, PromptRollupHourly, PromptVersion
 from models.tenancy import Workspace
 from services import rollups
-from services.catalog.schemas import PromptInfo
+from services.catalog.schemas import NamedInfo, PromptInfo, PromptSlice, PromptVersionInfo
 from services.core.config import get_settings
 from services.core.errors import BadRequest, Conflict, NotFound
+from services.core.pagination import Page
 from services.core.redis_client import get_redis, key
 from services.identity import Principal, require_authenticated
 
@@ -25,42 +24,6 @@ TIME_PERIODS = {"last_7_days": 7, "last_30_days": 30, "last_90_days": 90, "all":
 SORT_FIELDS = {"timestamp": "last_executed_at", "status": "status", "execution_time": "last_execution_ms"}
 MAX_DIRTY_RANGES = 16  # per prompt, in a data-source filter's raw part (see used_data_source)
 MAX_DIRTY_PROMPTS = 64
-
-
-@dataclass
-class Page:
-    items: list[Any]
-    page: int
-    page_size: int
-    total_items: int
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "items": self.items,
-            "pagination": {
-                "page": self.page,
-                "page_size": self.page_size,
-                "total_items": self.total_items,
-                "total_pages": math.ceil(self.total_items / self.page_size) if self.total_items else 0,
-            },
-        }
-
-
-@dataclass
-class VersionInfo:
-    id: int
-    prompt_id: int
-    version_hash: str
-    first_seen_at: datetime
-    last_seen_at: datetime
-
-
-@dataclass
-class NamedInfo:
-    id: int
-    name: str
-    created_at: datetime
-    kind: str | None = None
 
 
 async def get_prompt_row(principal: Principal, prompt_id: int | str) -> Prompt:
@@ -81,7 +44,7 @@ async def get_prompt_row(principal: Principal, prompt_id: int | str) -> Prompt:
 
 
 async def get_prompt(principal: Principal, prompt_id: int | str) -> PromptInfo:
-    return PromptInfo.of(await get_prompt_row(principal, prompt_id))
+    return PromptInfo.model_validate(await get_prompt_row(principal, prompt_id), from_attributes=True)
 
 
 async def _check_workspace(principal: Principal, workspace_id: int | None) -> None:
@@ -113,7 +76,7 @@ async def create_prompt(
         )
     except IntegrityError:
         raise Conflict("A prompt with this uuid already exists") from None
-    return PromptInfo.of(row)
+    return PromptInfo.model_validate(row, from_attributes=True)
 
 
 async def update_prompt(principal: Principal, prompt_id: int, changes: dict[str, Any]) -> PromptInfo:
@@ -128,7 +91,7 @@ async def update_prompt(principal: Principal, prompt_id: int, changes: dict[str,
         setattr(row, k, changes[k])
     if fields:
         await row.save(update_fields=[*fields, "updated_at"])
-    return PromptInfo.of(row)
+    return PromptInfo.model_validate(row, from_attributes=True)
 
 
 async def delete_prompt(principal: Principal, prompt_id: int) -> None:
@@ -136,21 +99,16 @@ async def delete_prompt(principal: Principal, prompt_id: int) -> None:
     await row.delete()
 
 
-async def list_prompts(principal: Principal, page: int, page_size: int, workspace_id: int | None = None) -> Page:
+async def list_prompts(
+    principal: Principal, page: int, page_size: int, workspace_id: int | None = None
+) -> Page[PromptInfo]:
     principal = require_authenticated(principal)
     query = await _filtered(principal, workspace_id)
     total = await query.count()
     rows = await query.order_by("-id").offset((page - 1) * page_size).limit(page_size)
-    return Page([PromptInfo.of(r) for r in rows], page, page_size, total)
-
-
-@dataclass
-class PromptSlice:
-    """One keyset page of prompts (newest id first): what a Relay connection is cut from."""
-
-    items: list[PromptInfo]
-    has_next: bool
-    total: int
+    return Page[PromptInfo].of(
+        [PromptInfo.model_validate(r, from_attributes=True) for r in rows], page, page_size, total
+    )
 
 
 def _sql_timestamp(value: datetime, pg: bool) -> str:
@@ -287,13 +245,17 @@ async def prompt_slice(principal: Principal, *, first: int, after_id: int | None
     if after_id is not None:
         query = query.filter(id__lt=after_id)
     rows = await query.order_by("-id").limit(first + 1)
-    return PromptSlice([PromptInfo.of(r) for r in rows[:first]], len(rows) > first, total)
+    return PromptSlice(
+        items=[PromptInfo.model_validate(r, from_attributes=True) for r in rows[:first]],
+        has_next=len(rows) > first,
+        total=total,
+    )
 
 
 async def load_prompts(principal: Principal, ids: list[int]) -> list[PromptInfo | None]:
     """Batch loader: many prompts by id in one query; another organization's are None."""
     rows = await Prompt.filter(id__in=ids, organization_id=principal.organization_id)
-    found = {r.id: PromptInfo.of(r) for r in rows}
+    found = {r.id: PromptInfo.model_validate(r, from_attributes=True) for r in rows}
     return [found.get(i) for i in ids]
 
 
@@ -310,7 +272,7 @@ async def prompt_history(
     sort_by: str = "timestamp",
     sort_order: str = "desc",
     user_id: int | None = None,
-) -> Page:
+) -> Page[PromptInfo]:
     """One row per prompt with its latest execution (kept on the prompt row by the drain).
 
     ``time_period`` keeps prompts whose latest run falls in the period; ``data_source_id`` keeps
@@ -339,36 +301,38 @@ async def prompt_history(
     query = query.annotate(never_ran=RawSQL(f'CASE WHEN "{column}" IS NULL THEN 1 ELSE 0 END'))
     ordered = query.order_by("never_ran", f"{direction}{column}", f"{direction}id")
     rows = await ordered.offset((page - 1) * page_size).limit(page_size)
-    return Page([PromptInfo.of(r) for r in rows], page, page_size, total)
+    return Page[PromptInfo].of(
+        [PromptInfo.model_validate(r, from_attributes=True) for r in rows], page, page_size, total
+    )
 
 
-async def load_versions(principal: Principal, prompt_ids: list[int]) -> list[list[VersionInfo]]:
+async def load_versions(principal: Principal, prompt_ids: list[int]) -> list[list[PromptVersionInfo]]:
     """Batch loader: versions of many prompts in one query, scoped to the caller's organization."""
     rows = await PromptVersion.filter(prompt_id__in=prompt_ids, organization_id=principal.organization_id).order_by(
         "first_seen_at"
     )
-    grouped: dict[int, list[VersionInfo]] = {pid: [] for pid in prompt_ids}
+    grouped: dict[int, list[PromptVersionInfo]] = {pid: [] for pid in prompt_ids}
     for v in rows:
-        grouped[v.prompt_id].append(VersionInfo(v.id, v.prompt_id, v.version_hash, v.first_seen_at, v.last_seen_at))
+        grouped[v.prompt_id].append(PromptVersionInfo.model_validate(v, from_attributes=True))
     return [grouped[pid] for pid in prompt_ids]
 
 
 async def load_workspaces(principal: Principal, ids: list[int]) -> list[NamedInfo | None]:
     rows = await Workspace.filter(id__in=ids, organization_id=principal.organization_id)
-    found = {r.id: NamedInfo(r.id, r.name, r.created_at) for r in rows}
+    found = {r.id: NamedInfo.model_validate(r, from_attributes=True) for r in rows}
     return [found.get(i) for i in ids]
 
 
 async def load_data_sources(principal: Principal, ids: list[int]) -> list[NamedInfo | None]:
     rows = await DataSource.filter(id__in=ids, organization_id=principal.organization_id)
-    found = {r.id: NamedInfo(r.id, r.name, r.created_at, r.kind) for r in rows}
+    found = {r.id: NamedInfo.model_validate(r, from_attributes=True) for r in rows}
     return [found.get(i) for i in ids]
 
 
 async def list_workspaces(principal: Principal) -> list[NamedInfo]:
     principal = require_authenticated(principal)
     rows = await Workspace.filter(organization_id=principal.organization_id).order_by("id")
-    return [NamedInfo(r.id, r.name, r.created_at) for r in rows]
+    return [NamedInfo.model_validate(r, from_attributes=True) for r in rows]
 
 
 async def create_workspace(principal: Principal, name: str) -> NamedInfo:
@@ -377,13 +341,13 @@ async def create_workspace(principal: Principal, name: str) -> NamedInfo:
         row = await Workspace.create(organization_id=principal.organization_id, name=name)
     except IntegrityError:
         raise Conflict(f"A workspace named {name!r} already exists") from None
-    return NamedInfo(row.id, row.name, row.created_at)
+    return NamedInfo.model_validate(row, from_attributes=True)
 
 
 async def list_data_sources(principal: Principal) -> list[NamedInfo]:
     principal = require_authenticated(principal)
     rows = await DataSource.filter(organization_id=principal.organization_id).order_by("id")
-    return [NamedInfo(r.id, r.name, r.created_at, r.kind) for r in rows]
+    return [NamedInfo.model_validate(r, from_attributes=True) for r in rows]
 
 
 async def create_data_source(principal: Principal, name: str, kind: str) -> NamedInfo:
@@ -392,4 +356,4 @@ async def create_data_source(principal: Principal, name: str, kind: str) -> Name
         row = await DataSource.create(organization_id=principal.organization_id, name=name, kind=kind)
     except IntegrityError:
         raise Conflict(f"A data source named {name!r} already exists") from None
-    return NamedInfo(row.id, row.name, row.created_at, row.kind)
+    return NamedInfo.model_validate(row, from_attributes=True)

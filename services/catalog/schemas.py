@@ -9,10 +9,6 @@ from uuid import UUID
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
 
-from models.prompts import (
-    Prompt,
-    PromptExecution,
-)
 from services.core.errors import BadRequest
 from services.core.tags import check_tags
 
@@ -58,11 +54,6 @@ class ExecutionInfo(BaseModel):
     def _list(cls, v: object) -> object:
         return [] if v is None else v
 
-    @classmethod
-    def of(cls, e: PromptExecution) -> ExecutionInfo:
-        """The stored row as a result (the ORM row's attributes are the model's fields)."""
-        return cls.model_validate(e, from_attributes=True)
-
     @property
     def cursor(self) -> str:
         return encode_cursor(self.occurred_at, self.id)
@@ -80,7 +71,12 @@ class PromptCreate(BaseModel):
 
 
 class PromptInfo(BaseModel):
-    """A prompt with its latest execution: one history row, and the CRUD response."""
+    """A prompt with its latest execution: one history row, and the CRUD response.
+
+    A stored row enters through the fields' validation aliases (``text``, ``owner_id``,
+    ``last_execution_ms``, ``last_executed_at``, ``last_data_source_ids``):
+    ``PromptInfo.model_validate(row, from_attributes=True)``.
+    """
 
     id: int
     uuid: str
@@ -116,11 +112,29 @@ class PromptInfo(BaseModel):
     def _dict(cls, v: object) -> object:
         return {} if v is None else v
 
-    @classmethod
-    def of(cls, p: Prompt) -> PromptInfo:
-        """The stored row as a result: read through the fields' validation aliases (``text``,
-        ``owner_id``, ``last_execution_ms``, ``last_executed_at``, ``last_data_source_ids``)."""
-        return cls.model_validate(p, from_attributes=True)
+
+class ExecutionPage(BaseModel):
+    """One prompt's page of executions, newest first: what ``Prompt.executions`` is cut from."""
+
+    items: list[ExecutionInfo]
+    has_next: bool
+
+
+class PromptSlice(BaseModel):
+    """One keyset page of prompts (newest id first): what a Relay connection is cut from."""
+
+    items: list[PromptInfo]
+    has_next: bool
+    total: int
+
+
+class NamedInfo(BaseModel):
+    """A workspace or a data source as REST lists and creates them (a workspace's ``kind`` is null)."""
+
+    id: int
+    name: str
+    created_at: datetime
+    kind: str | None = None
 
 
 class WorkspaceInfo(BaseModel):

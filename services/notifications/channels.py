@@ -25,10 +25,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from tortoise.exceptions import IntegrityError
 
 from models.notifications import DELIVERY_KINDS, NotificationChannel, NotificationDelivery
-from services.catalog import Page
 from services.core import job_queue, outbound
 from services.core.config import get_settings
 from services.core.errors import BadRequest, Conflict, NotFound, ServiceUnavailable
+from services.core.pagination import Page
 from services.core.redis_client import key
 from services.core.validation import SINGLE_LINE, check_storable, validated
 from services.identity import Principal, require_admin
@@ -206,12 +206,12 @@ async def _channel_row(principal: Principal, channel_id: int) -> NotificationCha
     return row
 
 
-async def list_channels(principal: Principal, page: int = 1, page_size: int = 20) -> Page:
+async def list_channels(principal: Principal, page: int = 1, page_size: int = 20) -> Page[ChannelInfo]:
     principal = require_admin(principal)
     query = NotificationChannel.filter(organization_id=principal.organization_id)
     total = await query.count()
     rows = await query.order_by("id").offset((page - 1) * page_size).limit(page_size)
-    return Page([channel_info(r) for r in rows], page, page_size, total)
+    return Page[ChannelInfo].of([channel_info(r) for r in rows], page, page_size, total)
 
 
 async def get_channel(principal: Principal, channel_id: int) -> ChannelInfo:
@@ -283,7 +283,7 @@ async def get_delivery(principal: Principal, delivery_id: int) -> DeliveryInfo:
     row = await NotificationDelivery.get_or_none(id=delivery_id, organization_id=principal.organization_id)
     if row is None:
         raise NotFound("Notification delivery not found")
-    return DeliveryInfo.of(row)
+    return DeliveryInfo.model_validate(row, from_attributes=True)
 
 
 async def list_deliveries(
@@ -295,7 +295,7 @@ async def list_deliveries(
     kind: str | None = None,
     page: int = 1,
     page_size: int = 20,
-) -> Page:
+) -> Page[DeliveryInfo]:
     """Deliveries of the organization (or of one of its channels), newest first."""
     principal = require_admin(principal)
     query = NotificationDelivery.filter(organization_id=principal.organization_id)
@@ -310,7 +310,9 @@ async def list_deliveries(
         query = query.filter(kind=kind)
     total = await query.count()
     rows = await query.order_by("-id").offset((page - 1) * page_size).limit(page_size)
-    return Page([DeliveryInfo.of(r) for r in rows], page, page_size, total)
+    return Page[DeliveryInfo].of(
+        [DeliveryInfo.model_validate(r, from_attributes=True) for r in rows], page, page_size, total
+    )
 
 
 def job_id_for(delivery_id: int) -> str:
@@ -420,7 +422,12 @@ async def send_test(
     if wait_seconds > 0:
         row = await _await_attempt(row, wait_seconds)
         completed = attempt_ended(row)
-    return TestDispatch(job_id=row.job_id or "", delivery_id=row.id, delivery=DeliveryInfo.of(row), completed=completed)
+    return TestDispatch(
+        job_id=row.job_id or "",
+        delivery_id=row.id,
+        delivery=DeliveryInfo.model_validate(row, from_attributes=True),
+        completed=completed,
+    )
 
 
 MAX_EVENT_BYTES = 64 * 1024
@@ -488,7 +495,7 @@ async def notify(
         if row is not None:
             rows.append(row)
     await _enqueue(rows)
-    return [DeliveryInfo.of(r) for r in rows]
+    return [DeliveryInfo.model_validate(r, from_attributes=True) for r in rows]
 
 
 STALE_QUEUED = timedelta(seconds=10)

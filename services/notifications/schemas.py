@@ -7,7 +7,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from models.notifications import NotificationDelivery
 from services.core.config import get_settings
 
 ChannelType = Literal["webhook", "slack", "email"]
@@ -29,6 +28,9 @@ class ChannelInfo(BaseModel):
 
 
 class DeliveryInfo(BaseModel):
+    """A delivery row as a result (``model_validate(row, from_attributes=True)``); ``max_attempts``
+    is the setting in force, not a column."""
+
     # a response: every field is present, ``max_attempts`` (filled from the setting) included
     model_config = ConfigDict(
         json_schema_mode_override="serialization", json_schema_serialization_defaults_required=True
@@ -56,11 +58,6 @@ class DeliveryInfo(BaseModel):
     @classmethod
     def _payload(cls, v: object) -> object:
         return v if isinstance(v, dict) else {}  # never broken by a hand-edited row
-
-    @classmethod
-    def of(cls, row: NotificationDelivery) -> DeliveryInfo:
-        """The stored row as a result; ``max_attempts`` is the setting in force, not a column."""
-        return cls.model_validate(row, from_attributes=True)
 
 
 class TestDispatch(BaseModel):

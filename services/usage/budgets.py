@@ -56,7 +56,7 @@ async def _channel_ids(organization_id: int, plan: Plan) -> list[int]:
     while True:
         found = await notifications.list_channels(reader, page, 100)
         ids.extend(c.id for c in found.items if c.enabled)
-        if page * 100 >= found.total_items:
+        if page * 100 >= found.pagination.total_items:
             return ids
         page += 1
 

@@ -73,14 +73,14 @@ class PromptUpdate(BaseModel):
 )
 async def get_prompt_history(call: Call[HistoryQuery, None]) -> Ok:
     page = await catalog.prompt_history(call.user, **call.query.model_dump())
-    return Ok(page.as_dict(), "Prompt history retrieved successfully")
+    return Ok(page, "Prompt history retrieved successfully")
 
 
 @router.get("/api/v1/prompts", summary="List prompts", query_model=PromptListQuery, response_model=PromptPage)
 async def list_prompts(call: Call[PromptListQuery, None]) -> Ok:
     q = call.query
     page = await catalog.list_prompts(call.user, q.page, q.page_size, q.workspace_id)
-    return Ok(page.as_dict(), "Prompts retrieved successfully")
+    return Ok(page, "Prompts retrieved successfully")
 
 
 @router.post(
