@@ -14,7 +14,8 @@ integration (``all_fields=True``) and fills in the model fields GraphQL has no d
 * ``dict[...]`` and ``Any`` (free-form maps, per-check rows) -> the ``JSON`` scalar.
 
 What the class body declares wins; that is where a 64-bit count is declared ``float``
-(GraphQL ``Int`` is 32-bit) or a nested field gets a richer type.  Nested models are mapped to
+(GraphQL ``Int`` is 32-bit) or a nested field gets a richer type.  ``exclude`` names model
+fields the GraphQL type leaves out (they stay on the object as private attributes).  Nested models are mapped to
 the type derived from them, which must be declared first.
 """
 
@@ -24,9 +25,10 @@ import inspect
 import sys
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Literal, TypeVar, Union
 
+import strawberry
 from pydantic import BaseModel
 from strawberry.experimental.pydantic import type as pydantic_type
 from strawberry.scalars import JSON
@@ -70,14 +72,24 @@ def _evaluated(cls: type, annotation: Any) -> Any:
 
 
 def model_type(
-    model: type[BaseModel], *, name: str | None = None, description: str | None = None
+    model: type[BaseModel],
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    exclude: Iterable[str] = (),
 ) -> Callable[[type[T]], type[T]]:
-    """Class decorator: the GraphQL object type with every field of ``model`` (see the module doc)."""
+    """Class decorator: the GraphQL object type with every field of ``model`` but ``exclude`` (see the module doc)."""
+    left_out = set(exclude)
+    if unknown := left_out - set(model.model_fields):
+        raise TypeError(f"{model.__name__} has no field(s) {', '.join(sorted(unknown))} to exclude")
 
     def wrap(cls: type[T]) -> type[T]:
         own = {name: _evaluated(cls, a) for name, a in inspect.get_annotations(cls).items()}
         for field_name, info in model.model_fields.items():
             if field_name in own:
+                continue
+            if field_name in left_out:
+                own[field_name] = strawberry.Private[Any]  # type: ignore[valid-type]
                 continue
             mapped = graphql_annotation(info.annotation)
             if mapped is not None:

@@ -23,6 +23,7 @@ from graphql_schema.types.metrics import MetricPoint
 from services import alerting
 from services.alerting import AlertChange as AlertChangeInfo
 from services.alerting import AlertDetail, AlertEventInfo, AlertInfo, RuleInfo, RuleInput, RuleScopeInfo, RuleUpdate
+from services.alerting import RecordedMetric as RecordedMetricInfo
 from services.core.errors import BadRequest
 from services.core.redis_client import listen
 from services.core.validation import validated
@@ -79,11 +80,9 @@ class AlertChange:
     pass
 
 
-@strawberry.type
+@model_type(RecordedMetricInfo, name="RecordedMetric", exclude=MetricPointInfo.model_fields)
 class RecordedMetric:
-    point: MetricPoint
-    rules_evaluated: int
-    alert_changes: list[AlertChange]
+    point: MetricPoint  # the stored point's fields, nested (REST: at the top level)
 
 
 @strawberry.input
@@ -200,9 +199,10 @@ class AlertsMutation:
     async def record_metric(self, info: Info, input: MetricPointInput) -> RecordedMetric:
         data = {k: v for k, v in _prompt_ref(_given(input)).items() if v is not None}
         done = await alerting.record_metric(info.context.user, validated(MetricInput, data))
-        changes = [AlertChange.from_pydantic(c) for c in done.alert_changes]
-        point = MetricPoint.from_pydantic(MetricPointInfo.model_validate(done.model_dump()))
-        return RecordedMetric(point=point, rules_evaluated=done.rules_evaluated, alert_changes=changes)
+        # ``point`` is GraphQL's only: Strawberry builds it from the stored point's fields in ``extra``
+        return RecordedMetric.from_pydantic(
+            done, extra={"point": done.model_dump(include=set(MetricPointInfo.model_fields))}
+        )
 
 
 @strawberry.type

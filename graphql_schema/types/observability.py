@@ -7,7 +7,6 @@ Thin resolvers over the same services as the REST routes (``services/observabili
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import strawberry
@@ -16,7 +15,7 @@ from graphql_schema.context import Info
 from graphql_schema.derive import model_type
 from graphql_schema.permissions import IsAdmin, IsAuthenticated
 from services import observability
-from services.observability import DependencyCheck, EndpointStats, HostMetrics
+from services.observability import DependencyCheck, EndpointStats, HostMetrics, SystemHealthReport
 
 
 @model_type(DependencyCheck)
@@ -24,12 +23,9 @@ class ServiceCheck:
     details: strawberry.Private[dict[str, Any]]
 
 
-@strawberry.type
+@model_type(SystemHealthReport, name="SystemHealth", exclude=("timeout_seconds", "summary"))
 class SystemHealth:
-    status: str
-    checked_at: datetime
-    duration_ms: float
-    services: list[ServiceCheck]
+    services: list[ServiceCheck]  # the five checks as a list (REST: an object keyed by check)
 
 
 @model_type(EndpointStats)
@@ -46,15 +42,8 @@ class SystemMetrics:
 async def resolve_system_health(info: Info) -> SystemHealth:
     data = await observability.service_health(info.context.request.app.state.self_check)
     checks = data.services
-    return SystemHealth(
-        status=data.status,
-        checked_at=data.checked_at,
-        duration_ms=data.duration_ms,
-        services=[
-            ServiceCheck.from_pydantic(c)
-            for c in (checks.database, checks.redis, checks.api, checks.core_tables, checks.worker)
-        ],
-    )
+    listed = [checks.database, checks.redis, checks.api, checks.core_tables, checks.worker]
+    return SystemHealth.from_pydantic(data.model_copy(update={"services": listed}))
 
 
 async def resolve_endpoint_performance(

@@ -108,3 +108,20 @@ def test_connection_page_info_names_the_first_and_last_cursor() -> None:
     assert (info.has_next_page, info.has_previous_page, info.start_cursor, info.end_cursor) == (True, False, "a", "b")
     empty = Connection.of([], has_next=False, has_previous=True)
     assert empty.edges == [] and empty.page_info.start_cursor is None and empty.page_info.end_cursor is None
+
+
+def test_excluded_model_fields_stay_private_and_unknown_ones_are_refused() -> None:
+    class Report(BaseModel):
+        status: str
+        timeout_seconds: float
+
+    @model_type(Report, name="ExcludeProbeReport", exclude=("timeout_seconds",))
+    class ReportType:
+        pass
+
+    fields = {f.python_name for f in ReportType.__strawberry_definition__.fields}  # type: ignore[attr-defined]
+    assert fields == {"status"}
+    built = ReportType.from_pydantic(Report(status="ok", timeout_seconds=5.0))  # type: ignore[attr-defined]
+    assert (built.status, built.timeout_seconds) == ("ok", 5.0)
+    with pytest.raises(TypeError, match="no field"):
+        model_type(Report, exclude=("nope",))
