@@ -323,7 +323,7 @@ async def evaluate_rules(rules: Sequence[AlertRule], now: datetime | None = None
         for a in await Alert.filter(rule_id__in=ids, status__in=OPEN_STATUSES):
             open_alerts[(a.rule_id, a.entity)] = a  # type: ignore[index]
     changes: list[Change] = []
-    bulk = get_settings().is_postgres
+    bulk = get_settings().is_postgres  # an alert storm opens in two statements and one commit (_open_many)
     for rule in rules:
         try:
             values = await rule_values(rule, cache)

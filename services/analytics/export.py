@@ -198,7 +198,8 @@ async def _segments(plan: ExportPlan) -> AsyncIterator[tuple[datetime, datetime]
     the next one runs while this one is sent (:func:`stream_copies`) and a small export is
     one query.  The last (current) day and days holding a dirty hour go through
     :func:`export_rows`, which reads hourly rows and raw events where it must.  SQLite:
-    everything through :func:`export_rows`.
+    everything through :func:`export_rows`.  PostgreSQL buys: the server formats and streams
+    the clean days, instead of every rollup row being parsed, merged and written in Python.
     """
     if not get_settings().is_postgres:
         async for rows in export_rows(plan):

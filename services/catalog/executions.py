@@ -34,6 +34,7 @@ async def execution_pages(
     if not prompt_ids:
         return []
     conn = read_db()
+    # dialect only: asyncpg takes ``$n`` and datetimes, SQLite ``?`` and the ISO text it stores
     postgres = conn.capabilities.dialect == "postgres"
     values: list[object] = []
 

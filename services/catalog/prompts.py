@@ -130,7 +130,7 @@ def _raw_usage(source: int, pg: bool, ranges: list[tuple[datetime, datetime]]) -
         f'(e."occurred_at" >= {_sql_timestamp(lo, pg)} AND e."occurred_at" < {_sql_timestamp(hi, pg)})'
         for lo, hi in ranges
     )
-    if pg:
+    if pg:  # dialect: SQLite has no jsonb containment (``@>``); it walks the list with json_each
         cites = f"e.\"data_source_ids\" @> '[{source}]'::jsonb"
     else:
         cites = f'EXISTS (SELECT 1 FROM json_each(e."data_source_ids") j WHERE j."value" = {source})'
@@ -146,7 +146,7 @@ def _rollup_usage(table: str, source: int, pg: bool, lo: datetime | None, hi: da
         conditions.append(f'r."bucket_start" >= {_sql_timestamp(lo, pg)}')
     if hi is not None:
         conditions.append(f'r."bucket_start" < {_sql_timestamp(hi, pg)}')
-    if pg:
+    if pg:  # dialect: SQLite has no jsonb ``->``; json_extract there
         conditions.append(f"(r.\"data_sources\" -> '{source}') IS NOT NULL")
     else:
         conditions.append(f'json_extract(r."data_sources", \'$."{source}"\') IS NOT NULL')
@@ -188,7 +188,7 @@ async def used_data_source(organization_id: int, data_source_id: int, since: dat
     the source: seconds per request at a million runs.)  Only integers and timestamps computed
     here are spliced into the SQL (RawSQL takes no parameters).
     """
-    pg = get_settings().is_postgres
+    pg = get_settings().is_postgres  # dialect only: the same probes, spelled for each database
     source = int(data_source_id)
     hourly, daily = PromptRollupHourly._meta.db_table, PromptRollupDaily._meta.db_table
     if since is None:

@@ -40,7 +40,7 @@ def _postgres_connection(url: str, settings: Settings) -> dict[str, Any]:
 def tortoise_config(settings: Settings | None = None) -> dict[str, Any]:
     settings = settings or get_settings()
     connections: dict[str, Any] = {}
-    if settings.is_postgres:
+    if settings.is_postgres:  # dialect: each database's own connection settings (pool, replica, file)
         connections["default"] = _postgres_connection(_db_url(settings), settings)
         if settings.database_read_url:
             # A second pool, to a streaming replica: see read_db().  Opened on first use.
@@ -107,7 +107,7 @@ async def apply_migrations(settings: Settings | None = None) -> list[str]:
     try:
         await command.init()
         applied: list[str] = await command.upgrade(run_in_transaction=True)
-        if settings.is_postgres:
+        if settings.is_postgres:  # dialect: SQLite has no partitions
             # partitions of the raw events for now and ahead, so a fresh database does not
             # route everything to the default partition until a worker's first maintenance run
             from services.core import partitions

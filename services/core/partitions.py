@@ -276,7 +276,7 @@ async def maintain(settings: Settings | None = None, now: datetime | None = None
 
     settings = settings or get_settings()
     report = PartitionReport()
-    if not settings.is_postgres:
+    if not settings.is_postgres:  # dialect: SQLite has no table partitioning
         report.skipped = "SQLite: one unpartitioned table"
         return report
     now = now or datetime.now(UTC)

@@ -20,11 +20,14 @@ LOCK_TIMEOUT_MS = 200
 
 
 def is_postgres() -> bool:
+    """Which database this is.  dbperf inspects the database itself, so every branch on this is a
+    dialect difference (each database's own catalogue, statistics and maintenance statements), never a
+    speed-up: SQLite has no statistics views, statement timeouts, pg_stat_statements or partitions."""
     return get_settings().is_postgres
 
 
 async def rows(sql: str, *args: Any, timeout_ms: int = STATEMENT_TIMEOUT_MS) -> list[dict[str, Any]]:
-    """``sql`` as dicts, bounded by ``timeout_ms`` on PostgreSQL."""
+    """``sql`` as dicts, bounded by ``timeout_ms`` on PostgreSQL (dialect: SQLite has no statement_timeout)."""
     if not is_postgres():
         return list(await connections.get("default").execute_query_dict(sql, list(args)))
     async with in_transaction() as conn:

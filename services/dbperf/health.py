@@ -931,7 +931,7 @@ async def database_health(principal: Principal) -> DatabaseHealth:
     the figures describe the database every organization shares)."""
     require_superuser(principal)
     started = time.perf_counter()
-    pg = access.is_postgres()
+    pg = access.is_postgres()  # dialect: each database's own checks; SQLite's one connection runs them in turn
     checks = _pg_checks() if pg else _sqlite_checks()
     gate = asyncio.Semaphore(PARALLEL if pg else 1)
     results = list(await asyncio.gather(*(_run(c, THRESHOLDS, gate) for c in checks)))

@@ -205,7 +205,7 @@ async def statements_status() -> dict[str, Any]:
 
 
 async def top_statements(limit: int = TOP_STATEMENTS) -> TopStatements:
-    if not access.is_postgres():
+    if not access.is_postgres():  # dialect: SQLite has no pg_stat_statements
         return TopStatements(available=False, note="SQLite keeps no per-statement statistics", items=[])
     status = await statements_status()
     if not status["loaded"]:
@@ -260,7 +260,7 @@ async def database_metrics(principal: Principal, period: str = "24h") -> Databas
     rates, series = rates_of(samples)
     first = samples[0].sampled_at if samples else None
     tables, indexes = await _growth(w.start, w.end)
-    if access.is_postgres():
+    if access.is_postgres():  # dialect: the same figure from each database's own catalogue
         size = int((await access.one("SELECT pg_database_size(current_database()) AS b"))["b"])
     else:
         size = int(

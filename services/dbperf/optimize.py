@@ -78,7 +78,7 @@ def _tables(requested: list[str] | None) -> list[str]:
 
 def plan(tasks: list[str], tables: list[str]) -> list[RunStatement]:
     """The statements a run executes, in order (SQLite's whole-file VACUUM once)."""
-    pg = access.is_postgres()
+    pg = access.is_postgres()  # dialect: SQLite vacuums the whole file and cannot reindex concurrently
     out: list[RunStatement] = []
     seen: set[str] = set()
     for task in tasks:
@@ -108,7 +108,7 @@ GROUP BY COALESCE(m.tbl_name, d.name)"""
 
 async def figures(tables: list[str]) -> dict[str, TableFigures]:
     """Sizes and row figures of ``tables`` now (the before and after of a run)."""
-    if access.is_postgres():
+    if access.is_postgres():  # dialect: SQLite has dbstat sizes only, no live/dead row counts
         found = await access.rows(PG_FIGURES, tables, timeout_ms=10_000)
     else:
         wanted = set(tables)
@@ -287,7 +287,7 @@ async def execute_run(run_id: int) -> dict[str, Any]:
     statements = [RunStatement(**s) for s in run.statements]
     try:
         run.before = _dump(await figures(list(run.tables)))
-        if access.is_postgres():
+        if access.is_postgres():  # dialect: own connection (VACUUM outside a transaction), timeouts, advisory lock
             refused = await _execute_pg(statements)
         else:
             refused = None

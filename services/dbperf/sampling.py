@@ -48,14 +48,14 @@ WHERE d.name NOT LIKE 'sqlite_%' GROUP BY d.name"""
 
 
 async def current_relations() -> list[dict[str, Any]]:
-    """Every table and index now: size and (PostgreSQL) its statistics counters."""
+    """Every table and index now: size and (PostgreSQL) its statistics counters (dialect: SQLite has dbstat only)."""
     if access.is_postgres():
         return await access.rows(RELATIONS, timeout_ms=SAMPLE_TIMEOUT_MS)
     return await access.rows(SQLITE_RELATIONS)
 
 
 async def _database_row() -> dict[str, Any]:
-    if access.is_postgres():
+    if access.is_postgres():  # dialect: SQLite has no pg_stat_database, only its page count
         return await access.one(DB_SAMPLE, timeout_ms=SAMPLE_TIMEOUT_MS)
     row = await access.one(
         "SELECT page_count * page_size AS database_bytes FROM pragma_page_count(), pragma_page_size()"

@@ -351,7 +351,7 @@ async def _growth(samples: int) -> Recommendation:
 
 async def _partitions() -> int:
     """How many partitions the executions table has (0: a plain table, and always on SQLite)."""
-    if not access.is_postgres():
+    if not access.is_postgres():  # dialect: SQLite has no partitions
         return 0
     row = await access.one(
         "SELECT count(*) AS n FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent WHERE p.relname = $1",
@@ -442,7 +442,7 @@ async def scaling_advice(principal: Principal) -> ScalingAdvice:
     require_superuser(principal)
     w = analytics.window(PERIOD)
     samples = await metrics.period_samples(w.start, w.end)
-    if not access.is_postgres():
+    if not access.is_postgres():  # dialect: only the growth rule has SQLite measurements
         evaluated = [await _growth(len(samples))]
         not_applicable = [
             NotApplicable(

@@ -536,7 +536,10 @@ def render_segment(seg: _Segment) -> _Rendered:
 
 async def _copy_postgres(tx: Any, segments: list[_Segment]) -> list[_Rendered]:
     """One COPY for everything.  Large runs render segments in a worker process, one ahead,
-    so generating (one core) overlaps with PostgreSQL parsing and indexing (the other)."""
+    so generating (one core) overlaps with PostgreSQL parsing and indexing (the other).
+
+    PostgreSQL buys: one streamed COPY instead of batched INSERTs (:func:`_insert_sqlite`).
+    """
     done: list[_Rendered] = []
     events = sum(h.count for s in segments for h in s.hours)
     big = events >= PARALLEL_FROM

@@ -752,7 +752,11 @@ _INSERT_AGGREGATED = rollups.aggregated_insert(_INSERT_EXECUTIONS)
 
 
 async def _store_postgres(rows: list[_Row]) -> int:
-    """COPY the rows into the temp buffer and merge them (idempotent on event_id). Returns rows inserted."""
+    """COPY the rows into the temp buffer and merge them (idempotent on event_id). Returns rows inserted.
+
+    PostgreSQL buys: one binary COPY and one round trip of set-based SQL per batch (inserts, version
+    and latest-execution upserts, rollups) instead of the ORM's per-table statements (:func:`_store_orm`).
+    """
     dumps = orjson.dumps
     records = [(seq, *r[:11], dumps(r[11]).decode(), dumps(r[12]).decode(), *r[13:]) for seq, r in enumerate(rows)]
     client: Any = connections.get("default")

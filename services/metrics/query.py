@@ -46,7 +46,7 @@ class PointFilter:
 
 
 class _Sql:
-    """Placeholders differ by driver: ``$1`` for asyncpg, ``?`` for SQLite."""
+    """Placeholders differ by driver: ``$1`` for asyncpg, ``?`` for SQLite (``pg``: dialect only, no speed-up)."""
 
     def __init__(self) -> None:
         self.pg = get_settings().is_postgres
@@ -145,6 +145,7 @@ async def aggregate(f: PointFilter, aggregation: str, per_entity: str | None = N
 
 
 def _epoch_expr(pg: bool) -> str:
+    """Seconds since the epoch of ``timestamp`` (dialect: SQLite has no EXTRACT, it stores text)."""
     if pg:
         return 'CAST(FLOOR(EXTRACT(EPOCH FROM "timestamp")) AS BIGINT)'
     # SQLite stores "YYYY-MM-DD HH:MM:SS[.ffffff]+00:00" (always UTC here)

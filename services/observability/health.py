@@ -88,7 +88,7 @@ def _latest_migration_file() -> str | None:
 
 async def _core_tables() -> dict[str, Any]:
     conn = connections.get("default")
-    if get_settings().is_postgres:
+    if get_settings().is_postgres:  # dialect: each database lists its tables in its own catalogue
         rows = await conn.execute_query_dict(
             "SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()"
         )

@@ -96,7 +96,10 @@ async def rollup_lag() -> dict[str, Any]:
 
 
 async def database_pool() -> dict[str, Any]:
-    """This process's pool use and, on PostgreSQL, server-wide connection use vs max_connections."""
+    """This process's pool use and, on PostgreSQL, server-wide connection use vs max_connections.
+
+    Dialect: SQLite has no pool, no server and no ``pg_stat_activity``.
+    """
     settings = get_settings()
     if not settings.is_postgres:
         return {"dialect": "sqlite", "pool_size": None, "in_use": None, "max_size": None, "utilization": None}

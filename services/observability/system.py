@@ -231,7 +231,10 @@ _HOURLY_SQL = {
 
 
 async def hourly_history(since: datetime) -> list[dict[str, Any]]:
-    """Hourly averages and maxima of the stored samples since ``since`` (aggregated in SQL)."""
+    """Hourly averages and maxima of the stored samples since ``since`` (aggregated in SQL on both).
+
+    Dialect only: SQLite has no ``date_trunc`` and compares the text it stores.
+    """
     dialect = get_settings().dialect
     param: Any = since if dialect == "postgres" else since.astimezone(UTC).isoformat(sep=" ")
     rows = await connections.get("default").execute_query_dict(_HOURLY_SQL[dialect], [param])

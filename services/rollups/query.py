@@ -465,7 +465,11 @@ window, which the database sums in seconds.  Such reads are not cached.
 async def _merged(
     model: type[RollupFields], wanted: list[_RowGroup], keep: bool, query: Any, slicing: _Slicing
 ) -> list[Accumulator]:
-    """Each wanted group's rows merged into one accumulator, in order."""
+    """Each wanted group's rows merged into one accumulator, in order.
+
+    PostgreSQL buys: from :data:`SQL_MERGE_ROWS` rows on, the database sums the groups (seconds
+    for 360,000 daily rows) instead of Python parsing every row at tens of microseconds each.
+    """
     if get_settings().is_postgres and sum(len(g.ids) for g in wanted) >= SQL_MERGE_ROWS:
         merged = await _merged_in_sql(query, slicing)
         return [merged[(g.key, g.mark)] for g in wanted]

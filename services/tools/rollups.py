@@ -280,6 +280,7 @@ async def rebuild_all(organization_id: int) -> int:
 
 
 async def _pg_hours(organization_id: int) -> set[datetime]:
+    """PostgreSQL buys: the distinct hours computed by the database, not every call's start time shipped."""
     _, rows = await connections.get("default").execute_query(
         "SELECT DISTINCT date_trunc('hour', started_at) FROM tool_executions WHERE organization_id = $1",
         [organization_id],
@@ -350,6 +351,9 @@ async def window_by_tool(
 
     Sketch parts (stored rollup arrays, raw-edge buckets) are collected per tool and summed into one
     dense array at the end: one slice add per part instead of a Sketch object per rollup row.
+    PostgreSQL buys: the rollups, the raw ranges and the edge hours' signatures are read side by
+    side on pooled connections, and a clean edge hour comes from its per-process copy
+    (:mod:`services.tools.edge_hours`); SQLite reads everything in turn from the database.
     """
     dirty = await dirty_hours(organization_id)
     p = plan(start, end, dirty)
@@ -466,6 +470,12 @@ async def _read_rollups(
     tool_name: str | None,
     with_sketches: bool,
 ) -> None:
+    """The planned days' and hours' rollup rows folded into ``out``/``parts``.
+
+    PostgreSQL buys: hand-written SQL (one index range per granularity, cheaper than the ORM's filter
+    building) and a per-process cache of merged windows keyed by the rows' count and largest id, so
+    a repeated window fetches no rows; SQLite reads the rows through the ORM every time.
+    """
     if not p.days and not p.hours:
         return
     columns = ["tool_name", "calls", "errors", "duration_sum", "error_types"]
@@ -573,6 +583,11 @@ async def _read_raw(
     hi: datetime,
     tool_name: str | None,
 ) -> None:
+    """Raw calls of ``[lo, hi)`` folded into ``out``/``parts``.
+
+    PostgreSQL buys: grouped in SQL by (tool, status, error type, sketch bucket), so a raw range
+    ships dozens of groups instead of every call; SQLite folds the calls one by one.
+    """
     if get_settings().is_postgres:
         params: list[Any] = [organization_id, lo, hi]
         user = tool = ""

@@ -193,6 +193,11 @@ ON CONFLICT (event_id) DO NOTHING
 
 
 async def _store_postgres(rows: list[tuple[Any, ...]]) -> int:
+    """A binary COPY into a temp buffer and one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``.
+
+    PostgreSQL buys: one COPY and one set-based merge per batch instead of the ORM's lookup of
+    stored event ids and its batched inserts (:func:`_store_orm`, SQLite).
+    """
     records = [(uuid.UUID(r[0]), *r[1:]) for r in rows]
     client: Any = connections.get("default")
     async with client.acquire_connection() as conn, conn.transaction():
