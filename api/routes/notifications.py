@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from api.routing import Call, Ok, Router, both
 from services import notifications
+from services.core.pagination import Page
 from services.identity import Role
 from services.notifications import (
     ChannelCreate,
@@ -25,21 +26,12 @@ router = Router("Notifications")
 BASE = "/admin/monitoring-alerts/monitoring/notifications"
 
 
-class Pagination(BaseModel):
-    page: int
-    page_size: int
-    total_items: int
-    total_pages: int
+class ChannelPage(Page[ChannelInfo]):
+    pass
 
 
-class ChannelPage(BaseModel):
-    items: list[ChannelInfo]
-    pagination: Pagination
-
-
-class DeliveryPage(BaseModel):
-    items: list[DeliveryInfo]
-    pagination: Pagination
+class DeliveryPage(Page[DeliveryInfo]):
+    pass
 
 
 class PageQuery(BaseModel):

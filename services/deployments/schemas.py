@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from services.analytics import ProportionTest, WelchTest
 from services.core.dates import as_utc, check_in_range
+from services.core.pagination import Page
 from services.core.validation import SINGLE_LINE
 from services.deployments.configuration_doc import check_configuration
 
@@ -202,16 +203,8 @@ class DeploymentInfo(BaseModel):
     transitions: list[TransitionInfo]
 
 
-class DeploymentPage(BaseModel):
-    items: list[DeploymentInfo]
-    pagination: Pagination
-
-
-class Pagination(BaseModel):
-    page: int
-    page_size: int
-    total_items: int
-    total_pages: int
+class DeploymentPage(Page[DeploymentInfo]):
+    pass
 
 
 class EnvironmentList(BaseModel):

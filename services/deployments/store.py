@@ -13,7 +13,6 @@ of statements whatever its size.
 from __future__ import annotations
 
 import contextlib
-import math
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -39,6 +38,7 @@ from models.deployments import (
 from models.prompts import Prompt, PromptVersion
 from services.core.config import get_settings
 from services.core.errors import BadRequest, Conflict, FieldIssue, NotFound
+from services.core.pagination import Pagination
 from services.core.redis_client import get_redis, key
 from services.core.validation import bad_request
 from services.deployments.configuration_doc import diff
@@ -53,7 +53,6 @@ from services.deployments.schemas import (
     DeploymentRef,
     EnvironmentInfo,
     EnvironmentInput,
-    Pagination,
     PromptVersionInput,
     ShippedPromptVersion,
     TransitionInfo,
@@ -409,10 +408,7 @@ async def page_deployments(
         query = query.filter(created_at__lte=period_end)
     total = await query.count()
     rows = await query.order_by("-created_at", "-id").offset((page - 1) * page_size).limit(page_size)
-    pages = math.ceil(total / page_size) if total else 0
-    return [deployment_core(r) for r in rows], Pagination(
-        page=page, page_size=page_size, total_items=total, total_pages=pages
-    )
+    return [deployment_core(r) for r in rows], Pagination.of(page, page_size, total)
 
 
 async def list_deployments(principal: Principal, **filters: Any) -> DeploymentPage:

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from models.usage import UsageEvent
 from services.analytics import least_squares
 from services.core.errors import BadRequest
+from services.core.pagination import Pagination
 from services.identity import Principal, Role, require_authenticated, require_role
 from services.usage import rollups
 from services.usage.plans import Plan, plan_of, window
@@ -26,7 +27,6 @@ from services.usage.schemas import (
     BudgetStatus,
     DayCost,
     ModelCost,
-    Pagination,
     Progress,
     Projection,
     PromptCost,
@@ -383,9 +383,7 @@ async def requests_page(principal: Principal, page: int = 1, per_page: int = 20,
     )
     return RequestPage(
         items=[record(r) for r in rows],
-        pagination=Pagination(
-            page=page, page_size=per_page, total_items=total, total_pages=math.ceil(total / per_page) if total else 0
-        ),
+        pagination=Pagination.of(page, per_page, total),
         scope=scope,
     )
 

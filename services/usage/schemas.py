@@ -21,6 +21,7 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.core.dates import check_event_time
+from services.core.pagination import Page
 from services.core.validation import SINGLE_LINE
 
 ResourceType = Literal["llm_tokens", "api_credits", "storage", "mcp"]
@@ -389,16 +390,7 @@ class UsageLogs(BaseModel):
     truncated: bool = Field(description="More events matched than the limit")
 
 
-class Pagination(BaseModel):
-    page: int
-    page_size: int
-    total_items: int
-    total_pages: int
-
-
-class RequestPage(BaseModel):
-    items: list[UsageRecord]
-    pagination: Pagination
+class RequestPage(Page[UsageRecord]):
     scope: Literal["self", "organization"]
 
 

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from api.routing import Call, Ok, Router
 from services import catalog
 from services.catalog import PromptCreate, PromptInfo
+from services.core.pagination import Page
 from services.core.tags import check_tags
 
 router = Router("Prompts")
@@ -32,16 +33,8 @@ class HistoryQuery(BaseModel):
     user_id: int | None = Field(default=None, ge=1, description="Defaults to the current user")
 
 
-class Pagination(BaseModel):
-    page: int
-    page_size: int
-    total_items: int
-    total_pages: int
-
-
-class PromptPage(BaseModel):
-    items: list[PromptInfo]
-    pagination: Pagination
+class PromptPage(Page[PromptInfo]):
+    pass
 
 
 class PromptListQuery(BaseModel):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.routing import Call, Ok, Router
@@ -21,11 +19,8 @@ class DataSourceBody(NameBody):
     kind: str = Field(default="postgresql", min_length=1, max_length=50, description="e.g. postgresql, snowflake")
 
 
-class NamedOut(BaseModel):
-    id: int
-    name: str
-    created_at: datetime
-    kind: str | None = None
+class NamedOut(catalog.NamedInfo):
+    pass
 
 
 class NamedList(BaseModel):
