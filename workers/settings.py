@@ -40,7 +40,7 @@ ROLLUP_MAX_DELAY = 60.0  # ... and at the latest, even under a sustained backlog
 PUMP_BACKOFF_MAX = 8.0  # seconds between retries of a failing pump (database or Redis down), at most
 
 
-async def _pump(ctx: dict[str, Any]) -> None:
+async def _pump(ctx: dict[str, Any], lane: int = 0) -> None:
     """Drain the ingest stream continuously and refresh dirty rollups when there is time.
 
     A loop rather than an every-second cron: no job overhead per batch, events are
@@ -48,14 +48,20 @@ async def _pump(ctx: dict[str, Any]) -> None:
     Storing events comes first: while a backlog remains, rollups wait (at most
     ``ROLLUP_MAX_DELAY`` seconds).  Queries read still-dirty hours from raw events, so
     answers stay exact meanwhile; only their cost grows.
+
+    A worker runs ``DRAIN_CONCURRENCY`` of these loops (``lane``), each a stream consumer of
+    its own: a drain spends most of its time waiting on PostgreSQL (the insert and the
+    rollup merge run in one backend), so a second loop keeps the database's other core busy
+    -- what a second worker process would do, without its memory.  Only lane 0 rebuilds.
     """
+    consumer = ctx["worker_id"] if lane == 0 else f"{ctx['worker_id']}/{lane}"
     last_rollup = 0.0
     failures = 0
     while True:
         try:
-            drained = await ingest.drain(ctx["worker_id"], max_seconds=5)
+            drained = await ingest.drain(consumer, max_seconds=5)
             since = time.monotonic() - last_rollup
-            if (not drained.backlog and since >= ROLLUP_EVERY) or since >= ROLLUP_MAX_DELAY:
+            if lane == 0 and ((not drained.backlog and since >= ROLLUP_EVERY) or since >= ROLLUP_MAX_DELAY):
                 await rollups.rebuild_dirty()
                 last_rollup = time.monotonic()
             failures = 0
@@ -77,15 +83,17 @@ async def startup(ctx: dict[str, Any]) -> None:
     redis_client.connect(_settings)
     await Tortoise.init(config=tortoise_config(_settings), _enable_global_fallback=True)
     await observability.beat(ctx["worker_id"])
-    ctx["pump"] = asyncio.create_task(_pump(ctx))
+    lanes = _settings.drain_concurrency if _settings.is_postgres else 1  # SQLite writes one transaction at a time
+    ctx["pumps"] = [asyncio.create_task(_pump(ctx, lane)) for lane in range(lanes)]
     log.info("worker %s started", ctx["worker_id"])
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    if "pump" in ctx:
-        ctx["pump"].cancel()
+    for pump in ctx.get("pumps", []):
+        pump.cancel()
+    for pump in ctx.get("pumps", []):
         with contextlib.suppress(asyncio.CancelledError):
-            await ctx["pump"]
+            await pump
     if "worker_id" in ctx:
         await observability.forget(ctx["worker_id"])
     await Tortoise.close_connections()
