@@ -202,7 +202,7 @@ def test_two_proportion_undefined(case):
     assert stats.two_proportion_z_test(*case) is None
 
 
-# --- least squares (stats.least_squares / trend_line, core/trend.fit) -----------------------
+# --- least squares (stats.least_squares / trend_line, analytics/trend.fit) -----------------------
 
 
 @st.composite
