@@ -4,8 +4,10 @@ Every check is a real probe with its own timeout (``PROBE_TIMEOUT_SECONDS``), ru
 concurrently.  Redis reads are read-only (``XINFO``, ``XPENDING``, ``ZRANGE``).
 Status: ``unhealthy`` when the database or Redis is unreachable or ingest has stalled
 (an entry queued longer than ``INGEST_STALL_SECONDS``); ``degraded`` when no worker is alive,
-events were dead-lettered in the last hour, or the backlog / rollup lag exceed their limits;
-else ``healthy``.
+events were dead-lettered in the last hour, or the backlog / rollup lag reached their warning
+level; else ``healthy``.  The backlog and the rollup lag are ``services.observability``'s readings
+(``ingest_backlog``, ``rollup_lag``) judged by its thresholds (``INGEST_BACKLOG``: stream entries,
+``ROLLUP_LAG``: seconds), the same the recommendations and the Prometheus export use.
 """
 
 from __future__ import annotations
@@ -20,13 +22,10 @@ from services import observability
 from services.analytics.schemas import AnalyticsHealth, ComponentHealth
 from services.core.config import get_settings
 from services.core.database import ping_database
-from services.core.redis_client import get_redis, key
+from services.core.redis_client import get_redis
 from services.identity import Principal, Role, require_admin
 from services.ingest import ENTRY_MAX_EVENTS
-from services.rollups import DIRTY_PROMPTS
 
-BACKLOG_DEGRADED = 100_000  # events that may be queued (entries x their largest size)
-ROLLUP_LAG_DEGRADED_SECONDS = 900  # oldest un-rolled-up mark
 # detail an organization admin may see: nothing that counts other organizations' data
 _TENANT_SAFE_DETAIL = frozenset({"dialect", "workers", "reasons", "dead_letters_recent", "oldest_dirty_age_seconds"})
 
@@ -70,9 +69,7 @@ async def _workers() -> tuple[str, dict[str, Any]]:
 def _ingest(organization_id: int | None) -> Callable[[], Awaitable[tuple[str, dict[str, Any]]]]:
     async def probe() -> tuple[str, dict[str, Any]]:
         backlog = await observability.ingest_backlog(organization_id)
-        status, reasons = observability.ingest_status(backlog)
-        if backlog["stream_length"] * ENTRY_MAX_EVENTS > BACKLOG_DEGRADED and status == "ok":
-            status, reasons = "degraded", [f"{backlog['stream_length']} entries queued"]
+        status, reasons = observability.ingest_status(backlog)  # judges the backlog too (INGEST_BACKLOG)
         detail: dict[str, Any] = {"reasons": reasons, "dead_letters_recent": backlog["dead_letters_recent"]}
         if organization_id is None:  # platform-wide figures: superusers only
             # Counts are stream entries of up to ENTRY_MAX_EVENTS events (single events sent together share one).
@@ -90,13 +87,11 @@ def _ingest(organization_id: int | None) -> Callable[[], Awaitable[tuple[str, di
 
 
 async def _rollups() -> tuple[str, dict[str, Any]]:
-    redis = get_redis()
-    dirty = key(DIRTY_PROMPTS)
-    count = await redis.zcard(dirty)
-    oldest = await redis.zrange(dirty, 0, 0, withscores=True)
-    lag = round(max(0.0, time.time() - oldest[0][1]), 3) if oldest else None
-    status = "degraded" if lag is not None and lag > ROLLUP_LAG_DEGRADED_SECONDS else "ok"
-    return status, {"dirty_prompts": count, "oldest_dirty_age_seconds": lag}
+    lag = await observability.rollup_lag()
+    status = "ok" if observability.rollup_lag_level(lag) == "ok" else "degraded"
+    # the same reading and unit (seconds); this route shows "no dirty mark" as null
+    age = lag["lag_seconds"] if lag["dirty_prompts"] else None
+    return status, {"dirty_prompts": lag["dirty_prompts"], "oldest_dirty_age_seconds": age}
 
 
 async def analytics_health(principal: Principal) -> AnalyticsHealth:

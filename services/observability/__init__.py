@@ -24,7 +24,12 @@ from services.observability.performance import (
     recommendations,
     response_time_trends,
 )
-from services.observability.probes import ingest_backlog, ingest_status
+from services.observability.probes import (
+    ingest_backlog,
+    ingest_status,
+    rollup_lag,
+    rollup_lag_level,
+)
 from services.observability.prometheus import CONTENT_TYPE, EXTRA_FAMILIES, render
 from services.observability.readiness import readiness as readiness_report
 from services.observability.requests import RECORDER, UNMATCHED, RequestRecorder, flush_forever
@@ -101,6 +106,8 @@ __all__ = [
     "record_workflow",
     "render",
     "response_time_trends",
+    "rollup_lag",
+    "rollup_lag_level",
     "sample_if_enabled",
     "service_health",
     "start",

@@ -32,8 +32,7 @@ from services.rollups import Sketch
 
 SORT_FIELDS = ("count", "error_rate", "avg_ms", "p50_ms", "p95_ms", "p99_ms", "throughput_per_min")
 # Recommendation rules (measured data only; each recommendation carries its evidence).
-BACKLOG_EVENTS = 10_000  # queued ingest events before we say the drain cannot keep up
-ROLLUP_LAG_SECONDS = 300  # oldest dirty rollup waiting longer than this
+# The stream backlog and rollup lag rules use probes.INGEST_BACKLOG and probes.ROLLUP_LAG.
 POOL_SATURATION = 0.8  # share of the pool (or of max_connections) in use
 ERROR_SPIKE_FACTOR = 2.0  # latest hour's 5xx rate vs the rest of the window
 ERROR_SPIKE_MIN_ERRORS = 5
@@ -236,28 +235,32 @@ async def recommendations(principal: Principal, hours: int = 24) -> list[Recomme
                 }
             )
     backlog = await platform_probes.ingest_backlog()
-    if principal.has_role(Role.SUPERUSER) and backlog["stream_length"] >= BACKLOG_EVENTS:
+    level = platform_probes.backlog_level(backlog)
+    if principal.has_role(Role.SUPERUSER) and level != "ok":
+        limits = platform_probes.INGEST_BACKLOG
         found.append(
             {
                 "kind": "stream_backlog",
-                "severity": "warning",
+                "severity": level,
                 "subject": "ingest",
                 "title": "Ingest stream backlog is growing",
                 "recommendation": "Run more arq workers or raise DRAIN_BATCH_SIZE; check that workers are alive.",
-                "evidence": {**backlog, "threshold": BACKLOG_EVENTS},
+                "evidence": {**backlog, "threshold": limits.warning, "critical": limits.critical, "unit": limits.unit},
             }
         )
     lag = await platform_probes.rollup_lag()
-    if lag["dirty_prompts"] and lag["lag_seconds"] >= ROLLUP_LAG_SECONDS:
+    level = platform_probes.rollup_lag_level(lag)
+    if level != "ok":
+        limits = platform_probes.ROLLUP_LAG
         found.append(
             {
                 "kind": "rollup_lag",
-                "severity": "warning",
+                "severity": level,
                 "subject": "rollups",
                 "title": "Hourly rollups are lagging",
                 "recommendation": "Workers are not keeping up with rollup rebuilds: add workers or check "
                 "the refresh_rollups job for failures.",
-                "evidence": {**lag, "threshold_seconds": ROLLUP_LAG_SECONDS},
+                "evidence": {**lag, "threshold_seconds": limits.warning, "critical_seconds": limits.critical},
             }
         )
     found.extend(await _memory_growth(hours))

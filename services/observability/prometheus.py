@@ -33,6 +33,7 @@ from models.prompts import Prompt, PromptRollupHourly
 from models.tenancy import Organization, User
 from services.core.redis_client import get_redis, key
 from services.identity import Principal, require_superuser
+from services.ingest import ENTRY_MAX_EVENTS
 from services.observability import app_records as app_metrics
 from services.observability import probes as platform_probes
 from services.observability import requests as request_metrics
@@ -252,6 +253,15 @@ def _gauge(name: str, doc: str, value: float) -> GaugeMetricFamily:
     return GaugeMetricFamily(name, doc, value=value)
 
 
+def _limits(name: str, limits: platform_probes.Limits) -> GaugeMetricFamily:
+    """The thresholds the recommendations and the analytics health judge a gauge by, one sample per
+    severity, so an alert rule compares against the same numbers."""
+    family = GaugeMetricFamily(name, f"Thresholds ({limits.unit}) by severity", labels=["severity"])
+    family.add_metric(["warning"], limits.warning)
+    family.add_metric(["critical"], limits.critical)
+    return family
+
+
 async def render(principal: Principal) -> bytes:
     """The exposition text (admin: platform-wide numbers)."""
     require_superuser(principal)
@@ -272,12 +282,21 @@ async def render(principal: Principal) -> bytes:
     families: list[Metric] = [
         *_counter_families(biz, jobs),
         _gauge(
-            "promptops_ingest_stream_backlog", "Usage events queued in Redis, not yet stored", backlog["stream_length"]
+            "promptops_ingest_stream_backlog",
+            f"Ingest stream entries queued in Redis, not yet stored (each 1-{ENTRY_MAX_EVENTS} usage events)",
+            backlog["stream_length"],
+        ),
+        _limits("promptops_ingest_stream_backlog_threshold", platform_probes.INGEST_BACKLOG),
+        _gauge(
+            "promptops_ingest_stream_pending",
+            "Ingest stream entries read by a worker, not yet acknowledged",
+            backlog["pending"],
         ),
         _gauge(
-            "promptops_ingest_stream_pending", "Usage events read by a worker, not yet acknowledged", backlog["pending"]
+            "promptops_ingest_dead_letter",
+            "Entries in the dead-letter stream (each the usage events of one failed batch; capped)",
+            backlog["dead_letter"],
         ),
-        _gauge("promptops_ingest_dead_letter", "Usage events in the dead-letter stream", backlog["dead_letter"]),
         _gauge(
             "promptops_ingest_events_recent",
             "Stored usage events in the current and previous hour (rollups)",
@@ -287,6 +306,7 @@ async def render(principal: Principal) -> bytes:
             "promptops_rollup_dirty_prompts", "Prompts with rollup hours waiting for a rebuild", lag["dirty_prompts"]
         ),
         _gauge("promptops_rollup_lag_seconds", "Age of the oldest pending rollup rebuild", lag["lag_seconds"]),
+        _limits("promptops_rollup_lag_threshold_seconds", platform_probes.ROLLUP_LAG),
         _gauge("promptops_workers_live", "arq workers with a recent heartbeat", workers["workers"]),
         _gauge("promptops_organizations", "Organizations", business["organizations"]),
         _gauge("promptops_users", "Users", business["users"]),
