@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from models.prompts import DataSource, Prompt
+from services.analytics.kpis import metric_value
 from services.analytics.schemas import DataSourceUsage, PromptAnalytics, SchemaUsage
 from services.catalog import get_prompt_row
 from services.core.database import column
 from services.core.dates import as_utc, check_in_range
 from services.core.errors import BadRequest
 from services.identity import Principal, require_authenticated
-from services.metrics import finished_ratio
 from services.rollups import Accumulator, accumulate_slices
 
 TOP_N = 10
@@ -26,12 +26,6 @@ def check_period(start: datetime | None, end: datetime | None) -> tuple[datetime
         if start > end:
             raise BadRequest.field("period_start", "period_start must not be after period_end")
     return start, end
-
-
-def success_rate(acc: Accumulator) -> float | None:
-    """Over finished runs (completed + failed); 0.0 if runs exist but none finished; None without runs."""
-    rate = finished_ratio(acc.success, acc)
-    return None if rate is None else round(rate, 6)
 
 
 async def accumulate(prompt_ids: list[int], start: datetime | None, end: datetime) -> dict[int, Accumulator]:
@@ -119,6 +113,15 @@ def _render_one(
     end: datetime,
     now: datetime,
 ) -> PromptAnalytics:
+    """One prompt's (or version's) figures: every built-in metric through its one definition
+    (:data:`services.metrics.BUILTIN`); the success rate rounded to 6 digits and the total cost
+    to 8, as this response has always given them.  The two stage timings are no built-in metric."""
+    seconds = (end - start).total_seconds() if start is not None else 0.0  # only throughput reads it
+
+    def value(name: str) -> float | None:
+        return metric_value(name, acc, seconds)
+
+    rate = value("success_rate")
     top_schemas = sorted(acc.schemas.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_N]
     return PromptAnalytics(
         prompt_id=prompt_id,
@@ -126,8 +129,8 @@ def _render_one(
         execution_count=acc.count,
         success_count=acc.success,
         failure_count=acc.failure,
-        success_rate=success_rate(acc),
-        avg_total_duration_ms=acc.avg("total_duration_ms"),
+        success_rate=None if rate is None else round(rate, 6),
+        avg_total_duration_ms=value("duration_avg"),
         avg_ai_response_time_ms=acc.avg("ai_response_time_ms"),
         avg_query_execution_time_ms=acc.avg("query_execution_time_ms"),
         most_used_data_sources=[
@@ -137,12 +140,12 @@ def _render_one(
         period_start=start,
         period_end=end,
         last_calculated_at=now,
-        p50_latency_ms=acc.latency.quantile(0.50),
-        p95_latency_ms=acc.latency.quantile(0.95),
-        p99_latency_ms=acc.latency.quantile(0.99),
-        avg_latency_ms=acc.avg("latency_ms"),
-        total_cost_usd=round(acc.total("cost_usd"), 8),
-        avg_cost_usd=acc.avg("cost_usd"),
-        avg_score=acc.avg("score"),
+        p50_latency_ms=value("latency_p50"),
+        p95_latency_ms=value("latency_p95"),
+        p99_latency_ms=value("latency_p99"),
+        avg_latency_ms=value("latency_avg"),
+        total_cost_usd=round(value("cost_total") or 0.0, 8),
+        avg_cost_usd=value("cost_avg"),
+        avg_score=value("score_avg"),
         data_sources_used=[int(k) for k, _ in sorted(acc.data_sources.items(), key=lambda kv: (-kv[1], int(kv[0])))],
     )

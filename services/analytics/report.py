@@ -30,6 +30,11 @@ BENCHMARK_METRICS = ("score_avg", "latency_p95", "error_rate", "cost_avg")
 
 
 def version_performance(vhash: str, acc: Accumulator, seconds: float, seen: PromptVersion | None) -> VersionPerformance:
+    """A version's row of the report: each figure is its built-in metric (total cost rounded to 8 digits)."""
+
+    def value(name: str) -> float | None:
+        return metric_value(name, acc, seconds)
+
     return VersionPerformance(
         version_hash=vhash,
         first_seen_at=seen.first_seen_at if seen else None,
@@ -37,14 +42,14 @@ def version_performance(vhash: str, acc: Accumulator, seconds: float, seen: Prom
         executions=acc.count,
         successes=acc.success,
         failures=acc.failure,
-        success_rate=metric_value("success_rate", acc, seconds),
-        error_rate=metric_value("error_rate", acc, seconds),
-        latency_avg=acc.avg("latency_ms"),
-        latency_p50=acc.latency.quantile(0.5),
-        latency_p95=acc.latency.quantile(0.95),
-        cost_avg=acc.avg("cost_usd"),
-        cost_total=round(acc.total("cost_usd"), 8),
-        score_avg=acc.avg("score"),
+        success_rate=value("success_rate"),
+        error_rate=value("error_rate"),
+        latency_avg=value("latency_avg"),
+        latency_p50=value("latency_p50"),
+        latency_p95=value("latency_p95"),
+        cost_avg=value("cost_avg"),
+        cost_total=round(value("cost_total") or 0.0, 8),
+        score_avg=value("score_avg"),
         scored=acc.n("score"),
     )
 
@@ -189,8 +194,9 @@ async def quality_trend(prompt_id: int, time_window: str, now: datetime) -> Qual
     b = buckets_for(time_window, now, size)
     slices = await accumulate_slices([prompt_id], b.start, b.end - timedelta(microseconds=1), bucket=b.size)
     accs = [slices.get((prompt_id, None, t)) or Accumulator() for t in b.timestamps]
-    scores = [acc.avg("score") for acc in accs]
-    rates = [metric_value("success_rate", acc, 1.0) for acc in accs]
+    seconds = b.size.total_seconds()
+    scores = [metric_value("score_avg", acc, seconds) for acc in accs]
+    rates = [metric_value("success_rate", acc, seconds) for acc in accs]
     score_trend, _ = with_trend(b, scores)
     rate_trend, _ = with_trend(b, rates)
     return QualityTrend(

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from models.prompts import DataSource
 from services.analytics import sources as analysis_sources
-from services.analytics.kpis import compare, kpis_from, kpis_of, merged, per_prompt
+from services.analytics.kpis import compare, kpis_from, kpis_of, merged, metric_value, per_prompt
 from services.analytics.schemas import (
     AnalyticsSummary,
     HealthStatus,
@@ -58,14 +58,17 @@ async def usage_statistics(
     prompts: dict[int, PromptRef],
     by_prompt: dict[int, tuple[Accumulator, int]],
     all_: Accumulator,
+    seconds: float,
 ) -> UsageStatistics:
-    """``by_prompt``: (accumulator, active versions) per prompt; ``all_``: their merge."""
+    """``by_prompt``: (accumulator, active versions) per prompt; ``all_``: their merge; ``seconds``: the window.
+
+    A top prompt's error rate is the built-in ``error_rate`` (0.0 when it ran but nothing finished yet).
+    """
     total = all_.count
     share = (lambda n: n / total) if total else (lambda n: 0.0)
     ranked = sorted(by_prompt.items(), key=lambda kv: (-kv[1][0].count, kv[0]))[:TOP_N]
     top = []
     for pid, (acc, versions) in ranked:
-        decided = acc.success + acc.failure
         ref = prompts[pid]
         top.append(
             PromptUsage(
@@ -74,7 +77,7 @@ async def usage_statistics(
                 name=ref.name,
                 executions=acc.count,
                 share=share(acc.count),
-                error_rate=acc.failure / decided if decided else None,
+                error_rate=metric_value("error_rate", acc, seconds),
                 versions=versions,
             )
         )
@@ -134,6 +137,6 @@ async def analytics_summary(principal: Principal, days: int = 7, now: datetime |
         previous_period_end=prev.end,
         kpis=kpis,
         health=health_status(kpis.current.error_rate, kpis.current.executions, alerts),
-        usage=await usage_statistics(org, prompts, by_prompt, everything),
+        usage=await usage_statistics(org, prompts, by_prompt, everything, win.seconds),
         generated_at=win.end,
     )

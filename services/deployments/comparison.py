@@ -57,6 +57,7 @@ from services.deployments.schemas import (
 )
 from services.deployments.store import deployment_ref, deployment_row, load_artifacts, load_prompt_versions
 from services.identity import Principal, require_admin
+from services.metrics import BUILTIN
 from services.rollups import Accumulator, accumulate_slices
 
 LIVE = ("succeeded", "rolled_back")  # statuses of deployments that went live
@@ -157,21 +158,34 @@ async def window_accumulator(shipped: list[ShippedPromptVersion], window: LiveWi
     return total
 
 
+PERCENT = ("success_rate", "error_rate")  # built-in ratios this domain reports in %
+
+
+def metric(name: str, acc: Accumulator) -> float | None:
+    """The built-in metric ``name`` (:data:`services.metrics.BUILTIN`) of a window's executions.
+
+    Rates are given in percent (``100 * value``): 0.0 when the window had executions but none
+    finished yet, None without executions, as everywhere else.  None of the metrics used here
+    depends on the window's length (only ``throughput`` does).
+    """
+    value = BUILTIN[name].compute(acc, 0.0)
+    return 100.0 * value if value is not None and name in PERCENT else value
+
+
 def window_metrics(acc: Accumulator) -> WindowMetrics:
-    finished = acc.success + acc.failure
     return WindowMetrics(
         executions=acc.count,
         successes=acc.success,
         failures=acc.failure,
-        success_rate=acc.success / finished * 100.0 if finished else None,
-        error_rate=acc.failure / finished * 100.0 if finished else None,
-        latency_avg=acc.avg("latency_ms"),
-        latency_p50=acc.latency.quantile(0.5),
-        latency_p95=acc.latency.quantile(0.95),
-        latency_p99=acc.latency.quantile(0.99),
-        cost_per_execution=acc.avg("cost_usd"),
-        cost_total=round(acc.total("cost_usd"), 8),
-        score_avg=acc.avg("score"),
+        success_rate=metric("success_rate", acc),
+        error_rate=metric("error_rate", acc),
+        latency_avg=metric("latency_avg", acc),
+        latency_p50=metric("latency_p50", acc),
+        latency_p95=metric("latency_p95", acc),
+        latency_p99=metric("latency_p99", acc),
+        cost_per_execution=metric("cost_avg", acc),
+        cost_total=round(metric("cost_total", acc) or 0.0, 8),
+        score_avg=metric("score_avg", acc),
         scored=acc.n("score"),
     )
 
@@ -273,7 +287,8 @@ def _pct_change(old: float | None, new: float | None) -> float | None:
 
 
 def _judge(
-    metric: str,
+    name: str,
+    builtin: str,
     *,
     required: bool,
     baseline: float | None,
@@ -282,11 +297,12 @@ def _judge(
     n_candidate: int,
     threshold: str,
     met: bool | None,
-    higher_is_worse: bool,
     welch: WelchTest | None,
     proportion: ProportionTest | None,
     t: Thresholds,
 ) -> MetricVerdict:
+    """The verdict ``name`` on the built-in metric ``builtin``, whose direction says which change is worse."""
+    higher_is_worse = not BUILTIN[builtin].higher_is_better
     test = welch or proportion
     p_value = test.p_value if test is not None else None
     enough = min(n_baseline, n_candidate) >= t.min_samples
@@ -306,7 +322,7 @@ def _judge(
             verdict = "inconclusive"
             reason = f"threshold missed ({threshold}) but not significantly worse (p = {test.p_value:.3g})"
     return MetricVerdict(
-        metric=metric,
+        metric=name,
         verdict=verdict,
         required=required,
         counted=required or enough,
@@ -315,7 +331,7 @@ def _judge(
         change_pct=_pct_change(baseline, candidate),
         threshold=threshold,
         threshold_met=met,
-        test="two_proportion_z" if metric == "success_rate" else "welch_t",
+        test="two_proportion_z" if builtin == "success_rate" else "welch_t",
         p_value=p_value,
         n_baseline=n_baseline,
         n_candidate=n_candidate,
@@ -325,13 +341,23 @@ def _judge(
     )
 
 
+def _within(builtin: str, baseline: float | None, candidate: float | None, pct: float) -> bool | None:
+    """Whether ``candidate`` is at most ``pct`` % worse than ``baseline``, in the metric's direction."""
+    if baseline is None or candidate is None:
+        return None
+    if BUILTIN[builtin].higher_is_better:
+        return candidate >= baseline - abs(baseline) * pct / 100.0
+    return candidate <= baseline * (1 + pct / 100.0)  # the lower-is-better ones here (latency, cost) are >= 0
+
+
 def verdicts(a: Accumulator, b: Accumulator, t: Thresholds) -> list[MetricVerdict]:
+    """Baseline ``a`` against candidate ``b``: each value is its built-in metric (:func:`metric`)."""
     out = []
     na, nb = a.success + a.failure, b.success + b.failure
-    rate_a = a.success / na * 100.0 if na else None
-    rate_b = b.success / nb * 100.0 if nb else None
+    rate_a, rate_b = metric("success_rate", a), metric("success_rate", b)
     out.append(
         _judge(
+            "success_rate",
             "success_rate",
             required=True,
             baseline=rate_a,
@@ -340,15 +366,15 @@ def verdicts(a: Accumulator, b: Accumulator, t: Thresholds) -> list[MetricVerdic
             n_candidate=nb,
             threshold=f"success rate >= {t.min_success_rate:g} %",
             met=rate_b >= t.min_success_rate if rate_b is not None else None,
-            higher_is_worse=False,
             welch=None,
             proportion=two_proportion_z_test(a.success, na, b.success, nb, t.alpha),
             t=t,
         )
     )
-    p99_a, p99_b = a.latency.quantile(0.99), b.latency.quantile(0.99)
+    p99_a, p99_b = metric("latency_p99", a), metric("latency_p99", b)
     out.append(
         _judge(
+            "latency_p99",
             "latency_p99",
             required=True,
             baseline=p99_a,
@@ -356,48 +382,41 @@ def verdicts(a: Accumulator, b: Accumulator, t: Thresholds) -> list[MetricVerdic
             n_baseline=a.n("latency_ms"),
             n_candidate=b.n("latency_ms"),
             threshold=f"p99 latency <= baseline + {t.max_latency_p99_increase_pct:g} %",
-            met=p99_b <= p99_a * (1 + t.max_latency_p99_increase_pct / 100.0)
-            if p99_a is not None and p99_b is not None
-            else None,
-            higher_is_worse=True,
+            met=_within("latency_p99", p99_a, p99_b, t.max_latency_p99_increase_pct),
             welch=_welch(a, b, "latency_ms", t.alpha),
             proportion=None,
             t=t,
         )
     )
-    cost_a, cost_b = a.avg("cost_usd"), b.avg("cost_usd")
+    cost_a, cost_b = metric("cost_avg", a), metric("cost_avg", b)
     out.append(
         _judge(
             "cost_per_execution",
+            "cost_avg",
             required=False,
             baseline=cost_a,
             candidate=cost_b,
             n_baseline=a.n("cost_usd"),
             n_candidate=b.n("cost_usd"),
             threshold=f"cost per execution <= baseline + {t.max_cost_increase_pct:g} %",
-            met=cost_b <= cost_a * (1 + t.max_cost_increase_pct / 100.0)
-            if cost_a is not None and cost_b is not None
-            else None,
-            higher_is_worse=True,
+            met=_within("cost_avg", cost_a, cost_b, t.max_cost_increase_pct),
             welch=_welch(a, b, "cost_usd", t.alpha),
             proportion=None,
             t=t,
         )
     )
-    score_a, score_b = a.avg("score"), b.avg("score")
+    score_a, score_b = metric("score_avg", a), metric("score_avg", b)
     out.append(
         _judge(
             "score",
+            "score_avg",
             required=False,
             baseline=score_a,
             candidate=score_b,
             n_baseline=a.n("score"),
             n_candidate=b.n("score"),
             threshold=f"score >= baseline - {t.max_score_decrease_pct:g} %",
-            met=score_b >= score_a - abs(score_a) * t.max_score_decrease_pct / 100.0
-            if score_a is not None and score_b is not None
-            else None,
-            higher_is_worse=False,
+            met=_within("score_avg", score_a, score_b, t.max_score_decrease_pct),
             welch=_welch(a, b, "score", t.alpha),
             proportion=None,
             t=t,

@@ -22,7 +22,10 @@ def finished_ratio(part: int, acc: Accumulator) -> float | None:
     """``part`` over finished runs (completed + failed): runs still ``processing`` are left out.
 
     0.0 when there were runs but none has finished yet, None only when there were no runs:
-    the one definition of success and error rates for analytics, charts, rules and exports.
+    the one definition of success and error rates for analytics, charts, rules and exports, the
+    admin summary's top prompts and the deployment comparisons (there as ``100 * value`` %).
+    Those two used to say None ("no data") when nothing had finished; 0.0 was kept because the
+    per-prompt analytics documents and tests it (``tests/analytics/test_seed_semantics.py``).
     """
     finished = acc.success + acc.failure
     if finished:
