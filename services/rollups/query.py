@@ -301,6 +301,20 @@ async def accumulate_slices(
                     hourly_q.append(Q(prompt_id__in=pids) & _between("bucket_start", lo, hi))
         else:
             hourly_q.append(_between("bucket_start", h0, h1))
+            # Likewise the hour holding ``end``: where its clean rows hold nothing after ``end`` (a
+            # chart's current bucket, a window ending now) they answer [h1, end], instead of a raw
+            # read of an hour that holds millions of events under heavy ingest.
+            tail_rows = PromptRollupHourly.filter(
+                Q(prompt_id__in=ids) & Q(bucket_start=h1) & version_filter & _clean(dirty)
+            )
+            slicing = _Slicing(by_version, origin, bucket, [h1])
+            groups = await _row_groups(tail_rows, slicing, late_after=end)
+            tail_ids = {g.prompt_id for g in groups} - {g.prompt_id for g in groups if g.late}
+            wanted = [g for g in groups if g.prompt_id in tail_ids]
+            merged = await _merged(PromptRollupHourly, wanted, keep, tail_rows, slicing)
+            for g, acc in zip(wanted, merged, strict=True):
+                fold(g.key, acc)
+            open_tail = [pid for pid in ids if pid not in tail_ids]
     if h1 in edges and not open_tail:
         del edges[h1]
     if edges:
