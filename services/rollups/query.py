@@ -60,6 +60,17 @@ _ZERO = timedelta(0)
 _MICROSECOND = timedelta(microseconds=1)
 
 
+class RowsReplaced(Exception):
+    """A rollup row listed by a read's grouping statement was gone when its content was fetched.
+
+    A drain that adds to a row gives it a new id (so cached copies never go stale), and one may
+    commit between the two statements; :func:`accumulate_slices` then reads again.
+    """
+
+
+READ_ATTEMPTS = 5
+
+
 class _ParsedRows:
     """Parsed rollup rows by (table, id), and merges of row sets by their ids; both LRU-bounded.
 
@@ -103,6 +114,8 @@ class _ParsedRows:
             size += len(ident)
             if size >= self.CHUNK or done == len(todo):
                 parsed = await self.get(model, [i for _, group in batch for i in group], keep)
+                if any(i not in parsed for _, group in batch for i in group):
+                    raise RowsReplaced(table)
                 for k, group in batch:
                     if len(group) == 1:
                         out[k] = parsed[group[0]]
@@ -214,7 +227,37 @@ async def accumulate_slices(
     ``version_hashes`` restricts the read to those versions.  ``keep=False``: a bulk read
     that should not fill the per-process caches.  The accumulators returned may be shared
     with those caches: read them, merge them into new ones, never merge into them.
+
+    A read that met a row a concurrent drain replaced (:class:`RowsReplaced`, a window of one
+    round trip) starts again: at most :data:`READ_ATTEMPTS` times, then the error propagates.
     """
+    for attempt in range(1, READ_ATTEMPTS + 1):
+        try:
+            return await _accumulate_once(
+                prompt_ids,
+                start,
+                end,
+                by_version=by_version,
+                bucket=bucket,
+                version_hashes=version_hashes,
+                keep=keep,
+            )
+        except RowsReplaced:
+            if attempt == READ_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _accumulate_once(
+    prompt_ids: Sequence[int],
+    start: datetime | None,
+    end: datetime,
+    *,
+    by_version: bool,
+    bucket: timedelta | None,
+    version_hashes: Collection[str] | None,
+    keep: bool,
+) -> dict[SliceKey, Accumulator]:
     if bucket is not None and (start is None or bucket <= _ZERO):
         raise ValueError("a bucketed read needs a start and a positive bucket")
     results: dict[SliceKey, Accumulator] = defaultdict(Accumulator)
