@@ -1,5 +1,8 @@
 """Named time windows (``1h`` ... ``90d``) and the chart bucket each one uses.
 
+The names and lengths (``WINDOWS``, ``ALIASES``) live in :mod:`services.core.dates`; this module
+re-exports them and adds the buckets, validation and now-anchored :class:`Window` values.
+
 Buckets of an hour or more start on whole hours (day buckets on UTC midnight) so
 that :func:`services.rollups.query.accumulate_slices` reads hourly/daily rollups for
 them; sub-hour buckets (windows up to 12h) are read from raw events, which is cheap
@@ -14,20 +17,25 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
+from services.core.dates import ALIASES, WINDOWS
 from services.core.errors import BadRequest
 from services.rollups import DAY, HOUR, day_floor, hour_floor
 
-WINDOWS: dict[str, timedelta] = {
-    "1h": timedelta(hours=1),
-    "6h": timedelta(hours=6),
-    "12h": timedelta(hours=12),
-    "24h": timedelta(hours=24),
-    "7d": timedelta(days=7),
-    "14d": timedelta(days=14),
-    "30d": timedelta(days=30),
-    "90d": timedelta(days=90),
-}
-ALIASES = {"last_24_hours": "24h", "last_7_days": "7d", "last_30_days": "30d", "last_90_days": "90d"}
+__all__ = [
+    "ACCEPTED",
+    "ALIASES",
+    "BUCKETS",
+    "WINDOWS",
+    "Buckets",
+    "TimeWindowName",
+    "Window",
+    "buckets_for",
+    "canonical",
+    "checked",
+    "days_window",
+    "window",
+]
+
 BUCKETS: dict[str, timedelta] = {
     "1h": timedelta(minutes=5),
     "6h": timedelta(minutes=15),

@@ -15,12 +15,17 @@ from models.tenancy import Workspace
 from services import rollups
 from services.catalog.schemas import NamedInfo, PromptInfo, PromptSlice, PromptVersionInfo
 from services.core.config import get_settings
+from services.core.dates import ALIASES, WINDOWS
 from services.core.errors import BadRequest, Conflict, NotFound
 from services.core.pagination import Page
 from services.core.redis_client import get_redis, key
 from services.identity import Principal, require_authenticated
 
-TIME_PERIODS = {"last_7_days": 7, "last_30_days": 30, "last_90_days": 90, "all": None}
+# Days per period: the named windows' aliases (services.core.dates, one table), or no limit.
+TIME_PERIODS: dict[str, int | None] = {
+    **{name: WINDOWS[ALIASES[name]].days for name in ("last_7_days", "last_30_days", "last_90_days")},
+    "all": None,
+}
 SORT_FIELDS = {"timestamp": "last_executed_at", "status": "status", "execution_time": "last_execution_ms"}
 MAX_DIRTY_RANGES = 16  # per prompt, in a data-source filter's raw part (see used_data_source)
 MAX_DIRTY_PROMPTS = 64

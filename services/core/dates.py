@@ -10,6 +10,9 @@ any ``period_start``/``period_end``/``start_date``/``end_date`` parameter::
     class Query(BaseModel):
         period_start: PeriodStart | None = None
         period_end: PeriodEnd | None = None
+
+It also holds the named windows (``1h`` ... ``90d`` and the ``last_*`` aliases): the one table
+that analytics' windows, the gateway's time ranges and the prompt list's time periods read.
 """
 
 from __future__ import annotations
@@ -22,6 +25,25 @@ from typing import Annotated, Any
 from pydantic import ValidationError, ValidatorFunctionWrapHandler, WithJsonSchema, WrapValidator
 
 from services.core.errors import BadRequest
+
+# The named windows: how far back from now each name reaches.  Analytics (``services.analytics.windows``
+# adds each one's chart bucket), the gateway views and the prompt history derive their choices from it.
+WINDOWS: dict[str, timedelta] = {
+    "1h": timedelta(hours=1),
+    "6h": timedelta(hours=6),
+    "12h": timedelta(hours=12),
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+    "14d": timedelta(days=14),
+    "30d": timedelta(days=30),
+    "90d": timedelta(days=90),
+}
+ALIASES: dict[str, str] = {
+    "last_24_hours": "24h",
+    "last_7_days": "7d",
+    "last_30_days": "30d",
+    "last_90_days": "90d",
+}
 
 INVALID_DATE = "Invalid date format (use ISO 8601, e.g. 2024-12-01T00:00:00Z or 2024-12-01)"
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}|\d{8}")  # extended or basic (compact) ISO 8601 date

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 import orjson
 from pydantic import BaseModel
@@ -26,6 +26,7 @@ from models.tools import ToolExecution
 from services import alerting, ingest
 from services import usage as usage_domain
 from services.core.config import get_settings
+from services.core.dates import WINDOWS
 from services.core.redis_client import get_redis
 from services.gateway import collect, websocket
 from services.gateway.schemas import (
@@ -50,7 +51,8 @@ from services.gateway.schemas import (
 from services.identity import Principal, Role, require_admin, require_authenticated
 
 M = TypeVar("M", bound=BaseModel)
-RANGES: dict[str, timedelta] = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "7d": timedelta(days=7)}
+# The gateway time ranges: the named windows of the same names (services.core.dates, one table).
+RANGES: dict[str, timedelta] = {name: WINDOWS[name] for name in get_args(TimeRange)}
 CURRENT = timedelta(hours=1)  # how far back "current" figures look for the last two samples
 BILLING_WINDOW = timedelta(days=30)  # what the billing component looks at (usage's last_30_days for figures)
 MAX_HISTORY_POINTS = 2000
