@@ -126,9 +126,10 @@ def _with_generic_errors(op: dict[str, Any]) -> dict[str, Any]:
     return {**op, "responses": dict(sorted(responses.items()))}
 
 
-def _success_content(media_types: tuple[str, ...]) -> dict[str, Any]:
-    """Non-enveloped success bodies: any JSON for JSON types, else text or bytes."""
-    return {media: {"schema": {} if "json" in media else {"type": "string"}} for media in media_types}
+def _success_content(media_types: tuple[str, ...], json_schema: dict[str, Any]) -> dict[str, Any]:
+    """Non-enveloped success bodies: JSON types described by the route's ``response_model`` (the
+    body itself, not an envelope), other types as text or bytes."""
+    return {media: {"schema": json_schema if "json" in media else {"type": "string"}} for media in media_types}
 
 
 def _is_model(annotation: Any) -> bool:
@@ -206,13 +207,18 @@ def build_openapi(
                     "required": ep.body_required,
                     "content": {"application/json": {"schema": dict(refs[(ep.body_model, "validation")])}},
                 }
+            elif ep.raw_body:
+                op["requestBody"] = {
+                    "required": True,
+                    "content": {media: {"schema": schema} for media, schema in ep.raw_body.items()},
+                }
             if ep.status == 204:
                 op["responses"]["204"] = {"description": ep.responses.get(204, "No content")}
             elif ep.media_type:
                 media_types = (ep.media_type,) if isinstance(ep.media_type, str) else tuple(ep.media_type)
                 op["responses"][str(ep.status)] = {
                     "description": ep.responses.get(ep.status, "Success"),
-                    "content": _success_content(media_types),
+                    "content": _success_content(media_types, data_schema),
                 }
             else:
                 op["responses"][str(ep.status)] = {

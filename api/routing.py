@@ -93,6 +93,7 @@ class Endpoint:
     responses: dict[int, str] = field(default_factory=dict)
     media_type: str | tuple[str, ...] | None = None  # non-enveloped success bodies (files, Prometheus text, ...)
     body_required: bool = True  # False: an empty body validates as ``{}``
+    raw_body: dict[str, Any] | None = None  # a body the handler decodes itself: media type -> schema (docs only)
 
     def __post_init__(self) -> None:
         # Every integer the route takes gets the int4 range unless its field is bounded already.

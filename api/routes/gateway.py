@@ -159,12 +159,20 @@ async def get_mcp_proxy_container_metrics(call: Call[RangeQuery, None]) -> Ok:
     return Ok(await gateway.containers(call.user, call.query.time_range), "Container metrics retrieved successfully")
 
 
+class ProxyMetricsExport(BaseModel):
+    """The JSON file of ``/metrics/export`` (``format=json``): the health and metrics views together."""
+
+    health: gateway.ProxyHealth
+    metrics: gateway.ProxyMetrics
+
+
 @router.post(
     f"{PROXY}/metrics/export",
     summary="Export metrics for external monitoring systems",
     body_model=gateway.ExportRequest,
     body_required=False,
     media_type=("application/json", "text/plain"),
+    response_model=ProxyMetricsExport,  # the JSON file
     responses={200: "A file (Content-Disposition: attachment): JSON, Prometheus text or InfluxDB line protocol"},
     description="format: json (default), prometheus (text exposition 0.0.4) or influx (line protocol).",
     **ADMIN,

@@ -10,11 +10,15 @@ retry after that delay).  A missing or bad API key is the service's usual 401 en
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTracePartialSuccess,
     ExportTraceServiceResponse,
 )
+from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
 from starlette.responses import Response
 
 from api.envelope import error_body
@@ -57,11 +61,39 @@ def _error(media: str, exc: DomainError) -> Response:
     return Response(_status_body(media, exc), status_code=exc.status, media_type=media, headers=headers)
 
 
+class PartialSuccess(BaseModel):
+    rejected_spans: int = Field(serialization_alias="rejectedSpans", description="Spans not accepted")
+    error_message: str = Field(serialization_alias="errorMessage", description="Why they were not")
+
+
+class TraceExportAck(BaseModel):
+    """``ExportTraceServiceResponse`` in OTLP/JSON: ``{}``, or ``partialSuccess`` when spans were rejected."""
+
+    partial_success: PartialSuccess | SkipJsonSchema[None] = Field(default=None, serialization_alias="partialSuccess")
+
+
+def _json_ack(result: otel.ExportResult) -> dict[str, Any]:
+    if not (result.rejected or result.message):
+        return TraceExportAck().model_dump(mode="json", by_alias=True, exclude_unset=True)
+    partial = PartialSuccess(rejected_spans=result.rejected, error_message=result.message)
+    return TraceExportAck(partial_success=partial).model_dump(mode="json", by_alias=True, exclude_unset=True)
+
+
+# Request bodies the handler decodes itself (an OTLP ExportTraceServiceRequest, optionally gzipped).
+OTLP_REQUEST = {
+    PROTOBUF: {"type": "string", "format": "binary", "description": "ExportTraceServiceRequest (protobuf)"},
+    JSON: {
+        "type": "object",
+        "description": "ExportTraceServiceRequest in OTLP/JSON",
+        "properties": {"resourceSpans": {"type": "array", "items": {"type": "object"}}},
+    },
+}
+
+
 def _answer(media: str, result: otel.ExportResult) -> Response:
     partial = bool(result.rejected or result.message)
     if media == JSON:
-        data = {"partialSuccess": {"rejectedSpans": result.rejected, "errorMessage": result.message}} if partial else {}
-        return Response(orjson.dumps(data), media_type=JSON)
+        return Response(orjson.dumps(_json_ack(result)), media_type=JSON)
     response = ExportTraceServiceResponse()
     if partial:
         response.partial_success.CopyFrom(
@@ -74,6 +106,8 @@ def _answer(media: str, result: otel.ExportResult) -> Response:
     "/v1/traces",
     summary="Receive OpenTelemetry traces (OTLP/HTTP)",
     media_type=(PROTOBUF, JSON),
+    response_model=TraceExportAck,  # the JSON answer
+    raw_body=OTLP_REQUEST,
     responses={
         200: "ExportTraceServiceResponse in the request's encoding; partialSuccess names rejected spans",
         400: "Undecodable body (google.rpc.Status)",

@@ -128,7 +128,7 @@ async def get_blocked_ips(call: Call[None, None]) -> Ok:
 )
 async def clear_all_blocked_ips(call: Call[None, EmptyBody]) -> Ok:
     data = await security.clear_all(call.user)
-    return Ok(data, f"Cleared {data['cleared']} blocked IPs")
+    return Ok(data, f"Cleared {data.cleared} blocked IPs")
 
 
 @router.post(
@@ -146,7 +146,7 @@ async def clear_all_blocked_ips(call: Call[None, EmptyBody]) -> Ok:
 async def block_ip_address(call: Call[None, BlockBody]) -> Ok:
     b = call.body
     data = await security.block(call.user, call.path.ip_address, b.duration_seconds, b.reason)
-    return Ok(data, f"IP {data['ip_address']} blocked")
+    return Ok(data, f"IP {data.ip_address} blocked")
 
 
 @router.post(
@@ -163,7 +163,7 @@ async def block_ip_address(call: Call[None, BlockBody]) -> Ok:
 )
 async def unblock_ip_address(call: Call[None, UnblockBody]) -> Ok:
     data = await security.unblock(call.user, call.path.ip_address, call.body.reason)
-    return Ok(data, f"IP {data['ip_address']} unblocked")
+    return Ok(data, f"IP {data.ip_address} unblocked")
 
 
 @router.get(
@@ -200,14 +200,7 @@ async def get_security_dashboard(call: Call[HoursQuery, None]) -> Ok:
 )
 async def get_security_events(call: Call[EventsQuery, None]) -> Ok:
     q = call.query
-    items = await security.list_events(call.user, q.hours, q.event_type, q.threat_level, q.source_ip, q.limit)
-    data = {
-        "events": items,
-        "count": len(items),
-        "limit": q.limit,
-        "hours": q.hours,
-        "scope": security.scope_name(call.user),
-    }
+    data = await security.list_events(call.user, q.hours, q.event_type, q.threat_level, q.source_ip, q.limit)
     return Ok(data, "Security events retrieved successfully")
 
 

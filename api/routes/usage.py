@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, RootModel
 from starlette.responses import Response, StreamingResponse
 
 from api.envelope import success
@@ -154,11 +154,16 @@ async def get_ai_requests(call: Call[RequestsQuery, None]) -> Ok:
     return Ok(await usage.requests_page(call.user, q.page, q.per_page, q.scope), "AI requests retrieved successfully")
 
 
+class UsageExport(RootModel[list[usage.UsageRecord]]):
+    """The JSON file of the usage export: every usage event of the period, newest first."""
+
+
 @router.get(
     f"{BASE}/export",
     summary="Export Usage Report",
     query_model=ExportQuery,
     media_type=("text/csv", "application/json"),
+    response_model=UsageExport,  # the JSON file
     responses={200: "A streamed file (Content-Disposition: attachment)"},
     description="Usage events of the period as CSV or a JSON array, streamed in pages (flat memory).  "
     "Members export their own events, admins the organization's.",

@@ -32,6 +32,7 @@ from services.security import (
     PathCount,
     Reputation,
     SecurityEventFields,
+    SecurityEventInfo,
     SourceCount,
     ThreatStatistics,
     TimeBucket,
@@ -50,6 +51,10 @@ def event_of(e: dict[str, Any]) -> SecurityEvent:
     """A stored event (``events.list_events``) or a published one; ``id`` is the event's uuid."""
     fields = SecurityEventFields.model_validate({**_UNSET_IN_STREAM, **e})
     return SecurityEvent.from_pydantic(fields, extra={"id": strawberry.ID(fields.event_id)})
+
+
+def _stored_event(e: SecurityEventInfo) -> SecurityEvent:
+    return SecurityEvent.from_pydantic(e, extra={"id": strawberry.ID(e.event_id)})
 
 
 _UNSET_IN_STREAM = {"organization_id": None, "user_id": None, "user_agent": None, "detail": None}
@@ -130,14 +135,14 @@ class SecurityQuery:
         rows = await security.list_events(
             info.context.user, hours, event_type, threat_level, source_ip, first + 1, id_after(after, "sec", MAX_INT8)
         )
-        page = rows[:first]
-        pairs = [(id_cursor("sec", e["id"]), event_of(e)) for e in page]
-        return Connection.of(pairs, has_next=len(rows) > first, has_previous=after is not None)
+        page = rows.events[:first]
+        pairs = [(id_cursor("sec", e.id), _stored_event(e)) for e in page]
+        return Connection.of(pairs, has_next=rows.count > first, has_previous=after is not None)
 
     @strawberry.field(permission_classes=[IsSuperuser], description="Decisions in force (platform-wide)")
     async def blocked_ips(self, info: Info) -> list[BlockedIp]:
         data = await security.list_blocked(info.context.user)
-        return [BlockedIp.from_pydantic(Decision.model_validate(d)) for d in data["blocked_ips"]]
+        return [BlockedIp.from_pydantic(d) for d in data.blocked_ips]
 
     @strawberry.field(permission_classes=[IsSuperuser], description="Addresses by decaying threat score")
     async def ip_reputation(
@@ -147,13 +152,12 @@ class SecurityQuery:
         _choice("sortBy", sort_by, ("score", "events", "last_seen"))
         _choice("order", order, ("asc", "desc"))
         data = await security.ranking(info.context.user, limit, sort_by, order)  # type: ignore[arg-type]
-        return [IpReputation.from_pydantic(Reputation.model_validate(r)) for r in data["items"]]
+        return [IpReputation.from_pydantic(r) for r in data.items]
 
     @strawberry.field(permission_classes=[IsAdmin], description="Counts by type/level, top sources and paths")
     async def threat_statistics(self, info: Info, hours: int = 24) -> ThreatStats:
         _range("hours", hours, 1, 720)
-        data = await security.statistics(info.context.user, hours)
-        return ThreatStats.from_pydantic(ThreatStatistics.model_validate(data))
+        return ThreatStats.from_pydantic(await security.statistics(info.context.user, hours))
 
 
 @strawberry.type
@@ -166,16 +170,14 @@ class SecurityMutation:
             _range("durationSeconds", duration_seconds, 60, MAX_MANUAL_SECONDS)
         if reason is not None and (len(reason) > 200 or "\n" in reason or "\r" in reason):
             raise BadRequest.field("reason", "must be one line of at most 200 characters")
-        return BlockedIp.from_pydantic(
-            Decision.model_validate(await security.block(info.context.user, ip_address, duration_seconds, reason))
-        )
+        return BlockedIp.from_pydantic(await security.block(info.context.user, ip_address, duration_seconds, reason))
 
     @strawberry.mutation(permission_classes=[IsSuperuser], description="Lift the decision in force (404 if none)")
     async def unblock_ip(self, info: Info, ip_address: str, reason: str | None = None) -> BlockedIp:
         if reason is not None and (len(reason) > 200 or "\n" in reason or "\r" in reason):
             raise BadRequest.field("reason", "must be one line of at most 200 characters")
         done = await security.unblock(info.context.user, ip_address, reason)
-        return BlockedIp.from_pydantic(Decision.model_validate(done["decision"]))
+        return BlockedIp.from_pydantic(done.decision)
 
 
 @strawberry.type

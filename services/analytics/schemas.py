@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class DashboardFilters(BaseModel):
@@ -45,6 +45,36 @@ class BreakdownItem(BaseModel):
     share: float
     kpis: Kpis | None  # None for status groups (rollups keep status counts, not per-status latency)
     executions: int
+
+
+TREND_ALPHA = 0.05
+TREND_METHOD = "least-squares slope, two-sided t-test (alpha 0.05)"
+
+
+def _significant(data: dict[str, Any]) -> bool:
+    p_value = data.get("p_value")
+    return p_value is not None and p_value < TREND_ALPHA
+
+
+class Trend(BaseModel):
+    """``analytics.trend.fit``: a least-squares slope per hour and whether a two-sided t-test calls it
+    significant.  ``significant`` is derived from ``p_value`` (below ``TREND_ALPHA``); it is a field
+    computed at validation rather than a ``computed_field`` so that it keeps its place between
+    ``p_value`` and ``points`` in every JSON answer."""
+
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+    direction: str  # increasing | decreasing | stable | insufficient_data
+    slope_per_hour: float | None
+    intercept: float | None
+    r_squared: float | None
+    p_value: float | None
+    significant: bool = Field(default_factory=_significant)
+    points: int
+    method: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.model_dump()
 
 
 class TrendLine(BaseModel):
@@ -366,3 +396,42 @@ class AnalyticsSummary(BaseModel):
     health: HealthStatus
     usage: UsageStatistics
     generated_at: datetime
+
+
+# --------------------------------------------------------------------------- export (export.py)
+
+
+class ExportRow(BaseModel):
+    """One row of the JSON export: a prompt x version x UTC day.  The metric columns are those the
+    request selected (``metric_types``), in this order; a column not selected is absent, and a
+    metric without data that day (no latency recorded, nothing scored) is null."""
+
+    date: str = Field(description="The UTC day, YYYY-MM-DD")
+    prompt_id: int
+    prompt_uuid: str
+    prompt_name: str
+    version_hash: str = Field(description='"" for executions recorded without a version')
+    executions: int | None = None
+    successes: int | None = None
+    failures: int | None = None
+    success_rate: float | None = None
+    error_rate: float | None = None
+    latency_avg_ms: float | None = None
+    latency_p50_ms: float | None = None
+    latency_p95_ms: float | None = None
+    latency_p99_ms: float | None = None
+    duration_avg_ms: float | None = None
+    cost_total_usd: float | None = None
+    cost_avg_usd: float | None = None
+    score_avg: float | None = None
+    scored: int | None = None
+
+
+class AnalyticsExport(BaseModel):
+    """The JSON export file (``export_data`` with ``format=json``), streamed row by row."""
+
+    time_window: str
+    period_start: datetime
+    period_end: datetime
+    columns: list[str] = Field(description="The keys of every row, in order")
+    rows: list[ExportRow]

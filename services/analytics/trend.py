@@ -11,34 +11,11 @@ points cannot support a test and answer "insufficient_data".  The Student-t tail
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
+from services.analytics.schemas import TREND_ALPHA, TREND_METHOD, Trend
 from services.analytics.stats import least_squares, t_two_sided_p
 
-ALPHA = 0.05
-
-
-@dataclass
-class Trend:
-    direction: str  # increasing | decreasing | stable | insufficient_data
-    slope_per_hour: float | None
-    intercept: float | None
-    r_squared: float | None
-    p_value: float | None
-    points: int
-    method: str = "least-squares slope, two-sided t-test (alpha 0.05)"
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "direction": self.direction,
-            "slope_per_hour": self.slope_per_hour,
-            "intercept": self.intercept,
-            "r_squared": self.r_squared,
-            "p_value": self.p_value,
-            "significant": self.p_value is not None and self.p_value < ALPHA,
-            "points": self.points,
-            "method": self.method,
-        }
+ALPHA = TREND_ALPHA
 
 
 def fit(xs: list[float], ys: list[float]) -> Trend:
@@ -46,11 +23,11 @@ def fit(xs: list[float], ys: list[float]) -> Trend:
     n = len(xs)
     line = least_squares(xs, ys) if n >= 3 else None
     if line is None:
-        return Trend("insufficient_data", None, None, None, None, n)
+        return _trend("insufficient_data", None, None, None, None, n)
     my = sum(ys) / n
     syy = sum((y - my) ** 2 for y in ys)
     if syy == 0:
-        return Trend("stable", 0.0, round(line.intercept, 6), 1.0, 1.0, n)
+        return _trend("stable", 0.0, round(line.intercept, 6), 1.0, 1.0, n)
     mx = sum(xs) / n
     sxx = sum((x - mx) ** 2 for x in xs)
     residual = max(0.0, syy - line.slope * line.slope * sxx)
@@ -62,4 +39,23 @@ def fit(xs: list[float], ys: list[float]) -> Trend:
         se = math.sqrt(residual / dof / sxx)
         p = t_two_sided_p(line.slope / se, dof)
     direction = "stable" if p >= ALPHA else ("increasing" if line.slope > 0 else "decreasing")
-    return Trend(direction, round(line.slope, 6), round(line.intercept, 6), round(r2, 6), round(p, 6), n)
+    return _trend(direction, round(line.slope, 6), round(line.intercept, 6), round(r2, 6), round(p, 6), n)
+
+
+def _trend(
+    direction: str,
+    slope_per_hour: float | None,
+    intercept: float | None,
+    r_squared: float | None,
+    p_value: float | None,
+    points: int,
+) -> Trend:
+    return Trend(
+        direction=direction,
+        slope_per_hour=slope_per_hour,
+        intercept=intercept,
+        r_squared=r_squared,
+        p_value=p_value,
+        points=points,
+        method=TREND_METHOD,
+    )

@@ -16,18 +16,35 @@ from services.metrics.query import (
     summaries,
 )
 from services.metrics.recorded import MetricInput, realtime, store_point, updates_channel
-from services.metrics.schemas import MetricPointInfo, Realtime
+from services.metrics.schemas import (
+    AgentBreakdowns,
+    FeedbackBreakdowns,
+    FeedbackFigures,
+    MetricPointInfo,
+    Realtime,
+    RecordBreakdowns,
+    RunFigures,
+    WorkflowBreakdowns,
+    WorkflowRunFigures,
+)
 
 __all__ = [
     "AGGREGATIONS",
     "BREAKDOWN_LIMIT",
     "BUILTIN",
     "RESPONSE_TIME_BUCKETS",
+    "AgentBreakdowns",
     "EntityKey",
+    "FeedbackBreakdowns",
+    "FeedbackFigures",
     "MetricInput",
     "MetricPointInfo",
     "PointFilter",
     "Realtime",
+    "RecordBreakdowns",
+    "RunFigures",
+    "WorkflowBreakdowns",
+    "WorkflowRunFigures",
     "aggregate",
     "bucketed",
     "bucketed_by_prompt",

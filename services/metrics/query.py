@@ -11,15 +11,17 @@ and on SQLite >= 3.25), so no point is ever loaded into Python.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pydantic import BaseModel
 from tortoise import connections
 
 from models.monitoring import AgentMetric, FeedbackMetric, WorkflowMetric
 from services.core.config import get_settings
+from services.metrics.schemas import FeedbackFigures, RecordBreakdowns, RunFigures, WorkflowRunFigures
 
 AGGREGATIONS = ("avg", "sum", "count", "min", "max", "p50", "p95", "p99", "rate")
 PERCENTILES = {"p50": 50, "p95": 95, "p99": 99}
@@ -278,7 +280,7 @@ _FEEDBACK = (
 )
 
 
-def _runs(row: Mapping[str, Any]) -> dict[str, Any]:
+def _run_fields(row: Mapping[str, Any]) -> dict[str, Any]:
     n, ok = int(row["n"]), int(row["ok"] or 0)
     return {
         "count": n,
@@ -291,28 +293,34 @@ def _runs(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _workflow_runs(row: Mapping[str, Any]) -> dict[str, Any]:
+def _runs(row: Mapping[str, Any]) -> RunFigures:
+    return RunFigures(**_run_fields(row))
+
+
+def _workflow_runs(row: Mapping[str, Any]) -> WorkflowRunFigures:
     stepped = int(row["stepped"] or 0)
     steps = int(row["steps"] or 0)
-    return {**_runs(row), "steps_executed": steps, "avg_steps_executed": _num(steps / stepped) if stepped else None}
+    return WorkflowRunFigures(
+        **_run_fields(row), steps_executed=steps, avg_steps_executed=_num(steps / stepped) if stepped else None
+    )
 
 
-def _feedback(row: Mapping[str, Any]) -> dict[str, Any]:
+def _feedback(row: Mapping[str, Any]) -> FeedbackFigures:
     n, pos, neg, timed = int(row["n"]), int(row["pos"] or 0), int(row["neg"] or 0), int(row["timed"] or 0)
-    return {
-        "count": n,
-        "positive": pos,
-        "negative": neg,
-        "neutral": n - pos - neg,
-        "positive_ratio": _ratio(pos, n),
-        "timed": timed,
-        "avg_response_time_seconds": _num(float(row["rt"]) / timed) if timed else None,
-        "min_response_time_seconds": _num(row["rt_lo"]),
-        "max_response_time_seconds": _num(row["rt_hi"]),
-    }
+    return FeedbackFigures(
+        count=n,
+        positive=pos,
+        negative=neg,
+        neutral=n - pos - neg,
+        positive_ratio=_ratio(pos, n),
+        timed=timed,
+        avg_response_time_seconds=_num(float(row["rt"]) / timed) if timed else None,
+        min_response_time_seconds=_num(row["rt_lo"]),
+        max_response_time_seconds=_num(row["rt_hi"]),
+    )
 
 
-async def record_breakdowns(organization_id: int, since: datetime | None = None) -> dict[str, Any]:
+async def record_breakdowns(organization_id: int, since: datetime | None = None) -> RecordBreakdowns:
     """The organization's recorded agent, workflow and feedback runs grouped by each stored dimension.
 
     One ``GROUP BY`` statement per dimension, answered from the ``(organization_id,
@@ -322,7 +330,7 @@ async def record_breakdowns(organization_id: int, since: datetime | None = None)
     """
     agents, workflows = AgentMetric._meta.db_table, WorkflowMetric._meta.db_table
     feedback = FeedbackMetric._meta.db_table
-    specs = {
+    specs: dict[tuple[str, str], tuple[str, str, str, Callable[[Mapping[str, Any]], BaseModel]]] = {
         ("agents", "agent_role"): (agents, '"agent_role"', _RUNS, _runs),
         ("agents", "agent_type"): (agents, f"COALESCE(\"agent_type\", '{UNSET}')", _RUNS, _runs),
         ("workflows", "workflow_type"): (workflows, '"workflow_type"', _WORKFLOW_RUNS, _workflow_runs),
@@ -336,4 +344,4 @@ async def record_breakdowns(organization_id: int, since: datetime | None = None)
         out[kind][dimension] = {str(r["k"]): render(r) for r in rows}
         if truncated:
             out["truncated"].append(f"{kind}.{dimension}")
-    return out
+    return RecordBreakdowns.model_validate(out)

@@ -48,3 +48,59 @@ class Realtime(BaseModel):
     window_end: datetime
     buffer_size: int
     metrics: list[RealtimeMetric]
+
+
+# --------------------------------------------------------------------------- recorded runs by dimension
+
+
+class RunFigures(BaseModel):
+    """One value of an agent dimension (``metrics.query.record_breakdowns``)."""
+
+    count: int
+    success: int
+    failure: int
+    success_rate: float | None
+    avg_duration_seconds: float | None
+    min_duration_seconds: float | None
+    max_duration_seconds: float | None
+
+
+class WorkflowRunFigures(RunFigures):
+    steps_executed: int
+    avg_steps_executed: float | None
+
+
+class FeedbackFigures(BaseModel):
+    count: int
+    positive: int
+    negative: int
+    neutral: int
+    positive_ratio: float | None
+    timed: int
+    avg_response_time_seconds: float | None
+    min_response_time_seconds: float | None
+    max_response_time_seconds: float | None
+
+
+class AgentBreakdowns(BaseModel):
+    agent_role: dict[str, RunFigures]
+    agent_type: dict[str, RunFigures]
+
+
+class WorkflowBreakdowns(BaseModel):
+    workflow_type: dict[str, WorkflowRunFigures]
+
+
+class FeedbackBreakdowns(BaseModel):
+    feedback_type: dict[str, FeedbackFigures]
+    agent_role: dict[str, FeedbackFigures]
+    response_time: dict[str, FeedbackFigures]
+
+
+class RecordBreakdowns(BaseModel):
+    """``metrics.query.record_breakdowns``: recorded runs grouped by each stored dimension."""
+
+    agents: AgentBreakdowns
+    workflows: WorkflowBreakdowns
+    feedback: FeedbackBreakdowns
+    truncated: list[str]

@@ -12,7 +12,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, TypeAdapter
 from redis.exceptions import RedisError
 from tortoise.functions import Avg, Count, Sum
 
@@ -20,11 +20,28 @@ from models.monitoring import AgentMetric, FeedbackMetric, WorkflowMetric
 from services.core.config import get_settings
 from services.core.redis_client import get_redis, key
 from services.identity import Principal, require_admin, require_authenticated
+from services.metrics import record_breakdowns
 from services.observability import probes as platform_probes
 from services.observability import requests as request_metrics
 from services.observability import system as system_metrics
 from services.observability import thresholds as performance_thresholds
 from services.observability import workers as worker_status
+from services.observability.schemas import (
+    AgentRecorded,
+    ApplicationMetrics,
+    FeedbackRecorded,
+    IngestBacklog,
+    IngestView,
+    JsonMetrics,
+    MetricsHealth,
+    MetricsSummary,
+    OrganizationRecords,
+    RedisReach,
+    RequestWindow,
+    RollupLag,
+    WorkerSummary,
+    WorkflowRecorded,
+)
 from services.rollups import Sketch
 
 log = logging.getLogger(__name__)
@@ -32,6 +49,7 @@ Seconds = float
 Name = str
 BIZ_COUNTERS = "mon:biz"
 JOB_COUNTERS = "mon:jobs"
+_INGEST_VIEW: TypeAdapter[IngestView] = TypeAdapter(IngestView)
 
 
 class AgentRecord(BaseModel):
@@ -71,7 +89,7 @@ async def _count(*increments: tuple[str, float]) -> None:
         log.warning("metric counters not bumped (%s); the stored record is unaffected", exc)
 
 
-async def record_agent(principal: Principal, rec: AgentRecord) -> dict[str, Any]:
+async def record_agent(principal: Principal, rec: AgentRecord) -> AgentRecorded:
     principal = require_authenticated(principal)
     row = await AgentMetric.create(
         organization_id=principal.organization_id,
@@ -82,10 +100,10 @@ async def record_agent(principal: Principal, rec: AgentRecord) -> dict[str, Any]
         duration_seconds=rec.duration,
     )
     await _count((f"agent|{rec.status}", 1), (f"agent_seconds|{rec.status}", float(rec.duration)))
-    return {"id": row.id, "recorded_at": row.recorded_at, **rec.model_dump()}
+    return AgentRecorded(id=row.id, recorded_at=row.recorded_at, **rec.model_dump())
 
 
-async def record_feedback(principal: Principal, rec: FeedbackRecord) -> dict[str, Any]:
+async def record_feedback(principal: Principal, rec: FeedbackRecord) -> FeedbackRecorded:
     principal = require_authenticated(principal)
     row = await FeedbackMetric.create(
         organization_id=principal.organization_id,
@@ -99,10 +117,10 @@ async def record_feedback(principal: Principal, rec: FeedbackRecord) -> dict[str
     if rec.response_time is not None:
         increments += [("feedback_seconds", float(rec.response_time)), ("feedback_timed", 1)]
     await _count(*increments)
-    return {"id": row.id, "recorded_at": row.recorded_at, **rec.model_dump()}
+    return FeedbackRecorded(id=row.id, recorded_at=row.recorded_at, **rec.model_dump())
 
 
-async def record_workflow(principal: Principal, rec: WorkflowRecord) -> dict[str, Any]:
+async def record_workflow(principal: Principal, rec: WorkflowRecord) -> WorkflowRecorded:
     principal = require_authenticated(principal)
     row = await WorkflowMetric.create(
         organization_id=principal.organization_id,
@@ -117,7 +135,7 @@ async def record_workflow(principal: Principal, rec: WorkflowRecord) -> dict[str
         (f"workflow_seconds|{rec.status}", float(rec.duration)),
         ("workflow_steps", int(rec.steps_executed or 0)),
     )
-    return {"id": row.id, "recorded_at": row.recorded_at, **rec.model_dump()}
+    return WorkflowRecorded(id=row.id, recorded_at=row.recorded_at, **rec.model_dump())
 
 
 async def record_job_outcome(function: str, outcome: str, seconds: float) -> None:
@@ -140,7 +158,7 @@ async def counters() -> tuple[dict[str, str], dict[str, str]]:
     return biz, jobs
 
 
-async def organization_records(organization_id: int, since: datetime | None = None) -> dict[str, Any]:
+async def organization_records(organization_id: int, since: datetime | None = None) -> OrganizationRecords:
     """The organization's agent/feedback/workflow records, aggregated in SQL (one query per kind)."""
     scope: dict[str, Any] = {"organization_id": organization_id}
     if since is not None:
@@ -169,26 +187,28 @@ async def organization_records(organization_id: int, since: datetime | None = No
     a_total = sum(int(r.get("n") or 0) for r in a.values())
     f_total = sum(int(r.get("n") or 0) for r in f.values())
     w_total = sum(int(r.get("n") or 0) for r in w.values())
-    return {
-        "agents": {
-            "total": a_total,
-            "by_status": {k: int(v.get("n") or 0) for k, v in a.items()},
-            "success_rate": round(int(a["success"].get("n") or 0) / a_total, 6) if a_total else None,
-            "avg_duration_seconds": {k: _round(v.get("avg")) for k, v in a.items()},
-        },
-        "feedback": {
-            "total": f_total,
-            "by_rating": {k: int(v.get("n") or 0) for k, v in f.items()},
-            "positive_ratio": round(int(f["positive"].get("n") or 0) / f_total, 6) if f_total else None,
-        },
-        "workflows": {
-            "total": w_total,
-            "by_status": {k: int(v.get("n") or 0) for k, v in w.items()},
-            "success_rate": round(int(w["success"].get("n") or 0) / w_total, 6) if w_total else None,
-            "avg_duration_seconds": {k: _round(v.get("avg")) for k, v in w.items()},
-            "steps_executed": sum(int(v.get("steps") or 0) for v in w.values()),
-        },
-    }
+    return OrganizationRecords.model_validate(
+        {
+            "agents": {
+                "total": a_total,
+                "by_status": {k: int(v.get("n") or 0) for k, v in a.items()},
+                "success_rate": round(int(a["success"].get("n") or 0) / a_total, 6) if a_total else None,
+                "avg_duration_seconds": {k: _round(v.get("avg")) for k, v in a.items()},
+            },
+            "feedback": {
+                "total": f_total,
+                "by_rating": {k: int(v.get("n") or 0) for k, v in f.items()},
+                "positive_ratio": round(int(f["positive"].get("n") or 0) / f_total, 6) if f_total else None,
+            },
+            "workflows": {
+                "total": w_total,
+                "by_status": {k: int(v.get("n") or 0) for k, v in w.items()},
+                "success_rate": round(int(w["success"].get("n") or 0) / w_total, 6) if w_total else None,
+                "avg_duration_seconds": {k: _round(v.get("avg")) for k, v in w.items()},
+                "steps_executed": sum(int(v.get("steps") or 0) for v in w.values()),
+            },
+        }
+    )
 
 
 def _round(value: Any) -> float | None:
@@ -203,7 +223,7 @@ def _job_outcomes(jobs: dict[str, str]) -> dict[str, dict[str, float]]:
     return out
 
 
-async def _requests(hours: int) -> dict[str, Any]:
+async def _requests(hours: int) -> RequestWindow:
     merged = request_metrics.merge_windows(await request_metrics.read_hours(request_metrics.window_hours(hours)))
     total = sum(w.count for w in merged.values())
     errors = sum(w.errors for w in merged.values())
@@ -213,70 +233,86 @@ async def _requests(hours: int) -> dict[str, Any]:
         sketch.merge(w.sketch)
         ms += w.ms_sum
     p95 = sketch.quantile(0.95)
-    return {
-        "window_hours": hours,
-        "requests": total,
-        "errors_5xx": errors,
-        "error_rate": round(errors / total, 6) if total else 0.0,
-        "avg_ms": round(ms / total, 3) if total else None,
-        "p95_ms": None if p95 is None else round(p95, 3),
-        "endpoints": len(merged),
-    }
+    return RequestWindow(
+        window_hours=hours,
+        requests=total,
+        errors_5xx=errors,
+        error_rate=round(errors / total, 6) if total else 0.0,
+        avg_ms=round(ms / total, 3) if total else None,
+        p95_ms=None if p95 is None else round(p95, 3),
+        endpoints=len(merged),
+    )
 
 
-async def json_metrics(principal: Principal, include_system: bool, include_app: bool) -> dict[str, Any]:
-    """``GET /v1/metrics/json``: platform request/pipeline/system data plus the caller's organization records."""
+async def _ingest_view(principal: Principal) -> IngestView:
+    return _INGEST_VIEW.validate_python(await platform_probes.ingest_view(principal))
+
+
+async def _workers() -> WorkerSummary:
+    return WorkerSummary.model_validate(worker_status.describe(await worker_status.live_workers()))
+
+
+async def json_metrics(principal: Principal, include_system: bool, include_app: bool) -> JsonMetrics:
+    """``GET /v1/metrics/json``: platform request/pipeline/system data plus the caller's organization
+    records, broken down by dimension over all time.  ``system`` and ``application`` are None when
+    not asked for (the REST route leaves them out)."""
     principal = require_admin(principal)
-    out: dict[str, Any] = {"generated_at": datetime.now(UTC)}
+    out = JsonMetrics(generated_at=datetime.now(UTC))
     if include_system:
-        out["system"] = await system_metrics.current(principal)
+        out.system = await system_metrics.current(principal)
     if include_app:
         _, jobs = await counters()
-        out["application"] = {
-            "requests_last_hour": await _requests(1),
-            "requests_last_24h": await _requests(24),
-            "ingest": await platform_probes.ingest_view(principal),
-            "rollups": await platform_probes.rollup_lag(),
-            "workers": worker_status.describe(await worker_status.live_workers()),
-            "job_outcomes": _job_outcomes(jobs),
-            "organization": await organization_records(principal.organization_id),
-        }
+        organization = await organization_records(principal.organization_id)
+        out.application = ApplicationMetrics(
+            requests_last_hour=await _requests(1),
+            requests_last_24h=await _requests(24),
+            ingest=await _ingest_view(principal),
+            rollups=RollupLag.model_validate(await platform_probes.rollup_lag()),
+            workers=await _workers(),
+            job_outcomes=_job_outcomes(jobs),
+            organization=organization,
+        )
+        organization.by_dimension = await record_breakdowns(principal.organization_id)
     return out
 
 
-async def summary(principal: Principal) -> dict[str, Any]:
-    """``GET /v1/metrics/summary``: the few numbers an operator looks at first."""
+async def summary(principal: Principal) -> MetricsSummary:
+    """``GET /v1/metrics/summary``: the few numbers an operator looks at first, and the last 24
+    hours' recorded runs by dimension."""
     principal = require_admin(principal)
     last_hour = await _requests(1)
     day = await _requests(24)
     breaches = performance_thresholds.visible_to(principal, await performance_thresholds.breaches(1))
-    backlog = await platform_probes.ingest_view(principal)
-    lag = await platform_probes.rollup_lag()
-    records = await organization_records(principal.organization_id, datetime.now(UTC) - timedelta(hours=24))
-    return {
-        "generated_at": datetime.now(UTC),
-        "requests_last_hour": last_hour["requests"],
-        "requests_last_24h": day["requests"],
-        "error_rate_24h": day["error_rate"],
-        "p95_ms_24h": day["p95_ms"],
-        "endpoints_tracked_24h": day["endpoints"],
-        "live_workers": worker_status.describe(await worker_status.live_workers())["workers"],
-        "ingest_backlog": backlog.get("stream_length"),  # platform-wide: superusers only (else null)
-        "dead_letters_last_hour": backlog["dead_letters_recent"],
-        "rollup_lag_seconds": lag["lag_seconds"],
-        "sampler_enabled": (await system_metrics.sampler_state()).enabled,
-        "threshold_breaches": len(breaches),
-        "critical_breaches": sum(1 for b in breaches if b.severity == "critical"),
-        "agents_last_24h": records["agents"]["total"],
-        "agent_success_rate_24h": records["agents"]["success_rate"],
-        "feedback_last_24h": records["feedback"]["total"],
-        "feedback_positive_ratio_24h": records["feedback"]["positive_ratio"],
-        "workflows_last_24h": records["workflows"]["total"],
-        "workflow_success_rate_24h": records["workflows"]["success_rate"],
-    }
+    backlog = await _ingest_view(principal)
+    lag = RollupLag.model_validate(await platform_probes.rollup_lag())
+    since = datetime.now(UTC) - timedelta(hours=24)
+    records = await organization_records(principal.organization_id, since)
+    return MetricsSummary(
+        generated_at=datetime.now(UTC),
+        requests_last_hour=last_hour.requests,
+        requests_last_24h=day.requests,
+        error_rate_24h=day.error_rate,
+        p95_ms_24h=day.p95_ms,
+        endpoints_tracked_24h=day.endpoints,
+        live_workers=(await _workers()).workers,
+        # platform-wide: superusers only (else null)
+        ingest_backlog=backlog.stream_length if isinstance(backlog, IngestBacklog) else None,
+        dead_letters_last_hour=backlog.dead_letters_recent,
+        rollup_lag_seconds=lag.lag_seconds,
+        sampler_enabled=(await system_metrics.sampler_state()).enabled,
+        threshold_breaches=len(breaches),
+        critical_breaches=sum(1 for b in breaches if b.severity == "critical"),
+        agents_last_24h=records.agents.total,
+        agent_success_rate_24h=records.agents.success_rate,
+        feedback_last_24h=records.feedback.total,
+        feedback_positive_ratio_24h=records.feedback.positive_ratio,
+        workflows_last_24h=records.workflows.total,
+        workflow_success_rate_24h=records.workflows.success_rate,
+        by_dimension_24h=await record_breakdowns(principal.organization_id, since),
+    )
 
 
-async def metrics_health() -> dict[str, Any]:
+async def metrics_health() -> MetricsHealth:
     """``GET /v1/metrics/health`` (public): is request recording on and reaching Redis?"""
     settings = get_settings()
     started = time.perf_counter()
@@ -292,12 +328,12 @@ async def metrics_health() -> dict[str, Any]:
         status = "degraded"
     else:
         status = "operational"
-    return {
-        "status": status,
-        "request_recording": settings.request_metrics_enabled,
-        "redis": {"ok": redis_ok, "error": redis_error, "latency_ms": round((time.perf_counter() - started) * 1000, 3)},
-        "last_flush_age_seconds": age,
-        "last_flush_error": recorder.last_flush_error,
-        "pending_in_this_process": recorder.pending,
-        "flush_interval_seconds": settings.request_metrics_flush_seconds,
-    }
+    return MetricsHealth(
+        status=status,
+        request_recording=settings.request_metrics_enabled,
+        redis=RedisReach(ok=redis_ok, error=redis_error, latency_ms=round((time.perf_counter() - started) * 1000, 3)),
+        last_flush_age_seconds=age,
+        last_flush_error=recorder.last_flush_error,
+        pending_in_this_process=recorder.pending,
+        flush_interval_seconds=settings.request_metrics_flush_seconds,
+    )

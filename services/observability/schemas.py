@@ -1,7 +1,7 @@
 """Shapes of what the observability services answer: ``/v1/metrics/*``, ``/v1/monitoring/*``.
 
-Each model describes, key for key, the dict a service function returns today (the REST routes
-document them as ``response_model``; the JSON they send is the service's dict).  Maps keyed by
+Each model is what a service function returns (the REST routes document them as
+``response_model`` and send their ``model_dump(mode="json")``).  Maps keyed by
 data (endpoints, job functions, recorded roles and types) are ``dict[str, ...]``; evidence of a
 breach or a recommendation differs per rule and stays ``dict[str, Any]``.
 """
@@ -12,6 +12,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel
+
+from services.analytics import Trend
+from services.metrics import RecordBreakdowns
 
 # --------------------------------------------------------------------------- shared pieces
 
@@ -64,20 +67,7 @@ class DatabasePool(BaseModel):
     server_utilization: float | None = None
 
 
-class TrendFit(BaseModel):
-    """``analytics.trend.Trend.as_dict``."""
-
-    direction: str
-    slope_per_hour: float | None
-    intercept: float | None
-    r_squared: float | None
-    p_value: float | None
-    significant: bool
-    points: int
-    method: str
-
-
-class ResponseTimeTrendFit(TrendFit):
+class ResponseTimeTrendFit(Trend):
     series: str
 
 
@@ -286,59 +276,6 @@ class WorkflowRecords(BaseModel):
     steps_executed: int
 
 
-class RunFigures(BaseModel):
-    """One value of an agent dimension (``metrics.query.record_breakdowns``)."""
-
-    count: int
-    success: int
-    failure: int
-    success_rate: float | None
-    avg_duration_seconds: float | None
-    min_duration_seconds: float | None
-    max_duration_seconds: float | None
-
-
-class WorkflowRunFigures(RunFigures):
-    steps_executed: int
-    avg_steps_executed: float | None
-
-
-class FeedbackFigures(BaseModel):
-    count: int
-    positive: int
-    negative: int
-    neutral: int
-    positive_ratio: float | None
-    timed: int
-    avg_response_time_seconds: float | None
-    min_response_time_seconds: float | None
-    max_response_time_seconds: float | None
-
-
-class AgentBreakdowns(BaseModel):
-    agent_role: dict[str, RunFigures]
-    agent_type: dict[str, RunFigures]
-
-
-class WorkflowBreakdowns(BaseModel):
-    workflow_type: dict[str, WorkflowRunFigures]
-
-
-class FeedbackBreakdowns(BaseModel):
-    feedback_type: dict[str, FeedbackFigures]
-    agent_role: dict[str, FeedbackFigures]
-    response_time: dict[str, FeedbackFigures]
-
-
-class RecordBreakdowns(BaseModel):
-    """``metrics.query.record_breakdowns``: recorded runs grouped by each stored dimension."""
-
-    agents: AgentBreakdowns
-    workflows: WorkflowBreakdowns
-    feedback: FeedbackBreakdowns
-    truncated: list[str]
-
-
 class OrganizationRecords(BaseModel):
     """``app_records.organization_records``; ``by_dimension`` is added by ``GET /v1/metrics/json``."""
 
@@ -364,7 +301,7 @@ class ApplicationMetrics(BaseModel):
     ingest: IngestView
     rollups: RollupLag
     workers: WorkerSummary
-    job_outcomes: dict[str, dict[str, float]]
+    job_outcomes: dict[str, dict[str, int | float]]  # per job function: outcome counts, total seconds
     organization: OrganizationRecords
 
 

@@ -30,6 +30,7 @@ from services.core.errors import Conflict, NotFound
 from services.core.redis_client import get_redis, key
 from services.identity import Principal, require_superuser
 from services.security.addresses import AddressBook, require_ip
+from services.security.schemas import BlockedList, Cleared, Decision, Switch, Unblocked
 from services.security.settings import SecuritySettings, get_security_settings
 
 log = logging.getLogger(__name__)
@@ -110,23 +111,27 @@ def _iso(epoch: float | None) -> datetime | None:
     return None if epoch is None else datetime.fromtimestamp(float(epoch), UTC)
 
 
-def render(decision: dict[str, Any], hits: int) -> dict[str, Any]:
+def _at(epoch: float) -> datetime:
+    return datetime.fromtimestamp(float(epoch), UTC)
+
+
+def render(decision: dict[str, Any], hits: int) -> Decision:
     now = time.time()
-    return {
-        "ip_address": decision["ip"],
-        "scope": decision.get("scope", "ip"),
-        "type": decision.get("type", "ban"),
-        "source": decision.get("origin", "automatic"),
-        "reason": decision.get("reason") or "",
-        "scenario": decision.get("reason") if decision.get("origin") == "automatic" else None,
-        "blocked_at": _iso(decision["since"]),
-        "expires_at": _iso(decision["expires"]),
-        "duration_seconds": round(float(decision["duration"])),
-        "remaining_seconds": max(0, int(float(decision["expires"]) - now)),
-        "offence": int(decision.get("offence") or 1),
-        "blocked_by": decision.get("by"),
-        "hits_while_blocked": hits,
-    }
+    return Decision(
+        ip_address=decision["ip"],
+        scope=decision.get("scope", "ip"),
+        type=decision.get("type", "ban"),
+        source=decision.get("origin", "automatic"),
+        reason=decision.get("reason") or "",
+        scenario=decision.get("reason") if decision.get("origin") == "automatic" else None,
+        blocked_at=_at(decision["since"]),
+        expires_at=_at(decision["expires"]),
+        duration_seconds=round(float(decision["duration"])),
+        remaining_seconds=max(0, int(float(decision["expires"]) - now)),
+        offence=int(decision.get("offence") or 1),
+        blocked_by=decision.get("by"),
+        hits_while_blocked=hits,
+    )
 
 
 async def sweep_expired(now: float | None = None) -> int:
@@ -145,7 +150,7 @@ async def sweep_expired(now: float | None = None) -> int:
     return len(gone)
 
 
-async def active() -> list[dict[str, Any]]:
+async def active() -> list[Decision]:
     """Every decision in force, newest first (expired ones swept first)."""
     await sweep_expired()
     redis = get_redis()
@@ -159,7 +164,7 @@ async def active() -> list[dict[str, Any]]:
         decision = orjson.loads(text)
         if float(decision["expires"]) > now:
             out.append(render(decision, int(hits.get(ip, 0))))
-    out.sort(key=lambda d: d["blocked_at"], reverse=True)
+    out.sort(key=lambda d: d.blocked_at, reverse=True)
     return out
 
 
@@ -172,15 +177,15 @@ async def blocked_set(addresses: list[str]) -> set[str]:
     return {ip for ip, text in zip(addresses, values, strict=True) if text and orjson.loads(text)["expires"] > now}
 
 
-async def list_blocked(principal: Principal) -> dict[str, Any]:
+async def list_blocked(principal: Principal) -> BlockedList:
     require_superuser(principal)
     items = await active()
-    return {
-        "blocked_ips": items,
-        "total": len(items),
-        "automatic": sum(1 for d in items if d["source"] == "automatic"),
-        "manual": sum(1 for d in items if d["source"] == "manual"),
-    }
+    return BlockedList(
+        blocked_ips=items,
+        total=len(items),
+        automatic=sum(1 for d in items if d.source == "automatic"),
+        manual=sum(1 for d in items if d.source == "manual"),
+    )
 
 
 # --------------------------------------------------------------------------- changing
@@ -188,7 +193,7 @@ async def list_blocked(principal: Principal) -> dict[str, Any]:
 
 async def block(
     principal: Principal, ip_address: str, duration_seconds: int | None = None, reason: str | None = None
-) -> dict[str, Any]:
+) -> Decision:
     """A manual decision (replacing any decision in force for the address); allow-listed is a 409."""
     principal = require_superuser(principal)
     ip = require_ip(ip_address)
@@ -227,7 +232,7 @@ async def block(
     return render(decision, 0)
 
 
-async def unblock(principal: Principal, ip_address: str, reason: str | None = None) -> dict[str, Any]:
+async def unblock(principal: Principal, ip_address: str, reason: str | None = None) -> Unblocked:
     """Lift the decision in force for the address (404 when there is none)."""
     principal = require_superuser(principal)
     ip = require_ip(ip_address)
@@ -246,10 +251,10 @@ async def unblock(principal: Principal, ip_address: str, reason: str | None = No
     from services.security import recorder
 
     recorder.RECORDER.derived(ip, "ip_unblocked", {"reason": reason or "manual unblock", "by": principal.user_id})
-    return {"ip_address": ip, "unblocked": True, "decision": render(orjson.loads(text), int(hits or 0))}
+    return Unblocked(ip_address=ip, unblocked=True, decision=render(orjson.loads(text), int(hits or 0)))
 
 
-async def clear_all(principal: Principal) -> dict[str, Any]:
+async def clear_all(principal: Principal) -> Cleared:
     """Lift every decision; returns how many were in force.  Repeat-offence counts are kept."""
     require_superuser(principal)
     redis = get_redis()
@@ -261,10 +266,10 @@ async def clear_all(principal: Principal) -> dict[str, Any]:
     GUARD.invalidate()
     now = time.time()
     cleared = sum(1 for text in raw.values() if orjson.loads(text)["expires"] > now)
-    return {"cleared": cleared, "cleared_at": datetime.now(UTC)}
+    return Cleared(cleared=cleared, cleared_at=datetime.now(UTC))
 
 
-async def set_switch(principal: Principal, enabled: bool) -> dict[str, Any]:
+async def set_switch(principal: Principal, enabled: bool) -> Switch:
     """Start or stop detection and recording everywhere; decisions in force stay enforced."""
     principal = require_superuser(principal)
     redis = get_redis()
@@ -277,13 +282,13 @@ async def set_switch(principal: Principal, enabled: bool) -> dict[str, Any]:
         before, *_ = await pipe.execute()
     GUARD.invalidate()
     was = get_security_settings().monitoring_default if before is None else before == "1"
-    return {
-        "monitoring_enabled": enabled,
-        "previously_enabled": was,
-        "changed_at": datetime.fromtimestamp(now, UTC),
-        "changed_by": principal.user_id,
-        "decisions_enforced": True,
-    }
+    return Switch(
+        monitoring_enabled=enabled,
+        previously_enabled=was,
+        changed_at=datetime.fromtimestamp(now, UTC),
+        changed_by=principal.user_id,
+        decisions_enforced=True,
+    )
 
 
 async def switch_state() -> dict[str, Any]:

@@ -21,6 +21,7 @@ from models.security import SecurityEvent
 from services.identity import Principal, Role, require_admin
 from services.security.addresses import require_ip
 from services.security.classify import EVENT_TYPES, PATH_MAX, THREAT_LEVELS, UA_MAX, clean
+from services.security.schemas import EventList, SecurityEventInfo, ThreatStatistics
 
 MAX_LIMIT = 1000
 
@@ -91,22 +92,24 @@ def scope_name(principal: Principal) -> str:
     return "platform" if principal.has_role(Role.SUPERUSER) else "organization"
 
 
-def render(e: SecurityEvent) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        "event_id": str(e.event_id),
-        "event_type": e.event_type,
-        "threat_level": e.threat_level,
-        "source_ip": e.source_ip,
-        "method": e.method,
-        "path": e.path,
-        "status_code": e.status,
-        "organization_id": e.organization_id,
-        "user_id": e.user_id,
-        "user_agent": e.user_agent,
-        "detail": e.detail,
-        "timestamp": e.occurred_at,
-    }
+def render(e: SecurityEvent) -> SecurityEventInfo:
+    return SecurityEventInfo.model_validate(
+        {
+            "id": e.id,
+            "event_id": str(e.event_id),
+            "event_type": e.event_type,
+            "threat_level": e.threat_level,
+            "source_ip": e.source_ip,
+            "method": e.method,
+            "path": e.path,
+            "status_code": e.status,
+            "organization_id": e.organization_id,
+            "user_id": e.user_id,
+            "user_agent": e.user_agent,
+            "detail": e.detail,
+            "timestamp": e.occurred_at,
+        }
+    )
 
 
 async def list_events(
@@ -117,7 +120,7 @@ async def list_events(
     source_ip: str | None = None,
     limit: int = 100,
     before_id: int | None = None,
-) -> list[dict[str, Any]]:
+) -> EventList:
     """Newest first; ``before_id`` continues a previous page (GraphQL's cursor)."""
     since = datetime.now(UTC) - timedelta(hours=hours)
     qs = scoped(principal).filter(occurred_at__gte=since)
@@ -130,7 +133,8 @@ async def list_events(
     if before_id is not None:
         qs = qs.filter(id__lt=before_id)
     rows = await qs.order_by("-occurred_at", "-id").limit(min(limit, MAX_LIMIT))
-    return [render(e) for e in rows]
+    items = [render(e) for e in rows]
+    return EventList(events=items, count=len(items), limit=limit, hours=hours, scope=scope_name(principal))
 
 
 async def _counts(qs: QuerySet[SecurityEvent], column: str, limit: int | None = None) -> list[tuple[Any, int]]:
@@ -152,7 +156,7 @@ def _change(current: int, previous: int) -> float | None:
     return round((current - previous) * 100.0 / previous, 2)
 
 
-async def statistics(principal: Principal, hours: int) -> dict[str, Any]:
+async def statistics(principal: Principal, hours: int) -> ThreatStatistics:
     """Counts by type and level, top sources and paths, hourly buckets, change against the previous window."""
     from services.security import decisions
 
@@ -171,32 +175,34 @@ async def statistics(principal: Principal, hours: int) -> dict[str, Any]:
     total, prev_total = sum(by_type.values()), sum(prev_type.values())
     first_hour = int(since.timestamp()) // 3600
     last_hour = int(now.timestamp()) // 3600
-    return {
-        "scope": scope_name(principal),
-        "hours": hours,
-        "period_start": since,
-        "period_end": now,
-        "total_events": total,
-        "previous_total_events": prev_total,
-        "change_percent": _change(total, prev_total),
-        "unique_sources": await unique_sources(window),
-        "by_type": [
-            {
-                "event_type": t,
-                "count": by_type.get(t, 0),
-                "previous_count": prev_type.get(t, 0),
-                "change_percent": _change(by_type.get(t, 0), prev_type.get(t, 0)),
-            }
-            for t in sorted(set(by_type) | set(prev_type), key=lambda t: (-by_type.get(t, 0), t))
-        ],
-        "by_level": {level: by_level.get(level, 0) for level in THREAT_LEVELS},
-        "top_sources": [{"source_ip": ip, "count": n, "blocked": ip in blocked} for ip, n in sources],
-        "top_paths": [{"path": p, "count": n} for p, n in paths],
-        "time_buckets": [
-            {"start": datetime.fromtimestamp(h * 3600, UTC), "count": hourly.get(h, 0)}
-            for h in range(first_hour, last_hour + 1)
-        ],
-    }
+    return ThreatStatistics.model_validate(
+        {
+            "scope": scope_name(principal),
+            "hours": hours,
+            "period_start": since,
+            "period_end": now,
+            "total_events": total,
+            "previous_total_events": prev_total,
+            "change_percent": _change(total, prev_total),
+            "unique_sources": await unique_sources(window),
+            "by_type": [
+                {
+                    "event_type": t,
+                    "count": by_type.get(t, 0),
+                    "previous_count": prev_type.get(t, 0),
+                    "change_percent": _change(by_type.get(t, 0), prev_type.get(t, 0)),
+                }
+                for t in sorted(set(by_type) | set(prev_type), key=lambda t: (-by_type.get(t, 0), t))
+            ],
+            "by_level": {level: by_level.get(level, 0) for level in THREAT_LEVELS},
+            "top_sources": [{"source_ip": ip, "count": n, "blocked": ip in blocked} for ip, n in sources],
+            "top_paths": [{"path": p, "count": n} for p, n in paths],
+            "time_buckets": [
+                {"start": datetime.fromtimestamp(h * 3600, UTC), "count": hourly.get(h, 0)}
+                for h in range(first_hour, last_hour + 1)
+            ],
+        }
+    )
 
 
 async def high_level_count(minutes: int) -> int:

@@ -21,50 +21,60 @@ from services.observability import ingest_backlog
 from services.security import decisions, events, reputation
 from services.security.classify import EVENT_TYPES, LEVEL_WEIGHTS
 from services.security.recorder import DROPPED, LAST_DETECTION, LAST_FLUSH, RECORDER
+from services.security.schemas import (
+    Configuration,
+    MonitorStatus,
+    Overview,
+    SecurityDashboard,
+    SecurityHealth,
+    Switch,
+)
 from services.security.settings import get_security_settings
 
 ALERT_SOURCE, ALERT_KEY = "security", "high_threat_events"
 EXEMPT_PATHS = ("/healthz", "/readyz")
 
 
-async def configuration(principal: Principal) -> dict[str, Any]:
+async def configuration(principal: Principal) -> Configuration:
     require_superuser(principal)
     s = get_security_settings()
     switch = await decisions.switch_state()
-    return {
-        "monitoring_enabled": switch["enabled"],
-        "monitoring_changed_at": switch["changed_at"],
-        "scenarios": [
-            {
-                "name": sc.name,
-                "capacity": sc.capacity,
-                "leak_seconds": sc.leak_seconds,
-                "distinct_paths": sc.distinct,
-                "description": sc.description,
-            }
-            for sc in s.scenarios
-        ],
-        "ban": {
-            "base_seconds": s.ban_seconds,
-            "factor": s.ban_factor,
-            "max_seconds": s.ban_max_seconds,
-            "repeat_window_seconds": s.repeat_window_seconds,
-            "manual_default_seconds": s.manual_ban_seconds,
-        },
-        "allowlist": list(s.allowlist),
-        "trusted_proxies": list(s.trusted_proxies),
-        "exempt_paths": list(EXEMPT_PATHS),
-        "event_types": [
-            {"event_type": t, "threat_level": lvl, "description": d} for t, (lvl, d) in EVENT_TYPES.items()
-        ],
-        "level_weights": LEVEL_WEIGHTS,
-        "reputation_half_life_hours": s.reputation_half_life_hours,
-        "cache_seconds": s.cache_seconds,
-        "flush_seconds": s.flush_seconds,
-        "buffer_max": s.buffer_max,
-        "alert_high_events": s.alert_high_events,
-        "alert_window_minutes": s.alert_window_minutes,
-    }
+    return Configuration.model_validate(
+        {
+            "monitoring_enabled": switch["enabled"],
+            "monitoring_changed_at": switch["changed_at"],
+            "scenarios": [
+                {
+                    "name": sc.name,
+                    "capacity": sc.capacity,
+                    "leak_seconds": sc.leak_seconds,
+                    "distinct_paths": sc.distinct,
+                    "description": sc.description,
+                }
+                for sc in s.scenarios
+            ],
+            "ban": {
+                "base_seconds": s.ban_seconds,
+                "factor": s.ban_factor,
+                "max_seconds": s.ban_max_seconds,
+                "repeat_window_seconds": s.repeat_window_seconds,
+                "manual_default_seconds": s.manual_ban_seconds,
+            },
+            "allowlist": list(s.allowlist),
+            "trusted_proxies": list(s.trusted_proxies),
+            "exempt_paths": list(EXEMPT_PATHS),
+            "event_types": [
+                {"event_type": t, "threat_level": lvl, "description": d} for t, (lvl, d) in EVENT_TYPES.items()
+            ],
+            "level_weights": LEVEL_WEIGHTS,
+            "reputation_half_life_hours": s.reputation_half_life_hours,
+            "cache_seconds": s.cache_seconds,
+            "flush_seconds": s.flush_seconds,
+            "buffer_max": s.buffer_max,
+            "alert_high_events": s.alert_high_events,
+            "alert_window_minutes": s.alert_window_minutes,
+        }
+    )
 
 
 def _age(stamp: str | None, now: float) -> float | None:
@@ -85,7 +95,7 @@ async def _probe(name: str, check: Any) -> dict[str, Any]:
     }
 
 
-async def health(principal: Principal) -> dict[str, Any]:
+async def health(principal: Principal) -> SecurityHealth:
     """Real probes (Redis, database), this process's recorder and enforcement cache, the shared queue."""
     require_superuser(principal)
     now = time.time()
@@ -108,65 +118,67 @@ async def health(principal: Principal) -> dict[str, Any]:
     if dropped and int(dropped) > 0:
         issues.append(f"{int(dropped)} observations dropped since start (buffer full)")
     status = "unhealthy" if any(c["status"] != "healthy" for c in checks) else ("degraded" if issues else "healthy")
-    return {
-        "status": status,
-        "monitoring_enabled": switch_on,
-        "checks": checks,
-        "recorder": {
-            "buffered": RECORDER.backlog,
-            "buffer_max": settings.buffer_max,
-            "last_flush_age_seconds": _age(last_flush, now),
-            "last_error": RECORDER.last_error,
-            "dropped_total": int(dropped or 0),
-        },
-        "queue": queue,
-        "detection": {"last_run_age_seconds": _age(last_detection, now)},
-        "enforcement": {
-            "cached_decisions": len(decisions.GUARD.snapshot.blocked),
-            "cache_seconds": settings.cache_seconds,
-            "refresh_error": decisions.GUARD.refresh_error,
-        },
-        "issues": issues,
-        "checked_at": datetime.fromtimestamp(now, UTC),
-    }
+    return SecurityHealth.model_validate(
+        {
+            "status": status,
+            "monitoring_enabled": switch_on,
+            "checks": checks,
+            "recorder": {
+                "buffered": RECORDER.backlog,
+                "buffer_max": settings.buffer_max,
+                "last_flush_age_seconds": _age(last_flush, now),
+                "last_error": RECORDER.last_error,
+                "dropped_total": int(dropped or 0),
+            },
+            "queue": queue,
+            "detection": {"last_run_age_seconds": _age(last_detection, now)},
+            "enforcement": {
+                "cached_decisions": len(decisions.GUARD.snapshot.blocked),
+                "cache_seconds": settings.cache_seconds,
+                "refresh_error": decisions.GUARD.refresh_error,
+            },
+            "issues": issues,
+            "checked_at": datetime.fromtimestamp(now, UTC),
+        }
+    )
 
 
-async def dashboard(principal: Principal, hours: int) -> dict[str, Any]:
+async def dashboard(principal: Principal, hours: int) -> SecurityDashboard:
     """Statistics of the window, recent events and, for superusers, blocks and the worst reputations."""
     principal = require_admin(principal)
     stats = await events.statistics(principal, hours)
     recent = await events.list_events(principal, hours, limit=20)
     platform = principal.has_role(Role.SUPERUSER)
     blocked = await decisions.active() if platform else None
-    worst = (await reputation.ranking(principal, 10))["items"] if platform else None
+    worst = (await reputation.ranking(principal, 10)).items if platform else None
     switch = await decisions.switch_state()
-    return {
-        "scope": stats["scope"],
-        "hours": hours,
-        "overview": {
-            "total_events": stats["total_events"],
-            "previous_total_events": stats["previous_total_events"],
-            "change_percent": stats["change_percent"],
-            "unique_sources": stats["unique_sources"],
-            "by_level": stats["by_level"],
-            "blocked_ips": None if blocked is None else len(blocked),
-        },
-        "attack_patterns": stats["by_type"],
-        "top_sources": stats["top_sources"],
-        "top_paths": stats["top_paths"],
-        "time_buckets": stats["time_buckets"],
-        "blocked_ips": blocked,
-        "reputation": worst,
-        "recent_events": recent,
-        "status": {"monitoring_enabled": switch["enabled"], "changed_at": switch["changed_at"]},
-    }
+    return SecurityDashboard(
+        scope=stats.scope,
+        hours=hours,
+        overview=Overview(
+            total_events=stats.total_events,
+            previous_total_events=stats.previous_total_events,
+            change_percent=stats.change_percent,
+            unique_sources=stats.unique_sources,
+            by_level=stats.by_level,
+            blocked_ips=None if blocked is None else len(blocked),
+        ),
+        attack_patterns=stats.by_type,
+        top_sources=stats.top_sources,
+        top_paths=stats.top_paths,
+        time_buckets=stats.time_buckets,
+        blocked_ips=blocked,
+        reputation=worst,
+        recent_events=recent.events,
+        status=MonitorStatus(monitoring_enabled=switch["enabled"], changed_at=switch["changed_at"]),
+    )
 
 
-async def start(principal: Principal) -> dict[str, Any]:
+async def start(principal: Principal) -> Switch:
     return await decisions.set_switch(principal, True)
 
 
-async def stop(principal: Principal) -> dict[str, Any]:
+async def stop(principal: Principal) -> Switch:
     return await decisions.set_switch(principal, False)
 
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 import math
 import time
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Literal
 
 from services.core.redis_client import get_redis, key
 from services.identity import Principal, require_superuser
 from services.security import decisions
 from services.security.classify import EVENT_TYPES, LEVEL_WEIGHTS
 from services.security.recorder import LANDMARK
+from services.security.schemas import Reputation, ReputationList
 from services.security.settings import get_security_settings
 
 SortBy = Literal["score", "events", "last_seen"]
@@ -44,24 +45,24 @@ def risk(score: float) -> str:
     return "low"
 
 
-async def ranking(principal: Principal, limit: int, sort_by: SortBy = "score", order: Order = "desc") -> dict[str, Any]:
+async def ranking(principal: Principal, limit: int, sort_by: SortBy = "score", order: Order = "desc") -> ReputationList:
     require_superuser(principal)
     redis = get_redis()
     ordered = await redis.zrange(key(_SETS[sort_by]), 0, limit - 1, desc=order == "desc")
     total = await redis.zcard(key("sec:rep:last"))
     items = await describe(ordered)
-    return {
-        "items": items,
-        "count": len(items),
-        "total_addresses": total,
-        "sort_by": sort_by,
-        "order": order,
-        "half_life_hours": get_security_settings().reputation_half_life_hours,
-        "weights": LEVEL_WEIGHTS,
-    }
+    return ReputationList(
+        items=items,
+        count=len(items),
+        total_addresses=total,
+        sort_by=sort_by,
+        order=order,
+        half_life_hours=get_security_settings().reputation_half_life_hours,
+        weights=LEVEL_WEIGHTS,
+    )
 
 
-async def describe(addresses: list[str]) -> list[dict[str, Any]]:
+async def describe(addresses: list[str]) -> list[Reputation]:
     if not addresses:
         return []
     redis = get_redis()
@@ -82,15 +83,17 @@ async def describe(addresses: list[str]) -> list[dict[str, Any]]:
         score = current_score(float(logged), now)
         counts = {f[2:]: int(v) for f, v in info.items() if f.startswith("c:") and f[2:] in EVENT_TYPES}
         out.append(
-            {
-                "ip_address": ip,
-                "score": score,
-                "risk": risk(score),
-                "total_events": int(events or 0),
-                "events_by_type": dict(sorted(counts.items())),
-                "first_seen": datetime.fromtimestamp(float(info["first"]), UTC) if info.get("first") else None,
-                "last_seen": datetime.fromtimestamp(float(last), UTC) if last is not None else None,
-                "blocked": ip in blocked,
-            }
+            Reputation.model_validate(
+                {
+                    "ip_address": ip,
+                    "score": score,
+                    "risk": risk(score),
+                    "total_events": int(events or 0),
+                    "events_by_type": dict(sorted(counts.items())),
+                    "first_seen": datetime.fromtimestamp(float(info["first"]), UTC) if info.get("first") else None,
+                    "last_seen": datetime.fromtimestamp(float(last), UTC) if last is not None else None,
+                    "blocked": ip in blocked,
+                }
+            )
         )
     return out

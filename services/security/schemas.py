@@ -1,6 +1,6 @@
 """Shapes of what the security services answer (``/v1/security/*`` and the GraphQL types).
 
-Each model describes, key for key, the dict a service function returns.
+Each model is what a service function returns; the REST routes send its ``model_dump(mode="json")``.
 """
 
 from __future__ import annotations
@@ -31,8 +31,13 @@ class SecurityEventFields(BaseModel):
     timestamp: datetime = Field(validation_alias=AliasChoices("timestamp", "occurred_at"))
 
 
-class SecurityEventInfo(SecurityEventFields):
+class _RowId(BaseModel):
     id: int
+
+
+# A stored event: its row id first, as REST has always sent it (the last base's fields come first).
+class SecurityEventInfo(SecurityEventFields, _RowId):
+    pass
 
 
 class EventList(BaseModel):

@@ -46,3 +46,59 @@ async def test_every_json_route_documents_its_data(client):
                     if not schema["properties"]["data"]:
                         untyped.append(f"{method.upper()} {path} {code}")
     assert untyped == []
+
+
+# Bodies that are not JSON: files, Prometheus or InfluxDB text, OTLP protobuf.
+NON_JSON_MEDIA = {
+    "text/csv",
+    "text/plain",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/x-protobuf",
+}
+
+# POST/PUT/PATCH operations that take no request body, each with the reason.
+BODILESS = {
+    # actions without parameters: the path says it all
+    ("post", "/v1/mcp/proxy/metrics/clear-cache"),
+    ("post", "/v1/monitoring/start"),
+    ("post", "/v1/monitoring/stop"),
+    ("post", "/v1/security/start"),
+    ("post", "/v1/security/stop"),
+    # query-driven: seed 003 takes the recorded run's fields as query parameters
+    ("post", "/v1/metrics/record/agent"),
+    ("post", "/v1/metrics/record/feedback"),
+    ("post", "/v1/metrics/record/workflow"),
+}
+
+
+async def test_every_operation_documents_its_request_and_response_schemas(client):
+    """Every 2xx answer has a non-empty schema for each JSON media type (and for the enveloped
+    ``data``); every POST/PUT/PATCH has a requestBody unless it is in :data:`BODILESS`."""
+    spec = (await client.get("/openapi.json")).json()
+    untyped, unknown_media, bodiless = [], [], set()
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            if method in ("post", "put", "patch") and "requestBody" not in op:
+                bodiless.add((method, path))
+            for code, response in op["responses"].items():
+                if not code.startswith("2"):
+                    continue
+                for media, content in response.get("content", {}).items():
+                    schema = content.get("schema", {})
+                    if "json" in media:
+                        data = schema.get("properties", {}).get("data", True)
+                        if not schema or not data:
+                            untyped.append(f"{method.upper()} {path} {code} {media}")
+                    elif media.split(";")[0].strip() not in NON_JSON_MEDIA:
+                        unknown_media.append(f"{method.upper()} {path} {code} {media}")
+    assert untyped == []
+    assert unknown_media == []
+    assert bodiless == BODILESS
+
+
+async def test_export_row_schema_names_the_export_columns(client):
+    from services.analytics import export
+
+    spec = (await client.get("/openapi.json")).json()
+    schemas = spec["components"]["schemas"]
+    assert list(schemas["ExportRow"]["properties"]) == [*export.KEY_COLUMNS, *export.METRIC_COLUMNS]

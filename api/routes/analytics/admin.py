@@ -146,6 +146,7 @@ async def get_prompt_report(call: Call[ReportQuery, None]) -> Ok:
     role=Role.ADMIN,
     query_model=ExportQuery,
     media_type=tuple(media.split(";")[0] for media in analytics.FORMATS.values()),
+    response_model=analytics.AnalyticsExport,  # the JSON file
     responses={200: "A file (Content-Disposition: attachment): JSON, CSV or XLSX"},
     description="Rows: prompt x version x UTC day with the selected metric columns; streamed.",
 )
