@@ -17,7 +17,6 @@ database can store (NUL, lone surrogates) in the path, the query or a JSON body.
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
@@ -30,12 +29,10 @@ from starlette.responses import Response
 from starlette.routing import Match, Route
 from starlette.routing import Router as StarletteRouter
 from starlette.types import Receive, Scope, Send
-from tortoise.exceptions import IntegrityError
-from tortoise.exceptions import ValidationError as ColumnValidationError
 
 from api.auth import principal_of
 from api.envelope import success
-from services.core.errors import BadRequest, FieldIssue
+from services.core.errors import BadRequest, DomainError, FieldIssue, domain_error
 from services.core.validation import bad_request, issues_of, unstorable, unstorable_issue, validated, with_int_bounds
 from services.identity import Principal, Role, require_authenticated, require_role
 
@@ -45,10 +42,6 @@ _PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
 # A JSON text can only carry a NUL or a lone surrogate as a \u escape (raw control characters are
 # invalid JSON): bodies without such an escape, i.e. nearly all, skip the walk over the parsed body.
 _SUSPECT_ESCAPE = re.compile(rb"\\u(?:0000|[dD][89abcdefABCDEF][0-9a-fA-F]{2})")
-_COLUMN_ERROR = re.compile(r"^(\w+): (.*)$", re.DOTALL)
-_TOO_LONG = re.compile(r"^Length of .* (\d+) > (\d+)$", re.DOTALL)
-_NOT_NULL = re.compile(r'NOT NULL constraint failed: \w+\.(\w+)|null value in column "(\w+)"')
-log = logging.getLogger("api.routing")
 
 
 @dataclass
@@ -207,31 +200,6 @@ async def _body(request: Request, model: type[BaseModel], required: bool = True)
         raise bad_request(issues_of(exc)) from None
 
 
-def _column_error(ep: Endpoint, exc: ColumnValidationError | IntegrityError) -> BadRequest | None:
-    """A value the route's model let through but its column refuses: too long or null for the ORM's
-    own checks, or a NOT NULL violation from the database (a ``null`` in a PATCH of a required field).
-    That is bad input, so a 400 naming the column, not a 500; logged, because the route's model should
-    have refused it under the field's own name.  None: another integrity error, left to the caller."""
-    text = str(exc)
-    if isinstance(exc, IntegrityError):
-        not_null = _NOT_NULL.search(text)
-        if not_null is None:
-            return None
-        field, message = not_null.group(1) or not_null.group(2), "must not be null"
-    else:
-        matched = _COLUMN_ERROR.match(text)
-        field, problem = (matched.group(1), matched.group(2)) if matched else ("body", text)
-        too_long = _TOO_LONG.match(problem)
-        if too_long:
-            message = f"must be at most {too_long.group(2)} characters"
-        elif "must not be None" in problem:
-            message = "must not be null"
-        else:
-            message = problem if len(problem) <= 200 else "invalid value"
-    log.warning("%s: a column refused input its model accepted: %s", ep.operation_id, text[:200])
-    return bad_request([FieldIssue(field, message, "column_constraint")])
-
-
 def _starlette_endpoint(ep: Endpoint) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         principal = principal_of(request)
@@ -242,9 +210,14 @@ def _starlette_endpoint(ep: Endpoint) -> Callable[[Request], Awaitable[Response]
         body = await _body(request, ep.body_model, ep.body_required) if ep.body_model else None
         try:
             result = await ep.handler(Call(request, principal, path, query, body))
-        except (ColumnValidationError, IntegrityError) as exc:
-            refused = _column_error(ep, exc)
-            if refused is None:
+        except DomainError:
+            raise
+        except Exception as exc:
+            # A column's refusal of input the route's model let through is a 400 naming the field
+            # (services.core.errors.domain_error, the boundary GraphQL uses too); outages go on to
+            # the middleware, which answers them as 503s; anything else is a 500.
+            refused = domain_error(exc)
+            if not isinstance(refused, BadRequest):
                 raise
             raise refused from None
         if isinstance(result, Response):

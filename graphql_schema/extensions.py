@@ -7,9 +7,10 @@
   estimated cost (:mod:`graphql_schema.complexity`), the introspection policy, and text no
   database can store (NUL, lone surrogates) in variables or inline string literals.
 * :class:`DomainErrorMasking` — domain errors keep their message and gain
-  ``extensions.code``; bad argument values and variables become ``BAD_REQUEST`` naming the
-  argument; anything unexpected becomes ``Internal server error`` with a request id, and is
-  logged in full.
+  ``extensions.code``; outages and columns' refusals are mapped as over REST
+  (:func:`services.core.errors.domain_error`); bad argument values and variables become
+  ``BAD_REQUEST`` naming the argument; anything unexpected becomes ``Internal server error``
+  with a request id, and is logged in full.
 
 Errors of the first two travel as GraphQL errors with HTTP 200, like every validation error.
 """
@@ -38,7 +39,7 @@ from strawberry.extensions import MaskErrors, MaxTokensLimiter, SchemaExtension
 
 from graphql_schema.complexity import measure
 from services.core.config import get_settings
-from services.core.errors import DomainError, FieldIssue, outage
+from services.core.errors import DomainError, FieldIssue, ServiceUnavailable, domain_error
 from services.core.validation import bad_request, unstorable, unstorable_issue
 from services.security import flag_request
 
@@ -171,9 +172,13 @@ class DomainErrorMasking(MaskErrors):
                 if original.details:
                     extensions["details"] = [d.as_dict() for d in original.details]
                 processed.append(self._copy(error, original.message, extensions))
-            elif (unavailable := outage(original)) is not None:  # the same mapping REST's middleware uses
-                log.warning("dependency unavailable request_id=%s", request_id, exc_info=original)
-                processed.append(self._copy(error, unavailable.message, {"code": unavailable.code}))
+            elif (mapped := domain_error(original)) is not None:  # the boundary REST uses: outages, columns
+                if isinstance(mapped, ServiceUnavailable):
+                    log.warning("dependency unavailable request_id=%s", request_id, exc_info=original)
+                extensions = {"code": mapped.code}
+                if mapped.details:
+                    extensions["details"] = [d.as_dict() for d in mapped.details]
+                processed.append(self._copy(error, mapped.message, extensions))
             elif isinstance(original, RecursionError) and error.path is None:  # nesting graphql-core cannot handle
                 processed.append(self._copy(error, "Query or variables are nested too deeply", {"code": TOO_COMPLEX}))
             elif type(original).__name__ == "PermissionError":
