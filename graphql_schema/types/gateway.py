@@ -7,6 +7,8 @@ carry the parsed scrape figures (label -> value maps) that have no fixed GraphQL
 
 from __future__ import annotations
 
+from typing import get_args
+
 import strawberry
 from strawberry.scalars import JSON
 
@@ -15,9 +17,9 @@ from graphql_schema.derive import model_type
 from graphql_schema.permissions import IsAuthenticated
 from services import gateway
 from services.core.errors import BadRequest
-from services.gateway import Component, Incident, ProxyHealth, ProxyMetrics
+from services.gateway import Component, Incident, ProxyHealth, ProxyMetrics, TimeRange
 
-TIME_RANGES = ("1h", "24h", "7d")
+TIME_RANGES: tuple[str, ...] = get_args(TimeRange)  # the service's own choices, not a copy
 
 
 @model_type(Component)
