@@ -11,7 +11,7 @@ from workers.identity import flush_api_key_usage
 from workers.ingest import drain_ingest
 from workers.notifications import deliver_notification
 from workers.observability import heartbeat, sample_system_metrics
-from workers.partitions import maintain_partitions
+from workers.core import maintain_partitions
 from workers.rollups import refresh_rollups
 from workers.security import check_security_alerts
 from workers.tools import refresh_tool_rollups

@@ -182,7 +182,7 @@ async def _maintain(s) -> dict:
         "import asyncio, json\n"
         "from tortoise import Tortoise\n"
         "from services.core.database import tortoise_config\n"
-        "from workers.partitions import maintain_partitions\n"
+        "from workers.core import maintain_partitions\n"
         "async def main():\n"
         "    await Tortoise.init(config=tortoise_config())\n"
         "    try:\n"

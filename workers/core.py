@@ -1,4 +1,4 @@
-"""Jobs of time-partition maintenance (``services/core/partitions.py``)."""
+"""Jobs of the core domain: time-partition maintenance (``services/core/partitions.py``)."""
 
 from __future__ import annotations
 
