@@ -17,6 +17,7 @@ from graphql_schema.types.dbperf import DatabasePerformanceMutation, DatabasePer
 from graphql_schema.types.deployments import DeploymentsMutation, DeploymentsQuery
 from graphql_schema.types.gateway import GatewayQuery
 from graphql_schema.types.identity import User, Viewer, resolve_user, resolve_viewer
+from graphql_schema.types.ingest import IngestMutation
 from graphql_schema.types.metrics import MetricsSubscription
 from graphql_schema.types.notifications import NotificationsMutation, NotificationsQuery
 from graphql_schema.types.observability import MonitoringQuery
@@ -54,6 +55,7 @@ class Query(
 @strawberry.type
 class Mutation(
     PromptsMutation,
+    IngestMutation,
     NotificationsMutation,
     AlertsMutation,
     DeploymentsMutation,

@@ -21,7 +21,7 @@ from graphql_schema.pagination import Connection, Pagination, id_after, id_curso
 from graphql_schema.permissions import IsAuthenticated
 from graphql_schema.types.identity import User
 from graphql_schema.types.usage import UsagePromptVersionCost, resolve_prompt_version_cost
-from services import catalog, ingest
+from services import catalog
 from services.analytics import DataSourceUsage as DataSourceUsageModel
 from services.analytics import PromptAnalytics as PromptAnalyticsModel
 from services.analytics import SchemaUsage as SchemaUsageModel
@@ -36,7 +36,6 @@ from services.catalog import (
 )
 from services.core.errors import BadRequest
 from services.core.validation import validated
-from services.ingest import UsageEvent
 
 
 @model_type(DataSourceUsageModel)
@@ -199,30 +198,6 @@ class CreatePromptInput:
     tags: JSON | None = None
 
 
-@strawberry.input(description="One prompt invocation; the same fields as POST /api/v1/prompts/analytics")
-class PromptUsageInput:
-    prompt_id: str = strawberry.field(description="Prompt uuid, or integer id as a string")
-    version_hash: str
-    event_id: str | None = None
-    latency_ms: float | None = None
-    cost_usd: float | None = None
-    score: float | None = None
-    status: ExecutionStatus = ExecutionStatus.COMPLETED
-    total_duration_ms: float | None = None
-    ai_response_time_ms: float | None = None
-    query_execution_time_ms: float | None = None
-    data_source_ids: list[int] | None = None
-    schema_names: list[str] | None = None
-    timestamp: datetime | None = None
-    prompt_name: str | None = None
-
-
-@strawberry.type
-class LoggedUsage:
-    event_id: str
-    queued: bool
-
-
 @strawberry.type
 class PromptsQuery:
     @strawberry.field(permission_classes=[IsAuthenticated], description="A prompt by integer id or uuid")
@@ -310,14 +285,3 @@ class PromptsMutation:
             info.context.user, draft.name, draft.text, draft.workspace_id, draft.uuid, draft.tags
         )
         return Prompt.from_pydantic(created)
-
-    @strawberry.mutation(
-        permission_classes=[IsAuthenticated], description="Queue one usage event (what the REST ingest route does)"
-    )
-    async def log_prompt_usage(self, info: Info, input: PromptUsageInput) -> LoggedUsage:
-        raw = {k: v for k, v in strawberry.asdict(input).items() if v is not None}
-        raw["status"] = input.status.value
-        raw["prompt_id"] = int_or_uuid(raw["prompt_id"], "prompt_id")
-        event = validated(UsageEvent, raw)
-        event_id = await ingest.log_usage(info.context.user, event)
-        return LoggedUsage(event_id=event_id, queued=True)
