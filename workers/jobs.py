@@ -5,13 +5,13 @@ names a job after its function, so where a function lives does not change its qu
 """
 
 from workers.alerting import evaluate_alerts
+from workers.core import maintain_partitions
 from workers.dbperf import optimize_database, sample_database_stats
 from workers.gateway import collect_gateway, prune_gateway_samples
 from workers.identity import flush_api_key_usage
 from workers.ingest import drain_ingest
 from workers.notifications import deliver_notification
 from workers.observability import heartbeat, sample_system_metrics
-from workers.core import maintain_partitions
 from workers.rollups import refresh_rollups
 from workers.security import check_security_alerts
 from workers.tools import refresh_tool_rollups
