@@ -344,20 +344,22 @@ async def _accumulate_once(
                     hourly_q.append(Q(prompt_id__in=pids) & _between("bucket_start", lo, hi))
         else:
             hourly_q.append(_between("bucket_start", h0, h1))
-            # Likewise the hour holding ``end``: where its clean rows hold nothing after ``end`` (a
-            # chart's current bucket, a window ending now) they answer [h1, end], instead of a raw
-            # read of an hour that holds millions of events under heavy ingest.
+        if open_tail:
+            # The hour holding ``end`` likewise, for the prompts no daily row answered: where its
+            # clean rows hold nothing after ``end`` (a chart's current bucket, a window ending now)
+            # they answer [h1, end], instead of a raw read of an hour that holds millions of events
+            # under heavy ingest.
             tail_rows = PromptRollupHourly.filter(
-                Q(prompt_id__in=ids) & Q(bucket_start=h1) & version_filter & _clean(dirty)
+                Q(prompt_id__in=open_tail) & Q(bucket_start=h1) & version_filter & _clean(dirty)
             )
             slicing = _Slicing(by_version, origin, bucket, [h1])
             groups = await _row_groups(tail_rows, slicing, late_after=end)
-            tail_ids = {g.prompt_id for g in groups} - {g.prompt_id for g in groups if g.late}
-            wanted = [g for g in groups if g.prompt_id in tail_ids]
+            hour_ids = {g.prompt_id for g in groups} - {g.prompt_id for g in groups if g.late}
+            wanted = [g for g in groups if g.prompt_id in hour_ids]
             merged = await _merged(PromptRollupHourly, wanted, keep, tail_rows, slicing)
             for g, acc in zip(wanted, merged, strict=True):
                 fold(g.key, acc)
-            open_tail = [pid for pid in ids if pid not in tail_ids]
+            open_tail = [pid for pid in open_tail if pid not in hour_ids]
     if h1 in edges and not open_tail:
         del edges[h1]
     if edges:
