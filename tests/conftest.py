@@ -211,14 +211,19 @@ async def run_worker_burst() -> subprocess.CompletedProcess[str]:
     arq's burst mode waits until the queue's sorted set is empty, deferred jobs included, so a
     retry an earlier test scheduled minutes ahead (a failed notification delivery's backoff)
     would keep the worker alive past the two minutes it gets.  Those tests have finished; their not-yet-due
-    jobs are dropped first.  Jobs due now stay queued for this worker.
+    jobs are dropped first, and so are jobs they queued over a minute ago.  Jobs queued since stay.
     """
     import time
 
     from services.core import job_queue
     from services.core.redis_client import get_redis
 
-    await get_redis().zremrangebyscore(job_queue.queue_name(), f"({int(time.time() * 1000) + 1000}", "+inf")
+    now_ms = int(time.time() * 1000)
+    queue = job_queue.queue_name()
+    await get_redis().zremrangebyscore(queue, f"({now_ms + 1000}", "+inf")
+    # Jobs queued over a minute ago were left by earlier tests (no worker ran them); a slow one (a
+    # delivery to a receiver long gone) would hold this worker's slots. This test's own are recent.
+    await get_redis().zremrangebyscore(queue, "-inf", f"({now_ms - 60_000}")
     return await asyncio.to_thread(
         subprocess.run,
         [sys.executable, "-m", "arq", "workers.settings.WorkerSettings", "--burst"],
