@@ -9,8 +9,7 @@ only then clears the mark unless it was re-marked meanwhile.  A window is read a
 * whole days inside it from day rows (unless the day holds a dirty hour),
 * whole hours at its ends (and the hours of such days) from hour rows,
 * the partial hours at its edges and every still-dirty hour from raw rows (on PostgreSQL
-  aggregated in SQL, sketch keys included, so no raw row reaches Python; a clean past edge
-  hour from a per-process copy of its calls, :mod:`services.tools.edge_hours`),
+  summed in SQL to one row per tool, sketch buckets included, so no raw row reaches Python),
 
 so an answer is always what the raw rows say, and percentiles come from merged sketches.
 """
@@ -21,7 +20,7 @@ import asyncio
 import math
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -44,7 +43,6 @@ from services.rollups import (  # the same marks and buckets as prompt rollups
     day_floor,
     hour_floor,
 )
-from services.tools import edge_hours
 
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
@@ -351,37 +349,19 @@ async def window_by_tool(
 
     Sketch parts (stored rollup arrays, raw-edge buckets) are collected per tool and summed into one
     dense array at the end: one slice add per part instead of a Sketch object per rollup row.
-    PostgreSQL buys: the rollups, the raw ranges and the edge hours' signatures are read side by
-    side on pooled connections, and a clean edge hour comes from its per-process copy
-    (:mod:`services.tools.edge_hours`); SQLite reads everything in turn from the database.
+    PostgreSQL buys: the rollups and the raw ranges are read side by side on pooled connections;
+    SQLite reads everything in turn.
     """
     dirty = await dirty_hours(organization_id)
     p = plan(start, end, dirty)
     out: dict[str, ToolAccumulator] = {}
     parts: dict[str, list[_Part]] = {}
     raw = _coalesce(p.raw)
-    if get_settings().is_postgres:
-        # Rollups, raw ranges and the edge hours' signatures concurrently (a pooled connection each);
-        # a clean past hour's part comes from its per-process copy (services.tools.edge_hours).
-        edges = {
-            hour_floor(lo): (lo, hi) for lo, hi in raw if hour_floor(lo) not in dirty and hi <= hour_floor(lo) + HOUR
-        }
-        rest = [(lo, hi) for lo, hi in raw if edges.get(hour_floor(lo)) != (lo, hi)]
-        found = await asyncio.gather(
-            _edge_signatures(organization_id, list(edges)),
+    if get_settings().is_postgres:  # the rollups and every raw range side by side, a pooled connection each
+        await asyncio.gather(
             _read_rollups(out, parts, organization_id, user_id, p, tool_name, with_sketches),
-            *(_read_raw(out, parts, organization_id, user_id, lo, hi, tool_name) for lo, hi in rest),
+            *(_read_raw(out, parts, organization_id, user_id, lo, hi, tool_name) for lo, hi in raw),
         )
-        signatures: dict[datetime, tuple[int | None, int]] = found[0] or {}
-        for hour, (lo, hi) in edges.items():
-            signature, calls = signatures.get(hour, (None, 0))
-            cached = await edge_hours.EDGE_HOURS.get(organization_id, hour, signature, calls)
-            if cached is None:
-                await _read_raw(out, parts, organization_id, user_id, lo, hi, tool_name)
-                continue
-            for tool, part in cached.between(lo, hi, user_id, tool_name).items():
-                _slot(out, tool).add_counts(part.calls, part.errors, part.duration_sum, part.error_types)
-                parts.setdefault(tool, []).append((part.zeros, part.lo, part.counts))
     else:
         await _read_rollups(out, parts, organization_id, user_id, p, tool_name, with_sketches)
         for lo, hi in raw:
@@ -439,26 +419,41 @@ def _slot(out: dict[str, ToolAccumulator], tool: str) -> ToolAccumulator:
     return acc
 
 
-async def _edge_signatures(organization_id: int, hours: list[datetime]) -> dict[datetime, tuple[int | None, int]]:
-    """Per hour, the largest id of its organization-wide rollup rows (a rebuild changes it) and its calls."""
-    if not hours:
-        return {}
-    _, rows = await connections.get("default").execute_query(
-        "SELECT bucket_start, max(id), sum(calls) FROM tool_rollups WHERE organization_id = $1 "
-        "AND granularity = 'hour' AND user_id IS NULL AND bucket_start = ANY($2::timestamptz[]) GROUP BY 1",
-        [organization_id, hours],
-    )
-    return {r[0].astimezone(UTC): (int(r[1]), int(r[2])) for r in rows}
-
-
 MERGED_WINDOWS = 512
 _MERGED: OrderedDict[tuple[Any, ...], tuple[tuple[int, Any], dict[str, tuple[ToolAccumulator, _Part]]]] = OrderedDict()
 ROLLUP_MERGES = cache_stats.register(
     "tool_rollup_merges",
-    "Per-tool merges of the rollup rows of a window per process (size: windows held)",
+    "Per-tool merges of a window's day or hour rollup rows per process (size: levels held)",
     lambda: len(_MERGED),
     lambda: MERGED_WINDOWS,
 )
+
+
+def _merge_rows(rows: Iterable[Sequence[Any]], with_sketches: bool) -> dict[str, tuple[ToolAccumulator, _Part]]:
+    """Rollup rows (tool, calls, errors, duration sum, error types[, zeros, lo, counts]) merged per tool."""
+    mine: dict[str, ToolAccumulator] = {}
+    my_parts: dict[str, list[_Part]] = {}
+    for row in rows:
+        _slot(mine, row[0]).add_counts(row[1], row[2], row[3], _json(row[4]) if row[2] else {})
+        if with_sketches:
+            my_parts.setdefault(row[0], []).append((int(row[5]), int(row[6]), _counts_array(row[7])))
+    merged: dict[str, tuple[ToolAccumulator, _Part]] = {}
+    for tool_row, acc in mine.items():
+        sketch = _merged(my_parts[tool_row]) if with_sketches else Sketch()
+        merged[tool_row] = (acc, (sketch.zeros, sketch._lo, sketch._dense))
+    return merged
+
+
+def _fold(
+    out: dict[str, ToolAccumulator],
+    parts: dict[str, list[_Part]],
+    merged: dict[str, tuple[ToolAccumulator, _Part]],
+    with_sketches: bool,
+) -> None:
+    for tool_row, (acc, part) in merged.items():
+        _slot(out, tool_row).add_counts(acc.calls, acc.errors, acc.duration_sum, acc.error_types)
+        if with_sketches:
+            parts.setdefault(tool_row, []).append(part)
 
 
 async def _read_rollups(
@@ -473,8 +468,8 @@ async def _read_rollups(
     """The planned days' and hours' rollup rows folded into ``out``/``parts``.
 
     PostgreSQL buys: hand-written SQL (one index range per granularity, cheaper than the ORM's filter
-    building) and a per-process cache of merged windows keyed by the rows' count and largest id, so
-    a repeated window fetches no rows; SQLite reads the rows through the ORM every time.
+    building) and a per-process cache of each level's merged rows keyed by their count and largest
+    id, so a repeated window fetches no rows; SQLite reads the rows through the ORM every time.
     """
     if not p.days and not p.hours:
         return
@@ -483,61 +478,58 @@ async def _read_rollups(
     rows: Any
     if get_settings().is_postgres:
         # Written out rather than built by the ORM: resolving the filters cost more than running them.
-        params: list[Any] = [organization_id, p.days, p.hours]
-        who = "user_id IS NULL"
-        if user_id is not None:
-            params.append(user_id)
-            who = f"user_id = ${len(params)}"
-        tool = ""
-        if tool_name is not None:
-            params.append(tool_name)
-            tool = f"AND tool_name = ${len(params)}"
-        # One branch per granularity, so each is an index range on (organization, granularity, user,
-        # bucket) -- OR-ed, PostgreSQL scanned every hour and day row of the organization and filtered.
-        where = (
-            f"(SELECT {{columns}} FROM tool_rollups WHERE organization_id = $1 AND granularity = 'day' AND {who} "
-            f"{tool} AND bucket_start = ANY($2::timestamptz[])) UNION ALL "
-            f"(SELECT {{columns}} FROM tool_rollups WHERE organization_id = $1 AND granularity = 'hour' AND {who} "
-            f"{tool} AND bucket_start = ANY($3::timestamptz[]))"
-        )
+        extra: list[Any] = [v for v in (user_id, tool_name) if v is not None]
+
+        def level(name: str, slot: int, select: str) -> str:
+            """One granularity's rows (an index range on organization, granularity, user, bucket; OR-ed
+            with the other level, PostgreSQL scanned every row of the organization and filtered).
+            ``slot``: the bucket array's placeholder; the user and tool follow it."""
+            n = slot
+            who = "user_id IS NULL"
+            if user_id is not None:
+                n += 1
+                who = f"user_id = ${n}"
+            tool = f"AND tool_name = ${n + 1}" if tool_name is not None else ""
+            return (
+                f"SELECT {select} FROM tool_rollups WHERE organization_id = $1 AND granularity = '{name}' "
+                f"AND {who} {tool} AND bucket_start = ANY(${slot}::timestamptz[])"
+            )
+
+        wanted = [(name, buckets) for name, buckets in (("day", p.days), ("hour", p.hours)) if buckets]
         client = connections.get("default")
-        # The rows' count and largest id name them (a rebuild re-inserts under new ids): a repeated
-        # window reuses its merged accumulators instead of fetching and merging every row again.
-        cache_key = (organization_id, user_id, tool_name, tuple(p.days), tuple(p.hours), with_sketches)
-        _, (signature,) = await client.execute_query(
-            f"SELECT count(*), max(id) FROM ({where.format(columns='id')}) AS named", params
+        # Each level's rows are named by their count and largest id (a rebuild re-inserts under new
+        # ids): a level asked before reuses its merged accumulators instead of fetching and merging
+        # every row again.  Cached per level, so "the last 30 days" keeps its days all day long while
+        # its hours move, and a window that differs only in its hours refetches only those.
+        signatures = await asyncio.gather(
+            *(
+                client.execute_query(
+                    f"SELECT count(*), max(id) FROM ({level(name, 2, 'id')}) AS x", [organization_id, b, *extra]
+                )
+                for name, b in wanted
+            )
         )
-        named = (int(signature[0]), signature[1])
-        hit = _MERGED.get(cache_key)
-        if hit is not None and hit[0] == named:
-            _MERGED.move_to_end(cache_key)
-            ROLLUP_MERGES.hits += 1
-            for tool_row, (acc, part) in hit[1].items():
-                _slot(out, tool_row).add_counts(acc.calls, acc.errors, acc.duration_sum, acc.error_types)
-                if with_sketches:
-                    parts.setdefault(tool_row, []).append(part)
-            return
-        ROLLUP_MERGES.misses += 1
-        _, rows = await client.execute_query(where.format(columns=", ".join(columns)), params)
-        mine: dict[str, ToolAccumulator] = {}
-        my_parts: dict[str, list[_Part]] = {}
-        for row in rows:
-            _slot(mine, row[0]).add_counts(row[1], row[2], row[3], _json(row[4]) if row[2] else {})
-            if with_sketches:
-                my_parts.setdefault(row[0], []).append((int(row[5]), int(row[6]), _counts_array(row[7])))
-        merged: dict[str, tuple[ToolAccumulator, _Part]] = {}
-        for tool_row, acc in mine.items():
-            sketch = _merged(my_parts[tool_row]) if with_sketches else Sketch()
-            dense = sketch._dense if sketch._dense is not None else None
-            merged[tool_row] = (acc, (sketch.zeros, sketch._lo, dense))
-        _MERGED[cache_key] = (named, merged)
-        while len(_MERGED) > MERGED_WINDOWS:
-            _MERGED.popitem(last=False)
-            ROLLUP_MERGES.evictions += 1
-        for tool_row, (acc, part) in merged.items():
-            _slot(out, tool_row).add_counts(acc.calls, acc.errors, acc.duration_sum, acc.error_types)
-            if with_sketches:
-                parts.setdefault(tool_row, []).append(part)
+        named = {name: (int(rows[0][0]), rows[0][1]) for (name, _), (_, rows) in zip(wanted, signatures, strict=True)}
+        missing: list[tuple[tuple[Any, ...], tuple[int, Any], str, list[Any]]] = []
+        for name, buckets in wanted:
+            cache_key = (organization_id, user_id, tool_name, name, tuple(buckets), with_sketches)
+            hit = _MERGED.get(cache_key)
+            if hit is not None and hit[0] == named[name]:
+                _MERGED.move_to_end(cache_key)
+                ROLLUP_MERGES.hits += 1
+                _fold(out, parts, hit[1], with_sketches)
+            else:
+                ROLLUP_MERGES.misses += 1
+                sql = level(name, 2, ", ".join(columns))
+                missing.append((cache_key, named[name], sql, [organization_id, buckets, *extra]))
+        fetched = await asyncio.gather(*(client.execute_query(sql, args) for _, _, sql, args in missing))
+        for (cache_key, signature, _, _), (_, rows) in zip(missing, fetched, strict=True):
+            merged = _merge_rows(rows, with_sketches)
+            _MERGED[cache_key] = (signature, merged)
+            while len(_MERGED) > MERGED_WINDOWS:
+                _MERGED.popitem(last=False)
+                ROLLUP_MERGES.evictions += 1
+            _fold(out, parts, merged, with_sketches)
         return
     else:
         buckets = Q()
@@ -564,13 +556,28 @@ FROM tool_executions
 WHERE organization_id = $1 AND started_at >= $2 AND started_at < $3
 GROUP BY 1, 2, 3, 4, 5
 """
+# One row per tool: the per-bucket counts come back as two arrays and the error types as JSON, so a
+# raw range ships as many rows as tools (an hour of 14k calls used to be ~5,700 grouped rows, each
+# turned into a numpy part in Python).  ``c`` is read three times, so PostgreSQL computes it once.
 _RAW_PG = f"""
-SELECT tool_name, status, error_type,
-       {_SKETCH_KEY} AS k,
-       count(*), sum(duration_ms)
-FROM tool_executions
-WHERE organization_id = $1 AND started_at >= $2 AND started_at < $3 {{user}} {{tool}}
-GROUP BY 1, 2, 3, 4
+WITH c AS (
+    SELECT tool_name, status = 'error' AS failed, coalesce(error_type, 'unknown') AS error_type,
+           {_SKETCH_KEY} AS k, duration_ms
+    FROM tool_executions
+    WHERE organization_id = $1 AND started_at >= $2 AND started_at < $3 {{user}} {{tool}}
+), t AS (
+    SELECT tool_name, count(*) AS n, count(*) FILTER (WHERE failed) AS e, sum(duration_ms) AS d,
+           count(*) FILTER (WHERE k IS NULL) AS z
+    FROM c GROUP BY 1
+), b AS (
+    SELECT tool_name, array_agg(k ORDER BY k) AS ks, array_agg(n ORDER BY k) AS ns
+    FROM (SELECT tool_name, k, count(*) AS n FROM c WHERE k IS NOT NULL GROUP BY 1, 2) AS x GROUP BY 1
+), e AS (
+    SELECT tool_name, jsonb_object_agg(error_type, n)::text AS errors
+    FROM (SELECT tool_name, error_type, count(*) AS n FROM c WHERE failed GROUP BY 1, 2) AS y GROUP BY 1
+)
+SELECT t.tool_name, t.n, t.e, t.d, t.z, b.ks, b.ns, e.errors
+FROM t LEFT JOIN b USING (tool_name) LEFT JOIN e USING (tool_name)
 """
 
 
@@ -585,8 +592,8 @@ async def _read_raw(
 ) -> None:
     """Raw calls of ``[lo, hi)`` folded into ``out``/``parts``.
 
-    PostgreSQL buys: grouped in SQL by (tool, status, error type, sketch bucket), so a raw range
-    ships dozens of groups instead of every call; SQLite folds the calls one by one.
+    PostgreSQL buys: summed in SQL to one row per tool (counts, sketch buckets as arrays, error types),
+    so a raw range ships as many rows as tools instead of every call; SQLite folds the calls one by one.
     """
     if get_settings().is_postgres:
         params: list[Any] = [organization_id, lo, hi]
@@ -598,13 +605,14 @@ async def _read_raw(
             params.append(tool_name)
             tool = f"AND tool_name = ${len(params)}"
         _, rows = await connections.get("default").execute_query(_RAW_PG.format(user=user, tool=tool), params)
-        for tool_row, status, error_type, k, n, total in rows:
-            n = int(n)
-            failed = status == "error"
-            errors = {error_type or "unknown": n} if failed else {}
-            _slot(out, tool_row).add_counts(n, n if failed else 0, float(total), errors)
-            bucket = (n, 0, None) if k is None else (0, int(k), np.array([n], dtype=np.int64))
-            parts.setdefault(tool_row, []).append(bucket)
+        for tool_row, n, errors, total, zeros, keys, counts, error_types in rows:
+            _slot(out, tool_row).add_counts(int(n), int(errors), float(total), _json(error_types) if errors else {})
+            dense = None
+            if keys:
+                first = keys[0]
+                dense = np.zeros(keys[-1] - first + 1, dtype=np.int64)
+                dense[np.asarray(keys, dtype=np.int64) - first] = counts
+            parts.setdefault(tool_row, []).append((int(zeros), keys[0] if keys else 0, dense))
         return
     query = ToolExecution.filter(organization_id=organization_id, started_at__gte=lo, started_at__lt=hi)
     if user_id is not None:

@@ -113,11 +113,12 @@ async def test_rollups_answer_exactly_what_raw_rows_say_across_days_hours_and_ed
 
 
 async def test_a_windows_ragged_edge_hour_answers_like_its_raw_rows_and_sees_late_calls(client, make_tenant):
-    """A window starting mid-hour: the part of that (clean, past) hour comes from a per-process copy of
-    its calls on PostgreSQL; every figure must equal the raw rows', for the organization, one user and
-    one tool, and a late call into the hour must show (dirty: raw rows; rebuilt: a fresh copy)."""
+    """A window starting mid-hour: the part of that hour is summed from raw rows and the rest from
+    rollups (on PostgreSQL a repeated window reuses each level's merged rows); every figure must
+    equal the raw rows', for the organization, one user and one tool, and a late call into the hour
+    must show (dirty: raw rows; rebuilt: fresh rollup rows)."""
     from services.core.config import get_settings
-    from services.tools import edge_hours
+    from services.tools import rollups as tool_rollups
 
     admin = await make_tenant("admin")
     member = await make_tenant("member", org=await _org_name(admin))
@@ -171,13 +172,13 @@ async def test_a_windows_ragged_edge_hour_answers_like_its_raw_rows_and_sees_lat
         keys = ("total_calls", "errors", "p50_ms", "p95_ms", "avg_execution_time_ms", "common_errors")
         return {t["tool_name"]: {k: t[k] for k in keys} for t in r.json()["data"]["tools"]}
 
-    hits = edge_hours.EDGE_CACHE.hits
-    for _ in range(2):  # the second read is served from the copy on PostgreSQL
+    hits = tool_rollups.ROLLUP_MERGES.hits
+    for _ in range(2):  # the second read reuses the merged rollup rows on PostgreSQL
         assert await served(admin, admin="true") == expected(calls)
         assert await served(member) == expected([c for c in calls if c[0] is member])
         assert await served(admin, admin="true", tool_name="t1") == expected(calls, "t1")
     if get_settings().is_postgres:
-        assert edge_hours.EDGE_CACHE.hits >= hits + 3
+        assert tool_rollups.ROLLUP_MERGES.hits >= hits + 3
 
     late = (member, "t1", 40.0, 999.0, "Late")
     await _log(client, member, [{"tool_name": "t1", "duration_ms": 999.0, "error_type": "Late",
@@ -185,7 +186,7 @@ async def test_a_windows_ragged_edge_hour_answers_like_its_raw_rows_and_sees_lat
     await pipeline.drain("test")
     assert await served(admin, admin="true") == expected([*calls, late])  # the hour is dirty: raw rows
     assert await tools.rebuild_dirty() > 0
-    assert await served(admin, admin="true") == expected([*calls, late])  # rebuilt: a fresh copy
+    assert await served(admin, admin="true") == expected([*calls, late])  # rebuilt: new rollup rows
     assert await served(member, tool_name="t1") == expected([c for c in [*calls, late] if c[0] is member], "t1")
 
 
