@@ -495,7 +495,7 @@ async def _read_rollups(
                 f"AND {who} {tool} AND bucket_start = ANY(${slot}::timestamptz[])"
             )
 
-        wanted = [(name, buckets) for name, buckets in (("day", p.days), ("hour", p.hours)) if buckets]
+        wanted = [(name, starts) for name, starts in (("day", p.days), ("hour", p.hours)) if starts]
         client = connections.get("default")
         # Each level's rows are named by their count and largest id (a rebuild re-inserts under new
         # ids): a level asked before reuses its merged accumulators instead of fetching and merging
@@ -511,8 +511,8 @@ async def _read_rollups(
         )
         named = {name: (int(rows[0][0]), rows[0][1]) for (name, _), (_, rows) in zip(wanted, signatures, strict=True)}
         missing: list[tuple[tuple[Any, ...], tuple[int, Any], str, list[Any]]] = []
-        for name, buckets in wanted:
-            cache_key = (organization_id, user_id, tool_name, name, tuple(buckets), with_sketches)
+        for name, starts in wanted:
+            cache_key = (organization_id, user_id, tool_name, name, tuple(starts), with_sketches)
             hit = _MERGED.get(cache_key)
             if hit is not None and hit[0] == named[name]:
                 _MERGED.move_to_end(cache_key)
@@ -521,7 +521,7 @@ async def _read_rollups(
             else:
                 ROLLUP_MERGES.misses += 1
                 sql = level(name, 2, ", ".join(columns))
-                missing.append((cache_key, named[name], sql, [organization_id, buckets, *extra]))
+                missing.append((cache_key, named[name], sql, [organization_id, starts, *extra]))
         fetched = await asyncio.gather(*(client.execute_query(sql, args) for _, _, sql, args in missing))
         for (cache_key, signature, _, _), (_, rows) in zip(missing, fetched, strict=True):
             merged = _merge_rows(rows, with_sketches)
