@@ -59,7 +59,7 @@ async def _pump(ctx: dict[str, Any], lane: int = 0) -> None:
     failures = 0
     while True:
         try:
-            drained = await ingest.drain(consumer, max_seconds=5)
+            drained = await ingest.drain(consumer, max_seconds=5, linger=_settings.drain_linger_ms / 1000)
             since = time.monotonic() - last_rollup
             if lane == 0 and ((not drained.backlog and since >= ROLLUP_EVERY) or since >= ROLLUP_MAX_DELAY):
                 await rollups.rebuild_dirty()

@@ -9,8 +9,17 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q, RawSQL
+from tortoise.transactions import in_transaction
 
-from models.prompts import PROMPT_STATUSES, DataSource, Prompt, PromptRollupDaily, PromptRollupHourly, PromptVersion
+from models.prompts import (
+    PROMPT_STATUSES,
+    DataSource,
+    Prompt,
+    PromptExecution,
+    PromptRollupDaily,
+    PromptRollupHourly,
+    PromptVersion,
+)
 from models.tenancy import Workspace
 from services import rollups
 from services.catalog.schemas import NamedInfo, PromptInfo, PromptSlice, PromptVersionInfo
@@ -100,8 +109,18 @@ async def update_prompt(principal: Principal, prompt_id: int, changes: dict[str,
 
 
 async def delete_prompt(principal: Principal, prompt_id: int) -> None:
+    """Delete a prompt with its executions and rollup rows (its versions go by their foreign key).
+
+    Executions and rollups carry no foreign key (models/prompts.py), so they are deleted here,
+    under the prompt's row lock: a drain holding that lock finishes first and its rows are
+    deleted too; a drain that comes after finds the prompt gone and dead-letters its events.
+    """
     row = await get_prompt_row(principal, prompt_id)
-    await row.delete()
+    async with in_transaction() as tx:
+        await Prompt.filter(id=row.id).select_for_update().using_db(tx).first()
+        for model in (PromptExecution, PromptRollupHourly, PromptRollupDaily):
+            await model.filter(prompt_id=row.id).using_db(tx).delete()
+        await Prompt.filter(id=row.id).using_db(tx).delete()
 
 
 async def list_prompts(

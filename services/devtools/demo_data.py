@@ -569,31 +569,8 @@ async def _copy_postgres(tx: Any, segments: list[_Segment]) -> list[_Rendered]:
         if segments and await partitions.is_partitioned(conn):
             first = datetime.fromtimestamp(segments[0].hours[0].start, UTC)
             await partitions.ensure_range(conn, first, datetime.fromtimestamp(segments[-1].hours[-1].start + 3600, UTC))
-        # Per-row foreign-key triggers are half of PostgreSQL's work in a COPY.  When the new
-        # rows outnumber the stored ones, the keys are dropped inside this transaction and
-        # re-added after the COPY: one anti-join validates the whole table, cheaper than two
-        # lookups per new row.  The price is an exclusive lock on the table until commit.
-        stored = await conn.fetchval("SELECT reltuples FROM pg_class WHERE oid = 'prompt_executions'::regclass")
-        keys = await _drop_foreign_keys(conn) if big and _keys_cost_more(events, stored) else []
         await conn.copy_to_table("prompt_executions", source=source(), columns=EXECUTION_COLUMNS, format="text")
-        for name, definition in keys:
-            await conn.execute(f'ALTER TABLE prompt_executions ADD CONSTRAINT "{name}" {definition}')
     return done
-
-
-def _keys_cost_more(new_rows: int, stored_rows: float | None) -> bool:
-    """Whether per-row key checks of ``new_rows`` cost more than validating the whole table."""
-    return new_rows > max(0.0, stored_rows or 0.0)  # reltuples is -1 before the first ANALYZE
-
-
-async def _drop_foreign_keys(conn: Any) -> list[tuple[str, str]]:
-    keys = await conn.fetch(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = 'prompt_executions'::regclass AND contype = 'f' ORDER BY conname"
-    )
-    for name, _ in keys:
-        await conn.execute(f'ALTER TABLE prompt_executions DROP CONSTRAINT "{name}"')
-    return [(name, definition) for name, definition in keys]
 
 
 async def _insert_sqlite(tx: Any, segments: list[_Segment]) -> list[_Rendered]:

@@ -24,6 +24,7 @@ counted twice.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import time
@@ -60,6 +61,11 @@ DEAD_LETTER = "ingest:dead"
 DEAD_LETTER_COUNTS = "ingest:dead:hour:"  # + epoch hour: hash organization id -> events
 DEAD_LETTER_COUNT_TTL = 48 * 3600
 ENTRY_MAX_EVENTS = 100  # a batch is queued as stream entries of at most this many events
+# Set on an event that came with the client's id but not its time: the server filled in the time,
+# so a retry of the same event carries another one, and the drain looks for the id within a day
+# of it.  An event with its own time (a retry repeats it) or with a server id (no retry can name
+# it) is unique by (id, time), which the insert's conflict clause already checks.
+RETRY_TIME_MAY_DIFFER = "retry_time_may_differ"
 
 Duration = Annotated[float, Field(ge=0, le=86_400_000 * 7, allow_inf_nan=False)]
 
@@ -178,7 +184,12 @@ def _payloads(events: list[UsageEvent]) -> tuple[list[dict[str, Any]], list[str]
     for event in events:
         payload = {k: v for k, v in event.__dict__.items() if v is not None}
         event_id = payload.get("event_id")
-        event_id = payload["event_id"] = next(fresh) if event_id is None else str(event_id)
+        if event_id is None:
+            event_id = payload["event_id"] = next(fresh)
+        else:
+            event_id = payload["event_id"] = str(event_id)
+            if "timestamp" not in payload:  # a retry of it will carry another server time
+                payload[RETRY_TIME_MAY_DIFFER] = True
         payload.setdefault("timestamp", now)
         payloads.append(payload)
         ids.append(event_id)
@@ -437,10 +448,19 @@ async def drain_once(consumer: str, count: int | None = None, claim_idle_ms: int
     return total
 
 
-async def drain(consumer: str, max_seconds: float = 5.0) -> DrainResult:
-    """Drain until the stream is empty or ``max_seconds`` pass (keeps cron runs bounded)."""
+async def drain(consumer: str, max_seconds: float = 5.0, linger: float = 0.0) -> DrainResult:
+    """Drain until the stream is empty or ``max_seconds`` pass (keeps cron runs bounded).
+
+    ``linger`` (seconds): after a read of less than half a transaction, wait this long before the
+    next read, as a producer's ``linger.ms`` does.  A steady trickle of single events otherwise
+    makes a transaction of a few dozen events each time, and a transaction's fixed cost (the
+    COPY, the merge's statements, the rollup upserts, the commit, the acknowledgement) is then
+    most of the drain's and the database's CPU per event.  It delays an event's visibility by at
+    most ``linger``; a backlog is read at full size without waiting.
+    """
     total = DrainResult()
     deadline = time.monotonic() + max_seconds
+    half = get_settings().drain_batch_size // 2
     while True:
         batch = await drain_once(consumer)
         total.add(batch)
@@ -449,6 +469,8 @@ async def drain(consumer: str, max_seconds: float = 5.0) -> DrainResult:
         if time.monotonic() >= deadline:
             total.backlog = True
             return total
+        if linger > 0 and batch.read < half:
+            await asyncio.sleep(linger)
 
 
 async def write_batch(entries: list[tuple[str, dict[str, str]]]) -> DrainResult:
@@ -646,6 +668,7 @@ async def _write(events: list[_Event]) -> DrainResult:
     prompts = await _resolve_prompts(events)
     ids = {k: p.id for k, p in prompts.items()}
     rows: list[_Row] = []
+    sources: list[tuple[int, dict[str, Any]]] = []
     dead: list[dict[str, Any]] = []
     for org, user, e in events:
         prompt_id = ids.get((org, str(e["prompt_id"])))
@@ -653,10 +676,15 @@ async def _write(events: list[_Event]) -> DrainResult:
             dead.append({"o": org, "e": e, "reason": "unknown prompt"})
             continue
         rows.append(_row(org, user, e, prompt_id))
+        sources.append((org, e))
     if rows:
         # the rollups are updated in the same transaction: no dirty marks (services/rollups/build.py)
         if get_settings().is_postgres:
-            result.inserted = await _store_postgres(rows)
+            probes = [bool(e.get(RETRY_TIME_MAY_DIFFER)) for _, e in sources]
+            result.inserted, orphans = await _store_postgres(rows, probes)
+            for i in orphans:
+                org, e = sources[i]
+                dead.append({"o": org, "e": e, "reason": "prompt deleted"})
         else:
             result.inserted = await _store_orm(rows, prompts)
     if dead:
@@ -685,22 +713,32 @@ EXECUTION_COLUMNS = (  # what an ingested execution fills in prompt_executions (
     "user_id",
     "occurred_at",
 )
-_BUFFER_COLUMNS = ("seq", *EXECUTION_COLUMNS)
+_BUFFER_COLUMNS = ("seq", "probe", *EXECUTION_COLUMNS)
 # Session temp table (one per pooled connection, emptied at every commit; no WAL, no indexes).
 # cost_usd travels as float8 and is cast to the exact DECIMAL(18,8) column on insert.
 _CREATE_BUFFER = """
 CREATE TEMP TABLE IF NOT EXISTS ingest_buffer (
-    seq int, event_id uuid, organization_id int, prompt_id int, version_hash varchar(128),
+    seq int, probe bool, event_id uuid, organization_id int, prompt_id int, version_hash varchar(128),
     status varchar(20), total_duration_ms float8, ai_response_time_ms float8,
     query_execution_time_ms float8, latency_ms float8, cost_usd float8, score float8,
     data_source_ids jsonb, schema_names jsonb, user_id int, occurred_at timestamptz
 ) ON COMMIT DELETE ROWS
 """
-# One round trip after the COPY.  Prompt rows are locked in id order first so concurrent
-# drainers never deadlock, and held to the commit: they also guard the prompts' rollup rows
-# (services/rollups/build.py), which the drain updates in this transaction.
+# After the COPY: the batch's prompt rows are locked in id order (so concurrent drainers never
+# deadlock) and held to the commit: they also guard the prompts' rollup rows
+# (services/rollups/build.py), which the drain updates in this transaction.  Executions have no
+# foreign keys (their per-row checks were ~40% of the insert), so this is their check: a prompt
+# deleted since the batch resolved it has no row to lock, and its events leave the buffer here,
+# returned to be dead-lettered.  A deletion that comes later waits for this lock, then deletes
+# what this transaction inserted (services/catalog/prompts.delete_prompt).
+_LOCK_PROMPTS = """
+WITH locked AS MATERIALIZED (
+    SELECT id FROM prompts WHERE id IN (SELECT DISTINCT prompt_id FROM ingest_buffer) ORDER BY id FOR NO KEY UPDATE
+)
+DELETE FROM ingest_buffer WHERE prompt_id NOT IN (SELECT id FROM locked) RETURNING seq
+"""
+# Then one round trip of set-based upserts.
 _MERGE_BUFFER = """
-SELECT 1 FROM prompts WHERE id IN (SELECT DISTINCT prompt_id FROM ingest_buffer) ORDER BY id FOR NO KEY UPDATE;
 
 INSERT INTO prompt_versions (organization_id, prompt_id, version_hash, first_seen_at, last_seen_at)
 SELECT organization_id, prompt_id, version_hash, min(occurred_at), max(occurred_at)
@@ -738,10 +776,11 @@ SELECT event_id, organization_id, prompt_id, version_hash, status, total_duratio
     occurred_at, now()
 FROM (SELECT DISTINCT ON (event_id) * FROM ingest_buffer ORDER BY event_id, seq) AS b
 -- prompt_executions is partitioned by occurred_at, so its unique key is (event_id, occurred_at):
--- an SDK retry whose time the server filled in differs, hence this look-up within a day of it.
+-- a retry whose time the server filled in differs, hence this look-up within a day of it, for
+-- those events only (``probe``: RETRY_TIME_MAY_DIFFER; for the others it is a one-time filter).
 -- LATERAL ... LIMIT 1 keeps it a per-event index probe of the one or two partitions in range (a
 -- NOT EXISTS was planned as a hash anti-join reading every partition whole: 2.5 s on 300k rows).
-LEFT JOIN LATERAL (SELECT 1 AS found FROM prompt_executions e WHERE e.event_id = b.event_id
+LEFT JOIN LATERAL (SELECT 1 AS found FROM prompt_executions e WHERE b.probe AND e.event_id = b.event_id
     AND e.occurred_at BETWEEN b.occurred_at - interval '1 day' AND b.occurred_at + interval '1 day' LIMIT 1) AS s
     ON true
 WHERE s.found IS NULL
@@ -751,22 +790,28 @@ ON CONFLICT (event_id, occurred_at) DO NOTHING;
 _INSERT_AGGREGATED = rollups.aggregated_insert(_INSERT_EXECUTIONS)
 
 
-async def _store_postgres(rows: list[_Row]) -> int:
-    """COPY the rows into the temp buffer and merge them (idempotent on event_id). Returns rows inserted.
+async def _store_postgres(rows: list[_Row], probes: list[bool]) -> tuple[int, list[int]]:
+    """COPY the rows into the temp buffer and merge them (idempotent on event_id).
+
+    Returns the rows inserted and the indexes (in ``rows``) of those whose prompt was deleted meanwhile.
 
     PostgreSQL buys: one binary COPY and one round trip of set-based SQL per batch (inserts, version
     and latest-execution upserts, rollups) instead of the ORM's per-table statements (:func:`_store_orm`).
     """
     dumps = orjson.dumps
-    records = [(seq, *r[:11], dumps(r[11]).decode(), dumps(r[12]).decode(), *r[13:]) for seq, r in enumerate(rows)]
+    records = [
+        (seq, probe, *r[:11], dumps(r[11]).decode(), dumps(r[12]).decode(), *r[13:])
+        for seq, (r, probe) in enumerate(zip(rows, probes, strict=True))
+    ]
     client: Any = connections.get("default")
     async with client.acquire_connection() as conn, conn.transaction():
         await conn.execute(_CREATE_BUFFER)
         await conn.copy_records_to_table("ingest_buffer", records=records, columns=_BUFFER_COLUMNS)
+        orphans = [r[0] for r in await conn.fetch(_LOCK_PROMPTS)]
         await conn.execute(_MERGE_BUFFER)
         delta = rollups.RollupDelta.of_aggregates(await conn.fetch(_INSERT_AGGREGATED))
         await rollups.add_to_rollups(delta, conn)
-    return sum(acc.count for acc in delta.hourly.values())
+    return sum(acc.count for acc in delta.hourly.values()), orphans
 
 
 # --------------------------------------------------------------------------- SQLite (and any other backend): ORM
