@@ -98,7 +98,7 @@ class Settings:
     rollup_cache_rows: int = 30_000
     edge_cache_events: int = 200_000
     gc_gen0_threshold: int = 50_000
-    drain_batch_size: int = 2000
+    drain_batch_size: int = 5000
     drain_concurrency: int = 2  # drain loops per worker, each its own stream consumer and connection
     drain_linger_ms: int = 50  # after a small read a drain loop waits this long, so transactions grow
     ingest_claim_idle_seconds: float = 60.0  # another worker takes over a stream entry pending this long
@@ -203,7 +203,7 @@ def load_settings() -> Settings:
         rollup_cache_rows=_int("ROLLUP_CACHE_ROWS", 30_000, 0),
         edge_cache_events=_int("EDGE_CACHE_EVENTS", 200_000, 0),
         gc_gen0_threshold=_int("GC_GEN0_THRESHOLD", 50_000, 0),
-        drain_batch_size=_int("DRAIN_BATCH_SIZE", 2000, 1),
+        drain_batch_size=_int("DRAIN_BATCH_SIZE", 5000, 1),
         drain_concurrency=_int("DRAIN_CONCURRENCY", 2, 1),
         drain_linger_ms=_int("DRAIN_LINGER_MS", 50, 0),
         ingest_claim_idle_seconds=_float("INGEST_CLAIM_IDLE_SECONDS", 60.0, 1.0),
