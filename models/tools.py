@@ -18,7 +18,7 @@ TOOL_STATUSES = ("success", "error")
 
 class ToolExecution(Model):
     id = fields.BigIntField(primary_key=True)
-    event_id = fields.UUIDField(unique=True)
+    event_id = fields.UUIDField()  # the client's idempotency key: unique within its organization (Meta)
     organization = fields.ForeignKeyField(
         "models.Organization", related_name="tool_executions", on_delete=fields.CASCADE
     )
@@ -40,6 +40,9 @@ class ToolExecution(Model):
 
     class Meta:
         table = "tool_executions"
+        # An event id names a call within its organization: another organization's call with the same id
+        # is its own call, not a duplicate (a retry within one organization still is).
+        unique_together = (("organization", "event_id"),)
         indexes = (
             # Covers the raw-edge aggregate of an organization-wide window (index-only scan): the partial
             # hours at a window's ends are summed from raw rows, ~14k per hour at 10M calls a month.

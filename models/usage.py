@@ -20,7 +20,7 @@ PARTNER_STATUSES = ("none", "affiliate", "partner")
 
 class UsageEvent(Model):
     id = fields.BigIntField(primary_key=True)
-    event_id = fields.UUIDField(unique=True)
+    event_id = fields.UUIDField()  # the client's idempotency key: unique within its organization (Meta)
     organization = fields.ForeignKeyField("models.Organization", related_name="usage_events", on_delete=fields.CASCADE)
     user_id = fields.IntField(null=True)
     api_key_id = fields.IntField(null=True)
@@ -46,6 +46,9 @@ class UsageEvent(Model):
 
     class Meta:
         table = "usage_events"
+        # An event id names an event within its organization: another organization's event with the same
+        # id is its own event, not a duplicate (a re-delivery within one organization still is).
+        unique_together = (("organization", "event_id"),)
         indexes = (
             ("organization_id", "occurred_at"),
             ("organization_id", "user_id", "occurred_at"),

@@ -2,8 +2,9 @@
 
 The web side validates with :class:`ToolCall` and queues; a 2xx means the calls are in
 Redis.  The drain calls :func:`write_events`, which stores them idempotently by
-``event_id`` (existing ids are skipped, and the insert ignores a conflict left by a
-concurrent redelivery) and then marks their hours dirty for the rollup job.
+(organization, ``event_id``) (ids the organization already stored are skipped, and the insert
+ignores a conflict left by a concurrent redelivery) and then marks their hours dirty for the
+rollup job.
 """
 
 from __future__ import annotations
@@ -58,19 +59,30 @@ def _row(org: int, user: int | None, e: dict[str, Any]) -> ToolExecution:
 
 
 async def write_events(events: list[tuple[int | None, int | None, dict[str, Any]]]) -> int:
-    """Store queued tool calls; returns how many were new.  Raises on content it cannot store."""
-    rows: dict[uuid.UUID, ToolExecution] = {}
+    """Store queued tool calls; returns how many were new.  Raises on content it cannot store.
+
+    A call is known by (organization, event id): another organization's call with the same id is
+    its own call, a re-delivery within one organization is skipped.
+    """
+    rows: dict[tuple[int, uuid.UUID], ToolExecution] = {}
     for org, user, payload in events:
         if org is None:
             raise ValueError("a tool call needs an organization")
         row = _row(int(org), None if user is None else int(user), payload)
-        rows.setdefault(row.event_id, row)
+        rows.setdefault((row.organization_id, row.event_id), row)
     if not rows:
         return 0
+    by_org: dict[int, list[uuid.UUID]] = {}
+    for org_id, event_id in rows:
+        by_org.setdefault(org_id, []).append(event_id)
     async with in_transaction():
-        found = await ToolExecution.filter(event_id__in=list(rows)).values_list("event_id", flat=True)
-        stored = {uuid.UUID(str(v)) for v in found}
-        new = [r for eid, r in rows.items() if eid not in stored]
+        stored: set[tuple[int, uuid.UUID]] = set()
+        for org_id, ids in by_org.items():
+            found = await ToolExecution.filter(organization_id=org_id, event_id__in=ids).values_list(
+                "event_id", flat=True
+            )
+            stored.update((org_id, uuid.UUID(str(v))) for v in found)
+        new = [r for k, r in rows.items() if k not in stored]
         if new:
             await ToolExecution.bulk_create(new, batch_size=1000, ignore_conflicts=True)
     await rollups.mark_dirty((r.organization_id, r.started_at) for r in new)

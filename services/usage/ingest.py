@@ -4,7 +4,8 @@ the ``usage`` kind's writer (worker; see :mod:`services.ingest.kinds`).
 The edge refuses what can never be stored (400 naming the field, a prompt id of another
 organization is a 404) and stamps what only the server knows: the API key the call came with.
 The writer prices each event with the price in force at its time (unless it carries its own
-cost), stores the batch idempotently by ``event_id`` (PostgreSQL: COPY into a session temp table
+cost), stores the batch idempotently by (organization, ``event_id``): another organization's event
+with the same id is its own event (PostgreSQL: COPY into a session temp table
 and one ``INSERT ... SELECT ... ON CONFLICT DO NOTHING``; SQLite: skip stored ids, bulk insert),
 and after the commit marks the (organization, hour) rollup buckets dirty.
 """
@@ -188,7 +189,7 @@ CREATE TEMP TABLE IF NOT EXISTS usage_buffer (
 _MERGE = f"""
 INSERT INTO usage_events ({", ".join(COLUMNS)}, received_at)
 SELECT {", ".join(COLUMNS)}, now() FROM usage_buffer
-ON CONFLICT (event_id) DO NOTHING
+ON CONFLICT (organization_id, event_id) DO NOTHING
 """
 
 
@@ -208,15 +209,20 @@ async def _store_postgres(rows: list[tuple[Any, ...]]) -> int:
 
 
 async def _store_orm(rows: list[tuple[Any, ...]]) -> int:
-    objects: dict[uuid.UUID, UsageEvent] = {}
+    objects: dict[tuple[int, uuid.UUID], UsageEvent] = {}
     for r in rows:
         values = dict(zip(COLUMNS, r, strict=True))
         values["event_id"] = uuid.UUID(values["event_id"])
         values["cost_usd"] = Decimal(str(values["cost_usd"]))
-        objects.setdefault(values["event_id"], UsageEvent(**values))
+        objects.setdefault((values["organization_id"], values["event_id"]), UsageEvent(**values))
+    by_org: dict[int, list[uuid.UUID]] = {}
+    for org_id, event_id in objects:
+        by_org.setdefault(org_id, []).append(event_id)
     async with in_transaction():
-        found = await UsageEvent.filter(event_id__in=list(objects)).values_list("event_id", flat=True)
-        stored = {str(e) for e in found}  # uuid or text, depending on the backend
-        fresh = [o for eid, o in objects.items() if str(eid) not in stored]
+        stored: set[tuple[int, str]] = set()
+        for org_id, ids in by_org.items():
+            found = await UsageEvent.filter(organization_id=org_id, event_id__in=ids).values_list("event_id", flat=True)
+            stored.update((org_id, str(e)) for e in found)  # uuid or text, depending on the backend
+        fresh = [o for (org_id, eid), o in objects.items() if (org_id, str(eid)) not in stored]
         await UsageEvent.bulk_create(fresh, batch_size=1000)
     return len(fresh)

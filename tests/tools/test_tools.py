@@ -231,6 +231,29 @@ async def test_a_retried_event_is_stored_once(client, make_tenant):
     assert s["total_calls"] == 1
 
 
+async def test_the_same_event_id_from_two_organizations_is_two_calls_and_a_resend_is_one(client, make_tenant):
+    """An event id is an idempotency key within its organization, not across organizations."""
+    first, second = await make_tenant("admin"), await make_tenant("admin")
+    event_id = str(uuid.uuid4())
+    when = (datetime.now(UTC) - timedelta(minutes=2)).isoformat()
+    one = {"event_id": event_id, "tool_name": "shared-id", "duration_ms": 5, "started_at": when}
+    r = await client.post(INGEST, json=one, headers=first.headers)  # the single route
+    assert r.status_code == 202, r.text
+    await pipeline.drain("test")
+    await _log(client, second, [{**one, "duration_ms": 9}])  # the batch route, a later drain
+    await pipeline.drain("test")
+    # both organizations in one drain batch, each re-sending the id (and one twice in its batch)
+    await _log(client, first, [one, one])
+    await _log(client, second, [{**one, "duration_ms": 9}])
+    await pipeline.drain("test")
+    for tenant, duration in ((first, 5), (second, 9)):
+        r = await client.get(RECENT, params={"tool_name": "shared-id"}, headers=tenant.headers)
+        executions = r.json()["data"]["executions"]
+        assert [(e["event_id"], e["duration_ms"]) for e in executions] == [(event_id, duration)], executions
+        s = await client.get(SUMMARY, params={"tool_name": "shared-id", "admin": "true"}, headers=tenant.headers)
+        assert s.json()["data"]["total_calls"] == 1
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [
