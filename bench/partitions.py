@@ -221,7 +221,7 @@ SELECT event_id, organization_id, prompt_id, version_hash, status, total_duratio
     query_execution_time_ms, latency_ms, cost_usd, score, data_source_ids, schema_names, user_id,
     occurred_at, now()
 FROM {source}
-ON CONFLICT (event_id, occurred_at) DO NOTHING"""
+ON CONFLICT (organization_id, event_id, occurred_at) DO NOTHING"""
 WITH_LOOKUP = """(SELECT DISTINCT ON (event_id) * FROM ingest_buffer ORDER BY event_id, seq) AS b
 LEFT JOIN LATERAL (SELECT 1 AS found FROM prompt_executions e WHERE e.event_id = b.event_id
     AND e.occurred_at BETWEEN b.occurred_at - interval '1 day' AND b.occurred_at + interval '1 day' LIMIT 1) AS s

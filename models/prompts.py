@@ -81,8 +81,9 @@ class PromptVersion(Model):
 # On PostgreSQL the table is range-partitioned by occurred_at (migration 16, maintained by
 # services/core/partitions.py), and a partitioned table's unique constraints must include the
 # partition key: the primary key there is (id, occurred_at) and an event is unique by
-# (event_id, occurred_at).  A retry re-sends the same event with the same time, so that pair
-# still makes the drain idempotent; the same id with a different time would be a second row.
+# (organization_id, event_id, occurred_at): an event id names an event within its organization.
+# A retry re-sends the same event with the same time, so that key still makes the drain
+# idempotent; a retry whose time the server filled in is found by the drain's day-wide probe.
 #
 # Its two references carry no foreign-key constraint (``db_constraint=False``, migration 18): the
 # per-row checks cost ~21 of the drain's ~49 us per event on PostgreSQL (a trigger and a query per
@@ -118,7 +119,7 @@ class PromptExecution(Model):
     class Meta:
         table = "prompt_executions"
         indexes = (("prompt_id", "occurred_at"),)
-        unique_together = (("event_id", "occurred_at"),)
+        unique_together = (("organization_id", "event_id", "occurred_at"),)
 
 
 # Aggregate per prompt x version x status over one bucket: counts, sums (and sums of

@@ -2,7 +2,7 @@
 
 ``prompt_executions`` is range-partitioned by ``occurred_at`` (migration 16).  Why weeks by
 default: at 2,000 events/s a week is ~1.2 billion rows.  Every insert touches a random leaf of
-the partition's unique (event_id, occurred_at) index (event ids are random UUIDs), so the
+the partition's unique (organization_id, event_id, occurred_at) index (event ids are random UUIDs), so the
 current partition's indexes are the write working set; a month (~5 billion rows) would put that
 far past any sensible RAM, a week keeps it four times smaller and a day smaller still, while a
 year of retention stays ~52 partitions (planning with a few hundred range partitions is cheap;

@@ -10,7 +10,7 @@ rather than one entry per event.
 Drain: a worker reads the stream through a consumer group and writes the events in
 transactions of about ``DRAIN_BATCH_SIZE`` events.  On PostgreSQL that is a binary COPY
 into a session temp table, then ONE round trip of set-based SQL: ``INSERT ... SELECT ...
-ON CONFLICT (event_id, occurred_at) DO NOTHING`` (the partitioned table's unique key must hold
+ON CONFLICT (organization_id, event_id, occurred_at) DO NOTHING`` (the partitioned table's unique key must hold
 the partition key; repeats within the batch and ids already stored within a day of the event's
 time are skipped too, so a retry whose time the server filled in is not stored twice) and
 upserts of prompt versions and each prompt's latest execution.  On SQLite it is the ORM
@@ -51,7 +51,7 @@ from services.core.errors import BadRequest, FieldIssue, NotFound, ServiceUnavai
 from services.core.redis_batching import CoalescingScriptBatcher
 from services.core.redis_client import get_redis, key
 from services.identity import Principal, require_authenticated
-from services.ingest import kinds
+from services.ingest import kinds, live
 from services.ingest.kinds import PROMPT_KIND
 
 log = logging.getLogger(__name__)
@@ -435,7 +435,10 @@ async def drain_once(consumer: str, count: int | None = None, claim_idle_ms: int
     total = DrainResult()
     for chunk in _chunks(entries, budget):
         for kind, events in chunk.events.items():
-            total.add(await _write_isolating(kinds.writer(kind), events))
+            written = await _write_isolating(kinds.writer(kind), events)
+            total.add(written)
+            if written.inserted and kind != PROMPT_KIND:  # prompt events are noted by _write, with their ids
+                live.note_rows(kind, [(org, None) for org, _, _ in events])
         if chunk.undecodable:
             await dead_letter(chunk.undecodable)
             total.dead += len(chunk.undecodable)
@@ -445,6 +448,10 @@ async def drain_once(consumer: str, count: int | None = None, claim_idle_ms: int
             await pipe.execute()
     if entries:
         _events_per_entry = max(1, -(-total.read // len(entries)))
+    # The live "analytics updated" signal (services/ingest/live.py): after the acknowledgement, one
+    # pipelined PUBLISH per organization due (at most one per second each); an idle read sends what
+    # a throttled one kept back. No notes pending: no I/O.
+    await live.publish_due()
     return total
 
 
@@ -687,6 +694,8 @@ async def _write(events: list[_Event]) -> DrainResult:
                 dead.append({"o": org, "e": e, "reason": "prompt deleted"})
         else:
             result.inserted = await _store_orm(rows, prompts)
+        if result.inserted:  # committed: note it for the live signal (published by drain_once, throttled)
+            live.note_rows(PROMPT_KIND, [(row[_ROW_ORG], row[_ROW_PROMPT]) for row in rows])
     if dead:
         result.dead = len(dead)
         await dead_letter(dead)
@@ -774,17 +783,20 @@ INSERT INTO prompt_executions (
 SELECT event_id, organization_id, prompt_id, version_hash, status, total_duration_ms, ai_response_time_ms,
     query_execution_time_ms, latency_ms, cost_usd, score, data_source_ids, schema_names, user_id,
     occurred_at, now()
-FROM (SELECT DISTINCT ON (event_id) * FROM ingest_buffer ORDER BY event_id, seq) AS b
--- prompt_executions is partitioned by occurred_at, so its unique key is (event_id, occurred_at):
+FROM (SELECT DISTINCT ON (organization_id, event_id) * FROM ingest_buffer ORDER BY organization_id, event_id, seq) AS b
+-- An event id names an event within its organization (another tenant's ids never collide with
+-- it).  prompt_executions is partitioned by occurred_at, so the unique key is (organization_id,
+-- event_id, occurred_at):
 -- a retry whose time the server filled in differs, hence this look-up within a day of it, for
 -- those events only (``probe``: RETRY_TIME_MAY_DIFFER; for the others it is a one-time filter).
 -- LATERAL ... LIMIT 1 keeps it a per-event index probe of the one or two partitions in range (a
 -- NOT EXISTS was planned as a hash anti-join reading every partition whole: 2.5 s on 300k rows).
-LEFT JOIN LATERAL (SELECT 1 AS found FROM prompt_executions e WHERE b.probe AND e.event_id = b.event_id
+LEFT JOIN LATERAL (SELECT 1 AS found FROM prompt_executions e WHERE b.probe
+    AND e.organization_id = b.organization_id AND e.event_id = b.event_id
     AND e.occurred_at BETWEEN b.occurred_at - interval '1 day' AND b.occurred_at + interval '1 day' LIMIT 1) AS s
     ON true
 WHERE s.found IS NULL
-ON CONFLICT (event_id, occurred_at) DO NOTHING;
+ON CONFLICT (organization_id, event_id, occurred_at) DO NOTHING;
 """
 # The same INSERT, as one statement returning what it inserted summed per rollup row.
 _INSERT_AGGREGATED = rollups.aggregated_insert(_INSERT_EXECUTIONS)
@@ -840,17 +852,21 @@ async def _store_orm(rows: list[_Row], prompts: dict[tuple[int, str], Prompt]) -
     ]
     async with in_transaction():
         # Idempotency: skip ids already stored (a redelivery) or repeated in this batch (an SDK
-        # retry).  The unique index on event_id stays the last guard: a conflict rolls the batch
-        # back unacknowledged, and the retry then skips the stored ids.
-        stored = set(
-            await column(
-                PromptExecution.filter(event_id__in=[x.event_id for x in executions]).values_list("event_id", flat=True)
-            )
-        )
-        fresh: dict[uuid.UUID, PromptExecution] = {}
+        # retry), per organization (an event id names an event within its tenant).  The unique
+        # index stays the last guard: a conflict rolls the batch back unacknowledged, and the
+        # retry then skips the stored ids.
+        stored = {
+            (org, str(eid))
+            for org, eid in await PromptExecution.filter(
+                event_id__in=[x.event_id for x in executions],
+                organization_id__in=list({x.organization_id for x in executions}),
+            ).values_list("organization_id", "event_id")
+        }
+        fresh: dict[tuple[int, str], PromptExecution] = {}
         for x in executions:
-            if x.event_id not in stored and str(x.event_id) not in stored:
-                fresh.setdefault(x.event_id, x)
+            named = (x.organization_id, str(x.event_id))
+            if named not in stored:
+                fresh.setdefault(named, x)
         await PromptExecution.bulk_create(list(fresh.values()), batch_size=1000)
         await _update_versions(executions)
         await _update_latest(executions, prompts)

@@ -414,3 +414,21 @@ async def test_deleting_a_prompt_deletes_its_executions_and_a_drain_racing_it_de
     assert await PromptExecution.filter(prompt_id=(await Prompt.get(uuid=kept)).id).count() == 4
     if get_settings().is_postgres:  # the ORM path (SQLite) has the constraints, and resolves in its transaction
         assert await prompt_ingest.dead_letters_recent(0, tenant.organization_id) == dead_before + 1
+
+
+async def test_an_event_id_names_an_event_within_its_organization_only(client, make_tenant):
+    """Two tenants sending the same event id (with and without a time) each get their event stored
+    once; a re-send within one tenant is still a no-op.  Before, the second tenant's event was taken
+    for a duplicate of the first's and dropped."""
+    a, b = await make_tenant("member"), await make_tenant("member")
+    shared, untimed = str(uuid.uuid4()), str(uuid.uuid4())
+    at = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
+    for tenant in (a, b, a, b):
+        pid = uuid.UUID(int=tenant.organization_id)  # each tenant's own prompt
+        for extra in ({"event_id": shared, "timestamp": at}, {"event_id": untimed}):
+            r = await client.post("/api/v1/prompts/analytics", json=event(pid, **extra), headers=tenant.key_headers)
+            assert r.status_code == 204
+        await drain()  # re-sent in a later batch too
+    for tenant in (a, b):
+        stored = await PromptExecution.filter(organization_id=tenant.organization_id).values_list("event_id", flat=True)
+        assert sorted(str(e) for e in stored) == sorted([shared, untimed])

@@ -222,7 +222,7 @@ async def test_migration_converts_a_populated_table_in_place(tmp_path: Path):
                 "INSERT INTO prompt_executions (event_id, status, data_source_ids, schema_names, occurred_at, "
                 "received_at, organization_id, prompt_id) SELECT event_id, status, data_source_ids, schema_names, "
                 "occurred_at, now(), organization_id, prompt_id FROM prompt_executions WHERE id = $1 "
-                "ON CONFLICT (event_id, occurred_at) DO NOTHING RETURNING id",
+                "ON CONFLICT (organization_id, event_id, occurred_at) DO NOTHING RETURNING id",
                 new_id,
             )
             assert dup is None
