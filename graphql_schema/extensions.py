@@ -168,9 +168,11 @@ class DomainErrorMasking(MaskErrors):
             if original is None or isinstance(original, GraphQLError):
                 processed.append(self._graphql_error(error))
             elif isinstance(original, DomainError):
-                extensions = {"code": original.code}
+                extensions: dict[str, object] = {"code": original.code}
                 if original.details:
                     extensions["details"] = [d.as_dict() for d in original.details]
+                if original.retry_after is not None:  # REST's Retry-After header
+                    extensions["retry_after"] = original.retry_after
                 processed.append(self._copy(error, original.message, extensions))
             elif (mapped := domain_error(original)) is not None:  # the boundary REST uses: outages, columns
                 if isinstance(mapped, ServiceUnavailable):

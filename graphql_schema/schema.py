@@ -16,7 +16,7 @@ from graphql_schema.types.catalog import PromptsMutation, PromptsQuery
 from graphql_schema.types.dbperf import DatabasePerformanceMutation, DatabasePerformanceQuery
 from graphql_schema.types.deployments import DeploymentsMutation, DeploymentsQuery
 from graphql_schema.types.gateway import GatewayQuery
-from graphql_schema.types.identity import User, Viewer, resolve_user, resolve_viewer
+from graphql_schema.types.identity import IdentityMutation, User, Viewer, resolve_user, resolve_viewer
 from graphql_schema.types.ingest import IngestMutation
 from graphql_schema.types.metrics import MetricsSubscription
 from graphql_schema.types.notifications import NotificationsMutation, NotificationsQuery
@@ -54,6 +54,7 @@ class Query(
 
 @strawberry.type
 class Mutation(
+    IdentityMutation,
     PromptsMutation,
     IngestMutation,
     NotificationsMutation,

@@ -32,6 +32,7 @@ from services.core.errors import Unauthorized
 from services.core.redis_client import get_redis, key
 from services.identity import credentials
 from services.identity.policy import Principal, Role
+from services.identity.schemas import IssuedToken, TokenRequest
 
 log = logging.getLogger(__name__)
 LAST_USED_HASH = "apikey:last_used"
@@ -216,3 +217,20 @@ async def login(email: str, password: str, client_ip: str) -> tuple[str, datetim
     principal = Principal(user.id, user.organization_id, Role(user.role))
     token, expires = credentials.issue_jwt(principal)
     return token, expires, user
+
+
+async def sign_in(request: TokenRequest, client_ip: str) -> IssuedToken:
+    """:func:`login` answered as both adapters serve it (REST's token route, GraphQL's ``signIn``).
+
+    One path for both: the same per-email and per-address limits count every attempt, whichever
+    adapter it came through, and the same refusal never says whether the e-mail exists.
+    """
+    token, expires, user = await login(request.email, request.password, client_ip)
+    return IssuedToken(
+        access_token=token,
+        token_type="bearer",
+        expires_at=expires,
+        user_id=user.id,
+        organization_id=user.organization_id,
+        role=user.role,
+    )

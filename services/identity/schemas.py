@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from models.tenancy import ApiKey
 from services.identity import credentials
@@ -23,6 +23,25 @@ class UserInfo(BaseModel):
     role: str
     is_active: bool
     created_at: datetime
+
+
+class TokenRequest(BaseModel):
+    """A password sign-in (REST ``POST /api/v1/auth/token`` and GraphQL ``signIn``)."""
+
+    model_config = ConfigDict(extra="ignore")
+    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class IssuedToken(BaseModel):
+    """What a successful sign-in answers, over REST and GraphQL alike."""
+
+    access_token: str
+    token_type: str
+    expires_at: datetime
+    user_id: int
+    organization_id: int
+    role: str
 
 
 class BootstrapResult(BaseModel):

@@ -21,7 +21,7 @@ LEVEL_WEIGHTS = {"low": 1.0, "medium": 3.0, "high": 7.0, "critical": 15.0}  # re
 
 # event type -> (threat level, description)
 EVENT_TYPES: dict[str, tuple[str, str]] = {
-    "failed_login": ("medium", "a password login refused (401 on the token route)"),
+    "failed_login": ("medium", "a password login refused (401 on the token route, or GraphQL signIn refused)"),
     "invalid_token": ("medium", "a missing, malformed, expired or revoked credential (401)"),
     "forbidden": ("medium", "an authenticated caller without the role for a route (403)"),
     "rate_limited": ("low", "a request refused by a rate limit (429)"),
@@ -36,6 +36,9 @@ EVENT_TYPES: dict[str, tuple[str, str]] = {
 }
 SIGNAL_OVERFLOW_TYPES = {"http-bad-request-burst": "bad_request_burst", "http-path-scan": "path_scan"}
 LOGIN_PATHS = frozenset({"/api/v1/auth/token"})
+# Flags an adapter sets on a request whose status cannot tell (GraphQL answers 200 with errors):
+# GraphQL's ``signIn`` refused or throttled counts exactly like a 401 or 429 on the token route.
+LOGIN_FLAGS = {"failed_login": "failed_login", "login_rate_limited": "rate_limited"}
 PATH_MAX, UA_MAX, QUERY_MAX = 512, 256, 200
 
 _PROBE = re.compile(
@@ -125,4 +128,6 @@ def observe(
     for flag in flags or ():
         if flag == "graphql_limit":
             found.append(Observation("graphql_limit", "graphql-abuse"))
+        elif flag in LOGIN_FLAGS:
+            found.append(Observation(LOGIN_FLAGS[flag], "http-bf-login", detail={"graphql": "signIn"}))
     return found

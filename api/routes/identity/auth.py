@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
 from api.routing import Call, Ok, Router
 from services import identity
+from services.identity import IssuedToken, TokenRequest
 
 router = Router("Auth")
 
 
-class TokenRequest(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
-    password: str = Field(min_length=1, max_length=1024)
-
-
-class TokenResponse(BaseModel):
-    access_token: str
-    token_type: str
-    expires_at: datetime
-    user_id: int
-    organization_id: int
-    role: str
+class TokenResponse(IssuedToken):
+    """The same payload as GraphQL's ``signIn`` (``services.identity.IssuedToken``)."""
 
 
 class MeResponse(BaseModel):
@@ -47,18 +35,7 @@ class MeResponse(BaseModel):
 )
 async def issue_token(call: Call[None, TokenRequest]) -> Ok:
     client_ip = call.request.client.host if call.request.client else "unknown"
-    token, expires, user = await identity.login(call.body.email, call.body.password, client_ip)
-    return Ok(
-        {
-            "access_token": token,
-            "token_type": "bearer",
-            "expires_at": expires,
-            "user_id": user.id,
-            "organization_id": user.organization_id,
-            "role": user.role,
-        },
-        "Token issued",
-    )
+    return Ok(await identity.sign_in(call.body, client_ip), "Token issued")
 
 
 @router.get("/api/v1/auth/me", summary="The authenticated caller", response_model=MeResponse)
