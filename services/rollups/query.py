@@ -393,11 +393,13 @@ async def _accumulate_once(
         uncached = {hour: list(ids if hour != h1 else open_tail) for hour in edges}
         for hour, (lo, hi) in edges.items():
             edge_wanted = {
-                pid: tuple(sorted(edge_rows[(pid, hour)]))
+                pid: rows_key
                 for pid in uncached[hour]
-                if hour not in dirty[pid] and edge_events[(pid, hour)] <= edge_hours.EDGE_HOUR_MAX_EVENTS
+                if hour not in dirty[pid]
+                and edge_events[(pid, hour)] <= edge_hours.EDGE_HOUR_MAX_EVENTS
+                and edge_hours.EDGE_HOURS.worth_copying(pid, hour, rows_key := tuple(sorted(edge_rows[(pid, hour)])))
             }
-            if not edge_wanted or edge_hours.EDGE_HOURS.limit <= 0:
+            if not edge_wanted:
                 continue
             for pid, events in (await edge_hours.fetch_hours(hour, edge_wanted, _hour_rows)).items():
                 for vhash, acc in events.between(lo, hi, version_hashes).items():

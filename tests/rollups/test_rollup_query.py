@@ -107,8 +107,9 @@ def _same(got, want, where) -> None:
 
 
 async def test_window_first_hour_from_cached_events_follows_late_events(client, make_tenant):
-    """The ragged first hour of a window comes from a per-process copy of that (clean) hour's events;
-    every field equals the raw answer, cold and warm, and a late event in that hour is seen at once
+    """The ragged first hour of a window is summed by the database when first asked, then comes from
+    a per-process copy of that (clean) hour's events; every field equals the raw answer, cold, when
+    the copy is made and warm, and a late event in that hour is seen at once
     (the drain rewrites the hour's rollup rows under new ids, which invalidates the copy) and after
     a rebuild."""
     from models.prompts import PromptExecution
