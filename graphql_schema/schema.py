@@ -17,7 +17,7 @@ from graphql_schema.types.dbperf import DatabasePerformanceMutation, DatabasePer
 from graphql_schema.types.deployments import DeploymentsMutation, DeploymentsQuery
 from graphql_schema.types.gateway import GatewayQuery
 from graphql_schema.types.identity import IdentityMutation, User, Viewer, resolve_user, resolve_viewer
-from graphql_schema.types.ingest import IngestMutation
+from graphql_schema.types.ingest import IngestMutation, IngestSubscription
 from graphql_schema.types.metrics import MetricsSubscription
 from graphql_schema.types.notifications import NotificationsMutation, NotificationsQuery
 from graphql_schema.types.observability import MonitoringQuery
@@ -68,7 +68,7 @@ class Mutation(
 
 
 @strawberry.type
-class Subscription(MetricsSubscription, AlertsSubscription, SecuritySubscription):
+class Subscription(MetricsSubscription, AlertsSubscription, SecuritySubscription, IngestSubscription):
     pass
 
 

@@ -1,18 +1,24 @@
-"""Ingest in the graph: ``logPromptUsage`` queues one prompt event, as ``POST /api/v1/prompts/analytics`` does."""
+"""Ingest in the graph: ``logPromptUsage`` queues one prompt event, as ``POST /api/v1/prompts/analytics`` does;
+``analyticsUpdates`` tells a dashboard when the drain stored events of its organization."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from datetime import datetime
 
+import orjson
 import strawberry
 
 from graphql_schema.context import Info
+from graphql_schema.derive import model_type
 from graphql_schema.ids import int_or_uuid
 from graphql_schema.permissions import IsAuthenticated
 from graphql_schema.types.catalog import ExecutionStatus
 from services import ingest
+from services.core.redis_client import listen
 from services.core.validation import validated
-from services.ingest import UsageEvent
+from services.identity import Role
+from services.ingest import AnalyticsUpdateInfo, UsageEvent, analytics_channel
 
 
 @strawberry.input(description="One prompt invocation; the same fields as POST /api/v1/prompts/analytics")
@@ -51,3 +57,28 @@ class IngestMutation:
         event = validated(UsageEvent, raw)
         event_id = await ingest.log_usage(info.context.user, event)
         return LoggedUsage(event_id=event_id, queued=True)
+
+
+@model_type(
+    AnalyticsUpdateInfo,
+    description="The caller's organization's analytics changed: events were stored since the previous update",
+)
+class AnalyticsUpdate:
+    pass
+
+
+@strawberry.type
+class IngestSubscription:
+    @strawberry.subscription(
+        permission_classes=[IsAuthenticated],
+        description="One message whenever the drain has stored events of the caller's organization (prompt "
+        "executions, usage events, tool calls), at most about one per second: a hint to re-read the figures",
+    )
+    async def analytics_updates(self, info: Info) -> AsyncGenerator[AnalyticsUpdate, None]:
+        principal = info.context.user
+        async for data in listen(
+            analytics_channel(principal.organization_id), still_allowed=lambda: info.context.recheck(Role.MEMBER)
+        ):
+            update = AnalyticsUpdateInfo.model_validate(orjson.loads(data))
+            if update.organization_id == principal.organization_id:
+                yield AnalyticsUpdate.from_pydantic(update)
