@@ -32,12 +32,14 @@ class TargetListQuery(BaseModel):
 
 class MetricsQuery(BaseModel):
     include_historical: bool = Field(default=False, description="Include historical trend data")
-    time_range: gateway.TimeRange = Field(default="24h", description="Time range for metrics (1h, 24h, 7d)")
+    time_range: gateway.TimeRange = Field(
+        default="24h", description="Time range for metrics (1h, 24h, 7d, 30d, 90d: the named windows)"
+    )
 
 
 class RangeQuery(BaseModel):
     time_range: gateway.TimeRange = Field(
-        default="24h", description="Window for uptime and response times (1h, 24h, 7d)"
+        default="24h", description="Window for uptime and response times (1h, 24h, 7d, 30d, 90d)"
     )
 
 
@@ -80,6 +82,8 @@ async def get_gateway_target(call: Call[None, None]) -> Ok:
     path_model=TargetPath,
     body_model=gateway.TargetUpdate,
     response_model=gateway.TargetInfo,
+    description="Only the fields given change; null for name, url, enabled, interval_seconds or timeout_seconds "
+    "is a 400 naming the field. A new url starts the target afresh (not collected yet, health unknown).",
     **ADMIN,
 )
 async def update_gateway_target(call: Call[None, gateway.TargetUpdate]) -> Ok:
@@ -129,8 +133,9 @@ async def get_mcp_proxy_metrics(call: Call[MetricsQuery, None]) -> Ok:
     f"{PROXY}/metrics/billing",
     summary="Billing-specific metrics",
     response_model=gateway.BillingMetrics,
-    description="From the organization's tool executions of the last 30 days: calls, active users, average per "
-    "user, peak hours (UTC), calls and execution time by MCP server. Credits are null (no usage data here).",
+    description="The last 30 days: LLM requests and their cost in USD (credits) from the usage data, per "
+    "provider; tool calls, errors and execution time per MCP server (service null: calls that named none); "
+    "active users across both, average credits and calls per user, the three busiest UTC hours of tool calls.",
     **ADMIN,
 )
 async def get_mcp_proxy_billing_metrics(call: Call[None, None]) -> Ok:
@@ -141,7 +146,8 @@ async def get_mcp_proxy_billing_metrics(call: Call[None, None]) -> Ok:
     f"{PROXY}/metrics/clear-cache",
     summary="Clear metrics cache",
     response_model=gateway.CacheCleared,
-    description="Drops the organization's collected snapshot; the next read collects every target afresh.",
+    description="Drops the organization's collected snapshot; the next read collects every enabled target "
+    "afresh (once, however many reads arrive together).",
     **ADMIN,
 )
 async def clear_mcp_proxy_metrics_cache(call: Call[None, None]) -> Ok:

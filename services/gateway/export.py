@@ -6,10 +6,16 @@ and TYPE lines and label escaping follow the format; counters carry ``_total`` a
 in seconds, the base unit ``promtool check metrics`` requires (tests/gateway runs it).  Line
 protocol escapes measurement names (commas, spaces), tag keys and values (commas, equals
 signs, spaces) and quotes string fields, as InfluxDB documents.
+
+Neither format ever carries NaN or +-Inf (line protocol has no such numbers; stored figures that
+are missing or not finite are left out), and no two Prometheus series of a family share their
+labels: a WebSocket proxy and this service's sockets differ by ``kind``, an MCP server that no call
+named has ``service=""`` (names are never empty), and a repeated label set is left out.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -94,7 +100,10 @@ def points(m: ProxyMetrics, h: ProxyHealth) -> Iterator[Point]:
                 value = getattr(s, name)
                 if value is not None:
                     fields[name] = value
-            yield Point("mcp_billing_service", {"service": s.service, "kind": s.kind}, fields)
+            tags: dict[str, str] = {"kind": s.kind}
+            if s.service is not None:  # no service tag: calls that named no MCP server
+                tags["service"] = s.service
+            yield Point("mcp_billing_service", tags, fields)
 
 
 def _escape(text: str, specials: str) -> str:
@@ -102,6 +111,13 @@ def _escape(text: str, specials: str) -> str:
     for ch in specials:
         out = out.replace(ch, "\\" + ch)
     return out.replace("\n", "\\n")
+
+
+def _finite(value: object) -> bool:
+    """A value a field or a sample can carry: a bool, a string, or a finite number (not None, NaN, +-Inf)."""
+    if isinstance(value, bool | str | int):
+        return True
+    return isinstance(value, float) and math.isfinite(value)
 
 
 def _field(value: float | int | bool | str) -> str:
@@ -119,13 +135,30 @@ def influx(m: ProxyMetrics, h: ProxyHealth, organization_id: int) -> str:
     ns = int(m.collected_at.timestamp() * 1_000_000) * 1000
     lines = []
     for p in points(m, h):
-        if not p.fields:
+        fields = {k: v for k, v in p.fields.items() if _finite(v)}
+        if not fields:
             continue
         tags = {"organization": str(organization_id), **p.tags}
         tag_text = "".join(f",{_escape(k, ',= ')}={_escape(v, ',= ')}" for k, v in sorted(tags.items()) if v != "")
-        field_text = ",".join(f"{_escape(k, ',= ')}={_field(v)}" for k, v in p.fields.items())
+        field_text = ",".join(f"{_escape(k, ',= ')}={_field(v)}" for k, v in fields.items())
         lines.append(f"{_escape(p.measurement, ', ')}{tag_text} {field_text} {ns}")
     return "\n".join(lines) + "\n"
+
+
+class _Unique:
+    """Adds samples to a family: only finite numbers, each label set once."""
+
+    def __init__(self, family: CounterMetricFamily | GaugeMetricFamily) -> None:
+        self.family = family
+        self.seen: set[tuple[str, ...]] = set()
+
+    def add(self, labels: list[str], value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            return
+        if tuple(labels) in self.seen:
+            return
+        self.seen.add(tuple(labels))
+        self.family.add_metric(labels, float(value))
 
 
 class _Families(Collector):
@@ -138,99 +171,70 @@ class _Families(Collector):
 
 def prometheus(m: ProxyMetrics, h: ProxyHealth) -> bytes:
     """Prometheus text exposition 0.0.4 of the proxy metrics."""
-    fams: list[Metric] = []
-    score = GaugeMetricFamily("mcp_proxy_health_score", "Proxy health score (0-100) from the configured components")
-    if h.health_score is not None:
-        score.add_metric([], h.health_score)
-    fams.append(score)
-    uptime = GaugeMetricFamily("mcp_proxy_uptime_percent", "Healthy probes over all probes in the last 24 hours")
-    if h.uptime_percentage is not None:
-        uptime.add_metric([], h.uptime_percentage)
-    fams.append(uptime)
-    up = GaugeMetricFamily(
-        "mcp_proxy_target_up", "1 if the target's last collection succeeded", labels=["kind", "target"]
+    families: list[CounterMetricFamily | GaugeMetricFamily] = []
+
+    def gauge(name: str, documentation: str, labels: list[str] | None = None) -> _Unique:
+        families.append(GaugeMetricFamily(name, documentation, labels=labels))
+        return _Unique(families[-1])
+
+    def counter(name: str, documentation: str, labels: list[str]) -> _Unique:
+        families.append(CounterMetricFamily(name, documentation, labels=labels))
+        return _Unique(families[-1])
+
+    gauge("mcp_proxy_health_score", "Proxy health score (0-100) from the configured components").add([], h.health_score)
+    gauge("mcp_proxy_uptime_percent", "Healthy probes over all probes in the last 24 hours").add(
+        [], h.uptime_percentage
     )
-    response = GaugeMetricFamily(
-        "mcp_proxy_target_response_seconds", "Response time of the last health probe", labels=["target"]
+    up = gauge("mcp_proxy_target_up", "1 if the target's last collection succeeded", ["kind", "target"])
+    response = gauge("mcp_proxy_target_response_seconds", "Response time of the last health probe", ["target"])
+    kong_requests = counter(
+        "mcp_proxy_kong_requests", "Requests the Kong gateway counted (kong_http_requests_total)", ["target"]
     )
-    kong_requests = CounterMetricFamily(
-        "mcp_proxy_kong_requests", "Requests the Kong gateway counted (kong_http_requests_total)", labels=["target"]
-    )
-    kong_rps = GaugeMetricFamily(
-        "mcp_proxy_kong_requests_per_second", "Request rate between the last two scrapes", labels=["target"]
-    )
-    kong_errors = CounterMetricFamily(
-        "mcp_proxy_kong_error_responses", "Responses with a 4xx or 5xx status", labels=["target", "class"]
-    )
-    bandwidth = CounterMetricFamily(
-        "mcp_proxy_kong_bandwidth_bytes", "Bytes through Kong", labels=["target", "direction"]
-    )
+    kong_rps = gauge("mcp_proxy_kong_requests_per_second", "Request rate between the last two scrapes", ["target"])
+    kong_errors = counter("mcp_proxy_kong_error_responses", "Responses with a 4xx or 5xx status", ["target", "class"])
+    bandwidth = counter("mcp_proxy_kong_bandwidth_bytes", "Bytes through Kong", ["target", "direction"])
     for t in m.kong.targets:
-        up.add_metric(["kong", t.name], 1.0 if t.healthy else 0.0)
-        if t.requests_total is not None:
-            kong_requests.add_metric([t.name], t.requests_total)
-        if t.requests_per_second is not None:
-            kong_rps.add_metric([t.name], t.requests_per_second)
+        up.add(["kong", t.name], 1.0 if t.healthy else 0.0)
+        kong_requests.add([t.name], t.requests_total)
+        kong_rps.add([t.name], t.requests_per_second)
+        by_class = t.figures.get("requests_by_class")
         for cls in ("4xx", "5xx"):
-            value = (t.figures.get("requests_by_class") or {}).get(cls)
-            if value is not None:
-                kong_errors.add_metric([t.name, cls], value)
-        for direction, n in (t.figures.get("bandwidth_bytes") or {}).items():
-            bandwidth.add_metric([t.name, direction], n)
-    container_uptime = GaugeMetricFamily(
-        "mcp_proxy_container_uptime_percent", "Healthy probes over probes in the window", labels=["target"]
+            kong_errors.add([t.name, cls], by_class.get(cls) if isinstance(by_class, dict) else None)
+        directions = t.figures.get("bandwidth_bytes")
+        for direction, n in (directions if isinstance(directions, dict) else {}).items():
+            bandwidth.add([t.name, str(direction)], n)
+    container_uptime = gauge(
+        "mcp_proxy_container_uptime_percent", "Healthy probes over probes in the window", ["target"]
     )
     for c in m.containers.containers:
         if c.healthy is not None:
-            up.add_metric(["mcp_server", c.name], 1.0 if c.healthy else 0.0)
+            up.add(["mcp_server", c.name], 1.0 if c.healthy else 0.0)
         if c.response_ms is not None:
-            response.add_metric([c.name], c.response_ms / 1000.0)  # base unit (promtool's lint)
-        if c.uptime_percent is not None:
-            container_uptime.add_metric([c.name], c.uptime_percent)
-    ws_active = GaugeMetricFamily(
-        "mcp_proxy_websocket_active_connections", "Open WebSocket connections", labels=["source"]
-    )
-    ws_messages = CounterMetricFamily(
-        "mcp_proxy_websocket_messages", "WebSocket messages", labels=["source", "direction"]
-    )
-    ws_errors = CounterMetricFamily(
-        "mcp_proxy_websocket_connection_errors", "WebSocket connection errors", labels=["source"]
-    )
-    sources = [(p.name, p.figures) for p in m.websocket.proxies]
+            response.add([c.name], c.response_ms / 1000.0)  # base unit (promtool's lint)
+        container_uptime.add([c.name], c.uptime_percent)
+    # a proxy may be named anything, "service" too: kind tells this service's sockets from a proxy's
+    ws_active = gauge("mcp_proxy_websocket_active_connections", "Open WebSocket connections", ["kind", "source"])
+    ws_messages = counter("mcp_proxy_websocket_messages", "WebSocket messages", ["kind", "source", "direction"])
+    ws_errors = counter("mcp_proxy_websocket_connection_errors", "WebSocket connection errors", ["kind", "source"])
+    sources = [("websocket_proxy", p.name, p.figures) for p in m.websocket.proxies]
     for p in m.websocket.proxies:
-        up.add_metric(["websocket_proxy", p.name], 1.0 if p.healthy else 0.0)
+        up.add(["websocket_proxy", p.name], 1.0 if p.healthy else 0.0)
     if m.websocket.service is not None:
-        sources.append(("service", m.websocket.service))
-    for name, f in sources:
-        if f.active_connections is not None:
-            ws_active.add_metric([name], f.active_connections)
-        if f.messages_sent is not None:
-            ws_messages.add_metric([name, "sent"], f.messages_sent)
-        if f.messages_received is not None:
-            ws_messages.add_metric([name, "received"], f.messages_received)
-        if f.connection_errors is not None:
-            ws_errors.add_metric([name], f.connection_errors)
-    fams += [
-        up,
-        response,
-        kong_requests,
-        kong_rps,
-        kong_errors,
-        bandwidth,
-        container_uptime,
-        ws_active,
-        ws_messages,
-        ws_errors,
-    ]
+        sources.append(("service", "service", m.websocket.service))
+    for kind, name, f in sources:
+        ws_active.add([kind, name], f.active_connections)
+        ws_messages.add([kind, name, "sent"], f.messages_sent)
+        ws_messages.add([kind, name, "received"], f.messages_received)
+        ws_errors.add([kind, name], f.connection_errors)
     if m.billing is not None:
-        calls = GaugeMetricFamily(
-            "mcp_proxy_calls_30d", "LLM requests and tool calls in the last 30 days", labels=["kind", "service"]
+        calls = gauge(
+            "mcp_proxy_calls_30d",
+            'LLM requests and tool calls in the last 30 days (service="" for tool calls that named no MCP server)',
+            ["kind", "service"],
         )
         for s in m.billing.cost_by_service:
-            calls.add_metric([s.kind, s.service], s.calls)
-        users = GaugeMetricFamily("mcp_proxy_active_users_30d", "Users with tool calls in the last 30 days")
-        users.add_metric([], m.billing.active_users)
-        fams += [calls, users]
+            calls.add([s.kind, s.service or ""], s.calls)
+        gauge("mcp_proxy_active_users_30d", "Users with tool calls in the last 30 days").add([], m.billing.active_users)
     registry = CollectorRegistry(auto_describe=False)
-    registry.register(_Families(fams))
+    registry.register(_Families(families))
     return generate_latest(registry)

@@ -21,6 +21,7 @@ the ``websocket_`` prefix and ``_total`` suffix.
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import time
 from dataclasses import dataclass, field
@@ -32,7 +33,12 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from services.core import outbound
 
+log = logging.getLogger(__name__)
+
 MAX_BODY = 4 * 1024 * 1024
+MAX_KEYS = 100  # label values kept per breakdown (requests by code/service...); the rest sum into OTHER
+MAX_KEY_LENGTH = 100
+OTHER = "(other)"
 USER_AGENT = "PromptOps-Gateway-Collector/1"
 HEALTHY_WORDS = frozenset({"ok", "healthy", "up", "pass", "passing", "green", "running", "serving"})
 WS_COUNTERS = {
@@ -61,13 +67,47 @@ class BadBody(ValueError):
     """The answer is not what this kind of target serves."""
 
 
+def storable(text: str) -> bool:
+    """Text PostgreSQL can store (``text`` and ``jsonb`` refuse NUL; UTF-8 has no lone surrogates)."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def clean(text: str, limit: int) -> str:
+    """``text`` without NUL characters and lone surrogates, cut to ``limit`` characters (error texts)."""
+    text = text.replace("\x00", "")
+    if not storable(text):
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text[:limit]
+
+
+def _label(value: str) -> str:
+    """A label value kept as a key: refused (the whole answer) if it holds NUL, cut to MAX_KEY_LENGTH."""
+    if not storable(value):
+        raise BadBody("NUL character or invalid text in a label value")
+    return value[:MAX_KEY_LENGTH]
+
+
+def _add(into: dict[str, float], name: str, value: float) -> None:
+    """Add to a breakdown that keeps at most MAX_KEYS keys (later ones are summed under OTHER)."""
+    if name in into or len(into) < MAX_KEYS - 1:
+        into[name] = into.get(name, 0.0) + value
+    else:
+        into[OTHER] = into.get(OTHER, 0.0) + value
+
+
 def client() -> httpx.AsyncClient:
     """One client per collection cycle: its TLS context is built once (that costs more CPU than a probe)."""
     return httpx.AsyncClient(follow_redirects=False, trust_env=False, timeout=30.0)
 
 
-async def fetch(http: httpx.AsyncClient, url: str, limit_seconds: float) -> tuple[int, bytes, float]:
-    """GET ``url`` pinned to an allowed address; (status, body, elapsed ms).  Raises on any failure."""
+async def fetch(http: httpx.AsyncClient, url: str, limit_seconds: float) -> tuple[int, bytes, str, float]:
+    """GET ``url`` pinned to an allowed address; (status, body, content type, elapsed ms).  Raises on any failure."""
     target = httpx.URL(outbound.check_url(url))
     host = target.raw_host.decode("ascii")
     port = target.port or (443 if target.scheme == "https" else 80)
@@ -93,7 +133,8 @@ async def fetch(http: httpx.AsyncClient, url: str, limit_seconds: float) -> tupl
                         body += chunk
                         if len(body) > MAX_BODY:
                             raise BadBody(f"answer larger than {MAX_BODY // (1024 * 1024)} MiB")
-                    return response.status_code, bytes(body), (time.perf_counter() - started) * 1000
+                    content_type = response.headers.get("content-type", "")
+                    return response.status_code, bytes(body), content_type, (time.perf_counter() - started) * 1000
             except httpx.ConnectError:
                 if n == len(addresses):
                     raise
@@ -101,10 +142,22 @@ async def fetch(http: httpx.AsyncClient, url: str, limit_seconds: float) -> tupl
 
 
 async def probe(http: httpx.AsyncClient, kind: str, url: str, limit_seconds: float) -> Probe:
-    """Collect one target: fetch, then parse by ``kind``; failures are unhealthy probes."""
+    """Collect one target: fetch, then parse by ``kind``; failures are unhealthy probes.
+
+    Anything unexpected (a bug, a parser raising what it never did before) is that target's
+    unhealthy probe naming the exception's type, and is logged: it never aborts the cycle.
+    """
+    try:
+        return await _probe(http, kind, url, limit_seconds)
+    except Exception as exc:
+        log.exception("gateway probe of a %s target failed unexpectedly", kind)
+        return Probe(False, error=f"collector error ({type(exc).__name__})")
+
+
+async def _probe(http: httpx.AsyncClient, kind: str, url: str, limit_seconds: float) -> Probe:
     started = time.perf_counter()
     try:
-        status, body, elapsed = await fetch(http, url, limit_seconds)
+        status, body, content_type, elapsed = await fetch(http, url, limit_seconds)
     except outbound.UnsafeDestination:
         return Probe(False, error=outbound.REFUSED)
     except outbound.Unresolvable:
@@ -121,19 +174,36 @@ async def probe(http: httpx.AsyncClient, kind: str, url: str, limit_seconds: flo
         return Probe(False, error="connection failed")
     elapsed = round(elapsed, 3)
     if not 200 <= status < 300:
-        return Probe(False, elapsed, status, f"HTTP {status}", _container(body) if kind == "mcp_server" else {})
+        figures: dict[str, Any] = {}
+        if kind == "mcp_server":
+            try:
+                figures = parse_container(body, content_type)
+            except (BadBody, ValueError):
+                figures = {}  # what a failing container says about itself is a bonus
+        return Probe(False, elapsed, status, f"HTTP {status}", figures)
     try:
         if kind == "kong":
-            return Probe(True, elapsed, status, None, parse_kong(body.decode("utf-8")))
+            return Probe(True, elapsed, status, None, parse_kong(_text(body)))
         if kind == "websocket_proxy":
             return Probe(True, elapsed, status, None, parse_websocket_stats(body))
-        figures = _container(body)
+        figures = parse_container(body, content_type)
         state = figures.get("status")
         if isinstance(state, str) and state.lower() not in HEALTHY_WORDS:
             return Probe(False, elapsed, status, f"reports status {state[:40]!r}", figures)
         return Probe(True, elapsed, status, None, figures)
-    except (BadBody, ValueError, UnicodeDecodeError) as exc:
-        return Probe(False, elapsed, status, f"unparseable answer: {str(exc)[:120]}")
+    except (BadBody, ValueError) as exc:  # UnicodeDecodeError and orjson's JSONDecodeError are ValueErrors
+        return Probe(False, elapsed, status, f"unparseable answer: {clean(str(exc), 120)}")
+
+
+def _text(body: bytes) -> str:
+    """The body as UTF-8 text without NUL characters (refused: PostgreSQL cannot store them)."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadBody("not UTF-8 text") from None
+    if "\x00" in text:
+        raise BadBody("NUL character in the answer")
+    return text
 
 
 def _samples(text: str) -> list[tuple[str, dict[str, str], float]]:
@@ -144,6 +214,10 @@ def _samples(text: str) -> list[tuple[str, dict[str, str], float]]:
                 out.append((s.name, dict(s.labels), float(s.value)))
     except Exception as exc:  # the parser raises ValueError, TypeError, IndexError... on garbage
         raise BadBody(f"not Prometheus text ({type(exc).__name__})") from None
+    # NaN and +-Inf parse, but no counter, gauge or sum we keep can be one (and JSON has no such numbers);
+    # histogram bucket bounds (le="+Inf") are labels, not values
+    if not all(math.isfinite(value) for _, _, value in out):
+        raise BadBody("non-finite value")
     return out
 
 
@@ -158,7 +232,8 @@ def _histogram(samples: list[tuple[str, dict[str, str], float]], name: str) -> d
             count += value
         elif sample == f"{name}_bucket" and "le" in labels:
             le = float(labels["le"])
-            buckets[le] = buckets.get(le, 0.0) + value
+            if not math.isnan(le):
+                buckets[le] = buckets.get(le, 0.0) + value
     return {
         "count": count,
         "sum": total,
@@ -199,25 +274,21 @@ def parse_kong(text: str) -> dict[str, Any]:
     by_code: dict[str, float] = {}
     by_service: dict[str, float] = {}
     bandwidth = {"ingress": 0.0, "egress": 0.0}
-    targets: dict[str, int] = {}
+    targets: dict[str, float] = {}
     connections: dict[str, float] = {}
     datastore: float | None = None
     for name, labels, value in samples:
         if name in ("kong_http_requests_total", "kong_http_requests"):
-            code = labels.get("code", "unknown")
-            by_code[code] = by_code.get(code, 0.0) + value
-            service = labels.get("service") or "(none)"
-            by_service[service] = by_service.get(service, 0.0) + value
+            _add(by_code, _label(labels.get("code", "unknown")), value)
+            _add(by_service, _label(labels.get("service") or "(none)"), value)
         elif name in ("kong_bandwidth_bytes", "kong_bandwidth_bytes_total", "kong_bandwidth"):
             direction = labels.get("direction", "")
             if direction in bandwidth:
                 bandwidth[direction] += value
         elif name == "kong_upstream_target_health" and value >= 1:
-            state = labels.get("state", "unknown")
-            targets[state] = targets.get(state, 0) + 1
+            _add(targets, _label(labels.get("state", "unknown")), 1)
         elif name == "kong_nginx_connections_total":
-            state = labels.get("state", "total")
-            connections[state] = connections.get(state, 0.0) + value
+            _add(connections, _label(labels.get("state", "total")), value)
         elif name == "kong_datastore_reachable":
             datastore = value
     total = sum(by_code.values())
@@ -237,7 +308,7 @@ def parse_kong(text: str) -> dict[str, Any]:
         "upstream_latency_ms": _histogram(samples, "kong_upstream_latency_ms"),
         "kong_latency_ms": _histogram(samples, "kong_kong_latency_ms"),
         "bandwidth_bytes": bandwidth,
-        "upstream_targets": targets,
+        "upstream_targets": {state: int(n) for state, n in targets.items()},
         "connections": connections,
         "datastore_reachable": None if datastore is None else datastore >= 1,
     }
@@ -245,10 +316,12 @@ def parse_kong(text: str) -> dict[str, Any]:
 
 def parse_websocket_stats(body: bytes) -> dict[str, Any]:
     """A WebSocket proxy's counters from Prometheus text or JSON."""
-    text = body.decode("utf-8")
+    text = _text(body)
     figures: dict[str, float] = {}
     if text.lstrip().startswith("{"):
         data = orjson.loads(body)
+        if not isinstance(data, dict):
+            raise BadBody("not a JSON object")
         for field in WS_COUNTERS.values():
             value = data.get(field)
             if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
@@ -263,23 +336,36 @@ def parse_websocket_stats(body: bytes) -> dict[str, Any]:
     return figures
 
 
-def _container(body: bytes) -> dict[str, Any]:
-    """What a container's health answer says about itself: its ``status`` word and numeric resource fields."""
-    try:
-        data = orjson.loads(body) if body.strip().startswith(b"{") else None
-    except orjson.JSONDecodeError:
+def parse_container(body: bytes, content_type: str = "") -> dict[str, Any]:
+    """What a container's health answer says about itself: its ``status`` word and numeric resource fields.
+
+    Plain text ("OK") says nothing more and is fine; a body that is not UTF-8, holds NUL characters,
+    or declares JSON (by its content type or a leading ``{``) that does not parse is refused (BadBody).
+    """
+    text = _text(body)
+    declared = "json" in content_type.lower() or text.lstrip().startswith("{")
+    if not declared:
         return {}
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise BadBody("invalid JSON") from None
     if not isinstance(data, dict):
         return {}
     out: dict[str, Any] = {}
     state = data.get("status")
     if isinstance(state, str):
+        if not storable(state):
+            raise BadBody("NUL character or invalid text in status")
         out["status"] = state[:40]
-    resources = {
-        str(k)[:60]: float(v)
-        for k, v in data.items()
-        if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-    }
+    resources: dict[str, float] = {}
+    for k, v in data.items():
+        if isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v):
+            if not storable(k):
+                raise BadBody("NUL character or invalid text in a field name")
+            resources.setdefault(k[:60], float(v))
+            if len(resources) == 20:
+                break
     if resources:
-        out["resources"] = dict(list(resources.items())[:20])
+        out["resources"] = resources
     return out

@@ -12,7 +12,7 @@ from services.core.validation import SINGLE_LINE
 
 TargetKind = Literal["kong", "mcp_server", "websocket_proxy"]
 ComponentStatus = Literal["healthy", "degraded", "unhealthy", "not_configured"]
-TimeRange = Literal["1h", "24h", "7d"]
+TimeRange = Literal["1h", "24h", "7d", "30d", "90d"]  # the CONVENTIONS named windows (services.core.dates)
 
 
 def _url(value: str) -> str:
@@ -178,7 +178,7 @@ class WebSocketMetrics(BaseModel):
 
 
 class ServiceCost(BaseModel):
-    service: str
+    service: str | None = Field(description="Provider or MCP server; null for tool calls that named no MCP server")
     kind: Literal["llm_provider", "mcp_server"]
     calls: int
     errors: int | None = Field(description="Failed tool calls (null for LLM providers: not broken down there)")

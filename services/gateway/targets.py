@@ -2,6 +2,8 @@
 
 URLs pass the outbound address policy when saved (a refused address is a 400 naming
 ``url``) and again, resolved, before every collection (:mod:`services.gateway.probe`).
+Every change drops the organization's snapshot (views are recomputed on the next read); a new
+URL starts the target afresh (not collected, health unknown), so the next read collects it.
 """
 
 from __future__ import annotations
@@ -9,11 +11,13 @@ from __future__ import annotations
 from tortoise.exceptions import IntegrityError
 
 from models.gateway import GatewayTarget
-from services.core.errors import Conflict, NotFound
+from services.core.errors import BadRequest, Conflict, NotFound
+from services.gateway import collect
 from services.gateway.schemas import TargetInfo, TargetInput, TargetUpdate
 from services.identity import Principal, require_admin
 
 MAX_TARGETS = 500  # per organization
+NOT_NULL = ("name", "url", "enabled", "interval_seconds", "timeout_seconds")  # PATCH may omit them, not null them
 
 
 def info(t: GatewayTarget) -> TargetInfo:
@@ -48,6 +52,7 @@ async def create_target(principal: Principal, data: TargetInput) -> TargetInfo:
         target = await GatewayTarget.create(organization_id=principal.organization_id, **data.model_dump())
     except IntegrityError:
         raise Conflict(f"A target named {data.name!r} already exists") from None
+    await collect.drop_snapshots([principal.organization_id])
     return info(target)
 
 
@@ -64,21 +69,27 @@ async def get_target(principal: Principal, target_id: int) -> TargetInfo:
 
 
 async def update_target(principal: Principal, target_id: int, data: TargetUpdate) -> TargetInfo:
-    target = await _row(require_admin(principal), target_id)
+    principal = require_admin(principal)
     changes = data.model_dump(exclude_unset=True)
-    for name in ("name", "url", "enabled", "interval_seconds", "timeout_seconds"):
+    for name in NOT_NULL:
         if name in changes and changes[name] is None:
-            changes.pop(name)
+            raise BadRequest.field(name, "may not be null")
+    target = await _row(principal, target_id)
     if not changes:
         return info(target)
+    if "url" in changes and changes["url"] != target.url:  # another endpoint: its history says nothing yet
+        changes |= {"last_collected_at": None, "last_healthy": None, "last_error": None}
     target.update_from_dict(changes)
     try:
         await target.save()
     except IntegrityError:
         raise Conflict(f"A target named {changes.get('name')!r} already exists") from None
+    await collect.drop_snapshots([principal.organization_id])
     return info(target)
 
 
 async def delete_target(principal: Principal, target_id: int) -> None:
-    target = await _row(require_admin(principal), target_id)
+    principal = require_admin(principal)
+    target = await _row(principal, target_id)
     await target.delete()
+    await collect.drop_snapshots([principal.organization_id])

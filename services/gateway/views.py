@@ -5,11 +5,14 @@ filtered view for members: no target URLs, no raw figures, no billing); ``kong``
 ``websocket``, ``containers``, ``billing``, ``export``, ``prometheus`` and ``clear-cache``
 need the admin role.  This service's own WebSocket figures are platform-wide, so only a
 superuser sees them.  Views are cached in the organization's snapshot (see
-:mod:`services.gateway.collect`); a read without a snapshot collects afresh first.
+:mod:`services.gateway.collect`); a read without a snapshot recomputes them from the stored
+samples (collecting inline only after clear-cache or for targets never collected).  Stored
+figures are read defensively: a missing or null number counts as 0, never a 500.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -68,8 +71,7 @@ async def _cached(organization_id: int, field: str, model: type[M], compute: Cal
     raw = await redis.hget(snapshot, field)
     if raw is not None:
         return model.model_validate_json(raw)
-    if not await redis.exists(snapshot):
-        await collect.collect_organization(organization_id)
+    await collect.collect_for_read(organization_id)
     result = await compute()
     async with redis.pipeline(transaction=True) as pipe:
         pipe.hset(snapshot, field, result.model_dump_json())
@@ -81,6 +83,7 @@ async def _cached(organization_id: int, field: str, model: type[M], compute: Cal
 async def clear_cache(principal: Principal) -> CacheCleared:
     principal = require_admin(principal)
     removed = await collect.drop_snapshots([principal.organization_id])
+    await collect.request_recollect(principal.organization_id)
     return CacheCleared(cleared=True, keys_removed=removed)
 
 
@@ -131,6 +134,22 @@ async def _samples(organization_id: int, kind: str, since: datetime) -> dict[int
     return out
 
 
+def _num(value: Any) -> float:
+    """A stored figure as a number: missing, null (older samples' NaN was stored as null) or not a number is 0."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return 0.0
+
+
+def _opt(value: Any) -> float | None:
+    """A stored figure, or None when it is missing, null or not a finite number."""
+    return _num(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _map(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _rate(previous: GatewaySample | None, latest: GatewaySample) -> float | None:
     """Requests per second between two Kong scrapes (a counter reset counts from zero, like Prometheus' rate)."""
     if previous is None or not previous.figures or not latest.figures:
@@ -138,8 +157,8 @@ def _rate(previous: GatewaySample | None, latest: GatewaySample) -> float | None
     seconds = (latest.collected_at - previous.collected_at).total_seconds()
     if seconds <= 0:
         return None
-    now = float(latest.figures.get("requests_total", 0.0))
-    before = float(previous.figures.get("requests_total", 0.0))
+    now = _num(latest.figures.get("requests_total"))
+    before = _num(previous.figures.get("requests_total"))
     delta = now - before if now >= before else now
     return round(delta / seconds, 4)
 
@@ -186,7 +205,7 @@ async def _kong(organization_id: int, include_historical: bool, time_range: Time
         good = scraped[-1] if scraped else None
         previous = scraped[-2] if len(scraped) > 1 else None
         rate = _rate(previous, good) if good else None
-        figures = good.figures if good else {}
+        figures = _map(good.figures) if good else {}
         rows.append(
             KongTarget(
                 target_id=t.id,
@@ -194,38 +213,37 @@ async def _kong(organization_id: int, include_historical: bool, time_range: Time
                 healthy=bool(latest and latest.healthy),
                 collected_at=latest.collected_at if latest else None,
                 error=latest.error if latest else None,
-                requests_total=figures.get("requests_total"),
+                requests_total=_opt(figures.get("requests_total")),
                 requests_per_second=rate,
                 figures=figures,
             )
         )
         if good is None:
             continue
-        total += figures.get("requests_total", 0.0)
-        rate_limited += figures.get("rate_limited_total", 0.0)
+        total += _num(figures.get("requests_total"))
+        rate_limited += _num(figures.get("rate_limited_total"))
         if rate is not None:
             rate_sum += rate
             any_rate = True
-        for name, n in figures.get("requests_by_class", {}).items():
-            classes[name] = classes.get(name, 0.0) + n
-        for direction, n in figures.get("bandwidth_bytes", {}).items():
-            bandwidth[direction] = bandwidth.get(direction, 0.0) + n
-        for state, n in figures.get("upstream_targets", {}).items():
-            upstream[state] = upstream.get(state, 0) + int(n)
+        for name, n in _map(figures.get("requests_by_class")).items():
+            classes[name] = classes.get(name, 0.0) + _num(n)
+        for direction, n in _map(figures.get("bandwidth_bytes")).items():
+            bandwidth[direction] = bandwidth.get(direction, 0.0) + _num(n)
+        for state, n in _map(figures.get("upstream_targets")).items():
+            upstream[state] = upstream.get(state, 0) + int(_num(n))
         for acc, name in ((latency, "request_latency_ms"), (upstream_latency, "upstream_latency_ms")):
-            hist = figures.get(name) or {}
-            acc[0] += hist.get("sum", 0.0)
-            acc[1] += hist.get("count", 0.0)
-        active = (figures.get("connections") or {}).get("active")
+            hist = _map(figures.get(name))
+            acc[0] += _num(hist.get("sum"))
+            acc[1] += _num(hist.get("count"))
+        active = _opt(_map(figures.get("connections")).get("active"))
         if active is not None:
             connections_active = (connections_active or 0.0) + active
         if include_historical:
             before: GatewaySample | None = None
             for s in past.get(t.id, []):
-                f = s.figures or {}
-                req = f.get("requests_total")
-                errors = f.get("client_errors_total", 0.0) + f.get("server_errors_total", 0.0)
-                hist = f.get("request_latency_ms") or {}
+                f = _map(s.figures)
+                req = _opt(f.get("requests_total"))
+                errors = _num(f.get("client_errors_total")) + _num(f.get("server_errors_total"))
                 history.append(
                     KongHistoryPoint(
                         collected_at=s.collected_at,
@@ -233,7 +251,7 @@ async def _kong(organization_id: int, include_historical: bool, time_range: Time
                         requests_total=req,
                         requests_per_second=_rate(before, s) if s.healthy and f else None,
                         error_rate=_pct(errors, req) if req else None,
-                        avg_latency_ms=hist.get("avg"),
+                        avg_latency_ms=_opt(_map(f.get("request_latency_ms")).get("avg")),
                         healthy=s.healthy,
                     )
                 )
@@ -325,7 +343,7 @@ async def _containers(organization_id: int, time_range: TimeRange) -> ContainerM
                 uptime_percent=_pct(up, probes),
                 avg_response_ms=round(response_sum / answered, 3) if answered else None,
                 probes=probes,
-                resources=(last.figures or {}).get("resources", {}) if last else {},
+                resources=_resources(last.figures) if last else {},
             )
         )
     return ContainerMetrics(
@@ -337,6 +355,10 @@ async def _containers(organization_id: int, time_range: TimeRange) -> ContainerM
         uptime_percent=_pct(all_healthy, all_probes),
         containers=rows,
     )
+
+
+def _resources(figures: Any) -> dict[str, float]:
+    return {str(k): _num(v) for k, v in _map(_map(figures).get("resources")).items()}
 
 
 # --------------------------------------------------------------------------- websocket
@@ -353,18 +375,18 @@ async def websocket_metrics(principal: Principal) -> WebSocketMetrics:
 
 
 def _ws(figures: dict[str, Any]) -> WebSocketFigures:
-    count = figures.get("duration_seconds_count")
+    count = _num(figures.get("duration_seconds_count"))
     return WebSocketFigures(
-        active_connections=figures.get("active_connections"),
-        total_connections=figures.get("total_connections"),
-        messages_sent=figures.get("messages_sent"),
-        messages_received=figures.get("messages_received"),
-        bytes_sent=figures.get("bytes_sent"),
-        bytes_received=figures.get("bytes_received"),
-        connection_errors=figures.get("connection_errors"),
-        avg_connection_duration_seconds=round(figures.get("duration_seconds_sum", 0.0) / count, 3)
+        active_connections=_opt(figures.get("active_connections")),
+        total_connections=_opt(figures.get("total_connections")),
+        messages_sent=_opt(figures.get("messages_sent")),
+        messages_received=_opt(figures.get("messages_received")),
+        bytes_sent=_opt(figures.get("bytes_sent")),
+        bytes_received=_opt(figures.get("bytes_received")),
+        connection_errors=_opt(figures.get("connection_errors")),
+        avg_connection_duration_seconds=round(_num(figures.get("duration_seconds_sum")) / count, 3)
         if count
-        else figures.get("avg_connection_duration_seconds"),
+        else _opt(figures.get("avg_connection_duration_seconds")),
     )
 
 
@@ -377,7 +399,7 @@ async def _websocket(organization_id: int) -> WebSocketMetrics:
         mine = samples.get(t.id, [])
         latest = mine[-1] if mine else None
         good = next((s for s in reversed(mine) if s.healthy and s.figures), None)
-        figures = good.figures if good else {}
+        figures = _map(good.figures) if good else {}
         proxies.append(
             WebSocketProxy(
                 target_id=t.id,
@@ -388,9 +410,9 @@ async def _websocket(organization_id: int) -> WebSocketMetrics:
                 figures=_ws(figures),
             )
         )
-        for name, value in figures.items():
-            if isinstance(value, int | float):
-                totals[name] = totals.get(name, 0.0) + value
+        for name, value in _map(figures).items():
+            if (number := _opt(value)) is not None:
+                totals[name] = totals.get(name, 0.0) + number
     return WebSocketMetrics(proxies=proxies, totals=_ws(totals), service=None)
 
 
@@ -441,7 +463,7 @@ async def _billing(principal: Principal) -> BillingMetrics:
     servers = sorted(
         (
             ServiceCost(
-                service=r["mcp_server"] or "(unspecified)",
+                service=r["mcp_server"],  # null: calls that named no server (a server may be called "(unspecified)")
                 kind="mcp_server",
                 calls=int(r["n"]),
                 errors=int(errors.get(r["mcp_server"], 0)),
@@ -450,7 +472,7 @@ async def _billing(principal: Principal) -> BillingMetrics:
             )
             for r in per_server
         ),
-        key=lambda s: (-s.calls, s.service),
+        key=lambda s: (-s.calls, s.service or ""),
     )
     providers = [
         ServiceCost(
@@ -483,7 +505,7 @@ async def _billing(principal: Principal) -> BillingMetrics:
 async def _kong_requests(organization_id: int) -> float | None:
     latest = await _samples(organization_id, "kong", datetime.now(UTC) - CURRENT)
     values = [
-        good.figures.get("requests_total", 0.0)
+        _num(good.figures.get("requests_total"))
         for mine in latest.values()
         if (good := next((s for s in reversed(mine) if s.healthy and s.figures), None)) is not None
     ]

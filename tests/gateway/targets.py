@@ -1,6 +1,7 @@
 # ruff: noqa: E501  (Kong exposition lines are kept verbatim)
 """Real HTTP targets on loopback for the gateway tests: a Kong Prometheus endpoint, MCP container health
-URLs that can turn unhealthy or slow, a WebSocket proxy's stats, and a garbage answer."""
+URLs that can turn unhealthy or slow, a WebSocket proxy's stats, and garbage answers (unparseable, and
+garbage that parses: NaN, NUL characters, binary and broken-JSON health answers)."""
 
 from __future__ import annotations
 
@@ -72,6 +73,16 @@ websocket_connection_duration_seconds_count 37
 """
 
 
+# Garbage that parses: Kong text with a NaN counter, and with a NUL character inside a label value.
+_500 = 'code="500",source="service",workspace="default",consumer=""}'
+KONG_NAN = kong_text(1000, 0, 10).replace(f"{_500} 0", f"{_500} NaN")
+KONG_INF = kong_text(1000, 0, 10).replace(f"{_500} 0", f"{_500} -Inf")
+KONG_NUL = kong_text(1000, 50, 10).replace('service="billing"', 'service="bil\x00ling"')
+# A container's JSON with NUL (\u0000 escapes) in its status and in a field name: PostgreSQL's jsonb refuses them.
+CONTAINER_NUL = b'{"status": "ok\\u0000", "memory\\u0000bytes": 1048576}'
+CONTAINER_NUL_KEY = b'{"status": "ok", "memory\\u0000bytes": 1048576}'
+
+
 class TargetServer:
     """A threaded HTTP server whose answers the test changes between collections."""
 
@@ -79,6 +90,7 @@ class TargetServer:
         self.kong = {"200": 1000, "500": 50, "429": 10}
         self.container_status: dict[str, int] = {"a": 200, "b": 200}
         self.slow_seconds = 2.0
+        self.hits: dict[str, int] = {}
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -94,6 +106,7 @@ class TargetServer:
 
             def do_GET(self) -> None:
                 path = self.path
+                server.hits[path] = server.hits.get(path, 0) + 1
                 if path == "/kong/metrics":
                     k = server.kong
                     self._send(200, kong_text(k["200"], k["500"], k["429"]).encode())
@@ -110,6 +123,22 @@ class TargetServer:
                     self._send(200, WS_STATS.encode())
                 elif path == "/garbage":
                     self._send(200, b"\x00\xffthis is { not } prometheus at all")
+                elif path == "/nan":
+                    self._send(200, KONG_NAN.encode())
+                elif path == "/inf":
+                    self._send(200, KONG_INF.encode())
+                elif path == "/nul":
+                    self._send(200, KONG_NUL.encode())
+                elif path == "/cnul":
+                    self._send(200, CONTAINER_NUL, "application/json")
+                elif path == "/cnulkey":
+                    self._send(200, CONTAINER_NUL_KEY, "application/json")
+                elif path == "/binary":
+                    self._send(200, bytes(range(256)) * 4, "application/octet-stream")
+                elif path == "/badjson":
+                    self._send(200, b'{"status": "ok", "memory_bytes": ', "application/json")
+                elif path == "/plain":
+                    self._send(200, b"OK", "text/plain")
                 else:
                     self._send(404, b"not found")
 
