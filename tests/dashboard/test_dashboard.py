@@ -3,8 +3,10 @@
 Chromium runs offline (as in tests/api/test_docs_offline.py: every host but 127.0.0.1 is
 NXDOMAIN, proxied traffic goes to a dead port) and is driven over the DevTools protocol.  Every
 console message of level error, every uncaught exception and every failed request fails the test.
-Screenshots of each step are kept in ``$DASHBOARD_SCREENSHOTS`` (default: the run's temporary
-directory) as test artefacts.  The data is made through the public API: prompt events through
+Screenshots of each step are kept as test artefacts in ``$DASHBOARD_SCREENSHOTS/<database>/``
+(default: the run's temporary directory; tests/dashboard/conftest.py names the folder in the
+terminal summary); before each one the page must show no error (a ``p.error`` with text: a broken
+panel fails the test).  The data is made through the public API: prompt events through
 the ingest route (drained by the worker job), alerts through rules and recorded metrics (a second
 alert fires while the inbox is open and must appear through the alertEvents subscription).
 """
@@ -34,13 +36,18 @@ import websockets
 
 from api.dashboard import CSP, DASHBOARD_DIR
 from tests.api.test_docs_offline import CHROMIUM, _chromium_flags
-from tests.conftest import TMP, _free_port
+from tests.conftest import IS_POSTGRES, TMP, _free_port
 from workers import jobs
 
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get install chromium chromium-driver)"
 )
-SHOTS = Path(os.environ.get("DASHBOARD_SCREENSHOTS") or TMP / "dashboard-screenshots")
+# one folder per database: CI runs the PostgreSQL and SQLite suites side by side with the same variable
+SHOTS = Path(os.environ.get("DASHBOARD_SCREENSHOTS") or TMP / "dashboard-screenshots") / (
+    "postgres" if IS_POSTGRES else "sqlite"
+)
+# the text of every error a panel shows (ui.js panel()/failure(): <p class="error">); empty ones are placeholders
+PAGE_ERRORS = "[...document.querySelectorAll('p.error')].map((e) => e.textContent.trim()).filter(Boolean)"
 
 
 # --------------------------------------------------------------------------- serving
@@ -141,14 +148,19 @@ class Tab:
             if value:
                 return value
             if time.monotonic() > deadline:
-                await self.shot(f"timeout-{what.replace(' ', '-')}")
+                await self.shot(f"timeout-{what.replace(' ', '-')}", errors_ok=True)
                 body = await self.js("document.body.innerText")
                 raise AssertionError(f"timed out waiting for {what}; page text: {body[:1500]!r}")
             await asyncio.sleep(0.1)
 
-    async def shot(self, name: str) -> Path:
+    async def shot(self, name: str, errors_ok: bool = False) -> Path:
+        """A screenshot; unless ``errors_ok``, the page must show no error text (a broken panel fails the test)."""
         data = (await self.send("Page.captureScreenshot", format="png"))["data"]
-        return _save_png(name, data)
+        path = _save_png(name, data)
+        if not errors_ok:
+            errors = await self.js(PAGE_ERRORS)
+            assert errors == [], f"the page shows errors at {name} ({path}): {errors}"
+        return path
 
 
 def _save_png(name: str, data: str) -> Path:
@@ -218,8 +230,13 @@ async def gql(client: Any, headers: dict[str, str], query: str, **variables: Any
     return body["data"]  # type: ignore[no-any-return]
 
 
+BULK_PROMPTS = 104  # more than one page of the prompt list (100), each run once in the last days
+
+
 async def seed(client: Any, tenant: Any) -> tuple[int, int]:
-    """Two versions of one prompt over the last six days (and some runs the week before), and a firing alert.
+    """Two versions of one prompt over the last six days (and some runs the week before), a firing alert,
+    then (newer, so first in the prompts connection) BULK_PROMPTS "Support bulk NNN" prompts run once
+    each and a "Billing" prompt, and a deployment to production two days ago that shipped v2.
 
     Returns (prompt id, alert id).
     """
@@ -254,8 +271,46 @@ async def seed(client: Any, tenant: Any) -> tuple[int, int]:
         client, tenant.headers, '{ prompts(filter: {search: "Support triage"}) { edges { node { id } } } }'
     )
     prompt_id = int(found["prompts"]["edges"][0]["node"]["id"])
+    bulk = [
+        {
+            "prompt_id": str(uuid.uuid4()),
+            "prompt_name": name,
+            "version_hash": "b1",
+            "latency_ms": 500.0,
+            "timestamp": (now - timedelta(hours=30 + i)).isoformat(),
+        }
+        for i, name in enumerate([f"Support bulk {n:03d}" for n in range(BULK_PROMPTS)] + ["Billing questions"])
+    ]
+    r = await client.post("/api/v1/prompts/analytics/batch", json={"events": bulk}, headers=tenant.key_headers)
+    assert r.status_code == 202, r.text
+    await jobs.drain_ingest({"worker_id": "dashboard-test"})
+    await deploy(client, tenant, prompt_id, "v2", now - timedelta(days=2))
     alert_id = await fire(client, tenant, "Queue too deep", "queue_depth")
     return prompt_id, alert_id
+
+
+async def deploy(client: Any, tenant: Any, prompt_id: int, version: str, at: datetime) -> None:
+    """A succeeded deployment "support-api 2.0.0" to production, finished at ``at``, that shipped ``version``."""
+    env = await gql(
+        client,
+        tenant.headers,
+        "mutation($i: EnvironmentInput!) { createEnvironment(input: $i) { id } }",
+        i={"name": "production", "kind": "production"},
+    )
+    await gql(
+        client,
+        tenant.headers,
+        "mutation($i: CreateDeploymentInput!) { createDeployment(input: $i) { id } }",
+        i={
+            "name": "support-api",
+            "version": "2.0.0",
+            "environmentId": env["createEnvironment"]["id"],
+            "status": "succeeded",
+            "startedAt": (at - timedelta(minutes=4)).isoformat(),
+            "finishedAt": at.isoformat(),
+            "promptVersions": [{"promptId": str(prompt_id), "versionHash": version}],
+        },
+    )
 
 
 async def fire(client: Any, tenant: Any, name: str, metric: str) -> int:
@@ -306,6 +361,7 @@ async def test_sign_in_open_a_prompt_and_acknowledge_an_alert(server, client, ma
         }})()"""
     )
     await tab.until("document.querySelector('#signin-error').textContent.length > 0", "the sign-in error")
+    await tab.shot("01b-sign-in-refused", errors_ok=True)
     tab.problems = [p for p in tab.problems if "401" not in p]  # the browser logs the refused sign-in itself
     await tab.js(
         f"""(() => {{
@@ -315,26 +371,63 @@ async def test_sign_in_open_a_prompt_and_acknowledge_an_alert(server, client, ma
           return true;
         }})()"""
     )
-    # overview: KPI cards with their change, a sparkline, the open alert
+    # overview: KPI cards with their change, a sparkline, the open alert, the latest deployment
     await tab.until("document.querySelectorAll('.kpi .value').length >= 4", "the KPI cards")
     await tab.until("!!document.querySelector('.kpi .spark canvas')", "a sparkline")
     await tab.until("document.querySelector('#open-alerts').innerText.includes('Queue too deep')", "the open alert")
+    await tab.until("!!document.querySelector('#deployments table')", "the latest deployments")
+    deployment = await tab.js("document.querySelector('#deployments tbody tr').innerText")
+    assert "support-api" in deployment and "2.0.0" in deployment and "production" in deployment
+    assert "succeeded" in deployment, deployment
     executions = await tab.js("document.querySelector('.kpi[data-metric=executions] .value').textContent")
-    assert executions == "400"
+    assert executions == f"{400 + BULK_PROMPTS + 1}"
     assert "vs previous" in await tab.js("document.querySelector('#kpis').innerText")
     await tab.shot("02-overview")
 
-    # prompts list -> the prompt's page with its charts, versions and A/B verdict
+    # prompts list: every page is loaded, so the sort covers them all (the busiest prompt is the oldest,
+    # on the connection's second page); search, then sort by another column
     await tab.js("location.hash = '#/prompts'")
-    await tab.until(f"!!document.querySelector('a[href=\"#/prompts/{prompt_id}\"]')", "the prompt in the list")
+    await tab.until("document.querySelector('#count')?.dataset.complete === 'true'", "every page of prompts")
+    assert await tab.js("document.querySelectorAll('table.prompts tbody tr').length") == BULK_PROMPTS + 2
     row = await tab.js("document.querySelector('table.prompts tbody tr').innerText")
     assert "Support triage" in row and "400" in row
+    await tab.js(
+        """(() => { const s = document.querySelector('#search'); s.value = 'support';
+          s.dispatchEvent(new Event('input')); return true; })()"""
+    )
+    names = "[...document.querySelectorAll('table.prompts tbody tr td:first-child')].map((c) => c.innerText)"
+    await tab.until(
+        f"document.querySelector('#count').dataset.complete === 'true' && {names}.length === {BULK_PROMPTS + 1}",
+        "the search's prompts",
+    )
+    shown = await tab.js(names)
+    assert "Billing questions" not in shown and shown[0] == "Support triage"  # by executions, across pages
+    await tab.js("document.querySelector('button.sort[data-sort=name]').click(), true")
+    await tab.until("document.querySelector('table.prompts').dataset.sort === 'name'", "the sort by name")
+    shown = await tab.js(names)
+    assert shown == sorted(shown) and shown[0] == "Support bulk 000" and shown[-1] == "Support triage"
+    assert await tab.js("document.querySelector('button.sort[data-sort=name]').classList.contains('active')")
+    await tab.shot("03a-prompts-sorted")
+    await tab.js("document.querySelector('button.sort[data-sort=executions]').click(), true")
+    await tab.until(f"{names}[0] === 'Support triage'", "the sort by executions")
     await tab.js(f"document.querySelector('a[href=\"#/prompts/{prompt_id}\"]').click(), true")
     await tab.until("document.querySelector('#prompt-name')?.textContent.includes('Support triage')", "the prompt")
     await tab.until("document.querySelectorAll('#charts canvas').length >= 4", "four charts")
-    versions = await tab.js("document.querySelector('#ab').closest('main').innerText")
+    await tab.until("!document.querySelector('#versions').innerText.includes('Loading')", "the versions")
+    versions = await tab.js("document.querySelector('#versions').innerText")
     assert "v1" in versions and "v2" in versions
     assert "p = " in await tab.js("document.querySelector('#ab').innerText")  # the A/B verdict's tests
+    # every chart marks the versions, the deployment that shipped v2 and the alert, each kind in its legend
+    for metric in ("latency_p95", "error_rate", "cost_total", "score_avg"):
+        box = f"document.querySelector('.chart[data-metric={metric}]')"
+        counts = json.loads(await tab.js(f"{box}.dataset.annotations"))
+        assert counts.get("deployment") == 1 and counts.get("alert_fired", 0) >= 1, (metric, counts)
+        assert counts.get("version_first_seen") == 1, (metric, counts)  # v2 (v1 ran 13 days ago already)
+        legend = await tab.js(f"[...{box}.querySelectorAll('.annotation-legend .marker')].map((m) => m.innerText)")
+        assert "deployment (1)" in legend and "new version (1)" in legend, legend
+        assert any(text.startswith("alert fired") for text in legend), legend
+    title = await tab.js("document.querySelector('.chart[data-metric=latency_p95]').title")
+    assert "deployment: support-api 2.0.0 to production" in title and "new version: New version v2" in title
     await tab.shot("03-prompt")
 
     # alerts inbox: acknowledge, and the alert moves from Firing to Acknowledged
@@ -348,10 +441,37 @@ async def test_sign_in_open_a_prompt_and_acknowledge_an_alert(server, client, ma
     await tab.until("document.querySelector('#alerts-live').textContent.includes('live')", "the live socket")
     second = await fire(client, tenant, "Error budget burn", "burn_rate")
     await tab.until(f"!!document.querySelector('li[data-alert=\"{second}\"]')", "the new alert, live", seconds=10)
+    # the severity filter: both alerts are critical, so "warning" shows none and "critical" shows the new one
+    await tab.js(
+        "(() => { const s = document.querySelector('#severity'); s.value = 'warning'; "
+        "s.dispatchEvent(new Event('change')); return true; })()"
+    )
+    await tab.until("document.querySelector('#alerts').innerText.includes('No firing alerts')", "no warnings")
+    assert await tab.js("location.hash") == "#/alerts?status=firing&severity=warning"
+    assert await tab.js("document.querySelector('[data-count=acknowledged]').textContent") == "0"
+    await tab.shot("04b-alerts-warning-only")
+    await tab.js(
+        "(() => { const s = document.querySelector('#severity'); s.value = 'critical'; "
+        "s.dispatchEvent(new Event('change')); return true; })()"
+    )
+    await tab.until(f"!!document.querySelector('li[data-alert=\"{second}\"]')", "the critical alert")
+    assert await tab.js("document.querySelector('[data-count=acknowledged]').textContent") == "1"
     await tab.js("document.querySelector('[data-tab=acknowledged]').click(), true")
     await tab.until(f"!!document.querySelector('li[data-alert=\"{alert_id}\"]')", "the alert under Acknowledged")
     assert "acknowledged" in await tab.js(f"document.querySelector('li[data-alert=\"{alert_id}\"]').innerText")
     await tab.shot("05-alerts-acknowledged")
+    # resolve it: it leaves Acknowledged and is listed under Resolved
+    await tab.js(f"document.querySelector('li[data-alert=\"{alert_id}\"] button[data-action=resolve]').click(), true")
+    await tab.until(f"!document.querySelector('li[data-alert=\"{alert_id}\"]')", "the alert to leave Acknowledged")
+    await tab.until("document.querySelector('[data-count=resolved]').textContent === '1'", "the resolved count")
+    await tab.js("document.querySelector('[data-tab=resolved]').click(), true")
+    await tab.until(f"!!document.querySelector('li[data-alert=\"{alert_id}\"]')", "the alert under Resolved")
+    resolved = f"document.querySelector('li[data-alert=\"{alert_id}\"]')"
+    assert "resolved" in await tab.js(f"{resolved}.innerText")
+    assert await tab.js(f"{resolved}.querySelectorAll('button[data-action]').length") == 0
+    await tab.shot("05a-alerts-resolved")
+    state = await gql(client, tenant.headers, "query($id: Int!) { alert(id: $id) { status } }", id=alert_id)
+    assert state["alert"]["status"] == "resolved"
 
     # rules: the two made above are listed; add one in the form (a bad metric is refused, named), disable it
     await tab.until("document.querySelectorAll('#rule-table tbody tr').length === 2", "the rule list")
@@ -376,15 +496,24 @@ async def test_sign_in_open_a_prompt_and_acknowledge_an_alert(server, client, ma
     else:
         raise AssertionError("the rule was not disabled")
     await tab.shot("05b-rules")
-    state = await gql(client, tenant.headers, "query($id: Int!) { alert(id: $id) { status } }", id=alert_id)
-    assert state["alert"]["status"] == "acknowledged"
 
     assert tab.problems == []
 
 
 @needs_chromium
 async def test_api_key_sign_in_as_a_member_and_sign_out(server, client, make_tenant, tab):
-    tenant = await make_tenant("member")
+    org = f"org-member-{uuid.uuid4().hex[:6]}"
+    admin = await make_tenant("admin", org=org)
+    tenant = await make_tenant("member", org=org)
+    events = [
+        {"prompt_id": str(uuid.uuid4()), "prompt_name": "Member's prompt", "version_hash": "m1", "latency_ms": 300.0}
+    ] * 3
+    r = await client.post("/api/v1/prompts/analytics/batch", json={"events": events}, headers=admin.key_headers)
+    assert r.status_code == 202, r.text
+    await jobs.drain_ingest({"worker_id": "dashboard-test"})
+    found = await gql(client, admin.headers, '{ prompts(filter: {search: "Member"}) { edges { node { id } } } }')
+    prompt_id = int(found["prompts"]["edges"][0]["node"]["id"])
+
     await tab.send("Page.navigate", url=server + "/")
     await tab.until("!!document.querySelector('#key-form')", "the sign-in form")
     await tab.js(
@@ -396,7 +525,16 @@ async def test_api_key_sign_in_as_a_member_and_sign_out(server, client, make_ten
     await tab.until("!document.querySelector('#kpis').innerText.includes('Loading')", "the KPI panel")
     # the organization-wide figures need the admin role: the panel says so, the page keeps working
     assert "requires the admin role" in await tab.js("document.querySelector('#kpis').innerText")
+    assert await tab.js("document.querySelector('#kpis .needs-role').dataset.needs") == "admin"
     await tab.shot("06-member-overview")
+    # the prompt's page: its name and figures; charts, versions and the A/B verdict say they need admin
+    await tab.js(f"location.hash = '#/prompts/{prompt_id}'")
+    await tab.until("document.querySelector('#prompt-name')?.textContent.includes(\"Member's prompt\")", "the prompt")
+    await tab.until("!!document.querySelector('#charts .needs-role')", "the charts' needs-role box")
+    await tab.until("!!document.querySelector('#versions .needs-role')", "the versions' needs-role box")
+    assert await tab.js("document.querySelectorAll('#charts .needs-role').length") == 1
+    assert await tab.js("!!document.querySelector('#ab-verdict .needs-role')")
+    await tab.shot("06b-member-prompt")  # and no error text (shot() checks)
     await tab.js("document.querySelector('#sign-out').click(), true")
     await tab.until("!!document.querySelector('#pw-form')", "the sign-in form again")
     assert await tab.js("sessionStorage.length") == 0
@@ -473,6 +611,14 @@ async def test_usage_and_costs(server, client, make_tenant, tab):
     await jobs.drain_ingest({"worker_id": "dashboard-test"})
     expected = await gql(client, tenant.headers, '{ usage(period: "current") { costs { totalUsd requests } } }')
     assert expected["usage"]["costs"] == {"totalUsd": 6.0, "requests": 12}
+    plan = "mutation($p: UsagePlanInput!) { setUsagePlan(plan: $p) { monthlyBudgetUsd } }"
+    await gql(client, tenant.headers, plan, p={"monthlyBudgetUsd": 20.0})
+    projected = await gql(
+        client,
+        tenant.headers,
+        '{ usage(period: "current") { costs { projection { projectedTotalUsd projectedPercentOfBudget } } } }',
+    )
+    projection = projected["usage"]["costs"]["projection"]
 
     await tab.send("Page.navigate", url=server + "/")
     await tab.until("!!document.querySelector('#key-form')", "the sign-in form")
@@ -487,6 +633,13 @@ async def test_usage_and_costs(server, client, make_tenant, tab):
     assert "gpt-4o-mini" in row and "12" in row and "$6.00" in row
     assert "$6.00" in await tab.js("document.querySelector('.kpis').innerText")
     await tab.until("!!document.querySelector('#daily canvas')", "the daily cost chart")
+    # the budget: spent of budget with its bar ($6 of $20: 30% wide), and the projection against it
+    budget = await tab.js("document.querySelector('#budget').innerText")
+    assert "$6.00 of $20.00 (30%)" in budget, budget
+    assert await tab.js("document.querySelector('#budget .bar span').style.width") == "30%"
+    shown = await tab.js("document.querySelector('#projection').innerText")
+    assert "Projection" in shown and "% of budget" in shown, shown
+    assert projection["projectedPercentOfBudget"] is not None, projection
     await tab.shot("08-usage")
     assert tab.problems == []
 

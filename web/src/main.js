@@ -1,7 +1,7 @@
 // The PromptOps dashboard: a small hash-routed page over the public GraphQL API.
 //   #/            overview: KPIs vs the previous period with sparklines, open alerts, latest deployments
 //   #/prompts     searchable, sortable prompt list (last 7 days)
-//   #/prompts/ID  a prompt: KPIs, charts with version and alert annotations, versions, the A/B verdict
+//   #/prompts/ID  a prompt: KPIs, charts with version, deployment and alert annotations, versions, the A/B verdict
 //   #/alerts      alerts inbox: filter by status, acknowledge and resolve
 //   #/usage       usage and costs: budget and plan bars, daily cost, cost by model, the projection
 //   #/deployments per-environment timeline, DORA figures, compare two deployments with their verdicts
@@ -11,10 +11,10 @@
 import "uplot/dist/uPlot.min.css";
 import "./style.css";
 import { credential, gql, signInWithKey, signInWithPassword, signOut } from "./api.js";
-import { lineChart, sparkline } from "./charts.js";
+import { MARKERS, lineChart, sparkline } from "./charts.js";
 import { closeLive, subscribe } from "./live.js";
 import { esc, fmt, fmtDelta, relTime } from "./util.js";
-import { bar, kpi, panel, showLiveState } from "./ui.js";
+import { bar, failure, kpi, panel, showLiveState } from "./ui.js";
 import { channelsPage, platformPage, securityPage } from "./admin.js";
 
 const app = document.getElementById("app");
@@ -338,8 +338,19 @@ const SORTS = {
   last: (a, b) => (b.timestamp || "").localeCompare(a.timestamp || ""),
 };
 
+// Every prompt matching the search, page by page (the connection's pages are 100 at most), so the
+// sort covers them all; the rows drawn so far are sorted and shown while later pages load.
+const PROMPTS_QUERY = `query Prompts($search: String, $since: DateTime, $after: String) {
+  prompts(filter: { search: $search }, first: 100, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { id name status timestamp
+      analytics(periodStart: $since) { executionCount successRate p95LatencyMs totalCostUsd avgScore } } }
+  }
+}`;
+
 function promptsPage(main) {
-  const state = { search: "", sort: "executions", rows: [], total: 0 };
+  const state = { search: "", sort: "executions", rows: [], total: 0, complete: false };
   main.innerHTML = `
     <h1>Prompts <small>figures of the last 7 days</small></h1>
     <div class="toolbar">
@@ -349,40 +360,42 @@ function promptsPage(main) {
     <section class="card"><div id="prompts">Loading…</div></section>`;
   const box = main.querySelector("#prompts");
   const since = new Date(Date.now() - 7 * 86400e3).toISOString();
-  const load = () =>
-    panel(
-      box,
-      () =>
-        gql(
-          `query Prompts($search: String, $since: DateTime) {
-            prompts(filter: { search: $search }, first: 100) {
-              totalCount
-              edges { node { id name status timestamp
-                analytics(periodStart: $since) { executionCount successRate p95LatencyMs totalCostUsd avgScore } } }
-            }
-          }`,
-          { search: state.search || null, since },
-        ),
-      (el, data) => {
-        state.rows = data.prompts.edges.map((e) => e.node);
-        state.total = data.prompts.totalCount;
-        draw();
-      },
-    );
+  let generation = 0; // a newer search abandons the pages of an older one
+  const load = async () => {
+    const mine = ++generation;
+    const rows = [];
+    let after = null;
+    try {
+      for (;;) {
+        const data = await gql(PROMPTS_QUERY, { search: state.search || null, since, after });
+        if (mine !== generation) return;
+        const page = data.prompts;
+        rows.push(...page.edges.map((e) => e.node));
+        Object.assign(state, { rows: [...rows], total: page.totalCount, complete: !page.pageInfo.hasNextPage });
+        draw(); // what is here so far, sorted; until the last page the count says more is coming
+        if (state.complete) return;
+        after = page.pageInfo.endCursor;
+      }
+    } catch (err) {
+      if (mine === generation) box.innerHTML = failure(err);
+    }
+  };
   const head = (key, label) =>
     `<th><button class="sort ${state.sort === key ? "active" : ""}" data-sort="${key}">${label}</button></th>`;
   const draw = () => {
-    main.querySelector("#count").textContent = `${state.rows.length} of ${state.total}`;
+    const count = main.querySelector("#count");
+    count.textContent = state.complete ? `${state.total} prompts` : `${state.rows.length} of ${state.total} loaded…`;
+    count.dataset.complete = String(state.complete);
     const rows = [...state.rows].sort(SORTS[state.sort]);
     box.innerHTML = rows.length
-      ? `<table class="prompts"><thead><tr>${head("name", "Prompt")}${head("executions", "Executions")}${head(
+      ? `<table class="prompts" data-sort="${state.sort}"><thead><tr>${head("name", "Prompt")}${head("executions", "Executions")}${head(
           "error",
           "Error rate",
         )}${head("latency", "p95 latency")}${head("cost", "Cost")}<th>Score</th>${head("last", "Last run")}</tr></thead>
         <tbody>${rows
           .map((p) => {
             const a = p.analytics;
-            return `<tr><td><a href="#/prompts/${p.id}">${esc(p.name)}</a></td><td>${fmt(a.executionCount, "int")}</td>
+            return `<tr data-prompt="${p.id}"><td><a href="#/prompts/${p.id}">${esc(p.name)}</a></td><td>${fmt(a.executionCount, "int")}</td>
               <td>${a.successRate == null ? "–" : fmt(1 - a.successRate, "pct")}</td><td>${fmt(a.p95LatencyMs, "ms")}</td>
               <td>${fmt(a.totalCostUsd, "usd")}</td><td>${fmt(a.avgScore, "num")}</td>
               <td class="muted">${relTime(p.timestamp)}</td></tr>`;
@@ -414,31 +427,41 @@ const CHARTS = [
   ["score_avg", "Average score", "num"],
 ];
 
+const LEGEND = Object.values(MARKERS)
+  .map((m) => m.label)
+  .join(", ");
+
 function promptPage(main, id) {
   main.innerHTML = `<p class="muted">Loading…</p>`;
+  // the report and charts need the admin role, the prompt itself does not: they are panels of their own
+  const report = gql(
+    `query Report($pid: Int!) {
+      promptReport(promptId: $pid, timeWindow: "30d") {
+        executions
+        versions { versionHash firstSeenAt executions errorRate latencyP95 costAvg scoreAvg }
+        abTest { versionA versionB executionsA executionsB warnings
+          score { meanA meanB pValue significant relativeDifferencePct }
+          latency { meanA meanB pValue significant relativeDifferencePct }
+          successRate { rateA rateB pValue significant } }
+        abTestUnavailableReason
+      }
+    }`,
+    { pid: id },
+  ).then((data) => data.promptReport);
+  report.catch(() => {}); // shown by its panels below
   panel(
     main,
     () =>
       gql(
-        `query Prompt($id: ID!, $pid: Int!) {
+        `query Prompt($id: ID!) {
           prompt(id: $id) { id name uuid status createdAt
             analytics { executionCount successRate p95LatencyMs avgLatencyMs totalCostUsd avgScore } }
-          promptReport(promptId: $pid, timeWindow: "30d") {
-            executions
-            versions { versionHash firstSeenAt executions errorRate latencyP95 costAvg scoreAvg }
-            abTest { versionA versionB executionsA executionsB warnings
-              score { meanA meanB pValue significant relativeDifferencePct }
-              latency { meanA meanB pValue significant relativeDifferencePct }
-              successRate { rateA rateB pValue significant } }
-            abTestUnavailableReason
-          }
         }`,
-        { id: String(id), pid: id },
+        { id: String(id) },
       ),
     (el, data) => {
       const p = data.prompt;
       const a = p.analytics;
-      const r = data.promptReport;
       el.innerHTML = `
         <p><a href="#/prompts">← Prompts</a></p>
         <h1 id="prompt-name">${esc(p.name)} <small>${esc(p.uuid)}</small></h1>
@@ -451,12 +474,14 @@ function promptPage(main, id) {
         </section>
         <div class="toolbar"><label>Window <select id="window">
           <option value="24h">24 hours</option><option value="7d" selected>7 days</option><option value="30d">30 days</option>
-        </select></label><span class="muted">Dashed lines: new versions; red: alerts</span></div>
+        </select></label><span class="muted">Markers: ${esc(LEGEND)} (each chart's legend counts its own)</span></div>
         <div class="grid2" id="charts">${CHARTS.map(
           ([m, label]) => `<section class="card"><h2>${label}</h2><div class="chart" data-metric="${m}"></div></section>`,
         ).join("")}</div>
-        <section class="card"><h2>Versions <small>last 30 days</small></h2>${versionsTable(r.versions)}</section>
-        <section class="card" id="ab"><h2>A/B verdict</h2>${abVerdict(r)}</section>`;
+        <section class="card"><h2>Versions <small>last 30 days</small></h2><div id="versions">Loading…</div></section>
+        <section class="card" id="ab"><h2>A/B verdict</h2><div id="ab-verdict">Loading…</div></section>`;
+      panel(el.querySelector("#versions"), () => report, (box, r) => (box.innerHTML = versionsTable(r.versions)));
+      panel(el.querySelector("#ab-verdict"), () => report, (box, r) => (box.innerHTML = abVerdict(r)));
       const charts = el.querySelector("#charts");
       const load = () => loadCharts(charts, id, el.querySelector("#window").value);
       el.querySelector("#window").addEventListener("change", load);
@@ -503,7 +528,13 @@ async function loadCharts(container, id, window) {
   try {
     data = await gql(`query Charts($id: Int!, $w: String!) { ${fields} }`, { id, w: window });
   } catch (err) {
-    container.querySelectorAll(".chart").forEach((c) => (c.innerHTML = `<p class="error">${esc(err.message)}</p>`));
+    if (err.code === "FORBIDDEN") {
+      // a member: one "needs role" box in place of the charts, not four refusals
+      container.innerHTML = `<section class="card"><h2>Charts</h2>${failure(err)}</section>`;
+      container.previousElementSibling.hidden = true; // the window picker and marker key: nothing to pick
+    } else {
+      container.querySelectorAll(".chart").forEach((c) => (c.innerHTML = failure(err)));
+    }
     return;
   }
   for (const [metric, label, unit] of CHARTS) {
@@ -628,7 +659,7 @@ function usagePage(main) {
           ${kpi("Projected period total", fmt(p.projectedTotalUsd, "usd"))}
         </section>
         <div class="grid2">
-          <section class="card"><h2>Budget <small>plan ${esc(a.planName)}</small></h2>
+          <section class="card" id="budget"><h2>Budget <small>plan ${esc(a.planName)}</small></h2>
             ${a.budget.budgetUsd == null
               ? `<p class="muted">No budget set: ${fmt(a.budget.spentUsd, "usd")} spent.</p>`
               : `<p>${fmt(a.budget.spentUsd, "usd")} of ${fmt(a.budget.budgetUsd, "usd")} (${fmt(a.budget.percent, "num")}%)</p>${bar(a.budget.percent, a.budget.status)}`}
@@ -686,7 +717,7 @@ function deploymentsPage(main) {
   const env = params.get("env") || "";
   const picked = [];
   main.innerHTML = `
-    <h1>Deployments <small>last 30 days</small></h1>
+    <h1>Deployments <small>last 30 days</small> <small id="deployments-shown" class="muted"></small></h1>
     <div class="toolbar"><label>Environment <select id="env"><option value="">all</option></select></label>
       <button id="compare" disabled>Compare selected (0/2)</button></div>
     <section class="kpis" id="dora"></section>
@@ -719,8 +750,13 @@ function deploymentsPage(main) {
         ([label, value, band]) => `<div class="kpi card"><div class="label">${label}</div>
           <div class="value">${value(dora)}</div><div class="delta muted">${esc(band(dora) || "no band")}</div></div>`,
       ).join("");
+      // the timeline shows the last 30 days, like the DORA figures (the query is newest first)
+      const since = Date.now() - 30 * 86400e3;
+      const recent = data.deployments.items.filter((d) => new Date(d.createdAt).getTime() >= since);
+      const full = data.deployments.items.length === 100 && recent.length === 100;
+      main.querySelector("#deployments-shown").textContent = full ? "(the latest 100)" : "";
       const byEnv = new Map();
-      for (const d of data.deployments.items) {
+      for (const d of recent) {
         if (!byEnv.has(d.environment.name)) byEnv.set(d.environment.name, []);
         byEnv.get(d.environment.name).push(d);
       }
@@ -737,7 +773,7 @@ function deploymentsPage(main) {
                 .join("")}</ol>`,
             )
             .join("")
-        : `<p class="muted">No deployments reported yet.</p>`;
+        : `<p class="muted">No deployments in the last 30 days${data.deployments.pagination.totalItems ? " (older ones are not shown)" : ""}.</p>`;
       el.querySelectorAll("input[data-deployment]").forEach((box) =>
         box.addEventListener("change", () => {
           const id = box.dataset.deployment;

@@ -14,20 +14,23 @@ export function needsRole(needed, viewer, detail) {
     <span class="muted">${esc(detail || `You are signed in as ${viewer ? viewer.role : "a member"}; ask an ${needed} for access.`)}</span></div>`;
 }
 
+// What a panel shows for a failed request: a FORBIDDEN answer is the "needs role" state, not an error.
+export function failure(err) {
+  if (err.code === "FORBIDDEN") {
+    const needed = /superuser/.test(err.message) ? "superuser" : "admin";
+    return needsRole(needed, null, err.message);
+  }
+  return `<p class="error">${esc(err.message)}</p>`;
+}
+
 // Runs `load` and fills `el` with what `draw` makes of it, or with the error; panels fail alone.
-// A FORBIDDEN answer is drawn as the "needs role" state rather than as an error.
 export async function panel(el, load, draw) {
   try {
     const data = await load();
     el.innerHTML = "";
     draw(el, data);
   } catch (err) {
-    if (err.code === "FORBIDDEN") {
-      const needed = /superuser/.test(err.message) ? "superuser" : "admin";
-      el.innerHTML = needsRole(needed, null, err.message);
-    } else {
-      el.innerHTML = `<p class="error">${esc(err.message)}</p>`;
-    }
+    el.innerHTML = failure(err);
   }
 }
 
