@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from models.tools import ToolExecution
-from services.core.dates import check_in_range
+from services.core.dates import EARLIEST, check_in_range
 from services.core.errors import BadRequest
 from services.identity import Principal, Role, require_authenticated, require_role
 from services.tools import rollups
@@ -48,11 +48,10 @@ def resolve_window(
 ) -> tuple[Principal, Window, datetime]:
     """The caller, the window (default: the last 30 days from a whole hour) and its exclusive end; 400/403."""
     principal = require_role(principal, Role.ADMIN) if admin else require_authenticated(principal)
-    end = end_date or datetime.now(UTC)
+    end = check_in_range(end_date or datetime.now(UTC), "end_date")  # before the default start is derived from it
     # default: from the start of the hour 30 days back, so only the current hour is read from raw rows
-    start = start_date or (end - timedelta(days=DEFAULT_DAYS)).replace(minute=0, second=0, microsecond=0)
+    start = start_date or max(EARLIEST, (end - timedelta(days=DEFAULT_DAYS)).replace(minute=0, second=0, microsecond=0))
     check_in_range(start, "start_date")
-    check_in_range(end, "end_date")
     if start > end:
         raise BadRequest.field("start_date", "start_date must not be after end_date")
     window = Window(start_date=start, end_date=end, tool_name=tool_name, scope="organization" if admin else "user")

@@ -14,7 +14,8 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from services.core.dates import check_event_time
 from services.core.validation import SINGLE_LINE
@@ -74,7 +75,13 @@ class ToolCall(BaseModel):
         seconds = out.pop(OTEL_DURATION_SECONDS, None)
         if seconds is not None and "duration_ms" not in out:
             if isinstance(seconds, bool) or not isinstance(seconds, int | float):
-                raise ValueError(f"{OTEL_DURATION_SECONDS} must be a number of seconds")
+                # named as the client sent it (a ValueError here would name the whole body)
+                issue = InitErrorDetails(
+                    type=PydanticCustomError("float_type", "must be a number of seconds"),
+                    loc=(OTEL_DURATION_SECONDS,),
+                    input=seconds,
+                )
+                raise ValidationError.from_exception_data(cls.__name__, [issue])
             out["duration_ms"] = seconds * 1000.0
         return out
 
