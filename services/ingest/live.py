@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -82,14 +83,16 @@ def note(kind: str, organization_id: Any, events: int, prompt_ids: Any = ()) -> 
 
 def note_rows(kind: str, rows: list[tuple[int, int | None]]) -> None:
     """:func:`note` for a batch of ``(organization id, prompt id or None)`` rows, grouped per organization."""
-    per_org: dict[int, list[int]] = {}
+    if kind not in LIVE_KINDS:
+        return
     counts: dict[int, int] = {}
-    for org, prompt_id in rows:
-        counts[org] = counts.get(org, 0) + 1
+    prompts: dict[int, list[int]] = {}
+    for (org, prompt_id), n in Counter(rows).items():  # counted in C: a batch has few distinct pairs
+        counts[org] = counts.get(org, 0) + n
         if prompt_id is not None:
-            per_org.setdefault(org, []).append(prompt_id)
+            prompts.setdefault(org, []).append(prompt_id)
     for org, count in counts.items():
-        note(kind, org, count, dict.fromkeys(per_org.get(org, ())))
+        note(kind, org, count, prompts.get(org, ()))
 
 
 async def publish_due(now: float | None = None) -> int:

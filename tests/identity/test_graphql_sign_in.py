@@ -13,10 +13,12 @@ import random
 import time
 
 import jwt
+import websockets
 
 from services.core.config import get_settings
 from services.identity.policy import Principal, Role
 from services.security import GUARD, decisions
+from tests.conftest import start_server
 from tests.security.conftest import from_ip, monitoring_on, settle  # noqa: F401 (fixtures)
 
 LOGIN = "/api/v1/auth/token"
@@ -206,3 +208,23 @@ async def test_unstorable_or_malformed_input_is_a_bad_request_naming_the_field(c
     # None of them was a login attempt: the right password still signs in at once.
     r = await _sign_in(client, tenant.email, tenant.password)
     assert r.json()["data"]["signIn"]["userId"] == tenant.user_id
+
+
+async def test_sign_in_is_not_served_over_a_websocket(make_tenant):
+    """The security middleware observes HTTP only: a sign-in it could not count is refused."""
+    tenant = await make_tenant()
+    proc, port = start_server()
+    try:
+        async with websockets.connect(f"ws://127.0.0.1:{port}/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+            init = {"type": "connection_init", "payload": {"authorization": f"Bearer {tenant.access_token}"}}
+            await ws.send(json.dumps(init))
+            assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+            payload = {"query": SIGN_IN, "variables": {"email": tenant.email, "password": tenant.password}}
+            await ws.send(json.dumps({"id": "s", "type": "subscribe", "payload": payload}))
+            message = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+            assert errors[0]["extensions"]["code"] == "BAD_REQUEST", message
+            assert errors[0]["extensions"]["details"][0]["field"] == "signIn"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
