@@ -38,8 +38,9 @@ class MetricsQuery(BaseModel):
 
 
 class RangeQuery(BaseModel):
+    include_historical: bool = Field(default=False, description="Include each container's probes in the window")
     time_range: gateway.TimeRange = Field(
-        default="24h", description="Window for uptime and response times (1h, 24h, 7d, 30d, 90d)"
+        default="24h", description="Window for uptime, response times and history (1h, 24h, 7d, 30d, 90d)"
     )
 
 
@@ -132,14 +133,19 @@ async def get_mcp_proxy_metrics(call: Call[MetricsQuery, None]) -> Ok:
 @router.get(
     f"{PROXY}/metrics/billing",
     summary="Billing-specific metrics",
+    query_model=MetricsQuery,
     response_model=gateway.BillingMetrics,
     description="The last 30 days: LLM requests and their cost in USD (credits) from the usage data, per "
     "provider; tool calls, errors and execution time per MCP server (service null: calls that named none); "
-    "active users across both, average credits and calls per user, the three busiest UTC hours of tool calls.",
+    "active users across both, average credits and calls per user, the three busiest UTC hours of tool calls. "
+    "include_historical adds tool calls, errors and execution time per bucket of time_range.",
     **ADMIN,
 )
-async def get_mcp_proxy_billing_metrics(call: Call[None, None]) -> Ok:
-    return Ok(await gateway.billing(call.user), "Billing metrics retrieved successfully")
+async def get_mcp_proxy_billing_metrics(call: Call[MetricsQuery, None]) -> Ok:
+    q = call.query
+    return Ok(
+        await gateway.billing(call.user, q.include_historical, q.time_range), "Billing metrics retrieved successfully"
+    )
 
 
 @router.post(
@@ -162,7 +168,11 @@ async def clear_mcp_proxy_metrics_cache(call: Call[None, None]) -> Ok:
     **ADMIN,
 )
 async def get_mcp_proxy_container_metrics(call: Call[RangeQuery, None]) -> Ok:
-    return Ok(await gateway.containers(call.user, call.query.time_range), "Container metrics retrieved successfully")
+    q = call.query
+    return Ok(
+        await gateway.containers(call.user, q.time_range, q.include_historical),
+        "Container metrics retrieved successfully",
+    )
 
 
 class ProxyMetricsExport(BaseModel):
@@ -219,13 +229,19 @@ async def get_mcp_proxy_prometheus_metrics(call: Call[None, None]) -> Response:
 @router.get(
     f"{PROXY}/metrics/websocket",
     summary="WebSocket-specific metrics",
+    query_model=MetricsQuery,
     response_model=gateway.WebSocketMetrics,
-    description="The registered WebSocket proxies' counters; this service's own GraphQL subscription sockets "
-    "(platform-wide) for superusers.",
+    description="The registered WebSocket proxies' counters (include_historical: each proxy's samples in "
+    "time_range with its message rate); this service's own GraphQL subscription sockets (platform-wide) for "
+    "superusers.",
     **ADMIN,
 )
-async def get_mcp_proxy_websocket_metrics(call: Call[None, None]) -> Ok:
-    return Ok(await gateway.websocket_metrics(call.user), "WebSocket metrics retrieved successfully")
+async def get_mcp_proxy_websocket_metrics(call: Call[MetricsQuery, None]) -> Ok:
+    q = call.query
+    return Ok(
+        await gateway.websocket_metrics(call.user, q.include_historical, q.time_range),
+        "WebSocket metrics retrieved successfully",
+    )
 
 
 class MeteredWebSocket:

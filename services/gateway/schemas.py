@@ -139,6 +139,15 @@ class ContainerInfo(BaseModel):
     resources: dict[str, float] = Field(description="Numeric fields the container's health answer reports")
 
 
+class ContainerHistoryPoint(BaseModel):
+    collected_at: datetime
+    target: str
+    healthy: bool
+    response_ms: float | None
+    http_status: int | None
+    error: str | None
+
+
 class ContainerMetrics(BaseModel):
     total_containers: int
     healthy_containers: int
@@ -147,6 +156,9 @@ class ContainerMetrics(BaseModel):
     avg_response_ms: float | None
     uptime_percent: float | None
     containers: list[ContainerInfo]
+    history: list[ContainerHistoryPoint] | None = Field(
+        default=None, description="With include_historical: each container's probes in the time range"
+    )
 
 
 class WebSocketFigures(BaseModel):
@@ -169,11 +181,26 @@ class WebSocketProxy(BaseModel):
     figures: WebSocketFigures
 
 
+class WebSocketHistoryPoint(BaseModel):
+    collected_at: datetime
+    target: str
+    healthy: bool
+    active_connections: float | None
+    total_connections: float | None
+    messages_per_second: float | None = Field(
+        description="Messages sent and received per second since the target's previous point (null for the first)"
+    )
+    connection_errors: float | None
+
+
 class WebSocketMetrics(BaseModel):
     proxies: list[WebSocketProxy]
     totals: WebSocketFigures
     service: WebSocketFigures | None = Field(
         description="This service's own GraphQL subscription sockets (platform-wide: superusers only, else null)"
+    )
+    history: list[WebSocketHistoryPoint] | None = Field(
+        default=None, description="With include_historical: each proxy's samples in the time range"
     )
 
 
@@ -191,6 +218,16 @@ class PeakHour(BaseModel):
     calls: int
 
 
+class BillingHistoryPoint(BaseModel):
+    start: datetime = Field(
+        description="Start of the bucket (UTC; buckets of 5 min for 1h, 1 h for 24h, 6 h for 7d, 1 day for 30d and 90d)"
+    )
+    end: datetime
+    tool_calls: int
+    errors: int
+    total_duration_ms: float
+
+
 class BillingMetrics(BaseModel):
     window_start: datetime
     window_end: datetime
@@ -204,6 +241,9 @@ class BillingMetrics(BaseModel):
     avg_calls_per_user: float | None
     peak_hours: list[PeakHour] = Field(description="The three UTC hours of day with the most tool calls")
     cost_by_service: list[ServiceCost] = Field(description="LLM providers by cost, then MCP servers by calls")
+    history: list[BillingHistoryPoint] | None = Field(
+        default=None, description="With include_historical: tool calls per bucket of the time range (empty ones too)"
+    )
 
 
 class Component(BaseModel):

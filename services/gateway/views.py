@@ -33,9 +33,11 @@ from services.core.dates import WINDOWS
 from services.core.redis_client import get_redis
 from services.gateway import collect, websocket
 from services.gateway.schemas import (
+    BillingHistoryPoint,
     BillingMetrics,
     CacheCleared,
     Component,
+    ContainerHistoryPoint,
     ContainerInfo,
     ContainerMetrics,
     Incident,
@@ -48,6 +50,7 @@ from services.gateway.schemas import (
     ServiceCost,
     TimeRange,
     WebSocketFigures,
+    WebSocketHistoryPoint,
     WebSocketMetrics,
     WebSocketProxy,
 )
@@ -59,6 +62,14 @@ RANGES: dict[str, timedelta] = {name: WINDOWS[name] for name in get_args(TimeRan
 CURRENT = timedelta(hours=1)  # how far back "current" figures look for the last two samples
 BILLING_WINDOW = timedelta(days=30)  # what the billing component looks at (usage's last_30_days for figures)
 MAX_HISTORY_POINTS = 2000
+# billing history: tool calls per bucket (the gateway's own table; 12-31 buckets, 90 for 90d)
+BILLING_BUCKETS: dict[str, timedelta] = {
+    "1h": timedelta(minutes=5),
+    "24h": timedelta(hours=1),
+    "7d": timedelta(hours=6),
+    "30d": timedelta(days=1),
+    "90d": timedelta(days=1),
+}
 HISTORY_PER_TARGET = 300
 
 
@@ -280,13 +291,15 @@ async def _kong(organization_id: int, include_historical: bool, time_range: Time
 # --------------------------------------------------------------------------- containers
 
 
-async def containers(principal: Principal, time_range: TimeRange = "24h") -> ContainerMetrics:
+async def containers(
+    principal: Principal, time_range: TimeRange = "24h", include_historical: bool = False
+) -> ContainerMetrics:
     principal = require_admin(principal)
     return await _cached(
         principal.organization_id,
-        f"containers:{time_range}",
+        f"containers:{int(include_historical)}:{time_range}",
         ContainerMetrics,
-        lambda: _containers(principal.organization_id, time_range),
+        lambda: _containers(principal.organization_id, time_range, include_historical),
     )
 
 
@@ -299,7 +312,9 @@ async def _latest(targets: list[GatewayTarget]) -> dict[int, GatewaySample]:
     return {s.target_id: s for s in rows if s.target_id is not None and stamps.get(s.target_id) == s.collected_at}
 
 
-async def _containers(organization_id: int, time_range: TimeRange) -> ContainerMetrics:
+async def _containers(
+    organization_id: int, time_range: TimeRange, include_historical: bool = False
+) -> ContainerMetrics:
     """Per container: the newest probe, and the window's uptime and mean response time aggregated in SQL."""
     since = datetime.now(UTC) - RANGES[time_range]
     targets = await _targets(organization_id, "mcp_server")
@@ -354,7 +369,30 @@ async def _containers(organization_id: int, time_range: TimeRange) -> ContainerM
         avg_response_ms=round(response_all / answered_all, 3) if answered_all else None,
         uptime_percent=_pct(all_healthy, all_probes),
         containers=rows,
+        history=await _container_history(organization_id, targets, since) if include_historical else None,
     )
+
+
+async def _container_history(
+    organization_id: int, targets: list[GatewayTarget], since: datetime
+) -> list[ContainerHistoryPoint]:
+    past = await _history_samples(organization_id, "mcp_server", since)
+    names = {t.id: t.name for t in targets}
+    points = [
+        ContainerHistoryPoint(
+            collected_at=s.collected_at,
+            target=names[target_id],
+            healthy=s.healthy,
+            response_ms=s.response_ms,
+            http_status=s.http_status,
+            error=s.error,
+        )
+        for target_id, samples in past.items()
+        if target_id in names
+        for s in samples
+    ]
+    points.sort(key=lambda p: (p.collected_at, p.target))
+    return points[-MAX_HISTORY_POINTS:]
 
 
 def _resources(figures: Any) -> dict[str, float]:
@@ -364,10 +402,16 @@ def _resources(figures: Any) -> dict[str, float]:
 # --------------------------------------------------------------------------- websocket
 
 
-async def websocket_metrics(principal: Principal) -> WebSocketMetrics:
+async def websocket_metrics(
+    principal: Principal, include_historical: bool = False, time_range: TimeRange = "24h"
+) -> WebSocketMetrics:
     principal = require_admin(principal)
+    org = principal.organization_id
     result = await _cached(
-        principal.organization_id, "websocket", WebSocketMetrics, lambda: _websocket(principal.organization_id)
+        org,
+        f"websocket:{int(include_historical)}:{time_range}",
+        WebSocketMetrics,
+        lambda: _websocket(org, include_historical, time_range),
     )
     if principal.has_role(Role.SUPERUSER):  # live counters, never cached per organization
         result.service = WebSocketFigures(**websocket.figures(await websocket.counters()))
@@ -390,7 +434,53 @@ def _ws(figures: dict[str, Any]) -> WebSocketFigures:
     )
 
 
-async def _websocket(organization_id: int) -> WebSocketMetrics:
+def _messages(sample: GatewaySample) -> float | None:
+    f = _map(sample.figures)
+    sent, received = _opt(f.get("messages_sent")), _opt(f.get("messages_received"))
+    return None if sent is None and received is None else (sent or 0.0) + (received or 0.0)
+
+
+def _message_rate(previous: GatewaySample | None, latest: GatewaySample) -> float | None:
+    """Messages per second between two proxy samples (a counter reset counts from zero, like Prometheus' rate)."""
+    if previous is None:
+        return None
+    now, before = _messages(latest), _messages(previous)
+    seconds = (latest.collected_at - previous.collected_at).total_seconds()
+    if now is None or before is None or seconds <= 0:
+        return None
+    return round((now - before if now >= before else now) / seconds, 4)
+
+
+async def _websocket_history(
+    organization_id: int, targets: list[GatewayTarget], since: datetime
+) -> list[WebSocketHistoryPoint]:
+    past = await _history_samples(organization_id, "websocket_proxy", since)
+    points: list[WebSocketHistoryPoint] = []
+    for t in targets:
+        before: GatewaySample | None = None
+        for s in past.get(t.id, []):
+            good = s.healthy and bool(s.figures)
+            f = _map(s.figures) if good else {}
+            points.append(
+                WebSocketHistoryPoint(
+                    collected_at=s.collected_at,
+                    target=t.name,
+                    healthy=s.healthy,
+                    active_connections=_opt(f.get("active_connections")),
+                    total_connections=_opt(f.get("total_connections")),
+                    messages_per_second=_message_rate(before, s) if good else None,
+                    connection_errors=_opt(f.get("connection_errors")),
+                )
+            )
+            if good:
+                before = s
+    points.sort(key=lambda p: (p.collected_at, p.target))
+    return points[-MAX_HISTORY_POINTS:]
+
+
+async def _websocket(
+    organization_id: int, include_historical: bool = False, time_range: TimeRange = "24h"
+) -> WebSocketMetrics:
     targets = await _targets(organization_id, "websocket_proxy")
     samples = await _samples(organization_id, "websocket_proxy", datetime.now(UTC) - CURRENT)
     proxies: list[WebSocketProxy] = []
@@ -413,15 +503,70 @@ async def _websocket(organization_id: int) -> WebSocketMetrics:
         for name, value in _map(figures).items():
             if (number := _opt(value)) is not None:
                 totals[name] = totals.get(name, 0.0) + number
-    return WebSocketMetrics(proxies=proxies, totals=_ws(totals), service=None)
+    history = (
+        await _websocket_history(organization_id, targets, datetime.now(UTC) - RANGES[time_range])
+        if include_historical
+        else None
+    )
+    return WebSocketMetrics(proxies=proxies, totals=_ws(totals), service=None, history=history)
 
 
 # --------------------------------------------------------------------------- billing (from tool calls)
 
 
-async def billing(principal: Principal) -> BillingMetrics:
+async def billing(
+    principal: Principal, include_historical: bool = False, time_range: TimeRange = "24h"
+) -> BillingMetrics:
     principal = require_admin(principal)
-    return await _cached(principal.organization_id, "billing", BillingMetrics, lambda: _billing(principal))
+    return await _cached(
+        principal.organization_id,
+        f"billing:{int(include_historical)}:{time_range}",
+        BillingMetrics,
+        lambda: _billing(principal, include_historical, time_range),
+    )
+
+
+async def _billing_history(organization_id: int, time_range: TimeRange, now: datetime) -> list[BillingHistoryPoint]:
+    """Tool calls, errors and execution time per bucket of the time range, empty buckets included: grouped in SQL
+    on PostgreSQL; SQLite (a laptop's data) buckets in Python.
+
+    PostgreSQL buys: one row per bucket shipped instead of every tool call of the window (90 days of them).
+    """
+    step = int(BILLING_BUCKETS[time_range].total_seconds())
+    first = int((now - RANGES[time_range]).timestamp()) // step
+    last = int(now.timestamp()) // step
+    since = datetime.fromtimestamp(first * step, UTC)
+    counts: dict[int, list[float]] = {b: [0, 0, 0.0] for b in range(first, last + 1)}
+    if get_settings().is_postgres:
+        sql = (
+            "SELECT floor(extract(epoch FROM started_at) / $3)::bigint, count(*), "
+            "count(*) FILTER (WHERE status = 'error'), coalesce(sum(duration_ms), 0) FROM tool_executions "
+            "WHERE organization_id = $1 AND started_at >= $2 GROUP BY 1"
+        )
+        _, rows = await connections.get("default").execute_query(sql, [organization_id, since, step])
+        for b, n, errors, duration in rows:
+            if int(b) in counts:
+                counts[int(b)] = [int(n), int(errors), float(duration)]
+    else:
+        calls = await ToolExecution.filter(organization_id=organization_id, started_at__gte=since).values_list(
+            "started_at", "status", "duration_ms"
+        )
+        for started, status, duration in calls:
+            bucket = counts.get(int(started.timestamp()) // step)
+            if bucket is not None:
+                bucket[0] += 1
+                bucket[1] += status == "error"
+                bucket[2] += float(duration or 0.0)
+    return [
+        BillingHistoryPoint(
+            start=datetime.fromtimestamp(b * step, UTC),
+            end=datetime.fromtimestamp((b + 1) * step, UTC),
+            tool_calls=int(n),
+            errors=int(errors),
+            total_duration_ms=round(float(duration), 3),
+        )
+        for b, (n, errors, duration) in sorted(counts.items())
+    ]
 
 
 async def _peak_hours(organization_id: int, since: datetime) -> list[PeakHour]:
@@ -444,7 +589,9 @@ async def _peak_hours(organization_id: int, since: datetime) -> list[PeakHour]:
     return [PeakHour(hour=h, calls=n) for h, n in top]
 
 
-async def _billing(principal: Principal) -> BillingMetrics:
+async def _billing(
+    principal: Principal, include_historical: bool = False, time_range: TimeRange = "24h"
+) -> BillingMetrics:
     """LLM usage and cost from the usage domain's public report (last 30 days), tool calls from our own rows."""
     organization_id = principal.organization_id
     usage = await usage_domain.costs(principal, "last_30_days")
@@ -499,6 +646,7 @@ async def _billing(principal: Principal) -> BillingMetrics:
         avg_calls_per_user=round(total / users, 2) if users else None,
         peak_hours=await _peak_hours(organization_id, since),
         cost_by_service=providers + servers,
+        history=await _billing_history(organization_id, time_range, now) if include_historical else None,
     )
 
 
@@ -527,11 +675,20 @@ async def metrics(
         KongMetrics,
         lambda: _kong(org, include_historical, time_range),
     )
-    ws_view = await _cached(org, "websocket", WebSocketMetrics, lambda: _websocket(org))
-    container_view = await _cached(
-        org, f"containers:{time_range}", ContainerMetrics, lambda: _containers(org, time_range)
+    hist = f"{int(include_historical)}:{time_range}"
+    ws_view = await _cached(
+        org, f"websocket:{hist}", WebSocketMetrics, lambda: _websocket(org, include_historical, time_range)
     )
-    billing_view = await _cached(org, "billing", BillingMetrics, lambda: _billing(principal)) if full else None
+    container_view = await _cached(
+        org, f"containers:{hist}", ContainerMetrics, lambda: _containers(org, time_range, include_historical)
+    )
+    billing_view = (
+        await _cached(
+            org, f"billing:{hist}", BillingMetrics, lambda: _billing(principal, include_historical, time_range)
+        )
+        if full
+        else None
+    )
     if principal.has_role(Role.SUPERUSER):
         ws_view.service = WebSocketFigures(**websocket.figures(await websocket.counters()))
     if not full:  # members: statuses and aggregates, no addresses or raw scrapes

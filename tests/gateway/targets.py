@@ -91,6 +91,7 @@ class TargetServer:
         self.container_status: dict[str, int] = {"a": 200, "b": 200}
         self.slow_seconds = 2.0
         self.hits: dict[str, int] = {}
+        self.ws_sent = 900
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -120,7 +121,8 @@ class TargetServer:
                     body = {"status": "ok" if status == 200 else "down", "memory_bytes": 1048576, "cpu_percent": 12.5}
                     self._send(status, orjson.dumps(body), "application/json")
                 elif path == "/ws/stats":
-                    self._send(200, WS_STATS.encode())
+                    sent = f"websocket_messages_sent_total {server.ws_sent}"
+                    self._send(200, WS_STATS.replace("websocket_messages_sent_total 900", sent).encode())
                 elif path == "/garbage":
                     self._send(200, b"\x00\xffthis is { not } prometheus at all")
                 elif path == "/nan":

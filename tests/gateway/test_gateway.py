@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 from asyncio.subprocess import STDOUT
+from datetime import datetime
 
 import orjson
 import pytest
@@ -852,3 +853,60 @@ async def test_exports_keep_colliding_names_apart(client, make_tenant, server):
         if p[0] == "mcp_billing_service" and p[1]["kind"] == "mcp_server"
     ]
     assert sorted(billing, key=str) == sorted([(None, 2), ("(unspecified)", 1)], key=str)
+
+
+# --------------------------------------------------------------------------- history of websocket, containers, billing
+
+
+async def test_websocket_containers_and_billing_views_have_history(client, make_tenant, server):
+    admin = await make_tenant("admin")
+    await _target(client, admin, "ws proxy", "websocket_proxy", server.url("/ws/stats"))
+    await _target(client, admin, "a", "mcp_server", server.url("/health/a"))
+    events = [{"tool_name": "search", "mcp_server": "web", "duration_ms": 10}] * 2 + [
+        {"tool_name": "sql", "mcp_server": "db", "duration_ms": 40, "error_type": "Timeout"}
+    ]
+    r = await client.post("/api/v1/tools/executions/batch", json={"events": events}, headers=admin.headers)
+    assert r.status_code == 202, r.text
+    await pipeline.drain("test")
+    await collect_gateway({})
+    server.ws_sent += 600
+    server.container_status["a"] = 503
+    await client.post(f"{PROXY}/metrics/clear-cache", headers=admin.headers)
+
+    ws = await _get(client, admin, "/metrics/websocket", include_historical="true", time_range="1h")
+    samples = await GatewaySample.filter(organization_id=admin.organization_id, kind="websocket_proxy").order_by("id")
+    assert len(samples) == 2
+    seconds = (samples[1].collected_at - samples[0].collected_at).total_seconds()
+    history = ws["history"]
+    assert [p["target"] for p in history] == ["ws proxy", "ws proxy"]
+    assert history[0]["messages_per_second"] is None
+    assert history[1]["messages_per_second"] == pytest.approx(600 / seconds, rel=1e-3)
+    assert history[1]["active_connections"] == 3 and history[1]["connection_errors"] == 2
+    assert (await _get(client, admin, "/metrics/websocket"))["history"] is None
+
+    c = await _get(client, admin, "/metrics/containers", include_historical="true", time_range="1h")
+    probes = [(p["target"], p["healthy"], p["http_status"]) for p in c["history"]]
+    assert probes == [("a", True, 200), ("a", False, 503)]
+    assert c["history"][1]["error"] == "HTTP 503"
+    assert (await _get(client, admin, "/metrics/containers", time_range="1h"))["history"] is None
+
+    for window, step, buckets in (("1h", 300, (12, 13)), ("24h", 3600, (24, 25)), ("7d", 21600, (28, 29))):
+        b = await _get(client, admin, "/metrics/billing", include_historical="true", time_range=window)
+        points = b["history"]
+        assert len(points) in buckets, (window, len(points))
+        assert sum(p["tool_calls"] for p in points) == 3 and sum(p["errors"] for p in points) == 1
+        assert sum(p["total_duration_ms"] for p in points) == 60.0
+        assert all(
+            (datetime.fromisoformat(p["end"]) - datetime.fromisoformat(p["start"])).total_seconds() == step
+            for p in points
+        )
+        assert points[-1]["tool_calls"] == 3 or sum(p["tool_calls"] for p in points[-2:]) == 3  # just now
+    assert (await _get(client, admin, "/metrics/billing"))["history"] is None
+
+    m = await _get(client, admin, "/metrics", include_historical="true", time_range="24h")
+    assert len(m["websocket"]["history"]) == 2 and len(m["containers"]["history"]) == 2
+    assert sum(p["tool_calls"] for p in m["billing"]["history"]) == 3
+    member = await make_tenant("member", org=await _org_name(admin))
+    filtered = await _get(client, member, "/metrics", include_historical="true", time_range="24h")
+    assert filtered["billing"] is None and len(filtered["containers"]["history"]) == 2
+    await _every_view_answers(client, admin, "90d")
