@@ -362,7 +362,7 @@ async def test_sign_in_open_a_prompt_and_acknowledge_an_alert(server, client, ma
     )
     await tab.until("document.querySelector('#signin-error').textContent.length > 0", "the sign-in error")
     await tab.shot("01b-sign-in-refused", errors_ok=True)
-    tab.problems = [p for p in tab.problems if "401" not in p]  # the browser logs the refused sign-in itself
+    tab.problems = [p for p in tab.problems if "401" not in p]  # should the browser log a refused sign-in
     await tab.js(
         f"""(() => {{
           const f = document.querySelector('#pw-form');
@@ -382,13 +382,36 @@ async def test_sign_in_open_a_prompt_and_acknowledge_an_alert(server, client, ma
     executions = await tab.js("document.querySelector('.kpi[data-metric=executions] .value').textContent")
     assert executions == f"{400 + BULK_PROMPTS + 1}"
     assert "vs previous" in await tab.js("document.querySelector('#kpis').innerText")
+    # signed in over GraphQL (signIn), not the REST token route
+    requests = await tab.js("performance.getEntriesByType('resource').map((r) => r.name)")
+    assert not [r for r in requests if "/api/v1/auth" in r] and any(r.endswith("/graphql") for r in requests)
     await tab.shot("02-overview")
+
+    # live: events stored for the organization reach the open overview (analyticsUpdates) and its
+    # executions count changes without a reload (the refetch is throttled to one per 10 s)
+    await tab.until("document.querySelector('#kpis-live')?.textContent.includes('live')", "the live socket")
+    await tab.js("window.__sameDocument = true")
+    before, sent, live_prompt = 400 + BULK_PROMPTS + 1, 0, str(uuid.uuid4())
+    value = "document.querySelector('.kpi[data-metric=executions] .value').textContent"
+    for _ in range(3):  # a notice published before the server has the subscription is not seen: send more
+        more = [{"prompt_id": live_prompt, "prompt_name": "Live prompt", "version_hash": "l1", "latency_ms": 100.0}]
+        r = await client.post("/api/v1/prompts/analytics/batch", json={"events": more}, headers=tenant.key_headers)
+        assert r.status_code == 202, r.text
+        await jobs.drain_ingest({"worker_id": "dashboard-test"})
+        sent += 1
+        with contextlib.suppress(AssertionError):
+            await tab.until(f"{value} !== '{before}'", "the executions count to change", seconds=15)
+            break
+    await tab.until(f"{value} === '{before + sent}'", "the live executions count", seconds=15)
+    assert await tab.js("window.__sameDocument === true")  # no reload
+    assert int(await tab.js("document.querySelector('#kpis-updated').dataset.refreshes")) >= 1
+    await tab.shot("02b-overview-live")
 
     # prompts list: every page is loaded, so the sort covers them all (the busiest prompt is the oldest,
     # on the connection's second page); search, then sort by another column
     await tab.js("location.hash = '#/prompts'")
     await tab.until("document.querySelector('#count')?.dataset.complete === 'true'", "every page of prompts")
-    assert await tab.js("document.querySelectorAll('table.prompts tbody tr').length") == BULK_PROMPTS + 2
+    assert await tab.js("document.querySelectorAll('table.prompts tbody tr').length") == BULK_PROMPTS + 3
     row = await tab.js("document.querySelector('table.prompts tbody tr').innerText")
     assert "Support triage" in row and "400" in row
     await tab.js(

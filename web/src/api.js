@@ -1,4 +1,4 @@
-// Talking to the server: sign-in (POST /api/v1/auth/token) and the public GraphQL API (POST /graphql).
+// Talking to the server: the public GraphQL API (POST /graphql), sign-in included (the signIn mutation).
 // The credential (a JWT or an API key) lives in sessionStorage: closing the tab signs out.
 
 const KEY = "promptops.credential";
@@ -18,23 +18,22 @@ export class ApiError extends Error {
   }
 }
 
+// E-mail and password for a JWT over GraphQL (signIn: the token route's payload, limits and brute-force
+// detection). A refusal is the sign-in form's message, not a "signed out" event.
 export async function signInWithPassword(email, password) {
-  const r = await fetch("/api/v1/auth/token", {
-    method: "POST",
-    headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify({ email, password }),
-  });
-  const body = await r.json().catch(() => ({}));
-  if (!r.ok) {
-    throw new ApiError((body.error && body.error.message) || `Sign-in failed (HTTP ${r.status})`, r.status);
-  }
-  sessionStorage.setItem(KEY, body.data.access_token);
+  signOut(); // a stale credential is not sent along
+  const data = await gql(
+    `mutation SignIn($email: String!, $password: String!) { signIn(email: $email, password: $password) { accessToken } }`,
+    { email, password },
+    { signingIn: true },
+  );
+  sessionStorage.setItem(KEY, data.signIn.accessToken);
 }
 
 export async function signInWithKey(apiKey) {
   sessionStorage.setItem(KEY, apiKey.trim());
   try {
-    await gql("query { viewer { role } }");
+    await gql("query { viewer { role } }", {}, { signingIn: true });
   } catch (err) {
     signOut();
     throw err;
@@ -42,7 +41,8 @@ export async function signInWithKey(apiKey) {
 }
 
 // One GraphQL operation; rejects with the first error's message (and its extensions.code).
-export async function gql(query, variables = {}) {
+// An UNAUTHORIZED answer signs out (the credential expired or was revoked), except while signing in.
+export async function gql(query, variables = {}, { signingIn = false } = {}) {
   const token = credential();
   const r = await fetch("/graphql", {
     method: "POST",
@@ -62,7 +62,7 @@ export async function gql(query, variables = {}) {
   if (body.errors && body.errors.length) {
     const first = body.errors[0];
     const code = first.extensions && first.extensions.code;
-    if (code === "UNAUTHORIZED" || code === "UNAUTHENTICATED" || r.status === 401) {
+    if (!signingIn && (code === "UNAUTHORIZED" || code === "UNAUTHENTICATED" || r.status === 401)) {
       signOut();
       window.dispatchEvent(new Event("promptops:signed-out"));
     }

@@ -1,5 +1,7 @@
 // The PromptOps dashboard: a small hash-routed page over the public GraphQL API.
 //   #/            overview: KPIs vs the previous period with sparklines, open alerts, latest deployments
+// The overview's KPIs, a prompt's page and usage & costs refetch (throttled) when the analyticsUpdates
+// subscription says the drain stored events of the organization.
 //   #/prompts     searchable, sortable prompt list (last 7 days)
 //   #/prompts/ID  a prompt: KPIs, charts with version, deployment and alert annotations, versions, the A/B verdict
 //   #/alerts      alerts inbox: filter by status, acknowledge and resolve
@@ -39,6 +41,40 @@ function onAlertEvents(reload, badge) {
       () => {
         clearTimeout(pending);
         pending = setTimeout(reload, 200);
+      },
+      (state) => showLiveState(badge, state),
+    ),
+  );
+}
+
+const ANALYTICS_UPDATES = "subscription { analyticsUpdates { events kinds promptIds promptIdsTruncated } }";
+const LIVE_THROTTLE_MS = 10000;
+
+// Returns a trigger that runs `fn` at most once per `ms`: a trigger inside the window runs it once at its end.
+function throttled(fn, ms = LIVE_THROTTLE_MS) {
+  let last = Date.now(); // the page has just loaded its figures
+  let queued = null;
+  const trigger = () => {
+    if (queued) return;
+    queued = setTimeout(() => {
+      queued = null;
+      last = Date.now();
+      fn();
+    }, Math.max(300, ms - (Date.now() - last)));
+    timers.push(queued);
+  };
+  trigger.ran = () => (last = Date.now()); // a refresh that happened another way restarts the window
+  return trigger;
+}
+
+// Calls `onUpdate(update)` for each analyticsUpdates message the page's `wanted(update)` accepts.
+function onAnalyticsUpdates(wanted, onUpdate, badge) {
+  stops.push(
+    subscribe(
+      ANALYTICS_UPDATES,
+      {},
+      (data) => {
+        if (wanted(data.analyticsUpdates)) onUpdate(data.analyticsUpdates);
       },
       (state) => showLiveState(badge, state),
     ),
@@ -172,7 +208,7 @@ const SPARK = { executions: "executions", error_rate: "error_rate", latency_p95:
 
 function overviewPage(main) {
   main.innerHTML = `
-    <h1>Overview <small>last 7 days vs the 7 days before</small> <small id="kpis-updated" class="muted"></small></h1>
+    <h1>Overview <small>last 7 days vs the 7 days before</small> <small id="kpis-updated" class="muted"></small> <span class="live-badge" id="kpis-live"></span></h1>
     <section id="kpis" class="kpis"><p class="muted">Loading…</p></section>
     <div class="grid2">
       <section class="card"><h2>Open alerts <span class="live-badge" id="alerts-live"></span><a href="#/alerts" class="more">inbox →</a></h2><div id="open-alerts">Loading…</div></section>
@@ -232,25 +268,19 @@ function overviewPage(main) {
     : kpiQuery;
   panel(kpis, firstLoad, (el, data) => drawKpis(el, data)).then(() => {
     if (!drawn) return; // refused (a member) or failed: nothing to keep fresh
-    // Live KPIs: prompt events do not arrive over a subscription, so the figures are refetched every
-    // 60 s, and sooner (at most every 10 s) when a metric point or an alert transition says things moved.
-    let last = Date.now();
-    let queued = null;
+    // Live KPIs: refetched (at most every 10 s) when the drain stored prompt events of the organization
+    // (analyticsUpdates), a metric point arrived or an alert moved (the health), and every 60 s anyway.
     const refresh = async () => {
-      queued = null;
-      last = Date.now();
+      soon.ran();
       try {
         drawKpis(kpis, await kpiQuery());
       } catch {
         stamp.textContent = "refresh failed; retrying";
       }
     };
-    const soon = () => {
-      if (queued) return;
-      queued = setTimeout(refresh, Math.max(500, 10000 - (Date.now() - last)));
-      timers.push(queued);
-    };
+    const soon = throttled(refresh);
     timers.push(setInterval(refresh, 60000));
+    onAnalyticsUpdates((u) => u.kinds.includes("prompt"), soon, main.querySelector("#kpis-live"));
     stops.push(subscribe("subscription { metricUpdates { id } }", {}, soon));
     stops.push(subscribe(ALERT_EVENTS, {}, soon));
   });
@@ -431,47 +461,46 @@ const LEGEND = Object.values(MARKERS)
   .map((m) => m.label)
   .join(", ");
 
+const PROMPT_QUERY = `query Prompt($id: ID!) {
+  prompt(id: $id) { id name uuid status createdAt
+    analytics { executionCount successRate p95LatencyMs avgLatencyMs totalCostUsd avgScore } }
+}`;
+const REPORT_QUERY = `query Report($pid: Int!) {
+  promptReport(promptId: $pid, timeWindow: "30d") {
+    executions
+    versions { versionHash firstSeenAt executions errorRate latencyP95 costAvg scoreAvg }
+    abTest { versionA versionB executionsA executionsB warnings
+      score { meanA meanB pValue significant relativeDifferencePct }
+      latency { meanA meanB pValue significant relativeDifferencePct }
+      successRate { rateA rateB pValue significant } }
+    abTestUnavailableReason
+  }
+}`;
+
+function promptKpis(a) {
+  return `${kpi("Executions (all time)", fmt(a.executionCount, "int"))}
+    ${kpi("Error rate", a.successRate == null ? "–" : fmt(1 - a.successRate, "pct"))}
+    ${kpi("Latency p95", fmt(a.p95LatencyMs, "ms"))}
+    ${kpi("Cost", fmt(a.totalCostUsd, "usd"))}
+    ${kpi("Avg score", fmt(a.avgScore, "num"))}`;
+}
+
 function promptPage(main, id) {
   main.innerHTML = `<p class="muted">Loading…</p>`;
   // the report and charts need the admin role, the prompt itself does not: they are panels of their own
-  const report = gql(
-    `query Report($pid: Int!) {
-      promptReport(promptId: $pid, timeWindow: "30d") {
-        executions
-        versions { versionHash firstSeenAt executions errorRate latencyP95 costAvg scoreAvg }
-        abTest { versionA versionB executionsA executionsB warnings
-          score { meanA meanB pValue significant relativeDifferencePct }
-          latency { meanA meanB pValue significant relativeDifferencePct }
-          successRate { rateA rateB pValue significant } }
-        abTestUnavailableReason
-      }
-    }`,
-    { pid: id },
-  ).then((data) => data.promptReport);
-  report.catch(() => {}); // shown by its panels below
+  const reportQuery = () => gql(REPORT_QUERY, { pid: id }).then((data) => data.promptReport);
+  const firstReport = reportQuery();
+  firstReport.catch(() => {}); // shown by its panels below
   panel(
     main,
-    () =>
-      gql(
-        `query Prompt($id: ID!) {
-          prompt(id: $id) { id name uuid status createdAt
-            analytics { executionCount successRate p95LatencyMs avgLatencyMs totalCostUsd avgScore } }
-        }`,
-        { id: String(id) },
-      ),
+    () => gql(PROMPT_QUERY, { id: String(id) }),
     (el, data) => {
       const p = data.prompt;
-      const a = p.analytics;
       el.innerHTML = `
         <p><a href="#/prompts">← Prompts</a></p>
-        <h1 id="prompt-name">${esc(p.name)} <small>${esc(p.uuid)}</small></h1>
-        <section class="kpis">
-          ${kpi("Executions (all time)", fmt(a.executionCount, "int"))}
-          ${kpi("Error rate", a.successRate == null ? "–" : fmt(1 - a.successRate, "pct"))}
-          ${kpi("Latency p95", fmt(a.p95LatencyMs, "ms"))}
-          ${kpi("Cost", fmt(a.totalCostUsd, "usd"))}
-          ${kpi("Avg score", fmt(a.avgScore, "num"))}
-        </section>
+        <h1 id="prompt-name">${esc(p.name)} <small>${esc(p.uuid)}</small>
+          <small id="prompt-updated" class="muted"></small> <span class="live-badge" id="prompt-live"></span></h1>
+        <section class="kpis" id="prompt-kpis">${promptKpis(p.analytics)}</section>
         <div class="toolbar"><label>Window <select id="window">
           <option value="24h">24 hours</option><option value="7d" selected>7 days</option><option value="30d">30 days</option>
         </select></label><span class="muted">Markers: ${esc(LEGEND)} (each chart's legend counts its own)</span></div>
@@ -480,12 +509,39 @@ function promptPage(main, id) {
         ).join("")}</div>
         <section class="card"><h2>Versions <small>last 30 days</small></h2><div id="versions">Loading…</div></section>
         <section class="card" id="ab"><h2>A/B verdict</h2><div id="ab-verdict">Loading…</div></section>`;
-      panel(el.querySelector("#versions"), () => report, (box, r) => (box.innerHTML = versionsTable(r.versions)));
-      panel(el.querySelector("#ab-verdict"), () => report, (box, r) => (box.innerHTML = abVerdict(r)));
+      const loadReport = (report) => {
+        panel(el.querySelector("#versions"), () => report, (box, r) => (box.innerHTML = versionsTable(r.versions)));
+        panel(el.querySelector("#ab-verdict"), () => report, (box, r) => (box.innerHTML = abVerdict(r)));
+      };
+      loadReport(firstReport);
       const charts = el.querySelector("#charts");
       const load = () => loadCharts(charts, id, el.querySelector("#window").value);
       el.querySelector("#window").addEventListener("change", load);
       load();
+      // live: this prompt's new executions refetch its figures, report and charts (at most every 10 s)
+      const stamp = el.querySelector("#prompt-updated");
+      const refresh = async () => {
+        try {
+          const fresh = await gql(PROMPT_QUERY, { id: String(id) });
+          el.querySelector("#prompt-kpis").innerHTML = promptKpis(fresh.prompt.analytics);
+        } catch {
+          stamp.textContent = "refresh failed; retrying";
+          return;
+        }
+        if (!charts.querySelector(".needs-role")) {
+          const report = reportQuery();
+          report.catch(() => {});
+          loadReport(report);
+          load();
+        }
+        stamp.textContent = `updated ${new Date().toLocaleTimeString()}`;
+        stamp.dataset.refreshes = String(Number(stamp.dataset.refreshes || 0) + 1);
+      };
+      onAnalyticsUpdates(
+        (u) => u.kinds.includes("prompt") && (u.promptIdsTruncated || u.promptIds.includes(id)),
+        throttled(refresh),
+        el.querySelector("#prompt-live"),
+      );
     },
   );
 }
@@ -627,14 +683,16 @@ function usagePage(main) {
   const params = new URLSearchParams(location.hash.split("?")[1] || "");
   const period = params.get("period") === "last_30_days" ? "last_30_days" : "current";
   main.innerHTML = `
-    <h1>Usage &amp; costs</h1>
+    <h1>Usage &amp; costs <small id="usage-updated" class="muted"></small> <span class="live-badge" id="usage-live"></span></h1>
     <div class="toolbar"><label>Period <select id="period">
       <option value="current" ${period === "current" ? "selected" : ""}>current billing period</option>
       <option value="last_30_days" ${period === "last_30_days" ? "selected" : ""}>last 30 days</option>
     </select></label></div>
     <div id="usage">Loading…</div>`;
   main.querySelector("#period").addEventListener("change", (ev) => (location.hash = `#/usage?period=${ev.target.value}`));
-  panel(
+  const stamp = main.querySelector("#usage-updated");
+  let loads = 0;
+  const load = () => panel(
     main.querySelector("#usage"),
     () =>
       gql(
@@ -692,8 +750,13 @@ function usagePage(main) {
         c.byDay.map((d) => d.costUsd),
         { label: "Cost", unit: "usd" },
       );
+      if (loads++) stamp.textContent = `updated ${new Date().toLocaleTimeString()}`;
+      stamp.dataset.refreshes = String(loads - 1);
     },
   );
+  load();
+  // live: usage events, tool calls and prompt runs the drain stored refetch the figures (at most every 10 s)
+  onAnalyticsUpdates(() => true, throttled(load), main.querySelector("#usage-live"));
 }
 
 // ------------------------------------------------------------------ deployments
