@@ -6,10 +6,11 @@ own timeout, so a cycle over many slow targets still ends within the shortest in
 The read side keeps a *snapshot* per organization in Redis (the computed views, for
 ``SNAPSHOT_SECONDS``); a read that finds no snapshot recomputes the views from the stored
 samples.  Reads collect inline (in the request) only when ``clear-cache`` left its marker (every
-enabled target) or for enabled targets never collected yet (just registered, or their URL
-changed), under a Redis ``SET NX`` lock per organization, so concurrent reads wait for one
-collection instead of each collecting.  ``clear-cache`` drops the snapshot; a collection by the
-worker and any change of a target drop it too.
+enabled target not collected since: if the worker got there first, nothing) or for enabled
+targets never collected yet (just registered, or their URL changed), under a Redis ``SET NX``
+lock per organization, so concurrent reads wait for one collection instead of each collecting.
+``clear-cache`` drops the snapshot; a collection by the worker and any change of a target drop
+it too.
 
 Storing is per organization (one bulk insert each, in a transaction) and falls back to one row
 at a time, so a sample PostgreSQL refuses, or one of a target deleted mid-cycle, costs only
@@ -27,6 +28,7 @@ from typing import Any
 
 import httpx
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from models.gateway import GatewaySample, GatewayTarget
@@ -171,16 +173,28 @@ async def collect_organization(organization_id: int) -> int:
 
 
 async def request_recollect(organization_id: int) -> None:
-    """clear-cache: the next read collects every enabled target of the organization afresh."""
-    await get_redis().set(recollect_key(organization_id), "1", ex=RECOLLECT_SECONDS)
+    """clear-cache: the next read collects every enabled target of the organization not collected since now."""
+    await get_redis().set(recollect_key(organization_id), datetime.now(UTC).isoformat(), ex=RECOLLECT_SECONDS)
+
+
+async def _marker(organization_id: int, take: bool = False) -> datetime | None:
+    redis = get_redis()
+    name = recollect_key(organization_id)
+    raw = await (redis.getdel(name) if take else redis.get(name))
+    if raw is None:
+        return None
+    try:
+        return datetime.fromisoformat(raw.decode() if isinstance(raw, bytes) else raw)
+    except ValueError:
+        return datetime.now(UTC)
 
 
 async def collect_for_read(organization_id: int) -> int:
-    """A read that found no snapshot: collect inline only what must be (clear-cache's marker: every
-    enabled target; else targets never collected), once, under a lock; concurrent reads wait for it.
-    Returns how many targets this read collected (0 when nothing was due or another read did it)."""
+    """A read that found no snapshot: collect inline only what must be (after clear-cache: every enabled
+    target not collected since; else targets never collected), once, under a lock; concurrent reads wait
+    for it.  Returns how many targets this read collected (0 when nothing was due or another read did it)."""
     redis = get_redis()
-    if not await _due_inline(organization_id, await redis.exists(recollect_key(organization_id)) > 0):
+    if not await _due_inline(organization_id, await _marker(organization_id)):
         return 0
     lock, token = lock_key(organization_id), uuid.uuid4().hex
     if not await redis.set(lock, token, nx=True, ex=COLLECT_LOCK_SECONDS):
@@ -189,18 +203,20 @@ async def collect_for_read(organization_id: int) -> int:
                 break
             await asyncio.sleep(LOCK_POLL_SECONDS)
         return 0
-    try:
-        marker = await redis.delete(recollect_key(organization_id)) > 0  # checked again: we hold the lock now
-        targets = await _due_inline(organization_id, marker)
+    try:  # checked again: the read that held the lock a moment ago may have collected them
+        targets = await _due_inline(organization_id, await _marker(organization_id, take=True))
         return len(await collect(targets)) if targets else 0
     finally:
         if await redis.get(lock) in (token, token.encode()):
             await redis.delete(lock)
 
 
-async def _due_inline(organization_id: int, everything: bool) -> list[GatewayTarget]:
-    query = GatewayTarget.filter(organization_id=organization_id, enabled=True)
-    return await (query if everything else query.filter(last_collected_at__isnull=True))
+async def _due_inline(organization_id: int, cleared_at: datetime | None) -> list[GatewayTarget]:
+    """Enabled targets never collected, and (after clear-cache at ``cleared_at``) those not collected since."""
+    due = Q(last_collected_at__isnull=True)
+    if cleared_at is not None:
+        due |= Q(last_collected_at__lt=cleared_at)
+    return await GatewayTarget.filter(due, organization_id=organization_id, enabled=True)
 
 
 async def prune(before: datetime | None = None) -> int:

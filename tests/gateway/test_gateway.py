@@ -754,6 +754,16 @@ async def test_reads_serve_stored_samples_and_collect_inline_only_after_clear_ca
     assert all(v["kong"]["requests_total"] == 1160 for v in views[:-1]) and views[-1]["requests_total"] == 1160
     await _get(client, admin, "/metrics/kong")
     assert server.hits["/kong/metrics"] == 2 and await GatewaySample.filter(target_id=k["id"]).count() == 2
+    # clear-cache, then the worker collects before any read: that read has nothing left to collect
+    from datetime import UTC, timedelta
+
+    from services.gateway import collect_due
+
+    await client.post(f"{PROXY}/metrics/clear-cache", headers=admin.headers)
+    await collect_due(datetime.now(UTC) + timedelta(days=1))  # every target is due
+    assert server.hits["/kong/metrics"] == 3
+    await _get(client, admin, "/metrics")
+    assert server.hits["/kong/metrics"] == 3
 
 
 async def test_target_changes_drop_the_snapshot_and_a_new_url_starts_afresh(client, make_tenant, server):
