@@ -1,6 +1,13 @@
 """MCP tool executions: ingest on the lossless stream (kind ``tool``), hourly/daily rollups with
-duration sketches, and the analytics (summary, by-tool percentiles, recent calls)."""
+duration sketches, the analytics (summary, by-tool percentiles, recent calls) and the Prometheus
+histogram ``mcp_server_operation_duration_seconds``.
 
+Importing the package registers that family with ``/metrics``
+(:data:`services.observability.prometheus.EXTRA_FAMILIES`).
+"""
+
+from services import observability
+from services.tools import metrics
 from services.tools.analytics import RECENT_DEFAULT, RECENT_MAX, by_tool, recent, summary
 from services.tools.ingest import log_tool_calls, write_events
 from services.tools.rollups import rebuild_all, rebuild_dirty
@@ -15,6 +22,9 @@ from services.tools.schemas import (
     ToolSummary,
 )
 
+if metrics.families not in observability.EXTRA_FAMILIES:
+    observability.EXTRA_FAMILIES.append(metrics.families)
+
 __all__ = [
     "RECENT_DEFAULT",
     "RECENT_MAX",
@@ -28,6 +38,7 @@ __all__ = [
     "ToolSummary",
     "by_tool",
     "log_tool_calls",
+    "metrics",
     "rebuild_all",
     "rebuild_dirty",
     "recent",
