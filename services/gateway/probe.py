@@ -21,6 +21,7 @@ the ``websocket_`` prefix and ``_total`` suffix.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import math
 import time
@@ -87,10 +88,14 @@ def clean(text: str, limit: int) -> str:
 
 
 def _label(value: str) -> str:
-    """A label value kept as a key: refused (the whole answer) if it holds NUL, cut to MAX_KEY_LENGTH."""
+    """A label value kept as a key: refused (the whole answer) if it holds NUL; a longer one than MAX_KEY_LENGTH
+    is cut and ends in ``~`` and 8 hex digits of its hash, so values that share a long prefix stay apart."""
     if not storable(value):
         raise BadBody("NUL character or invalid text in a label value")
-    return value[:MAX_KEY_LENGTH]
+    if len(value) <= MAX_KEY_LENGTH:
+        return value
+    digest = hashlib.blake2b(value.encode(), digest_size=4).hexdigest()
+    return f"{value[: MAX_KEY_LENGTH - 9]}~{digest}"
 
 
 def _add(into: dict[str, float], name: str, value: float) -> None:

@@ -80,6 +80,10 @@ KONG_INF = kong_text(1000, 0, 10).replace(f"{_500} 0", f"{_500} -Inf")
 KONG_NUL = kong_text(1000, 50, 10).replace('service="billing"', 'service="bil\x00ling"')
 # A container's JSON with NUL (\u0000 escapes) in its status and in a field name: PostgreSQL's jsonb refuses them.
 CONTAINER_NUL = b'{"status": "ok\\u0000", "memory\\u0000bytes": 1048576}'
+# 300 services with 150-character names: the breakdown keeps 100 keys of at most 100 characters.
+KONG_MANY = "# TYPE kong_http_requests_total counter\n" + "".join(
+    f'kong_http_requests_total{{service="{"s" * 146}{n:04d}",code="200"}} 1\n' for n in range(300)
+)
 CONTAINER_NUL_KEY = b'{"status": "ok", "memory\\u0000bytes": 1048576}'
 
 
@@ -133,6 +137,8 @@ class TargetServer:
                     self._send(200, KONG_NUL.encode())
                 elif path == "/cnul":
                     self._send(200, CONTAINER_NUL, "application/json")
+                elif path == "/many":
+                    self._send(200, KONG_MANY.encode())
                 elif path == "/cnulkey":
                     self._send(200, CONTAINER_NUL_KEY, "application/json")
                 elif path == "/binary":

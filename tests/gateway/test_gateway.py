@@ -654,6 +654,61 @@ async def test_a_container_answer_with_a_nul_field_name_is_refused(client, make_
     )
 
 
+async def test_label_breakdowns_are_capped(client, make_tenant, server):
+    admin = await make_tenant("admin")
+    await _target(client, admin, "many", "kong", server.url("/many"))
+    kong = await _get(client, admin, "/metrics/kong")  # never collected: this read collects it
+    by_service = kong["targets"][0]["figures"]["requests_by_service"]
+    assert len(by_service) == 100 and max(len(k) for k in by_service) == 100  # long names cut, a hash keeps them apart
+    assert by_service["(other)"] == 201 and sum(by_service.values()) == 300 == kong["requests_total"]
+    assert all(k == "(other)" or re.fullmatch("s{91}~[0-9a-f]{8}", k) for k in by_service)
+
+
+async def test_a_sample_the_database_refuses_is_kept_without_its_figures(make_tenant, server):
+    """The storing fallback itself (the parsers refuse NUL before it): on PostgreSQL a row with a NUL in its
+    figures fails the organization's bulk insert, then alone, and is kept unhealthy without figures, while
+    the other row is stored as it was; SQLite stores both as they are."""
+    from datetime import UTC, datetime
+
+    from models.gateway import GatewayTarget
+    from services.gateway import collect
+
+    admin = await make_tenant("admin")
+    a = await GatewayTarget.create(organization_id=admin.organization_id, name="a", kind="kong", url=server.url("/a"))
+    b = await GatewayTarget.create(organization_id=admin.organization_id, name="b", kind="kong", url=server.url("/b"))
+    row = {"organization_id": admin.organization_id, "kind": "kong", "collected_at": datetime.now(UTC)}
+    kept = await collect._store(
+        [
+            {
+                **row,
+                "target_id": a.id,
+                "healthy": True,
+                "response_ms": 1.0,
+                "http_status": 200,
+                "error": None,
+                "figures": {"requests_by_service": {"x\u0000y": 1.0}},
+            },
+            {
+                **row,
+                "target_id": b.id,
+                "healthy": True,
+                "response_ms": 1.0,
+                "http_status": 200,
+                "error": None,
+                "figures": {"requests_total": 5.0},
+            },
+        ]
+    )
+    stored = {s.target_id: s for s in await GatewaySample.filter(organization_id=admin.organization_id)}
+    assert sorted(s.target_id for s in kept) == sorted(stored) == sorted([a.id, b.id])
+    assert stored[b.id].healthy is True and stored[b.id].figures == {"requests_total": 5.0}
+    if get_settings().is_postgres:
+        assert stored[a.id].healthy is False and stored[a.id].error == collect.NOT_STORABLE
+        assert stored[a.id].figures == {}
+    else:
+        assert stored[a.id].figures == {"requests_by_service": {"x\u0000y": 1.0}}
+
+
 async def test_stored_figures_with_nulls_read_as_zero(client, make_tenant, server):
     """Samples stored before non-finite values were refused hold null where NaN was (orjson writes NaN as null):
     every view and export still answers 200, the missing figures counting as 0."""
