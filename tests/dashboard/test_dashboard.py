@@ -452,6 +452,23 @@ async def test_sign_in_open_a_prompt_and_acknowledge_an_alert(server, client, ma
     title = await tab.js("document.querySelector('.chart[data-metric=latency_p95]').title")
     assert "deployment: support-api 2.0.0 to production" in title and "new version: New version v2" in title
     await tab.shot("03-prompt")
+    # live: a new execution of this prompt refetches its figures without a reload (throttled to 10 s)
+    await tab.until("document.querySelector('#prompt-live')?.textContent.includes('live')", "the prompt's socket")
+    run = {"prompt_id": prompt_id, "version_hash": "v2", "latency_ms": 650.0}
+    executions = "document.querySelector('#prompt-kpis .kpi .value').textContent"
+    total = int((await tab.js(executions)).replace(",", ""))
+    sent = 0
+    for _ in range(3):  # as on the overview: the first notice may precede the subscription
+        r = await client.post("/api/v1/prompts/analytics/batch", json={"events": [run]}, headers=tenant.key_headers)
+        assert r.status_code == 202, r.text
+        await jobs.drain_ingest({"worker_id": "dashboard-test"})
+        sent += 1
+        with contextlib.suppress(AssertionError):
+            await tab.until(f"{executions} !== '{total}'", "the prompt's executions to change", seconds=15)
+            break
+    await tab.until(f"{executions} === '{total + sent}'", "the prompt's live executions", seconds=15)
+    await tab.until("Number(document.querySelector('#prompt-updated').dataset.refreshes) >= 1", "the refresh")
+    await tab.until("document.querySelectorAll('#charts canvas').length >= 4", "the charts again")
 
     # alerts inbox: acknowledge, and the alert moves from Firing to Acknowledged
     await tab.js("location.hash = '#/alerts'")
@@ -576,7 +593,7 @@ async def test_compare_two_deployments(server, client, make_tenant, tab):
     env_id = env["createEnvironment"]["id"]
     now = datetime.now(UTC)
     ids = []
-    for n, (version, days) in enumerate((("1.0.0", 3), ("1.1.0", 1))):
+    for n, (version, days) in enumerate((("0.9.0", 40), ("1.0.0", 3), ("1.1.0", 1))):
         made = await gql(
             client,
             tenant.headers,
@@ -591,6 +608,7 @@ async def test_compare_two_deployments(server, client, make_tenant, tab):
             },
         )
         ids.append(made["createDeployment"]["id"])
+    old_id = ids.pop(0)  # 40 days ago: outside the page's "last 30 days"
     expected = await gql(
         client,
         tenant.headers,
@@ -608,7 +626,9 @@ async def test_compare_two_deployments(server, client, make_tenant, tab):
     await tab.until("!!document.querySelector('a[href=\"#/deployments\"]')", "the navigation")
     await tab.js("location.hash = '#/deployments'")
     await tab.until(f"!!document.querySelector('input[data-deployment=\"{ids[1]}\"]')", "the timeline")
-    assert "production" in await tab.js("document.querySelector('#timeline').innerText")
+    timeline = await tab.js("document.querySelector('#timeline').innerText")
+    assert "production" in timeline and "api-1" in timeline and "api-0" not in timeline  # api-0: 40 days ago
+    assert await tab.js(f"!document.querySelector('input[data-deployment=\"{old_id}\"]')")
     assert await tab.js("document.querySelectorAll('#dora .kpi').length") == 4
     for deployment in ids:
         await tab.js(f"document.querySelector('input[data-deployment=\"{deployment}\"]').click(), true")
@@ -617,7 +637,7 @@ async def test_compare_two_deployments(server, client, make_tenant, tab):
     await tab.until("!!document.querySelector('#overall-verdict')", "the comparison")
     shown = await tab.js("document.querySelector('#overall-verdict').textContent")
     assert shown == expected["deploymentComparison"]["overallVerdict"]
-    assert "api-0" in await tab.js("document.querySelector('#comparison').innerText")
+    assert "api-1" in await tab.js("document.querySelector('#comparison').innerText")
     await tab.shot("07-deployments-compare")
     assert tab.problems == []
 
