@@ -2,7 +2,7 @@
 
 The sources are in ``web/`` (Vite + uPlot from npm); ``npm run build`` there writes
 ``api/static/dashboard/``, which is committed, so ``make run`` serves the dashboard on a machine
-without npm or internet.  The page talks only to ``/api/v1/auth/token`` (sign-in) and ``/graphql``.
+without npm or internet.  The page talks only to ``/graphql`` (sign-in is its ``signIn`` mutation).
 
 Files are read once per process (there are three), gzipped when the client accepts it, and the
 content-hashed ``assets/*`` are cacheable for a year; ``index.html`` is revalidated on every load

@@ -21,6 +21,7 @@ import re
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
+from urllib.parse import unquote_to_bytes
 
 from pydantic import BaseModel, ValidationError
 from starlette._utils import get_route_path
@@ -151,7 +152,23 @@ def _path_data(request: Request) -> dict[str, Any]:
     return params
 
 
+def _utf8_query(request: Request) -> None:
+    """A query parameter whose bytes are not UTF-8 (an encoded lone surrogate, a stray byte) is a 400
+    naming it: decoded, it would become U+FFFD and the answer would be for a name nobody sent."""
+    raw: bytes = request.scope.get("query_string", b"")
+    if raw.isascii() and b"%" not in raw:
+        return
+    for part in raw.split(b"&"):
+        name, _, value = part.partition(b"=")
+        try:
+            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            field = unquote_to_bytes(name).decode("utf-8", "replace")
+            raise BadRequest.field(field, "must be UTF-8 text (no lone surrogates)", "string_unstorable") from None
+
+
 def _query_data(request: Request, model: type[BaseModel]) -> dict[str, Any]:
+    _utf8_query(request)
     params = request.query_params
     data: dict[str, Any] = {}
     for name, info in model.model_fields.items():
@@ -175,9 +192,11 @@ def _check_storable_body(raw: bytes) -> None:
         return
     try:
         parsed = json.loads(raw)  # the stdlib keeps lone surrogates, so the walk can find and name them
+        issue = unstorable_issue(parsed)
     except ValueError:
         return  # not JSON: validation answers with its own 400
-    issue = unstorable_issue(parsed)
+    except RecursionError:  # nested past the interpreter's limit: no route takes such a body
+        raise BadRequest.field("body", "JSON nested too deeply", "json_too_deep") from None
     if issue is not None:
         raise bad_request([issue])
 

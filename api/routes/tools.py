@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import unquote_to_bytes
-
 from pydantic import BaseModel, Field
-from starlette.requests import Request
 
 from api.routing import Call, Ok, Router
 from services import tools
 from services.core.dates import PeriodEnd, PeriodStart
-from services.core.errors import BadRequest
 
 router = Router("Tool Analytics")
 SCOPE = (
@@ -29,21 +25,6 @@ class AnalyticsQuery(BaseModel):
         default=None, min_length=1, max_length=200, description="Filter by specific tool name"
     )
     admin: bool = Field(default=False, description="Admin mode - see all users (admin only)")
-
-
-def _utf8_query(request: Request) -> None:
-    """A query parameter whose bytes are not UTF-8 (an encoded lone surrogate, a stray byte) is a 400
-    naming it: decoded, it would become U+FFFD and the answer would be for a name nobody sent."""
-    raw: bytes = request.scope.get("query_string", b"")
-    if raw.isascii() and b"%" not in raw:
-        return
-    for part in raw.split(b"&"):
-        name, _, value = part.partition(b"=")
-        try:
-            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
-        except UnicodeDecodeError:
-            field = unquote_to_bytes(name).decode("utf-8", "replace")
-            raise BadRequest.field(field, "must be UTF-8 text (no lone surrogates)", "string_unstorable") from None
 
 
 class RecentQuery(AnalyticsQuery):
@@ -94,7 +75,6 @@ async def log_tool_executions(call: Call[None, tools.ToolCallBatch]) -> Ok:
     responses={403: "admin=true without the admin role"},
 )
 async def get_tool_analytics_summary(call: Call[AnalyticsQuery, None]) -> Ok:
-    _utf8_query(call.request)
     q = call.query
     data = await tools.summary(call.principal, q.start_date, q.end_date, q.tool_name, q.admin)
     return Ok(data, "Tool analytics summary retrieved successfully")
@@ -110,7 +90,6 @@ async def get_tool_analytics_summary(call: Call[AnalyticsQuery, None]) -> Ok:
     responses={403: "admin=true without the admin role"},
 )
 async def get_tool_analytics_by_tool(call: Call[AnalyticsQuery, None]) -> Ok:
-    _utf8_query(call.request)
     q = call.query
     data = await tools.by_tool(call.principal, q.start_date, q.end_date, q.tool_name, q.admin)
     return Ok(data, "Per-tool analytics retrieved successfully")
@@ -125,7 +104,6 @@ async def get_tool_analytics_by_tool(call: Call[AnalyticsQuery, None]) -> Ok:
     responses={403: "admin=true without the admin role"},
 )
 async def get_recent_tool_executions(call: Call[RecentQuery, None]) -> Ok:
-    _utf8_query(call.request)
     q = call.query
     data = await tools.recent(call.principal, q.limit, q.start_date, q.end_date, q.tool_name, q.admin)
     return Ok(data, "Recent tool executions retrieved successfully")
