@@ -235,6 +235,30 @@ async def run_worker_burst() -> subprocess.CompletedProcess[str]:
     )
 
 
+async def redis_subscribers(channel: str) -> int:
+    """Clients subscribed to ``channel`` now (``PUBSUB NUMSUB``), on a connection of its own."""
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(os.environ["REDIS_URL"])
+    try:
+        [(_, count)] = await redis.pubsub_numsub(channel)
+        return int(count)
+    finally:
+        await redis.aclose()
+
+
+async def eventually(predicate: Any, within: float = 5.0) -> bool:
+    """Whether the async ``predicate()`` turns true within ``within`` seconds (polled every 50 ms)."""
+    import time
+
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if await predicate():
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
 def start_server(**env: str) -> tuple[subprocess.Popen[bytes], int]:
     """The real app under uvicorn in a subprocess on a free loopback port, with ``env`` on top of ours.
 

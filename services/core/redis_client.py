@@ -6,8 +6,11 @@ Only a connection pool lives here: no state.  Everything processes must share
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
+import orjson
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -85,3 +88,23 @@ async def listen(
         raise ServiceUnavailable("The realtime channel is unavailable; subscribe again", retry_after=5) from None
     finally:
         await pubsub.aclose()  # disconnects: the server drops the subscription with the connection
+
+
+async def shared_json(
+    name: str, fresh_seconds: float, compute: Callable[[], Awaitable[dict[str, Any]]]
+) -> dict[str, Any]:
+    """A JSON object every process shares through Redis, computed again once older than ``fresh_seconds``.
+
+    For figures a Prometheus scrape renders: every web process is scraped, and one set of queries
+    serves them all for ``fresh_seconds``.  The object gets its computation time as ``at``; Redis
+    keeps it ten times as long as it is fresh.
+    """
+    redis = get_redis()
+    cached = await redis.get(key(name))
+    if cached:
+        data: dict[str, Any] = orjson.loads(cached)
+        if time.time() - data.get("at", 0.0) < fresh_seconds:
+            return data
+    data = {**await compute(), "at": time.time()}
+    await redis.set(key(name), orjson.dumps(data), ex=int(fresh_seconds * 10))
+    return data

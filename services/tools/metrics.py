@@ -19,16 +19,14 @@ daily rows for every process scraping: the result is shared in Redis).
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
-import orjson
 from prometheus_client.core import HistogramMetricFamily, Metric
 
 from models.tools import ToolRollup
-from services.core.redis_client import get_redis, key
+from services.core.redis_client import shared_json
 from services.rollups import LOG_GAMMA
 from services.tools.rollups import SKETCH_COLUMNS, _counts_array
 
@@ -84,19 +82,11 @@ async def _compute() -> dict[str, Any]:
     rows = await ToolRollup.filter(granularity="day", user_id__isnull=True).values_list(
         "tool_name", "calls", "duration_sum", *SKETCH_COLUMNS
     )
-    return {"at": time.time(), "tools": aggregate(rows)}
+    return {"tools": aggregate(rows)}
 
 
 async def _data() -> dict[str, Any]:
-    redis = get_redis()
-    cached = await redis.get(key(CACHE))
-    if cached:
-        data: dict[str, Any] = orjson.loads(cached)
-        if time.time() - data["at"] < CACHE_SECONDS:
-            return data
-    data = await _compute()
-    await redis.set(key(CACHE), orjson.dumps(data), ex=CACHE_SECONDS * 10)
-    return data
+    return await shared_json(CACHE, CACHE_SECONDS, _compute)
 
 
 async def families() -> list[Metric]:

@@ -14,15 +14,13 @@ result is shared in Redis).
 
 from __future__ import annotations
 
-import time
 from typing import Any, cast
 
-import orjson
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from tortoise.functions import Sum
 
 from models.usage import UsagePlan, UsageRollupDaily
-from services.core.redis_client import get_redis, key
+from services.core.redis_client import shared_json
 from services.usage import rollups
 from services.usage.plans import plan_of
 from services.usage.reports import period_spend
@@ -53,22 +51,13 @@ async def _compute() -> dict[str, Any]:
         _, spent = await period_spend(organization_id, plan)
         budgets.append((organization_id, plan.budget_usd, spent))
     return {
-        "at": time.time(),
         "models": [[p, m, v] for (p, m), v in models.items()],
         "budgets": budgets,
     }
 
 
 async def _data() -> dict[str, Any]:
-    redis = get_redis()
-    cached = await redis.get(key(CACHE))
-    if cached:
-        data: dict[str, Any] = orjson.loads(cached)
-        if time.time() - data["at"] < CACHE_SECONDS:
-            return data
-    data = await _compute()
-    await redis.set(key(CACHE), orjson.dumps(data), ex=CACHE_SECONDS * 10)
-    return data
+    return await shared_json(CACHE, CACHE_SECONDS, _compute)
 
 
 async def families() -> list[Metric]:

@@ -9,38 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
 from pathlib import Path
 
 import websockets
-from redis.asyncio import Redis
 
 from services.alerting import events as alert_events
 from services.core.config import get_settings
 from services.metrics.recorded import updates_channel
-from tests.conftest import start_server
+from tests.conftest import eventually, redis_subscribers, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 KEEPALIVE = 0.5
-
-
-async def _numsub(channel: str) -> int:
-    redis = Redis.from_url(os.environ["REDIS_URL"])
-    try:
-        [(_, count)] = await redis.pubsub_numsub(channel)
-        return int(count)
-    finally:
-        await redis.aclose()
-
-
-async def _until(predicate, within: float = 5.0) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if await predicate():
-            return True
-        await asyncio.sleep(0.1)
-    return False
 
 
 async def test_subscriptions_stay_open_through_silence_with_pings(client, make_tenant):
@@ -60,9 +40,9 @@ async def test_subscriptions_stay_open_through_silence_with_pings(client, make_t
             await ws.send(json.dumps({"id": "a", "type": "subscribe", "payload": {"query": alert_sub}}))
 
             async def both_listening() -> bool:
-                return await _numsub(metrics_channel) == 1 and await _numsub(alerts_channel) == 1
+                return await redis_subscribers(metrics_channel) == 1 and await redis_subscribers(alerts_channel) == 1
 
-            assert await _until(both_listening)
+            assert await eventually(both_listening)
 
             # Silence for longer than the socket timeout: only keep-alive pings may arrive.
             pings, deadline = 0, time.monotonic() + quiet
@@ -109,18 +89,18 @@ async def test_subscriptions_stay_open_through_silence_with_pings(client, make_t
             assert metric_values == [1.5, 7.0]
 
             await ws.send(json.dumps({"id": "m", "type": "complete"}))
-            assert await _until(lambda: _numsub_is(metrics_channel, 0))
-            assert await _numsub(alerts_channel) == 1
+            assert await eventually(lambda: _numsub_is(metrics_channel, 0))
+            assert await redis_subscribers(alerts_channel) == 1
 
         # The client went away: the server releases the other subscription's Redis connection too.
-        assert await _until(lambda: _numsub_is(alerts_channel, 0))
+        assert await eventually(lambda: _numsub_is(alerts_channel, 0))
     finally:
         proc.terminate()
         proc.wait(timeout=10)
 
 
 async def _numsub_is(channel: str, expected: int) -> bool:
-    return await _numsub(channel) == expected
+    return await redis_subscribers(channel) == expected
 
 
 async def test_subscription_limits_and_bad_input_over_websocket(make_tenant):
@@ -172,10 +152,10 @@ async def test_a_deactivated_or_demoted_subscriber_is_cut_off(client, make_tenan
     channel = updates_channel(boss.organization_id)
 
     async def listening() -> bool:
-        return await _numsub(channel) >= 1
+        return await redis_subscribers(channel) >= 1
 
     async def released() -> bool:
-        return await _numsub(channel) == 0
+        return await redis_subscribers(channel) == 0
 
     try:
         for change in ({"is_active": False}, {"role": "member"}):
@@ -195,13 +175,13 @@ async def test_a_deactivated_or_demoted_subscriber_is_cut_off(client, make_tenan
                 assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
                 sub = {"query": "subscription { metricUpdates { name value } }"}
                 await ws.send(json.dumps({"id": "m", "type": "subscribe", "payload": sub}))
-                assert await _until(listening)
+                assert await eventually(listening)
                 r = await client.patch(f"/api/v1/users/{user_id}", json=change, headers=boss.headers)
                 assert r.status_code == 200, r.text
                 message = json.loads(await asyncio.wait_for(ws.recv(), 5))
                 errors = message.get("payload") if message["type"] == "error" else message["payload"].get("errors")
                 assert errors and errors[0]["extensions"]["code"] in {"UNAUTHORIZED", "FORBIDDEN"}, message
-                assert await _until(released)
+                assert await eventually(released)
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -9,36 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import time
 import uuid
 
 import websockets
-from redis.asyncio import Redis
 
 from models.prompts import Prompt
 from services.ingest import analytics_channel, live, pipeline
-from tests.conftest import start_server
+from tests.conftest import eventually, redis_subscribers, start_server
 
 SUBSCRIPTION = "subscription { analyticsUpdates { organizationId at events kinds promptIds promptIdsTruncated } }"
-
-
-async def _numsub(channel: str) -> int:
-    redis = Redis.from_url(os.environ["REDIS_URL"])
-    try:
-        [(_, count)] = await redis.pubsub_numsub(channel)
-        return int(count)
-    finally:
-        await redis.aclose()
-
-
-async def _until(predicate, within: float = 5.0) -> bool:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if await predicate():
-            return True
-        await asyncio.sleep(0.05)
-    return False
 
 
 async def _subscribe(port: int, token: str):
@@ -86,11 +66,11 @@ async def test_a_drain_notifies_its_organization_only_throttled_without_losing_t
 
             async def listening() -> bool:
                 return (
-                    await _numsub(analytics_channel(a.organization_id)) == 1
-                    and await _numsub(analytics_channel(b.organization_id)) == 1
+                    await redis_subscribers(analytics_channel(a.organization_id)) == 1
+                    and await redis_subscribers(analytics_channel(b.organization_id)) == 1
                 )
 
-            assert await _until(listening)
+            assert await eventually(listening)
 
             await _log(client, a, prompt_a, 3)
             await pipeline.drain("test-live")
