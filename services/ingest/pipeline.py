@@ -85,7 +85,7 @@ class UsageEvent(BaseModel):
     total_duration_ms: Duration | None = None
     ai_response_time_ms: Duration | None = None
     query_execution_time_ms: Duration | None = None
-    data_source_ids: list[Annotated[int, Field(ge=1)]] = Field(default_factory=list, max_length=50)
+    data_source_ids: list[Annotated[int, Field(ge=1, le=2_147_483_647)]] = Field(default_factory=list, max_length=50)
     schema_names: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(default_factory=list, max_length=50)
     timestamp: datetime | None = Field(default=None, description="When it ran (ISO 8601); default: now")
     prompt_name: str | None = Field(default=None, max_length=200, description="Name for an auto-created prompt")
@@ -724,13 +724,14 @@ EXECUTION_COLUMNS = (  # what an ingested execution fills in prompt_executions (
 )
 _BUFFER_COLUMNS = ("seq", "probe", *EXECUTION_COLUMNS)
 # Session temp table (one per pooled connection, emptied at every commit; no WAL, no indexes).
-# cost_usd travels as float8 and is cast to the exact DECIMAL(18,8) column on insert.
+# cost_usd travels as float8 and is cast to the exact DECIMAL(18,8) column on insert; the two
+# lists travel as arrays (binary COPY, no JSON text built per row) and become jsonb there too.
 _CREATE_BUFFER = """
 CREATE TEMP TABLE IF NOT EXISTS ingest_buffer (
     seq int, probe bool, event_id uuid, organization_id int, prompt_id int, version_hash varchar(128),
     status varchar(20), total_duration_ms float8, ai_response_time_ms float8,
     query_execution_time_ms float8, latency_ms float8, cost_usd float8, score float8,
-    data_source_ids jsonb, schema_names jsonb, user_id int, occurred_at timestamptz
+    data_source_ids int[], schema_names text[], user_id int, occurred_at timestamptz
 ) ON COMMIT DELETE ROWS
 """
 # After the COPY: the batch's prompt rows are locked in id order (so concurrent drainers never
@@ -762,10 +763,9 @@ UPDATE prompts AS p
 SET last_executed_at = l.occurred_at,
     status = l.status,
     last_execution_ms = COALESCE(l.total_duration_ms, l.latency_ms),
-    last_data_source_ids = l.data_source_ids,
-    last_data_source_key = CASE WHEN jsonb_array_length(l.data_source_ids) = 0 THEN '' ELSE
-        ',' || (SELECT string_agg(x, ',' ORDER BY n)
-                FROM jsonb_array_elements_text(l.data_source_ids) WITH ORDINALITY AS t(x, n)) || ',' END
+    last_data_source_ids = to_jsonb(l.data_source_ids),
+    last_data_source_key = CASE WHEN cardinality(l.data_source_ids) = 0 THEN ''
+        ELSE ',' || array_to_string(l.data_source_ids, ',') || ',' END
 FROM (
     SELECT DISTINCT ON (prompt_id) prompt_id, occurred_at, status, total_duration_ms, latency_ms, data_source_ids
     FROM ingest_buffer ORDER BY prompt_id, occurred_at DESC, seq DESC
@@ -781,8 +781,8 @@ INSERT INTO prompt_executions (
     query_execution_time_ms, latency_ms, cost_usd, score, data_source_ids, schema_names, user_id,
     occurred_at, received_at)
 SELECT event_id, organization_id, prompt_id, version_hash, status, total_duration_ms, ai_response_time_ms,
-    query_execution_time_ms, latency_ms, cost_usd, score, data_source_ids, schema_names, user_id,
-    occurred_at, now()
+    query_execution_time_ms, latency_ms, cost_usd, score, to_jsonb(data_source_ids), to_jsonb(schema_names),
+    user_id, occurred_at, now()
 FROM (SELECT DISTINCT ON (organization_id, event_id) * FROM ingest_buffer ORDER BY organization_id, event_id, seq) AS b
 -- An event id names an event within its organization (another tenant's ids never collide with
 -- it).  prompt_executions is partitioned by occurred_at, so the unique key is (organization_id,
@@ -810,11 +810,8 @@ async def _store_postgres(rows: list[_Row], probes: list[bool]) -> tuple[int, li
     PostgreSQL buys: one binary COPY and one round trip of set-based SQL per batch (inserts, version
     and latest-execution upserts, rollups) instead of the ORM's per-table statements (:func:`_store_orm`).
     """
-    dumps = orjson.dumps
-    records = [
-        (seq, probe, *r[:11], dumps(r[11]).decode(), dumps(r[12]).decode(), *r[13:])
-        for seq, (r, probe) in enumerate(zip(rows, probes, strict=True))
-    ]
+    # the two lists travel as native arrays (asyncpg's binary encoding) and become jsonb in the insert
+    records = [(seq, probe, *r) for seq, (r, probe) in enumerate(zip(rows, probes, strict=True))]
     client: Any = connections.get("default")
     async with client.acquire_connection() as conn, conn.transaction():
         await conn.execute(_CREATE_BUFFER)

@@ -64,6 +64,8 @@ async def test_validation_errors_name_the_field(client, make_tenant):
         ({**event(pid), "timestamp": (datetime.now(UTC) + timedelta(days=2)).isoformat()}, "timestamp"),
         ({**event(pid), "timestamp": "yesterday"}, "timestamp"),
         ({**event(pid), "status": "exploded"}, "status"),
+        ({**event(pid), "data_source_ids": [2**31]}, "data_source_ids"),  # past an integer column
+        ({**event(pid), "schema_names": [None]}, "schema_names"),
     ]
     for body, field in cases:
         r = await client.post("/api/v1/prompts/analytics", json=body, headers=tenant.key_headers)
