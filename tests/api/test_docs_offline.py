@@ -317,7 +317,10 @@ async def test_graphiql_subscription_over_websocket(server, client, make_tenant)
 
             async def execute(headers: dict[str, str]) -> None:
                 await tab.evaluate(_SET_EDITORS % (json.dumps(query), json.dumps(json.dumps(headers))))
-                await asyncio.sleep(0.2)  # GraphiQL debounces editor changes into its state
+                # GraphiQL debounces editor changes into its state; a click before that runs the editor's
+                # previous (non-subscription) text over HTTP, and a bad header then shows the REST 401
+                # instead of the socket's 4403 (seen once in CI at 0.2 s on a loaded machine)
+                await asyncio.sleep(1.0)
                 await tab.evaluate("document.querySelector('.graphiql-execute-button').click(), true")
 
             for _ in range(400):
