@@ -19,7 +19,7 @@ from services.rollups.build import (
     rebuild_dirty,
 )
 from services.rollups.query import SliceKey, accumulate_slices
-from services.rollups.sketch import LOG_GAMMA, MIN_VALUE, RELATIVE_ACCURACY, Sketch
+from services.rollups.sketch import LOG_GAMMA, MIN_VALUE, RELATIVE_ACCURACY, Sketch, last_key_at_most
 
 __all__ = [
     "CLEAR_IF_OLDER",
@@ -40,6 +40,7 @@ __all__ = [
     "day_floor",
     "dirty_hours",
     "hour_floor",
+    "last_key_at_most",
     "rebuild_all",
     "rebuild_dirty",
 ]

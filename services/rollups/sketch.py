@@ -25,6 +25,17 @@ LOG_GAMMA = math.log(_GAMMA)
 MIN_VALUE = 1e-9  # below this a value counts as zero
 
 
+def key_value(k: int) -> float:
+    """The value bucket ``k`` stands for in answers: bucket ``k`` holds ``(gamma^(k-1), gamma^k]`` and
+    answers ``2 gamma^k / (gamma + 1)``, within the relative accuracy of every value it holds."""
+    return 2 * _GAMMA**k / (_GAMMA + 1)
+
+
+def last_key_at_most(value: float) -> int:
+    """The largest bucket whose answered value (:func:`key_value`) is at most ``value``."""
+    return math.floor(math.log(value * (1 + _GAMMA) / 2) / LOG_GAMMA)
+
+
 class Sketch:
     __slots__ = ("_answers", "_cumulative", "_dense", "_lo", "bins", "count", "zeros")
 
@@ -109,14 +120,14 @@ class Sketch:
             i = int(np.searchsorted(cumulative, rank - self.zeros, side="right"))
             if i == len(cumulative):
                 i = int(np.flatnonzero(self._dense)[-1])
-            return 2 * _GAMMA ** (self._lo + i) / (_GAMMA + 1)
+            return key_value(self._lo + i)
         counts = self._counts()
         seen = self.zeros
         for k in sorted(counts):
             seen += counts[k]
             if seen > rank:
-                return 2 * _GAMMA**k / (_GAMMA + 1)
-        return 2 * _GAMMA ** max(counts) / (_GAMMA + 1)
+                return key_value(k)
+        return key_value(max(counts))
 
     def to_json(self) -> dict[str, Any]:
         return {"z": self.zeros, "b": {str(k): n for k, n in self._counts().items()}}

@@ -18,7 +18,6 @@ daily rows for every process scraping: the result is shared in Redis).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -27,7 +26,7 @@ from prometheus_client.core import HistogramMetricFamily, Metric
 
 from models.tools import ToolRollup
 from services.core.redis_client import shared_json
-from services.rollups import LOG_GAMMA
+from services.rollups import last_key_at_most
 from services.tools.rollups import SKETCH_COLUMNS, _counts_array
 
 NAME = "mcp_server_operation_duration_seconds"
@@ -37,10 +36,8 @@ MAX_TOOLS = 50
 OTHER = "other"
 # Bucket bounds in seconds, from 10 ms to 5 minutes (a call may last up to 7 days: +Inf holds the rest).
 BOUNDS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
-_GAMMA = math.exp(LOG_GAMMA)
-# The last sketch key of each bound: bin k holds durations in (gamma^(k-1), gamma^k] ms and stands for
-# 2 gamma^k / (gamma + 1), the value its quantiles answer; a bin counts below a bound when that value does.
-_LAST_KEYS = np.array([math.floor(math.log(b * 1000.0 * (1 + _GAMMA) / 2) / LOG_GAMMA) for b in BOUNDS])
+# The last sketch key of each bound (in ms): a bin counts below a bound when the value it answers does.
+_LAST_KEYS = np.array([last_key_at_most(b * 1000.0) for b in BOUNDS])
 
 
 def _bucket_counts(zeros: int, lo: int, raw: bytes | None) -> np.ndarray:
