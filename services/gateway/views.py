@@ -26,7 +26,7 @@ from tortoise.functions import Count, Sum
 
 from models.gateway import GatewaySample, GatewayTarget
 from models.tools import ToolExecution
-from services import alerting, ingest
+from services import alerting, ingest, tools
 from services import usage as usage_domain
 from services.core.config import get_settings
 from services.core.dates import WINDOWS
@@ -527,46 +527,28 @@ async def billing(
 
 
 async def _billing_history(organization_id: int, time_range: TimeRange, now: datetime) -> list[BillingHistoryPoint]:
-    """Tool calls, errors and execution time per bucket of the time range, empty buckets included: grouped in SQL
-    on PostgreSQL; SQLite (a laptop's data) buckets in Python.
-
-    PostgreSQL buys: one row per bucket shipped instead of every tool call of the window (90 days of them).
-    """
-    step = int(BILLING_BUCKETS[time_range].total_seconds())
-    first = int((now - RANGES[time_range]).timestamp()) // step
-    last = int(now.timestamp()) // step
-    since = datetime.fromtimestamp(first * step, UTC)
-    counts: dict[int, list[float]] = {b: [0, 0, 0.0] for b in range(first, last + 1)}
-    if get_settings().is_postgres:
-        sql = (
-            "SELECT floor(extract(epoch FROM started_at) / $3)::bigint, count(*), "
-            "count(*) FILTER (WHERE status = 'error'), coalesce(sum(duration_ms), 0) FROM tool_executions "
-            "WHERE organization_id = $1 AND started_at >= $2 GROUP BY 1"
+    """Tool calls, errors and execution time per bucket of the time range, empty buckets included (the
+    tools domain sums them from its hourly rollups plus raw calls only where no clean rollup applies)."""
+    step = BILLING_BUCKETS[time_range]
+    seconds = int(step.total_seconds())
+    first = int((now - RANGES[time_range]).timestamp()) // seconds
+    last = int(now.timestamp()) // seconds
+    since, until = datetime.fromtimestamp(first * seconds, UTC), datetime.fromtimestamp((last + 1) * seconds, UTC)
+    counts = await tools.calls_per_bucket(organization_id, since, until, step)
+    points = []
+    for b in range(first, last + 1):
+        start = datetime.fromtimestamp(b * seconds, UTC)
+        n, errors, duration = counts.get(start, (0, 0, 0.0))
+        points.append(
+            BillingHistoryPoint(
+                start=start,
+                end=start + step,
+                tool_calls=n,
+                errors=errors,
+                total_duration_ms=round(duration, 3),
+            )
         )
-        _, rows = await connections.get("default").execute_query(sql, [organization_id, since, step])
-        for b, n, errors, duration in rows:
-            if int(b) in counts:
-                counts[int(b)] = [int(n), int(errors), float(duration)]
-    else:
-        calls = await ToolExecution.filter(organization_id=organization_id, started_at__gte=since).values_list(
-            "started_at", "status", "duration_ms"
-        )
-        for started, status, duration in calls:
-            bucket = counts.get(int(started.timestamp()) // step)
-            if bucket is not None:
-                bucket[0] += 1
-                bucket[1] += status == "error"
-                bucket[2] += float(duration or 0.0)
-    return [
-        BillingHistoryPoint(
-            start=datetime.fromtimestamp(b * step, UTC),
-            end=datetime.fromtimestamp((b + 1) * step, UTC),
-            tool_calls=int(n),
-            errors=int(errors),
-            total_duration_ms=round(float(duration), 3),
-        )
-        for b, (n, errors, duration) in sorted(counts.items())
-    ]
+    return points
 
 
 async def _peak_hours(organization_id: int, since: datetime) -> list[PeakHour]:

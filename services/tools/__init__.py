@@ -10,7 +10,7 @@ from services import observability
 from services.tools import metrics
 from services.tools.analytics import RECENT_DEFAULT, RECENT_MAX, by_tool, recent, summary
 from services.tools.ingest import log_tool_calls, write_events
-from services.tools.rollups import rebuild_all, rebuild_dirty
+from services.tools.rollups import calls_per_bucket, rebuild_all, rebuild_dirty
 from services.tools.schemas import (
     Accepted,
     ByTool,
@@ -37,6 +37,7 @@ __all__ = [
     "ToolStats",
     "ToolSummary",
     "by_tool",
+    "calls_per_bucket",
     "log_tool_calls",
     "metrics",
     "rebuild_all",

@@ -623,3 +623,72 @@ async def _read_raw(
         "tool_name", "status", "error_type", "duration_ms"
     ):
         _slot(out, tool_row).add_call(status, error_type, duration)
+
+
+# --------------------------------------------------------------------------- calls per time bucket
+
+
+async def calls_per_bucket(
+    organization_id: int, since: datetime, until: datetime, step: timedelta
+) -> dict[datetime, tuple[int, int, float]]:
+    """The organization's tool calls, errors and duration sum (ms) per ``step`` bucket of ``[since, until)``,
+    buckets starting at multiples of ``step`` since the epoch; only buckets holding calls are present.
+
+    Whole clean hours come from the organization-wide hourly rollup rows (one per tool and hour); the
+    rest -- dirty hours, the hour still open at ``until``, edges, a step under an hour -- from raw calls,
+    so the answer equals the raw rows without reading a 90-day window of them.
+    PostgreSQL buys: both parts summed per bucket in SQL; SQLite folds rows in Python.
+    """
+    seconds = int(step.total_seconds())
+    out: dict[int, list[float]] = {}
+
+    def fold(bucket: int, calls: int, errors: int, duration: float) -> None:
+        acc = out.setdefault(bucket, [0, 0, 0.0])
+        acc[0] += calls
+        acc[1] += errors
+        acc[2] += duration
+
+    raw: list[tuple[datetime, datetime]] = [(since, until)]
+    pg = get_settings().is_postgres
+    if seconds % 3600 == 0:
+        h0, h1 = _ceil(since, hour_floor(since), HOUR), hour_floor(until)
+        if h0 < h1:
+            dirty = sorted(h for h in await dirty_hours(organization_id) if h0 <= h < h1)
+            raw = [(since, h0), *((h, h + HOUR) for h in dirty), (h1, until)]
+            rows: Any
+            if pg:
+                _, rows = await connections.get("default").execute_query(
+                    "SELECT floor(extract(epoch FROM bucket_start) / $4)::bigint, sum(calls), sum(errors), "
+                    "sum(duration_sum) FROM tool_rollups WHERE organization_id = $1 AND granularity = 'hour' "
+                    "AND user_id IS NULL AND bucket_start >= $2 AND bucket_start < $3 "
+                    "AND NOT bucket_start = ANY($5::timestamptz[]) GROUP BY 1",
+                    [organization_id, h0, h1, seconds, dirty],
+                )
+            else:
+                found = await ToolRollup.filter(
+                    organization_id=organization_id,
+                    granularity="hour",
+                    user_id__isnull=True,
+                    bucket_start__gte=h0,
+                    bucket_start__lt=h1,
+                ).values_list("bucket_start", "calls", "errors", "duration_sum")
+                skip = set(dirty)
+                rows = [(int(b.timestamp()) // seconds, *r) for b, *r in found if b.astimezone(UTC) not in skip]
+            for b, calls, errors, duration in rows:
+                fold(int(b), int(calls), int(errors), float(duration or 0.0))
+    for lo, hi in _coalesce([(lo, hi) for lo, hi in raw if lo < hi]):
+        if pg:
+            _, rows = await connections.get("default").execute_query(
+                "SELECT floor(extract(epoch FROM started_at) / $4)::bigint, count(*), "
+                "count(*) FILTER (WHERE status = 'error'), coalesce(sum(duration_ms), 0) FROM tool_executions "
+                "WHERE organization_id = $1 AND started_at >= $2 AND started_at < $3 GROUP BY 1",
+                [organization_id, lo, hi, seconds],
+            )
+            for b, calls, errors, duration in rows:
+                fold(int(b), int(calls), int(errors), float(duration))
+        else:
+            for started, status, duration in await ToolExecution.filter(
+                organization_id=organization_id, started_at__gte=lo, started_at__lt=hi
+            ).values_list("started_at", "status", "duration_ms"):
+                fold(int(started.timestamp()) // seconds, 1, int(status == "error"), float(duration or 0.0))
+    return {datetime.fromtimestamp(b * seconds, UTC): (int(c), int(e), float(d)) for b, (c, e, d) in out.items()}

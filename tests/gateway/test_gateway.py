@@ -10,7 +10,7 @@ import os
 import re
 import shutil
 from asyncio.subprocess import STDOUT
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
@@ -975,3 +975,49 @@ async def test_websocket_containers_and_billing_views_have_history(client, make_
     filtered = await _get(client, member, "/metrics", include_historical="true", time_range="24h")
     assert filtered["billing"] is None and len(filtered["containers"]["history"]) == 2
     await _every_view_answers(client, admin, "90d")
+
+
+async def test_billing_history_of_past_hours_comes_from_rollups_and_equals_the_raw_calls(client, make_tenant):
+    """Past hours' calls are summed from the tool rollups once rolled up (dirty hours and the open hour from
+    raw calls): the 7-day history is the same before the rebuild, after it, and with a late call."""
+    from services import tools
+
+    admin = await make_tenant("admin")
+    now = datetime.now(UTC)
+    calls = [(3, "a", 10.0, None), (3, "b", 20.0, "Timeout"), (30, "a", 5.5, None), (100, "c", 7.0, None)]
+
+    async def log(rows):
+        events = [
+            {"tool_name": t, "duration_ms": d, "started_at": (now - timedelta(hours=h)).isoformat(),
+             **({"error_type": e} if e else {})}
+            for h, t, d, e in rows
+        ]  # fmt: skip
+        r = await client.post("/api/v1/tools/executions/batch", json={"events": events}, headers=admin.headers)
+        assert r.status_code == 202, r.text
+        await pipeline.drain("test")
+
+    async def history():
+        await client.post(f"{PROXY}/metrics/clear-cache", headers=admin.headers)  # views are kept 30 s
+        b = await _get(client, admin, "/metrics/billing", include_historical="true", time_range="7d")
+        return {
+            datetime.fromisoformat(p["start"]): (p["tool_calls"], p["errors"], p["total_duration_ms"])
+            for p in b["history"]
+            if p["tool_calls"]
+        }
+
+    def expected(rows):
+        out = {}
+        for h, _, d, e in rows:
+            start = (now - timedelta(hours=h)).timestamp() // 21600 * 21600
+            key = datetime.fromtimestamp(start, UTC)
+            n, errors, total = out.get(key, (0, 0, 0.0))
+            out[key] = (n + 1, errors + (e is not None), total + d)
+        return out
+
+    await log(calls)
+    assert await history() == expected(calls)  # dirty hours: raw calls
+    assert await tools.rebuild_dirty() > 0
+    assert await history() == expected(calls)  # rolled up: from the hourly rollup rows
+    late = [(30, "a", 1.25, "Late")]
+    await log(late)
+    assert await history() == expected(calls + late)  # a late call re-opens its hour: raw again
