@@ -734,21 +734,35 @@ CREATE TEMP TABLE IF NOT EXISTS ingest_buffer (
     data_source_ids int[], schema_names text[], user_id int, occurred_at timestamptz
 ) ON COMMIT DELETE ROWS
 """
-# After the COPY: the batch's prompt rows are locked in id order (so concurrent drainers never
-# deadlock) and held to the commit: they also guard the prompts' rollup rows
-# (services/rollups/build.py), which the drain updates in this transaction.  Executions have no
-# foreign keys (their per-row checks were ~40% of the insert), so this is their check: a prompt
-# deleted since the batch resolved it has no row to lock, and its events leave the buffer here,
-# returned to be dead-lettered.  A deletion that comes later waits for this lock, then deletes
-# what this transaction inserted (services/catalog/prompts.delete_prompt).
+# After the COPY the batch's prompt rows are locked in two steps, each in id order (so concurrent
+# drainers never deadlock), and held to the commit:
+#
+# 1. ``FOR KEY SHARE`` before the insert.  Executions have no foreign keys (their per-row checks
+#    were ~40% of the insert), so this is their check: a prompt deleted since the batch resolved
+#    it has no row to lock, and its events leave the buffer here, returned to be dead-lettered.
+#    A deletion (``FOR UPDATE``, services/catalog/prompts.delete_prompt) waits for it, then
+#    deletes what this transaction inserted.  Key-share locks do not exclude each other, so the
+#    drain lanes insert their batches of the same prompts side by side.
+# 2. ``FOR NO KEY UPDATE`` (``_MERGE_BUFFER``) before the rollup merge and the prompts' latest
+#    execution: one writer of a prompt's rollup rows at a time (rebuilds take the same lock,
+#    services/rollups/build.py).  A rebuild that runs between a lane's insert and its merge reads
+#    only committed raw events, so the lane's increment afterwards is still exactly its own rows.
+#
+# Held across the insert, the exclusive lock serialized the lanes: a wait sampler on the batch
+# benchmark found the other lane waiting on it 43% of the time while the insert ran.  A batch
+# holding a RETRY_TIME_MAY_DIFFER event still takes it before the insert: that event's duplicate
+# check is a look-up, not the unique key, and two lanes must not both miss each other's copy.
 _LOCK_PROMPTS = """
 WITH locked AS MATERIALIZED (
-    SELECT id FROM prompts WHERE id IN (SELECT DISTINCT prompt_id FROM ingest_buffer) ORDER BY id FOR NO KEY UPDATE
+    SELECT id FROM prompts WHERE id IN (SELECT DISTINCT prompt_id FROM ingest_buffer) ORDER BY id FOR {mode}
 )
 DELETE FROM ingest_buffer WHERE prompt_id NOT IN (SELECT id FROM locked) RETURNING seq
 """
-# Then one round trip of set-based upserts.
+_LOCK_SHARED = _LOCK_PROMPTS.format(mode="KEY SHARE")
+_LOCK_EXCLUSIVE = _LOCK_PROMPTS.format(mode="NO KEY UPDATE")
+# After the insert, one round trip: the exclusive lock, then set-based upserts.
 _MERGE_BUFFER = """
+SELECT 1 FROM prompts WHERE id IN (SELECT DISTINCT prompt_id FROM ingest_buffer) ORDER BY id FOR NO KEY UPDATE;
 
 INSERT INTO prompt_versions (organization_id, prompt_id, version_hash, first_seen_at, last_seen_at)
 SELECT organization_id, prompt_id, version_hash, min(occurred_at), max(occurred_at)
@@ -788,14 +802,14 @@ FROM (SELECT DISTINCT ON (organization_id, event_id) * FROM ingest_buffer ORDER 
 -- it).  prompt_executions is partitioned by occurred_at, so the unique key is (organization_id,
 -- event_id, occurred_at):
 -- a retry whose time the server filled in differs, hence this look-up within a day of it, for
--- those events only (``probe``: RETRY_TIME_MAY_DIFFER; for the others it is a one-time filter).
--- LATERAL ... LIMIT 1 keeps it a per-event index probe of the one or two partitions in range (a
--- NOT EXISTS was planned as a hash anti-join reading every partition whole: 2.5 s on 300k rows).
-LEFT JOIN LATERAL (SELECT 1 AS found FROM prompt_executions e WHERE b.probe
-    AND e.organization_id = b.organization_id AND e.event_id = b.event_id
-    AND e.occurred_at BETWEEN b.occurred_at - interval '1 day' AND b.occurred_at + interval '1 day' LIMIT 1) AS s
-    ON true
-WHERE s.found IS NULL
+-- those events only (``probe``: RETRY_TIME_MAY_DIFFER).  Behind ``NOT b.probe OR`` it is a
+-- correlated subplan run only for them: a per-event index probe of the one or two partitions in
+-- range.  (A plain NOT EXISTS was planned as a hash anti-join reading every partition whole: 2.5 s
+-- on 300k rows; a LEFT JOIN LATERAL re-scanned an Append of every partition for each event, probe
+-- or not: 2.8 us per event.)
+WHERE NOT b.probe OR NOT EXISTS (SELECT 1 FROM prompt_executions e
+    WHERE e.organization_id = b.organization_id AND e.event_id = b.event_id
+    AND e.occurred_at BETWEEN b.occurred_at - interval '1 day' AND b.occurred_at + interval '1 day')
 ON CONFLICT (organization_id, event_id, occurred_at) DO NOTHING;
 """
 # The same INSERT, as one statement returning what it inserted summed per rollup row.
@@ -816,9 +830,10 @@ async def _store_postgres(rows: list[_Row], probes: list[bool]) -> tuple[int, li
     async with client.acquire_connection() as conn, conn.transaction():
         await conn.execute(_CREATE_BUFFER)
         await conn.copy_records_to_table("ingest_buffer", records=records, columns=_BUFFER_COLUMNS)
-        orphans = [r[0] for r in await conn.fetch(_LOCK_PROMPTS)]
+        orphans = [r[0] for r in await conn.fetch(_LOCK_EXCLUSIVE if any(probes) else _LOCK_SHARED)]
+        aggregates = await conn.fetch(_INSERT_AGGREGATED)
         await conn.execute(_MERGE_BUFFER)
-        delta = rollups.RollupDelta.of_aggregates(await conn.fetch(_INSERT_AGGREGATED))
+        delta = rollups.RollupDelta.of_aggregates(aggregates)
         await rollups.add_to_rollups(delta, conn)
     return sum(acc.count for acc in delta.hourly.values()), orphans
 

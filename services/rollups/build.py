@@ -315,6 +315,19 @@ class RollupDelta:
         return bool(self.hourly)
 
 
+def _list_counts(column: str, keys: str) -> str:
+    """Per rollup row, how many inserted rows name each element of the jsonb list ``column``.
+
+    The lists are grouped whole first and only the distinct ones are expanded: a batch repeats a
+    handful of lists, and expanding every row's list was ~0.4 us per event per list.
+    """
+    return (
+        f"SELECT {keys}, jsonb_object_agg(x, c)::text AS {column} FROM (SELECT {keys}, x, sum(c)::bigint AS c "
+        f"FROM (SELECT {keys}, {column}, count(*) AS c FROM ins GROUP BY {keys}, {column}) w, "
+        f"jsonb_array_elements_text(w.{column}) x GROUP BY {keys}, x) y GROUP BY {keys}"
+    )
+
+
 def aggregated_insert(insert_sql: str) -> str:
     """``insert_sql`` (an ``INSERT INTO prompt_executions ... ON CONFLICT ... DO NOTHING``, with
     no ``RETURNING``) as one statement that returns what it inserted summed per rollup row.
@@ -349,10 +362,8 @@ def aggregated_insert(insert_sql: str) -> str:
         f"b AS (SELECT {keys}, jsonb_object_agg(k, c)::text AS bins FROM (SELECT {keys}, "
         f"ceil(ln({lat}) / {SKETCH_LOG_GAMMA!r})::int AS k, count(*) AS c FROM ins "
         f"WHERE {lat} >= {SKETCH_MIN_VALUE!r} GROUP BY {keys}, 5) x GROUP BY {keys}),\n"
-        f"d AS (SELECT {keys}, jsonb_object_agg(x, c)::text AS ds FROM (SELECT {keys}, x, count(*) AS c "
-        f"FROM ins, jsonb_array_elements_text(ins.ds) x GROUP BY {keys}, x) y GROUP BY {keys}),\n"
-        f"c AS (SELECT {keys}, jsonb_object_agg(x, c)::text AS sc FROM (SELECT {keys}, x, count(*) AS c "
-        f"FROM ins, jsonb_array_elements_text(ins.sc) x GROUP BY {keys}, x) y GROUP BY {keys})\n"
+        f"d AS ({_list_counts('ds', keys)}),\n"
+        f"c AS ({_list_counts('sc', keys)})\n"
         f"SELECT g.*, b.bins, d.ds, c.sc FROM g LEFT JOIN b USING ({keys}) LEFT JOIN d USING ({keys}) "
         f"LEFT JOIN c USING ({keys})"
     )
