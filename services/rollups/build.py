@@ -329,8 +329,8 @@ def _list_counts(column: str, keys: str) -> str:
 
 
 def aggregated_insert(insert_sql: str) -> str:
-    """``insert_sql`` (an ``INSERT INTO prompt_executions ... ON CONFLICT ... DO NOTHING``, with
-    no ``RETURNING``) as one statement that returns what it inserted summed per rollup row.
+    """``insert_sql`` (an ``INSERT INTO prompt_executions ...``, with or without ``ON CONFLICT ... DO
+    NOTHING``, with no ``RETURNING``) as one statement that returns what it inserted summed per rollup row.
 
     PostgreSQL.  The rows come back already grouped by (prompt, hour, version, status): count,
     each measure's sum, count and sum of squares, the latest time, the latency sketch's zeros
