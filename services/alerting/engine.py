@@ -37,6 +37,7 @@ from services import metrics
 from services.alerting import events as alert_events
 from services.alerting.info import render
 from services.alerting.schemas import AlertChange, AlertInfo, RecordedMetric
+from services.core import leases
 from services.core.config import get_settings
 from services.core.redis_client import get_redis, key
 from services.identity import Principal
@@ -49,10 +50,6 @@ CYCLE_LOCK = "alerting:cycle_lock"
 # The cycle lock is a lease its holder renews every third of it: a worker killed mid-cycle
 # (tests/faults/test_worker_kill.py) held it for a fixed 300 s, stopping every cycle meanwhile.
 CYCLE_LEASE_SECONDS = 15
-_RENEW_IF_HELD = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('EXPIRE', KEYS[1], ARGV[2]) end
-return 0
-"""
 _RANK = {"info": 0, "warning": 1, "critical": 2}
 
 
@@ -372,14 +369,13 @@ async def evaluate_all() -> CycleResult:
     redis = get_redis()
     token = uuid.uuid4().hex
     lock = key(CYCLE_LOCK)
-    if not await redis.set(lock, token, nx=True, ex=CYCLE_LEASE_SECONDS):
+    if not await leases.acquire(lock, token, CYCLE_LEASE_SECONDS, redis):
         return CycleResult(ran=False)
-    renew = redis.register_script(_RENEW_IF_HELD)
 
     async def keep_lease() -> None:
         while True:
             await asyncio.sleep(CYCLE_LEASE_SECONDS / 3)
-            if not await renew(keys=[lock], args=[token, CYCLE_LEASE_SECONDS]):
+            if not await leases.renew(lock, token, CYCLE_LEASE_SECONDS, redis):
                 return
 
     lease = asyncio.create_task(keep_lease())
@@ -396,8 +392,7 @@ async def evaluate_all() -> CycleResult:
         lease.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await lease
-        if await redis.get(lock) == token:
-            await redis.delete(lock)
+        await leases.release(lock, token, redis)
     duration = round((time.perf_counter() - started) * 1000, 3)
     await redis.hset(
         key(LAST_CYCLE),

@@ -16,13 +16,14 @@ whole file; SQLite has no per-table vacuum), ``REINDEX t``.
 from __future__ import annotations
 
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise import connections
 
 from models.dbperf import OptimizationRun
-from services.core import job_queue
+from services.core import job_queue, leases
 from services.core.errors import Conflict, FieldIssue, NotFound, ServiceUnavailable
 from services.core.redis_client import get_redis, key
 from services.core.validation import bad_request
@@ -212,33 +213,30 @@ async def start_run(principal: Principal, request: OptimizeRequest) -> Optimizat
     running = await _in_progress()  # also clears a lock an abandoned run still holds
     if running is not None:
         raise Conflict(f"Optimization run {running.id} is in progress")
-    if not await redis.set(lock_key(), "starting", nx=True, ex=LOCK_TTL_SECONDS):
-        holder = await redis.get(lock_key())
-        raise Conflict(f"Optimization run {holder.decode() if isinstance(holder, bytes) else holder} is in progress")
+    starting = f"starting {uuid.uuid4().hex}"
+    if not await leases.acquire(lock_key(), starting, LOCK_TTL_SECONDS, redis):
+        raise Conflict(f"Optimization run {await leases.holder(lock_key(), redis)} is in progress")
     try:
         running = await _in_progress()
         if running is not None:
             raise Conflict(f"Optimization run {running.id} is in progress")
         run = await OptimizationRun.create(**common, dry_run=False, status="queued")
-        await redis.set(lock_key(), str(run.id), ex=LOCK_TTL_SECONDS)
+        await redis.set(lock_key(), str(run.id), ex=LOCK_TTL_SECONDS)  # the lease now names its run
     except BaseException:
-        await redis.delete(lock_key())
+        await leases.release(lock_key(), starting, redis)
         raise
     try:
         await job_queue.enqueue(JOB_NAME, run.id, job_id=job_id(run.id))
     except Exception:
         run.status, run.error, run.finished_at = "failed", "the job queue was unavailable", datetime.now(UTC)
         await run.save()
-        await redis.delete(lock_key())
+        await _release(run.id)
         raise ServiceUnavailable("The job queue is unavailable; try again shortly", retry_after=5) from None
     return info(run)
 
 
 async def _release(run_id: int) -> None:
-    redis = get_redis()
-    holder = await redis.get(lock_key())
-    if holder is not None and (holder.decode() if isinstance(holder, bytes) else holder) == str(run_id):
-        await redis.delete(lock_key())
+    await leases.release(lock_key(), str(run_id))
 
 
 async def _execute_pg(statements: list[RunStatement]) -> str | None:

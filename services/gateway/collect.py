@@ -32,6 +32,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from models.gateway import GatewaySample, GatewayTarget
+from services.core import leases
 from services.core.redis_client import get_redis, key
 from services.gateway import websocket
 from services.gateway.probe import Probe, clean, client, probe
@@ -197,7 +198,7 @@ async def collect_for_read(organization_id: int) -> int:
     if not await _due_inline(organization_id, await _marker(organization_id)):
         return 0
     lock, token = lock_key(organization_id), uuid.uuid4().hex
-    if not await redis.set(lock, token, nx=True, ex=COLLECT_LOCK_SECONDS):
+    if not await leases.acquire(lock, token, COLLECT_LOCK_SECONDS, redis):
         for _ in range(int(COLLECT_LOCK_SECONDS / LOCK_POLL_SECONDS)):  # another read collects: wait for it
             if not await redis.exists(lock):
                 break
@@ -207,8 +208,7 @@ async def collect_for_read(organization_id: int) -> int:
         targets = await _due_inline(organization_id, await _marker(organization_id, take=True))
         return len(await collect(targets)) if targets else 0
     finally:
-        if await redis.get(lock) in (token, token.encode()):
-            await redis.delete(lock)
+        await leases.release(lock, token, redis)
 
 
 async def _due_inline(organization_id: int, cleared_at: datetime | None) -> list[GatewayTarget]:
