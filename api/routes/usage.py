@@ -19,7 +19,7 @@ from starlette.responses import Response, StreamingResponse
 
 from api.envelope import success
 from api.routing import Call, Ok, Router
-from services import usage
+from services import security, usage
 from services.core import rate_limit
 from services.core.config import get_settings
 from services.identity import Role
@@ -229,7 +229,7 @@ if not get_settings().is_production:
     f"Cache-Control; at most {PUBLIC_RATE_LIMIT} reads per minute per client address.",
 )
 async def get_public_user_analytics(call: Call[None, None]) -> Ok | Response:
-    address = call.request.client.host if call.request.client else "unknown"
+    address = security.client_address(call.request.scope)
     await rate_limit.hit(f"usage:public:{address}", PUBLIC_RATE_LIMIT)
     data = await usage.public_analytics(call.path.username)
     tag = usage.etag(data)

@@ -6,7 +6,7 @@ import strawberry
 
 from graphql_schema.context import Info
 from graphql_schema.derive import model_type
-from services import identity
+from services import identity, security
 from services.core.errors import BadRequest, RateLimited, Unauthorized
 from services.core.validation import validated
 from services.identity import IssuedToken, OrganizationInfo, TokenRequest, UserInfo
@@ -84,7 +84,7 @@ class IdentityMutation:
             # escape the brute-force detection, so it is not served over a websocket.
             raise BadRequest.field("signIn", "signIn is served over HTTP (POST /graphql), not over a websocket")
         body = validated(TokenRequest, {"email": email, "password": password})
-        client_ip = request.client.host if request.client else "unknown"  # as the REST route counts it
+        client_ip = security.client_address(scope)  # as the REST route counts it
         try:
             issued = await identity.sign_in(body, client_ip)
         except Unauthorized:

@@ -5,6 +5,9 @@ snapshot (``decisions``), per-address reputation (``reputation``), stored-event 
 (``events``), configuration, health, dashboard and the spike alert (``monitor``), Prometheus
 families (``metrics``, registered with ``/metrics`` when this package is imported)."""
 
+from collections.abc import Mapping
+from typing import Any
+
 from services import observability
 from services.security import decisions, events, metrics, monitor, reputation
 from services.security.addresses import AddressBook, require_ip
@@ -41,6 +44,17 @@ if metrics.families not in observability.EXTRA_FAMILIES:
     observability.EXTRA_FAMILIES.append(metrics.families)
 
 
+def client_address(scope: Mapping[str, Any]) -> str:
+    """The request's client as the security middleware resolved it (``X-Forwarded-For`` honoured only
+    from ``TRUSTED_PROXIES``), else the socket peer.  Per-address budgets count this: behind a proxy
+    the socket peer is the proxy, and every client would share one budget."""
+    resolved = (scope.get("state") or {}).get("client_ip")
+    if resolved:
+        return str(resolved)
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
 def flag_request(scope: dict, flag: str) -> None:  # type: ignore[type-arg]
     """Mark the current request for the security middleware (e.g. ``graphql_limit``): adapters call
     this where they refuse something the middleware cannot see in the status code."""
@@ -54,6 +68,7 @@ __all__ = [
     "Guard",
     "SecurityRecorder",
     "SecuritySettings",
+    "client_address",
     "decisions",
     "events",
     "flag_request",

@@ -139,6 +139,33 @@ async def test_forwarded_for_is_honoured_only_from_trusted_proxies(client, serve
         await client.post(f"/v1/security/blocked-ips/{blocked}/unblock", headers=root.headers)
 
 
+async def test_login_budget_counts_the_client_behind_a_trusted_proxy(servers):
+    """The per-address login budget counts the client the security middleware resolved: behind a
+    trusted proxy every client's socket peer is the proxy, and counting that made one client's
+    failed logins lock every other client out (REST and GraphQL share the budget).  The proxy is
+    127.0.0.45: one uvicorn itself does not trust (its ``--forwarded-allow-ips`` is 127.0.0.1), as
+    a proxy on another host would be."""
+    port = servers(
+        TRUSTED_PROXIES="127.0.0.45/32", LOGIN_RATE_LIMIT_PER_MINUTE="1", SECURITY_SCENARIOS="http-bf-login=1000/6"
+    )
+    a, b = f"203.0.113.{time.time_ns() % 200 + 1}", f"198.51.100.{time.time_ns() % 200 + 1}"
+
+    async def attempt(proxy: httpx.AsyncClient, client: str, n: int) -> int:
+        body = {"email": f"nobody-{n}-{time.time_ns()}@example.com", "password": "wrong password"}
+        r = await proxy.post("/api/v1/auth/token", json=body, headers={"X-Forwarded-For": client})
+        return r.status_code
+
+    async with host(port, "127.0.0.45") as proxy:
+        assert [await attempt(proxy, a, n) for n in range(5)] == [401] * 5  # 5 = 5 x the per-e-mail limit
+        assert await attempt(proxy, a, 5) == 429
+        assert await attempt(proxy, b, 6) == 401  # another client behind the same proxy keeps its budget
+        sign_in = {"query": 'mutation { signIn(email: "x@example.com", password: "y") { accessToken } }'}
+        r = await proxy.post("/graphql", json=sign_in, headers={"X-Forwarded-For": a})
+        assert r.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED", r.text
+        r = await proxy.post("/graphql", json=sign_in, headers={"X-Forwarded-For": b})
+        assert r.json()["errors"][0]["extensions"]["code"] != "RATE_LIMITED", r.text
+
+
 async def _listen(port: int, token: str, query: str) -> Any:
     import json
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from api.routing import Call, Ok, Router
-from services import identity
+from services import identity, security
 from services.identity import IssuedToken, TokenRequest
 
 router = Router("Auth")
@@ -34,7 +34,7 @@ class MeResponse(BaseModel):
     responses={401: "Invalid email or password", 429: "Too many login attempts; see Retry-After"},
 )
 async def issue_token(call: Call[None, TokenRequest]) -> Ok:
-    client_ip = call.request.client.host if call.request.client else "unknown"
+    client_ip = security.client_address(call.request.scope)
     return Ok(await identity.sign_in(call.body, client_ip), "Token issued")
 
 
