@@ -23,9 +23,11 @@ async def test_burst_worker_flushes_api_key_usage_and_beats(client, make_tenant)
     assert done.returncode == 0, done.stderr[-2000:]
 
     await key.refresh_from_db()
-    assert key.last_used_at is not None
+    assert key.last_used_at is not None  # flushed: by this job or by the same job's startup cron run
     info = await job.result(timeout=5)
-    assert info["updated"] >= 1
+    # The worker also runs flush_api_key_usage at startup (cron, run_at_startup): whichever of the two
+    # reads the noted uses first moves them, so this job may find nothing left (0), never an error.
+    assert isinstance(info["updated"], int) and info["updated"] >= 0
     keys = (await client.get("/api/v1/api-keys", headers=tenant.headers)).json()["data"]["items"]
     assert keys[0]["last_used_at"] is not None
 
