@@ -26,7 +26,7 @@ from tortoise.functions import Count, Sum
 
 from models.gateway import GatewaySample, GatewayTarget
 from models.tools import ToolExecution
-from services import alerting, ingest, tools
+from services import alerting, analytics, ingest, tools
 from services import usage as usage_domain
 from services.core.config import get_settings
 from services.core.dates import WINDOWS
@@ -62,14 +62,6 @@ RANGES: dict[str, timedelta] = {name: WINDOWS[name] for name in get_args(TimeRan
 CURRENT = timedelta(hours=1)  # how far back "current" figures look for the last two samples
 BILLING_WINDOW = timedelta(days=30)  # what the billing component looks at (usage's last_30_days for figures)
 MAX_HISTORY_POINTS = 2000
-# billing history: tool calls per bucket (the gateway's own table; 12-31 buckets, 90 for 90d)
-BILLING_BUCKETS: dict[str, timedelta] = {
-    "1h": timedelta(minutes=5),
-    "24h": timedelta(hours=1),
-    "7d": timedelta(hours=6),
-    "30d": timedelta(days=1),
-    "90d": timedelta(days=1),
-}
 HISTORY_PER_TARGET = 300
 
 
@@ -529,7 +521,7 @@ async def billing(
 async def _billing_history(organization_id: int, time_range: TimeRange, now: datetime) -> list[BillingHistoryPoint]:
     """Tool calls, errors and execution time per bucket of the time range, empty buckets included (the
     tools domain sums them from its hourly rollups plus raw calls only where no clean rollup applies)."""
-    step = BILLING_BUCKETS[time_range]
+    step = analytics.BUCKETS[time_range]  # each window's chart bucket, as every chart of the product uses
     seconds = int(step.total_seconds())
     first = int((now - RANGES[time_range]).timestamp()) // seconds
     last = int(now.timestamp()) // seconds

@@ -343,6 +343,24 @@ async def tab(server: str) -> AsyncIterator[Tab]:
             yield t
 
 
+async def _ingest_until_changed(client, tenant, tab, event: dict, shown: str, before: object, what: str) -> int:
+    """Ingest and drain ``event`` until the page's ``shown`` text leaves ``before``; returns the events sent.
+
+    A notice published before the server has the page's subscription is not seen, so up to three
+    are sent, each waited on.
+    """
+    sent = 0
+    for _ in range(3):
+        r = await client.post("/api/v1/prompts/analytics/batch", json={"events": [event]}, headers=tenant.key_headers)
+        assert r.status_code == 202, r.text
+        await jobs.drain_ingest({"worker_id": "dashboard-test"})
+        sent += 1
+        with contextlib.suppress(AssertionError):
+            await tab.until(f"{shown} !== '{before}'", f"{what} to change", seconds=15)
+            break
+    return sent
+
+
 @needs_chromium
 async def test_sign_in_open_a_prompt_and_acknowledge_an_alert(server, client, make_tenant, tab):
     tenant = await make_tenant("admin")
@@ -391,17 +409,10 @@ async def test_sign_in_open_a_prompt_and_acknowledge_an_alert(server, client, ma
     # executions count changes without a reload (the refetch is throttled to one per 10 s)
     await tab.until("document.querySelector('#kpis-live')?.textContent.includes('live')", "the live socket")
     await tab.js("window.__sameDocument = true")
-    before, sent, live_prompt = 400 + BULK_PROMPTS + 1, 0, str(uuid.uuid4())
+    before, live_prompt = 400 + BULK_PROMPTS + 1, str(uuid.uuid4())
     value = "document.querySelector('.kpi[data-metric=executions] .value').textContent"
-    for _ in range(3):  # a notice published before the server has the subscription is not seen: send more
-        more = [{"prompt_id": live_prompt, "prompt_name": "Live prompt", "version_hash": "l1", "latency_ms": 100.0}]
-        r = await client.post("/api/v1/prompts/analytics/batch", json={"events": more}, headers=tenant.key_headers)
-        assert r.status_code == 202, r.text
-        await jobs.drain_ingest({"worker_id": "dashboard-test"})
-        sent += 1
-        with contextlib.suppress(AssertionError):
-            await tab.until(f"{value} !== '{before}'", "the executions count to change", seconds=15)
-            break
+    more = {"prompt_id": live_prompt, "prompt_name": "Live prompt", "version_hash": "l1", "latency_ms": 100.0}
+    sent = await _ingest_until_changed(client, tenant, tab, more, value, before, "the executions count")
     await tab.until(f"{value} === '{before + sent}'", "the live executions count", seconds=15)
     assert await tab.js("window.__sameDocument === true")  # no reload
     assert int(await tab.js("document.querySelector('#kpis-updated').dataset.refreshes")) >= 1
@@ -457,15 +468,7 @@ async def test_sign_in_open_a_prompt_and_acknowledge_an_alert(server, client, ma
     run = {"prompt_id": prompt_id, "version_hash": "v2", "latency_ms": 650.0}
     executions = "document.querySelector('#prompt-kpis .kpi .value').textContent"
     total = int((await tab.js(executions)).replace(",", ""))
-    sent = 0
-    for _ in range(3):  # as on the overview: the first notice may precede the subscription
-        r = await client.post("/api/v1/prompts/analytics/batch", json={"events": [run]}, headers=tenant.key_headers)
-        assert r.status_code == 202, r.text
-        await jobs.drain_ingest({"worker_id": "dashboard-test"})
-        sent += 1
-        with contextlib.suppress(AssertionError):
-            await tab.until(f"{executions} !== '{total}'", "the prompt's executions to change", seconds=15)
-            break
+    sent = await _ingest_until_changed(client, tenant, tab, run, executions, total, "the prompt's executions")
     await tab.until(f"{executions} === '{total + sent}'", "the prompt's live executions", seconds=15)
     await tab.until("Number(document.querySelector('#prompt-updated').dataset.refreshes) >= 1", "the refresh")
     await tab.until("document.querySelectorAll('#charts canvas').length >= 4", "the charts again")
