@@ -177,7 +177,10 @@ async def test_a_batch_mixing_stored_and_new_events_stores_and_counts_only_the_n
     await drain()
     dead_before = await prompt_ingest.dead_letters_recent(0, tenant.organization_id)
     fresh = [event(pid, event_id=str(uuid.uuid4()), timestamp=at, latency_ms=300.0) for _ in range(3)]
-    r = await client.post("/api/v1/prompts/analytics/batch", json={"events": first + fresh}, headers=tenant.key_headers)
+    again = fresh[:1]  # and one repeated within the batch itself: the drain keeps the first
+    r = await client.post(
+        "/api/v1/prompts/analytics/batch", json={"events": first + fresh + again}, headers=tenant.key_headers
+    )
     assert r.status_code == 202
     await drain()
     prompt = await Prompt.get(uuid=pid)
