@@ -600,8 +600,9 @@ async def dead_letters_recent(hours: int = 1, organization_id: int | None = None
     return sum(int(v) for v in got if v is not None)
 
 
-async def _resolve_prompts(events: list[_Event]) -> dict[tuple[int, str], Prompt]:
-    """Map (org, prompt ref) to a Prompt, creating prompts for unknown uuids in the caller's org.
+async def _resolve_prompts(events: list[_Event]) -> dict[tuple[int, str | int], Prompt]:
+    """Map (org, prompt ref as sent: uuid text or integer id) to a Prompt, creating prompts for
+    unknown uuids in the caller's org.
 
     A uuid names a prompt within one organization (unique per organization), so two tenants
     sending the same uuid each get their own prompt and neither can capture the other's events.
@@ -610,13 +611,13 @@ async def _resolve_prompts(events: list[_Event]) -> dict[tuple[int, str], Prompt
     orgs = {org for org, _ in refs}
     uuids = {ref for _, ref in refs if isinstance(ref, str)}
     ints = {ref for _, ref in refs if isinstance(ref, int)}
-    found: dict[tuple[int, str], Prompt] = {}
+    found: dict[tuple[int, str | int], Prompt] = {}
     if uuids:
         for p in await Prompt.filter(organization_id__in=list(orgs), uuid__in=list(uuids)):
             found[(p.organization_id, str(p.uuid))] = p
     if ints:
         for p in await Prompt.filter(organization_id__in=list(orgs), id__in=list(ints)):
-            found[(p.organization_id, str(p.id))] = p
+            found[(p.organization_id, p.id)] = p
     names: dict[tuple[int, str], str] = {}
     for org, _, e in events:
         if e.get("prompt_name") and isinstance(e["prompt_id"], str):
@@ -632,25 +633,26 @@ async def _resolve_prompts(events: list[_Event]) -> dict[tuple[int, str], Prompt
     return found
 
 
-# One stored event, in the column order of the COPY (after ``seq``): event_id, organization_id,
-# prompt_id, version_hash, status, total_duration_ms, ai_response_time_ms, query_execution_time_ms,
-# latency_ms, cost_usd, score, data_source_ids, schema_names, user_id, occurred_at.  The two lists
-# are JSON text, what the buffer's (and the table's) jsonb columns take: asyncpg's binary array
-# encoding of two short lists was half the COPY's client-side cost (1.5 of 2.9 us per event).
+# One stored event as the buffer's COPY record (``_BUFFER_COLUMNS``): its position in the batch,
+# whether its id needs the retry-time look-up, then ``EXECUTION_COLUMNS``.  Built once, in that
+# shape, for the COPY.  The two lists are JSON text, what the buffer's (and the table's) jsonb
+# columns take: asyncpg's binary array encoding of two short lists was half the COPY's
+# client-side cost (1.5 of 2.9 us per event).
 _Row = tuple[Any, ...]
-_ROW_ORG, _ROW_PROMPT, _ROW_STATUS, _ROW_TOTAL, _ROW_LATENCY = 1, 2, 4, 5, 8
-_ROW_SOURCES, _ROW_USER, _ROW_OCCURRED = 11, 13, 14
+_ROW_SEQ, _ROW_PROBE, _ROW_ORG, _ROW_PROMPT = 0, 1, 3, 4
 
 
 def _json_list(values: list[Any] | None) -> str:
     return orjson.dumps(values).decode() if values else "[]"
 
 
-def _row(org: int, user: int, e: dict[str, Any], prompt_id: int) -> _Row:
+def _row(seq: int, org: int, user: int, e: dict[str, Any], prompt_id: int) -> _Row:
     get = e.get
     latency = get("latency_ms")
     total = get("total_duration_ms")
     return (
+        seq,
+        get(RETRY_TIME_MAY_DIFFER) is True,
         e["event_id"],
         org,
         prompt_id,
@@ -688,7 +690,7 @@ async def _write(events: list[_Event]) -> DrainResult:
     # Done here rather than by a DISTINCT ON in the insert: its sort was 1.4 us per event there.
     named: set[tuple[int, str]] = set()
     for org, user, e in events:
-        prompt_id = ids.get((org, str(e["prompt_id"])))
+        prompt_id = ids.get((org, e["prompt_id"]))
         if prompt_id is None:  # an integer id of no prompt of this org, or a uuid owned by another org
             dead.append({"o": org, "e": e, "reason": "unknown prompt"})
             continue
@@ -696,13 +698,12 @@ async def _write(events: list[_Event]) -> DrainResult:
         if event in named:
             continue
         named.add(event)
-        rows.append(_row(org, user, e, prompt_id))
+        rows.append(_row(len(rows), org, user, e, prompt_id))
         sources.append((org, e))
     if rows:
         # the rollups are updated in the same transaction: no dirty marks (services/rollups/build.py)
         if get_settings().is_postgres:
-            probes = [bool(e.get(RETRY_TIME_MAY_DIFFER)) for _, e in sources]
-            result.inserted, orphans = await _store_postgres(rows, probes)
+            result.inserted, orphans = await _store_postgres(rows)
             for i in orphans:
                 org, e = sources[i]
                 dead.append({"o": org, "e": e, "reason": "prompt deleted"})
@@ -838,7 +839,7 @@ _INSERT_SKIPPING_STORED = rollups.aggregated_insert(
 _UNIQUE_VIOLATION = "23505"
 
 
-async def _store_postgres(rows: list[_Row], probes: list[bool]) -> tuple[int, list[int]]:
+async def _store_postgres(rows: list[_Row]) -> tuple[int, list[int]]:
     """COPY the rows into the temp buffer and merge them (idempotent on event_id).
 
     Returns the rows inserted and the indexes (in ``rows``) of those whose prompt was deleted meanwhile.
@@ -846,13 +847,12 @@ async def _store_postgres(rows: list[_Row], probes: list[bool]) -> tuple[int, li
     PostgreSQL buys: one binary COPY and one round trip of set-based SQL per batch (inserts, version
     and latest-execution upserts, rollups) instead of the ORM's per-table statements (:func:`_store_orm`).
     """
-    # the two lists travel as native arrays (asyncpg's binary encoding) and become jsonb in the insert
-    records = [(seq, probe, *r) for seq, (r, probe) in enumerate(zip(rows, probes, strict=True))]
     client: Any = connections.get("default")
     async with client.acquire_connection() as conn, conn.transaction():
         await conn.execute(_CREATE_BUFFER)
-        await conn.copy_records_to_table("ingest_buffer", records=records, columns=_BUFFER_COLUMNS)
-        orphans = [r[0] for r in await conn.fetch(_LOCK_EXCLUSIVE if any(probes) else _LOCK_SHARED)]
+        await conn.copy_records_to_table("ingest_buffer", records=rows, columns=_BUFFER_COLUMNS)
+        probes = any(r[_ROW_PROBE] for r in rows)
+        orphans = [r[0] for r in await conn.fetch(_LOCK_EXCLUSIVE if probes else _LOCK_SHARED)]
         try:
             async with conn.transaction():  # a savepoint: a repeated key undoes this statement only
                 aggregates = await conn.fetch(_INSERT_FRESH)
@@ -869,27 +869,21 @@ async def _store_postgres(rows: list[_Row], probes: list[bool]) -> tuple[int, li
 # --------------------------------------------------------------------------- SQLite (and any other backend): ORM
 
 
-async def _store_orm(rows: list[_Row], prompts: dict[tuple[int, str], Prompt]) -> int:
-    executions = [
-        PromptExecution(
-            event_id=uuid.UUID(r[0]),
-            organization_id=r[1],
-            prompt_id=r[2],
-            version_hash=r[3],
-            status=r[4],
-            total_duration_ms=r[5],
-            ai_response_time_ms=r[6],
-            query_execution_time_ms=r[7],
-            latency_ms=r[8],
-            cost_usd=Decimal(str(r[9])) if r[9] is not None else None,
-            score=r[10],
-            data_source_ids=orjson.loads(r[11]),
-            schema_names=orjson.loads(r[12]),
-            user_id=r[13],
-            occurred_at=r[14],
-        )
-        for r in rows
-    ]
+def _execution(row: _Row) -> PromptExecution:
+    fields = dict(zip(_BUFFER_COLUMNS, row, strict=True))
+    del fields["seq"], fields["probe"]
+    cost = fields["cost_usd"]
+    fields.update(
+        event_id=uuid.UUID(fields["event_id"]),
+        cost_usd=None if cost is None else Decimal(str(cost)),
+        data_source_ids=orjson.loads(fields["data_source_ids"]),
+        schema_names=orjson.loads(fields["schema_names"]),
+    )
+    return PromptExecution(**fields)
+
+
+async def _store_orm(rows: list[_Row], prompts: dict[tuple[int, str | int], Prompt]) -> int:
+    executions = [_execution(r) for r in rows]
     async with in_transaction():
         # Idempotency: skip ids already stored (a redelivery) or repeated in this batch (an SDK
         # retry), per organization (an event id names an event within its tenant).  The unique
@@ -948,7 +942,7 @@ async def _update_versions(rows: list[PromptExecution]) -> None:
         await PromptVersion.bulk_update(changed, fields=["first_seen_at", "last_seen_at"])
 
 
-async def _update_latest(rows: list[PromptExecution], prompts: dict[tuple[int, str], Prompt]) -> None:
+async def _update_latest(rows: list[PromptExecution], prompts: dict[tuple[int, str | int], Prompt]) -> None:
     latest: dict[int, PromptExecution] = {}
     for r in rows:
         if r.prompt_id not in latest or r.occurred_at >= latest[r.prompt_id].occurred_at:

@@ -315,16 +315,21 @@ class RollupDelta:
         return bool(self.hourly)
 
 
-def _list_counts(column: str, keys: str) -> str:
+# What aggregated_insert's one grouping pass (``x``) yields per set: GROUPING(k, ds, sc) is 0b011 for
+# the rows of the sketch-bucket set, 0b101 for the data-source lists', 0b110 for the schema lists'.
+_BINS_SET, _SOURCES_SET, _SCHEMAS_SET = 3, 5, 6
+
+
+def _list_counts(column: str, keys: str, grouping_set: int) -> str:
     """Per rollup row, how many inserted rows name each element of the jsonb list ``column``.
 
-    The lists are grouped whole first and only the distinct ones are expanded: a batch repeats a
-    handful of lists, and expanding every row's list was ~0.4 us per event per list.
+    Only the distinct lists (the grouping pass's rows of ``grouping_set``) are expanded: a batch
+    repeats a handful of lists, and expanding every row's list was ~0.4 us per event per list.
     """
     return (
-        f"SELECT {keys}, jsonb_object_agg(x, c)::text AS {column} FROM (SELECT {keys}, x, sum(c)::bigint AS c "
-        f"FROM (SELECT {keys}, {column}, count(*) AS c FROM ins GROUP BY {keys}, {column}) w, "
-        f"jsonb_array_elements_text(w.{column}) x GROUP BY {keys}, x) y GROUP BY {keys}"
+        f"SELECT {keys}, jsonb_object_agg(e, c)::text AS {column} FROM (SELECT {keys}, e, sum(c)::bigint AS c "
+        f"FROM x, jsonb_array_elements_text(x.{column}) e WHERE w = {grouping_set} GROUP BY {keys}, e) y "
+        f"GROUP BY {keys}"
     )
 
 
@@ -337,7 +342,9 @@ def aggregated_insert(insert_sql: str) -> str:
     and bucket counts (DDSketch's ``ceil(ln(v) / ln(gamma))``, the same arithmetic as
     :meth:`Sketch.add`), and data-source and schema counts -- what :meth:`Accumulator.add_row`
     would sum, without shipping every inserted row to Python (that cost ~16 us per event in
-    the drain).  Read the result with :meth:`RollupDelta.of_aggregates`.
+    the drain).  The bucket and list counts come from one hashed pass over the inserted rows
+    with three grouping sets (three sorted passes were 0.3-0.4 us per event more).  Read the
+    result with :meth:`RollupDelta.of_aggregates`.
     """
     returning = ", ".join(
         [
@@ -355,15 +362,18 @@ def aggregated_insert(insert_sql: str) -> str:
     measures = ", ".join(f"sum(m{i}), count(m{i}), sum(m{i} * m{i})" for i in range(len(MEASURES)))
     lat = f"m{MEASURES.index('latency_ms')}"
     keys = "p, h, v, s"
+    bucket = f"CASE WHEN {lat} >= {SKETCH_MIN_VALUE!r} THEN ceil(ln({lat}) / {SKETCH_LOG_GAMMA!r})::int END"
     return (
         f"WITH ins AS ({insert_sql.rstrip().removesuffix(';')}\nRETURNING {returning}),\n"
         f"g AS (SELECT {keys}, min(o) AS o, count(*) AS n, max(t) AS t, "
         f"count(*) FILTER (WHERE {lat} < {SKETCH_MIN_VALUE!r}) AS z, {measures} FROM ins GROUP BY {keys}),\n"
-        f"b AS (SELECT {keys}, jsonb_object_agg(k, c)::text AS bins FROM (SELECT {keys}, "
-        f"ceil(ln({lat}) / {SKETCH_LOG_GAMMA!r})::int AS k, count(*) AS c FROM ins "
-        f"WHERE {lat} >= {SKETCH_MIN_VALUE!r} GROUP BY {keys}, 5) x GROUP BY {keys}),\n"
-        f"d AS ({_list_counts('ds', keys)}),\n"
-        f"c AS ({_list_counts('sc', keys)})\n"
+        f"x AS (SELECT {keys}, k, ds, sc, count(*) AS c, GROUPING(k, ds, sc) AS w "
+        f"FROM (SELECT {keys}, ds, sc, {bucket} AS k FROM ins) r "
+        f"GROUP BY GROUPING SETS (({keys}, k), ({keys}, ds), ({keys}, sc))),\n"
+        f"b AS (SELECT {keys}, jsonb_object_agg(k, c)::text AS bins FROM x "
+        f"WHERE w = {_BINS_SET} AND k IS NOT NULL GROUP BY {keys}),\n"
+        f"d AS ({_list_counts('ds', keys, _SOURCES_SET)}),\n"
+        f"c AS ({_list_counts('sc', keys, _SCHEMAS_SET)})\n"
         f"SELECT g.*, b.bins, d.ds, c.sc FROM g LEFT JOIN b USING ({keys}) LEFT JOIN d USING ({keys}) "
         f"LEFT JOIN c USING ({keys})"
     )
