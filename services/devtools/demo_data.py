@@ -668,7 +668,7 @@ async def _write_latest(plans: list[_Plan], tx: Any) -> None:
         duration = total_ms if total_ms != "\\N" else latency
         p.last_execution_ms = float(duration) if duration != "\\N" else None
         p.last_data_source_ids = list(ds)
-        p.last_data_source_key = "," + ",".join(str(i) for i in ds) + "," if ds else ""
+        p.last_data_source_key = ingest.data_source_key(ds)
         changed.append(p)
     if changed:
         await Prompt.bulk_update(

@@ -261,6 +261,9 @@ class RollupDelta:
 
     hourly: dict[RollupKey, Accumulator] = field(default_factory=dict)
     organizations: dict[int, int] = field(default_factory=dict)  # prompt id -> organization id
+    # (prompt id, version hash) -> first and last time among the rows: filled by of_aggregates, for
+    # the versions' first/last seen, which the same pass over the inserted rows gives for free
+    versions: dict[tuple[int, str], tuple[datetime, datetime]] = field(default_factory=dict)
 
     def add(self, organization_id: int, prompt_id: int, row: Mapping[str, Any]) -> None:
         """One stored execution (``RAW_FIELDS``, ``occurred_at`` timezone-aware)."""
@@ -288,7 +291,10 @@ class RollupDelta:
                 total, count, squares = r[8 + 3 * i : 11 + 3 * i]
                 if count:
                     acc.totals[m] = [total, count, squares]
-            bins, sources, schemas = r[8 + 3 * len(MEASURES) :]
+            first, bins, sources, schemas = r[8 + 3 * len(MEASURES) :]
+            seen = delta.versions.get((pid, vhash))
+            span = (first, latest) if seen is None else (min(seen[0], first), max(seen[1], latest))
+            delta.versions[(pid, vhash)] = span
             sketch = acc.latency
             sketch.zeros = zeros
             if bins:
@@ -338,7 +344,7 @@ def aggregated_insert(insert_sql: str) -> str:
     NOTHING``, with no ``RETURNING``) as one statement that returns what it inserted summed per rollup row.
 
     PostgreSQL.  The rows come back already grouped by (prompt, hour, version, status): count,
-    each measure's sum, count and sum of squares, the latest time, the latency sketch's zeros
+    each measure's sum, count and sum of squares, the latest and the first time, the latency sketch's zeros
     and bucket counts (DDSketch's ``ceil(ln(v) / ln(gamma))``, the same arithmetic as
     :meth:`Sketch.add`), and data-source and schema counts -- what :meth:`Accumulator.add_row`
     would sum, without shipping every inserted row to Python (that cost ~16 us per event in
@@ -366,7 +372,8 @@ def aggregated_insert(insert_sql: str) -> str:
     return (
         f"WITH ins AS ({insert_sql.rstrip().removesuffix(';')}\nRETURNING {returning}),\n"
         f"g AS (SELECT {keys}, min(o) AS o, count(*) AS n, max(t) AS t, "
-        f"count(*) FILTER (WHERE {lat} < {SKETCH_MIN_VALUE!r}) AS z, {measures} FROM ins GROUP BY {keys}),\n"
+        f"count(*) FILTER (WHERE {lat} < {SKETCH_MIN_VALUE!r}) AS z, {measures}, min(t) AS t0 "
+        f"FROM ins GROUP BY {keys}),\n"
         f"x AS (SELECT {keys}, k, ds, sc, count(*) AS c, GROUPING(k, ds, sc) AS w "
         f"FROM (SELECT {keys}, ds, sc, {bucket} AS k FROM ins) r "
         f"GROUP BY GROUPING SETS (({keys}, k), ({keys}, ds), ({keys}, sc))),\n"

@@ -9,7 +9,7 @@ import httpx
 from asgi_lifespan import LifespanManager
 
 from api.app import create_app
-from models.prompts import Prompt, PromptExecution, PromptRollupHourly
+from models.prompts import Prompt, PromptExecution, PromptRollupHourly, PromptVersion
 from services.core.config import get_settings
 from services.core.redis_client import get_redis, key
 from services.ingest import pipeline as prompt_ingest
@@ -462,3 +462,33 @@ async def test_an_event_id_names_an_event_within_its_organization_only(client, m
     for tenant in (a, b):
         stored = await PromptExecution.filter(organization_id=tenant.organization_id).values_list("event_id", flat=True)
         assert sorted(str(e) for e in stored) == sorted([shared, untimed])
+
+
+async def test_drain_keeps_versions_first_and_last_seen_and_each_prompts_latest_run(client, make_tenant):
+    """Versions' first/last seen span every stored run, across batches arriving out of order; the
+    prompt's latest run is the newest by time (the last sent among equal times), never an older
+    batch's that drained later."""
+    tenant = await make_tenant("member")
+    pid = uuid.uuid4()
+    base = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=5)
+
+    def at(minutes: int, **extra) -> dict:
+        return event(pid, timestamp=(base + timedelta(minutes=minutes)).isoformat(), **extra)
+
+    newer = [
+        at(120, version_hash="v1", latency_ms=10.0),
+        at(180, version_hash="v2", status="failed", latency_ms=30.0, data_source_ids=[7, 3]),
+        at(180, version_hash="v2", latency_ms=20.0, total_duration_ms=25.0, data_source_ids=[4, 9]),
+    ]
+    older = [at(30, version_hash="v1"), at(-40, version_hash="v2"), at(60, version_hash="v3")]
+    for batch in (newer, older):
+        r = await client.post("/api/v1/prompts/analytics/batch", json={"events": batch}, headers=tenant.key_headers)
+        assert r.status_code == 202
+        await drain()
+    prompt = await Prompt.get(uuid=pid)
+    spans = {v.version_hash: (v.first_seen_at, v.last_seen_at) for v in await PromptVersion.filter(prompt_id=prompt.id)}
+    minutes = {h: tuple(round((t - base).total_seconds() / 60) for t in span) for h, span in spans.items()}
+    assert minutes == {"v1": (30, 120), "v2": (-40, 180), "v3": (60, 60)}
+    assert (prompt.last_executed_at - base).total_seconds() == 180 * 60
+    assert prompt.status == "completed" and prompt.last_execution_ms == 25.0  # the total, else the latency
+    assert prompt.last_data_source_ids == [4, 9] and prompt.last_data_source_key == ",4,9,"
