@@ -770,7 +770,7 @@ CREATE TEMP TABLE IF NOT EXISTS ingest_buffer (
 #    A deletion (``FOR UPDATE``, services/catalog/prompts.delete_prompt) waits for it, then
 #    deletes what this transaction inserted.  Key-share locks do not exclude each other, so the
 #    drain lanes insert their batches of the same prompts side by side.
-# 2. ``FOR NO KEY UPDATE`` (``_MERGE_BUFFER``) before the rollup merge and the prompts' latest
+# 2. ``FOR NO KEY UPDATE`` (``_LOCK_EXCLUSIVE``, then ``_MERGE``) before the rollup merge and the prompts' latest
 #    execution: one writer of a prompt's rollup rows at a time (rebuilds take the same lock,
 #    services/rollups/build.py).  A rebuild that runs between a lane's insert and its merge reads
 #    only committed raw events, so the lane's increment afterwards is still exactly its own rows.
@@ -779,20 +779,18 @@ CREATE TEMP TABLE IF NOT EXISTS ingest_buffer (
 # benchmark found the other lane waiting on it 43% of the time while the insert ran.  A batch
 # holding a RETRY_TIME_MAY_DIFFER event still takes it before the insert: that event's duplicate
 # check is a look-up, not the unique key, and two lanes must not both miss each other's copy.
-_LOCK_PROMPTS = """
-WITH locked AS MATERIALIZED (
-    SELECT id FROM prompts WHERE id IN (SELECT DISTINCT prompt_id FROM ingest_buffer) ORDER BY id FOR {mode}
-)
-DELETE FROM ingest_buffer WHERE prompt_id NOT IN (SELECT id FROM locked) RETURNING seq
-"""
+#
+# The batch's prompt ids come from Python (no scan of the buffer); only when one has no row left
+# are its events taken out of the buffer.
+_LOCK_PROMPTS = "SELECT id FROM prompts WHERE id = ANY($1::int[]) ORDER BY id FOR {mode}"
 _LOCK_SHARED = _LOCK_PROMPTS.format(mode="KEY SHARE")
 _LOCK_EXCLUSIVE = _LOCK_PROMPTS.format(mode="NO KEY UPDATE")
+_DROP_ORPHANS = "DELETE FROM ingest_buffer WHERE prompt_id = ANY($1::int[]) RETURNING seq"
 # After the insert: the exclusive lock (its own round trip, taken in id order before anything
 # below locks a prompt row), then the versions' first/last seen and each prompt's latest
 # execution, from what Python already holds: the aggregated insert's spans per version and the
 # batch's latest row per prompt.  Computed from the buffer they were a scan, a hash aggregate
 # and a sort of the whole batch (0.9 us per event).
-_LOCK_FOR_MERGE = "SELECT id FROM prompts WHERE id = ANY($1::int[]) ORDER BY id FOR NO KEY UPDATE"
 _MERGE = """
 WITH versions AS (
     INSERT INTO prompt_versions (organization_id, prompt_id, version_hash, first_seen_at, last_seen_at)
@@ -857,8 +855,12 @@ async def _store_postgres(rows: list[_Row]) -> tuple[int, list[int]]:
     async with client.acquire_connection() as conn, conn.transaction():
         await conn.execute(_CREATE_BUFFER)
         await conn.copy_records_to_table("ingest_buffer", records=rows, columns=_BUFFER_COLUMNS)
+        latest = _latest_per_prompt(rows)
+        prompt_ids = sorted(latest)
         probes = any(r[_ROW_PROBE] for r in rows)
-        orphans = [r[0] for r in await conn.fetch(_LOCK_EXCLUSIVE if probes else _LOCK_SHARED)]
+        locked = {r[0] for r in await conn.fetch(_LOCK_EXCLUSIVE if probes else _LOCK_SHARED, prompt_ids)}
+        gone = [pid for pid in prompt_ids if pid not in locked]
+        orphans = [r[0] for r in await conn.fetch(_DROP_ORPHANS, gone)] if gone else []
         try:
             async with conn.transaction():  # a savepoint: a repeated key undoes this statement only
                 aggregates = await conn.fetch(_INSERT_FRESH)
@@ -867,8 +869,7 @@ async def _store_postgres(rows: list[_Row]) -> tuple[int, list[int]]:
                 raise
             aggregates = await conn.fetch(_INSERT_SKIPPING_STORED)
         delta = rollups.RollupDelta.of_aggregates(aggregates)
-        latest = _latest_per_prompt(rows)
-        await conn.execute(_LOCK_FOR_MERGE, sorted(latest))
+        await conn.execute(_LOCK_EXCLUSIVE, prompt_ids)
         await conn.execute(_MERGE, *_merge_arguments(delta, latest))
         await rollups.add_to_rollups(delta, conn)
     return sum(acc.count for acc in delta.hourly.values()), orphans
