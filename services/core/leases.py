@@ -16,6 +16,10 @@ _RELEASE_IF_HELD = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+_HAND_OVER_IF_HELD = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3]) end
+return false
+"""
 _RENEW_IF_HELD = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('EXPIRE', KEYS[1], ARGV[2]) end
 return 0
@@ -38,6 +42,13 @@ async def renew(lease: str, token: str, seconds: float, redis: Redis | None = No
     """Extend ``lease`` to ``seconds`` from now if ``token`` still holds it."""
     redis = redis or get_redis()
     return bool(await redis.eval(_RENEW_IF_HELD, 1, lease, token, max(1, round(seconds))))
+
+
+async def hand_over(lease: str, token: str, new_token: str, seconds: float, redis: Redis | None = None) -> bool:
+    """Give ``lease`` to ``new_token`` for ``seconds`` if ``token`` still holds it (a starting
+    holder naming the work it started, say); False when it had expired or changed hands."""
+    redis = redis or get_redis()
+    return bool(await redis.eval(_HAND_OVER_IF_HELD, 1, lease, token, new_token, max(1, round(seconds))))
 
 
 async def holder(lease: str, redis: Redis | None = None) -> str | None:

@@ -221,7 +221,11 @@ async def start_run(principal: Principal, request: OptimizeRequest) -> Optimizat
         if running is not None:
             raise Conflict(f"Optimization run {running.id} is in progress")
         run = await OptimizationRun.create(**common, dry_run=False, status="queued")
-        await redis.set(lock_key(), str(run.id), ex=LOCK_TTL_SECONDS)  # the lease now names its run
+        if not await leases.hand_over(lock_key(), starting, str(run.id), LOCK_TTL_SECONDS, redis):
+            run.status, run.error = "failed", "its lock expired before it was queued"
+            run.finished_at = datetime.now(UTC)
+            await run.save()
+            raise Conflict("The optimization lock expired while the run was being created; try again")
     except BaseException:
         await leases.release(lock_key(), starting, redis)
         raise

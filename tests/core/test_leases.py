@@ -35,3 +35,17 @@ async def test_a_holder_whose_lease_expired_cannot_release_the_next_holders():
     assert await leases.holder(lease) == "b"
     assert not await leases.acquire(lease, "c", 30)
     assert await leases.release(lease, "b")
+
+
+async def test_a_lease_is_handed_over_only_by_its_holder():
+    lease = key("test-lease", uuid.uuid4().hex)
+    assert await leases.acquire(lease, "starting", 30)
+    assert not await leases.hand_over(lease, "someone else", "run 7", 60)
+    assert await leases.holder(lease) == "starting"
+    assert await leases.hand_over(lease, "starting", "run 7", 60)
+    assert await leases.holder(lease) == "run 7"
+    assert 30 < await get_redis().ttl(lease) <= 60
+    assert not await leases.release(lease, "starting")
+    assert await leases.release(lease, "run 7")
+    assert not await leases.hand_over(lease, "run 7", "run 8", 60)  # nobody holds it now: nothing to hand over
+    assert await leases.holder(lease) is None
