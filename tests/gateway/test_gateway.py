@@ -18,6 +18,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from models.gateway import GatewaySample
 from services.core.config import get_settings
+from services.gateway import probe as probe_module
 from services.ingest import pipeline
 from tests.conftest import start_server
 from tests.gateway.targets import TargetServer
@@ -640,6 +641,30 @@ async def test_garbage_that_parses_is_unhealthy_never_a_500_and_never_stops_the_
     kong = await _get(client, admin, "/metrics/kong")
     assert kong["requests_total"] == 1060 and kong["healthy_targets"] == 1  # only the good scrape counts
     await _every_view_answers(client, await make_tenant("member", org=await _org_name(admin)))
+
+
+async def test_a_collector_bug_on_one_target_is_that_targets_unhealthy_probe_and_the_cycle_goes_on(
+    client, make_tenant, server, monkeypatch
+):
+    """The probe's catch-all: a parser raising what it never should (a bug, injected here into the Kong
+    parser) makes that target unhealthy naming the exception's type; the container target of the same
+    cycle is collected and every view still answers 200."""
+    admin = await make_tenant("admin")
+    await _target(client, admin, "kong", "kong", server.url("/kong/metrics"))
+    await _target(client, admin, "container", "mcp_server", server.url("/health/a"))
+
+    def broken(text: str) -> dict:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(probe_module, "parse_kong", broken)
+    await collect_gateway({})
+    errors = {
+        t["name"]: (t["last_healthy"], t["last_error"])
+        for t in (await client.get(TARGETS, headers=admin.headers)).json()["data"]["items"]
+    }
+    assert errors == {"kong": (False, "collector error (KeyError)"), "container": (True, None)}
+    assert await GatewaySample.filter(organization_id=admin.organization_id).count() == 2
+    await _every_view_answers(client, admin)
 
 
 async def test_a_container_answer_with_a_nul_field_name_is_refused(client, make_tenant, server):
