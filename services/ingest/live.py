@@ -2,12 +2,14 @@
 analytics changed hears about it on its own Redis channel (GraphQL ``analyticsUpdates``).
 
 Cheap by construction: the drain only *notes* what it committed (in memory, per organization:
-events, kinds, prompt ids), and after a chunk is acknowledged :func:`publish_due` sends one
-pipelined round trip with one ``PUBLISH`` per organization that is due -- never one per event.
-An organization is due at most once per :data:`INTERVAL` seconds per drain process (leading
-edge: the first batch is announced at once); what a throttled batch noted is carried into the
-next message, which the drain's loop sends within about ``INTERVAL`` (its idle reads call
-:func:`publish_due` too), so the last change of a burst is never lost.
+events, kinds, prompt ids), and after a chunk is acknowledged :func:`publish_due` makes one
+round trip (a script) with one ``PUBLISH`` per organization that is due -- never one per event.
+An organization is announced at most once per :data:`INTERVAL` seconds across every drain
+process (leading edge: the first batch is announced at once): a notice is published only if its
+organization's window key can be set in Redis (``SET NX PX``, in the same script as the
+``PUBLISH``), so N workers do not send N notices a second.  What a throttled batch noted is
+carried into the next message, which the drain's loop sends when the window ends (its idle
+reads call :func:`publish_due` too), so the last change of a burst is never lost.
 
 A notice is a hint to re-read, not a tally: ``events`` counts the events written for the
 organization since its previous notice (a redelivery of events already stored may count again).
@@ -30,7 +32,7 @@ from redis.exceptions import RedisError
 from services.core.redis_client import get_redis, key
 
 log = logging.getLogger(__name__)
-INTERVAL = 1.0  # seconds between two notices of one organization, per drain process
+INTERVAL = 1.0  # seconds between two notices of one organization, across drain processes
 MAX_PROMPT_IDS = 100  # prompt ids named per notice; past that ``prompt_ids_truncated``
 LIVE_KINDS = frozenset({"prompt", "usage", "tool"})  # security events have their own subscription
 
@@ -60,7 +62,27 @@ class _Notes:
 
 
 _notes: dict[int, _Notes] = {}  # organization id -> what was stored since its last notice
-_sent: dict[int, float] = {}  # organization id -> monotonic time of its last notice
+_sent: dict[int, float] = {}  # organization id -> monotonic time its window (here or another process's) began
+
+# Per organization (KEYS: its window key, its channel; ARGV: the window in ms, then its message):
+# publish only if no process did within the window.  Returns per organization 0 (published) or
+# the milliseconds left of the window another process opened.
+_PUBLISH_IF_DUE = """
+local out = {}
+for i = 1, #ARGV - 1 do
+  if redis.call('SET', KEYS[2 * i - 1], '1', 'NX', 'PX', ARGV[1]) then
+    redis.call('PUBLISH', KEYS[2 * i], ARGV[i + 1])
+    out[i] = 0
+  else
+    out[i] = math.max(redis.call('PTTL', KEYS[2 * i - 1]), 1)
+  end
+end
+return out
+"""
+
+
+def _window_key(organization_id: int) -> str:
+    return key("analytics", "updates", "window", organization_id)
 
 
 def note(kind: str, organization_id: Any, events: int, prompt_ids: Any = ()) -> None:
@@ -119,11 +141,11 @@ async def publish_due(now: float | None = None) -> int:
             prompt_ids_truncated=notes.truncated,
         )
         messages.append((org, orjson.dumps(info.model_dump(mode="json"))))
+    keys = [k for org, _ in messages for k in (_window_key(org), analytics_channel(org))]
     try:
-        async with get_redis().pipeline(transaction=False) as pipe:
-            for org, data in messages:
-                pipe.publish(analytics_channel(org), data)
-            await pipe.execute()
+        waits = await get_redis().eval(
+            _PUBLISH_IF_DUE, len(keys), *keys, round(INTERVAL * 1000), *(data for _, data in messages)
+        )
     except (RedisError, OSError):  # a hint only: keep the notes for the next try, never fail the drain
         log.warning("analytics notices not published; kept for the next try", exc_info=True)
         for org, notes in taken.items():
@@ -134,10 +156,17 @@ async def publish_due(now: float | None = None) -> int:
             else:
                 _sent[org] = previous
         return 0
+    published = 0
+    for (org, _), wait_ms in zip(messages, waits, strict=True):
+        if int(wait_ms) == 0:
+            published += 1
+        else:  # another process announced it: due here again when that window ends
+            _restore(org, taken[org])
+            _sent[org] = now - INTERVAL + int(wait_ms) / 1000
     if len(_sent) > 10_000:  # forget organizations quiet for longer than the interval
         for org in [o for o, t in _sent.items() if now - t >= INTERVAL]:
             del _sent[org]
-    return len(due)
+    return published
 
 
 def _restore(organization_id: int, notes: _Notes) -> None:

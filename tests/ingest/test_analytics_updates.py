@@ -15,6 +15,7 @@ import uuid
 import websockets
 
 from models.prompts import Prompt
+from services.core.redis_client import get_redis
 from services.ingest import analytics_channel, live, pipeline
 from tests.conftest import eventually, redis_subscribers, start_server
 
@@ -132,3 +133,45 @@ async def test_analytics_updates_needs_a_credential(make_tenant):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+async def test_two_drain_processes_announce_an_organization_once_per_window(monkeypatch):
+    """The throttle window is kept in Redis: a second drain process (here: this process with its
+    memory of the first notice forgotten) that stored events for the same organization within the
+    window holds its notice back, and sends it, whole, when the first process's window ends."""
+    monkeypatch.setattr(live, "INTERVAL", 2.0)
+    org = 2_000_000_000 + uuid.uuid4().int % 100_000_000  # no database row needed: notes are plain ids
+    pubsub = get_redis().pubsub()
+    await pubsub.subscribe(analytics_channel(org))
+    try:
+        assert (await pubsub.get_message(timeout=2))["type"] == "subscribe"
+
+        async def notices(wait: float) -> list[dict]:
+            got, deadline = [], time.monotonic() + wait
+            while (left := deadline - time.monotonic()) > 0:
+                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=left)
+                if message is not None:
+                    got.append(json.loads(message["data"]))
+            return got
+
+        live.note("prompt", org, 3, [11])
+        await live.publish_due()
+        assert [n["events"] for n in await notices(0.3)] == [3]
+
+        live._sent.pop(org)  # the other process: it never announced this organization itself
+        live.note("tool", org, 2)
+        await live.publish_due()
+        await live.publish_due()
+        assert await notices(0.5) == []  # the first process's window holds in Redis
+        assert live._notes[org].events == 2  # kept, not dropped
+
+        deadline = time.monotonic() + 5
+        tail: list[dict] = []
+        while not tail and time.monotonic() < deadline:
+            await live.publish_due()  # the drain's idle reads
+            tail = await notices(0.2)
+        assert [(n["events"], n["kinds"]) for n in tail] == [(2, ["tool"])]
+        assert org not in live._notes
+    finally:
+        await pubsub.unsubscribe()
+        await pubsub.aclose()
