@@ -43,7 +43,7 @@ from harness import (
     WrkResult,
     cpu_seconds,
     cpu_seconds_of,
-    cpu_spent,
+    database_cpu_spent,
     format_block,
     run_wrk,
 )
@@ -139,9 +139,8 @@ def main() -> int:
                 ),
                 daemon=True,
             )
-            backends = stack.database_backends()
             cpu0 = {name: cpu_seconds(p) for name, p in procs.items()}
-            db0 = cpu_seconds_of(backends)
+            db0 = cpu_seconds_of(stack.database_backends())
             started = time.monotonic()
             loader.start()
             drained_at = stack.drained_after(lambda: not loader.is_alive())
@@ -151,7 +150,7 @@ def main() -> int:
             load = done["load"]
             load_end = started + load.duration_s
             cpu = {name: cpu_seconds(p) - cpu0[name] for name, p in procs.items()}
-            cpu["database"] = cpu_spent(db0, cpu_seconds_of(backends))
+            cpu["database"] = database_cpu_spent(stack, db0)
         stored = stack.stored_events() - baseline
         stack.check_alive()
         load_after = os.getloadavg()

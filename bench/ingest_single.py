@@ -21,7 +21,16 @@ from pathlib import Path
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import Profiler, RssSampler, Stack, cpu_seconds, cpu_seconds_of, cpu_spent, format_block, run_wrk
+from harness import (
+    Profiler,
+    RssSampler,
+    Stack,
+    cpu_seconds,
+    cpu_seconds_of,
+    database_cpu_spent,
+    format_block,
+    run_wrk,
+)
 
 
 def bodies(prompts: int, variants: int = 200) -> list[bytes]:
@@ -72,8 +81,7 @@ def main() -> int:
         cpu0 = cpu_seconds(procs["web"])
         health = run_wrk(f"{stack.base_url}/healthz", duration=args.duration, connections=args.connections)
         cpu1 = cpu_seconds(procs["web"])
-        backends = stack.database_backends()
-        drain0 = cpu_seconds(procs["worker"]), cpu_seconds_of(backends)
+        drain0 = cpu_seconds(procs["worker"]), cpu_seconds_of(stack.database_backends())
         with RssSampler(procs) as rss, Profiler(procs, args.profile) as prof:
             ingest = run_wrk(
                 url,
@@ -88,7 +96,7 @@ def main() -> int:
             cpu2 = cpu_seconds(procs["web"])
             load_after = os.getloadavg()
             drained_at = stack.wait_drained()
-            drain_cpu = cpu_seconds(procs["worker"]) - drain0[0], cpu_spent(drain0[1], cpu_seconds_of(backends))
+            drain_cpu = cpu_seconds(procs["worker"]) - drain0[0], database_cpu_spent(stack, drain0[1])
         stored = stack.stored_events() - baseline_stored
         stack.check_alive()
 
