@@ -7,14 +7,14 @@ from starlette.responses import Response
 
 from api.routing import Call, Ok, Router
 from services import ingest
-from services.ingest import UsageEvent
+from services.ingest import UsageEvent, UsageEventItem
 
 router = Router("Prompts")
 
 
 class UsageBatch(BaseModel):
     model_config = ConfigDict(extra="ignore")
-    events: list[UsageEvent] = Field(min_length=1, max_length=1000)
+    events: list[UsageEventItem] = Field(min_length=1, max_length=1000)
 
 
 class BatchResult(BaseModel):
