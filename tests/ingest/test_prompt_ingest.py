@@ -492,3 +492,24 @@ async def test_drain_keeps_versions_first_and_last_seen_and_each_prompts_latest_
     assert (prompt.last_executed_at - base).total_seconds() == 180 * 60
     assert prompt.status == "completed" and prompt.last_execution_ms == 25.0  # the total, else the latency
     assert prompt.last_data_source_ids == [4, 9] and prompt.last_data_source_key == ",4,9,"
+
+
+async def test_ids_given_by_the_server_are_distinct_version_4_uuids_and_are_the_stored_ones(client, make_tenant):
+    """Ids are made for a whole batch at once (and one by one for a few events): both ways give
+    canonical version-4 uuids, distinct, and the events are stored under them."""
+    tenant = await make_tenant("member")
+    pid = uuid.uuid4()
+    given: list[str] = []
+    for size in (40, 3):
+        r = await client.post(
+            "/api/v1/prompts/analytics/batch", json={"events": [event(pid)] * size}, headers=tenant.key_headers
+        )
+        assert r.status_code == 202
+        given += r.json()["data"]["event_ids"]
+    parsed = [uuid.UUID(i) for i in given]
+    assert [str(u) for u in parsed] == given and {u.version for u in parsed} == {4}
+    assert {u.variant for u in parsed} == {uuid.RFC_4122} and len(set(given)) == 43
+    await drain()
+    prompt = await Prompt.get(uuid=pid)
+    stored = await PromptExecution.filter(prompt_id=prompt.id).values_list("event_id", flat=True)
+    assert sorted(str(e) for e in stored) == sorted(given)
