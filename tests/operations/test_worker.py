@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 from pathlib import Path
 
 from models.tenancy import ApiKey
 from services.core import job_queue
-from tests.conftest import run_worker_burst
+from tests.conftest import eventually, run_worker_burst
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,9 +42,39 @@ async def test_heartbeat_is_visible_until_the_worker_leaves(client):
     assert done.returncode == 0, done.stderr[-2000:]
     # a burst worker says goodbye on shutdown; the heartbeat job did run (its log line shows it)
     assert "heartbeat" in done.stderr
+
     assert await worker_status.live_workers() == []
     hb = await worker_status.beat("test-worker")
     ready = (await client.get("/readyz")).json()["data"]["checks"]
     worker = next(c for c in ready if c["name"] == "worker")
     assert worker["detail"]["workers"] >= 1 and worker["detail"]["last_heartbeat_age_seconds"] < 5
     await worker_status.forget(hb.worker_id)
+
+
+async def test_the_worker_runs_at_a_lower_cpu_priority():
+    """WORKER_NICE (default 10): on cores shared with web processes a request's CPU comes first.
+    A parent's higher niceness is kept."""
+    from services.observability import workers as worker_status
+
+    before = {w.worker_id for w in await worker_status.live_workers()}
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "arq",
+        "workers.settings.WorkerSettings",
+        cwd=ROOT,
+        env={**os.environ, "WORKER_NICE": "12"},
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    try:
+
+        async def started() -> bool:
+            return any(w.worker_id not in before for w in await worker_status.live_workers())
+
+        assert await eventually(started, within=60)
+        assert os.getpriority(os.PRIO_PROCESS, proc.pid) >= 12
+    finally:
+        proc.terminate()
+        await asyncio.wait_for(proc.wait(), 30)
+    assert not await started()  # it said goodbye: no other test counts it among the live workers
