@@ -11,6 +11,7 @@ This module runs before any project module is imported, so settings see these va
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
@@ -203,6 +204,36 @@ def run_cli(*args: str, env: dict[str, str] | None = None, check: bool = True) -
         check=check,
         timeout=120,
     )
+
+
+@contextlib.asynccontextmanager
+async def worker_process(
+    env: dict[str, str] | None = None, log: Any = asyncio.subprocess.DEVNULL
+) -> AsyncIterator[Any]:
+    """A real arq worker process (not burst), stopped (SIGTERM, then SIGKILL after 30 s) on leaving.
+
+    ``env``: variables on top of this process's; ``log``: where its stdout and stderr go.
+    """
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "arq",
+        "workers.settings.WorkerSettings",
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=log,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        yield proc
+    finally:
+        if proc.returncode is None:
+            proc.terminate()
+            try:
+                await asyncio.wait_for(proc.wait(), timeout=30)
+            except TimeoutError:
+                proc.kill()
+                await proc.wait()
 
 
 async def run_worker_burst() -> subprocess.CompletedProcess[str]:

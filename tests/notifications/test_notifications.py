@@ -21,7 +21,6 @@ import shutil
 import socket
 import ssl
 import subprocess
-import sys
 import threading
 import time
 from collections import defaultdict
@@ -43,9 +42,9 @@ from services.core.config import get_settings
 from services.notifications import channels as notifications
 from services.notifications import delivery as notification_delivery
 from services.notifications import senders
+from tests.conftest import worker_process
 from workers import jobs
 
-ROOT = Path(__file__).resolve().parents[2]
 BASE = "/admin/monitoring-alerts/monitoring/notifications"
 SECRET = "s3cret-signing-key"
 # The burst worker runs with fast retries so a failing endpoint is given up on in seconds.
@@ -236,26 +235,10 @@ def _closed_port_url() -> str:
 async def running_worker(loopback_allowed, tmp_path):
     """A real arq worker process (not burst) for the duration of a test; its log goes to ``worker.log``."""
     log = os.open(tmp_path / "worker.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "arq",
-        "workers.settings.WorkerSettings",
-        cwd=ROOT,
-        env={**os.environ, **WORKER_ENV},
-        stdout=log,
-        stderr=asyncio.subprocess.STDOUT,
-    )
     try:
-        yield proc
+        async with worker_process(WORKER_ENV, log) as proc:
+            yield proc
     finally:
-        if proc.returncode is None:
-            proc.terminate()
-            try:
-                await asyncio.wait_for(proc.wait(), timeout=30)
-            except TimeoutError:
-                proc.kill()
-                await proc.wait()
         os.close(log)
 
 

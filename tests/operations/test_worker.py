@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
-import sys
-from pathlib import Path
 
 from models.tenancy import ApiKey
 from services.core import job_queue
-from tests.conftest import eventually, run_worker_burst
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import eventually, run_worker_burst, worker_process
 
 
 async def test_burst_worker_flushes_api_key_usage_and_beats(client, make_tenant):
@@ -57,24 +52,11 @@ async def test_the_worker_runs_at_a_lower_cpu_priority():
     from services.observability import workers as worker_status
 
     before = {w.worker_id for w in await worker_status.live_workers()}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "arq",
-        "workers.settings.WorkerSettings",
-        cwd=ROOT,
-        env={**os.environ, "WORKER_NICE": "12"},
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    try:
+    async with worker_process({"WORKER_NICE": "12"}) as proc:
 
         async def started() -> bool:
             return any(w.worker_id not in before for w in await worker_status.live_workers())
 
         assert await eventually(started, within=60)
         assert os.getpriority(os.PRIO_PROCESS, proc.pid) >= 12
-    finally:
-        proc.terminate()
-        await asyncio.wait_for(proc.wait(), 30)
     assert not await started()  # it said goodbye: no other test counts it among the live workers
