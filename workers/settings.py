@@ -78,8 +78,9 @@ async def _pump(ctx: dict[str, Any], lane: int = 0) -> None:
 
 
 def _lower_cpu_priority(niceness: int) -> None:
-    """At least ``niceness`` for this process (``WORKER_NICE``): where a worker shares cores with
-    web processes, a request's CPU comes before a drain's, and the drain catches up in between."""
+    """At least ``niceness`` for this process (``WORKER_NICE``, 0 by default): where a worker shares
+    cores with web processes, a request's CPU then comes before a drain's.  Opt-in: under a load
+    that keeps the cores busy the drain falls behind (see the README's WORKER_NICE row)."""
     with contextlib.suppress(OSError):
         if os.getpriority(os.PRIO_PROCESS, 0) < niceness:
             os.setpriority(os.PRIO_PROCESS, 0, niceness)

@@ -101,7 +101,7 @@ class Settings:
     drain_batch_size: int = 5000
     drain_concurrency: int = 2  # drain loops per worker, each its own stream consumer and connection
     drain_linger_ms: int = 200  # after a small read a drain loop waits this long, so transactions grow
-    worker_nice: int = 10  # the worker's CPU niceness: on shared cores, requests are served before draining
+    worker_nice: int = 0  # the worker's CPU niceness: on shared cores, requests before draining (opt-in)
     ingest_claim_idle_seconds: float = 60.0  # another worker takes over a stream entry pending this long
     ingest_stall_seconds: float = 300.0  # an entry queued longer than this: ingest is unhealthy
     probe_timeout_seconds: float = 2.0
@@ -207,7 +207,7 @@ def load_settings() -> Settings:
         drain_batch_size=_int("DRAIN_BATCH_SIZE", 5000, 1),
         drain_concurrency=_int("DRAIN_CONCURRENCY", 2, 1),
         drain_linger_ms=_int("DRAIN_LINGER_MS", 200, 0),
-        worker_nice=min(19, _int("WORKER_NICE", 10, 0)),
+        worker_nice=min(19, _int("WORKER_NICE", 0, 0)),
         ingest_claim_idle_seconds=_float("INGEST_CLAIM_IDLE_SECONDS", 60.0, 1.0),
         ingest_stall_seconds=_float("INGEST_STALL_SECONDS", 300.0, 1.0),
         probe_timeout_seconds=float(os.environ.get("PROBE_TIMEOUT_SECONDS", "2.0")),

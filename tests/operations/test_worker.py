@@ -47,7 +47,7 @@ async def test_heartbeat_is_visible_until_the_worker_leaves(client):
 
 
 async def test_the_worker_runs_at_a_lower_cpu_priority():
-    """WORKER_NICE (default 10): on cores shared with web processes a request's CPU comes first.
+    """WORKER_NICE (opt-in): on cores shared with web processes a request's CPU comes first.
     A parent's higher niceness is kept."""
     from services.observability import workers as worker_status
 
