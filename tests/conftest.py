@@ -131,6 +131,16 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             print(f"dropping {TEST_DB} failed: {exc!r}", file=sys.stderr)
 
 
+TEST_STARTED = [0.0]  # when the running test started (epoch seconds): run_worker_burst runs its jobs only
+
+
+@pytest.fixture(autouse=True)
+def _note_test_start() -> None:
+    import time
+
+    TEST_STARTED[0] = time.time()
+
+
 @pytest.fixture(scope="session")
 async def app() -> AsyncIterator[object]:
     from asgi_lifespan import LifespanManager
@@ -239,22 +249,25 @@ async def worker_process(
 async def run_worker_burst() -> subprocess.CompletedProcess[str]:
     """A real ``arq --burst`` worker over the shared test queue, run to its exit.
 
-    arq's burst mode waits until the queue's sorted set is empty, deferred jobs included, so a
-    retry an earlier test scheduled minutes ahead (a failed notification delivery's backoff)
-    would keep the worker alive past the two minutes it gets.  Those tests have finished; their not-yet-due
-    jobs are dropped first, and so are jobs they queued over a minute ago.  Jobs queued since stay.
+    arq's burst mode waits until the queue's sorted set is empty, deferred jobs included, so a job an
+    earlier test left queued (a notification delivery to a receiver long gone, retried with a
+    backoff of 10, 20, 40 s...) kept the worker alive for minutes: 82 s in one CI run, past its two
+    minutes in another, on a slower machine.  Only the calling test's jobs run: every job enqueued
+    before the test started is dropped first (by the enqueue time arq keeps in the job, which a
+    retry keeps too).
     """
-    import time
+    from arq.constants import job_key_prefix
+    from arq.jobs import deserialize_job
 
     from services.core import job_queue
     from services.core.redis_client import get_redis
 
-    now_ms = int(time.time() * 1000)
-    queue = job_queue.queue_name()
-    await get_redis().zremrangebyscore(queue, f"({now_ms + 1000}", "+inf")
-    # Jobs queued over a minute ago were left by earlier tests (no worker ran them); a slow one (a
-    # delivery to a receiver long gone) would hold this worker's slots. This test's own are recent.
-    await get_redis().zremrangebyscore(queue, "-inf", f"({now_ms - 60_000}")
+    redis, queue = get_redis(), job_queue.queue_name()
+    for job_id in await redis.zrange(queue, 0, -1):
+        raw = await redis.get(job_key_prefix + job_id)
+        job = None if raw is None else deserialize_job(raw, deserializer=job_queue.deserialize)
+        if job is None or job.enqueue_time.timestamp() < TEST_STARTED[0]:
+            await redis.zrem(queue, job_id)
     return await asyncio.to_thread(
         subprocess.run,
         [sys.executable, "-m", "arq", "workers.settings.WorkerSettings", "--burst"],
