@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -494,20 +496,29 @@ async def test_drain_keeps_versions_first_and_last_seen_and_each_prompts_latest_
     assert prompt.last_data_source_ids == [4, 9] and prompt.last_data_source_key == ",4,9,"
 
 
-async def test_ids_given_by_the_server_are_distinct_version_4_uuids_and_are_the_stored_ones(client, make_tenant):
+async def test_ids_given_by_the_server_are_distinct_time_ordered_uuids_and_are_the_stored_ones(client, make_tenant):
     """Ids are made for a whole batch at once (and one by one for a few events): both ways give
-    canonical version-4 uuids, distinct, and the events are stored under them."""
+    canonical version-7 uuids (RFC 9562) carrying the time they were made, so a later request's ids
+    sort after an earlier one's, distinct, and the events are stored under them."""
     tenant = await make_tenant("member")
     pid = uuid.uuid4()
     given: list[str] = []
     for size in (40, 3):
+        if given:
+            await asyncio.sleep(0.002)  # the next millisecond
+        before = int(time.time() * 1000)
         r = await client.post(
             "/api/v1/prompts/analytics/batch", json={"events": [event(pid)] * size}, headers=tenant.key_headers
         )
+        after = int(time.time() * 1000)
         assert r.status_code == 202
-        given += r.json()["data"]["event_ids"]
+        ids = r.json()["data"]["event_ids"]
+        assert all(before <= uuid.UUID(i).int >> 80 <= after for i in ids)  # the 48-bit Unix time in ms
+        if given:
+            assert max(given) < min(ids)  # an earlier millisecond's ids sort first
+        given += ids
     parsed = [uuid.UUID(i) for i in given]
-    assert [str(u) for u in parsed] == given and {u.version for u in parsed} == {4}
+    assert [str(u) for u in parsed] == given and {u.version for u in parsed} == {7}
     assert {u.variant for u in parsed} == {uuid.RFC_4122} and len(set(given)) == 43
     await drain()
     prompt = await Prompt.get(uuid=pid)

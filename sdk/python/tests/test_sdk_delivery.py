@@ -40,7 +40,12 @@ def _assert_exactly_stored(kind: str, tenant: Tenant, ids: list[str | None]) -> 
 
 def test_three_kinds_are_batched_and_stored(server: str, tenant: Tenant, gate: Gate) -> None:
     client = _client(tenant, gate.url)
+    before = time.time_ns() // 1_000_000
     prompts = _log_prompts(client, 130)
+    # the ids the client made: version-7 uuids carrying the time they were made (ms since the epoch)
+    made = [uuid.UUID(i) for i in prompts if i is not None]
+    assert len(made) == 130 and {u.version for u in made} == {7} and {u.variant for u in made} == {uuid.RFC_4122}
+    assert all(before <= u.int >> 80 <= time.time_ns() // 1_000_000 for u in made)
     tools = [
         client.log_tool_call("search", 12.5 + i, mcp_server="docs", arguments_size=10, result_size=200)
         for i in range(70)

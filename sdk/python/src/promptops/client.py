@@ -3,9 +3,11 @@
 Why this shape: the calls an application makes (``log_usage`` and friends) sit on its hot path,
 often inside a request handler or an asyncio event loop, so they only take a lock for a few
 microseconds and append to a deque.  Everything slow (HTTP, retries, waiting out a
-``Retry-After``) happens on one daemon thread per client.  Each event gets its id (a UUID) on the
-caller's side, which makes every retry idempotent: the server stores an ``event_id`` once however
-often a batch is re-sent, so a retry after a lost answer never counts an event twice.
+``Retry-After``) happens on one daemon thread per client.  Each event gets its id on the caller's
+side, which makes every retry idempotent: the server stores an ``event_id`` once however often a
+batch is re-sent, so a retry after a lost answer never counts an event twice.  The id is a
+version-7 UUID (the time in ms, then random bits), so the server's index of event ids grows at its
+end instead of taking each insert on a random page.
 
 Delivery rules:
 
@@ -129,6 +131,13 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, (set, frozenset, tuple)):
         return list(value)
     raise TypeError(f"cannot send a {type(value).__name__} to PromptOps")
+
+
+def _uuid7() -> str:
+    """A version-7 UUID (RFC 9562): 48 bits of Unix time in ms, the version, 74 random bits."""
+    rand = int.from_bytes(os.urandom(10), "big")  # 80 bits: 12 for rand_a, 62 for rand_b, 6 unused
+    value = (time.time_ns() // 1_000_000) << 80 | 7 << 76 | (rand >> 68) << 64 | 2 << 62 | rand & (2**62 - 1)
+    return str(uuid.UUID(int=value))
 
 
 def _now() -> str:
@@ -472,7 +481,7 @@ class Client:
         when: datetime | str | None,
     ) -> str | None:
         payload = {k: v for k, v in event.items() if v is not None}
-        eid = str(event_id) if event_id is not None else str(uuid.uuid4())
+        eid = str(event_id) if event_id is not None else _uuid7()
         payload["event_id"] = eid
         # When it happened, not when the batch left: a retry minutes later must not move the event.
         payload[time_field] = when if when is not None else _now()
