@@ -22,7 +22,7 @@ import subprocess
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -315,23 +315,43 @@ async def test_graphiql_subscription_over_websocket(server, client, make_tenant)
                     await asyncio.sleep(0.05)
                 raise AssertionError(f"no {containing!r} in GraphiQL's result pane: {text!r}")
 
-            async def execute(headers: dict[str, str]) -> None:
-                await tab.evaluate(_SET_EDITORS % (json.dumps(query), json.dumps(json.dumps(headers))))
-                # GraphiQL debounces editor changes into its state; a click before that runs the editor's
-                # previous (non-subscription) text over HTTP, and a bad header then shows the REST 401
-                # instead of the socket's 4403 (seen once in CI at 0.2 s on a loaded machine)
-                await asyncio.sleep(1.0)
-                await tab.evaluate("document.querySelector('.graphiql-execute-button').click(), true")
+            async def execute(headers: dict[str, str], took: Callable[[], Awaitable[bool]]) -> None:
+                """Set the editors (clearing the result pane), click Execute, and click again while
+                ``took()`` says the click ran GraphiQL's previous state.  GraphiQL debounces editor changes
+                into its state, and on a loaded machine its timer runs late: a click before it ran the
+                previous (non-subscription) text over HTTP, so a bad header showed the REST 401 instead
+                of the socket's 4403 (seen in CI after a fixed wait of 0.2 s, and once after 1 s)."""
+                for attempt in range(4):
+                    await tab.evaluate(_SET_EDITORS % (json.dumps(query), json.dumps(json.dumps(headers))))
+                    await asyncio.sleep(1.0 + attempt)
+                    await tab.evaluate("document.querySelector('.graphiql-execute-button').click(), true")
+                    if await took():
+                        return
+                raise AssertionError(f"GraphiQL kept running its previous state: {await tab.evaluate(_RESULT)!r}")
+
+            async def refused() -> bool:
+                """The socket's 4403 (True), or the previous state's REST 401 (False: click again)."""
+                for _ in range(200):
+                    text = await tab.evaluate(_RESULT)
+                    if isinstance(text, str) and text:
+                        return "Socket closed with event 4403" in text
+                    await asyncio.sleep(0.05)
+                raise AssertionError("GraphiQL's result pane stayed empty")
+
+            async def subscribed() -> bool:
+                """Nothing in the pane a second later: the subscription is open and waiting (a stale
+                click would show the previous headers' 4403 or an HTTP answer at once)."""
+                await asyncio.sleep(1)
+                return await tab.evaluate(_RESULT) == ""
 
             for _ in range(400):
                 if await tab.evaluate(_READY):
                     break
                 await asyncio.sleep(0.05)
-            await execute({"Authorization": "Bearer nonsense"})
-            assert "Socket closed with event 4403" in await result("errors")  # at once, no reconnecting
+            await execute({"Authorization": "Bearer nonsense"}, refused)
+            assert "errors" in await result("Socket closed with event 4403")  # at once, no reconnecting
 
-            await execute(tenant.headers)
-            await asyncio.sleep(1)  # let the server subscribe
+            await execute(tenant.headers, subscribed)
             r = await client.post(
                 "/admin/prompt-analytics/metrics",
                 json={"name": "ide_metric", "value": 7, "type": "gauge"},
