@@ -174,7 +174,7 @@ def _new_ids(n: int) -> Iterator[str]:
     Time-ordered rather than random (version 4): the executions' unique key is
     (organization, event id, time), and random ids put every insert on a random page of that
     index.  Once the index outgrew PostgreSQL's buffers, each stored event read a page back in
-    (``bench/soak.py``: 9.8M index reads for 13.7M events, the 823 MB index of one partition);
+    (``bench/soak.py``: 9.8M index reads for the first ~14M events, the 823 MB index of one partition);
     ids that grow with time append at the index's right edge, as the time indexes do.
 
     One ``os.urandom`` call for all ``n``; the random hex is laid out with its dashes for all at
