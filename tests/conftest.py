@@ -222,8 +222,10 @@ async def worker_process(
 ) -> AsyncIterator[Any]:
     """A real arq worker process (not burst), stopped (SIGTERM, then SIGKILL after 30 s) on leaving.
 
-    ``env``: variables on top of this process's; ``log``: where its stdout and stderr go.
+    ``env``: variables on top of this process's; ``log``: where its stdout and stderr go.  It finds
+    only the calling test's jobs (:func:`drop_jobs_queued_before_this_test`).
     """
+    drop_jobs_queued_before_this_test()
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -246,28 +248,42 @@ async def worker_process(
                 await proc.wait()
 
 
-async def run_worker_burst() -> subprocess.CompletedProcess[str]:
-    """A real ``arq --burst`` worker over the shared test queue, run to its exit.
+def drop_jobs_queued_before_this_test() -> None:
+    """Drop every job enqueued before the running test started, so a real worker the test starts runs
+    only the test's own jobs.
 
-    arq's burst mode waits until the queue's sorted set is empty, deferred jobs included, so a job an
-    earlier test left queued (a notification delivery to a receiver long gone, retried with a
-    backoff of 10, 20, 40 s...) kept the worker alive for minutes: 82 s in one CI run, past its two
-    minutes in another, on a slower machine.  Only the calling test's jobs run: every job enqueued
-    before the test started is dropped first (by the enqueue time arq keeps in the job, which a
-    retry keeps too).
+    Earlier tests leave jobs queued, since no worker runs in tests: a notification delivery to a
+    receiver long gone, retried with a backoff of 10, 20, 40 s...; an optimization run the API
+    fuzzer posted.  A worker that picks them up outlives its test or is stopped in the middle of
+    one.  arq's enqueue time is kept in the job (a retry keeps it too), so the test start decides.
     """
     from arq.constants import job_key_prefix
     from arq.jobs import deserialize_job
+    from redis import Redis
 
     from services.core import job_queue
-    from services.core.redis_client import get_redis
 
-    redis, queue = get_redis(), job_queue.queue_name()
-    for job_id in await redis.zrange(queue, 0, -1):
-        raw = await redis.get(job_key_prefix + job_id)
-        job = None if raw is None else deserialize_job(raw, deserializer=job_queue.deserialize)
-        if job is None or job.enqueue_time.timestamp() < TEST_STARTED[0]:
-            await redis.zrem(queue, job_id)
+    redis = Redis.from_url(os.environ["REDIS_URL"], decode_responses=True)
+    try:
+        queue = job_queue.queue_name()
+        for job_id in redis.zrange(queue, 0, -1):
+            raw = redis.get(job_key_prefix + job_id)
+            job = None if raw is None else deserialize_job(raw.encode(), deserializer=job_queue.deserialize)
+            if job is None or job.enqueue_time.timestamp() < TEST_STARTED[0]:
+                redis.zrem(queue, job_id)
+                redis.delete(job_key_prefix + job_id)  # else arq refuses a new job with the same id
+    finally:
+        redis.close()
+
+
+async def run_worker_burst() -> subprocess.CompletedProcess[str]:
+    """A real ``arq --burst`` worker over the shared test queue, run to its exit.
+
+    arq's burst mode waits until the queue's sorted set is empty, deferred jobs included: a job an
+    earlier test left deferred kept the worker alive for 82 s in one CI run and past its two minutes
+    in another, on a slower machine; so the calling test's jobs are the only ones it finds.
+    """
+    drop_jobs_queued_before_this_test()
     return await asyncio.to_thread(
         subprocess.run,
         [sys.executable, "-m", "arq", "workers.settings.WorkerSettings", "--burst"],

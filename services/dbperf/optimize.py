@@ -15,6 +15,7 @@ whole file; SQLite has no per-table vacuum), ``REINDEX t``.
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -156,11 +157,16 @@ def job_id(run_id: int) -> str:
     return key("dbperf", "optimize", run_id)
 
 
-async def _abandoned(run: OptimizationRun) -> bool:
-    """A queued run whose job the queue no longer holds (Redis lost it, or it was deleted): no worker will
-    ever start it, so it must not hold the one-at-a-time lock for the lock's whole TTL."""
-    if run.status != "queued" or datetime.now(UTC) - run.created_at < timedelta(seconds=ABANDONED_AFTER_SECONDS):
-        return False  # a run is enqueued within moments of its creation: a young one is just starting
+async def _abandoned(run: OptimizationRun) -> str | None:
+    """Why a run that still holds the one-at-a-time lock never will finish, or None if it may.
+
+    A queued run whose job the queue no longer holds (Redis lost it, or it was deleted) will never be
+    started.  A running run whose job no worker is running any more (the worker was stopped mid-run:
+    arq cancels the job and, with one try allowed, never calls it again) will never be finished.
+    Either would otherwise answer 409 for the lock's whole TTL.
+    """
+    if run.status == "queued" and datetime.now(UTC) - run.created_at < timedelta(seconds=ABANDONED_AFTER_SECONDS):
+        return None  # a run is enqueued within moments of its creation: a young one is just starting
     from arq.jobs import Job, JobStatus
 
     redis = await job_queue.pool()
@@ -168,16 +174,21 @@ async def _abandoned(run: OptimizationRun) -> bool:
         status = await Job(job_id(run.id), redis, _queue_name=job_queue.queue_name()).status()
     finally:
         await redis.aclose()
-    return status in (JobStatus.not_found, JobStatus.complete)
+    if run.status == "queued" and status in (JobStatus.not_found, JobStatus.complete):
+        return "abandoned: its job left the queue unrun"
+    if run.status == "running" and status != JobStatus.in_progress:
+        return "abandoned: its worker stopped during the run"
+    return None
 
 
 async def _in_progress() -> OptimizationRun | None:
-    """The run holding the lock, if any; an abandoned queued run is marked failed and does not count."""
+    """The run holding the lock, if any; an abandoned run is marked failed and does not count."""
     since = datetime.now(UTC) - timedelta(seconds=LOCK_TTL_SECONDS)
     for run in await OptimizationRun.filter(status__in=("queued", "running"), created_at__gte=since).order_by("id"):
-        if not await _abandoned(run):
+        why = await _abandoned(run)
+        if why is None:
             return run
-        run.status, run.error, run.finished_at = "failed", "abandoned: its job left the queue unrun", datetime.now(UTC)
+        run.status, run.error, run.finished_at = "failed", why, datetime.now(UTC)
         await run.save()
         await _release(run.id)
     return None
@@ -305,6 +316,9 @@ async def execute_run(run_id: int) -> dict[str, Any]:
             run.status = "completed"
     except Exception as exc:
         run.status, run.error = "failed", (str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__)
+    except asyncio.CancelledError:  # the worker is stopping (a deploy, a restart): arq never retries this job
+        run.status, run.error = "failed", "interrupted: the worker stopped during the run"
+        raise
     finally:
         run.finished_at = datetime.now(UTC)
         run.duration_ms = round((time.perf_counter() - started) * 1000, 3)

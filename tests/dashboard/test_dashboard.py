@@ -36,7 +36,7 @@ import websockets
 
 from api.dashboard import CSP, DASHBOARD_DIR
 from tests.api.test_docs_offline import CHROMIUM, _chromium_flags
-from tests.conftest import IS_POSTGRES, TMP, _free_port
+from tests.conftest import IS_POSTGRES, TMP, _free_port, drop_jobs_queued_before_this_test
 from workers import jobs
 
 needs_chromium = pytest.mark.skipif(
@@ -747,8 +747,14 @@ def webhook_receiver() -> Iterator[tuple[str, list[dict[str, Any]]]]:
 
 @contextlib.contextmanager
 def arq_worker() -> Iterator[None]:
-    """A real worker process (the test send is delivered by it), ready once its heartbeat key exists."""
+    """A real worker process (the test send is delivered by it), ready once its heartbeat key exists.
+
+    It runs only this test's jobs: one another test left queued (an optimization run the API fuzzer
+    posted) was once stopped in the middle by this worker's end and held that lock for the next tests.
+    """
     from redis import Redis
+
+    drop_jobs_queued_before_this_test()
 
     log = open(TMP / f"dashboard-worker-{uuid.uuid4().hex[:6]}.log", "wb")
     proc = subprocess.Popen(

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from services.dbperf import optimize
-from tests.conftest import run_worker_burst
+from tests.conftest import eventually, run_worker_burst, worker_process
 from tests.dbperf.helpers import IS_POSTGRES, flush, pg
 from workers import jobs
 
@@ -205,3 +205,70 @@ async def test_a_run_whose_job_left_the_queue_does_not_hold_the_lock(client, mak
     lost = next(i for i in items if i["id"] == run_id)
     assert lost["status"] == "failed" and lost["error"] == "abandoned: its job left the queue unrun"
     await jobs.optimize_database({}, second.json()["data"]["id"])
+
+
+async def _run(client, su, run_id: int) -> dict:
+    items = (await client.get(HISTORY, params={"limit": 20}, headers=su.headers)).json()["data"]["items"]
+    return next(i for i in items if i["id"] == run_id)
+
+
+@pytest.mark.skipif(not IS_POSTGRES, reason="blocks the run mid-way on a table lock held by another session")
+async def test_a_worker_stopped_mid_run_fails_the_run_and_frees_the_lock(client, make_tenant):
+    """A deploy restarts the worker while ANALYZE waits: arq cancels the job and, with one try allowed,
+    never calls it again. The run is recorded as interrupted, and the next one is accepted at once
+    instead of answering 409 for the lock's three hours."""
+    su = await make_tenant("superuser")
+    blocker = await pg()
+    try:
+        await blocker.execute("BEGIN")
+        await blocker.execute(f'LOCK TABLE "{TABLE}" IN ACCESS EXCLUSIVE MODE')
+        r = await client.post(OPTIMIZE, json={"tasks": ["analyze"], "tables": [TABLE]}, headers=su.headers)
+        assert r.status_code == 200, r.text
+        run_id = r.json()["data"]["id"]
+        async with worker_process() as proc:
+
+            async def running() -> bool:
+                return (await _run(client, su, run_id))["status"] == "running"
+
+            assert await eventually(running, within=60), await _run(client, su, run_id)
+            proc.terminate()
+            await asyncio.wait_for(proc.wait(), timeout=30)
+    finally:
+        await blocker.execute("ROLLBACK")
+        await blocker.close()
+    stopped = await _run(client, su, run_id)
+    assert stopped["status"] == "failed", stopped
+    assert stopped["error"] == "interrupted: the worker stopped during the run" and stopped["finished_at"]
+    nxt = await client.post(OPTIMIZE, json={"tasks": ["analyze"], "tables": [TABLE]}, headers=su.headers)
+    assert nxt.status_code == 200, nxt.text
+    assert (await jobs.optimize_database({}, nxt.json()["data"]["id"]))["status"] == "completed"
+
+
+async def test_a_running_run_holds_the_lock_only_while_a_worker_runs_its_job(client, make_tenant):
+    """A worker killed outright (no chance to record anything) leaves its run 'running'; once arq no
+    longer counts the job in progress, the run is marked failed and frees the lock."""
+    from arq.constants import in_progress_key_prefix, job_key_prefix
+
+    from models.dbperf import OptimizationRun
+    from services.core import job_queue
+
+    su = await make_tenant("superuser")
+    r = await client.post(OPTIMIZE, json={"tasks": ["analyze"], "tables": [TABLE]}, headers=su.headers)
+    run_id = r.json()["data"]["id"]
+    redis = await job_queue.pool()
+    try:  # what a worker holds while it runs the job: the job off the queue, its in-progress key set
+        await redis.zrem(job_queue.queue_name(), optimize.job_id(run_id))
+        await redis.set(in_progress_key_prefix + optimize.job_id(run_id), b"1", px=60_000)
+        await OptimizationRun.filter(id=run_id).update(status="running")
+        again = await client.post(OPTIMIZE, json={"tasks": ["analyze"]}, headers=su.headers)
+        assert again.status_code == 409 and str(run_id) in again.json()["error"]["message"]
+        # the worker is gone and its in-progress key has expired
+        await redis.delete(in_progress_key_prefix + optimize.job_id(run_id), job_key_prefix + optimize.job_id(run_id))
+    finally:
+        await redis.aclose()
+    nxt = await client.post(OPTIMIZE, json={"tasks": ["analyze"], "tables": [TABLE]}, headers=su.headers)
+    assert nxt.status_code == 200, nxt.text
+    lost = await _run(client, su, run_id)
+    assert lost["status"] == "failed" and lost["error"] == "abandoned: its worker stopped during the run"
+    assert lost["finished_at"]
+    await jobs.optimize_database({}, nxt.json()["data"]["id"])
