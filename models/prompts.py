@@ -153,6 +153,27 @@ class PromptRollupHourly(RollupFields):
         unique_together = (("prompt_id", "bucket_start", "version_hash", "status"),)
 
 
+class PromptRollupMinute(RollupFields):
+    """The last ``MINUTE_ROLLUP_HOURS`` of executions per minute: sub-hour windows (alert rules of 5
+    minutes, the ragged edges of longer windows) read these instead of raw events."""
+
+    class Meta:
+        table = "prompt_rollups_minute"
+        unique_together = (("prompt_id", "bucket_start", "version_hash", "status"),)
+        indexes = (("bucket_start",),)  # the prune of rows past the horizon
+
+
+class RollupLevel(Model):
+    """Since when a rollup level holds every execution stored (``minute``: set by the first drain
+    that writes minute rows; executions drained before it have none)."""
+
+    name = fields.CharField(max_length=32, primary_key=True)
+    complete_from = fields.DatetimeField()
+
+    class Meta:
+        table = "rollup_levels"
+
+
 class PromptRollupDaily(RollupFields):
     class Meta:
         table = "prompt_rollups_daily"

@@ -149,7 +149,21 @@ async def app() -> AsyncIterator[object]:
 
     application = create_app()
     async with LifespanManager(application):
+        await _minute_rows_hold_everything()
         yield application
+
+
+async def _minute_rows_hold_everything() -> None:
+    """Every execution of this fresh test database is stored by a drain or a rebuild, which write
+    minute rows: they are complete from the start, so every test's reads take the minute-row path
+    where it applies (in a deployment they are complete from shortly after the first drain that
+    wrote them; tests/rollups/test_minute_rollups.py checks that default)."""
+    from datetime import UTC, datetime
+
+    from models.prompts import RollupLevel
+    from services.rollups.build import MINUTE_LEVEL
+
+    await RollupLevel.update_or_create(name=MINUTE_LEVEL, defaults={"complete_from": datetime(2000, 1, 1, tzinfo=UTC)})
 
 
 @pytest.fixture

@@ -8,5 +8,6 @@ from services import rollups
 
 
 async def refresh_rollups(ctx: dict[str, Any]) -> dict[str, int]:
-    """Rebuild hourly rollup buckets that new or late events made dirty."""
-    return {"buckets": await rollups.rebuild_dirty()}
+    """Rebuild hourly rollup buckets that late events or repairs made dirty; prune the minute rows
+    past their horizon."""
+    return {"buckets": await rollups.rebuild_dirty(), "minutes_pruned": await rollups.prune_minutes()}

@@ -18,6 +18,7 @@ from models.prompts import (
     PromptExecution,
     PromptRollupDaily,
     PromptRollupHourly,
+    PromptRollupMinute,
     PromptVersion,
 )
 from models.tenancy import Workspace
@@ -118,7 +119,7 @@ async def delete_prompt(principal: Principal, prompt_id: int) -> None:
     row = await get_prompt_row(principal, prompt_id)
     async with in_transaction() as tx:
         await Prompt.filter(id=row.id).select_for_update().using_db(tx).first()
-        for model in (PromptExecution, PromptRollupHourly, PromptRollupDaily):
+        for model in (PromptExecution, PromptRollupMinute, PromptRollupHourly, PromptRollupDaily):
             await model.filter(prompt_id=row.id).using_db(tx).delete()
         await Prompt.filter(id=row.id).using_db(tx).delete()
 

@@ -97,6 +97,7 @@ class Settings:
     ingest_batch_max: int = 1000
     rollup_cache_rows: int = 30_000
     edge_cache_events: int = 200_000
+    minute_rollup_hours: int = 25  # minute rollups kept this long: sub-hour windows and ragged edges read them
     gc_gen0_threshold: int = 50_000
     drain_batch_size: int = 5000
     drain_concurrency: int = 2  # drain loops per worker, each its own stream consumer and connection
@@ -203,6 +204,7 @@ def load_settings() -> Settings:
         ingest_batch_max=_int("INGEST_BATCH_MAX", 1000, 1),
         rollup_cache_rows=_int("ROLLUP_CACHE_ROWS", 30_000, 0),
         edge_cache_events=_int("EDGE_CACHE_EVENTS", 200_000, 0),
+        minute_rollup_hours=_int("MINUTE_ROLLUP_HOURS", 25, 1),
         gc_gen0_threshold=_int("GC_GEN0_THRESHOLD", 50_000, 0),
         drain_batch_size=_int("DRAIN_BATCH_SIZE", 5000, 1),
         drain_concurrency=_int("DRAIN_CONCURRENCY", 2, 1),

@@ -911,7 +911,7 @@ async def _store_postgres(rows: list[_Row]) -> tuple[int, list[int]]:
         await conn.execute(_LOCK_EXCLUSIVE, prompt_ids)
         await conn.execute(_MERGE, *_merge_arguments(delta, latest))
         await rollups.add_to_rollups(delta, conn)
-    return sum(acc.count for acc in delta.hourly.values()), orphans
+    return delta.events, orphans
 
 
 def _latest_per_prompt(rows: list[_Row]) -> dict[int, _Row]:

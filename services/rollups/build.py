@@ -44,21 +44,39 @@ import time
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from tortoise.expressions import Q, Subquery
 from tortoise.transactions import in_transaction
 
-from models.prompts import Prompt, PromptExecution, PromptRollupDaily, PromptRollupHourly, RollupFields
+from models.prompts import (
+    Prompt,
+    PromptExecution,
+    PromptRollupDaily,
+    PromptRollupHourly,
+    PromptRollupMinute,
+    RollupFields,
+    RollupLevel,
+)
 from services.core.config import get_settings
+from services.core.dates import EVENT_MAX_FUTURE
 from services.core.redis_client import get_redis, key
 from services.rollups.sketch import LOG_GAMMA as SKETCH_LOG_GAMMA
 from services.rollups.sketch import MIN_VALUE as SKETCH_MIN_VALUE
 from services.rollups.sketch import Sketch
 
+MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
+MINUTE_LEVEL = "minute"  # rollup_levels.name of the minute rows' coverage
+# The minute rows are complete from this long after the first drain that writes them: an older
+# drain (an upgrade's last one) may still store events up to EVENT_MAX_FUTURE ahead of its clock,
+# and clocks of processes differ by a few minutes at most (tests/faults/test_clock_skew.py: 2).
+MINUTE_LEVEL_MARGIN = EVENT_MAX_FUTURE + timedelta(minutes=5)
+# Readers use minute rows only this far inside the horizon, so the prune job (which deletes
+# rows past the horizon of its own moment) never removes a row a read is using.
+MINUTE_PRUNE_MARGIN = timedelta(minutes=5)
 DIRTY_PROMPTS = "rollup:dirty"  # zset: "org:prompt" -> last mark time
 MEASURES = ("total_duration_ms", "ai_response_time_ms", "query_execution_time_ms", "latency_ms", "cost_usd", "score")
 RAW_FIELDS = ("version_hash", "status", *MEASURES, "data_source_ids", "schema_names", "occurred_at")
@@ -89,6 +107,10 @@ local out = {}
 for i, k in ipairs(KEYS) do out[i] = redis.call('ZRANGE', k, 0, -1) end
 return out
 """
+
+
+def minute_floor(when: datetime) -> datetime:
+    return when.astimezone(UTC).replace(second=0, microsecond=0)
 
 
 def hour_floor(when: datetime) -> datetime:
@@ -249,17 +271,18 @@ class Accumulator:
 
 RollupKey = tuple[int, datetime, str, str]
 """(prompt id, bucket start, version hash or '', status): a rollup row, in its unique index's order."""
+_Level = TypeVar("_Level", bound=RollupFields)
 
 
 @dataclass
 class RollupDelta:
-    """What newly stored executions add to the rollups: one accumulator per hourly row.
+    """What newly stored executions add to the rollups: one accumulator per minute row.
 
     Filled from the rows a writer actually inserted (:meth:`add`), then merged into the
-    hourly and daily rows by :func:`add_to_rollups` inside the writer's transaction.
+    minute, hourly and daily rows by :func:`add_to_rollups` inside the writer's transaction.
     """
 
-    hourly: dict[RollupKey, Accumulator] = field(default_factory=dict)
+    minutely: dict[RollupKey, Accumulator] = field(default_factory=dict)
     organizations: dict[int, int] = field(default_factory=dict)  # prompt id -> organization id
     # (prompt id, version hash) -> first and last time among the rows: filled by of_aggregates, for
     # the versions' first/last seen, which the same pass over the inserted rows gives for free
@@ -267,10 +290,10 @@ class RollupDelta:
 
     def add(self, organization_id: int, prompt_id: int, row: Mapping[str, Any]) -> None:
         """One stored execution (``RAW_FIELDS``, ``occurred_at`` timezone-aware)."""
-        k = (prompt_id, hour_floor(row["occurred_at"]), row["version_hash"] or "", row["status"])
-        acc = self.hourly.get(k)
+        k = (prompt_id, minute_floor(row["occurred_at"]), row["version_hash"] or "", row["status"])
+        acc = self.minutely.get(k)
         if acc is None:
-            acc = self.hourly[k] = Accumulator()
+            acc = self.minutely[k] = Accumulator()
             self.organizations[prompt_id] = organization_id
         acc.add_row(row)  # type: ignore[arg-type]
 
@@ -280,7 +303,7 @@ class RollupDelta:
         delta = cls()
         loads = orjson.loads
         for r in records:
-            pid, hour, vhash, status, org, n, latest, zeros = r[:8]
+            pid, minute, vhash, status, org, n, latest, zeros = r[:8]
             acc = Accumulator(
                 count=n,
                 success=n if status == "completed" else 0,
@@ -302,23 +325,38 @@ class RollupDelta:
             sketch.count = zeros + sum(sketch.bins.values())
             acc.data_sources = loads(sources) if sources else {}
             acc.schemas = loads(schemas) if schemas else {}
-            delta.hourly[(pid, _utc(hour), vhash, status)] = acc
+            delta.minutely[(pid, _utc(minute), vhash, status)] = acc
             delta.organizations[pid] = org
         return delta
 
+    @property
+    def events(self) -> int:
+        return sum(acc.count for acc in self.minutely.values())
+
+    def recent_minutes(self, since: datetime) -> dict[RollupKey, Accumulator]:
+        """The minute rows from ``since`` on (older minutes are past the minute rows' horizon)."""
+        return {k: acc for k, acc in self.minutely.items() if k[1] >= since}
+
+    def hourly(self) -> dict[RollupKey, Accumulator]:
+        """The same executions per hourly row (new accumulators: the minute ones are left as they are)."""
+        return self._coarser(hour_floor)
+
     def daily(self) -> dict[RollupKey, Accumulator]:
-        """The same executions per daily row (new accumulators: the hourly ones are left as they are)."""
+        """The same executions per daily row."""
+        return self._coarser(day_floor)
+
+    def _coarser(self, floor: Any) -> dict[RollupKey, Accumulator]:
         out: dict[RollupKey, Accumulator] = {}
-        for (pid, hour, vhash, status), acc in self.hourly.items():
-            k = (pid, day_floor(hour), vhash, status)
-            day = out.get(k)
-            if day is None:
-                day = out[k] = Accumulator()
-            day.merge(acc)
+        for (pid, minute, vhash, status), acc in self.minutely.items():
+            k = (pid, floor(minute), vhash, status)
+            held = out.get(k)
+            if held is None:
+                held = out[k] = Accumulator()
+            held.merge(acc)
         return out
 
     def __bool__(self) -> bool:
-        return bool(self.hourly)
+        return bool(self.minutely)
 
 
 # What aggregated_insert's one grouping pass (``x``) yields per set: GROUPING(k, ds, sc) is 0b011 for
@@ -343,7 +381,7 @@ def aggregated_insert(insert_sql: str) -> str:
     """``insert_sql`` (an ``INSERT INTO prompt_executions ...``, with or without ``ON CONFLICT ... DO
     NOTHING``, with no ``RETURNING``) as one statement that returns what it inserted summed per rollup row.
 
-    PostgreSQL.  The rows come back already grouped by (prompt, hour, version, status): count,
+    PostgreSQL.  The rows come back already grouped by (prompt, minute, version, status): count,
     each measure's sum, count and sum of squares, the latest and the first time, the latency sketch's zeros
     and bucket counts (DDSketch's ``ceil(ln(v) / ln(gamma))``, the same arithmetic as
     :meth:`Sketch.add`), and data-source and schema counts -- what :meth:`Accumulator.add_row`
@@ -358,7 +396,7 @@ def aggregated_insert(insert_sql: str) -> str:
             "prompt_id AS p",
             "coalesce(version_hash, '') AS v",
             "status AS s",
-            "date_trunc('hour', occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS h",
+            "date_trunc('minute', occurred_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS h",
             *(f"{m}::float8 AS m{i}" for i, m in enumerate(MEASURES)),
             "data_source_ids AS ds",
             "schema_names AS sc",
@@ -390,23 +428,62 @@ def _utc(when: datetime) -> datetime:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
+def minute_horizon(now: datetime | None = None) -> datetime:
+    """The first minute the minute rows keep (``MINUTE_ROLLUP_HOURS`` back); older ones are pruned."""
+    return minute_floor((now or datetime.now(UTC)) - timedelta(hours=get_settings().minute_rollup_hours))
+
+
+_MARK_MINUTE_LEVEL = "INSERT INTO rollup_levels (name, complete_from) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING"
+
+
 async def add_to_rollups(delta: RollupDelta, conn: Any = None) -> int:
-    """Merge ``delta`` into the hourly and daily rollup rows; returns rows written.
+    """Merge ``delta`` into the minute, hourly and daily rollup rows; returns rows written.
 
     Call it inside the transaction that inserted the executions, after taking their
     prompts' row locks (see the module docstring).  ``conn``: that transaction's asyncpg
-    connection (PostgreSQL, two set-based statements for both tables); ``None``: the ORM,
-    in the caller's ``in_transaction()`` (SQLite, or any other backend).
+    connection (PostgreSQL, two set-based statements for the three tables); ``None``: the ORM,
+    in the caller's ``in_transaction()`` (SQLite, or any other backend).  Minute rows are
+    written only inside their horizon, and the first write records since when they are complete.
     """
     if not delta:
         return 0
-    levels = {PromptRollupHourly: delta.hourly, PromptRollupDaily: delta.daily()}
+    now = datetime.now(UTC)
+    levels = {
+        PromptRollupMinute: delta.recent_minutes(minute_horizon(now)),
+        PromptRollupHourly: delta.hourly(),
+        PromptRollupDaily: delta.daily(),
+    }
+    complete_from = minute_floor(now) + MINUTE + MINUTE_LEVEL_MARGIN
     if conn is not None:
+        await conn.execute(_MARK_MINUTE_LEVEL, MINUTE_LEVEL, complete_from)
         return await _add_postgres(conn, levels, delta.organizations)
+    if not await RollupLevel.exists(name=MINUTE_LEVEL):
+        await RollupLevel.create(name=MINUTE_LEVEL, complete_from=complete_from)
     written = 0
     for model, groups in levels.items():
         written += await _add_orm(model, groups, delta.organizations)
     return written
+
+
+_MINUTE_LEVEL_SEEN: list[tuple[float, datetime]] = []  # (monotonic time read, complete_from), at most one
+
+
+async def minute_rows_from(now: datetime | None = None) -> datetime | None:
+    """The first minute whose minute rows hold every stored execution, or None (none written yet).
+
+    ``complete_from`` is written once; each process re-reads it at most once a minute.
+    """
+    if not _MINUTE_LEVEL_SEEN or time.monotonic() - _MINUTE_LEVEL_SEEN[0][0] > 60:
+        level = await RollupLevel.get_or_none(name=MINUTE_LEVEL)
+        if level is None:
+            return None
+        _MINUTE_LEVEL_SEEN[:] = [(time.monotonic(), _utc(level.complete_from))]
+    return max(_MINUTE_LEVEL_SEEN[0][1], minute_horizon(now) + MINUTE_PRUNE_MARGIN)
+
+
+async def prune_minutes(now: datetime | None = None) -> int:
+    """Delete the minute rows past the horizon (the rollup job, every minute). Returns rows deleted."""
+    return await PromptRollupMinute.filter(bucket_start__lt=minute_horizon(now)).delete()
 
 
 def _merged_json(row: Sequence[Any], acc: Accumulator) -> tuple[int, str, str, str, str, datetime | None]:
@@ -492,18 +569,25 @@ def _insert_sql(table: str, first: int) -> str:
     )
 
 
-_MODELS = (PromptRollupHourly, PromptRollupDaily)
+_MODELS = (PromptRollupMinute, PromptRollupHourly, PromptRollupDaily)
 _TABLES = tuple(m._meta.db_table for m in _MODELS)
-# 1. every key's stored row, locked, both tables in one round trip
-_LOCK_BOTH = (
-    f"WITH h AS ({_lock_sql(_TABLES[0], 1)}), d AS ({_lock_sql(_TABLES[1], 5)}) "
-    "SELECT 0, * FROM h UNION ALL SELECT 1, * FROM d"
+# 1. every key's stored row, locked, every table in one round trip
+_LOCK_ALL = (
+    "WITH "
+    + ", ".join(f"l{i} AS ({_lock_sql(t, 1 + 4 * i)})" for i, t in enumerate(_TABLES))
+    + " "
+    + (" UNION ALL ".join(f"SELECT {i}, * FROM l{i}" for i in range(len(_TABLES))))
 )
-# 2. merged rows written back and missing rows inserted, both tables in one round trip
-_WRITE_BOTH = (
-    f"WITH uh AS ({_update_sql(_TABLES[0], 1)}), ud AS ({_update_sql(_TABLES[1], 8)}), "
-    f"ih AS ({_insert_sql(_TABLES[0], 15)}), id AS ({_insert_sql(_TABLES[1], 26)}) "
-    "SELECT 0, * FROM ih UNION ALL SELECT 1, * FROM id"
+# 2. merged rows written back and missing rows inserted, every table in one round trip
+_UPDATES_FROM = 1
+_INSERTS_FROM = _UPDATES_FROM + 7 * len(_TABLES)
+_WRITE_ALL = (
+    "WITH "
+    + ", ".join(f"u{i} AS ({_update_sql(t, _UPDATES_FROM + 7 * i)})" for i, t in enumerate(_TABLES))
+    + ", "
+    + ", ".join(f"i{i} AS ({_insert_sql(t, _INSERTS_FROM + 11 * i)})" for i, t in enumerate(_TABLES))
+    + " "
+    + " UNION ALL ".join(f"SELECT {i}, * FROM i{i}" for i in range(len(_TABLES)))
 )
 
 
@@ -523,7 +607,7 @@ def _content_json(acc: Accumulator) -> tuple[int, str, str, str, str, datetime |
 async def _add_postgres(
     conn: Any, levels: Mapping[type[RollupFields], Mapping[RollupKey, Accumulator]], orgs: Mapping[int, int]
 ) -> int:
-    """Merge each level's groups into its table: two statements for both tables, whatever the rows.
+    """Merge each level's groups into its table: two statements for every table, whatever the rows.
 
     1. Lock and read the stored rows of every key (``FOR UPDATE`` in the unique index's order;
        the prompt locks the caller holds already keep other drains and rebuilds out).
@@ -532,32 +616,34 @@ async def _add_postgres(
     A key another writer inserted between the two (only an older version's job can) is
     merged by a second pass.
     """
+    n = len(_MODELS)
     groups = [levels[m] for m in _MODELS]
     keys = [sorted(g) for g in groups]
     lock_args: list[Any] = []
     for ks in keys:
         lock_args += [[k[0] for k in ks], [k[1] for k in ks], [k[2] for k in ks], [k[3] for k in ks]]
-    found: list[set[RollupKey]] = [set(), set()]
-    updates: list[list[list[Any]]] = [[[] for _ in range(7)], [[] for _ in range(7)]]
-    for r in await conn.fetch(_LOCK_BOTH, *lock_args):
+    found: list[set[RollupKey]] = [set() for _ in range(n)]
+    updates: list[list[list[Any]]] = [[[] for _ in range(7)] for _ in range(n)]
+    for r in await conn.fetch(_LOCK_ALL, *lock_args):
         level, row = r[0], tuple(r)[1:]
         k = (row[1], _utc(row[2]), row[3], row[4])
         found[level].add(k)
         for column, value in zip(updates[level], (row[0], *_merged_json(row, groups[level][k])), strict=True):
             column.append(value)
-    inserts: list[list[list[Any]]] = [[[] for _ in range(11)], [[] for _ in range(11)]]
+    inserts: list[list[list[Any]]] = [[[] for _ in range(11)] for _ in range(n)]
     for level, ks in enumerate(keys):
         for k in ks:
             if k not in found[level]:
                 values = (orgs[k[0]], *k, *_content_json(groups[level][k]))
                 for column, value in zip(inserts[level], values, strict=True):
                     column.append(value)
-    inserted = await conn.fetch(_WRITE_BOTH, *updates[0], *updates[1], *inserts[0], *inserts[1])
-    missed = [{k: groups[level][k] for k in keys[level] if k not in found[level]} for level in range(2)]
+    args = [column for level in updates for column in level] + [column for level in inserts for column in level]
+    inserted = await conn.fetch(_WRITE_ALL, *args)
+    missed = [{k: groups[level][k] for k in keys[level] if k not in found[level]} for level in range(n)]
     for r in inserted:
         missed[r[0]].pop((r[1], _utc(r[2]), r[3], r[4]), None)
-    if missed[0] or missed[1]:  # inserted meanwhile by a writer without the prompt lock: merge into it
-        await _add_postgres(conn, {_MODELS[0]: missed[0], _MODELS[1]: missed[1]}, orgs)
+    if any(missed):  # inserted meanwhile by a writer without the prompt lock: merge into it
+        await _add_postgres(conn, dict(zip(_MODELS, missed, strict=True)), orgs)
     return sum(len(k) for k in keys)
 
 
@@ -633,9 +719,27 @@ async def rebuild_bucket(organization_id: int, prompt_id: int, bucket: datetime)
             .values(*RAW_FIELDS)
         )
         groups: dict[tuple[str, str], Accumulator] = {}
+        minutes: dict[datetime, dict[tuple[str, str], Accumulator]] = {}
+        horizon = minute_horizon()
         for row in rows:
-            groups.setdefault((row["version_hash"] or "", row["status"]), Accumulator()).add_row(row)
+            k = (row["version_hash"] or "", row["status"])
+            groups.setdefault(k, Accumulator()).add_row(row)
+            minute = minute_floor(row["occurred_at"])
+            if minute >= horizon:
+                minutes.setdefault(minute, {}).setdefault(k, Accumulator()).add_row(row)
         await _replace(tx, PromptRollupHourly, organization_id, prompt_id, bucket, groups)
+        if bucket + HOUR > horizon:
+            within = Q(prompt_id=prompt_id, bucket_start__gte=bucket, bucket_start__lt=bucket + HOUR)
+            await PromptRollupMinute.filter(within).using_db(tx).delete()
+            await PromptRollupMinute.bulk_create(
+                [
+                    rollup_row(PromptRollupMinute, organization_id, prompt_id, v, st, minute, acc)
+                    for minute, by_key in minutes.items()
+                    for (v, st), acc in by_key.items()
+                ],
+                batch_size=1000,
+                using_db=tx,
+            )
     return len(groups)
 
 
@@ -723,10 +827,11 @@ async def rebuild_all(organization_id: int | None = None) -> int:
     # accumulation in Python.  SQLite has one connection: one transaction at a time.
     buckets = sum(await asyncio.gather(*(worker() for _ in range(2 if get_settings().is_postgres else 1))))
     # rollups whose prompt is gone (deleted prompts cascade their events, not their rollups)
-    stale = PromptRollupHourly.exclude(prompt_id__in=Subquery(Prompt.all().values("id")))
-    if organization_id is not None:
-        stale = stale.filter(organization_id=organization_id)
-    await stale.delete()
+    for model in (PromptRollupHourly, PromptRollupMinute):
+        stale = model.exclude(prompt_id__in=Subquery(Prompt.all().values("id")))
+        if organization_id is not None:
+            stale = stale.filter(organization_id=organization_id)
+        await stale.delete()
     await rebuild_all_days(organization_id)
     return buckets
 
@@ -772,10 +877,16 @@ STREAM_CHUNK = 5000  # raw rows fetched, and rollup rows written, per round trip
 
 
 def rollup_row(
-    organization_id: int, prompt_id: int, version_hash: str, status: str, bucket: datetime, acc: Accumulator
-) -> PromptRollupHourly:
-    """The rollup row ``rebuild_bucket`` writes for one group of one hour."""
-    return PromptRollupHourly(
+    model: type[_Level],
+    organization_id: int,
+    prompt_id: int,
+    version_hash: str,
+    status: str,
+    bucket: datetime,
+    acc: Accumulator,
+) -> _Level:
+    """The rollup row ``rebuild_bucket`` writes for one group of one hour (or minute)."""
+    return model(
         organization_id=organization_id,
         prompt_id=prompt_id,
         version_hash=version_hash,
@@ -787,27 +898,49 @@ def rollup_row(
 
 async def _rebuild_prompt(organization_id: int, prompt_id: int) -> int:
     buckets = 0
-    pending: list[PromptRollupHourly] = []
+    pending: dict[type[RollupFields], list[RollupFields]] = {PromptRollupHourly: [], PromptRollupMinute: []}
     groups: dict[tuple[str, str], Accumulator] = {}
+    minute_groups: dict[tuple[str, str], Accumulator] = {}
     bucket: datetime | None = None
     bucket_end: datetime | None = None
+    minute: datetime | None = None
     async with in_transaction() as tx:
 
+        async def write(model: type[RollupFields], rows: Iterable[RollupFields], at_least: int) -> None:
+            pending[model].extend(rows)
+            if len(pending[model]) >= at_least:
+                await model.bulk_create(pending[model], batch_size=1000, using_db=tx)
+                pending[model] = []
+
         async def finish_hour() -> None:
-            nonlocal buckets, pending
+            nonlocal buckets
             if bucket is None or not groups:
                 return
             buckets += 1
-            pending.extend(rollup_row(organization_id, prompt_id, v, s, bucket, acc) for (v, s), acc in groups.items())
+            rows = [
+                rollup_row(PromptRollupHourly, organization_id, prompt_id, v, s, bucket, acc)
+                for (v, s), acc in groups.items()
+            ]
             groups.clear()
-            if len(pending) >= STREAM_CHUNK:
-                await PromptRollupHourly.bulk_create(pending, batch_size=1000, using_db=tx)
-                pending = []
+            await write(PromptRollupHourly, rows, STREAM_CHUNK)
+
+        async def finish_minute() -> None:
+            if minute is None or not minute_groups:
+                return
+            rows = [
+                rollup_row(PromptRollupMinute, organization_id, prompt_id, v, s, minute, acc)
+                for (v, s), acc in minute_groups.items()
+            ]
+            minute_groups.clear()
+            await write(PromptRollupMinute, rows, STREAM_CHUNK)
 
         await lock_prompt(prompt_id, tx)  # drains of this prompt wait until it is rebuilt
         kept = raw_kept_since()  # hours before it keep their rollups: their raw events may be gone
         stale = PromptRollupHourly.filter(prompt_id=prompt_id).using_db(tx)
         await (stale if kept is None else stale.filter(bucket_start__gte=kept)).delete()
+        # minute rows likewise, inside their horizon (and where raw events are still kept)
+        minutes_from = max(minute_horizon(), kept) if kept is not None else minute_horizon()
+        await PromptRollupMinute.filter(prompt_id=prompt_id, bucket_start__gte=minutes_from).using_db(tx).delete()
         async for row in _stream_executions(tx, prompt_id, kept):
             occurred = row["occurred_at"]
             if bucket_end is None or occurred >= bucket_end:
@@ -819,9 +952,15 @@ async def _rebuild_prompt(organization_id: int, prompt_id: int) -> int:
             if acc is None:
                 acc = groups[(vhash, row["status"])] = Accumulator()
             acc.add_row(row)
+            if occurred >= minutes_from:
+                if minute is None or occurred >= minute + MINUTE:
+                    await finish_minute()
+                    minute = minute_floor(occurred)
+                minute_groups.setdefault((vhash, row["status"]), Accumulator()).add_row(row)
         await finish_hour()
-        if pending:
-            await PromptRollupHourly.bulk_create(pending, batch_size=1000, using_db=tx)
+        await finish_minute()
+        for model in pending:
+            await write(model, [], 1)
     return buckets
 
 

@@ -34,7 +34,7 @@ multiple of the level), and otherwise drops to the finer level or to raw rows.
 from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -44,12 +44,23 @@ from tortoise import connections
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from models.prompts import PromptExecution, PromptRollupDaily, PromptRollupHourly, RollupFields
+from models.prompts import PromptExecution, PromptRollupDaily, PromptRollupHourly, PromptRollupMinute, RollupFields
 from services.core import cache_stats
 from services.core.config import get_settings
 from services.rollups import build as rollups
 from services.rollups import edge_hours
-from services.rollups.build import DAY, HOUR, MEASURES, RAW_FIELDS, ROLLUP_COLUMNS, Accumulator, day_floor, hour_floor
+from services.rollups.build import (
+    DAY,
+    HOUR,
+    MEASURES,
+    MINUTE,
+    RAW_FIELDS,
+    ROLLUP_COLUMNS,
+    Accumulator,
+    day_floor,
+    hour_floor,
+    minute_floor,
+)
 from services.rollups.sketch import LOG_GAMMA as SKETCH_LOG_GAMMA
 from services.rollups.sketch import MIN_VALUE as SKETCH_MIN_VALUE
 
@@ -281,7 +292,7 @@ async def _accumulate_once(
     h1: datetime | None = hour_floor(end)  # whole hours are [h0, h1)
     if not use_hourly or (h0 is not None and h1 is not None and h0 >= h1):
         h0 = h1 = None  # no whole hours: everything raw
-    dirty = await rollups.dirty_hours(*ids) if h1 is not None else {}
+    dirty = await rollups.dirty_hours(*ids) if h1 is not None or bucket is None else {}
     # The ragged first hour of an unbucketed window, and its ragged last one once that hour is
     # over, come from per-process copies of those hours' events where the hours are clean.
     edges: dict[datetime, tuple[datetime, datetime]] = {}  # hour -> the part of the window inside it
@@ -360,8 +371,30 @@ async def _accumulate_once(
             for g, acc in zip(wanted, merged, strict=True):
                 fold(g.key, acc)
             open_tail = [pid for pid in open_tail if pid not in hour_ids]
-    if h1 in edges and not open_tail:
+    # Minute rows answer what whole hours do not -- a window shorter than an hour, the ragged first
+    # hour, the current hour when its hourly row holds events after the window -- inside their
+    # horizon, for prompts whose hours there are clean: sub-hour alert windows then read a few
+    # hundred rows instead of every event of their minutes.  Only a ragged first minute stays raw.
+    whole_raw, raw_lead, raw_tail = ids, ids, open_tail
+    minute_raw: list[Q] = []
+    cover = await rollups.minute_rows_from() if bucket is None else None
+    if cover is not None:
+        minutes = _MinuteParts(cover, by_version, version_filter, keep, fold)
+        if h1 is None and start is not None:
+            window_hours = {hour_floor(start), hour_floor(end)}
+            answered = await minutes.answer([pid for pid in ids if not dirty[pid] & window_hours], start, end, True)
+            whole_raw = [pid for pid in ids if pid not in answered]
+        elif h0 is not None and h1 is not None:
+            if start is not None and start < h0:
+                answered = await minutes.answer([pid for pid in ids if h0 - HOUR not in dirty[pid]], start, h0, False)
+                raw_lead = [pid for pid in ids if pid not in answered]
+            answered = await minutes.answer([pid for pid in open_tail if h1 not in dirty[pid]], h1, end, True)
+            raw_tail = [pid for pid in open_tail if pid not in answered]
+        minute_raw = minutes.raw
+    if h1 in edges and not raw_tail:
         del edges[h1]
+    if h0 is not None and h0 - HOUR in edges and not raw_lead:
+        del edges[h0 - HOUR]
     if edges:
         # only the ids of the edge hours' rows: they tell whether a cached copy is current
         hourly_q.append(Q(bucket_start__in=list(edges)))
@@ -386,11 +419,12 @@ async def _accumulate_once(
             fold(g.key, acc)
 
     # raw events: everything when no rollup level applies; else the ragged edges and the dirty hours
-    raw: list[Q] = []
+    raw: list[Q] = minute_raw
     if h1 is None:
-        raw.append(Q())
+        if whole_raw:
+            raw.append(Q() if whole_raw is ids else Q(prompt_id__in=whole_raw))
     else:
-        uncached = {hour: list(ids if hour != h1 else open_tail) for hour in edges}
+        uncached = {hour: list(raw_lead if hour != h1 else raw_tail) for hour in edges}
         for hour, (lo, hi) in edges.items():
             edge_wanted = {
                 pid: rows_key
@@ -405,11 +439,11 @@ async def _accumulate_once(
                 for vhash, acc in events.between(lo, hi, version_hashes).items():
                     fold((pid, vhash if by_version else None, None), acc)
             uncached[hour] = [pid for pid in uncached[hour] if pid not in edge_wanted]
-        tail = uncached.get(h1, open_tail)
+        tail = uncached.get(h1, raw_tail)
         if tail:
             raw.append(Q(prompt_id__in=tail, occurred_at__gte=h1))
         if start is not None and h0 is not None and start < h0:
-            lead = uncached.get(h0 - HOUR, ids)
+            lead = uncached.get(h0 - HOUR, raw_lead)
             if lead:
                 raw.append(Q(prompt_id__in=lead, occurred_at__lt=h0))
         inside = {pid: [h for h in hours if (h0 is None or h >= h0) and h < h1] for pid, hours in dirty.items()}
@@ -437,6 +471,58 @@ async def _accumulate_once(
     for key_, acc in raw_slices.items():
         fold(key_, acc)
     return results
+
+
+class _MinuteParts:
+    """Parts of a window answered from minute rows (unbucketed reads), and the raw rest of them."""
+
+    def __init__(
+        self,
+        cover: datetime,
+        by_version: bool,
+        version_filter: Q,
+        keep: bool,
+        fold: Callable[[SliceKey, Accumulator], None],
+    ) -> None:
+        self.cover, self.by_version, self.version_filter, self.keep, self.fold = (
+            cover,
+            by_version,
+            version_filter,
+            keep,
+            fold,
+        )
+        self.raw: list[Q] = []  # what the answered parts still need from raw events
+
+    async def answer(self, prompt_ids: list[int], lo: datetime, hi: datetime, hi_inclusive: bool) -> set[int]:
+        """Fold ``prompt_ids``' minute rows of [lo, hi] (or [lo, hi)) into the read; returns the prompts
+        answered.  The minutes must lie inside the rows' coverage; a ragged first minute [lo, m0) is
+        left to raw events, and so is the last minute [mt, hi] where its row holds events after ``hi``."""
+        m0 = minute_floor(lo)
+        if m0 < lo:
+            m0 += MINUTE
+        if not prompt_ids or m0 < self.cover:
+            return set()
+        marks: list[datetime] = []
+        if hi_inclusive:
+            mt = minute_floor(hi)
+            if m0 > mt:
+                return set()  # no whole minute: raw, as before
+            rows = PromptRollupMinute.filter(Q(prompt_id__in=prompt_ids) & _between("bucket_start", m0, mt + MINUTE))
+            marks = [mt]
+        else:
+            rows = PromptRollupMinute.filter(Q(prompt_id__in=prompt_ids) & _between("bucket_start", m0, hi))
+        rows = rows.filter(self.version_filter)
+        slicing = _Slicing(self.by_version, None, None, marks)
+        groups = await _row_groups(rows, slicing, late_after=hi if hi_inclusive else None)
+        late = {g.prompt_id for g in groups if g.mark is not None and g.late}
+        wanted = [g for g in groups if g.mark is None or g.prompt_id not in late]
+        for g, acc in zip(wanted, await _merged(PromptRollupMinute, wanted, self.keep, rows, slicing), strict=True):
+            self.fold(g.key, acc)
+        if lo < m0:
+            self.raw.append(Q(prompt_id__in=prompt_ids, occurred_at__lt=m0))  # the read's own bounds: >= lo
+        if late:
+            self.raw.append(Q(prompt_id__in=sorted(late), occurred_at__gte=marks[0]))
+        return set(prompt_ids)
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,7 @@ async def test_analytics_equal_raw_answers_before_and_after_rollup(client, make_
 
     # the drain added the events to the rollups as it stored them: nothing dirty, nothing to rebuild
     assert await rollups.dirty_hours(prompt.id) == {prompt.id: set()}
-    assert await jobs.refresh_rollups(CTX) == {"buckets": 0}
+    assert await jobs.refresh_rollups(CTX) == {"buckets": 0, "minutes_pruned": 0}
     live = (await client.get(url, params=params, headers=tenant.headers)).json()["data"]
     assert_matches(live, expected(events, start, end))
     # every hour marked dirty (as a repair would): read from raw events, then rebuilt by the job
@@ -110,7 +110,7 @@ async def test_analytics_equal_raw_answers_before_and_after_rollup(client, make_
     dirty = (await client.get(url, params=params, headers=tenant.headers)).json()["data"]
     assert_matches(dirty, expected(events, start, end))
     assert dirty["p95_latency_ms"] == live["p95_latency_ms"]
-    assert await jobs.refresh_rollups(CTX) == {"buckets": len(hours)}
+    assert await jobs.refresh_rollups(CTX) == {"buckets": len(hours), "minutes_pruned": 0}
     assert await rollups.dirty_hours(prompt.id) == {prompt.id: set()}
     r = await client.get(url, params=params, headers=tenant.headers)
     assert r.status_code == 200 and r.json()["message"] == "Analytics retrieved successfully"
