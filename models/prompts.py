@@ -164,8 +164,8 @@ class PromptRollupMinute(RollupFields):
 
 
 class RollupLevel(Model):
-    """Since when a rollup level holds every execution stored (``minute``: set by the first drain
-    that writes minute rows; executions drained before it have none)."""
+    """Since when a rollup level holds every execution stored (``minute``: set by the migration that
+    added the minute rows, from the start on a database with no executions yet)."""
 
     name = fields.CharField(max_length=32, primary_key=True)
     complete_from = fields.DatetimeField()

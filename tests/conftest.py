@@ -154,10 +154,10 @@ async def app() -> AsyncIterator[object]:
 
 
 async def _minute_rows_hold_everything() -> None:
-    """Every execution of this fresh test database is stored by a drain or a rebuild, which write
-    minute rows: they are complete from the start, so every test's reads take the minute-row path
-    where it applies (in a deployment they are complete from shortly after the first drain that
-    wrote them; tests/rollups/test_minute_rollups.py checks that default)."""
+    """This fresh test database's migration found no executions, so its minute rows are complete from
+    the start and every test's reads take the minute-row path where it applies; a run against a
+    database left by an earlier one gets the same (tests/rollups/test_minute_rollups.py checks the
+    upgrade of a database that held executions)."""
     from datetime import UTC, datetime
 
     from models.prompts import RollupLevel

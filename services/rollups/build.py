@@ -70,9 +70,10 @@ MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 MINUTE_LEVEL = "minute"  # rollup_levels.name of the minute rows' coverage
-# The minute rows are complete from this long after the first drain that writes them: an older
-# drain (an upgrade's last one) may still store events up to EVENT_MAX_FUTURE ahead of its clock,
-# and clocks of processes differ by a few minutes at most (tests/faults/test_clock_skew.py: 2).
+# On a database that already held executions, the minute rows are complete from this long after
+# the minute of the upgrade that added them (its migration writes rollup_levels): a drain of the
+# previous version may still store events up to EVENT_MAX_FUTURE ahead of its clock, and clocks of
+# processes differ by a few minutes at most (tests/faults/test_clock_skew.py: 2).
 MINUTE_LEVEL_MARGIN = EVENT_MAX_FUTURE + timedelta(minutes=5)
 # Readers use minute rows only this far inside the horizon, so the prune job (which deletes
 # rows past the horizon of its own moment) never removes a row a read is using.
@@ -433,9 +434,6 @@ def minute_horizon(now: datetime | None = None) -> datetime:
     return minute_floor((now or datetime.now(UTC)) - timedelta(hours=get_settings().minute_rollup_hours))
 
 
-_MARK_MINUTE_LEVEL = "INSERT INTO rollup_levels (name, complete_from) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING"
-
-
 async def add_to_rollups(delta: RollupDelta, conn: Any = None) -> int:
     """Merge ``delta`` into the minute, hourly and daily rollup rows; returns rows written.
 
@@ -443,7 +441,7 @@ async def add_to_rollups(delta: RollupDelta, conn: Any = None) -> int:
     prompts' row locks (see the module docstring).  ``conn``: that transaction's asyncpg
     connection (PostgreSQL, two set-based statements for the three tables); ``None``: the ORM,
     in the caller's ``in_transaction()`` (SQLite, or any other backend).  Minute rows are
-    written only inside their horizon, and the first write records since when they are complete.
+    written only inside their horizon.
     """
     if not delta:
         return 0
@@ -453,12 +451,8 @@ async def add_to_rollups(delta: RollupDelta, conn: Any = None) -> int:
         PromptRollupHourly: delta.hourly(),
         PromptRollupDaily: delta.daily(),
     }
-    complete_from = minute_floor(now) + MINUTE + MINUTE_LEVEL_MARGIN
     if conn is not None:
-        await conn.execute(_MARK_MINUTE_LEVEL, MINUTE_LEVEL, complete_from)
         return await _add_postgres(conn, levels, delta.organizations)
-    if not await RollupLevel.exists(name=MINUTE_LEVEL):
-        await RollupLevel.create(name=MINUTE_LEVEL, complete_from=complete_from)
     written = 0
     for model, groups in levels.items():
         written += await _add_orm(model, groups, delta.organizations)

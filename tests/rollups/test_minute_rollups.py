@@ -129,27 +129,38 @@ async def test_the_last_minute_holding_later_events_is_read_raw(client, make_ten
     await _check(ids, m - timedelta(minutes=2, seconds=5), m + timedelta(seconds=40))
 
 
-async def test_minute_rows_are_trusted_from_the_first_drain_that_wrote_them_and_pruned_past_the_horizon(
-    client, make_tenant
-):
-    """In a deployment the first drain that writes minute rows records that they are complete from
-    EVENT_MAX_FUTURE and a clock margin later (an older drain may still have stored events that far
-    ahead); reads before that minute do not use them. The rollup job prunes rows past the horizon."""
+async def test_minute_rows_are_trusted_from_their_migration_and_pruned_past_the_horizon(client, make_tenant):
+    """On a database that already held executions, the migration that added the minute rows records
+    that they are complete from EVENT_MAX_FUTURE and a clock margin after it (a drain of the previous
+    version may still store events that far ahead); reads before that minute do not use them. (On an
+    empty database they are complete from the start: tests/operations/test_migrations.py.) The
+    rollup job prunes rows past the horizon."""
+    import glob
+    from pathlib import Path
+
+    from tortoise import connections
+
+    dialect = "postgres" if build.get_settings().is_postgres else "sqlite"
+    [migration] = glob.glob(str(Path(__file__).parents[2] / f"migrations/{dialect}/models/*_minute_rollups.py"))
+    with open(migration) as f:  # noqa: ASYNC230 (a small local file, read once)
+        text = f.read()
+    insert = text[text.index('INSERT INTO "rollup_levels"') :].split(";")[0]
     level = await RollupLevel.get(name=build.MINUTE_LEVEL)
     rng = random.Random(2)
     tenant = await make_tenant("member")
     pid = uuid.uuid4()
+    before = datetime.now(UTC)
+    await _post(client, tenant, [_event(rng, pid, before - timedelta(minutes=30))])
+    ids = [(await Prompt.get(uuid=pid)).id]
     try:
         await RollupLevel.filter(name=build.MINUTE_LEVEL).delete()
         build._MINUTE_LEVEL_SEEN.clear()
         assert await build.minute_rows_from() is None
-        before = datetime.now(UTC)
-        await _post(client, tenant, [_event(rng, pid, before - timedelta(minutes=30))])
+        await connections.get("default").execute_script(insert)  # this database holds executions
         written = (await RollupLevel.get(name=build.MINUTE_LEVEL)).complete_from.astimezone(UTC)
         margin = build.MINUTE + build.MINUTE_LEVEL_MARGIN
         assert minute_floor(before) + margin <= written <= minute_floor(datetime.now(UTC)) + margin
         assert await build.minute_rows_from() == written
-        ids = [(await Prompt.get(uuid=pid)).id]
         # the raw event is the only witness: the minute row, before the coverage, is not read
         await PromptRollupMinute.filter(prompt_id__in=ids).delete()
         await _check(ids, before - timedelta(minutes=45), before)
