@@ -1,9 +1,10 @@
-"""Hourly and daily rollups of prompt executions, kept current by the writer of the events.
+"""Minute, hourly and daily rollups of prompt executions, kept current by the writer of the events.
 
 The drain adds what it stored to the rollups **in the same transaction** as the insert
-(:func:`add_stored`): the rows it actually inserted (a duplicate re-sent by a retry is
-not inserted, so not counted) are summed per ``(prompt, version, status, hour)`` into
-:class:`Accumulator`\ s and merged into the hourly row *and* the daily row of each group.
+(:func:`add_to_rollups`): the rows it actually inserted (a duplicate re-sent by a retry is
+not inserted, so not counted) are summed per ``(prompt, version, status, minute)`` into
+:class:`Accumulator`\ s and merged into the minute row (inside the minute rows' horizon,
+``MINUTE_ROLLUP_HOURS``), the hourly row *and* the daily row of each group.
 So once a batch commits, its events are in raw storage, in the hourly rows and in the
 daily rows at once, and a reader sees either all three or none of them: no hour is
 "dirty" because of ordinary ingest, and readers never scan an hour of raw events

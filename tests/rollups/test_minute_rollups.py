@@ -113,6 +113,41 @@ async def test_minute_rows_equal_the_raw_events_and_answer_sub_hour_windows(clie
     await _check(ids, start, end)
 
 
+async def test_charts_of_sub_hour_buckets_equal_the_raw_events(client, make_tenant):
+    """Buckets of whole minutes from a whole minute (the 1h/6h/12h charts: 5, 15, 30 minutes) read
+    minute rows; every slice equals the raw events', as does a read whose origin is not a whole
+    minute (raw)."""
+    from services.analytics.windows import buckets_for
+
+    rng = random.Random(4)
+    tenant = await make_tenant("member")
+    uuids = [uuid.uuid4(), uuid.uuid4()]
+    now = datetime.now(UTC)
+    events = [_event(rng, rng.choice(uuids), now - timedelta(seconds=rng.uniform(0, 13 * 3600))) for _ in range(800)]
+    await _post(client, tenant, events)
+    ids = [(await Prompt.get(uuid=u)).id for u in uuids]
+    cases = [(b.start, b.end - timedelta(microseconds=1), b.size) for b in map(buckets_for, ("1h", "6h", "12h"))]
+    cases.append((now - timedelta(hours=2, seconds=7), now, timedelta(minutes=10)))  # origin inside a minute
+    for start, end, size in cases:
+        want: dict = defaultdict(Accumulator)
+        query = PromptExecution.filter(prompt_id__in=ids, occurred_at__gte=start, occurred_at__lte=end)
+        for row in await query.values("prompt_id", *RAW_FIELDS):
+            slot = start + ((row["occurred_at"].astimezone(UTC) - start) // size) * size
+            want[(row["prompt_id"], row["version_hash"], slot)].add_row(row)
+        got = await accumulate_slices(ids, start, end, by_version=True, bucket=size)
+        assert {k for k, acc in got.items() if acc.count} == set(want), (start, size)
+        for k, acc in want.items():
+            _same(got[k], acc, (k, size))
+    # the 12-hour chart comes from the minute rows: raw events of its whole minutes gone, same counts
+    b = buckets_for("12h")
+    before = await accumulate_slices(ids, b.start, b.end - timedelta(microseconds=1), bucket=b.size)
+    await PromptExecution.filter(
+        prompt_id__in=ids, occurred_at__gte=b.start, occurred_at__lt=minute_floor(now)
+    ).delete()
+    after = await accumulate_slices(ids, b.start, b.end - timedelta(microseconds=1), bucket=b.size)
+    assert {k: a.count for k, a in after.items()} == {k: a.count for k, a in before.items()}
+
+
 async def test_the_last_minute_holding_later_events_is_read_raw(client, make_tenant):
     """A window ending inside a minute whose row holds events after its end: that minute comes from raw
     events, the minutes before it from their rows."""
