@@ -13,19 +13,10 @@ from models.prompts import Prompt, PromptExecution, PromptRollupMinute, RollupLe
 from services.rollups import build
 from services.rollups.build import RAW_FIELDS, Accumulator, minute_floor
 from services.rollups.query import accumulate_slices
-from tests.rollups.test_rollup_query import _same
+from tests.rollups.test_rollup_query import _post, _same
 from workers import jobs
 
-CTX = {"worker_id": "test-minute-rollups"}
-
-
-async def _post(client, tenant, events: list[dict]) -> None:
-    for i in range(0, len(events), 500):
-        r = await client.post(
-            "/api/v1/prompts/analytics/batch", json={"events": events[i : i + 500]}, headers=tenant.key_headers
-        )
-        assert r.status_code == 202, r.text
-    await jobs.drain_ingest(CTX)
+CTX = {"worker_id": "test-minute-rollups"}  # for the rollup job
 
 
 def _event(rng: random.Random, pid: uuid.UUID, when: datetime) -> dict:
