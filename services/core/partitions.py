@@ -161,8 +161,22 @@ def _literal(when: datetime) -> str:
 async def _create(conn: Any, table: str, lo: datetime, hi: datetime) -> tuple[str, int] | None:
     """Create the partition for ``[lo, hi)`` (clipped to what is still free); returns (name, moved rows).
 
-    Runs in its own transaction under the advisory lock, re-reading the partitions there.
+    Runs in its own transaction under the advisory lock, re-reading the partitions there.  A lock
+    not granted within LOCK_TIMEOUT leaves the range to the next run (None), as dropping does.
     """
+    try:
+        return await _create_now(conn, table, lo, hi)
+    except LockNotAvailableError:
+        log.warning(
+            "creating %s's partition from %s waited over %s for a lock; retried at the next run",
+            table,
+            lo,
+            LOCK_TIMEOUT,
+        )
+        return None
+
+
+async def _create_now(conn: Any, table: str, lo: datetime, hi: datetime) -> tuple[str, int] | None:
     default = f"{table}_default"
     async with _short_lock_timeout(conn), conn.transaction():
         await conn.execute("SELECT pg_advisory_xact_lock($1)", LOCK_KEY)
@@ -177,9 +191,16 @@ async def _create(conn: Any, table: str, lo: datetime, hi: datetime) -> tuple[st
         await conn.execute(f'CREATE TABLE "{name}" (LIKE "{table}" INCLUDING DEFAULTS)')
         moved = 0
         if has_default:
-            # Rows of this range that landed in the default partition move with it; the lock
-            # keeps the drain from adding more between the move and the attach's check.
-            await conn.execute(f'LOCK TABLE "{default}" IN SHARE ROW EXCLUSIVE MODE')
+            # Rows of this range that landed in the default partition move with it, under ACCESS
+            # EXCLUSIVE on the table and its default partition, taken first, together:
+            # - a query planned while the move ran would list the partitions without the new one
+            #   and scan the default partition after the move committed, missing the moved rows
+            #   (a rollup rebuild did, and its hour stayed wrong);
+            # - no drain adds rows of this range between the move and the attach's check;
+            # - the attach takes this lock on the default partition anyway: a weaker one upgraded
+            #   there deadlocked with a drain that had read the default partition and then inserted.
+            # Queries wait for the move (a few ms when no rows move); the lock_timeout bounds the wait.
+            await conn.execute(f'LOCK TABLE ONLY "{table}", ONLY "{default}" IN ACCESS EXCLUSIVE MODE')
             status = await conn.execute(
                 f'WITH moved AS (DELETE FROM "{default}" WHERE {PARTITION_COLUMN} >= $1 AND {PARTITION_COLUMN} < $2 '
                 f'RETURNING *) INSERT INTO "{name}" SELECT * FROM moved',

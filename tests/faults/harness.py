@@ -596,7 +596,14 @@ class Stack:
         async def done() -> bool:
             return await self.dirty_prompts() == 0 and not await self.rollup_mismatches()
 
-        return await until(done, within, 0.5, "rollups to equal the raw events")
+        try:
+            return await until(done, within, 0.5, "rollups to equal the raw events")
+        except AssertionError as exc:
+            wrong = await self.rollup_mismatches()
+            raise AssertionError(
+                f"{exc}: {await self.dirty_prompts()} prompts still dirty, {len(wrong)} buckets wrong"
+                f" (first {wrong[:3]})\n{self.logs()}"
+            ) from None
 
     async def verify(self, ledger: Ledger, organization_id: int | None = None) -> Verdict:
         stored = await self.stored_ids(organization_id)
