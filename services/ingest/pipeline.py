@@ -29,7 +29,7 @@ import logging
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import numpy as np
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
@@ -397,12 +397,36 @@ _Event = tuple[Any, Any, dict[str, Any]]  # (organization id, user id, event pay
 _events_per_entry = ENTRY_MAX_EVENTS
 
 
+# Redis clients (by id) that have seen the drain group exist: the drain then reads without
+# creating it first.  Each read used to begin with an XGROUP CREATE answered BUSYGROUP: a round
+# trip per batch, and an exception whose traceback cycle the worker's gc collected only later.
+# A Redis that lost the group (restarted with nothing on disk) answers NOGROUP: see _read_group.
+_group_seen: set[int] = set()
+
+
 async def ensure_group() -> None:
+    redis = get_redis()
     try:
-        await get_redis().xgroup_create(key(STREAM), GROUP, id="0", mkstream=True)
+        await redis.xgroup_create(key(STREAM), GROUP, id="0", mkstream=True)
     except RedisError as exc:
         if "BUSYGROUP" not in str(exc):
             raise
+    _group_seen.add(id(redis))
+
+
+async def _read_group(read: Callable[[], Awaitable[Any]]) -> Any:
+    """``read()`` on the drain group, creating the group first on a client that has not seen it,
+    and again (once) when Redis answers that it has none."""
+    if id(get_redis()) not in _group_seen:
+        await ensure_group()
+    try:
+        return await read()
+    except ResponseError as exc:
+        if "NOGROUP" not in str(exc):
+            raise
+        _group_seen.discard(id(get_redis()))
+        await ensure_group()
+        return await read()
 
 
 def _id(value: str | None) -> int | None:
@@ -460,14 +484,14 @@ async def drain_once(consumer: str, count: int | None = None, claim_idle_ms: int
     budget = count or settings.drain_batch_size
     per_read = max(1, budget // max(1, _events_per_entry))
     idle_ms = int(settings.ingest_claim_idle_seconds * 1000) if claim_idle_ms is None else claim_idle_ms
-    await ensure_group()
-    own = await redis.xreadgroup(GROUP, consumer, {key(STREAM): "0"}, count=per_read)
+    stream = key(STREAM)
+    own = await _read_group(lambda: redis.xreadgroup(GROUP, consumer, {stream: "0"}, count=per_read))
     entries = [e for e in own[0][1] if e[1]] if own else []
     if not entries:
-        claimed = await redis.xautoclaim(key(STREAM), GROUP, consumer, idle_ms, "0-0", count=per_read)
+        claimed = await _read_group(lambda: redis.xautoclaim(stream, GROUP, consumer, idle_ms, "0-0", count=per_read))
         entries = [e for e in claimed[1] if e[1]]  # Redis 7 adds a third element (deleted ids); 6.2 does not
     if not entries:
-        got = await redis.xreadgroup(GROUP, consumer, {key(STREAM): ">"}, count=per_read)
+        got = await _read_group(lambda: redis.xreadgroup(GROUP, consumer, {stream: ">"}, count=per_read))
         entries = got[0][1] if got else []
     total = DrainResult()
     for chunk in _chunks(entries, budget):

@@ -166,6 +166,26 @@ async def test_worker_killed_between_insert_and_ack_counts_once(client, make_ten
     assert pending["pending"] == 0
 
 
+async def test_a_redis_that_lost_the_drain_group_is_drained_again(client, make_tenant):
+    """The drain creates its consumer group once per Redis client, not before every read; a Redis
+    restarted without its data (the stream and group gone) is answered NOGROUP, and the drain
+    creates the group again and stores what is queued since."""
+    tenant = await make_tenant("member")
+    pid = uuid.uuid4()
+    r = await client.post("/api/v1/prompts/analytics", json=event(pid), headers=tenant.key_headers)
+    assert r.status_code == 204
+    assert (await drain())["inserted"] == 1
+    redis = get_redis()
+    await redis.delete(key(prompt_ingest.STREAM))  # what a restart with nothing on disk leaves
+    r = await client.post("/api/v1/prompts/analytics", json=event(pid), headers=tenant.key_headers)
+    assert r.status_code == 204  # XADD made the stream again, without the group
+    assert (await drain())["inserted"] == 1
+    prompt = await Prompt.get(uuid=pid)
+    assert await PromptExecution.filter(prompt_id=prompt.id).count() == 2
+    groups = await redis.xinfo_groups(key(prompt_ingest.STREAM))
+    assert [g["name"] for g in groups] == [prompt_ingest.GROUP]
+
+
 async def test_a_batch_mixing_stored_and_new_events_stores_and_counts_only_the_new_ones(client, make_tenant):
     """The drain inserts without a conflict clause and falls back to one only when a batch meets a
     stored key (a redelivery next to fresh events, an SDK retry): the stored events are skipped,
