@@ -37,6 +37,7 @@ multiple of the level), and otherwise drops to the finer level or to raw rows.
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -96,10 +97,14 @@ class _ParsedRows:
 
     CHUNK = 5000
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, clock: Callable[[], float] = time.monotonic) -> None:
         self.limit = limit
+        self.clock = clock
         self.rows: OrderedDict[tuple[str, int], Accumulator] = OrderedDict()
         self.merges: OrderedDict[tuple[str, tuple[int, ...]], Accumulator] = OrderedDict()
+        # The cached minute rows, least recently used first, with when each was last used: they
+        # leave after MINUTE_ROW_IDLE unused (:meth:`_expire_minutes`).
+        self.minutes_used: OrderedDict[tuple[str, int], float] = OrderedDict()
 
     async def merged(
         self, model: type[RollupFields], groups: Sequence[Sequence[int]], keep: bool = True
@@ -149,6 +154,8 @@ class _ParsedRows:
 
     async def get(self, model: type[RollupFields], ids: list[int], keep: bool = True) -> dict[int, Accumulator]:
         table = model._meta.db_table
+        minute = table == _MINUTE_TABLE
+        now = self.clock()
         found: dict[int, Accumulator] = {}
         missing = []
         for row_id in ids:
@@ -159,6 +166,9 @@ class _ParsedRows:
             else:
                 ROW_CACHE.hits += 1
                 self.rows.move_to_end((table, row_id))
+                if minute:
+                    self.minutes_used[(table, row_id)] = now
+                    self.minutes_used.move_to_end((table, row_id))
                 found[row_id] = hit
         for i in range(0, len(missing), self.CHUNK):
             for r in await _rollup_rows(model, missing[i : i + self.CHUNK]):
@@ -167,14 +177,36 @@ class _ParsedRows:
                 found[r["id"]] = acc
                 if keep and _lasting(table, acc):
                     self.rows[(table, r["id"])] = acc
+                    if minute:
+                        self.minutes_used[(table, r["id"])] = now
+        self._expire_minutes(now)
         while len(self.rows) > self.limit:
-            self.rows.popitem(last=False)
+            gone, _ = self.rows.popitem(last=False)
+            self.minutes_used.pop(gone, None)
             ROW_CACHE.evictions += 1
         return found
+
+    def _expire_minutes(self, now: float) -> None:
+        """Drop the minute rows unused for MINUTE_ROW_IDLE.
+
+        A minute row is read while it lies in some window ending about now (an alert cycle's, a
+        1-hour chart's), and a new minute's rows arrive every minute: left to the LRU, the rows
+        that slid out of every window stayed until the cache was full (a worker running alert
+        cycles grew by 72 rows, about 0.3 MB, a minute in the soak, for hours).
+        """
+        cutoff = now - MINUTE_ROW_IDLE
+        while self.minutes_used:
+            oldest, used = next(iter(self.minutes_used.items()))
+            if used >= cutoff:
+                return
+            self.minutes_used.popitem(last=False)
+            if self.rows.pop(oldest, None) is not None:
+                ROW_CACHE.evictions += 1
 
 
 _MINUTE_TABLE = PromptRollupMinute._meta.db_table
 _SETTLED_AFTER = 2 * MINUTE
+MINUTE_ROW_IDLE = 300.0  # seconds a cached minute row stays unused before it is dropped
 
 
 def _lasting(table: str, acc: Accumulator) -> bool:

@@ -204,3 +204,37 @@ async def test_minute_rows_are_trusted_from_their_migration_and_pruned_past_the_
     pruned = await jobs.refresh_rollups(CTX)
     assert pruned["minutes_pruned"] >= 1 and not await PromptRollupMinute.filter(id=stale.id).exists()
     await _check(ids, old - timedelta(minutes=1), datetime.now(UTC))
+
+
+async def test_cached_minute_rows_leave_when_unused_and_hourly_rows_stay(client, make_tenant):
+    """A process's parsed-row cache drops a minute row unused for MINUTE_ROW_IDLE: the minutes
+    that slid out of every reader's window would otherwise stay until the cache is full."""
+    from models.prompts import PromptRollupHourly
+    from services.rollups.query import MINUTE_ROW_IDLE, _ParsedRows
+
+    rng = random.Random(5)
+    tenant = await make_tenant("member")
+    pid = uuid.uuid4()
+    now = datetime.now(UTC)
+    await _post(client, tenant, [_event(rng, pid, now - timedelta(minutes=rng.uniform(10, 40))) for _ in range(200)])
+    prompt = await Prompt.get(uuid=pid)
+    minutes = await PromptRollupMinute.filter(prompt_id=prompt.id).order_by("bucket_start").values_list("id", flat=True)
+    hours = await PromptRollupHourly.filter(prompt_id=prompt.id).values_list("id", flat=True)
+    assert len(minutes) > 10 and hours
+
+    clock = [1000.0]
+    cache = _ParsedRows(10_000, clock=lambda: clock[0])
+    await cache.get(PromptRollupMinute, list(minutes))
+    await cache.get(PromptRollupHourly, list(hours))
+    assert len(cache.rows) == len(minutes) + len(hours)
+    read_again = list(minutes[-5:])  # a window that still covers the newest minutes
+    clock[0] += MINUTE_ROW_IDLE - 1
+    got = await cache.get(PromptRollupMinute, read_again)
+    assert set(got) == set(read_again)
+    clock[0] += 2  # past the idle time of the minutes not read again
+    await cache.get(PromptRollupHourly, [])
+    assert {i for t, i in cache.rows if t == PromptRollupMinute._meta.db_table} == set(read_again)
+    assert {i for t, i in cache.rows if t == PromptRollupHourly._meta.db_table} == set(hours)
+    clock[0] += 10 * MINUTE_ROW_IDLE
+    await cache.get(PromptRollupMinute, [])
+    assert len(cache.rows) == len(hours) and not cache.minutes_used
