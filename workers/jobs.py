@@ -11,7 +11,7 @@ from workers.gateway import collect_gateway, prune_gateway_samples
 from workers.identity import flush_api_key_usage
 from workers.ingest import drain_ingest
 from workers.notifications import deliver_notification
-from workers.observability import heartbeat, sample_system_metrics
+from workers.observability import heartbeat, release_memory, sample_system_metrics
 from workers.rollups import refresh_rollups
 from workers.security import check_security_alerts
 from workers.tools import refresh_tool_rollups
@@ -32,6 +32,7 @@ __all__ = [
     "refresh_rollups",
     "refresh_tool_rollups",
     "refresh_usage_rollups",
+    "release_memory",
     "sample_database_stats",
     "sample_system_metrics",
 ]

@@ -131,6 +131,7 @@ class WorkerSettings:
     functions = counted_all(
         [
             jobs.heartbeat,
+            jobs.release_memory,
             jobs.flush_api_key_usage,
             jobs.drain_ingest,
             jobs.refresh_rollups,
@@ -156,6 +157,8 @@ class WorkerSettings:
     cron_jobs = counted_crons(
         [
             cron(jobs.heartbeat, second=_every(_settings.worker_heartbeat_seconds), run_at_startup=True, unique=False),
+            # every worker its own (not unique): the C heap's free pages back to the OS
+            cron(jobs.release_memory, second={30}, unique=False, timeout=30),
             cron(jobs.flush_api_key_usage, second={5, 35}, run_at_startup=True),
             # Safety nets for the continuous pump below (and what a --burst worker runs once).
             cron(jobs.drain_ingest, second={20}, run_at_startup=True, timeout=60),

@@ -52,7 +52,7 @@ from services.observability.schemas import (
     SystemSnapshot,
     WorkflowRecorded,
 )
-from services.observability.system import current, sample_if_enabled, start, stop
+from services.observability.system import current, release_free_heap, sample_if_enabled, start, stop
 from services.observability.thresholds import breaches
 from services.observability.workers import beat, describe, forget, live_workers
 
@@ -104,6 +104,7 @@ __all__ = [
     "record_feedback",
     "record_job_outcome",
     "record_workflow",
+    "release_free_heap",
     "render",
     "response_time_trends",
     "rollup_lag",

@@ -10,6 +10,8 @@ take one sample per period between them (a Redis ``SET NX`` per host and period)
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import os
 import socket
 import time
@@ -262,3 +264,31 @@ async def hourly_history(since: datetime) -> list[dict[str, Any]]:
 
 def uptime_seconds() -> float:
     return round(time.time() - _STARTED_AT, 3)
+
+
+def _load_malloc_trim() -> Any:
+    """glibc's ``malloc_trim``, or None (musl, macOS: no such call)."""
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        return None
+
+
+_MALLOC_TRIM = _load_malloc_trim()
+
+
+def release_free_heap() -> dict[str, Any]:
+    """Hand the C heap's free pages back to the OS; returns this process's RSS before and after (MB).
+
+    The worker's drain allocates and frees a few MB per transaction (rows, COPY buffers, parsed
+    results).  glibc keeps freed memory in its arenas for reuse and returns it only from the top of
+    the heap, so fragmentation left the worker's RSS 5-7 MB above what it used and creeping up in
+    the soak; ``malloc_trim(0)`` releases the free pages wherever they are, in a few ms.
+    """
+    before = _PROCESS.memory_info().rss
+    if _MALLOC_TRIM is None:
+        return {"trimmed": False, "rss_mb": round(before / 2**20, 1)}
+    _MALLOC_TRIM(0)
+    after = _PROCESS.memory_info().rss
+    return {"trimmed": True, "rss_mb": round(after / 2**20, 1), "released_mb": round((before - after) / 2**20, 1)}
