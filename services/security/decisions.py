@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 DECISIONS, EXPIRIES, HITS, VERSION, SWITCH = "sec:dec", "sec:dec:exp", "sec:dec:hits", "sec:dec:ver", "sec:enabled"
 SWITCH_META = "sec:enabled:meta"
 OFFENCES = "sec:off:"  # + ip: bans within SECURITY_REPEAT_WINDOW_SECONDS
+FORGIVEN = "sec:forgive:"  # + ip: when it was unblocked by hand (signals observed before are ignored)
+FORGIVE_SECONDS = 3600  # longer than any buffered signal waits for its flush
 MAX_MANUAL_SECONDS = 366 * 86_400
 
 
@@ -237,6 +239,7 @@ async def unblock(principal: Principal, ip_address: str, reason: str | None = No
     principal = require_superuser(principal)
     ip = require_ip(ip_address)
     redis = get_redis()
+    scenarios = get_security_settings().scenarios
     async with redis.pipeline(transaction=True) as pipe:
         pipe.hget(_k(DECISIONS), ip)
         pipe.hget(_k(HITS), ip)
@@ -244,6 +247,11 @@ async def unblock(principal: Principal, ip_address: str, reason: str | None = No
         pipe.hdel(_k(HITS), ip)
         pipe.zrem(_k(EXPIRIES), ip)
         pipe.incr(_k(VERSION))
+        # The unblock forgives what the address did so far: its buckets start empty, and signals
+        # observed before now but still buffered in some web process do not count when they are
+        # flushed (they re-banned an address right after its unblock).
+        pipe.delete(*(_k(f"sec:{b}:{sc.name}:{ip}") for sc in scenarios for b in ("b", "bd")))
+        pipe.set(_k(f"{FORGIVEN}{ip}"), repr(time.time()), ex=FORGIVE_SECONDS)
         text, hits, *_ = await pipe.execute()
     GUARD.invalidate()
     if text is None or orjson.loads(text)["expires"] <= time.time():

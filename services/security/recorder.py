@@ -77,7 +77,10 @@ for _, s in ipairs(a.signals) do
   local dk = k('sec:bd:' .. sc .. ':' .. ip)
   local ttl = math.ceil(cap * leak) + 1
   local pour = true
-  if distinct ~= '' then
+  -- a signal observed before a manual unblock of its address (buffered meanwhile) does not count
+  local forgiven = redis.call('GET', k('sec:forgive:' .. ip))
+  if forgiven and tonumber(forgiven) >= s[6] then pour = false end
+  if pour and distinct ~= '' then
     pour = redis.call('SADD', dk, distinct) == 1
     redis.call('EXPIRE', dk, ttl)
   end
@@ -280,7 +283,9 @@ class SecurityRecorder:
                 sc = settings.scenario(p.observation.scenario)
             except KeyError:
                 continue
-            signals.append([p.ip, sc.name, sc.capacity, sc.leak_seconds, p.observation.distinct if sc.distinct else ""])
+            signals.append(
+                [p.ip, sc.name, sc.capacity, sc.leak_seconds, p.observation.distinct if sc.distinct else "", p.at]
+            )
         events = [
             [p.ip, p.observation.event_type, LEVEL_WEIGHTS[EVENT_TYPES[p.observation.event_type][0]], p.at]
             for p in taken
