@@ -321,6 +321,35 @@ async def test_changing_the_period_fills_only_the_gaps():
     )
 
 
+async def _parent_statistics() -> tuple[datetime | None, int]:
+    """The partitioned table's last ANALYZE and how many columns have inheritance statistics."""
+    rows = await connections.get("default").execute_query_dict(
+        "SELECT greatest(last_analyze, last_autoanalyze) AS at, "
+        "(SELECT count(*) FROM pg_stats WHERE tablename = 'prompt_executions' AND inherited) AS columns "
+        "FROM pg_stat_user_tables WHERE relname = 'prompt_executions'"
+    )
+    return rows[0]["at"], int(rows[0]["columns"])
+
+
+async def test_the_partitioned_table_itself_is_analyzed_once_a_day(client, make_tenant):
+    """Autovacuum never analyzes a partitioned parent: the job does, when its statistics are a day old."""
+    tenant = await make_tenant()
+    pid = uuid.uuid4()
+    for _ in range(3):
+        await _ingest(client, tenant, pid, datetime.now(UTC) - timedelta(minutes=5))
+    await jobs.drain_ingest(CTX)
+    await jobs.maintain_partitions(CTX)  # analyzes unless another test's run did within the day
+    first, _ = await _parent_statistics()
+    assert first is not None
+    later = await partitions.maintain(now=datetime.now(UTC) + partitions.PARENT_ANALYZE_EVERY + timedelta(minutes=1))
+    assert later.analyzed is True
+    analyzed_at, columns = await _parent_statistics()
+    assert analyzed_at is not None and analyzed_at > first
+    assert columns >= 10  # per-column statistics across the partitions, the events above among them
+    again = await partitions.maintain()
+    assert again.analyzed is False and (await _parent_statistics())[0] == analyzed_at
+
+
 def test_settings_refuse_an_unknown_period_and_a_replica_without_postgres():
     bad = run_cli("migrate", env={"EXECUTIONS_PARTITION_PERIOD": "year"}, check=False)
     assert bad.returncode != 0 and "EXECUTIONS_PARTITION_PERIOD must be day, week or month" in bad.stderr
