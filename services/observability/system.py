@@ -279,7 +279,8 @@ _MALLOC_TRIM = _load_malloc_trim()
 
 
 def release_free_heap() -> dict[str, Any]:
-    """Hand the C heap's free pages back to the OS; returns this process's RSS before and after (MB).
+    """Hand the C heap's free pages back to the OS; returns this process's RSS after it and what
+    the trim released (MB), or only the RSS where glibc's ``malloc_trim`` is not available.
 
     The worker's drain allocates and frees a few MB per transaction (rows, COPY buffers, parsed
     results).  glibc keeps freed memory in its arenas for reuse and returns it only from the top of

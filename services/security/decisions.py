@@ -39,6 +39,8 @@ DECISIONS, EXPIRIES, HITS, VERSION, SWITCH = "sec:dec", "sec:dec:exp", "sec:dec:
 SWITCH_META = "sec:enabled:meta"
 OFFENCES = "sec:off:"  # + ip: bans within SECURITY_REPEAT_WINDOW_SECONDS
 FORGIVEN = "sec:forgive:"  # + ip: when it was unblocked by hand (signals observed before are ignored)
+# + scenario:ip: a scenario's leaky bucket for an address, and the distinct values it has counted
+BUCKET, BUCKET_DISTINCT = "sec:b:", "sec:bd:"
 FORGIVE_SECONDS = 3600  # longer than any buffered signal waits for its flush
 MAX_MANUAL_SECONDS = 366 * 86_400
 
@@ -250,7 +252,7 @@ async def unblock(principal: Principal, ip_address: str, reason: str | None = No
         # The unblock forgives what the address did so far: its buckets start empty, and signals
         # observed before now but still buffered in some web process do not count when they are
         # flushed (they re-banned an address right after its unblock).
-        pipe.delete(*(_k(f"sec:{b}:{sc.name}:{ip}") for sc in scenarios for b in ("b", "bd")))
+        pipe.delete(*(_k(f"{b}{sc.name}:{ip}") for sc in scenarios for b in (BUCKET, BUCKET_DISTINCT)))
         pipe.set(_k(f"{FORGIVEN}{ip}"), repr(time.time()), ex=FORGIVE_SECONDS)
         text, hits, *_ = await pipe.execute()
     GUARD.invalidate()

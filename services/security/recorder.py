@@ -43,6 +43,7 @@ from redis.exceptions import RedisError
 from services import ingest
 from services.core.errors import ServiceUnavailable
 from services.core.redis_client import get_redis, key
+from services.security import decisions
 from services.security.classify import EVENT_TYPES, LEVEL_WEIGHTS, SIGNAL_OVERFLOW_TYPES, Observation
 from services.security.decisions import GUARD
 from services.security.settings import SecuritySettings, get_security_settings
@@ -51,6 +52,24 @@ log = logging.getLogger(__name__)
 KIND = "security"
 LANDMARK = 1_700_000_000.0  # forward-decay landmark (2023-11-14); log space keeps the sums finite
 LAST_FLUSH, LAST_DETECTION, DROPPED, COUNTS = "sec:last_flush", "sec:last_detection", "sec:dropped", "sec:count"
+# forward-decayed reputation per address (sorted sets by ip) and its details (+ ip: a hash)
+REP_SCORE, REP_EVENTS, REP_LAST, REP_INFO = "sec:rep:score", "sec:rep:events", "sec:rep:last", "sec:rep:i:"
+# The key names _FLUSH writes, passed to it rather than spelled again in Lua.
+_NAMES = {
+    "dec": decisions.DECISIONS,
+    "exp": decisions.EXPIRIES,
+    "hits": decisions.HITS,
+    "ver": decisions.VERSION,
+    "off": decisions.OFFENCES,
+    "forgive": decisions.FORGIVEN,
+    "bucket": decisions.BUCKET,
+    "distinct": decisions.BUCKET_DISTINCT,
+    "count": COUNTS,
+    "rep_score": REP_SCORE,
+    "rep_events": REP_EVENTS,
+    "rep_last": REP_LAST,
+    "rep_info": REP_INFO,
+}
 
 
 def channel(organization_id: int | None) -> str:
@@ -59,26 +78,26 @@ def channel(organization_id: int | None) -> str:
 
 _FLUSH = r"""
 local a = cjson.decode(ARGV[1])
-local p, now = a.prefix, a.now
+local p, now, N = a.prefix, a.now, a.names
 local out = {}
 local function k(s) return p .. s end
-local expired = redis.call('ZRANGEBYSCORE', k('sec:dec:exp'), '-inf', now)
+local expired = redis.call('ZRANGEBYSCORE', k(N.exp), '-inf', now)
 if #expired > 0 then
   for _, ip in ipairs(expired) do
-    redis.call('HDEL', k('sec:dec'), ip)
-    redis.call('HDEL', k('sec:dec:hits'), ip)
+    redis.call('HDEL', k(N.dec), ip)
+    redis.call('HDEL', k(N.hits), ip)
   end
-  redis.call('ZREMRANGEBYSCORE', k('sec:dec:exp'), '-inf', now)
-  redis.call('INCR', k('sec:dec:ver'))
+  redis.call('ZREMRANGEBYSCORE', k(N.exp), '-inf', now)
+  redis.call('INCR', k(N.ver))
 end
 for _, s in ipairs(a.signals) do
   local ip, sc, cap, leak, distinct = s[1], s[2], s[3], s[4], s[5]
-  local bk = k('sec:b:' .. sc .. ':' .. ip)
-  local dk = k('sec:bd:' .. sc .. ':' .. ip)
+  local bk = k(N.bucket .. sc .. ':' .. ip)
+  local dk = k(N.distinct .. sc .. ':' .. ip)
   local ttl = math.ceil(cap * leak) + 1
   local pour = true
   -- a signal observed before a manual unblock of its address (buffered meanwhile) does not count
-  local forgiven = redis.call('GET', k('sec:forgive:' .. ip))
+  local forgiven = redis.call('GET', k(N.forgive .. ip))
   if forgiven and tonumber(forgiven) >= s[6] then pour = false end
   if pour and distinct ~= '' then
     pour = redis.call('SADD', dk, distinct) == 1
@@ -92,20 +111,20 @@ for _, s in ipairs(a.signals) do
     if level > cap then
       redis.call('DEL', bk, dk)
       local o = {ip = ip, scenario = sc, capacity = cap, leak_seconds = leak}
-      local cur = redis.call('HGET', k('sec:dec'), ip)
+      local cur = redis.call('HGET', k(N.dec), ip)
       local active = false
       if cur then active = tonumber(cjson.decode(cur).expires) > now end
       if not active then
-        local ok = k('sec:off:' .. ip)
+        local ok = k(N.off .. ip)
         local n = redis.call('INCR', ok)
         redis.call('EXPIRE', ok, a.ban.window)
         local dur = math.min(a.ban.base * (a.ban.factor ^ (n - 1)), a.ban.max)
         local d = {ip = ip, scope = 'ip', type = 'ban', origin = 'automatic', reason = sc,
                    since = now, expires = now + dur, duration = dur, offence = n}
-        redis.call('HSET', k('sec:dec'), ip, cjson.encode(d))
-        redis.call('HDEL', k('sec:dec:hits'), ip)
-        redis.call('ZADD', k('sec:dec:exp'), now + dur, ip)
-        redis.call('INCR', k('sec:dec:ver'))
+        redis.call('HSET', k(N.dec), ip, cjson.encode(d))
+        redis.call('HDEL', k(N.hits), ip)
+        redis.call('ZADD', k(N.exp), now + dur, ip)
+        redis.call('INCR', k(N.ver))
         o.decision = d
       end
       table.insert(out, cjson.encode(o))
@@ -120,34 +139,34 @@ local ln2 = math.log(2)
 for _, e in ipairs(a.events) do
   local ip, typ, w, ts = e[1], e[2], e[3], e[4]
   local x = math.log(w) / ln2 + (ts - r.landmark) / r.half_life
-  local old = redis.call('ZSCORE', k('sec:rep:score'), ip)
+  local old = redis.call('ZSCORE', k(N.rep_score), ip)
   local v = x
   if old then
     old = tonumber(old)
     local hi, lo = math.max(old, x), math.min(old, x)
     v = hi + math.log(1 + 2 ^ (lo - hi)) / ln2
   end
-  redis.call('ZADD', k('sec:rep:score'), v, ip)
-  local last = redis.call('ZSCORE', k('sec:rep:last'), ip)
-  if (not last) or tonumber(last) < ts then redis.call('ZADD', k('sec:rep:last'), ts, ip) end
-  redis.call('ZINCRBY', k('sec:rep:events'), 1, ip)
-  local h = k('sec:rep:i:' .. ip)
+  redis.call('ZADD', k(N.rep_score), v, ip)
+  local last = redis.call('ZSCORE', k(N.rep_last), ip)
+  if (not last) or tonumber(last) < ts then redis.call('ZADD', k(N.rep_last), ts, ip) end
+  redis.call('ZINCRBY', k(N.rep_events), 1, ip)
+  local h = k(N.rep_info .. ip)
   local first = redis.call('HGET', h, 'first')
   if (not first) or tonumber(first) > ts then redis.call('HSET', h, 'first', ts) end
   redis.call('HINCRBY', h, 'c:' .. typ, 1)
-  redis.call('HINCRBY', k('sec:count'), typ, 1)
+  redis.call('HINCRBY', k(N.count), typ, 1)
 end
-local stale = redis.call('ZRANGEBYSCORE', k('sec:rep:last'), '-inf', r.cutoff, 'LIMIT', 0, 1000)
-local n = redis.call('ZCARD', k('sec:rep:last')) - #stale
+local stale = redis.call('ZRANGEBYSCORE', k(N.rep_last), '-inf', r.cutoff, 'LIMIT', 0, 1000)
+local n = redis.call('ZCARD', k(N.rep_last)) - #stale
 if n > r.max then
-  local extra = redis.call('ZRANGE', k('sec:rep:last'), #stale, #stale + n - r.max - 1)
+  local extra = redis.call('ZRANGE', k(N.rep_last), #stale, #stale + n - r.max - 1)
   for _, ip in ipairs(extra) do table.insert(stale, ip) end
 end
 for _, ip in ipairs(stale) do
-  redis.call('ZREM', k('sec:rep:last'), ip)
-  redis.call('ZREM', k('sec:rep:score'), ip)
-  redis.call('ZREM', k('sec:rep:events'), ip)
-  redis.call('DEL', k('sec:rep:i:' .. ip))
+  redis.call('ZREM', k(N.rep_last), ip)
+  redis.call('ZREM', k(N.rep_score), ip)
+  redis.call('ZREM', k(N.rep_events), ip)
+  redis.call('DEL', k(N.rep_info .. ip))
 end
 return out
 """
@@ -293,6 +312,7 @@ class SecurityRecorder:
         ]
         args = {
             "prefix": key(""),
+            "names": _NAMES,
             "now": now,
             "signals": signals,
             "events": events,
@@ -314,7 +334,7 @@ class SecurityRecorder:
         result = await script(keys=[], args=[orjson.dumps(args).decode()])
         async with redis.pipeline(transaction=False) as pipe:
             for ip, n in hits.items():
-                pipe.hincrby(key("sec:dec:hits"), ip, n)
+                pipe.hincrby(key(decisions.HITS), ip, n)
             pipe.set(key(LAST_FLUSH), repr(now))
             if signals:
                 pipe.set(key(LAST_DETECTION), repr(now))

@@ -18,13 +18,13 @@ from services.core.redis_client import get_redis, key
 from services.identity import Principal, require_superuser
 from services.security import decisions
 from services.security.classify import EVENT_TYPES, LEVEL_WEIGHTS
-from services.security.recorder import LANDMARK
+from services.security.recorder import LANDMARK, REP_EVENTS, REP_INFO, REP_LAST, REP_SCORE
 from services.security.schemas import Reputation, ReputationList
 from services.security.settings import get_security_settings
 
 SortBy = Literal["score", "events", "last_seen"]
 Order = Literal["asc", "desc"]
-_SETS = {"score": "sec:rep:score", "events": "sec:rep:events", "last_seen": "sec:rep:last"}
+_SETS = {"score": REP_SCORE, "events": REP_EVENTS, "last_seen": REP_LAST}
 
 
 def current_score(logged: float, now: float | None = None) -> float:
@@ -49,7 +49,7 @@ async def ranking(principal: Principal, limit: int, sort_by: SortBy = "score", o
     require_superuser(principal)
     redis = get_redis()
     ordered = await redis.zrange(key(_SETS[sort_by]), 0, limit - 1, desc=order == "desc")
-    total = await redis.zcard(key("sec:rep:last"))
+    total = await redis.zcard(key(REP_LAST))
     items = await describe(ordered)
     return ReputationList(
         items=items,
@@ -68,10 +68,10 @@ async def describe(addresses: list[str]) -> list[Reputation]:
     redis = get_redis()
     async with redis.pipeline(transaction=False) as pipe:
         for ip in addresses:
-            pipe.zscore(key("sec:rep:score"), ip)
-            pipe.zscore(key("sec:rep:events"), ip)
-            pipe.zscore(key("sec:rep:last"), ip)
-            pipe.hgetall(key("sec:rep:i:" + ip))
+            pipe.zscore(key(REP_SCORE), ip)
+            pipe.zscore(key(REP_EVENTS), ip)
+            pipe.zscore(key(REP_LAST), ip)
+            pipe.hgetall(key(REP_INFO + ip))
         raw = await pipe.execute()
     blocked = await decisions.blocked_set(addresses)
     now = time.time()

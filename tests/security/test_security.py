@@ -11,6 +11,8 @@ import asyncio
 import pytest
 
 from services.security import GUARD, RECORDER
+from services.security.classify import observe
+from services.security.recorder import SecurityRecorder
 from tests.security.conftest import settle
 
 LOGIN = "/api/v1/auth/token"
@@ -187,6 +189,46 @@ async def test_a_real_bucket_overflow_blocks_and_healthz_stays_open(client, from
     assert r.status_code == 200
     r = await client.post("/v1/security/blocked-ips/203.0.113.21/unblock", headers=root.headers)
     assert r.status_code == 404
+
+
+def _failed_logins(recorder: SecurityRecorder, ip: str, n: int) -> None:
+    """``n`` failed logins from ``ip`` as a web process's middleware records them (observed now)."""
+    for _ in range(n):
+        for o in observe("POST", LOGIN, None, b"", 401, True):
+            recorder.record(ip, o, "POST", LOGIN, 401, None, None, None)
+
+
+async def _decision(client, root, ip: str) -> dict | None:
+    blocked = (await client.get("/v1/security/blocked-ips", headers=root.headers)).json()["data"]
+    return next((d for d in blocked["blocked_ips"] if d["ip_address"] == ip), None)
+
+
+async def test_an_unblock_forgives_what_the_address_did_before_it(client, from_ip, make_tenant):
+    """Failed logins another web process observed before an unblock, still in its buffer, do not
+    re-ban the address when flushed after it; the address's half-full bucket starts empty; what
+    it does after the unblock counts as usual."""
+    root = await make_tenant("superuser")
+    ip = "203.0.113.88"
+    process = SecurityRecorder()  # another web process: the test app's flush loop never flushes it
+    _failed_logins(process, ip, 4)  # capacity 5: the bucket holds 4, no ban
+    await process.flush()
+    assert await _decision(client, root, ip) is None
+    r = await client.post(f"/v1/security/blocked-ips/{ip}/block", json={"reason": "abuse"}, headers=root.headers)
+    assert r.status_code == 200
+    _failed_logins(process, ip, 8)  # observed while blocked, flushed only after the unblock
+    r = await client.post(f"/v1/security/blocked-ips/{ip}/unblock", headers=root.headers)
+    assert r.status_code == 200 and r.json()["data"]["unblocked"] is True
+    await process.flush()
+    assert await _decision(client, root, ip) is None  # the buffered 8 were forgiven
+    assert await _wait_blocked(from_ip(ip), want=200) == 200
+    _failed_logins(process, ip, 2)  # 4 + 2 would overflow a bucket the unblock had not emptied
+    await process.flush()
+    assert await _decision(client, root, ip) is None
+    _failed_logins(process, ip, 4)  # 6 since the unblock: detection works as before
+    await process.flush()
+    decision = await _decision(client, root, ip)
+    assert decision is not None and decision["reason"] == "http-bf-login" and decision["source"] == "automatic"
+    await client.post(f"/v1/security/blocked-ips/{ip}/unblock", headers=root.headers)
 
 
 async def test_path_scans_and_400_bursts_are_detected_from_signals(client, from_ip, make_tenant):
