@@ -28,6 +28,16 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+# What the gateway's billing view ran before it read the tool rollups (services/gateway/views.py).
+RAW_BILLING = [
+    "SELECT mcp_server, count(*) FROM tool_executions WHERE organization_id = $1 AND started_at >= $2 GROUP BY 1",
+    "SELECT mcp_server, count(*) FROM tool_executions WHERE organization_id = $1 AND started_at >= $2 "
+    "AND status = 'error' GROUP BY 1",
+    "SELECT DISTINCT user_id FROM tool_executions WHERE organization_id = $1 AND started_at >= $2 "
+    "AND user_id IS NOT NULL",
+    "SELECT extract(hour FROM started_at AT TIME ZONE 'UTC')::int, count(*) FROM tool_executions "
+    "WHERE organization_id = $1 AND started_at >= $2 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3",
+]
 GENERATE = """
 INSERT INTO tool_executions (event_id, organization_id, user_id, tool_name, mcp_server, operation, status,
                              error_type, duration_ms, started_at, received_at)
@@ -148,6 +158,11 @@ async def run(args: argparse.Namespace) -> None:
     t0 = time.perf_counter()
     raw = await client.fetch(RAW_PERCENTILES, org, start, end)
     raw_ms = (time.perf_counter() - t0) * 1000
+    # billing's window: the usage report's last 30 days, from the hour (services/usage/plans.window)
+    since = (datetime.now(UTC) - timedelta(days=30)).replace(minute=0, second=0, microsecond=0)
+    t0 = time.perf_counter()
+    raw_billing = [await client.fetch(q, org, since) for q in RAW_BILLING]
+    raw_billing_ms = (time.perf_counter() - t0) * 1000
     await client.close()
 
     if args.profile:
@@ -214,6 +229,16 @@ async def run(args: argparse.Namespace) -> None:
                 timings.append((time.perf_counter() - t) * 1000)
                 assert r.status_code == 200, r.text
             results[name], cold[name] = timings, timings[0]
+            # billing computed on every call: its 30-second view cache is cleared before each
+            name = "gateway billing (uncached)"
+            timings = []
+            for _ in range(args.runs):
+                await http.post("/v1/mcp/proxy/metrics/clear-cache")
+                t = time.perf_counter()
+                r = await http.get("/v1/mcp/proxy/metrics/billing")
+                timings.append((time.perf_counter() - t) * 1000)
+                assert r.status_code == 200, r.text
+            results[name], cold[name], billing = timings, timings[0], r.json()["data"]
     finally:
         web.terminate()
         await web.wait()
@@ -228,6 +253,15 @@ async def run(args: argparse.Namespace) -> None:
             f"p95 {_pct(timings, 0.95):7.1f} ms   (n={len(timings)}; first call {cold[name]:.1f} ms)"
         )
     print(f"{'raw SQL percentile_cont, per tool':36s} {raw_ms:7.1f} ms (one run)")
+    print(
+        f"{'raw SQL, billing before the rollups':36s} {raw_billing_ms:7.1f} ms (one run of its four queries: "
+        "per server, errors per server, distinct users, peak hours)"
+    )
+    servers = {x["service"]: x["calls"] for x in billing["cost_by_service"] if x["kind"] == "mcp_server"}
+    assert servers == {r["mcp_server"]: r["count"] for r in raw_billing[0]}, (servers, raw_billing[0])
+    assert billing["active_users"] == len(raw_billing[2])
+    assert [(p["hour"], p["calls"]) for p in billing["peak_hours"]] == [tuple(r) for r in raw_billing[3]]
+    print("billing: calls per server, users and peak hours equal the raw rows'")
     served = {t["tool_name"]: t for t in answers["by-tool admin=true (org, 30 days)"]["tools"]}
     worst = 0.0
     for row in raw:

@@ -59,6 +59,9 @@ class ToolRollup(Model):
     organization = fields.ForeignKeyField("models.Organization", related_name="tool_rollups", on_delete=fields.CASCADE)
     user_id = fields.IntField(null=True)  # NULL: the whole organization
     tool_name = fields.CharField(max_length=200)
+    # the MCP server the calls named (NULL: none): a tool's calls to two servers are two rows; the
+    # gateway's billing sums calls per server from these instead of scanning 30 days of raw calls
+    mcp_server = fields.CharField(max_length=200, null=True)
     granularity = fields.CharField(max_length=8)
     bucket_start = fields.DatetimeField()
     calls = fields.BigIntField(default=0)

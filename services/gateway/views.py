@@ -13,7 +13,6 @@ figures are read defensively: a missing or null number counts as 0, never a 500.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar, get_args
@@ -543,26 +542,6 @@ async def _billing_history(organization_id: int, time_range: TimeRange, now: dat
     return points
 
 
-async def _peak_hours(organization_id: int, since: datetime) -> list[PeakHour]:
-    """The three busiest UTC hours of day: grouped in SQL on PostgreSQL; SQLite (a laptop's data) counts in Python.
-
-    PostgreSQL buys: three rows shipped instead of the start time of every tool call in the window.
-    """
-    if get_settings().is_postgres:
-        sql = (
-            "SELECT extract(hour FROM started_at AT TIME ZONE 'UTC')::int, count(*) FROM tool_executions "
-            "WHERE organization_id = $1 AND started_at >= $2 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 3"
-        )
-        _, rows = await connections.get("default").execute_query(sql, [organization_id, since])
-        return [PeakHour(hour=int(r[0]), calls=int(r[1])) for r in rows]
-    starts: list[datetime] = await ToolExecution.filter(
-        organization_id=organization_id, started_at__gte=since
-    ).values_list("started_at", flat=True)  # type: ignore[assignment]
-    counts = Counter(t.astimezone(UTC).hour for t in starts)
-    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
-    return [PeakHour(hour=h, calls=n) for h, n in top]
-
-
 async def _billing(
     principal: Principal, include_historical: bool = False, time_range: TimeRange = "24h"
 ) -> BillingMetrics:
@@ -570,28 +549,20 @@ async def _billing(
     organization_id = principal.organization_id
     usage = await usage_domain.costs(principal, "last_30_days")
     since, now = usage.period_start, datetime.now(UTC)
-    calls = ToolExecution.filter(organization_id=organization_id, started_at__gte=since)
-    per_server = (
-        await calls.annotate(n=Count("id"), total=Sum("duration_ms"))
-        .group_by("mcp_server")
-        .values("mcp_server", "n", "total")
-    )
-    failed = calls.filter(status="error").annotate(n=Count("id")).group_by("mcp_server")
-    errors = {row["mcp_server"]: row["n"] for row in await failed.values("mcp_server", "n")}
-    tool_users = set(await calls.filter(user_id__isnull=False).distinct().values_list("user_id", flat=True))
-    users = len(tool_users | {u.user_id for u in usage.by_user if u.user_id is not None})
-    tool_calls = sum(int(r["n"]) for r in per_server)
+    calls = await tools.calls_by_server(organization_id, since, now)
+    users = len(calls.users | {u.user_id for u in usage.by_user if u.user_id is not None})
+    tool_calls = sum(int(c[0]) for c in calls.servers.values())
     servers = sorted(
         (
             ServiceCost(
-                service=r["mcp_server"],  # null: calls that named no server (a server may be called "(unspecified)")
+                service=server,  # null: calls that named no server (a server may be called "(unspecified)")
                 kind="mcp_server",
-                calls=int(r["n"]),
-                errors=int(errors.get(r["mcp_server"], 0)),
+                calls=int(n),
+                errors=int(errors),
                 cost_usd=None,
-                total_duration_ms=round(float(r["total"] or 0.0), 3),
+                total_duration_ms=round(duration, 3),
             )
-            for r in per_server
+            for server, (n, errors, duration) in calls.servers.items()
         ),
         key=lambda s: (-s.calls, s.service or ""),
     )
@@ -618,7 +589,9 @@ async def _billing(
         active_users=users,
         avg_credits_per_user=round(usage.total_usd / users, 6) if users else None,
         avg_calls_per_user=round(total / users, 2) if users else None,
-        peak_hours=await _peak_hours(organization_id, since),
+        peak_hours=[
+            PeakHour(hour=h, calls=n) for h, n in sorted(calls.hours_of_day.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        ],
         cost_by_service=providers + servers,
         history=await _billing_history(organization_id, time_range, now) if include_historical else None,
     )

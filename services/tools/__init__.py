@@ -10,7 +10,14 @@ from services import observability
 from services.tools import metrics
 from services.tools.analytics import RECENT_DEFAULT, RECENT_MAX, by_tool, recent, summary
 from services.tools.ingest import log_tool_calls, write_events
-from services.tools.rollups import calls_per_bucket, rebuild_all, rebuild_dirty
+from services.tools.rollups import (
+    ServerCalls,
+    calls_by_server,
+    calls_per_bucket,
+    rebuild_all,
+    rebuild_dirty,
+    upgrade_servers,
+)
 from services.tools.schemas import (
     Accepted,
     ByTool,
@@ -31,12 +38,14 @@ __all__ = [
     "Accepted",
     "ByTool",
     "RecentExecutions",
+    "ServerCalls",
     "ToolCall",
     "ToolCallBatch",
     "ToolExecutionInfo",
     "ToolStats",
     "ToolSummary",
     "by_tool",
+    "calls_by_server",
     "calls_per_bucket",
     "log_tool_calls",
     "metrics",
@@ -44,6 +53,7 @@ __all__ = [
     "rebuild_dirty",
     "recent",
     "summary",
+    "upgrade_servers",
     "write_events",
 ]
 

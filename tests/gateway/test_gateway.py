@@ -17,6 +17,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from models.gateway import GatewaySample
+from models.prompts import RollupLevel
+from models.tools import ToolRollup
 from services.core.config import get_settings
 from services.gateway import probe as probe_module
 from services.ingest import pipeline
@@ -1046,3 +1048,72 @@ async def test_billing_history_of_past_hours_comes_from_rollups_and_equals_the_r
     late = [(30, "a", 1.25, "Late")]
     await log(late)
     assert await history() == expected(calls + late)  # a late call re-opens its hour: raw again
+
+
+async def test_billing_counts_servers_users_and_hours_from_rollups_equal_to_the_raw_calls(client, make_tenant):
+    """Billing's per-server calls, callers and peak hours come from the tool rollups once rolled up
+    (the edges, dirty hours and the open hour from raw calls): the same before the rebuild, after it,
+    with a late call, and through the upgrade that added servers to rollup rows built without them."""
+    from services import tools
+    from workers.tools import refresh_tool_rollups
+
+    admin = await make_tenant("admin")
+    member = await make_tenant("member", org=await _org_name(admin))
+    now = datetime.now(UTC)
+    # (tenant, hours ago, tool, server, duration, error type)
+    calls = [
+        (admin, 0.01, "search", "web", 10.0, None),
+        (admin, 3, "search", "web", 20.0, "Timeout"),
+        (member, 3, "sql", "db", 5.5, None),
+        (admin, 30, "sql", "db", 7.0, None),
+        (member, 100, "search", None, 1.25, None),
+        (admin, 100, "fetch", "web", 2.0, "HTTP 502"),
+    ]
+
+    async def log(rows):
+        for tenant in (admin, member):
+            events = [
+                {"tool_name": t, "duration_ms": d, "started_at": (now - timedelta(hours=h)).isoformat(),
+                 **({"mcp_server": s} if s else {}), **({"error_type": e} if e else {})}
+                for who, h, t, s, d, e in rows if who is tenant
+            ]  # fmt: skip
+            if events:
+                r = await client.post("/api/v1/tools/executions/batch", json={"events": events}, headers=tenant.headers)
+                assert r.status_code == 202, r.text
+        await pipeline.drain("test")
+
+    async def billing():
+        await client.post(f"{PROXY}/metrics/clear-cache", headers=admin.headers)  # views are kept 30 s
+        b = await _get(client, admin, "/metrics/billing")
+        servers = {x["service"]: (x["calls"], x["errors"], x["total_duration_ms"]) for x in b["cost_by_service"]}
+        return servers, b["active_users"], b["tool_calls"], [(p["hour"], p["calls"]) for p in b["peak_hours"]]
+
+    def expected(rows):
+        servers, hours = {}, {}
+        for _, h, _, s, d, e in rows:
+            n, errors, total = servers.get(s, (0, 0, 0.0))
+            servers[s] = (n + 1, errors + (e is not None), round(total + d, 3))
+            hour = (now - timedelta(hours=h)).hour
+            hours[hour] = hours.get(hour, 0) + 1
+        peak = sorted(hours.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        return servers, 2, len(rows), peak
+
+    await log(calls)
+    assert await billing() == expected(calls)  # dirty hours: raw calls
+    assert await tools.rebuild_dirty() > 0
+    assert await billing() == expected(calls)  # rolled up: hour and day rows
+    late = [(member, 30, "sql", "db", 0.5, "Late")]
+    await log(late)
+    assert await billing() == expected(calls + late)  # a late call re-opens its hour: raw again
+    await tools.rebuild_dirty()
+
+    # Rows built before the upgrade had no server: the job marks their hours dirty once and rebuilds them.
+    assert await ToolRollup.filter(organization_id=admin.organization_id, mcp_server__isnull=False).count() > 0
+    await ToolRollup.filter(organization_id=admin.organization_id).update(mcp_server=None)
+    await RollupLevel.filter(name="tool_servers").update(complete_from=datetime.now(UTC))
+    assert await tools.upgrade_servers() >= 3  # the hours of 3, 30 and 100 hours ago at least
+    assert await billing() == expected(calls + late)  # marked dirty: raw calls meanwhile
+    done = await refresh_tool_rollups({})
+    assert done["upgraded_hours"] == 0 and done["hours"] >= 3  # marked by upgrade_servers above, rebuilt now
+    assert await billing() == expected(calls + late)  # rebuilt, with servers
+    assert (await RollupLevel.get(name="tool_servers")).complete_from.year == 2000
