@@ -545,24 +545,25 @@ async def _billing_history(organization_id: int, time_range: TimeRange, now: dat
 async def _billing(
     principal: Principal, include_historical: bool = False, time_range: TimeRange = "24h"
 ) -> BillingMetrics:
-    """LLM usage and cost from the usage domain's public report (last 30 days), tool calls from our own rows."""
+    """LLM usage and cost from the usage domain's public report (last 30 days), tool calls from the tools
+    domain's rollups over the same window."""
     organization_id = principal.organization_id
     usage = await usage_domain.costs(principal, "last_30_days")
     since, now = usage.period_start, datetime.now(UTC)
     calls = await tools.calls_by_server(organization_id, since, now)
     users = len(calls.users | {u.user_id for u in usage.by_user if u.user_id is not None})
-    tool_calls = sum(int(c[0]) for c in calls.servers.values())
+    tool_calls = sum(t.calls for t in calls.servers.values())
     servers = sorted(
         (
             ServiceCost(
                 service=server,  # null: calls that named no server (a server may be called "(unspecified)")
                 kind="mcp_server",
-                calls=int(n),
-                errors=int(errors),
+                calls=totals.calls,
+                errors=totals.errors,
                 cost_usd=None,
-                total_duration_ms=round(duration, 3),
+                total_duration_ms=round(totals.duration_ms, 3),
             )
-            for server, (n, errors, duration) in calls.servers.items()
+            for server, totals in calls.servers.items()
         ),
         key=lambda s: (-s.calls, s.service or ""),
     )
@@ -589,9 +590,7 @@ async def _billing(
         active_users=users,
         avg_credits_per_user=round(usage.total_usd / users, 6) if users else None,
         avg_calls_per_user=round(total / users, 2) if users else None,
-        peak_hours=[
-            PeakHour(hour=h, calls=n) for h, n in sorted(calls.hours_of_day.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
-        ],
+        peak_hours=[PeakHour(hour=h, calls=n) for h, n in calls.peak_hours()],
         cost_by_service=providers + servers,
         history=await _billing_history(organization_id, time_range, now) if include_historical else None,
     )

@@ -705,18 +705,29 @@ async def calls_per_bucket(
 
 
 @dataclass
+class ServerTotals:
+    calls: int = 0
+    errors: int = 0
+    duration_ms: float = 0.0
+
+
+@dataclass
 class ServerCalls:
     """A window's tool calls as the gateway's billing counts them."""
 
-    servers: dict[str | None, list[float]] = field(default_factory=dict)  # server -> [calls, errors, duration ms]
+    servers: dict[str | None, ServerTotals] = field(default_factory=dict)  # None: calls that named no server
     users: set[int] = field(default_factory=set)  # the callers (calls without a user are not counted)
     hours_of_day: dict[int, int] = field(default_factory=dict)  # UTC hour of day -> calls
 
     def add(self, server: str | None, calls: int, errors: int, duration: float) -> None:
-        acc = self.servers.setdefault(server, [0, 0, 0.0])
-        acc[0] += int(calls)
-        acc[1] += int(errors)
-        acc[2] += float(duration or 0.0)
+        totals = self.servers.setdefault(server, ServerTotals())
+        totals.calls += int(calls)
+        totals.errors += int(errors)
+        totals.duration_ms += float(duration or 0.0)
+
+    def peak_hours(self, n: int = 3) -> list[tuple[int, int]]:
+        """The ``n`` busiest UTC hours of day as (hour, calls), busiest first, the earlier hour on ties."""
+        return sorted(self.hours_of_day.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
 
     def add_hour(self, hour: int, calls: int) -> None:
         self.hours_of_day[hour] = self.hours_of_day.get(hour, 0) + int(calls)
