@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -300,15 +301,79 @@ async def run_worker_burst() -> subprocess.CompletedProcess[str]:
     receivers long gone: they are tried once, without the backoff's retries (79 s in a CI run).
     """
     drop_jobs_queued_before_this_test()
-    return await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "arq", "workers.settings.WorkerSettings", "--burst"],
+    command = [sys.executable, "-m", "arq", "workers.settings.WorkerSettings", "--burst"]
+    proc = await asyncio.to_thread(
+        subprocess.Popen,
+        command,
         cwd=ROOT,
         env={**os.environ, "NOTIFY_MAX_ATTEMPTS": "1"},
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=120,
     )
+    try:
+        out, err = await asyncio.to_thread(proc.communicate, timeout=BURST_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        # A CI run once saw this worker outlive its two minutes with nothing to say why (pytest shows a
+        # TimeoutExpired's output as a truncated list): say what it was doing before it is killed.
+        stacks = await asyncio.to_thread(_py_spy_dump, proc.pid)
+        backends = await _database_activity()
+        proc.kill()
+        out, err = await asyncio.to_thread(proc.communicate)
+        raise AssertionError(
+            f"the burst worker ran past {BURST_TIMEOUT_SECONDS} s.\njobs started and not ended: "
+            f"{unfinished_arq_jobs(err)}\nqueued now: {queued_jobs()}\ndatabase sessions: {backends}\n"
+            f"its stacks:\n{stacks}\nits log ends:\n" + "\n".join(err.splitlines()[-40:])
+        ) from None
+    return subprocess.CompletedProcess(command, proc.returncode, out, err)
+
+
+BURST_TIMEOUT_SECONDS = 120
+
+
+def unfinished_arq_jobs(log: str) -> list[str]:
+    """Jobs an arq worker's log shows starting (``→ id:function(...)``) with no end (``←``) or failure (``!``)."""
+    started = re.findall(r"→ (\S+?)\(", log)
+    ended = set(re.findall(r"[←!] (\S+)", log))
+    return [job for job in started if job not in ended]
+
+
+def queued_jobs() -> list[str]:
+    """The ids in the shared test queue now, the ones a worker has taken marked."""
+    from arq.constants import in_progress_key_prefix
+    from redis import Redis
+
+    from services.core import job_queue
+
+    redis = Redis.from_url(os.environ["REDIS_URL"], decode_responses=True)
+    try:
+        ids = redis.zrange(job_queue.queue_name(), 0, -1)
+        return [job + (" (in progress)" if redis.exists(in_progress_key_prefix + job) else "") for job in ids]
+    finally:
+        redis.close()
+
+
+def _py_spy_dump(pid: int) -> str:
+    """Every thread's Python stack of ``pid`` (py-spy, a dev dependency), or why there is none."""
+    spy = Path(sys.executable).with_name("py-spy")
+    try:
+        done = subprocess.run([str(spy), "dump", "--pid", str(pid)], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"(py-spy: {exc!r})"
+    return done.stdout + done.stderr
+
+
+async def _database_activity() -> list[tuple[Any, ...]]:
+    """This test database's other sessions: what each runs and waits on (PostgreSQL only)."""
+    if not IS_POSTGRES:
+        return []
+    from tortoise import connections
+
+    _, rows = await connections.get("default").execute_query(
+        "SELECT application_name, state, wait_event_type, wait_event, now() - query_start, left(query, 200) "
+        "FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    return [tuple(r.values()) if hasattr(r, "values") else tuple(r) for r in rows]
 
 
 async def redis_subscribers(channel: str) -> int:

@@ -743,10 +743,10 @@ SELECT mcp_server, sum(calls), sum(errors), sum(duration_sum) FROM (
 ) AS r GROUP BY 1
 """
 _USERS_PG = """
-SELECT DISTINCT user_id FROM tool_rollups WHERE organization_id = $1 AND granularity = 'day'
+SELECT user_id FROM tool_rollups WHERE organization_id = $1 AND granularity = 'day'
     AND user_id IS NOT NULL AND bucket_start = ANY($2::timestamptz[])
-UNION
-SELECT DISTINCT user_id FROM tool_rollups WHERE organization_id = $1 AND granularity = 'hour'
+UNION  -- deduplicates across both branches
+SELECT user_id FROM tool_rollups WHERE organization_id = $1 AND granularity = 'hour'
     AND user_id IS NOT NULL AND bucket_start = ANY($3::timestamptz[])
 """
 # hour rows also under the whole days (day rows cannot say which hour of the day)
