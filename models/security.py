@@ -34,10 +34,39 @@ class SecurityEvent(Model):
 
     class Meta:
         table = "security_events"
+        # source_ip last in the first two: the statistics' top sources and distinct count of a window
+        # are an index-only scan (0.35 s for an organization's 833k events of 30 days, 2.3 s from the rows)
         indexes = (
-            ("occurred_at",),
-            ("organization_id", "occurred_at"),
+            ("occurred_at", "source_ip"),
+            ("organization_id", "occurred_at", "source_ip"),
             ("source_ip", "occurred_at"),
             ("event_type", "occurred_at"),
             ("threat_level", "occurred_at"),
         )
+
+
+class SecurityRollup(Model):
+    """Stored events of one epoch hour counted by one facet value: the threat statistics' counts.
+
+    ``facet`` is ``type`` (event type), ``level`` (threat level) or ``path`` (request path, empty
+    ones not counted); the drain adds to these rows in the transaction that stores the events, so
+    they always equal the raw rows.  Source addresses are not rolled up: per hour they are nearly
+    as many as the events (74% in ``bench/security_statistics.py``), so the statistics read them
+    from ``security_events``.
+
+    ``organization_id`` 0 is no organization.  No foreign key: like its events (organization set
+    to NULL), a deleted organization's rows still count in the platform's figures.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    organization_id = fields.IntField()
+    hour = fields.IntField()
+    facet = fields.CharField(max_length=8)
+    value = fields.CharField(max_length=512)
+    events = fields.BigIntField()
+
+    class Meta:
+        table = "security_rollups"
+        # the unique key serves an organization's reads; the index, the platform's (every organization)
+        unique_together = (("organization_id", "facet", "hour", "value"),)
+        indexes = (("facet", "hour"),)

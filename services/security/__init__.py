@@ -13,7 +13,7 @@ from services.security import decisions, events, metrics, monitor, reputation
 from services.security.addresses import AddressBook, require_ip
 from services.security.classify import EVENT_TYPES, THREAT_LEVELS, UA_MAX, clean, observe
 from services.security.decisions import GUARD, MAX_MANUAL_SECONDS, Guard, block, clear_all, list_blocked, unblock
-from services.security.events import MAX_LIMIT, list_events, scope_name, statistics
+from services.security.events import MAX_LIMIT, list_events, rebuild_rollups, scope_name, statistics
 from services.security.monitor import EXEMPT_PATHS, check_spike, configuration, dashboard, health, start, stop
 from services.security.recorder import RECORDER, SecurityRecorder, channel
 from services.security.reputation import ranking
@@ -117,6 +117,7 @@ __all__ += [
     "list_blocked",
     "list_events",
     "ranking",
+    "rebuild_rollups",
     "scope_name",
     "start",
     "statistics",

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections import Counter
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tortoise.functions import Count
+from tortoise import connections
+from tortoise.functions import Count, Sum
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from models.security import SecurityEvent
+from models.security import SecurityEvent, SecurityRollup
+from services.core.config import get_settings
 from services.identity import Principal, Role, require_admin
 from services.security.addresses import require_ip
 from services.security.classify import EVENT_TYPES, PATH_MAX, THREAT_LEVELS, UA_MAX, clean
@@ -61,7 +65,7 @@ async def write_events(events: list[tuple[int | None, int | None, dict[str, Any]
     rows = [_row(org, user, e) for org, user, e in events]
     if not rows:
         return 0
-    async with in_transaction():
+    async with in_transaction() as conn:
         ids = [r.event_id for r in rows]
         known = set(await SecurityEvent.filter(event_id__in=ids).values_list("event_id", flat=True))
         seen: set[uuid.UUID] = set()
@@ -73,7 +77,59 @@ async def write_events(events: list[tuple[int | None, int | None, dict[str, Any]
             fresh.append(r)
         if fresh:
             await SecurityEvent.bulk_create(fresh, batch_size=1000)
+            await _add_to_rollups(fresh, conn)
     return len(fresh)
+
+
+# The rollup rows' facets and the event column each counts (``SecurityRollup``)
+FACETS = {"type": "event_type", "level": "threat_level", "path": "path"}
+# Every rollup row from the stored events at once: for an operator after editing events by hand,
+# and for benchmarks that seed events in bulk.  (Migration 23 ran the same SELECT once.)
+_REBUILD = """
+INSERT INTO security_rollups (organization_id, hour, facet, value, events)
+SELECT COALESCE(organization_id, 0), hour, 'type', event_type, count(*) FROM security_events GROUP BY 1, 2, 4
+UNION ALL
+SELECT COALESCE(organization_id, 0), hour, 'level', threat_level, count(*) FROM security_events GROUP BY 1, 2, 4
+UNION ALL
+SELECT COALESCE(organization_id, 0), hour, 'path', path, count(*) FROM security_events WHERE path <> '' GROUP BY 1, 2, 4
+"""
+_ADD_PG = """
+INSERT INTO security_rollups (organization_id, hour, facet, value, events)
+SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::bigint[])
+ON CONFLICT (organization_id, facet, hour, value) DO UPDATE SET events = security_rollups.events + EXCLUDED.events
+"""
+_ADD_SQLITE = """
+INSERT INTO security_rollups (organization_id, hour, facet, value, events) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (organization_id, facet, hour, value) DO UPDATE SET events = security_rollups.events + excluded.events
+"""
+
+
+async def rebuild_rollups() -> int:
+    """Replace every rollup row with counts of the stored events (one transaction); returns the rows."""
+    async with in_transaction() as conn:
+        await SecurityRollup.all().using_db(conn).delete()
+        await conn.execute_script(_REBUILD)
+        return await SecurityRollup.all().using_db(conn).count()
+
+
+async def _add_to_rollups(rows: list[SecurityEvent], conn: Any) -> None:
+    """Count the stored rows into their hours' rollup rows, in the transaction that stored them.
+
+    Keys in one order, so two drain lanes adding to the same rows wait for each other, never deadlock.
+    """
+    counts: Counter[tuple[int, int, str, str]] = Counter()
+    for r in rows:
+        org = r.organization_id or 0
+        for facet, column in FACETS.items():
+            value = getattr(r, column)
+            if value:
+                counts[(org, r.hour, facet, value)] += 1
+    keys = sorted(counts)
+    if get_settings().is_postgres:
+        columns = [list(c) for c in zip(*keys, strict=True)]
+        await conn.execute_query(_ADD_PG, [*columns, [counts[k] for k in keys]])
+    else:
+        await conn.execute_many(_ADD_SQLITE, [[*k, counts[k]] for k in keys])
 
 
 # --------------------------------------------------------------------------- reads
@@ -156,22 +212,106 @@ def _change(current: int, previous: int) -> float | None:
     return round((current - previous) * 100.0 / previous, 2)
 
 
+HOUR = 3600
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A time range read as whole rollup hours ``[first, last)`` (``last`` None: open) plus raw edges."""
+
+    first: int
+    last: int | None
+    raw: list[tuple[datetime, datetime | None]]
+
+    @classmethod
+    def of(cls, lo: datetime, hi: datetime | None) -> _Span:
+        first = -(-int(lo.timestamp()) // HOUR)  # the first hour starting at or after lo
+        edge = datetime.fromtimestamp(first * HOUR, UTC)
+        raw: list[tuple[datetime, datetime | None]] = [(lo, edge)] if lo < edge else []
+        if hi is None:
+            return cls(first, None, raw)
+        last = int(hi.timestamp()) // HOUR  # the hour hi falls in: rolled up only if hi is its start
+        if last < first:  # within one hour
+            return cls(first, first, [(lo, hi)])
+        start = datetime.fromtimestamp(last * HOUR, UTC)
+        if start < hi:
+            raw.append((start, hi))
+        return cls(first, last, raw)
+
+    def rolled(self, principal: Principal, facet: str) -> QuerySet[SecurityRollup]:
+        qs = SecurityRollup.filter(facet=facet, hour__gte=self.first)
+        if self.last is not None:
+            qs = qs.filter(hour__lt=self.last)
+        if not principal.has_role(Role.SUPERUSER):
+            qs = qs.filter(organization_id=principal.organization_id)
+        return qs
+
+    def events(self, principal: Principal) -> list[QuerySet[SecurityEvent]]:
+        out = []
+        for lo, hi in self.raw:
+            qs = scoped(principal).filter(occurred_at__gte=lo)
+            out.append(qs if hi is None else qs.filter(occurred_at__lt=hi))
+        return out
+
+
+async def _facet(principal: Principal, span: _Span, facet: str, by: str = "value") -> Counter[Any]:
+    """Events of ``span`` per value of ``facet`` (``by="hour"``: per hour): rollup rows plus the raw edges."""
+    rolled = span.rolled(principal, facet).annotate(n=Sum("events")).group_by(by).values_list(by, "n")
+    counts: Counter[Any] = Counter({value: int(n) for value, n in await rolled})
+    column = "hour" if by == "hour" else FACETS[facet]
+    for qs in span.events(principal):
+        for value, n in await _counts(qs.exclude(path="") if column == "path" else qs, column):
+            counts[value] += n
+    return counts
+
+
+# The window's busiest addresses and how many there are, in one pass: an index-only scan of
+# (organization_id, occurred_at, source_ip) or (occurred_at, source_ip) and one hash aggregate.
+_SOURCES_PG = """
+SELECT source_ip, n, count(*) OVER () FROM (
+    SELECT source_ip, count(*) AS n FROM security_events WHERE occurred_at >= $1 {org} GROUP BY 1
+) AS s ORDER BY n DESC, source_ip LIMIT $2
+"""
+
+
+async def _sources(principal: Principal, since: datetime, limit: int) -> tuple[list[tuple[str, int]], int]:
+    """The top ``limit`` source addresses of ``[since, ...)`` with their events, and the distinct addresses."""
+    window = scoped(principal).filter(occurred_at__gte=since)
+    if not get_settings().is_postgres:
+        return await _counts(window, "source_ip", limit), await unique_sources(window)
+    args: list[Any] = [since, limit]
+    org = ""
+    if not principal.has_role(Role.SUPERUSER):
+        org, args = "AND organization_id = $3", [*args, principal.organization_id]
+    _, rows = await connections.get("default").execute_query(_SOURCES_PG.format(org=org), args)
+    return [(r[0], int(r[1])) for r in rows], int(rows[0][2]) if rows else 0
+
+
+def _top(counts: Counter[Any], limit: int) -> list[tuple[Any, int]]:
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+
 async def statistics(principal: Principal, hours: int) -> ThreatStatistics:
-    """Counts by type and level, top sources and paths, hourly buckets, change against the previous window."""
+    """Counts by type and level, top sources and paths, hourly buckets, change against the previous window.
+
+    Types, levels, paths and hours come from the hourly rollups (``SecurityRollup``) and the raw
+    events of the windows' partial first and last hours, so they equal the raw rows; a 720-hour
+    window over 5M events took seven scans of its events before (6.7 s in
+    ``bench/security_statistics.py``).  Sources are read from the events, in one index-only scan.
+    """
     from services.security import decisions
 
+    principal = require_admin(principal)
     now = datetime.now(UTC)
     since, before = now - timedelta(hours=hours), now - timedelta(hours=2 * hours)
-    base = scoped(principal)
-    window = base.filter(occurred_at__gte=since)
-    previous = base.filter(occurred_at__gte=before, occurred_at__lt=since)
-    by_type = dict(await _counts(window, "event_type"))
-    prev_type = dict(await _counts(previous, "event_type"))
-    by_level = dict(await _counts(window, "threat_level"))
-    sources = await _counts(window, "source_ip", 10)
+    current, previous = _Span.of(since, None), _Span.of(before, since)
+    by_type = await _facet(principal, current, "type")
+    prev_type = await _facet(principal, previous, "type")
+    by_level = await _facet(principal, current, "level")
+    hourly = await _facet(principal, current, "level", by="hour")
+    paths = _top(await _facet(principal, current, "path"), 10)
+    sources, unique = await _sources(principal, since, 10)
     blocked = await decisions.blocked_set([ip for ip, _ in sources])
-    paths = await _counts(window.exclude(path=""), "path", 10)
-    hourly = dict(await _counts(window, "hour"))
     total, prev_total = sum(by_type.values()), sum(prev_type.values())
     first_hour = int(since.timestamp()) // 3600
     last_hour = int(now.timestamp()) // 3600
@@ -184,7 +324,7 @@ async def statistics(principal: Principal, hours: int) -> ThreatStatistics:
             "total_events": total,
             "previous_total_events": prev_total,
             "change_percent": _change(total, prev_total),
-            "unique_sources": await unique_sources(window),
+            "unique_sources": unique,
             "by_type": [
                 {
                     "event_type": t,
