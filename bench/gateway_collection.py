@@ -31,6 +31,8 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.harness import _pg_exec  # noqa: E402
+
 
 def kong_exposition(services: int = 20) -> bytes:
     lines = ["# HELP kong_http_requests_total HTTP status codes", "# TYPE kong_http_requests_total counter"]
@@ -92,21 +94,11 @@ def serve(port_out: Any) -> None:
     httpd.serve_forever()
 
 
-async def _admin(base: str, sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(base.replace("postgres://", "postgresql://", 1))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 async def main(args: argparse.Namespace) -> None:
     base = os.environ.get("DATABASE_URL", "")
     scratch = f"bench_gateway_{uuid.uuid4().hex[:8]}"
     if base.startswith("postgres"):
-        await _admin(base, f'CREATE DATABASE "{scratch}"')
+        await _pg_exec(base, f'CREATE DATABASE "{scratch}"')
         os.environ["DATABASE_URL"] = urlunsplit(urlsplit(base)._replace(path=f"/{scratch}"))
     else:
         import tempfile
@@ -120,7 +112,7 @@ async def main(args: argparse.Namespace) -> None:
         await run(args)
     finally:
         if base.startswith("postgres"):
-            await _admin(base, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+            await _pg_exec(base, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
 
 
 async def run(args: argparse.Namespace) -> None:

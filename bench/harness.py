@@ -33,6 +33,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,31 @@ async def _pg_exec(url: str, sql: str, *args: Any) -> Any:
         return await conn.fetchval(sql, *args)
     finally:
         await conn.close()
+
+
+async def in_scratch_database(prefix: str, keep: str | None, body: Callable[[], Awaitable[None]]) -> None:
+    """Run ``body`` in this process with DATABASE_URL, REDIS_PREFIX and SECRET_KEY on a scratch database.
+
+    For the benchmarks that seed their own rows in-process (SQL ``generate_series``) rather than
+    through a :class:`Stack`.  ``keep``: a database reused (created when missing) and kept for the
+    next run, whose seed then need not be repeated; otherwise ``<prefix>_<random>``, dropped at the end.
+    """
+    base = os.environ.get("DATABASE_URL", PG_ADMIN_URL)
+    if not base.startswith("postgres"):
+        raise SystemExit("this benchmark needs PostgreSQL (DATABASE_URL=postgres://...)")
+    scratch = keep or f"{prefix}_{uuid.uuid4().hex[:8]}"
+    if not await _pg_exec(base, "SELECT 1 FROM pg_database WHERE datname = $1", scratch):
+        await _pg_exec(base, f'CREATE DATABASE "{scratch}"')
+    os.environ["DATABASE_URL"] = _with_db(base, scratch)
+    os.environ["REDIS_PREFIX"] = scratch
+    os.environ.setdefault("REDIS_URL", REDIS_URL)
+    os.environ["SECRET_KEY"] = secrets.token_urlsafe(32)
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    try:
+        await body()
+    finally:
+        if not keep:  # a kept database is for the next run (drop it yourself)
+            await _pg_exec(base, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
 
 
 def format_block(title: str, rows: list[tuple[str, str]]) -> str:

@@ -5,13 +5,13 @@
 
 A scratch database gets ``--events`` security events over the last 60 days (two 720-hour windows:
 the statistics compare a window with the one before it) by ``INSERT ... SELECT generate_series``:
-the stored event types in CrowdSec-like proportions (failed logins and invalid tokens most), 20,000
+the stored event types in made-up proportions (failed logins and invalid tokens most), 20,000
 source addresses with a skewed share, 300 paths, a third of them carrying the benchmark
 organization's id.  One uvicorn serves the app; this process asks for the statistics of 24, 168
 and 720 hours as a superuser (the platform) and as the organization's admin, over HTTP on loopback,
 and prints p50/p95 and the size of the answer, next to the seven raw queries the route ran before
-the rollups (timed once: the "before" figure) and whether the answer equals what they give.  The scratch database and Redis keys are dropped at
-the end.
+the rollups (timed once: the "before" figure) and whether the answer equals what they give.  The
+scratch database and Redis keys are dropped at the end (``--database NAME`` keeps it for the next run).
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ import secrets
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.harness import in_scratch_database  # noqa: E402
 
 # (event type, threat level, share in tenths of a percent)
 TYPES = [
@@ -53,7 +53,8 @@ SELECT gen_random_uuid(), t.event_type, t.threat_level,
        -- a skewed share of 20,000 addresses: a few loud ones, a long tail
        '10.' || (a / 65536) || '.' || ((a / 256) % 256) || '.' || (a % 256),
        'POST', '/api/v1/p' || (i % 300), 401,
-       CASE WHEN i % 3 = 0 THEN $1::int END, NULL, 'bench', NULL, at, (floor(extract(epoch FROM at))::bigint / 3600)::int
+       CASE WHEN i % 3 = 0 THEN $1::int END, NULL, 'bench', NULL, at,
+       (floor(extract(epoch FROM at))::bigint / 3600)::int  -- the floor, as the drain computes it
 FROM generate_series($2::bigint, $3::bigint) AS i,
      LATERAL (SELECT (floor(20000 * power(random(), 3)))::int AS a,
                      $4::timestamptz - make_interval(secs => (i::double precision / $5) * 5184000) AS at) AS g,
@@ -89,43 +90,13 @@ async def _raw(conn: Any, since: Any, before: Any, org: int | None) -> tuple[flo
     return (time.perf_counter() - t0) * 1000, out
 
 
-async def _admin(base: str, sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(base.replace("postgres://", "postgresql://", 1))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def main(args: argparse.Namespace) -> None:
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    if not base.startswith("postgres"):
-        raise SystemExit("this benchmark needs PostgreSQL (DATABASE_URL=postgres://...)")
-    scratch = args.database or f"bench_secstats_{uuid.uuid4().hex[:8]}"
-    import asyncpg
-
-    probe = await asyncpg.connect(base.replace("postgres://", "postgresql://", 1))
-    exists = await probe.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", scratch)
-    await probe.close()
-    if not exists:
-        await _admin(base, f'CREATE DATABASE "{scratch}"')
-    os.environ["DATABASE_URL"] = urlunsplit(urlsplit(base)._replace(path=f"/{scratch}"))
-    os.environ["REDIS_PREFIX"] = scratch
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
-    os.environ["SECRET_KEY"] = secrets.token_urlsafe(32)
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    try:
-        await run(args)
-    finally:
-        if not args.database:  # a named database is kept for the next run (drop it yourself)
-            await _admin(base, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+    await in_scratch_database("bench_secstats", args.database, lambda: run(args))
 
 
 async def run(args: argparse.Namespace) -> None:

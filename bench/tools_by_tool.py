@@ -21,12 +21,12 @@ import secrets
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.harness import in_scratch_database  # noqa: E402
 
 # What the gateway's billing view ran before it read the tool rollups (services/gateway/views.py).
 RAW_BILLING = [
@@ -54,43 +54,13 @@ FROM tool_executions WHERE organization_id = $1 AND started_at >= $2 AND started
 """
 
 
-async def _admin(base: str, sql: str) -> None:
-    import asyncpg
-
-    conn = await asyncpg.connect(base.replace("postgres://", "postgresql://", 1))
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
-
-
 def _pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def main(args: argparse.Namespace) -> None:
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    if not base.startswith("postgres"):
-        raise SystemExit("this benchmark needs PostgreSQL (DATABASE_URL=postgres://...)")
-    scratch = args.database or f"bench_tools_{uuid.uuid4().hex[:8]}"
-    import asyncpg
-
-    probe = await asyncpg.connect(base.replace("postgres://", "postgresql://", 1))
-    exists = await probe.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", scratch)
-    await probe.close()
-    if not exists:
-        await _admin(base, f'CREATE DATABASE "{scratch}"')
-    os.environ["DATABASE_URL"] = urlunsplit(urlsplit(base)._replace(path=f"/{scratch}"))
-    os.environ["REDIS_PREFIX"] = scratch
-    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
-    os.environ["SECRET_KEY"] = secrets.token_urlsafe(32)
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    try:
-        await run(args)
-    finally:
-        if not args.database:  # a named database is kept for the next run (drop it yourself)
-            await _admin(base, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+    await in_scratch_database("bench_tools", args.database, lambda: run(args))
 
 
 async def run(args: argparse.Namespace) -> None:
