@@ -213,6 +213,7 @@ def _change(current: int, previous: int) -> float | None:
 
 
 HOUR = 3600
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -225,12 +226,12 @@ class _Span:
 
     @classmethod
     def of(cls, lo: datetime, hi: datetime | None) -> _Span:
-        first = -(-int(lo.timestamp()) // HOUR)  # the first hour starting at or after lo
+        first = -(-(lo - EPOCH) // timedelta(hours=1))  # the first hour starting at or after lo (exact: no float)
         edge = datetime.fromtimestamp(first * HOUR, UTC)
         raw: list[tuple[datetime, datetime | None]] = [(lo, edge)] if lo < edge else []
         if hi is None:
             return cls(first, None, raw)
-        last = int(hi.timestamp()) // HOUR  # the hour hi falls in: rolled up only if hi is its start
+        last = (hi - EPOCH) // timedelta(hours=1)  # the hour hi falls in: rolled up only if hi is its start
         if last < first:  # within one hour
             return cls(first, first, [(lo, hi)])
         start = datetime.fromtimestamp(last * HOUR, UTC)

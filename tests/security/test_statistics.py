@@ -143,3 +143,19 @@ async def _migration_upgrade() -> None:
     spec.loader.exec_module(module)
     conn = connections.get("default")
     await conn.execute_script(await module.upgrade(conn))
+
+
+def test_a_window_starting_within_an_hours_first_second_reads_that_hour_raw():
+    """The first whole hour is the first one starting at or after the window's start, to the microsecond:
+    a start 0.5 s into an hour must not count that hour's first half second from the rollups."""
+    from services.security.events import _Span
+
+    hour = datetime(2026, 11, 30, 10, tzinfo=UTC)
+    late = _Span.of(hour + timedelta(milliseconds=500), None)
+    assert late.first == int(hour.timestamp()) // 3600 + 1
+    assert late.raw == [(hour + timedelta(milliseconds=500), hour + timedelta(hours=1))]
+    exact = _Span.of(hour, hour + timedelta(hours=2, microseconds=1))
+    assert (exact.first, exact.last) == (int(hour.timestamp()) // 3600, int(hour.timestamp()) // 3600 + 2)
+    assert exact.raw == [(hour + timedelta(hours=2), hour + timedelta(hours=2, microseconds=1))]
+    inside = _Span.of(hour + timedelta(minutes=10), hour + timedelta(minutes=50))
+    assert inside.raw == [(hour + timedelta(minutes=10), hour + timedelta(minutes=50))] and inside.first == inside.last
