@@ -16,8 +16,9 @@ import time
 import uuid
 from typing import Any
 
-from arq import cron, func
+from arq import Worker, cron, func
 from arq.connections import RedisSettings
+from arq.constants import in_progress_key_prefix
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -121,6 +122,36 @@ def _riding_out_outages(settings: RedisSettings) -> RedisSettings:
     # OSError: a refused connect surfaces as ConnectionRefusedError inside redis-py's connect retry
     settings.retry_on_error = [RedisConnectionError, RedisTimeoutError, OSError]
     return settings
+
+
+def _release_jobs_cancelled_before_they_start() -> None:
+    """Give back the job a stopping worker cancels in its first Redis round trip.
+
+    arq 0.28 marks a job in progress when it picks it (a key that expires after the longest job
+    timeout plus 10 s: here ``optimize_database``'s three hours), then reads the job in
+    ``Worker.run_job`` before the ``try`` that handles cancellation.  A SIGTERM in between (a deploy,
+    a test stopping its worker) cancels the job there and the key stays: every worker after skips
+    the job as "running elsewhere" for three hours.  It happened in CI: two notification deliveries
+    were held that way and each later ``--burst`` worker waited on them until it was killed.
+    Deleting the key leaves the job queued for the next worker; the job's function never started.
+    """
+    original = Worker.run_job
+    if getattr(original, "releases_early_cancel", False):
+        return
+
+    async def run_job(self: Worker, job_id: str, score: int) -> None:
+        try:
+            await original(self, job_id, score)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self.pool.delete(in_progress_key_prefix + job_id))
+            raise
+
+    run_job.releases_early_cancel = True  # type: ignore[attr-defined]
+    Worker.run_job = run_job  # type: ignore[method-assign]
+
+
+_release_jobs_cancelled_before_they_start()
 
 
 def _every(seconds: int) -> set[int]:

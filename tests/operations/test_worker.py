@@ -64,3 +64,47 @@ async def test_the_worker_runs_at_a_lower_cpu_priority():
             for beat in await worker_status.live_workers():
                 if beat.worker_id not in before:
                     await worker_status.forget(beat.worker_id)
+
+
+async def test_a_job_cancelled_before_it_starts_is_left_for_the_next_worker():
+    """A worker told to stop just after picking a job (a deploy) cancels it in its first Redis round
+    trip, before arq's own handling of cancellation: the job must not stay marked in progress (for
+    the longest job timeout, three hours), so the next worker runs it.  In CI two deliveries held
+    that way kept every later burst worker waiting until it was killed."""
+    import asyncio
+
+    import pytest
+    from arq.constants import in_progress_key_prefix
+    from arq.worker import Worker
+
+    from workers.settings import WorkerSettings
+
+    redis = await job_queue.pool()
+    try:
+        job = await redis.enqueue_job("heartbeat", _job_id=f"{os.environ['REDIS_PREFIX']}:early-cancel")
+        assert job is not None
+        score = await redis.zscore(job_queue.queue_name(), job.job_id)
+        worker = Worker(
+            functions=WorkerSettings.functions,
+            redis_pool=redis,
+            queue_name=job_queue.queue_name(),
+            handle_signals=False,
+            job_serializer=WorkerSettings.job_serializer,
+            job_deserializer=WorkerSettings.job_deserializer,
+        )
+        # what picking the job does, then the job's run cancelled while its first round trip is out
+        await redis.psetex(in_progress_key_prefix + job.job_id, int(worker.in_progress_timeout_s * 1000), b"1")
+        running = asyncio.create_task(worker.run_job(job.job_id, int(score)))
+        await asyncio.sleep(0)
+        running.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await running
+        assert not await redis.exists(in_progress_key_prefix + job.job_id)
+        assert await redis.zscore(job_queue.queue_name(), job.job_id) == score  # still queued, as it was
+
+        done = await run_worker_burst()  # the next worker runs it (and can end: nothing is held)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert f"{job.job_id}:heartbeat" in done.stderr
+        assert (await job.result(timeout=5))["worker_id"]
+    finally:
+        await redis.aclose()
