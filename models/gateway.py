@@ -61,4 +61,10 @@ class GatewaySample(Model):
 
     class Meta:
         table = "gateway_samples"
-        indexes = (("organization_id", "kind", "collected_at"), ("target_id", "collected_at"))
+        # the third: the health view's probes of a day, healthy and not, and its latest unhealthy one
+        # (without it, an organization whose probes rarely fail had all its samples read for that one)
+        indexes = (
+            ("organization_id", "kind", "collected_at"),
+            ("target_id", "collected_at"),
+            ("organization_id", "healthy", "collected_at"),
+        )

@@ -35,4 +35,6 @@ class MetricPoint(Model):
 
     class Meta:
         table = "metric_points"
-        indexes = (("organization_id", "name", "timestamp"),)
+        # the second: views over every name of a window (the monitoring metrics overview), which the
+        # first could only serve by reading all of the organization's points
+        indexes = (("organization_id", "name", "timestamp"), ("organization_id", "timestamp"))

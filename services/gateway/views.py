@@ -688,9 +688,10 @@ async def health(principal: Principal | None) -> ProxyHealth:
     status = (
         "not_configured" if score is None else "healthy" if score >= 90 else "degraded" if score >= 50 else "unhealthy"
     )
+    # healthy and unhealthy counted apart: each a range of the (organization, healthy, time) index
     day = GatewaySample.filter(organization_id=org, collected_at__gte=now - timedelta(hours=24))
-    probes = await day.count()
-    healthy = await day.filter(healthy=True).count() if probes else 0
+    healthy = await day.filter(healthy=True).count()
+    probes = healthy + await day.filter(healthy=False).count()
     return ProxyHealth(
         status=status,
         health_score=score,
