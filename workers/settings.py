@@ -134,6 +134,8 @@ def _release_jobs_cancelled_before_they_start() -> None:
     the job as "running elsewhere" for three hours.  It happened in CI: two notification deliveries
     were held that way and each later ``--burst`` worker waited on them until it was killed.
     Deleting the key leaves the job queued for the next worker; the job's function never started.
+    The cancellation then ends there, as arq ends one it handles itself ("cancelled, will be run
+    again"): raised further, it aborted the worker's shutdown before ``on_shutdown`` ran.
     """
     original = Worker.run_job
     if getattr(original, "releases_early_cancel", False):
@@ -145,7 +147,7 @@ def _release_jobs_cancelled_before_they_start() -> None:
         except asyncio.CancelledError:
             with contextlib.suppress(Exception):
                 await asyncio.shield(self.pool.delete(in_progress_key_prefix + job_id))
-            raise
+            log.info("%s cancelled before it started, will be run again", job_id)
 
     run_job.releases_early_cancel = True  # type: ignore[attr-defined]
     Worker.run_job = run_job  # type: ignore[method-assign]

@@ -73,7 +73,6 @@ async def test_a_job_cancelled_before_it_starts_is_left_for_the_next_worker():
     that way kept every later burst worker waiting until it was killed."""
     import asyncio
 
-    import pytest
     from arq.constants import in_progress_key_prefix
     from arq.worker import Worker
 
@@ -97,8 +96,7 @@ async def test_a_job_cancelled_before_it_starts_is_left_for_the_next_worker():
         running = asyncio.create_task(worker.run_job(job.job_id, int(score)))
         await asyncio.sleep(0)
         running.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await running
+        await running  # ended like a cancellation arq handles itself, so the worker's shutdown goes on
         assert not await redis.exists(in_progress_key_prefix + job.job_id)
         assert await redis.zscore(job_queue.queue_name(), job.job_id) == score  # still queued, as it was
 
