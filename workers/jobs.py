@@ -5,7 +5,7 @@ names a job after its function, so where a function lives does not change its qu
 """
 
 from workers.alerting import evaluate_alerts
-from workers.core import maintain_partitions
+from workers.core import maintain_partitions, release_stalled_jobs
 from workers.dbperf import optimize_database, sample_database_stats
 from workers.gateway import collect_gateway, prune_gateway_samples
 from workers.identity import flush_api_key_usage
@@ -33,6 +33,7 @@ __all__ = [
     "refresh_tool_rollups",
     "refresh_usage_rollups",
     "release_memory",
+    "release_stalled_jobs",
     "sample_database_stats",
     "sample_system_metrics",
 ]

@@ -89,6 +89,7 @@ def _lower_cpu_priority(niceness: int) -> None:
 
 async def startup(ctx: dict[str, Any]) -> None:
     ctx["worker_id"] = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+    ctx["job_timeouts"], ctx["in_progress_ttl_s"] = _job_timeouts()
     _lower_cpu_priority(_settings.worker_nice)
     tune_gc(_settings)
     redis_client.connect(_settings)
@@ -156,6 +157,16 @@ def _release_jobs_cancelled_before_they_start() -> None:
 _release_jobs_cancelled_before_they_start()
 
 
+def _job_timeouts() -> tuple[dict[str, float], float]:
+    """Each job's timeout by name, and how long arq marks a job in progress (the longest plus 10 s)."""
+    default = float(WorkerSettings.job_timeout)
+    timeouts = {
+        f.name: float(f.timeout_s or default)
+        for f in [*map(func, WorkerSettings.functions), *WorkerSettings.cron_jobs]  # what arq's Worker counts
+    }
+    return timeouts, max(timeouts.values()) + 10
+
+
 def _every(seconds: int) -> set[int]:
     return set(range(0, 60, max(1, min(seconds, 60))))
 
@@ -176,6 +187,7 @@ class WorkerSettings:
             jobs.prune_gateway_samples,
             jobs.refresh_tool_rollups,
             jobs.maintain_partitions,
+            jobs.release_stalled_jobs,
             # One maintenance run per request: never retried (its statements may have run);
             # bounded by the run lock's TTL.
             func(jobs.optimize_database, max_tries=1, timeout=3 * 3600),
@@ -210,6 +222,8 @@ class WorkerSettings:
             cron(jobs.refresh_usage_rollups, second={55}, run_at_startup=True, timeout=300),
             cron(jobs.check_usage_budgets, second={25}, timeout=120),
             cron(jobs.refresh_tool_rollups, second={55}, run_at_startup=True, timeout=300),
+            # jobs a worker killed outright still holds, given back (services/core/job_queue.release_stalled)
+            cron(jobs.release_stalled_jobs, second={35}, run_at_startup=True, timeout=60),
             # executions partitions ahead, late events out of the default partition, retention
             cron(jobs.maintain_partitions, minute={3, 33}, second={10}, run_at_startup=True, timeout=600),
         ]

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Mapping
 from typing import Any
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
-from arq.jobs import Job
+from arq.constants import in_progress_key_prefix, job_key_prefix
+from arq.jobs import Job, deserialize_job
 
 from services.core.config import Settings, get_settings
 from services.core.redis_client import key, resolve_redis_url
@@ -49,3 +52,39 @@ async def enqueue(function: str, *args: Any, job_id: str | None = None, **kwargs
         return await redis.enqueue_job(function, *args, _job_id=job_id, **kwargs)
     finally:
         await redis.aclose()
+
+
+STALL_MARGIN_SECONDS = 60.0
+
+
+async def release_stalled(
+    redis: ArqRedis, timeouts: Mapping[str, float], in_progress_ttl_s: float, margin_s: float = STALL_MARGIN_SECONDS
+) -> list[str]:
+    """Unmark the due jobs that a dead worker still holds; returns their ids.
+
+    When a worker takes a job, arq marks it in progress for the worker's longest job timeout plus
+    10 s (``in_progress_ttl_s``): three hours here, because of ``optimize_database``.  The mark is
+    removed when the job ends, is retried or times out.  A worker killed outright (SIGKILL, out of
+    memory) removes nothing, so every other worker skips its jobs as "running elsewhere" until the
+    mark expires.  A mark older than its own job's timeout (``timeouts`` by function name) plus
+    ``margin_s`` cannot belong to a live run, because arq would have cancelled that run.  It is
+    deleted, and the next worker runs the job.
+    """
+    released = []
+    for raw_id in await redis.zrangebyscore(queue_name(), "-inf", int(time.time() * 1000)):
+        job_id = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
+        left_ms = await redis.pttl(in_progress_key_prefix + job_id)
+        if left_ms <= 0:  # not taken (-2), or a mark without expiry (-1), which arq never writes
+            continue
+        raw = await redis.get(job_key_prefix + job_id)
+        if raw is None:
+            continue
+        try:
+            function = deserialize_job(raw, deserializer=deserialize).function
+        except Exception:  # not ours to judge: arq reports a job it cannot read when it runs it
+            continue
+        age_s = in_progress_ttl_s - left_ms / 1000
+        if age_s > timeouts.get(function, in_progress_ttl_s) + margin_s:
+            await redis.delete(in_progress_key_prefix + job_id)
+            released.append(job_id)
+    return released

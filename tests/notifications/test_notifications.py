@@ -1015,3 +1015,48 @@ async def test_names_are_one_line(client, make_tenant, http_receiver):
     rule = {"name": "r\n2", "metric": "error_rate", "comparison": "gt", "threshold": 0.5}
     r = await client.post("/admin/prompt-analytics/alerts/rules", json=rule, headers=admin.headers)
     assert r.status_code == 400 and r.json()["error"]["details"][0]["field"] == "name", r.text
+
+
+async def test_a_delivery_held_by_a_killed_worker_is_sent_by_the_next_one(client, make_tenant, http_receiver):
+    """A worker killed outright (SIGKILL: out of memory) during an attempt removes nothing: arq keeps
+    the job marked in progress for the longest job timeout plus 10 s, three hours here, and every
+    other worker skips it.  Once the mark is older than the delivery job's own timeout, the next
+    worker's ``release_stalled_jobs`` gives the job back and the delivery is sent."""
+    import signal
+
+    from arq.constants import in_progress_key_prefix
+
+    from tests.conftest import run_worker_burst
+    from workers.settings import _job_timeouts
+
+    admin = await make_tenant("admin")
+    hook = await create(
+        client, admin, {"name": "slow", "type": "webhook", "config": {"url": http_receiver.url("/slow")}}
+    )
+    async with worker_process(WORKER_ENV) as proc:
+        [sent] = await notifications.notify(admin.organization_id, [hook["id"]], {"message": "killed"}, "test")
+        deadline = time.monotonic() + 60
+        while not http_receiver.hits["/slow"]:  # the attempt is out: the receiver holds it for 2 s
+            assert time.monotonic() < deadline, "the worker did not start the attempt"
+            await asyncio.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+        await proc.wait()
+    row = await NotificationDelivery.get(id=sent.id)
+    assert (row.status, row.attempts) == ("delivering", 1)
+    timeouts, mark_ttl = _job_timeouts()
+    redis = await job_queue.pool()
+    try:
+        mark = in_progress_key_prefix + row.job_id
+        assert await redis.pttl(mark) > (mark_ttl - 60) * 1000  # held for about three hours
+        # as it stands a job timeout (and the margin) after the kill, without waiting for it
+        age = timeouts["deliver_notification"] + job_queue.STALL_MARGIN_SECONDS + 5
+        await redis.pexpire(mark, int((mark_ttl - age) * 1000))
+        done = await run_worker_burst()  # ended only once it has sent the delivery: nothing is held
+        assert done.returncode == 0, done.stderr[-3000:]
+        assert f"released 1 job(s) a stopped worker still held: {row.job_id}" in done.stderr
+        assert not await redis.exists(mark)
+    finally:
+        await redis.aclose()
+    row = await NotificationDelivery.get(id=sent.id)
+    assert (row.status, row.attempts, row.http_status) == ("delivered", 2, 200)
+    assert http_receiver.hits["/slow"] == 2
