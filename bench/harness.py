@@ -112,6 +112,35 @@ async def in_scratch_database(prefix: str, keep: str | None, body: Callable[[], 
             await _pg_exec(base, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
 
 
+async def start_web() -> tuple[asyncio.subprocess.Process, str]:
+    """One ``uvicorn api.app:app`` on a free loopback port with this process's environment, and its
+    base URL once ``/healthz`` answers (for the benchmarks that seed in-process; a :class:`Stack`
+    starts its own).  The caller terminates it."""
+    import httpx
+
+    port = _free_port()
+    command = ["-m", "uvicorn", "api.app:app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+    web = await asyncio.create_subprocess_exec(PY, *command, cwd=ROOT, env=os.environ.copy())
+    base = f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient(base_url=base, timeout=5) as http:
+        for _ in range(600):
+            if web.returncode is not None:
+                raise BenchError(f"the web process exited with {web.returncode}")
+            try:
+                await http.get("/healthz")
+                return web, base
+            except httpx.TransportError:
+                await asyncio.sleep(0.1)
+    web.terminate()
+    raise BenchError("the web process did not answer /healthz within a minute")
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The nearest-rank ``q`` quantile (0-1) of ``values``: what every benchmark here reports as p95."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
 def format_block(title: str, rows: list[tuple[str, str]]) -> str:
     """A readable figures block: a title and aligned ``name  value`` lines."""
     width = max(len(name) for name, _ in rows)

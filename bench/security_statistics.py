@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import secrets
 import statistics
 import sys
 import time
@@ -29,7 +28,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import in_scratch_database  # noqa: E402
+from bench.harness import in_scratch_database, percentile, start_web  # noqa: E402
 
 # (event type, threat level, share in tenths of a percent)
 TYPES = [
@@ -88,11 +87,6 @@ async def _raw(conn: Any, since: Any, before: Any, org: int | None) -> tuple[flo
         rows = await conn.fetch(sql.format(org=clause), *args, *([] if org is None else [org]))
         out[name] = [tuple(r) for r in rows]
     return (time.perf_counter() - t0) * 1000, out
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -169,18 +163,10 @@ async def run(args: argparse.Namespace) -> None:
     )
     print(f"{rollup_rows:,} rollup rows")
 
-    port = 18000 + secrets.randbelow(2000)
-    command = ["-m", "uvicorn", "api.app:app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    web = await asyncio.create_subprocess_exec(sys.executable, *command, cwd=ROOT, env=os.environ.copy())
+    web, base = await start_web()
     principals = {"superuser (platform)": root, "org admin": admin}
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=300) as http:
-            for _ in range(200):
-                try:
-                    await http.get("/healthz")
-                    break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
+        async with httpx.AsyncClient(base_url=base, timeout=300) as http:
             raw_conn = await asyncpg.connect(os.environ["DATABASE_URL"].replace("postgres://", "postgresql://", 1))
             print(f"{'who':<22} {'hours':>5} {'events':>11} {'p50 ms':>9} {'p95 ms':>9} {'raw ms':>9}  equal")
             for who, principal in principals.items():
@@ -196,22 +182,30 @@ async def run(args: argparse.Namespace) -> None:
                     since = datetime.fromisoformat(data["period_start"])
                     org = None if who.startswith("superuser") else principal.organization_id
                     raw_ms, raw = await _raw(raw_conn, since, since - timedelta(hours=hours), org)
-                    equal = (
-                        sorted(raw["by_type"]) == sorted((t["event_type"], t["count"]) for t in data["by_type"])
-                        and sorted(raw["previous_by_type"])
-                        == sorted(
+                    answered = {
+                        "by_type": sorted((t["event_type"], t["count"]) for t in data["by_type"] if t["count"]),
+                        "previous_by_type": sorted(
                             (t["event_type"], t["previous_count"]) for t in data["by_type"] if t["previous_count"]
-                        )
-                        and dict(raw["by_level"]) == {k: v for k, v in data["by_level"].items() if v}
-                        and raw["top_sources"] == [(x["source_ip"], x["count"]) for x in data["top_sources"]]
-                        and raw["top_paths"] == [(x["path"], x["count"]) for x in data["top_paths"]]
-                        and raw["unique_sources"][0][0] == data["unique_sources"]
-                        and sum(n for _, n in raw["hourly"]) == data["total_events"]
-                    )
+                        ),
+                        "by_level": sorted((k, v) for k, v in data["by_level"].items() if v),
+                        "top_sources": [(x["source_ip"], x["count"]) for x in data["top_sources"]],
+                        "top_paths": [(x["path"], x["count"]) for x in data["top_paths"]],
+                        "unique_sources": [(data["unique_sources"],)],
+                        "hourly": data["total_events"],
+                    }
+                    expected = {
+                        **{k: sorted(raw[k]) for k in ("by_type", "previous_by_type", "by_level")},
+                        **{k: raw[k] for k in ("top_sources", "top_paths", "unique_sources")},
+                        "hourly": sum(n for _, n in raw["hourly"]),
+                    }
+                    differing = [k for k in expected if expected[k] != answered[k]]
+                    equal = not differing
                     print(
                         f"{who:<22} {hours:>5} {data['total_events']:>11,} {statistics.median(times):>9.1f} "
-                        f"{_pct(times, 0.95):>9.1f} {raw_ms:>9.1f}  {equal}"
+                        f"{percentile(times, 0.95):>9.1f} {raw_ms:>9.1f}  {equal}"
                     )
+                    for k in differing:
+                        print(f"  {k}: raw {expected[k]}\n  {' ' * len(k)}  api {answered[k]}")
             await raw_conn.close()
     finally:
         web.terminate()

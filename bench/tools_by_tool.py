@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import os
 import random
-import secrets
 import statistics
 import sys
 import time
@@ -26,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import in_scratch_database  # noqa: E402
+from bench.harness import in_scratch_database, percentile, start_web  # noqa: E402
 
 # What the gateway's billing view ran before it read the tool rollups (services/gateway/views.py).
 RAW_BILLING = [
@@ -52,11 +51,6 @@ RAW_PERCENTILES = """
 SELECT tool_name, count(*), percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY duration_ms)
 FROM tool_executions WHERE organization_id = $1 AND started_at >= $2 AND started_at <= $3 GROUP BY 1
 """
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -150,19 +144,11 @@ async def run(args: argparse.Namespace) -> None:
         print(f"in-process by-tool admin=true: {(time.perf_counter() - t0) * 200:.1f} ms per call")
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
 
-    port = 18000 + secrets.randbelow(2000)
-    command = ["-m", "uvicorn", "api.app:app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    web = await asyncio.create_subprocess_exec(sys.executable, *command, cwd=ROOT, env=os.environ.copy())
+    web, base = await start_web()
     token = credentials.issue_jwt(Principal(user, org, Role.ADMIN))[0]
     headers = {"Authorization": f"Bearer {token}"}
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=60) as http:
-            for _ in range(200):
-                try:
-                    await http.get("/healthz")
-                    break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60) as http:
             results: dict[str, list[float]] = {}
             answers = {}
             window = {"start_date": start.isoformat(), "end_date": end.isoformat()}
@@ -220,7 +206,7 @@ async def run(args: argparse.Namespace) -> None:
     for name, timings in results.items():
         print(
             f"{name:42s} p50 {statistics.median(timings):7.1f} ms   "
-            f"p95 {_pct(timings, 0.95):7.1f} ms   (n={len(timings)}; first call {cold[name]:.1f} ms)"
+            f"p95 {percentile(timings, 0.95):7.1f} ms   (n={len(timings)}; first call {cold[name]:.1f} ms)"
         )
     print(f"{'raw SQL percentile_cont, per tool':36s} {raw_ms:7.1f} ms (one run)")
     print(

@@ -30,6 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.harness import percentile  # noqa: E402
+
 PG = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 
@@ -171,11 +174,6 @@ async def _without_secondary_indexes() -> AsyncIterator[None]:
         print(f"  indexes rebuilt in {time.perf_counter() - started:.0f} s", flush=True)
 
 
-def _pct(values: list[float], q: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, round(q * (len(values) - 1)))]
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=10_000_000)
@@ -279,7 +277,7 @@ async def main() -> None:
         results.append(
             (
                 label,
-                f"p50 {statistics.median(times):.1f} ms, p95 {_pct(times, 0.95):.1f} ms "
+                f"p50 {statistics.median(times):.1f} ms, p95 {percentile(times, 0.95):.1f} ms "
                 f"(this process's CPU {cpu_ms:.1f} ms per call)",
             )
         )

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import secrets
 import statistics
 import sys
 import time
@@ -30,7 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import in_scratch_database  # noqa: E402
+from bench.harness import in_scratch_database, percentile, start_web  # noqa: E402
 
 SAMPLES = """
 INSERT INTO gateway_samples (organization_id, target_id, kind, collected_at, healthy, response_ms, http_status,
@@ -66,11 +65,6 @@ VIEWS = [
         'CREATE INDEX "idx_metric_poin_organiz_368b34" ON "metric_points" ("organization_id", "timestamp")',
     ),
 ]
-
-
-def _pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def _stable(data: Any) -> Any:
@@ -122,18 +116,10 @@ async def run(args: argparse.Namespace) -> None:
             f"in {time.perf_counter() - t0:.0f} s"
         )
 
-    port = 18000 + secrets.randbelow(2000)
-    command = ["-m", "uvicorn", "api.app:app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    web = await asyncio.create_subprocess_exec(sys.executable, *command, cwd=ROOT, env=os.environ.copy())
+    web, base = await start_web()
     headers = {"Authorization": f"Bearer {credentials.issue_jwt(admin)[0]}"}
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", headers=headers, timeout=300) as http:
-            for _ in range(200):
-                try:
-                    await http.get("/healthz")
-                    break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
+        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=300) as http:
             print(f"{'view':<26} {'index':<8} {'p50 ms':>9} {'p95 ms':>9}  equal")
             for label, path, index, definition in VIEWS:
                 answers = []
@@ -150,7 +136,7 @@ async def run(args: argparse.Namespace) -> None:
                     answers.append(_stable(r.json()["data"]))
                     print(
                         f"{label:<26} {'with' if present else 'without':<8} {statistics.median(times):>9.1f} "
-                        f"{_pct(times, 0.95):>9.1f}  {answers[0] == answers[-1]}"
+                        f"{percentile(times, 0.95):>9.1f}  {answers[0] == answers[-1]}"
                     )
                     if answers[0] != answers[-1]:
                         print(f"  without: {answers[0]}\n  with:    {answers[-1]}")
