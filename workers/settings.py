@@ -126,32 +126,38 @@ def _riding_out_outages(settings: RedisSettings) -> RedisSettings:
 
 
 def _release_jobs_cancelled_before_they_start() -> None:
-    """Give back the job a stopping worker cancels in its first Redis round trip.
+    """On shutdown, give back the jobs a stopping worker cancelled before arq's own handling began.
 
     arq 0.28 marks a job in progress when it picks it (a key that expires after the longest job
-    timeout plus 10 s: here ``optimize_database``'s three hours), then reads the job in
-    ``Worker.run_job`` before the ``try`` that handles cancellation.  A SIGTERM in between (a deploy,
-    a test stopping its worker) cancels the job there and the key stays: every worker after skips
-    the job as "running elsewhere" for three hours.  It happened in CI: two notification deliveries
-    were held that way and each later ``--burst`` worker waited on them until it was killed.
-    Deleting the key leaves the job queued for the next worker; the job's function never started.
-    The cancellation then ends there, as arq ends one it handles itself ("cancelled, will be run
-    again"): raised further, it aborted the worker's shutdown before ``on_shutdown`` ran.
+    timeout plus 10 s: here ``optimize_database``'s three hours) and starts a task for it.  A
+    SIGTERM (a deploy, a test stopping its worker) cancels every task at once: one not started yet,
+    or still in ``Worker.run_job``'s first Redis round trip, ends cancelled outside the ``try``
+    that handles cancellation, so its key stays, and ``close()`` re-raised the cancellation before
+    ``on_shutdown`` ran.  Every worker after skipped such a job as "running elsewhere" for three
+    hours: in CI, two notification deliveries held that way kept each later ``--burst`` worker
+    waiting until it was killed.  Here those tasks' keys are deleted (their function never
+    started; the job stays queued for the next worker) and arq's shutdown goes on.
     """
-    original = Worker.run_job
-    if getattr(original, "releases_early_cancel", False):
+    original = Worker.close
+    if getattr(original, "releases_cancelled_jobs", False):
         return
 
-    async def run_job(self: Worker, job_id: str, score: int) -> None:
-        try:
-            await original(self, job_id, score)
-        except asyncio.CancelledError:
-            with contextlib.suppress(Exception):
-                await asyncio.shield(self.pool.delete(in_progress_key_prefix + job_id))
-            log.info("%s cancelled before it started, will be run again", job_id)
+    async def close(self: Worker) -> None:
+        if self._pool is not None and self.tasks:
+            if not self._handle_signals:  # what arq's close does first when no signal handler did
+                for task in self.tasks.values():
+                    task.cancel()
+            await asyncio.gather(*self.tasks.values(), return_exceptions=True)
+            for job_id, task in list(self.tasks.items()):
+                if task.cancelled():
+                    del self.tasks[job_id]
+                    with contextlib.suppress(Exception):
+                        await self.pool.delete(in_progress_key_prefix + job_id)
+                    log.info("%s cancelled before it started, will be run again", job_id)
+        await original(self)
 
-    run_job.releases_early_cancel = True  # type: ignore[attr-defined]
-    Worker.run_job = run_job  # type: ignore[method-assign]
+    close.releases_cancelled_jobs = True  # type: ignore[attr-defined]
+    Worker.close = close  # type: ignore[method-assign]
 
 
 _release_jobs_cancelled_before_they_start()

@@ -66,11 +66,12 @@ async def test_the_worker_runs_at_a_lower_cpu_priority():
                     await worker_status.forget(beat.worker_id)
 
 
-async def test_a_job_cancelled_before_it_starts_is_left_for_the_next_worker():
-    """A worker told to stop just after picking a job (a deploy) cancels it in its first Redis round
-    trip, before arq's own handling of cancellation: the job must not stay marked in progress (for
-    the longest job timeout, three hours), so the next worker runs it.  In CI two deliveries held
-    that way kept every later burst worker waiting until it was killed."""
+async def test_jobs_cancelled_before_they_start_are_left_for_the_next_worker():
+    """A worker told to stop just after picking jobs (a deploy) cancels them before arq's own
+    handling of cancellation: not started yet, or in their first Redis round trip.  They must not
+    stay marked in progress (for the longest job timeout, three hours), and the worker's shutdown
+    must go on; the next worker runs them.  In CI two deliveries held that way kept every later
+    burst worker waiting until it was killed."""
     import asyncio
 
     from arq.constants import in_progress_key_prefix
@@ -80,29 +81,32 @@ async def test_a_job_cancelled_before_it_starts_is_left_for_the_next_worker():
 
     redis = await job_queue.pool()
     try:
-        job = await redis.enqueue_job("heartbeat", _job_id=f"{os.environ['REDIS_PREFIX']}:early-cancel")
-        assert job is not None
-        score = await redis.zscore(job_queue.queue_name(), job.job_id)
+        prefix = os.environ["REDIS_PREFIX"]
+        jobs_ = [await redis.enqueue_job("heartbeat", _job_id=f"{prefix}:early-cancel-{i}") for i in range(2)]
+        scores = {j.job_id: await redis.zscore(job_queue.queue_name(), j.job_id) for j in jobs_}
         worker = Worker(
             functions=WorkerSettings.functions,
-            redis_pool=redis,
+            redis_pool=await job_queue.pool(),  # closed by the worker's close()
             queue_name=job_queue.queue_name(),
             handle_signals=False,
             job_serializer=WorkerSettings.job_serializer,
             job_deserializer=WorkerSettings.job_deserializer,
         )
-        # what picking the job does, then the job's run cancelled while its first round trip is out
-        await redis.psetex(in_progress_key_prefix + job.job_id, int(worker.in_progress_timeout_s * 1000), b"1")
-        running = asyncio.create_task(worker.run_job(job.job_id, int(score)))
-        await asyncio.sleep(0)
-        running.cancel()
-        await running  # ended like a cancellation arq handles itself, so the worker's shutdown goes on
-        assert not await redis.exists(in_progress_key_prefix + job.job_id)
-        assert await redis.zscore(job_queue.queue_name(), job.job_id) == score  # still queued, as it was
+        # what picking the jobs does: the in-progress mark, then a task per job
+        for j in jobs_:
+            await redis.psetex(in_progress_key_prefix + j.job_id, int(worker.in_progress_timeout_s * 1000), b"1")
+            worker.tasks[j.job_id] = asyncio.create_task(worker.run_job(j.job_id, int(scores[j.job_id])))
+            if j is jobs_[0]:
+                await asyncio.sleep(0)  # the first one's first round trip is out; the second never starts
+        await worker.close()  # arq cancels them; it raised CancelledError here before
+        for j in jobs_:
+            assert not await redis.exists(in_progress_key_prefix + j.job_id)
+            assert await redis.zscore(job_queue.queue_name(), j.job_id) == scores[j.job_id]  # still queued
 
-        done = await run_worker_burst()  # the next worker runs it (and can end: nothing is held)
+        done = await run_worker_burst()  # the next worker runs them (and can end: nothing is held)
         assert done.returncode == 0, done.stderr[-2000:]
-        assert f"{job.job_id}:heartbeat" in done.stderr
-        assert (await job.result(timeout=5))["worker_id"]
+        for j in jobs_:
+            assert f"{j.job_id}:heartbeat" in done.stderr
+            assert (await j.result(timeout=5))["worker_id"]
     finally:
         await redis.aclose()
