@@ -215,14 +215,22 @@ async def test_swagger_ui_renders_every_operation(server):
                     break
                 await asyncio.sleep(0.1)
             assert await tab.evaluate("!!document.querySelector('.operations-virtual')")  # the virtualized list
+            seen.update(await tab.evaluate(_OPBLOCK_IDS))  # type: ignore[arg-type]
             for _ in range(1000):
-                seen.update(await tab.evaluate(_OPBLOCK_IDS))  # type: ignore[arg-type]
                 at_end = await tab.evaluate(_SCROLL_ON)
-                await asyncio.sleep(0.05)  # the virtualizer renders on the scroll event
+                # the virtualizer renders after the scroll event: read until two reads agree (on a busy
+                # CI machine one fixed 50 ms wait once read a position before its blocks were drawn)
+                shown: list[str] = []
+                for _ in range(40):
+                    await asyncio.sleep(0.05)
+                    now = await tab.evaluate(_OPBLOCK_IDS)
+                    seen.update(now)  # type: ignore[arg-type]
+                    if now == shown:
+                        break
+                    shown = now  # type: ignore[assignment]
                 if at_end:
-                    seen.update(await tab.evaluate(_OPBLOCK_IDS))  # type: ignore[arg-type]
                     break
-    assert len(seen) == operations
+    assert len(seen) == operations, f"{operations - len(seen)} operation block(s) never drawn while scrolling"
 
 
 @needs_chromium
