@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -232,15 +233,19 @@ def run_cli(*args: str, env: dict[str, str] | None = None, check: bool = True) -
 
 
 @contextlib.asynccontextmanager
-async def worker_process(
-    env: dict[str, str] | None = None, log: Any = asyncio.subprocess.DEVNULL
-) -> AsyncIterator[Any]:
-    """A real arq worker process (not burst), stopped (SIGTERM, then SIGKILL after 30 s) on leaving.
+async def worker_process(env: dict[str, str] | None = None, log: Any = None) -> AsyncIterator[Any]:
+    """A real arq worker process (not burst), stopped with SIGTERM on leaving.
 
-    ``env``: variables on top of this process's; ``log``: where its stdout and stderr go.  It finds
-    only the calling test's jobs (:func:`drop_jobs_queued_before_this_test`).
+    ``env``: variables on top of this process's; ``log``: a file its stdout and stderr go to (a
+    temporary one by default).  It finds only the calling test's jobs
+    (:func:`drop_jobs_queued_before_this_test`).  A worker must stop within
+    ``WORKER_STOP_SECONDS`` of its SIGTERM, as a deploy expects: past that, its tasks' await
+    chains are asked for (SIGUSR2), it is killed, and the test fails with its log.
     """
     drop_jobs_queued_before_this_test()
+    own_log = None
+    if log is None:
+        own_log = log = tempfile.TemporaryFile("w+")
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -257,10 +262,24 @@ async def worker_process(
         if proc.returncode is None:
             proc.terminate()
             try:
-                await asyncio.wait_for(proc.wait(), timeout=30)
+                await asyncio.wait_for(proc.wait(), timeout=WORKER_STOP_SECONDS)
             except TimeoutError:
+                proc.send_signal(signal.SIGUSR2)
+                await asyncio.sleep(1)
+                stacks = await asyncio.to_thread(_py_spy_dump, proc.pid)
                 proc.kill()
                 await proc.wait()
+                tail = ""
+                if own_log is not None:
+                    own_log.seek(0)
+                    tail = "\n".join(own_log.read().splitlines()[-120:])
+                raise AssertionError(
+                    f"the worker did not stop within {WORKER_STOP_SECONDS} s of its SIGTERM.\n"
+                    f"its stacks:\n{stacks}\nits log ends:\n{tail}"
+                ) from None
+            finally:
+                if own_log is not None:
+                    own_log.close()
 
 
 def drop_jobs_queued_before_this_test() -> None:
@@ -316,6 +335,9 @@ async def run_worker_burst() -> subprocess.CompletedProcess[str]:
     except subprocess.TimeoutExpired:
         # A CI run once saw this worker outlive its two minutes with nothing to say why (pytest shows a
         # TimeoutExpired's output as a truncated list): say what it was doing before it is killed.
+        # Its tasks' await chains first (SIGUSR2, workers/diagnostics.py): py-spy sees only the loop.
+        proc.send_signal(signal.SIGUSR2)
+        await asyncio.sleep(1)
         stacks = await asyncio.to_thread(_py_spy_dump, proc.pid)
         backends = await _database_activity()
         proc.kill()
@@ -323,12 +345,15 @@ async def run_worker_burst() -> subprocess.CompletedProcess[str]:
         raise AssertionError(
             f"the burst worker ran past {BURST_TIMEOUT_SECONDS} s.\njobs started and not ended: "
             f"{unfinished_arq_jobs(err)}\nqueued now: {queued_jobs()}\ndatabase sessions: {backends}\n"
-            f"its stacks:\n{stacks}\nits log ends:\n" + "\n".join(err.splitlines()[-40:])
+            f"its stacks:\n{stacks}\nits log ends:\n" + "\n".join(err.splitlines()[-80:])
         ) from None
+    # A shutdown step that hung is left behind so the worker exits; a test still fails on it.
+    assert "did not finish in" not in err, err[-20000:]
     return subprocess.CompletedProcess(command, proc.returncode, out, err)
 
 
 BURST_TIMEOUT_SECONDS = 120
+WORKER_STOP_SECONDS = 20  # after a deploy's SIGTERM: arq cancels what runs, so seconds are plenty
 
 
 def unfinished_arq_jobs(log: str) -> list[str]:

@@ -32,6 +32,7 @@ from services.core.database import tortoise_config
 from services.core.job_queue import deserialize, queue_name, redis_settings, serialize
 from services.core.process_tuning import tune_gc
 from workers import jobs
+from workers.diagnostics import bounded, report_tasks_on_sigusr2
 from workers.outcomes import counted_all, counted_crons
 
 log = logging.getLogger("workers")
@@ -39,6 +40,10 @@ _settings = get_settings()
 ROLLUP_EVERY = 5.0  # seconds between rollup refreshes when the stream is drained
 ROLLUP_MAX_DELAY = 60.0  # ... and at the latest, even under a sustained backlog
 PUMP_BACKOFF_MAX = 8.0  # seconds between retries of a failing pump (database or Redis down), at most
+# Shutdown bounds: each on_shutdown step, and arq's whole close (its jobs' cancellation, the
+# health key, on_shutdown, its Redis pool).  Tortoise's own pool close gives up after 10 s.
+SHUTDOWN_STEP_SECONDS = 15.0
+CLOSE_SECONDS = 75.0
 
 
 async def _pump(ctx: dict[str, Any], lane: int = 0) -> None:
@@ -96,20 +101,25 @@ async def startup(ctx: dict[str, Any]) -> None:
     await Tortoise.init(config=tortoise_config(_settings), _enable_global_fallback=True)
     await observability.beat(ctx["worker_id"])
     lanes = _settings.drain_concurrency if _settings.is_postgres else 1  # SQLite writes one transaction at a time
-    ctx["pumps"] = [asyncio.create_task(_pump(ctx, lane)) for lane in range(lanes)]
+    ctx["pumps"] = [asyncio.create_task(_pump(ctx, lane), name=f"pump {lane}") for lane in range(lanes)]
+    report_tasks_on_sigusr2()
     log.info("worker %s started", ctx["worker_id"])
 
 
-async def shutdown(ctx: dict[str, Any]) -> None:
-    for pump in ctx.get("pumps", []):
+async def _stop_pumps(pumps: list[asyncio.Task[None]]) -> None:
+    for pump in pumps:
         pump.cancel()
-    for pump in ctx.get("pumps", []):
-        with contextlib.suppress(asyncio.CancelledError):
-            await pump
+    await asyncio.gather(*pumps, return_exceptions=True)
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    """Each step bounded (:func:`workers.diagnostics.bounded`): a deploy's worker exits, and a
+    step that hangs says where, instead of the process idling until it is killed."""
+    await bounded("stop the ingest pumps", _stop_pumps(ctx.get("pumps", [])), SHUTDOWN_STEP_SECONDS)
     if "worker_id" in ctx:
-        await observability.forget(ctx["worker_id"])
-    await Tortoise.close_connections()
-    await redis_client.close()
+        await bounded("forget the heartbeat", observability.forget(ctx["worker_id"]), SHUTDOWN_STEP_SECONDS)
+    await bounded("close the database pools", Tortoise.close_connections(), SHUTDOWN_STEP_SECONDS)
+    await bounded("close the Redis client", redis_client.close(), SHUTDOWN_STEP_SECONDS)
 
 
 # arq's poll loop does not reconnect: one failed command while Redis restarted ended the worker
@@ -154,7 +164,7 @@ def _release_jobs_cancelled_before_they_start() -> None:
                     with contextlib.suppress(Exception):
                         await self.pool.delete(in_progress_key_prefix + job_id)
                     log.info("%s cancelled before it started, will be run again", job_id)
-        await original(self)
+        await bounded("arq's close", original(self), CLOSE_SECONDS)
 
     close.releases_cancelled_jobs = True  # type: ignore[attr-defined]
     Worker.close = close  # type: ignore[method-assign]

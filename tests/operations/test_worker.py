@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 from models.tenancy import ApiKey
 from services.core import job_queue
@@ -110,3 +111,58 @@ async def test_jobs_cancelled_before_they_start_are_left_for_the_next_worker():
             assert (await j.result(timeout=5))["worker_id"]
     finally:
         await redis.aclose()
+
+
+async def test_sigusr2_logs_what_each_task_of_a_running_worker_awaits(tmp_path):
+    """``kill -USR2`` a worker that seems stuck: from outside, py-spy shows only its event loop in
+    ``select``; the log then names the line each task waits at."""
+    import signal
+
+    path = tmp_path / "worker.log"
+
+    async def logged(text: str) -> bool:
+        return text in path.read_text()
+
+    with path.open("w") as log:
+        async with worker_process(log=log) as proc:
+            assert await eventually(lambda: logged("→ cron:heartbeat()"), within=60)  # on_startup is done
+            proc.send_signal(signal.SIGUSR2)
+            assert await eventually(lambda: logged("SIGUSR2; tasks now"), within=10), path.read_text()[-3000:]
+            assert proc.returncode is None  # the signal does not stop it
+    report = path.read_text().split("SIGUSR2; tasks now:", 1)[1]
+    pump = report.split("task pump 0:", 1)[1]
+    assert re.match(r"\s+\S+/workers/settings\.py:\d+ _pump\n", pump), report[:3000]
+    assert "arq/worker.py" in report  # arq's poll loop, the main task
+
+
+async def test_a_shutdown_step_that_hangs_is_left_behind_and_named(caplog):
+    """A deploy's worker must exit: one shutdown step that ignores its cancellation (a pool that
+    waits for a connection never given back) is logged with what it awaits, and the next runs."""
+    import asyncio
+    import time
+
+    from workers.diagnostics import bounded
+
+    release = asyncio.Event()
+
+    async def stubborn_close() -> None:
+        while not release.is_set():
+            try:
+                await release.wait()
+            except asyncio.CancelledError:
+                continue
+
+    ran = []
+
+    async def next_step() -> None:
+        ran.append(True)
+
+    started = time.monotonic()
+    await bounded("close a stubborn pool", stubborn_close(), 0.5)
+    await bounded("the next step", next_step(), 0.5)
+    assert time.monotonic() - started < 2
+    assert ran == [True]
+    release.set()  # else the test loop's teardown waits for it forever
+    message = next(r.getMessage() for r in caplog.records if "close a stubborn pool" in r.getMessage())
+    assert "did not finish in 0.5 s" in message
+    assert re.search(r"tests/operations/test_worker\.py:\d+ stubborn_close", message), message
