@@ -17,7 +17,7 @@ import uuid
 from typing import Any
 
 from arq import Worker, cron, func
-from arq.connections import RedisSettings
+from arq.connections import ArqRedis, RedisSettings
 from arq.constants import in_progress_key_prefix
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
@@ -42,6 +42,7 @@ ROLLUP_MAX_DELAY = 60.0  # ... and at the latest, even under a sustained backlog
 PUMP_BACKOFF_MAX = 8.0  # seconds between retries of a failing pump (database or Redis down), at most
 # Shutdown bounds: each on_shutdown step, and arq's whole close (its jobs' cancellation, the
 # health key, on_shutdown, its Redis pool).  Tortoise's own pool close gives up after 10 s.
+QUEUE_REPLY_SECONDS = 30.0  # the longest a reply on arq's connections may take (see _bound_queue_replies)
 SHUTDOWN_STEP_SECONDS = 15.0
 CLOSE_SECONDS = 75.0
 
@@ -83,6 +84,21 @@ async def _pump(ctx: dict[str, Any], lane: int = 0) -> None:
             await asyncio.sleep(delay)
 
 
+def _bound_queue_replies(redis: ArqRedis, seconds: float) -> None:
+    """A socket timeout on arq's own Redis connections, which its ``RedisSettings`` cannot set.
+
+    Without one, a reply that never comes (a half-open connection, a server stopped mid-command)
+    holds the worker's poll loop, or its shutdown, forever: CI saw a worker idle two minutes in
+    both places.  With it the command times out and is retried on a new connection
+    (:func:`_riding_out_outages`).  arq sends no blocking commands, so no reply is legitimately
+    slow.  The pool's first connection (arq's ping) exists already, so it is set on it too.
+    """
+    pool = redis.connection_pool
+    pool.connection_kwargs["socket_timeout"] = seconds
+    for connection in [*pool._available_connections, *pool._in_use_connections]:
+        connection.socket_timeout = seconds
+
+
 def _lower_cpu_priority(niceness: int) -> None:
     """At least ``niceness`` for this process (``WORKER_NICE``, 0 by default): where a worker shares
     cores with web processes, a request's CPU then comes before a drain's.  Opt-in: under a load
@@ -98,6 +114,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     _lower_cpu_priority(_settings.worker_nice)
     tune_gc(_settings)
     redis_client.connect(_settings)
+    _bound_queue_replies(ctx["redis"], _settings.worker_redis_reply_seconds)
     await Tortoise.init(config=tortoise_config(_settings), _enable_global_fallback=True)
     await observability.beat(ctx["worker_id"])
     lanes = _settings.drain_concurrency if _settings.is_postgres else 1  # SQLite writes one transaction at a time

@@ -103,6 +103,7 @@ class Settings:
     drain_concurrency: int = 2  # drain loops per worker, each its own stream consumer and connection
     drain_linger_ms: int = 200  # after a small read a drain loop waits this long, so transactions grow
     worker_nice: int = 0  # the worker's CPU niceness: on shared cores, requests before draining (opt-in)
+    worker_redis_reply_seconds: float = 30.0  # the longest a reply on arq's own Redis connections may take
     ingest_claim_idle_seconds: float = 60.0  # another worker takes over a stream entry pending this long
     ingest_stall_seconds: float = 300.0  # an entry queued longer than this: ingest is unhealthy
     probe_timeout_seconds: float = 2.0
@@ -210,6 +211,7 @@ def load_settings() -> Settings:
         drain_concurrency=_int("DRAIN_CONCURRENCY", 2, 1),
         drain_linger_ms=_int("DRAIN_LINGER_MS", 200, 0),
         worker_nice=min(19, _int("WORKER_NICE", 0, 0)),
+        worker_redis_reply_seconds=_float("WORKER_REDIS_REPLY_SECONDS", 30.0, 1.0),
         ingest_claim_idle_seconds=_float("INGEST_CLAIM_IDLE_SECONDS", 60.0, 1.0),
         ingest_stall_seconds=_float("INGEST_STALL_SECONDS", 300.0, 1.0),
         probe_timeout_seconds=float(os.environ.get("PROBE_TIMEOUT_SECONDS", "2.0")),

@@ -166,3 +166,78 @@ async def test_a_shutdown_step_that_hangs_is_left_behind_and_named(caplog):
     message = next(r.getMessage() for r in caplog.records if "close a stubborn pool" in r.getMessage())
     assert "did not finish in 0.5 s" in message
     assert re.search(r"tests/operations/test_worker\.py:\d+ stubborn_close", message), message
+
+
+class _SilencingProxy:
+    """A TCP proxy to Redis that can go silent on the connections it has open: what reaches it is
+    swallowed, nothing comes back, and the sockets stay open (a half-open link, a server stopped
+    mid-command).  Connections opened after that are forwarded as usual."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.target = (host, port)
+        self.links: list[dict[str, bool]] = []
+        self.port = 0
+
+    async def __aenter__(self) -> _SilencingProxy:
+        import asyncio
+
+        self.server = await asyncio.start_server(self._link, "127.0.0.1", 0)
+        self.port = self.server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.server.close()
+
+    def silence_open_links(self) -> None:
+        for link in self.links:
+            link["silent"] = True
+
+    async def _link(self, reader, writer) -> None:  # type: ignore[no-untyped-def]
+        import asyncio
+        import contextlib
+
+        up_reader, up_writer = await asyncio.open_connection(*self.target)
+        link = {"silent": False}
+        self.links.append(link)
+
+        async def pipe(src, dst) -> None:  # type: ignore[no-untyped-def]
+            with contextlib.suppress(ConnectionError, OSError):
+                while data := await src.read(65536):
+                    if not link["silent"]:
+                        dst.write(data)
+                        await dst.drain()
+            dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+async def test_a_worker_whose_redis_goes_silent_reconnects_and_runs_the_next_job(tmp_path):
+    """arq's ``RedisSettings`` has no socket timeout: a reply that never came held a worker's poll
+    loop (or its shutdown) forever.  Its connections time out now (``WORKER_REDIS_REPLY_SECONDS``),
+    and the command is retried on a new connection."""
+    from urllib.parse import urlsplit
+
+    from services.core.redis_client import resolve_redis_url
+
+    target = urlsplit(resolve_redis_url())
+    path = tmp_path / "worker.log"
+    async with _SilencingProxy(target.hostname or "127.0.0.1", target.port or 6379) as proxy:
+        proxied = f"redis://127.0.0.1:{proxy.port}{target.path}"
+        env = {"REDIS_URL": proxied, "WORKER_REDIS_REPLY_SECONDS": "2"}
+        with path.open("w") as log:
+            async with worker_process(env, log=log):
+
+                async def logged(text: str) -> bool:
+                    return text in path.read_text()
+
+                assert await eventually(lambda: logged("→ cron:heartbeat()"), within=60)
+                proxy.silence_open_links()
+                redis = await job_queue.pool()
+                try:
+                    job = await redis.enqueue_job("heartbeat", _job_id=f"{os.environ['REDIS_PREFIX']}:after-silence")
+                    assert job is not None
+                    result = await job.result(timeout=30, poll_delay=0.2)
+                finally:
+                    await redis.aclose()
+        assert result["worker_id"], path.read_text()[-3000:]
+        assert len(proxy.links) > 1  # it did reconnect
