@@ -55,6 +55,7 @@ async def enqueue(function: str, *args: Any, job_id: str | None = None, **kwargs
 
 
 STALL_MARGIN_SECONDS = 60.0
+RELEASE_CHUNK = 1000  # due jobs checked per pipeline
 
 
 async def release_stalled(
@@ -70,21 +71,34 @@ async def release_stalled(
     ``margin_s`` cannot belong to a live run, because arq would have cancelled that run.  It is
     deleted, and the next worker runs the job.
     """
-    released = []
-    for raw_id in await redis.zrangebyscore(queue_name(), "-inf", int(time.time() * 1000)):
-        job_id = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
-        left_ms = await redis.pttl(in_progress_key_prefix + job_id)
-        if left_ms <= 0:  # not taken (-2), or a mark without expiry (-1), which arq never writes
+    due = [
+        r.decode() if isinstance(r, bytes) else str(r)
+        for r in await redis.zrangebyscore(queue_name(), "-inf", int(time.time() * 1000))
+    ]
+    released: list[str] = []
+    for start in range(0, len(due), RELEASE_CHUNK):  # three round trips per chunk, however long the queue
+        chunk = due[start : start + RELEASE_CHUNK]
+        async with redis.pipeline(transaction=False) as pipe:
+            for job_id in chunk:
+                pipe.pttl(in_progress_key_prefix + job_id)
+            lefts = await pipe.execute()
+        # not taken (-2), or a mark without expiry (-1), which arq never writes
+        marked = [(job_id, left_ms) for job_id, left_ms in zip(chunk, lefts, strict=True) if left_ms > 0]
+        if not marked:
             continue
-        raw = await redis.get(job_key_prefix + job_id)
-        if raw is None:
-            continue
-        try:
-            function = deserialize_job(raw, deserializer=deserialize).function
-        except Exception:  # not ours to judge: arq reports a job it cannot read when it runs it
-            continue
-        age_s = in_progress_ttl_s - left_ms / 1000
-        if age_s > timeouts.get(function, in_progress_ttl_s) + margin_s:
-            await redis.delete(in_progress_key_prefix + job_id)
-            released.append(job_id)
+        stale = []
+        for (job_id, left_ms), raw in zip(
+            marked, await redis.mget([job_key_prefix + j for j, _ in marked]), strict=True
+        ):
+            if raw is None:
+                continue
+            try:
+                function = deserialize_job(raw, deserializer=deserialize).function
+            except Exception:  # not ours to judge: arq reports a job it cannot read when it runs it
+                continue
+            if in_progress_ttl_s - left_ms / 1000 > timeouts.get(function, in_progress_ttl_s) + margin_s:
+                stale.append(job_id)
+        if stale:
+            await redis.delete(*(in_progress_key_prefix + j for j in stale))
+            released += stale
     return released

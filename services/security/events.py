@@ -8,6 +8,7 @@ organization, address, type and level matching the filters.
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from collections import Counter
@@ -28,6 +29,18 @@ from services.security.classify import EVENT_TYPES, PATH_MAX, THREAT_LEVELS, UA_
 from services.security.schemas import EventList, SecurityEventInfo, ThreatStatistics
 
 MAX_LIMIT = 1000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+HOUR = timedelta(hours=1)
+
+
+def hour_of(at: datetime) -> int:
+    """The epoch hour ``at`` falls in: an event's ``hour``, its rollup's key, its statistics bucket
+    (exact: no float)."""
+    return (at - EPOCH) // HOUR
+
+
+def hour_start(hour: int) -> datetime:
+    return EPOCH + hour * HOUR
 
 
 # --------------------------------------------------------------------------- writer (worker side)
@@ -53,7 +66,7 @@ def _row(org: int | None, user: int | None, e: dict[str, Any]) -> SecurityEvent:
         user_agent=clean(str(e["user_agent"]), UA_MAX) if e.get("user_agent") else None,
         detail=e.get("detail"),
         occurred_at=occurred,
-        hour=int(occurred.timestamp()) // 3600,
+        hour=hour_of(occurred),
     )
 
 
@@ -212,10 +225,6 @@ def _change(current: int, previous: int) -> float | None:
     return round((current - previous) * 100.0 / previous, 2)
 
 
-HOUR = 3600
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
 @dataclass(frozen=True)
 class _Span:
     """A time range read as whole rollup hours ``[first, last)`` (``last`` None: open) plus raw edges."""
@@ -226,15 +235,15 @@ class _Span:
 
     @classmethod
     def of(cls, lo: datetime, hi: datetime | None) -> _Span:
-        first = -(-(lo - EPOCH) // timedelta(hours=1))  # the first hour starting at or after lo (exact: no float)
-        edge = datetime.fromtimestamp(first * HOUR, UTC)
+        first = -(-(lo - EPOCH) // HOUR)  # the first hour starting at or after lo
+        edge = hour_start(first)
         raw: list[tuple[datetime, datetime | None]] = [(lo, edge)] if lo < edge else []
         if hi is None:
             return cls(first, None, raw)
-        last = (hi - EPOCH) // timedelta(hours=1)  # the hour hi falls in: rolled up only if hi is its start
+        last = hour_of(hi)  # rolled up only if hi is its start
         if last < first:  # within one hour
             return cls(first, first, [(lo, hi)])
-        start = datetime.fromtimestamp(last * HOUR, UTC)
+        start = hour_start(last)
         if start < hi:
             raw.append((start, hi))
         return cls(first, last, raw)
@@ -306,16 +315,19 @@ async def statistics(principal: Principal, hours: int) -> ThreatStatistics:
     now = datetime.now(UTC)
     since, before = now - timedelta(hours=hours), now - timedelta(hours=2 * hours)
     current, previous = _Span.of(since, None), _Span.of(before, since)
-    by_type = await _facet(principal, current, "type")
-    prev_type = await _facet(principal, previous, "type")
-    by_level = await _facet(principal, current, "level")
-    hourly = await _facet(principal, current, "level", by="hour")
-    paths = _top(await _facet(principal, current, "path"), 10)
-    sources, unique = await _sources(principal, since, 10)
+    # independent reads, side by side (each on its own pooled connection on PostgreSQL)
+    by_type, prev_type, by_level, hourly, path_counts, (sources, unique) = await asyncio.gather(
+        _facet(principal, current, "type"),
+        _facet(principal, previous, "type"),
+        _facet(principal, current, "level"),
+        _facet(principal, current, "level", by="hour"),
+        _facet(principal, current, "path"),
+        _sources(principal, since, 10),
+    )
+    paths = _top(path_counts, 10)
     blocked = await decisions.blocked_set([ip for ip, _ in sources])
     total, prev_total = sum(by_type.values()), sum(prev_type.values())
-    first_hour = int(since.timestamp()) // 3600
-    last_hour = int(now.timestamp()) // 3600
+    first_hour, last_hour = hour_of(since), hour_of(now)
     return ThreatStatistics.model_validate(
         {
             "scope": scope_name(principal),
@@ -339,8 +351,7 @@ async def statistics(principal: Principal, hours: int) -> ThreatStatistics:
             "top_sources": [{"source_ip": ip, "count": n, "blocked": ip in blocked} for ip, n in sources],
             "top_paths": [{"path": p, "count": n} for p, n in paths],
             "time_buckets": [
-                {"start": datetime.fromtimestamp(h * 3600, UTC), "count": hourly.get(h, 0)}
-                for h in range(first_hour, last_hour + 1)
+                {"start": hour_start(h), "count": hourly.get(h, 0)} for h in range(first_hour, last_hour + 1)
             ],
         }
     )

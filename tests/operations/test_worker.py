@@ -241,3 +241,36 @@ async def test_a_worker_whose_redis_goes_silent_reconnects_and_runs_the_next_job
                     await redis.aclose()
         assert result["worker_id"], path.read_text()[-3000:]
         assert len(proxy.links) > 1  # it did reconnect
+
+
+async def test_release_stalled_frees_only_due_jobs_marked_longer_than_their_timeout(monkeypatch):
+    """What the ``release_stalled_jobs`` cron job decides, over a queue longer than one pipeline."""
+    from datetime import timedelta
+
+    from arq.constants import in_progress_key_prefix
+
+    from tests.conftest import drop_jobs_queued_before_this_test
+
+    drop_jobs_queued_before_this_test()
+    monkeypatch.setattr(job_queue, "RELEASE_CHUNK", 2)
+    prefix = os.environ["REDIS_PREFIX"]
+    redis = await job_queue.pool()
+    try:
+        jobs_ = {}
+        for name in ("old-a", "fresh", "old-b", "unmarked", "old-c", "deferred-old"):
+            defer = timedelta(hours=1) if name.startswith("deferred") else None
+            jobs_[name] = await redis.enqueue_job("heartbeat", _job_id=f"{prefix}:stall-{name}", _defer_by=defer)
+        ttl_s, timeout_s, margin_s = 100.0, 10.0, 5.0
+        for name, job in jobs_.items():  # the mark's age is ttl - what is left of it
+            age = 1 if name == "fresh" else None if name == "unmarked" else 20
+            if age is not None:
+                await redis.psetex(in_progress_key_prefix + job.job_id, int((ttl_s - age) * 1000), b"1")
+        released = await job_queue.release_stalled(redis, {"heartbeat": timeout_s}, ttl_s, margin_s)
+        assert sorted(released) == sorted(jobs_[n].job_id for n in ("old-a", "old-b", "old-c"))
+        marks = {n: await redis.exists(in_progress_key_prefix + j.job_id) for n, j in jobs_.items()}
+        assert marks == {"old-a": 0, "fresh": 1, "old-b": 0, "unmarked": 0, "old-c": 0, "deferred-old": 1}
+    finally:
+        for job in jobs_.values():
+            await redis.zrem(job_queue.queue_name(), job.job_id)
+            await redis.delete(in_progress_key_prefix + job.job_id, "arq:job:" + job.job_id)
+        await redis.aclose()
