@@ -16,13 +16,7 @@ import time
 import uuid
 from typing import Any
 
-from arq import Worker, cron, func
-from arq.connections import ArqRedis, RedisSettings
-from arq.constants import in_progress_key_prefix
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialBackoff
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from arq import cron, func
 from tortoise import Tortoise
 
 from services import ingest, observability, rollups
@@ -31,7 +25,7 @@ from services.core.config import get_settings
 from services.core.database import tortoise_config
 from services.core.job_queue import deserialize, queue_name, redis_settings, serialize
 from services.core.process_tuning import tune_gc
-from workers import jobs
+from workers import arq_fixes, jobs
 from workers.diagnostics import bounded, report_tasks_on_sigusr2
 from workers.outcomes import counted_all, counted_crons
 
@@ -40,11 +34,9 @@ _settings = get_settings()
 ROLLUP_EVERY = 5.0  # seconds between rollup refreshes when the stream is drained
 ROLLUP_MAX_DELAY = 60.0  # ... and at the latest, even under a sustained backlog
 PUMP_BACKOFF_MAX = 8.0  # seconds between retries of a failing pump (database or Redis down), at most
-# Shutdown bounds: each on_shutdown step, and arq's whole close (its jobs' cancellation, the
-# health key, on_shutdown, its Redis pool).  Tortoise's own pool close gives up after 10 s.
-QUEUE_REPLY_SECONDS = 30.0  # the longest a reply on arq's connections may take (see _bound_queue_replies)
+# Each on_shutdown step's bound (arq's whole close has its own: workers/arq_fixes.py).  Tortoise's
+# own pool close gives up after 10 s.
 SHUTDOWN_STEP_SECONDS = 15.0
-CLOSE_SECONDS = 75.0
 
 
 async def _pump(ctx: dict[str, Any], lane: int = 0) -> None:
@@ -84,21 +76,6 @@ async def _pump(ctx: dict[str, Any], lane: int = 0) -> None:
             await asyncio.sleep(delay)
 
 
-def _bound_queue_replies(redis: ArqRedis, seconds: float) -> None:
-    """A socket timeout on arq's own Redis connections, which its ``RedisSettings`` cannot set.
-
-    Without one, a reply that never comes (a half-open connection, a server stopped mid-command)
-    holds the worker's poll loop, or its shutdown, forever: CI saw a worker idle two minutes in
-    both places.  With it the command times out and is retried on a new connection
-    (:func:`_riding_out_outages`).  arq sends no blocking commands, so no reply is legitimately
-    slow.  The pool's first connection (arq's ping) exists already, so it is set on it too.
-    """
-    pool = redis.connection_pool
-    pool.connection_kwargs["socket_timeout"] = seconds
-    for connection in [*pool._available_connections, *pool._in_use_connections]:
-        connection.socket_timeout = seconds
-
-
 def _lower_cpu_priority(niceness: int) -> None:
     """At least ``niceness`` for this process (``WORKER_NICE``, 0 by default): where a worker shares
     cores with web processes, a request's CPU then comes before a drain's.  Opt-in: under a load
@@ -114,7 +91,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     _lower_cpu_priority(_settings.worker_nice)
     tune_gc(_settings)
     redis_client.connect(_settings)
-    _bound_queue_replies(ctx["redis"], _settings.worker_redis_reply_seconds)
+    arq_fixes.bound_queue_replies(ctx["redis"], _settings.worker_redis_reply_seconds)
     await Tortoise.init(config=tortoise_config(_settings), _enable_global_fallback=True)
     await observability.beat(ctx["worker_id"])
     lanes = _settings.drain_concurrency if _settings.is_postgres else 1  # SQLite writes one transaction at a time
@@ -139,57 +116,6 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     await bounded("close the Redis client", redis_client.close(), SHUTDOWN_STEP_SECONDS)
 
 
-# arq's poll loop does not reconnect: one failed command while Redis restarted ended the worker
-# process (tests/faults/test_redis_outage.py).  Its commands now retry with backoff (0.2 s doubling
-# to 2 s, 300 tries: about ten minutes), so a worker rides out a Redis restart and resumes.
-REDIS_OUTAGE_RETRIES = 300
-
-
-def _riding_out_outages(settings: RedisSettings) -> RedisSettings:
-    settings.retry = Retry(ExponentialBackoff(cap=2.0, base=0.1), REDIS_OUTAGE_RETRIES)
-    # OSError: a refused connect surfaces as ConnectionRefusedError inside redis-py's connect retry
-    settings.retry_on_error = [RedisConnectionError, RedisTimeoutError, OSError]
-    return settings
-
-
-def _release_jobs_cancelled_before_they_start() -> None:
-    """On shutdown, give back the jobs a stopping worker cancelled before arq's own handling began.
-
-    arq 0.28 marks a job in progress when it picks it (a key that expires after the longest job
-    timeout plus 10 s: here ``optimize_database``'s three hours) and starts a task for it.  A
-    SIGTERM (a deploy, a test stopping its worker) cancels every task at once: one not started yet,
-    or still in ``Worker.run_job``'s first Redis round trip, ends cancelled outside the ``try``
-    that handles cancellation, so its key stays, and ``close()`` re-raised the cancellation before
-    ``on_shutdown`` ran.  Every worker after skipped such a job as "running elsewhere" for three
-    hours: in CI, two notification deliveries held that way kept each later ``--burst`` worker
-    waiting until it was killed.  Here those tasks' keys are deleted (their function never
-    started; the job stays queued for the next worker) and arq's shutdown goes on.
-    """
-    original = Worker.close
-    if getattr(original, "releases_cancelled_jobs", False):
-        return
-
-    async def close(self: Worker) -> None:
-        if self._pool is not None and self.tasks:
-            if not self._handle_signals:  # what arq's close does first when no signal handler did
-                for task in self.tasks.values():
-                    task.cancel()
-            await asyncio.gather(*self.tasks.values(), return_exceptions=True)
-            for job_id, task in list(self.tasks.items()):
-                if task.cancelled():
-                    del self.tasks[job_id]
-                    with contextlib.suppress(Exception):
-                        await self.pool.delete(in_progress_key_prefix + job_id)
-                    log.info("%s cancelled before it started, will be run again", job_id)
-        await bounded("arq's close", original(self), CLOSE_SECONDS)
-
-    close.releases_cancelled_jobs = True  # type: ignore[attr-defined]
-    Worker.close = close  # type: ignore[method-assign]
-
-
-_release_jobs_cancelled_before_they_start()
-
-
 def _job_timeouts() -> tuple[dict[str, float], float]:
     """Each job's timeout by name, and how long arq marks a job in progress (the longest plus 10 s)."""
     default = float(WorkerSettings.job_timeout)
@@ -198,6 +124,9 @@ def _job_timeouts() -> tuple[dict[str, float], float]:
         for f in [*map(func, WorkerSettings.functions), *WorkerSettings.cron_jobs]  # what arq's Worker counts
     }
     return timeouts, max(timeouts.values()) + 10
+
+
+arq_fixes.apply()
 
 
 def _every(seconds: int) -> set[int]:
@@ -263,7 +192,7 @@ class WorkerSettings:
     )
     on_startup = startup
     on_shutdown = shutdown
-    redis_settings = _riding_out_outages(redis_settings(_settings))
+    redis_settings = arq_fixes.riding_out_outages(redis_settings(_settings))
     queue_name = queue_name(_settings)
     job_serializer = serialize
     job_deserializer = deserialize

@@ -96,10 +96,11 @@ async def test_jobs_cancelled_before_they_start_are_left_for_the_next_worker():
         # what picking the jobs does: the in-progress mark, then a task per job
         for j in jobs_:
             await redis.psetex(in_progress_key_prefix + j.job_id, int(worker.in_progress_timeout_s * 1000), b"1")
+        for j in jobs_:
             worker.tasks[j.job_id] = asyncio.create_task(worker.run_job(j.job_id, int(scores[j.job_id])))
             if j is jobs_[0]:
                 await asyncio.sleep(0)  # the first one's first round trip is out; the second never starts
-        await worker.close()  # arq cancels them; it raised CancelledError here before
+        await worker.close()  # arq cancels them (nothing above awaited a reply); it raised CancelledError here before
         for j in jobs_:
             assert not await redis.exists(in_progress_key_prefix + j.job_id)
             assert await redis.zscore(job_queue.queue_name(), j.job_id) == scores[j.job_id]  # still queued
@@ -233,13 +234,20 @@ async def test_a_worker_whose_redis_goes_silent_reconnects_and_runs_the_next_job
                 assert await eventually(lambda: logged("→ cron:heartbeat()"), within=60)
                 proxy.silence_open_links()
                 redis = await job_queue.pool()
-                try:
-                    job = await redis.enqueue_job("heartbeat", _job_id=f"{os.environ['REDIS_PREFIX']}:after-silence")
-                    assert job is not None
-                    result = await job.result(timeout=30, poll_delay=0.2)
+                try:  # jobs to claim right away: a claim runs under WATCH, and a lost WATCH ended the worker
+                    prefix = os.environ["REDIS_PREFIX"]
+                    jobs_ = [
+                        await redis.enqueue_job("heartbeat", _job_id=f"{prefix}:after-silence-{i}") for i in range(5)
+                    ]
+                    try:
+                        results = [await job.result(timeout=30, poll_delay=0.2) for job in jobs_ if job is not None]
+                    except TimeoutError:
+                        raise AssertionError(
+                            f"the jobs did not run; the worker's log:\n{path.read_text()[-6000:]}"
+                        ) from None
                 finally:
                     await redis.aclose()
-        assert result["worker_id"], path.read_text()[-3000:]
+        assert len(results) == 5 and all(r["worker_id"] for r in results), path.read_text()[-3000:]
         assert len(proxy.links) > 1  # it did reconnect
 
 
