@@ -8,7 +8,9 @@ another tenant is identifiable in them.  Switching the sampler is a superuser op
 
 from __future__ import annotations
 
+import asyncio
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -59,9 +61,47 @@ def _sorted(stats: list[dict[str, Any]], sort_by: str) -> list[dict[str, Any]]:
 
 
 async def _endpoint_stats(hours: int) -> list[dict[str, Any]]:
-    merged = request_metrics.merge_windows(await request_metrics.read_hours(request_metrics.window_hours(hours)))
+    return _stats_of(hours, await request_metrics.read_hours(request_metrics.window_hours(hours)))
+
+
+def _stats_of(hours: int, per_hour: dict[int, dict[str, EndpointWindow]]) -> list[dict[str, Any]]:
+    """Per endpoint over the last ``hours`` of ``per_hour`` (which may hold more)."""
+    window = request_metrics.window_hours(hours)
+    merged = request_metrics.merge_windows({h: per_hour[h] for h in window if h in per_hour})
     seconds = _window_seconds(hours)
     return [win.stats(seconds) for win in merged.values()]
+
+
+@dataclass
+class _Readings:
+    """What the recommendations read, taken once: the dashboard shows the same readings beside
+    them (it read the request-metric hours three times, and the host history, the pool, the
+    rollup lag and the breaches twice each)."""
+
+    hours: int
+    window: list[int]  # request-metric hours: the last max(hours, 2), for the error-spike baseline
+    per_hour: dict[int, dict[str, EndpointWindow]]
+    history: list[dict[str, Any]]  # host hours: the last max(hours, 3), for a memory trend
+    pool: dict[str, Any]
+    backlog: dict[str, Any]
+    lag: dict[str, Any]
+    breaches: list[performance_thresholds.Breach]
+
+    @classmethod
+    async def take(cls, hours: int) -> _Readings:
+        window = request_metrics.window_hours(max(hours, 2))
+        per_hour, history, pool, backlog, lag, breaches = await asyncio.gather(
+            request_metrics.read_hours(window),
+            system_metrics.hourly_history(datetime.now(UTC) - timedelta(hours=max(hours, 3))),
+            platform_probes.database_pool(),
+            platform_probes.ingest_backlog(),
+            platform_probes.rollup_lag(),
+            performance_thresholds.breaches(1),
+        )
+        return cls(hours, window, per_hour, history, pool, backlog, lag, breaches)
+
+    def stats(self) -> list[dict[str, Any]]:
+        return _stats_of(self.hours, self.per_hour)
 
 
 async def endpoint_performance(principal: Principal, hours: int, limit: int, sort_by: str) -> EndpointPerformanceReport:
@@ -137,9 +177,7 @@ def _r(value: float | None) -> float | None:
     return None if value is None else round(value, 3)
 
 
-async def _error_spikes(hours: int) -> list[dict[str, Any]]:
-    window = request_metrics.window_hours(max(hours, 2))
-    per_hour = await request_metrics.read_hours(window)
+def _error_spikes(window: list[int], per_hour: dict[int, dict[str, EndpointWindow]]) -> list[dict[str, Any]]:
     latest = per_hour[window[-1]]
     before = request_metrics.merge_windows({h: per_hour[h] for h in window[:-1]})
     found = []
@@ -170,8 +208,7 @@ async def _error_spikes(hours: int) -> list[dict[str, Any]]:
     return found
 
 
-async def _memory_growth(hours: int) -> list[dict[str, Any]]:
-    history = await system_metrics.hourly_history(datetime.now(UTC) - timedelta(hours=max(hours, 3)))
+def _memory_growth(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if len(history) < 3:
         return []
     t0 = history[0]["hour"]
@@ -198,9 +235,14 @@ async def recommendations(principal: Principal, hours: int = 24) -> list[Recomme
     """Rules over measured data; each recommendation names the rule and the evidence that triggered it."""
     require_admin(principal)
     check_window(hours, MAX_DASHBOARD_HOURS)
+    return _recommend(principal, await _Readings.take(hours))
+
+
+def _recommend(principal: Principal, readings: _Readings) -> list[Recommendation]:
     settings = get_settings()
+    hours = readings.hours
     found: list[dict[str, Any]] = []
-    for stat in await _endpoint_stats(hours):
+    for stat in readings.stats():
         if stat["count"] >= performance_thresholds.MIN_REQUESTS and (stat["p95_ms"] or 0) > settings.threshold_p95_ms:
             found.append(
                 {
@@ -218,8 +260,8 @@ async def recommendations(principal: Principal, hours: int = 24) -> list[Recomme
                     },
                 }
             )
-    found.extend(await _error_spikes(hours))
-    pool = await platform_probes.database_pool()
+    found.extend(_error_spikes(readings.window, readings.per_hour))
+    pool = readings.pool
     for name in ("utilization", "server_utilization"):
         value = pool.get(name)
         if value is not None and value >= POOL_SATURATION:
@@ -234,7 +276,7 @@ async def recommendations(principal: Principal, hours: int = 24) -> list[Recomme
                     "evidence": {**pool, "rule": f"{name} >= {POOL_SATURATION}"},
                 }
             )
-    backlog = await platform_probes.ingest_backlog()
+    backlog = readings.backlog
     level = platform_probes.backlog_level(backlog)
     if principal.has_role(Role.SUPERUSER) and level != "ok":
         limits = platform_probes.INGEST_BACKLOG
@@ -248,7 +290,7 @@ async def recommendations(principal: Principal, hours: int = 24) -> list[Recomme
                 "evidence": {**backlog, "threshold": limits.warning, "critical": limits.critical, "unit": limits.unit},
             }
         )
-    lag = await platform_probes.rollup_lag()
+    lag = readings.lag
     level = platform_probes.rollup_lag_level(lag)
     if level != "ok":
         limits = platform_probes.ROLLUP_LAG
@@ -263,8 +305,8 @@ async def recommendations(principal: Principal, hours: int = 24) -> list[Recomme
                 "evidence": {**lag, "threshold_seconds": limits.warning, "critical_seconds": limits.critical},
             }
         )
-    found.extend(await _memory_growth(hours))
-    for breach in await performance_thresholds.breaches(1):
+    found.extend(_memory_growth(readings.history))
+    for breach in readings.breaches:
         if breach.metric in ("cpu_percent", "disk_percent", "memory_percent"):
             found.append(
                 {
@@ -316,7 +358,8 @@ async def dashboard(principal: Principal, hours: int) -> MonitoringDashboard:
     """Health overview, current metrics, hourly trends, current breaches, top/worst endpoints, recommendations."""
     require_admin(principal)
     check_window(hours, MAX_DASHBOARD_HOURS)
-    stats = await _endpoint_stats(hours)
+    readings = await _Readings.take(hours)
+    stats = readings.stats()
     total = sum(s["count"] for s in stats)
     errors = sum(s["errors"] for s in stats)
     busy = [s for s in stats if s["count"] >= 1]
@@ -324,7 +367,7 @@ async def dashboard(principal: Principal, hours: int) -> MonitoringDashboard:
     slowest = _sorted(busy, "p95_ms")[:5]
     most_errors = [s for s in _sorted(busy, "error_rate") if s["errors"]][:5]
     trends = await response_time_trends(principal, hours, None)
-    breaches = performance_thresholds.visible_to(principal, await performance_thresholds.breaches(1))
+    breaches = performance_thresholds.visible_to(principal, readings.breaches)
     return MonitoringDashboard.model_validate(
         {
             "hours": hours,
@@ -340,7 +383,9 @@ async def dashboard(principal: Principal, hours: int) -> MonitoringDashboard:
             },
             "current_metrics": await system_metrics.current(principal),
             "historical_trends": {
-                "system": await system_metrics.hourly_history(datetime.now(UTC) - timedelta(hours=hours)),
+                "system": readings.history  # read for max(hours, 3) hours
+                if hours >= 3
+                else await system_metrics.hourly_history(datetime.now(UTC) - timedelta(hours=hours)),
                 "response_times": trends.buckets,
                 "response_time_trend": trends.trend,
             },
@@ -353,9 +398,9 @@ async def dashboard(principal: Principal, hours: int) -> MonitoringDashboard:
             "problematic_endpoints": {"slowest_p95": slowest, "most_errors": most_errors},
             "pipeline": {
                 "ingest": await platform_probes.ingest_view(principal),
-                "rollups": await platform_probes.rollup_lag(),
-                "database_pool": await platform_probes.database_pool(),
+                "rollups": readings.lag,
+                "database_pool": readings.pool,
             },
-            "recommendations": await recommendations(principal, hours),
+            "recommendations": _recommend(principal, readings),
         }
     )
