@@ -112,15 +112,16 @@ async def in_scratch_database(prefix: str, keep: str | None, body: Callable[[], 
             await _pg_exec(base, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
 
 
-async def start_web() -> tuple[asyncio.subprocess.Process, str]:
+async def start_web(cwd: Path = ROOT) -> tuple[asyncio.subprocess.Process, str]:
     """One ``uvicorn api.app:app`` on a free loopback port with this process's environment, and its
     base URL once ``/healthz`` answers (for the benchmarks that seed in-process; a :class:`Stack`
-    starts its own).  The caller terminates it."""
+    starts its own).  ``cwd``: another checkout of the code (a ``git worktree`` of an earlier
+    commit), to time it against this one in the same run.  The caller terminates it."""
     import httpx
 
     port = _free_port()
     command = ["-m", "uvicorn", "api.app:app", "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-    web = await asyncio.create_subprocess_exec(PY, *command, cwd=ROOT, env=os.environ.copy())
+    web = await asyncio.create_subprocess_exec(PY, *command, cwd=cwd, env=os.environ.copy())
     base = f"http://127.0.0.1:{port}"
     async with httpx.AsyncClient(base_url=base, timeout=5) as http:
         for _ in range(600):

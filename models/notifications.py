@@ -69,4 +69,9 @@ class NotificationDelivery(Model):
     class Meta:
         table = "notification_deliveries"
         unique_together = (("channel", "dedupe_key"),)
-        indexes = (("organization_id", "channel_id", "id"), ("organization_id", "alert_id"), ("organization_id", "id"))
+        indexes = (
+            ("organization_id", "channel_id", "id"),
+            ("organization_id", "alert_id"),
+            ("organization_id", "id"),
+            ("status", "updated_at"),  # the alert cycle's sweep of unfinished deliveries (channels.requeue_stale)
+        )

@@ -19,7 +19,7 @@ from typing import Any
 from arq import cron, func
 from tortoise import Tortoise
 
-from services import ingest, observability, rollups
+from services import ingest, notifications, observability, rollups
 from services.core import redis_client
 from services.core.config import get_settings
 from services.core.database import tortoise_config
@@ -157,7 +157,7 @@ class WorkerSettings:
             func(
                 jobs.deliver_notification,
                 max_tries=_settings.notify_max_attempts + 1,
-                timeout=3 * _settings.notify_timeout_seconds + 30,
+                timeout=notifications.attempt_timeout_seconds(_settings),
             ),
         ]
     )

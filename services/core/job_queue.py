@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
-from arq.constants import in_progress_key_prefix, job_key_prefix
+from arq.constants import in_progress_key_prefix, job_key_prefix, result_key_prefix, retry_key_prefix
 from arq.jobs import Job, deserialize_job
 
 from services.core.config import Settings, get_settings
@@ -50,6 +50,19 @@ async def enqueue(function: str, *args: Any, job_id: str | None = None, **kwargs
     redis = await pool()
     try:
         return await redis.enqueue_job(function, *args, _job_id=job_id, **kwargs)
+    finally:
+        await redis.aclose()
+
+
+async def forget_results(job_ids: list[str]) -> None:
+    """Drop what arq keeps of finished jobs, so their ids can be queued again as new jobs: the
+    result (arq refuses an id whose result it keeps, an hour by default) and the try count (else
+    the new job would start at the old one's tries, past ``max_tries``)."""
+    if not job_ids:
+        return
+    redis = await pool()
+    try:
+        await redis.delete(*(prefix + j for j in job_ids for prefix in (result_key_prefix, retry_key_prefix)))
     finally:
         await redis.aclose()
 

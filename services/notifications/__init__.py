@@ -15,7 +15,7 @@ from services.notifications.channels import (
     send_test,
     update_channel,
 )
-from services.notifications.delivery import attempt
+from services.notifications.delivery import attempt, attempt_timeout_seconds
 from services.notifications.schemas import ChannelInfo, DeliveryInfo, DeliveryKind, DeliveryStatus, TestDispatch
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "DeliveryStatus",
     "TestDispatch",
     "attempt",
+    "attempt_timeout_seconds",
     "create_channel",
     "delete_channel",
     "get_channel",

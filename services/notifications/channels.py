@@ -32,6 +32,7 @@ from services.core.pagination import Page
 from services.core.redis_client import key
 from services.core.validation import SINGLE_LINE, check_storable, validated
 from services.identity import Principal, require_admin
+from services.notifications.delivery import INTERRUPTED, attempt_timeout_seconds
 from services.notifications.schemas import (
     ChannelInfo,
     ChannelType,
@@ -502,17 +503,57 @@ STALE_QUEUED = timedelta(seconds=10)
 
 
 async def requeue_stale(now: datetime) -> int:
-    """Queue the jobs of deliveries left ``queued`` with no attempt for ``STALE_QUEUED``; returns them.
+    """Queue the jobs of deliveries that no job will attempt; returns how many.
 
-    :func:`notify` writes the row, then enqueues its job: a process killed in between
-    (tests/faults/test_worker_kill.py) left a delivery nothing would ever attempt.  Job ids are
-    the rows' own, and arq does not queue an id it already holds (waiting, running or finished),
-    so this is a no-op for every delivery whose job exists.
+    * Left ``queued`` with no attempt for ``STALE_QUEUED``: :func:`notify` writes the row, then
+      enqueues its job, and a process killed in between (tests/faults/test_worker_kill.py) left a
+      delivery nothing would ever attempt.
+    * Left ``delivering`` past its job's timeout: see :func:`_end_interrupted_attempts`.
+    * ``queued`` for another attempt and overdue by ``STALE_QUEUED``: the job of an interrupted
+      attempt that could not be queued (Redis was down), or one lost with Redis's data.
+
+    Job ids are the rows' own, and arq does not queue an id it already holds (waiting, running or
+    finished), so this is a no-op for every delivery whose job exists; a finished job's kept result
+    is dropped first for a retry, since the row, not arq, says an attempt is due.
     """
     rows = await NotificationDelivery.filter(status="queued", attempts=0, created_at__lt=now - STALE_QUEUED)
     for row in rows:
         if not row.job_id:  # killed between the row and its job id
             row.job_id = job_id_for(row.id)
             await NotificationDelivery.filter(id=row.id).update(job_id=row.job_id)
-    await _enqueue(rows)
-    return len(rows)
+    ended = await _end_interrupted_attempts(now)
+    overdue = await NotificationDelivery.filter(
+        status="queued", attempts__gt=0, next_attempt_at__lt=now - STALE_QUEUED, job_id__isnull=False
+    )
+    retries = list({r.id: r for r in [*ended, *overdue]}.values())
+    if retries:
+        await job_queue.forget_results([r.job_id for r in retries if r.job_id])
+    await _enqueue([*rows, *retries])
+    return len(rows) + len(retries)
+
+
+async def _end_interrupted_attempts(now: datetime) -> list[NotificationDelivery]:
+    """End the attempts left ``delivering`` past their job's timeout; returns those to try again.
+
+    arq cancels a delivery job at its timeout (``delivery.attempt_timeout_seconds``): no outcome is
+    written, and arq does not run the job again, so the row stayed ``delivering`` for good.  Such an
+    attempt counts as failed: the next one is due now or, after the last, the delivery fails.  A
+    worker killed mid-attempt leaves the same row, but its job is still queued
+    (``job_queue.release_stalled`` gives it back), so queuing it again is a no-op.
+    """
+    settings = get_settings()
+    cutoff = now - timedelta(seconds=attempt_timeout_seconds(settings)) - STALE_QUEUED
+    again = []
+    for row in await NotificationDelivery.filter(status="delivering", updated_at__lt=cutoff):
+        final = row.attempts >= settings.notify_max_attempts
+        changed = await NotificationDelivery.filter(id=row.id, status="delivering", updated_at=row.updated_at).update(
+            status="failed" if final else "queued",
+            error=INTERRUPTED,
+            next_attempt_at=None if final else now,
+            updated_at=now,
+        )
+        if changed and not final:
+            again.append(row)
+    if again:
+        log.warning("%d delivery attempts were cut off by their job's timeout; trying again", len(again))
+    return again

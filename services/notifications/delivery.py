@@ -34,6 +34,14 @@ class AttemptOutcome:
     retry_in_seconds: float | None = None
 
 
+def attempt_timeout_seconds(settings: Settings) -> float:
+    """How long one attempt's job may run before arq cancels it: three sends' worth of the
+    per-send timeout (connect, TLS, each reply) and 30 s more.  A send slower than all its own
+    timeouts is rare (an SMTP server dripping each reply, a name that never resolves); the alert
+    cycle's sweep (``channels.requeue_stale``) then counts the attempt as failed."""
+    return 3 * settings.notify_timeout_seconds + 30
+
+
 def backoff_seconds(attempts: int, settings: Settings, retry_after: float | None = None) -> float:
     delay = settings.notify_backoff_seconds * (2.0 ** max(0, attempts - 1))
     if retry_after is not None:
@@ -42,6 +50,7 @@ def backoff_seconds(attempts: int, settings: Settings, retry_after: float | None
 
 
 INTERNAL_ERROR = "internal error while sending"
+INTERRUPTED = "the attempt did not finish: its job was cancelled at its timeout"
 INVALID_CONFIG = "channel configuration is invalid"
 
 

@@ -1060,3 +1060,46 @@ async def test_a_delivery_held_by_a_killed_worker_is_sent_by_the_next_one(client
     row = await NotificationDelivery.get(id=sent.id)
     assert (row.status, row.attempts, row.http_status) == ("delivered", 2, 200)
     assert http_receiver.hits["/slow"] == 2
+
+
+async def test_attempts_cut_off_by_their_job_timeout_are_ended_and_tried_again(client, make_tenant, http_receiver):
+    """arq cancels a delivery job at its timeout (a send slower than all its own timeouts: an SMTP
+    server dripping each reply, a name that never resolves).  No outcome was written and arq does
+    not run that job again, so the delivery stayed ``delivering`` for good.  The alert cycle's sweep
+    ends such an attempt as failed: the next attempt is sent, or after the last one the delivery
+    fails; one attempt that is merely slow (younger than the job timeout) is left alone."""
+    from datetime import timedelta
+
+    from arq.constants import job_key_prefix, result_key_prefix
+
+    admin = await make_tenant("admin")
+    hook = await create(client, admin, {"name": "ok", "type": "webhook", "config": {"url": http_receiver.url("/ok")}})
+    [retried] = await notifications.notify(admin.organization_id, [hook["id"]], {"message": "cut off"}, "test")
+    [last] = await notifications.notify(admin.organization_id, [hook["id"]], {"message": "cut off last"}, "test")
+    [young] = await notifications.notify(admin.organization_id, [hook["id"]], {"message": "still running"}, "test")
+    timeout = notifications.attempt_timeout_seconds(get_settings())
+    redis = await job_queue.pool()
+    try:
+        for sent in (retried, last, young):  # what arq leaves when it cancels a job at its timeout
+            job_id = (await NotificationDelivery.get(id=sent.id)).job_id
+            await redis.zrem(job_queue.queue_name(), job_id)
+            await redis.delete(job_key_prefix + job_id)
+            await redis.set(result_key_prefix + job_id, b"timed out", ex=3600)
+    finally:
+        await redis.aclose()
+    now = datetime.now(UTC)
+    long_ago = now - timedelta(seconds=timeout + 60)
+    await NotificationDelivery.filter(id=retried.id).update(status="delivering", attempts=1, updated_at=long_ago)
+    most = get_settings().notify_max_attempts  # what the sweep (this process) reads
+    await NotificationDelivery.filter(id=last.id).update(status="delivering", attempts=most, updated_at=long_ago)
+    await NotificationDelivery.filter(id=young.id).update(status="delivering", attempts=1, updated_at=now)
+
+    async with worker_process(WORKER_ENV):
+        assert await notifications.requeue_stale(datetime.now(UTC)) == 1  # what the alert cycle runs
+        await settled([retried.id])
+    rows = {r.id: r for r in await NotificationDelivery.filter(id__in=[retried.id, last.id, young.id])}
+    assert (rows[retried.id].status, rows[retried.id].attempts, rows[retried.id].http_status) == ("delivered", 2, 200)
+    assert (rows[last.id].status, rows[last.id].attempts) == ("failed", most)
+    assert rows[last.id].error == notification_delivery.INTERRUPTED
+    assert (rows[young.id].status, rows[young.id].attempts) == ("delivering", 1)
+    assert [r.body for r in http_receiver.at("/ok")] and len(http_receiver.at("/ok")) == 1

@@ -1,0 +1,143 @@
+"""The monitoring dashboard against the commit before its readings were shared, in one run.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/0 \\
+        .venv/bin/python bench/monitoring_dashboard.py [--before REV] [--routes 230] [--runs 20]
+
+``GET /v1/monitoring/dashboard?hours=N`` shows the recommendations beside what they are made of:
+request metrics per hour (two Redis hashes per hour: counters and latency sketches), the hosts'
+hourly history, the database pool, the ingest backlog, the rollup lag and the threshold breaches.
+Before ``_Readings`` it read the request-metric hours three times and the rest twice.
+
+Seeded: request metrics for every hour of the last week over ``--routes`` routes (20 requests per
+route and hour, recorded and flushed by the service's own recorder), and a host sample a minute.
+The current code and ``--before`` (a ``git worktree``) serve the same database and Redis, called in
+turn; the script prints p50/p95 per window, Redis ``HGETALL`` calls per request (from ``INFO
+commandstats``), and whether the two answers agree (the clock's fields left out).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.harness import in_scratch_database, percentile, start_web  # noqa: E402
+
+SAMPLES = """
+INSERT INTO system_metric_samples (host, sampled_at, cpu_percent, memory_percent, memory_used_bytes, disk_percent,
+                                   disk_used_bytes, net_bytes_sent, net_bytes_recv, load_1, load_5, load_15,
+                                   process_rss_bytes, process_threads, process_open_files)
+SELECT 'bench-host', now() - make_interval(mins => i), 20 + (i % 37), 40 + (i % 11) * 0.5, 8e9, 55, 1e11,
+       i * 1000, i * 2000, 0.5, 0.4, 0.3, 2e8, 12, 40
+FROM generate_series(0, $1 - 1) AS i
+"""
+CLOCK_FIELDS = {"generated_at", "current_metrics", "monitor", "pipeline", "checked_at", "at", "age_seconds"}
+
+
+def _stable(data: Any) -> Any:
+    """The answer without what moves between two calls (the clock, live probes, float rounding)."""
+    if isinstance(data, dict):
+        return {k: _stable(v) for k, v in data.items() if k not in CLOCK_FIELDS}
+    if isinstance(data, list):
+        return [_stable(v) for v in data]
+    if isinstance(data, float):
+        return float(f"{data:.9g}")
+    return data
+
+
+async def _hgetalls(redis: Any) -> int:
+    stats = await redis.info("commandstats")
+    return int(stats.get("cmdstat_hgetall", {}).get("calls", 0))
+
+
+async def run(args: argparse.Namespace, before_dir: Path) -> None:
+    import httpx
+    from tortoise import Tortoise
+
+    from services.core import redis_client
+    from services.core.database import apply_migrations, tortoise_config
+    from services.identity import credentials, tenancy
+    from services.identity.policy import Role
+    from services.observability import requests as request_metrics
+
+    await apply_migrations()
+    redis = redis_client.connect()
+    await Tortoise.init(config=tortoise_config(), _enable_global_fallback=True)
+    await tenancy.bootstrap("bench-dashboard", "bench@dashboard.local", Role.ADMIN, "pw-bench-dashboard")
+    admin = await tenancy.operator_principal("bench@dashboard.local")
+    assert admin is not None
+
+    t0 = time.perf_counter()
+    rng = random.Random(7)
+    now = time.time()
+    for hours_back in range(169):
+        at = now - hours_back * 3600
+        for r in range(args.routes):
+            for _ in range(20):
+                status = 500 if rng.random() < 0.01 else 200
+                request_metrics.RECORDER.record("GET", f"/v1/bench/route-{r}", status, rng.expovariate(1 / 0.05), at=at)
+        await request_metrics.flush()
+    await Tortoise.get_connection("default").execute_query(SAMPLES, [7 * 24 * 60])
+    print(
+        f"seeded 169 hours x {args.routes} routes of request metrics and a week of host samples "
+        f"in {time.perf_counter() - t0:.0f} s"
+    )
+
+    webs = {}
+    try:
+        webs["before"] = await start_web(before_dir)
+        webs["after"] = await start_web()
+        headers = {"Authorization": f"Bearer {credentials.issue_jwt(admin)[0]}"}
+        print(f"{'hours':>5} {'code':<7} {'p50 ms':>8} {'p95 ms':>8} {'HGETALL/req':>12}  same answer")
+        async with httpx.AsyncClient(headers=headers, timeout=300) as http:
+            for hours in (24, 168):
+                path = f"/v1/monitoring/dashboard?hours={hours}"
+                times: dict[str, list[float]] = {name: [] for name in webs}
+                calls: dict[str, int] = dict.fromkeys(webs, 0)
+                answers: dict[str, Any] = {}
+                for _ in range(args.runs):
+                    for name, (_, base) in webs.items():  # in turn: both see the same machine state
+                        before_calls = await _hgetalls(redis)
+                        t = time.perf_counter()
+                        r = await http.get(base + path)
+                        times[name].append((time.perf_counter() - t) * 1000)
+                        calls[name] += await _hgetalls(redis) - before_calls
+                        assert r.status_code == 200, r.text
+                        answers[name] = _stable(r.json()["data"])
+                same = answers["before"] == answers["after"]
+                for name in webs:
+                    print(
+                        f"{hours:>5} {name:<7} {statistics.median(times[name]):>8.1f} "
+                        f"{percentile(times[name], 0.95):>8.1f} {calls[name] / args.runs:>12.0f}  {same}"
+                    )
+    finally:
+        for proc, _ in webs.values():
+            proc.terminate()
+            await proc.wait()
+        await redis_client.close()
+        await Tortoise.close_connections()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--before", default="c183e4c~1", help="the commit to compare with (default: before _Readings)")
+    parser.add_argument("--routes", type=int, default=230)
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    before_dir = Path(tempfile.mkdtemp(prefix="dashboard-before-")) / "tree"
+    git = ["git", "worktree"]
+    subprocess.run([*git, "add", "--detach", str(before_dir), args.before], cwd=ROOT, check=True, capture_output=True)
+    try:
+        asyncio.run(in_scratch_database("bench_dashboard", None, lambda: run(args, before_dir)))
+    finally:
+        subprocess.run([*git, "remove", "--force", str(before_dir)], cwd=ROOT, capture_output=True)
