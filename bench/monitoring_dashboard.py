@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import statistics
 import subprocess
@@ -41,7 +42,16 @@ SELECT 'bench-host', now() - make_interval(mins => i), 20 + (i % 37), 40 + (i % 
        i * 1000, i * 2000, 0.5, 0.4, 0.3, 2e8, 12, 40
 FROM generate_series(0, $1 - 1) AS i
 """
-CLOCK_FIELDS = {"generated_at", "current_metrics", "monitor", "pipeline", "checked_at", "at", "age_seconds"}
+CLOCK_FIELDS = {
+    "throughput_per_min",
+    "generated_at",
+    "current_metrics",
+    "monitor",
+    "pipeline",
+    "checked_at",
+    "at",
+    "age_seconds",
+}
 
 
 def _stable(data: Any) -> Any:
@@ -53,6 +63,14 @@ def _stable(data: Any) -> Any:
     if isinstance(data, float):
         return float(f"{data:.9g}")
     return data
+
+
+def _differences(a: Any, b: Any, path: str = "") -> list[str]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [d for k in sorted(set(a) | set(b)) for d in _differences(a.get(k), b.get(k), f"{path}.{k}")]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [d for i, (x, y) in enumerate(zip(a, b, strict=True)) for d in _differences(x, y, f"{path}[{i}]")]
+    return [] if a == b else [f"{path}: {str(a)[:80]} != {str(b)[:80]}"]
 
 
 async def _hgetalls(redis: Any) -> int:
@@ -94,6 +112,8 @@ async def run(args: argparse.Namespace, before_dir: Path) -> None:
     )
 
     webs = {}
+    # the web processes do not count their own requests: both answers then read the same hours
+    os.environ["REQUEST_METRICS_ENABLED"] = "false"
     try:
         webs["before"] = await start_web(before_dir)
         webs["after"] = await start_web()
@@ -115,6 +135,8 @@ async def run(args: argparse.Namespace, before_dir: Path) -> None:
                         assert r.status_code == 200, r.text
                         answers[name] = _stable(r.json()["data"])
                 same = answers["before"] == answers["after"]
+                if not same:
+                    print("  differs in:", _differences(answers["before"], answers["after"]))
                 for name in webs:
                     print(
                         f"{hours:>5} {name:<7} {statistics.median(times[name]):>8.1f} "

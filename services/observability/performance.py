@@ -66,8 +66,7 @@ async def _endpoint_stats(hours: int) -> list[dict[str, Any]]:
 
 def _stats_of(hours: int, per_hour: dict[int, dict[str, EndpointWindow]]) -> list[dict[str, Any]]:
     """Per endpoint over the last ``hours`` of ``per_hour`` (which may hold more)."""
-    window = request_metrics.window_hours(hours)
-    merged = request_metrics.merge_windows({h: per_hour[h] for h in window if h in per_hour})
+    merged = request_metrics.merge_windows({h: per_hour[h] for h in sorted(per_hour)[-hours:]})
     seconds = _window_seconds(hours)
     return [win.stats(seconds) for win in merged.values()]
 
@@ -75,7 +74,7 @@ def _stats_of(hours: int, per_hour: dict[int, dict[str, EndpointWindow]]) -> lis
 @dataclass
 class _Readings:
     """What the recommendations read, taken once: the dashboard shows the same readings beside
-    them (it read the request-metric hours three times, and the host history, the pool, the
+    them (it read the request-metric hours four times, and the host history, the pool, the
     rollup lag and the breaches twice each)."""
 
     hours: int
@@ -102,6 +101,10 @@ class _Readings:
 
     def stats(self) -> list[dict[str, Any]]:
         return _stats_of(self.hours, self.per_hour)
+
+    def trends(self) -> ResponseTimeTrends:
+        window = self.window[-self.hours :]
+        return _trends(self.hours, None, window, {h: self.per_hour[h] for h in window})
 
 
 async def endpoint_performance(principal: Principal, hours: int, limit: int, sort_by: str) -> EndpointPerformanceReport:
@@ -133,8 +136,12 @@ async def response_time_trends(principal: Principal, hours: int, endpoint: str |
     require_admin(principal)
     check_window(hours)
     window = request_metrics.window_hours(hours)
-    per_hour = await request_metrics.read_hours(window)
+    return _trends(hours, endpoint, window, await request_metrics.read_hours(window))
 
+
+def _trends(
+    hours: int, endpoint: str | None, window: list[int], per_hour: dict[int, dict[str, EndpointWindow]]
+) -> ResponseTimeTrends:
     def wanted(ep: str, win: EndpointWindow) -> bool:
         return endpoint is None or endpoint in (ep, win.route)
 
@@ -366,7 +373,7 @@ async def dashboard(principal: Principal, hours: int) -> MonitoringDashboard:
     fastest = sorted((s for s in busy if s["p95_ms"] is not None), key=lambda s: s["p95_ms"])[:5]
     slowest = _sorted(busy, "p95_ms")[:5]
     most_errors = [s for s in _sorted(busy, "error_rate") if s["errors"]][:5]
-    trends = await response_time_trends(principal, hours, None)
+    trends = readings.trends()
     breaches = performance_thresholds.visible_to(principal, readings.breaches)
     return MonitoringDashboard.model_validate(
         {
