@@ -31,6 +31,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
 from redis.exceptions import RedisError
 
 from services.core.config import get_settings
@@ -303,7 +304,7 @@ async def read_hours(hours: list[int]) -> dict[int, dict[str, EndpointWindow]]:
                 win.classes[what] = win.classes.get(what, 0) + int(value)
         for ep, raw in sketches.items():
             if ep in per:
-                per[ep].sketch = Sketch.from_json(json.loads(raw))
+                per[ep].sketch = Sketch.from_json(orjson.loads(raw))
         result[hour] = per
     return result
 
