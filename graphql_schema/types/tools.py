@@ -6,6 +6,7 @@ caller's own calls, ``admin: true`` widens to the organization for admins (FORBI
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 import strawberry
@@ -52,15 +53,23 @@ class ToolAnalytics:
     admin: strawberry.Private[bool]
     principal: strawberry.Private[Principal | None]
 
+    reading: strawberry.Private[asyncio.Future[tools.ToolWindow] | None] = None
+
+    def _window(self) -> asyncio.Future[tools.ToolWindow]:
+        """The window's one read, shared by ``summary`` and ``byTool`` (resolved side by side)."""
+        if self.reading is None:
+            self.reading = asyncio.ensure_future(
+                tools.read_window(self.principal, self.start_date, self.end_date, self.tool_name, self.admin)
+            )
+        return self.reading
+
     @strawberry.field(description="Total calls, success rate, average execution time, errors")
     async def summary(self) -> ToolUsageSummary:
-        result = await tools.summary(self.principal, self.start_date, self.end_date, self.tool_name, self.admin)
-        return ToolUsageSummary.from_pydantic(result)
+        return ToolUsageSummary.from_pydantic((await self._window()).summary())
 
     @strawberry.field(description="Per tool, most calls first; p50/p95/p99 from duration sketches")
     async def by_tool(self) -> list[ToolStatistics]:
-        result = await tools.by_tool(self.principal, self.start_date, self.end_date, self.tool_name, self.admin)
-        return [ToolStatistics.from_pydantic(t) for t in result.tools]
+        return [ToolStatistics.from_pydantic(t) for t in (await self._window()).by_tool().tools]
 
     @strawberry.field(description="Most recent calls, newest first (limit 1-100, default 50)")
     async def recent(self, limit: int = tools.RECENT_DEFAULT) -> list[ToolExecution]:

@@ -8,7 +8,7 @@ Importing the package registers that family with ``/metrics``
 
 from services import observability
 from services.tools import metrics
-from services.tools.analytics import RECENT_DEFAULT, RECENT_MAX, by_tool, recent, summary
+from services.tools.analytics import RECENT_DEFAULT, RECENT_MAX, ToolWindow, by_tool, read_window, recent, summary
 from services.tools.ingest import log_tool_calls, write_events
 from services.tools.rollups import (
     ServerCalls,
@@ -44,11 +44,13 @@ __all__ = [
     "ToolExecutionInfo",
     "ToolStats",
     "ToolSummary",
+    "ToolWindow",
     "by_tool",
     "calls_by_server",
     "calls_per_bucket",
     "log_tool_calls",
     "metrics",
+    "read_window",
     "rebuild_all",
     "rebuild_dirty",
     "recent",

@@ -7,6 +7,7 @@ role (a member asking for it is a 403, not a silently narrowed answer).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from models.tools import ToolExecution
@@ -58,6 +59,70 @@ def resolve_window(
     return principal, window, end + _EPSILON
 
 
+@dataclass
+class ToolWindow:
+    """One read of a window's per-tool accumulators and the answers made from it: GraphQL asks for
+    a window's summary and its breakdown together, and one read serves both."""
+
+    window: Window
+    per_tool: dict[str, rollups.ToolAccumulator]
+
+    def summary(self) -> ToolSummary:
+        calls = sum(a.calls for a in self.per_tool.values())
+        errors = sum(a.errors for a in self.per_tool.values())
+        duration = sum(a.duration_sum for a in self.per_tool.values())
+        return ToolSummary(
+            window=self.window,
+            total_calls=calls,
+            successful_calls=calls - errors,
+            total_errors=errors,
+            success_rate=_pct(calls - errors, calls) if calls else None,
+            error_rate=_pct(errors, calls) if calls else None,
+            avg_execution_time_ms=_ms(duration / calls) if calls else None,
+            unique_tools=sum(1 for a in self.per_tool.values() if a.calls),
+        )
+
+    def by_tool(self) -> ByTool:
+        tools = []
+        for name, acc in self.per_tool.items():
+            if not acc.calls:
+                continue
+            top = sorted(acc.error_types.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_ERRORS]
+            tools.append(
+                ToolStats(
+                    tool_name=name,
+                    total_calls=acc.calls,
+                    successful_calls=acc.calls - acc.errors,
+                    errors=acc.errors,
+                    success_rate=_pct(acc.calls - acc.errors, acc.calls),
+                    error_rate=_pct(acc.errors, acc.calls),
+                    avg_execution_time_ms=_ms(acc.duration_sum / acc.calls),
+                    p50_ms=_ms(acc.sketch.quantile(0.5)),
+                    p95_ms=_ms(acc.sketch.quantile(0.95)),
+                    p99_ms=_ms(acc.sketch.quantile(0.99)),
+                    common_errors=[ErrorCount(error_type=t, count=n) for t, n in top],
+                )
+            )
+        tools.sort(key=lambda t: (-t.total_calls, t.tool_name))
+        return ByTool(window=self.window, tools=tools, total_tools=len(tools))
+
+
+async def read_window(
+    principal: Principal | None,
+    start_date: datetime | None = None,
+    end_date: datetime | None = None,
+    tool_name: str | None = None,
+    admin: bool = False,
+    with_sketches: bool = True,
+) -> ToolWindow:
+    """The caller's window, read once (``with_sketches=False``: no percentiles, a cheaper read)."""
+    caller, window, until = resolve_window(principal, start_date, end_date, tool_name, admin)
+    per_tool = await rollups.window_by_tool(
+        caller.organization_id, None if admin else caller.user_id, window.start_date, until, tool_name, with_sketches
+    )
+    return ToolWindow(window, per_tool)
+
+
 async def summary(
     principal: Principal | None,
     start_date: datetime | None = None,
@@ -65,23 +130,7 @@ async def summary(
     tool_name: str | None = None,
     admin: bool = False,
 ) -> ToolSummary:
-    caller, window, until = resolve_window(principal, start_date, end_date, tool_name, admin)
-    per_tool = await rollups.window_by_tool(
-        caller.organization_id, None if admin else caller.user_id, window.start_date, until, tool_name, False
-    )
-    calls = sum(a.calls for a in per_tool.values())
-    errors = sum(a.errors for a in per_tool.values())
-    duration = sum(a.duration_sum for a in per_tool.values())
-    return ToolSummary(
-        window=window,
-        total_calls=calls,
-        successful_calls=calls - errors,
-        total_errors=errors,
-        success_rate=_pct(calls - errors, calls) if calls else None,
-        error_rate=_pct(errors, calls) if calls else None,
-        avg_execution_time_ms=_ms(duration / calls) if calls else None,
-        unique_tools=sum(1 for a in per_tool.values() if a.calls),
-    )
+    return (await read_window(principal, start_date, end_date, tool_name, admin, with_sketches=False)).summary()
 
 
 async def by_tool(
@@ -91,32 +140,7 @@ async def by_tool(
     tool_name: str | None = None,
     admin: bool = False,
 ) -> ByTool:
-    caller, window, until = resolve_window(principal, start_date, end_date, tool_name, admin)
-    per_tool = await rollups.window_by_tool(
-        caller.organization_id, None if admin else caller.user_id, window.start_date, until, tool_name, True
-    )
-    tools = []
-    for name, acc in per_tool.items():
-        if not acc.calls:
-            continue
-        top = sorted(acc.error_types.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_ERRORS]
-        tools.append(
-            ToolStats(
-                tool_name=name,
-                total_calls=acc.calls,
-                successful_calls=acc.calls - acc.errors,
-                errors=acc.errors,
-                success_rate=_pct(acc.calls - acc.errors, acc.calls),
-                error_rate=_pct(acc.errors, acc.calls),
-                avg_execution_time_ms=_ms(acc.duration_sum / acc.calls),
-                p50_ms=_ms(acc.sketch.quantile(0.5)),
-                p95_ms=_ms(acc.sketch.quantile(0.95)),
-                p99_ms=_ms(acc.sketch.quantile(0.99)),
-                common_errors=[ErrorCount(error_type=t, count=n) for t, n in top],
-            )
-        )
-    tools.sort(key=lambda t: (-t.total_calls, t.tool_name))
-    return ByTool(window=window, tools=tools, total_tools=len(tools))
+    return (await read_window(principal, start_date, end_date, tool_name, admin)).by_tool()
 
 
 async def recent(

@@ -302,15 +302,26 @@ TOOL_QUERY = """query($admin: Boolean!, $tool: String) {
 }"""
 
 
-async def test_graphql_tool_analytics_is_the_same_service(client, make_tenant):
+async def test_graphql_tool_analytics_is_the_same_service(client, make_tenant, monkeypatch):
+    from services.tools import rollups as tool_rollups
+
     admin = await make_tenant("admin")
     member = await make_tenant("member", org=await _org_name(admin))
     await _log(client, admin, [{"tool_name": "q", "duration_ms": d} for d in (5, 10, 20)])
     await _log(client, member, [{"tool_name": "q", "duration_ms": 40, "error_type": "Boom"}])
     await pipeline.drain("test")
+    reads = []
+    window_by_tool = tool_rollups.window_by_tool
+
+    async def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        reads.append(args)
+        return await window_by_tool(*args, **kwargs)
+
+    monkeypatch.setattr(tool_rollups, "window_by_tool", counted)
     variables = {"admin": True, "tool": "q"}
     r = await client.post("/graphql", json={"query": TOOL_QUERY, "variables": variables}, headers=admin.headers)
     data = r.json()["data"]["toolAnalytics"]
+    assert len(reads) == 1  # summary and byTool from one read of the window
     rest = (await client.get(BY_TOOL, params={"admin": "true", "tool_name": "q"}, headers=admin.headers)).json()["data"]
     assert data["summary"] == {
         "totalCalls": 4,
