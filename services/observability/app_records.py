@@ -26,6 +26,7 @@ from services.observability import requests as request_metrics
 from services.observability import system as system_metrics
 from services.observability import thresholds as performance_thresholds
 from services.observability import workers as worker_status
+from services.observability.requests import EndpointWindow
 from services.observability.schemas import (
     AgentRecorded,
     ApplicationMetrics,
@@ -223,8 +224,15 @@ def _job_outcomes(jobs: dict[str, str]) -> dict[str, dict[str, float]]:
     return out
 
 
-async def _requests(hours: int) -> RequestWindow:
-    merged = request_metrics.merge_windows(await request_metrics.read_hours(request_metrics.window_hours(hours)))
+async def _last_hour_and_day() -> tuple[RequestWindow, RequestWindow]:
+    """The last hour's and the last 24 hours' request figures, from one read of the 24 hours."""
+    window = request_metrics.window_hours(24)
+    per_hour = await request_metrics.read_hours(window)
+    return _requests(1, {window[-1]: per_hour[window[-1]]}), _requests(24, per_hour)
+
+
+def _requests(hours: int, per_hour: dict[int, dict[str, EndpointWindow]]) -> RequestWindow:
+    merged = request_metrics.merge_windows(per_hour)
     total = sum(w.count for w in merged.values())
     errors = sum(w.errors for w in merged.values())
     sketch = Sketch()
@@ -263,9 +271,10 @@ async def json_metrics(principal: Principal, include_system: bool, include_app: 
     if include_app:
         _, jobs = await counters()
         organization = await organization_records(principal.organization_id)
+        last_hour, day = await _last_hour_and_day()
         out.application = ApplicationMetrics(
-            requests_last_hour=await _requests(1),
-            requests_last_24h=await _requests(24),
+            requests_last_hour=last_hour,
+            requests_last_24h=day,
             ingest=await _ingest_view(principal),
             rollups=RollupLag.model_validate(await platform_probes.rollup_lag()),
             workers=await _workers(),
@@ -280,8 +289,7 @@ async def summary(principal: Principal) -> MetricsSummary:
     """``GET /v1/metrics/summary``: the few numbers an operator looks at first, and the last 24
     hours' recorded runs by dimension."""
     principal = require_admin(principal)
-    last_hour = await _requests(1)
-    day = await _requests(24)
+    last_hour, day = await _last_hour_and_day()
     breaches = performance_thresholds.visible_to(principal, await performance_thresholds.breaches(1))
     backlog = await _ingest_view(principal)
     lag = RollupLag.model_validate(await platform_probes.rollup_lag())
