@@ -251,20 +251,46 @@ def _num(value: Any) -> float | None:
     return None if value is None else round(float(value), 6)
 
 
-async def _grouped(
-    table: str, group: str, measures: str, organization_id: int, since: datetime | None
-) -> tuple[list[dict[str, Any]], bool]:
-    """``SELECT group AS k, COUNT(*) AS n, measures ... GROUP BY k``, most frequent first; (rows, truncated)."""
-    sql = _Sql()
+def _records_where(sql: _Sql, organization_id: int, since: datetime | None) -> str:
     where = f'"organization_id" = {sql.p(organization_id)}'
     if since is not None:
         where += f' AND "recorded_at" >= {sql.p(since)}'
+    return where
+
+
+async def _grouped(
+    table: str, group: str, measures: str, organization_id: int, since: datetime | None
+) -> list[dict[str, Any]]:
+    """``SELECT group AS k, COUNT(*) AS n, measures ... GROUP BY k``, most frequent first, at most
+    ``BREAKDOWN_LIMIT + 1`` rows (one more than shown: it says the list was truncated)."""
+    sql = _Sql()
     query = (
-        f'SELECT {group} AS k, COUNT(*) AS n, {measures} FROM "{table}" WHERE {where} '
-        f"GROUP BY 1 ORDER BY n DESC, k LIMIT {BREAKDOWN_LIMIT + 1}"
+        f'SELECT {group} AS k, COUNT(*) AS n, {measures} FROM "{table}" '
+        f"WHERE {_records_where(sql, organization_id, since)} GROUP BY 1 ORDER BY n DESC, k LIMIT {BREAKDOWN_LIMIT + 1}"
     )
-    rows = await connections.get("default").execute_query_dict(query, sql.params)
-    return rows[:BREAKDOWN_LIMIT], len(rows) > BREAKDOWN_LIMIT
+    rows: list[dict[str, Any]] = await connections.get("default").execute_query_dict(query, sql.params)
+    return rows
+
+
+async def _grouped_sets(
+    table: str, groups: list[str], measures: str, organization_id: int, since: datetime | None
+) -> list[list[dict[str, Any]]]:
+    """:func:`_grouped` for several groupings of one table in one scan (PostgreSQL ``GROUPING SETS``;
+    each grouping's top ``BREAKDOWN_LIMIT + 1`` by a window function); one list of rows per group."""
+    sql = _Sql()
+    which = " ".join(f"WHEN GROUPING({g}) = 0 THEN {i}" for i, g in enumerate(groups))
+    key = " ".join(f"WHEN GROUPING({g}) = 0 THEN ({g})::text" for g in groups)
+    sets = ", ".join(f"({g})" for g in groups)
+    query = (
+        f"SELECT d, k, n, g.* FROM (SELECT CASE {which} END AS d, CASE {key} END AS k, COUNT(*) AS n, {measures}, "
+        f"ROW_NUMBER() OVER (PARTITION BY CASE {which} END ORDER BY COUNT(*) DESC, CASE {key} END) AS rn "
+        f'FROM "{table}" WHERE {_records_where(sql, organization_id, since)} GROUP BY GROUPING SETS ({sets})) AS g '
+        f"WHERE rn <= {BREAKDOWN_LIMIT + 1} ORDER BY d, rn"
+    )
+    out: list[list[dict[str, Any]]] = [[] for _ in groups]
+    for row in await connections.get("default").execute_query_dict(query, sql.params):
+        out[row["d"]].append(row)
+    return out
 
 
 _RUNS = (
@@ -323,10 +349,11 @@ def _feedback(row: Mapping[str, Any]) -> FeedbackFigures:
 async def record_breakdowns(organization_id: int, since: datetime | None = None) -> RecordBreakdowns:
     """The organization's recorded agent, workflow and feedback runs grouped by each stored dimension.
 
-    One ``GROUP BY`` statement per dimension, answered from the ``(organization_id,
-    recorded_at)`` indexes; at most :data:`BREAKDOWN_LIMIT` groups per dimension, the most
-    frequent first (``truncated`` names the dimensions that had more).  Records without an
-    optional dimension (an agent without a type) are grouped under ``""``.
+    One scan per table on PostgreSQL (its dimensions as grouping sets), one ``GROUP BY`` per
+    dimension on SQLite, from the ``(organization_id, recorded_at)`` indexes; at most
+    :data:`BREAKDOWN_LIMIT` groups per dimension, the most frequent first (``truncated`` names
+    the dimensions that had more).  Records without an optional dimension (an agent without a
+    type) are grouped under ``""``.
     """
     agents, workflows = AgentMetric._meta.db_table, WorkflowMetric._meta.db_table
     feedback = FeedbackMetric._meta.db_table
@@ -338,10 +365,22 @@ async def record_breakdowns(organization_id: int, since: datetime | None = None)
         ("feedback", "agent_role"): (feedback, '"agent_role"', _FEEDBACK, _feedback),
         ("feedback", "response_time"): (feedback, _response_time_bucket(), _FEEDBACK, _feedback),
     }
+    found: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    if get_settings().is_postgres:  # one scan per table: its dimensions as grouping sets
+        tables: dict[str, list[tuple[str, str]]] = {}
+        for spec_key, (table, *_) in specs.items():
+            tables.setdefault(table, []).append(spec_key)
+        for table, keys in tables.items():
+            groups = [specs[k][1] for k in keys]
+            per_group = await _grouped_sets(table, groups, specs[keys[0]][2], organization_id, since)
+            found.update(zip(keys, per_group, strict=True))
+    else:
+        for spec_key, (table, group, measures, _) in specs.items():
+            found[spec_key] = await _grouped(table, group, measures, organization_id, since)
     out: dict[str, Any] = {"agents": {}, "workflows": {}, "feedback": {}, "truncated": []}
-    for (kind, dimension), (table, group, measures, render) in specs.items():
-        rows, truncated = await _grouped(table, group, measures, organization_id, since)
-        out[kind][dimension] = {str(r["k"]): render(r) for r in rows}
-        if truncated:
+    for (kind, dimension), (_, _, _, render) in specs.items():
+        rows = found[(kind, dimension)]
+        out[kind][dimension] = {str(r["k"]): render(r) for r in rows[:BREAKDOWN_LIMIT]}
+        if len(rows) > BREAKDOWN_LIMIT:
             out["truncated"].append(f"{kind}.{dimension}")
     return RecordBreakdowns.model_validate(out)

@@ -188,7 +188,9 @@ async def test_concurrent_records_keep_every_point_in_the_buffer(client, make_te
     assert m["count"] == 20 and m["sum"] == sum(range(20))
 
 
-async def test_recorded_runs_are_grouped_by_dimension_in_json_and_summary(client, make_tenant):
+async def test_recorded_runs_are_grouped_by_dimension_in_json_and_summary(client, make_tenant, monkeypatch):
+    from services.metrics import query as metrics_query
+
     admin = await make_tenant("admin")
     other = await make_tenant("admin")
 
@@ -263,6 +265,21 @@ async def test_recorded_runs_are_grouped_by_dimension_in_json_and_summary(client
         "unknown": 1,
     }
     assert dims["truncated"] == []
+
+    monkeypatch.setattr(metrics_query, "BREAKDOWN_LIMIT", 1)  # each dimension's most frequent value only
+    r = await client.get("/v1/metrics/json", params={"include_system": "false"}, headers=admin.headers)
+    top = r.json()["data"]["application"]["organization"]["by_dimension"]
+    assert top["agents"]["agent_role"] == {"planner": roles["planner"]}
+    assert list(top["agents"]["agent_type"]) == ["llm"] and list(top["feedback"]["feedback_type"]) == ["thumbs"]
+    assert top["truncated"] == [
+        "agents.agent_role",
+        "agents.agent_type",
+        "workflows.workflow_type",
+        "feedback.feedback_type",
+        "feedback.agent_role",
+        "feedback.response_time",
+    ]
+    monkeypatch.undo()
 
     r = await client.get("/v1/metrics/summary", headers=admin.headers)
     day = r.json()["data"]["by_dimension_24h"]
