@@ -136,6 +136,19 @@ async def start_web(cwd: Path = ROOT) -> tuple[asyncio.subprocess.Process, str]:
     raise BenchError("the web process did not answer /healthz within a minute")
 
 
+def comparable(data: Any, moving: set[str], digits: int = 12) -> Any:
+    """An answer without the keys that move between two calls (the clock, live probes), floats cut
+    to ``digits`` significant digits (a mean summed in another order differs in its last bits): what
+    two answers are compared on when a benchmark checks that two ways of reading agree."""
+    if isinstance(data, dict):
+        return {k: comparable(v, moving, digits) for k, v in data.items() if k not in moving}
+    if isinstance(data, list):
+        return [comparable(v, moving, digits) for v in data]
+    if isinstance(data, float):
+        return float(f"{data:.{digits}g}")
+    return data
+
+
 def percentile(values: list[float], q: float) -> float:
     """The nearest-rank ``q`` quantile (0-1) of ``values``: what every benchmark here reports as p95."""
     ordered = sorted(values)

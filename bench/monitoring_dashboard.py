@@ -32,7 +32,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import in_scratch_database, percentile, start_web  # noqa: E402
+from bench.harness import comparable, in_scratch_database, percentile, start_web  # noqa: E402
 
 SAMPLES = """
 INSERT INTO system_metric_samples (host, sampled_at, cpu_percent, memory_percent, memory_used_bytes, disk_percent,
@@ -52,17 +52,6 @@ CLOCK_FIELDS = {
     "at",
     "age_seconds",
 }
-
-
-def _stable(data: Any) -> Any:
-    """The answer without what moves between two calls (the clock, live probes, float rounding)."""
-    if isinstance(data, dict):
-        return {k: _stable(v) for k, v in data.items() if k not in CLOCK_FIELDS}
-    if isinstance(data, list):
-        return [_stable(v) for v in data]
-    if isinstance(data, float):
-        return float(f"{data:.9g}")
-    return data
 
 
 def _differences(a: Any, b: Any, path: str = "") -> list[str]:
@@ -133,7 +122,7 @@ async def run(args: argparse.Namespace, before_dir: Path) -> None:
                         times[name].append((time.perf_counter() - t) * 1000)
                         calls[name] += await _hgetalls(redis) - before_calls
                         assert r.status_code == 200, r.text
-                        answers[name] = _stable(r.json()["data"])
+                        answers[name] = comparable(r.json()["data"], CLOCK_FIELDS, 9)
                 same = answers["before"] == answers["after"]
                 if not same:
                     print("  differs in:", _differences(answers["before"], answers["after"]))

@@ -24,12 +24,11 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import in_scratch_database, percentile, start_web  # noqa: E402
+from bench.harness import comparable, in_scratch_database, percentile, start_web  # noqa: E402
 
 SAMPLES = """
 INSERT INTO gateway_samples (organization_id, target_id, kind, collected_at, healthy, response_ms, http_status,
@@ -67,15 +66,7 @@ VIEWS = [
 ]
 
 
-def _stable(data: Any) -> Any:
-    """The answer without what changes between two calls (the clock, the window's edges, float rounding)."""
-    if isinstance(data, dict):
-        return {k: _stable(v) for k, v in data.items() if k not in ("checked_at", "start", "end", "last_at")}
-    if isinstance(data, list):
-        return [_stable(v) for v in data]
-    if isinstance(data, float):  # a mean summed in another order differs in its last bits
-        return float(f"{data:.12g}")
-    return data
+MOVING = {"checked_at", "start", "end", "last_at"}  # the clock and the window's edges
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -133,7 +124,7 @@ async def run(args: argparse.Namespace) -> None:
                         r = await http.get(path)
                         times.append((time.perf_counter() - t0) * 1000)
                         assert r.status_code == 200, r.text
-                    answers.append(_stable(r.json()["data"]))
+                    answers.append(comparable(r.json()["data"], MOVING))
                     print(
                         f"{label:<26} {'with' if present else 'without':<8} {statistics.median(times):>9.1f} "
                         f"{percentile(times, 0.95):>9.1f}  {answers[0] == answers[-1]}"
