@@ -26,6 +26,7 @@ from services.alerting.rules import (
     update_rule,
 )
 from services.alerting.schemas import (
+    IMMEDIATE_WINDOW_MINUTES,
     AlertChange,
     AlertDashboard,
     AlertDetail,
@@ -40,6 +41,7 @@ from services.alerting.schemas import (
 )
 
 __all__ = [
+    "IMMEDIATE_WINDOW_MINUTES",
     "MAX_LIMIT",
     "AlertChange",
     "AlertDashboard",

@@ -36,7 +36,7 @@ from models.alerts import OPEN_STATUSES, Alert, AlertEvent, AlertRule
 from services import metrics
 from services.alerting import events as alert_events
 from services.alerting.info import render
-from services.alerting.schemas import AlertChange, AlertInfo, RecordedMetric
+from services.alerting.schemas import IMMEDIATE_WINDOW_MINUTES, AlertChange, AlertInfo, RecordedMetric
 from services.core import leases
 from services.core.config import get_settings
 from services.core.redis_client import get_redis, key
@@ -359,10 +359,12 @@ async def evaluate_rules(rules: Sequence[AlertRule], now: datetime | None = None
     return changes
 
 
-async def evaluate_metric(organization_id: int, name: str) -> tuple[int, list[Change]]:
-    """Immediate check after a point of ``name`` was recorded: only that metric's enabled rules."""
+async def evaluate_metric(organization_id: int, name: str) -> tuple[int, int, list[Change]]:
+    """Immediate check after a point of ``name`` was recorded: that metric's enabled rules whose
+    window is at most ``IMMEDIATE_WINDOW_MINUTES``.  (rules evaluated, rules left to the cycle, changes)"""
     rules = await AlertRule.filter(organization_id=organization_id, metric=name, enabled=True).order_by("id")
-    return len(rules), (await evaluate_rules(rules) if rules else [])
+    now_ = [r for r in rules if r.window_minutes <= IMMEDIATE_WINDOW_MINUTES]
+    return len(now_), len(rules) - len(now_), (await evaluate_rules(now_) if now_ else [])
 
 
 @dataclass
@@ -491,12 +493,14 @@ async def clear_external(organization_id: int | None, source: str, key_: str, no
 
 
 async def record_metric(principal: Principal, data: MetricInput) -> RecordedMetric:
-    """Store a recorded point, then evaluate the enabled rules on its name at once (not a minute later)."""
+    """Store a recorded point, then evaluate the enabled rules on its name at once (not a minute
+    later), but for those with windows over ``IMMEDIATE_WINDOW_MINUTES``."""
     info = await metrics.store_point(principal, data)
-    rules, changes = await evaluate_metric(principal.organization_id, data.name)
+    rules, deferred, changes = await evaluate_metric(principal.organization_id, data.name)
     return RecordedMetric(
         **info.model_dump(),
         rules_evaluated=rules,
+        rules_left_to_cycle=deferred,
         alert_changes=[
             AlertChange(
                 alert_id=c.alert_id,

@@ -247,6 +247,30 @@ async def test_recorded_metric_is_checked_at_once(client, make_tenant):
     assert alert["status"] == "resolved" and alert["value"] == -19.75
 
 
+async def test_rules_over_long_windows_are_left_to_the_minute_cycle(client, make_tenant):
+    """A point is checked at once against rules of up to an hour; a longer window (up to 7 days of
+    raw points, 165-550 ms per recorded point at one point a second) waits for the minute cycle."""
+    tenant = await make_tenant()
+    await record(client, tenant, "backlog", 5)
+    hour = await make_rule(
+        client, tenant, metric="backlog", aggregation="max", comparison="gt", threshold=10, window_minutes=60
+    )
+    week = await make_rule(
+        client, tenant, metric="backlog", aggregation="sum", comparison="gt", threshold=50, window_minutes=7 * 1440
+    )
+    done = await record(client, tenant, "backlog", 60)  # max 60 > 10, sum 65 > 50
+    assert (done["rules_evaluated"], done["rules_left_to_cycle"]) == (1, 1)
+    assert [(c["rule_id"], c["transition"]) for c in done["alert_changes"]] == [(hour["id"], "firing")]
+    assert {a["rule_id"] for a in await alerts_of(client, tenant)} == {hour["id"]}
+    await evaluate()  # the minute cycle
+    assert {a["rule_id"] for a in await alerts_of(client, tenant)} == {hour["id"], week["id"]}
+    mutation = """mutation {
+      recordMetric(input: {name: "backlog", value: 1, type: "gauge"}) { rulesEvaluated rulesLeftToCycle }
+    }"""
+    r = await client.post("/graphql", json={"query": mutation}, headers=tenant.headers)
+    assert r.json()["data"]["recordMetric"] == {"rulesEvaluated": 1, "rulesLeftToCycle": 1}, r.text
+
+
 async def test_percentile_count_and_rate_per_entity_over_recorded_points(client, make_tenant):
     tenant = await make_tenant()
     p1 = (await client.post("/api/v1/prompts", json={"name": "a"}, headers=tenant.headers)).json()["data"]["id"]
