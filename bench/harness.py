@@ -33,7 +33,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -134,6 +134,19 @@ async def start_web(cwd: Path = ROOT) -> tuple[asyncio.subprocess.Process, str]:
                 await asyncio.sleep(0.1)
     web.terminate()
     raise BenchError("the web process did not answer /healthz within a minute")
+
+
+@contextlib.contextmanager
+def checkout(rev: str) -> Iterator[Path]:
+    """An earlier commit's code in a temporary ``git worktree`` (removed on leaving), for
+    :func:`start_web` ``(cwd=...)``: a benchmark then times it against this one in the same run."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-before-")) / "tree"
+    git = ["git", "worktree"]
+    subprocess.run([*git, "add", "--detach", str(folder), rev], cwd=ROOT, check=True, capture_output=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run([*git, "remove", "--force", str(folder)], cwd=ROOT, capture_output=True)
 
 
 def comparable(data: Any, moving: set[str], digits: int = 12) -> Any:

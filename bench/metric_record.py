@@ -8,9 +8,11 @@ name at once (its answer lists the rules evaluated and any alert change).  Each 
 the raw points of its window (up to 7 days), so the cost of one recorded point grows with how
 many points the window holds: at one point a second, a 7-day window holds 604,800.
 
-Seeded: ``--points`` points of one metric spread over 7 days.  Timed over HTTP on loopback: the
-POST with no rule on the metric, then with one 7-day ``avg`` rule, then with one 7-day ``p95``
-rule (and a 5-minute ``p95`` rule, the default window, for scale).
+Since 72bb844 a point is checked at once only against rules of up to 60 minutes; longer ones are
+left to the minute cycle.  Seeded: ``--points`` points of one metric spread over 7 days.  This
+code and ``--before`` (a ``git worktree``) serve the same database, called in turn over HTTP on
+loopback: the POST with no rule on the metric, then with one 7-day ``avg`` rule, one 7-day ``p95``
+rule, and a 5-minute ``p95`` rule (the default window, evaluated at once by both).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import in_scratch_database, percentile, start_web  # noqa: E402
+from bench.harness import checkout, in_scratch_database, percentile, start_web  # noqa: E402
 
 POINTS = """
 INSERT INTO metric_points (organization_id, name, value, type, timestamp, prompt_id, version_hash, tags, tags_key,
@@ -39,7 +41,7 @@ RULES = "/admin/prompt-analytics/alerts/rules"
 RECORD = "/admin/prompt-analytics/metrics"
 
 
-async def run(args: argparse.Namespace) -> None:
+async def run(args: argparse.Namespace, before_dir: Path) -> None:
     import asyncpg
     import httpx
     from tortoise import Tortoise
@@ -61,11 +63,12 @@ async def run(args: argparse.Namespace) -> None:
     await db.execute("VACUUM ANALYZE metric_points")
     print(f"seeded {args.points:,} points of one metric over 7 days in {time.perf_counter() - t0:.0f} s")
 
-    web, base = await start_web()
+    webs = {"before": await start_web(before_dir), "after": await start_web()}
     headers = {"Authorization": f"Bearer {credentials.issue_jwt(admin)[0]}"}
     try:
-        async with httpx.AsyncClient(base_url=base, headers=headers, timeout=300) as http:
-            print(f"{'rules on the metric':<34} {'p50 ms':>9} {'p95 ms':>9}  rules evaluated")
+        async with httpx.AsyncClient(headers=headers, timeout=300) as http:
+            base = webs["after"][1]
+            print(f"{'rules on the metric':<22} {'code':<7} {'p50 ms':>8} {'p95 ms':>8}  evaluated now / left to cycle")
             cases = [
                 ("none", None),
                 ("avg over 7 days", {"aggregation": "avg", "window_minutes": 10080}),
@@ -75,25 +78,32 @@ async def run(args: argparse.Namespace) -> None:
             rule_id = None
             for label, rule in cases:
                 if rule_id is not None:
-                    assert (await http.delete(f"/api/v1/alert-rules/{rule_id}")).status_code == 204
+                    assert (await http.delete(f"{base}/api/v1/alert-rules/{rule_id}")).status_code == 204
                     rule_id = None
                 if rule is not None:
                     body = {"name": label, "metric": "latency_ms", "comparison": "gt", "threshold": 1e9, **rule}
-                    r = await http.post(RULES, json=body)
+                    r = await http.post(base + RULES, json=body)
                     assert r.status_code in (200, 201), r.text
                     rule_id = r.json()["data"]["id"]
-                times = []
-                evaluated = None
+                times: dict[str, list[float]] = {name: [] for name in webs}
+                counts: dict[str, str] = {}
                 for _ in range(args.runs):
-                    t = time.perf_counter()
-                    r = await http.post(RECORD, json={"name": "latency_ms", "value": 80.0, "type": "gauge"})
-                    times.append((time.perf_counter() - t) * 1000)
-                    assert r.status_code in (200, 201), r.text
-                    evaluated = r.json()["data"]["rules_evaluated"]
-                print(f"{label:<34} {statistics.median(times):>9.1f} {percentile(times, 0.95):>9.1f}  {evaluated}")
+                    for name, (_, url) in webs.items():  # in turn: both see the same machine state
+                        t = time.perf_counter()
+                        r = await http.post(url + RECORD, json={"name": "latency_ms", "value": 80.0, "type": "gauge"})
+                        times[name].append((time.perf_counter() - t) * 1000)
+                        assert r.status_code in (200, 201), r.text
+                        data = r.json()["data"]
+                        counts[name] = f"{data['rules_evaluated']} / {data.get('rules_left_to_cycle', '-')}"
+                for name in webs:
+                    print(
+                        f"{label:<22} {name:<7} {statistics.median(times[name]):>8.1f} "
+                        f"{percentile(times[name], 0.95):>8.1f}  {counts[name]}"
+                    )
     finally:
-        web.terminate()
-        await web.wait()
+        for proc, _ in webs.values():
+            proc.terminate()
+            await proc.wait()
         await db.close()
         await redis_client.close()
         await Tortoise.close_connections()
@@ -103,5 +113,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--points", type=int, default=604_800)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--before", default="72bb844~1", help="the commit to compare with (default: before the change)")
     args = parser.parse_args()
-    asyncio.run(in_scratch_database("bench_metric_record", None, lambda: run(args)))
+    with checkout(args.before) as before_dir:
+        asyncio.run(in_scratch_database("bench_metric_record", None, lambda: run(args, before_dir)))

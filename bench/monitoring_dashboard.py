@@ -22,9 +22,7 @@ import asyncio
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -32,7 +30,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import comparable, in_scratch_database, percentile, start_web  # noqa: E402
+from bench.harness import checkout, comparable, in_scratch_database, percentile, start_web  # noqa: E402
 
 SAMPLES = """
 INSERT INTO system_metric_samples (host, sampled_at, cpu_percent, memory_percent, memory_used_bytes, disk_percent,
@@ -145,10 +143,5 @@ if __name__ == "__main__":
     parser.add_argument("--routes", type=int, default=230)
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
-    before_dir = Path(tempfile.mkdtemp(prefix="dashboard-before-")) / "tree"
-    git = ["git", "worktree"]
-    subprocess.run([*git, "add", "--detach", str(before_dir), args.before], cwd=ROOT, check=True, capture_output=True)
-    try:
+    with checkout(args.before) as before_dir:
         asyncio.run(in_scratch_database("bench_dashboard", None, lambda: run(args, before_dir)))
-    finally:
-        subprocess.run([*git, "remove", "--force", str(before_dir)], cwd=ROOT, capture_output=True)
