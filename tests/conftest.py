@@ -355,6 +355,11 @@ async def run_worker_burst() -> subprocess.CompletedProcess[str]:
         ) from None
     if "did not finish in" in err:  # a shutdown step hung and was left behind (workers/diagnostics.py)
         WORKER_SHUTDOWN_REPORTS.append(f"a burst worker's shutdown step hung:\n{err[-20000:]}")
+    from services.observability import workers as worker_status
+
+    left = set(re.findall(r"'worker_id': '([^']+)'", err)) & {w.worker_id for w in await worker_status.live_workers()}
+    if left:  # its shutdown forgets its heartbeat: a beat left behind says that step failed
+        WORKER_SHUTDOWN_REPORTS.append(f"a burst worker left its heartbeat {sorted(left)}:\n{err[-20000:]}")
     return subprocess.CompletedProcess(command, proc.returncode, out, err)
 
 
