@@ -114,6 +114,38 @@ def survive_a_lost_claim() -> None:
     Worker.start_jobs = start_jobs  # type: ignore[method-assign]
 
 
+def finish_a_claim_cut_by_a_stop() -> None:
+    """A worker stopped while claiming a job must not leave the job marked without running it.
+
+    ``Worker.start_jobs`` claims a job (its in-progress mark, under ``WATCH``) and then starts its
+    task.  A SIGTERM cancels the poll loop wherever it waits, and between the claim's reply and the
+    task the job was left marked with nothing to run it: every worker skipped it until
+    ``release_stalled_jobs`` gave it back, the job's timeout plus a minute later.  CI's SQLite run at
+    e379b07 showed it: the dashboard test's worker, stopped while claiming a delivery's retry.  The
+    claim now runs shielded from the loop's cancellation, and the tasks it started are then
+    cancelled like every other: one that had not begun is given back by ``close()``
+    (:func:`release_jobs_cancelled_before_they_start`), one that had is arq's to retry.
+    """
+    original = Worker.start_jobs
+    if getattr(original, "finishes_a_cut_claim", False):
+        return
+
+    async def start_jobs(self: Worker, job_ids: list[bytes]) -> None:
+        before = set(self.tasks)
+        claim = asyncio.ensure_future(original(self, job_ids))
+        try:
+            await asyncio.shield(claim)
+        except asyncio.CancelledError:
+            await asyncio.wait({claim}, timeout=CLOSE_SECONDS)  # Redis answers, or its retries give up
+            for job_id in set(self.tasks) - before:
+                self.tasks[job_id].cancel()
+            raise
+
+    start_jobs.finishes_a_cut_claim = True  # type: ignore[attr-defined]
+    Worker.start_jobs = start_jobs  # type: ignore[method-assign]
+
+
 def apply() -> None:
     release_jobs_cancelled_before_they_start()
     survive_a_lost_claim()
+    finish_a_claim_cut_by_a_stop()

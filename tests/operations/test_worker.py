@@ -290,3 +290,61 @@ async def test_release_stalled_frees_only_due_jobs_marked_longer_than_their_time
             await redis.zrem(job_queue.queue_name(), job.job_id)
             await redis.delete(in_progress_key_prefix + job.job_id, "arq:job:" + job.job_id)
         await redis.aclose()
+
+
+async def test_a_stop_that_cuts_a_claim_short_leaves_the_job_to_the_next_worker():
+    """A SIGTERM that reaches the poll loop as a claim's reply arrives (the in-progress mark set, the
+    job's task not yet started) left the job marked with nothing to run it, until its timeout plus a
+    minute.  The claim now finishes, its task is cancelled before it begins, and the mark is given
+    back on close; the next worker runs the job."""
+    from arq.constants import in_progress_key_prefix
+    from arq.worker import Worker
+
+    from workers.settings import WorkerSettings
+
+    redis = await job_queue.pool()
+    try:
+        job = await redis.enqueue_job("heartbeat", _job_id=f"{os.environ['REDIS_PREFIX']}:cut-claim")
+        assert job is not None
+        pool = await job_queue.pool()  # the worker's, closed by its close()
+        worker = Worker(
+            functions=WorkerSettings.functions,
+            redis_pool=pool,
+            queue_name=job_queue.queue_name(),
+            handle_signals=False,
+            job_serializer=WorkerSettings.job_serializer,
+            job_deserializer=WorkerSettings.job_deserializer,
+        )
+        poll: list[asyncio.Task[None]] = []
+        make_pipeline = pool.pipeline
+
+        def pipeline(*args: Any, **kwargs: Any) -> Any:  # the stop arrives with the claim's reply
+            pipe = make_pipeline(*args, **kwargs)
+            execute = pipe.execute
+
+            async def replied(*a: Any, **k: Any) -> Any:
+                result = await execute(*a, **k)
+                if poll and not poll[0].done():
+                    poll[0].cancel()
+                    await asyncio.sleep(0)
+                return result
+
+            pipe.execute = replied
+            return pipe
+
+        pool.pipeline = pipeline  # type: ignore[method-assign]
+        poll.append(asyncio.create_task(worker.start_jobs([job.job_id.encode()])))
+        try:
+            await poll[0]
+        except asyncio.CancelledError:
+            pass
+        pool.pipeline = make_pipeline  # type: ignore[method-assign]
+        await worker.close()
+        assert not await redis.exists(in_progress_key_prefix + job.job_id)
+        assert await redis.zscore(job_queue.queue_name(), job.job_id) is not None  # still queued
+
+        done = await run_worker_burst()
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert (await job.result(timeout=5))["worker_id"]
+    finally:
+        await redis.aclose()
