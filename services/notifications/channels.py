@@ -543,17 +543,15 @@ async def _end_interrupted_attempts(now: datetime) -> list[NotificationDelivery]
     """
     settings = get_settings()
     cutoff = now - timedelta(seconds=attempt_timeout_seconds(settings)) - STALE_QUEUED
-    again = []
-    for row in await NotificationDelivery.filter(status="delivering", updated_at__lt=cutoff):
-        final = row.attempts >= settings.notify_max_attempts
-        changed = await NotificationDelivery.filter(id=row.id, status="delivering", updated_at=row.updated_at).update(
-            status="failed" if final else "queued",
-            error=INTERRUPTED,
-            next_attempt_at=None if final else now,
-            updated_at=now,
-        )
-        if changed and not final:
-            again.append(row)
-    if again:
+    stuck = NotificationDelivery.filter(status="delivering", updated_at__lt=cutoff)
+    last = settings.notify_max_attempts
+    await stuck.filter(attempts__gte=last).update(
+        status="failed", error=INTERRUPTED, next_attempt_at=None, updated_at=now
+    )
+    again = await stuck.filter(attempts__lt=last)
+    if again:  # still delivering and as old as read: an attempt that ended meanwhile is not touched
+        await NotificationDelivery.filter(
+            id__in=[r.id for r in again], status="delivering", updated_at__lt=cutoff
+        ).update(status="queued", error=INTERRUPTED, next_attempt_at=now, updated_at=now)
         log.warning("%d delivery attempts were cut off by their job's timeout; trying again", len(again))
     return again
