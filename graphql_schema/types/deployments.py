@@ -47,6 +47,7 @@ class DeploymentLoaders:
     changes: DataLoader[int, list[deployments.ChangeInfo]]
     prompt_versions: DataLoader[int, list[deployments.ShippedPromptVersion]]
     configuration_history: DataLoader[int, list[deployments.ConfigChangeInfo]]
+    impact: DataLoader[int, deployments.DeploymentImpact | None]
 
     @classmethod
     def for_principal(cls, principal: Principal | None) -> DeploymentLoaders:
@@ -64,6 +65,7 @@ class DeploymentLoaders:
             changes=scoped(deployments.load_changes),
             prompt_versions=scoped(deployments.load_prompt_versions),
             configuration_history=scoped(deployments.load_configuration_history),
+            impact=scoped(deployments.impacts),
         )
 
 
@@ -294,7 +296,9 @@ class Deployment:
         description="Before and after: each shipped prompt over the live window vs the same length before",
     )
     async def impact(self, info: Info) -> DeploymentImpact:
-        return DeploymentImpact.from_pydantic(await deployments.impact(info.context.user, self.id))
+        found = await loaders(info).impact.load(self.id)
+        assert found is not None  # same organization by construction
+        return DeploymentImpact.from_pydantic(found)
 
     @strawberry.field(
         permission_classes=[IsAdmin], description="This deployment (baseline) against another (candidate)"

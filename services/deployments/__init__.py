@@ -3,7 +3,14 @@ their configuration (ETag, RFC 6902 history), artifacts, shipped prompt versions
 comparisons with verdicts over each deployment's live window, deployment metrics with the four
 DORA keys, and the status summary."""
 
-from services.deployments.comparison import DEFAULT_THRESHOLDS, compare, impact, live_window, window_accumulator
+from services.deployments.comparison import (
+    DEFAULT_THRESHOLDS,
+    compare,
+    impact,
+    impacts,
+    live_window,
+    window_accumulator,
+)
 from services.deployments.configuration import PreconditionFailed, etag_of, get_configuration, put_configuration
 from services.deployments.dora import (
     BAND_THRESHOLDS,
@@ -51,6 +58,7 @@ __all__ = [
     "get_deployment",
     "get_environment",
     "impact",
+    "impacts",
     "list_deployments",
     "list_environments",
     "live_window",

@@ -26,6 +26,7 @@ samples (many prompts log neither).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -506,11 +507,59 @@ async def impact(
     """What one deployment did to each prompt it ships: the prompt (all its versions, as its users saw it)
     over its live window against the same length just before the deployment finished, with verdicts."""
     principal = require_admin(principal)
+    row = await deployment_row(principal, deployment_id)
+    return (await _impacts_of(principal, [row], thresholds, now))[0]
+
+
+async def impacts(
+    principal: Principal,
+    deployment_ids: Sequence[int],
+    thresholds: Thresholds | None = None,
+    now: datetime | None = None,
+) -> list[DeploymentImpact | None]:
+    """:func:`impact` of many deployments (None for one that is not the caller's): a GraphQL list's
+    ``impact`` field.  The deployments, what they ship and where their windows end are one statement
+    each for all of them; only the two window reads are per deployment, since every window differs."""
+    principal = require_admin(principal)
+    rows = {
+        r.id: r
+        for r in await Deployment.filter(id__in=list(set(deployment_ids)), organization_id=principal.organization_id)
+    }
+    found = [rows[i] for i in dict.fromkeys(deployment_ids) if i in rows]
+    by_id = {r.id: m for r, m in zip(found, await _impacts_of(principal, found, thresholds, now), strict=True)}
+    return [by_id.get(i) for i in deployment_ids]
+
+
+async def _live_windows(
+    organization_id: int, rows: Sequence[Deployment], horizon: timedelta, now: datetime
+) -> list[LiveWindow | None]:
+    """Each row's live window: one statement for all on PostgreSQL, one per row elsewhere."""
+    if not get_settings().is_postgres:
+        return list(await asyncio.gather(*(live_window(r, horizon, now) for r in rows)))
+    following = await _next_live(organization_id, [r.id for r in rows])
+    return [window_of(r, following.get(r.id), horizon, now) for r in rows]
+
+
+async def _impacts_of(
+    principal: Principal, rows: Sequence[Deployment], thresholds: Thresholds | None, now: datetime | None
+) -> list[DeploymentImpact]:
     t = thresholds or DEFAULT_THRESHOLDS
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    row = await deployment_row(principal, deployment_id)
-    shipped = (await load_prompt_versions(principal, [row.id], checked=True))[0]
-    window = await live_window(row, timedelta(hours=t.horizon_hours), now)
+    if not rows:
+        return []
+    ids = [r.id for r in rows]
+    shipped, windows = await asyncio.gather(
+        load_prompt_versions(principal, ids, checked=True),
+        _live_windows(principal.organization_id, rows, timedelta(hours=t.horizon_hours), now),
+    )
+    return list(
+        await asyncio.gather(*(_impact(row, s, w, t) for row, s, w in zip(rows, shipped, windows, strict=True)))
+    )
+
+
+async def _impact(
+    row: Deployment, shipped: list[ShippedPromptVersion], window: LiveWindow | None, t: Thresholds
+) -> DeploymentImpact:
     ref = deployment_ref(row)
     if window is None or not shipped:
         reason = (

@@ -3,8 +3,10 @@ not grow with the number of deployments), mutations with the REST rules, tenancy
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
+from services.core.config import get_settings
 from tests.catalog.test_graphql_prompts import counting_queries
 from tests.deployments.helpers import BASE, deploy, environment, ev, prompt, send
 
@@ -190,3 +192,75 @@ async def test_mutations_comparison_metrics_and_rules(client, make_tenant):
     assert huge["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
     days = await gql(client, admin.headers, "{ deploymentMetrics(days: 0) { days } }")
     assert days["errors"][0]["extensions"]["details"][0]["field"] == "days"
+
+
+IMPACTS = """
+query { deployments(pageSize: 50) { items { id impact {
+  hours unavailableReason prompts { promptId versionHash overallVerdict before { executions } after { executions } }
+} } } }"""
+
+
+async def test_impact_on_a_list_reads_the_deployments_once(client, make_tenant):
+    """``impact`` on every item of a list: the deployments, what they ship and their windows' ends are
+    read once for the list (only each window's figures are per deployment), and every item equals
+    the REST answer."""
+    org = f"impacts-{uuid.uuid4().hex[:8]}"
+    admin = await make_tenant("admin", org=org)
+    env = await environment(client, admin)
+    pid, puuid = await prompt(client, admin, "shipped")
+    now = datetime.now(UTC).replace(microsecond=0)
+    await send(client, admin, [ev(puuid, now - timedelta(minutes=10 * i + 5), "v1", latency_ms=i) for i in range(60)])
+
+    async def make(numbers: range) -> None:
+        for i in numbers:
+            await deploy(
+                client,
+                admin,
+                env["id"],
+                name=f"d{i}",
+                status="succeeded",
+                finished_at=now - timedelta(minutes=97 + 11 * i),
+                prompt_versions=[{"prompt_id": pid, "version_hash": "v1"}],
+            )
+
+    def about_deployments(statements: list[str]) -> list[str]:
+        return [s for s in statements if "deployment" in s.lower()]
+
+    await make(range(2))
+    with counting_queries() as two:
+        small = await gql(client, admin.headers, IMPACTS)
+    assert "errors" not in small, small
+    await make(range(2, 8))
+    await deploy(client, admin, env["id"], name="pending")  # never live: no window, no figures
+    with counting_queries() as nine:
+        big = await gql(client, admin.headers, IMPACTS)
+    assert "errors" not in big, big
+    items = big["data"]["deployments"]["items"]
+    assert len(items) == 9
+    if get_settings().is_postgres:  # elsewhere each window's end is a statement per deployment
+        assert len(about_deployments(nine)) == len(about_deployments(two)), about_deployments(nine)
+    for item in items:
+        rest = (await client.get(f"/api/v1/deployments/{item['id']}/impact", headers=admin.headers)).json()["data"]
+        got = item["impact"]
+        assert abs(got["hours"] - rest["hours"]) < 0.01  # the latest one's window ends now
+        assert got["unavailableReason"] == rest["unavailable_reason"]
+        assert [
+            (p["promptId"], p["versionHash"], p["overallVerdict"], p["before"]["executions"], p["after"]["executions"])
+            for p in got["prompts"]
+        ] == [
+            (
+                p["prompt_id"],
+                p["version_hash"],
+                p["overall_verdict"],
+                p["before"]["executions"],
+                p["after"]["executions"],
+            )
+            for p in rest["prompts"]
+        ]
+    windows = [i["impact"] for i in items if i["impact"]["prompts"]]
+    assert len(windows) == 8 and sum(w["prompts"][0]["after"]["executions"] for w in windows) == sum(
+        1 for i in range(60) if 10 * i + 5 <= 97 + 11 * 7
+    )  # the windows cut [the first finish, now] into pieces
+    member = await make_tenant("member", org=org)
+    denied = await client.post("/graphql", json={"query": IMPACTS}, headers=member.headers)
+    assert denied.json().get("errors"), denied.json()
