@@ -27,6 +27,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -160,6 +161,40 @@ def comparable(data: Any, moving: set[str], digits: int = 12) -> Any:
     if isinstance(data, float):
         return float(f"{data:.{digits}g}")
     return data
+
+
+async def in_turn(
+    webs: dict[str, tuple[asyncio.subprocess.Process, str]],
+    runs: int,
+    call: Callable[[str, str], Awaitable[Any]],
+    before: Callable[[str], Awaitable[None]] | None = None,
+    after: Callable[[str, Any], Awaitable[None]] | None = None,
+) -> dict[str, list[float]]:
+    """Milliseconds of ``call(name, base_url)`` per web (:func:`start_web`), ``runs`` rounds calling
+    each web in turn, so every version meets the same machine state.  ``before(name)`` and
+    ``after(name, result)`` run around each call, untimed (counters, answer checks)."""
+    times: dict[str, list[float]] = {name: [] for name in webs}
+    for _ in range(runs):
+        for name, (_, base) in webs.items():
+            if before is not None:
+                await before(name)
+            started = time.perf_counter()
+            result = await call(name, base)
+            times[name].append((time.perf_counter() - started) * 1000)
+            if after is not None:
+                await after(name, result)
+    return times
+
+
+async def stop_webs(webs: dict[str, tuple[asyncio.subprocess.Process, str]]) -> None:
+    for proc, _ in webs.values():
+        proc.terminate()
+        await proc.wait()
+
+
+def p50_p95(times: list[float]) -> str:
+    """``p50 p95`` in ms, as the side-by-side tables print them (8 wide each)."""
+    return f"{statistics.median(times):>8.1f} {percentile(times, 0.95):>8.1f}"
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -20,15 +20,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import checkout, in_scratch_database, percentile, start_web  # noqa: E402
+from bench.harness import checkout, in_scratch_database, in_turn, p50_p95, start_web, stop_webs  # noqa: E402
 
 POINTS = """
 INSERT INTO metric_points (organization_id, name, value, type, timestamp, prompt_id, version_hash, tags, tags_key,
@@ -39,6 +39,21 @@ FROM generate_series(0, $2 - 1) AS i
 """
 RULES = "/admin/prompt-analytics/alerts/rules"
 RECORD = "/admin/prompt-analytics/metrics"
+
+
+async def _time_records(http: Any, webs: dict[str, Any], runs: int) -> tuple[dict[str, list[float]], dict[str, str]]:
+    """Milliseconds per POST for each web, and what each answered it evaluated now / left to the cycle."""
+    counts: dict[str, str] = {}
+
+    async def record(name: str, url: str) -> Any:
+        return await http.post(url + RECORD, json={"name": "latency_ms", "value": 80.0, "type": "gauge"})
+
+    async def check(name: str, r: Any) -> None:
+        assert r.status_code in (200, 201), r.text
+        data = r.json()["data"]
+        counts[name] = f"{data['rules_evaluated']} / {data.get('rules_left_to_cycle', '-')}"
+
+    return await in_turn(webs, runs, record, after=check), counts
 
 
 async def run(args: argparse.Namespace, before_dir: Path) -> None:
@@ -85,25 +100,11 @@ async def run(args: argparse.Namespace, before_dir: Path) -> None:
                     r = await http.post(base + RULES, json=body)
                     assert r.status_code in (200, 201), r.text
                     rule_id = r.json()["data"]["id"]
-                times: dict[str, list[float]] = {name: [] for name in webs}
-                counts: dict[str, str] = {}
-                for _ in range(args.runs):
-                    for name, (_, url) in webs.items():  # in turn: both see the same machine state
-                        t = time.perf_counter()
-                        r = await http.post(url + RECORD, json={"name": "latency_ms", "value": 80.0, "type": "gauge"})
-                        times[name].append((time.perf_counter() - t) * 1000)
-                        assert r.status_code in (200, 201), r.text
-                        data = r.json()["data"]
-                        counts[name] = f"{data['rules_evaluated']} / {data.get('rules_left_to_cycle', '-')}"
+                times, counts = await _time_records(http, webs, args.runs)
                 for name in webs:
-                    print(
-                        f"{label:<22} {name:<7} {statistics.median(times[name]):>8.1f} "
-                        f"{percentile(times[name], 0.95):>8.1f}  {counts[name]}"
-                    )
+                    print(f"{label:<22} {name:<7} {p50_p95(times[name])}  {counts[name]}")
     finally:
-        for proc, _ in webs.values():
-            proc.terminate()
-            await proc.wait()
+        await stop_webs(webs)
         await db.close()
         await redis_client.close()
         await Tortoise.close_connections()

@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import os
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -30,7 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import checkout, comparable, in_scratch_database, percentile, start_web  # noqa: E402
+from bench.harness import checkout, comparable, in_scratch_database, in_turn, p50_p95, start_web, stop_webs  # noqa: E402
 
 SAMPLES = """
 INSERT INTO system_metric_samples (host, sampled_at, cpu_percent, memory_percent, memory_used_bytes, disk_percent,
@@ -63,6 +62,28 @@ def _differences(a: Any, b: Any, path: str = "") -> list[str]:
 async def _hgetalls(redis: Any) -> int:
     stats = await redis.info("commandstats")
     return int(stats.get("cmdstat_hgetall", {}).get("calls", 0))
+
+
+async def _time_dashboard(
+    http: Any, webs: dict[str, Any], runs: int, path: str, redis: Any
+) -> tuple[dict[str, list[float]], dict[str, int], dict[str, Any]]:
+    """Milliseconds per GET for each web, the ``HGETALL`` calls each made, and each one's last answer."""
+    calls: dict[str, int] = dict.fromkeys(webs, 0)
+    answers: dict[str, Any] = {}
+    seen = {"calls": 0}
+
+    async def count(name: str) -> None:
+        seen["calls"] = await _hgetalls(redis)
+
+    async def get(name: str, base: str) -> Any:
+        return await http.get(base + path)
+
+    async def check(name: str, r: Any) -> None:
+        calls[name] += await _hgetalls(redis) - seen["calls"]
+        assert r.status_code == 200, r.text
+        answers[name] = comparable(r.json()["data"], CLOCK_FIELDS, 9)
+
+    return await in_turn(webs, runs, get, before=count, after=check), calls, answers
 
 
 async def run(args: argparse.Namespace, before_dir: Path) -> None:
@@ -109,30 +130,14 @@ async def run(args: argparse.Namespace, before_dir: Path) -> None:
         async with httpx.AsyncClient(headers=headers, timeout=300) as http:
             for hours in (24, 168):
                 path = f"/v1/monitoring/dashboard?hours={hours}"
-                times: dict[str, list[float]] = {name: [] for name in webs}
-                calls: dict[str, int] = dict.fromkeys(webs, 0)
-                answers: dict[str, Any] = {}
-                for _ in range(args.runs):
-                    for name, (_, base) in webs.items():  # in turn: both see the same machine state
-                        before_calls = await _hgetalls(redis)
-                        t = time.perf_counter()
-                        r = await http.get(base + path)
-                        times[name].append((time.perf_counter() - t) * 1000)
-                        calls[name] += await _hgetalls(redis) - before_calls
-                        assert r.status_code == 200, r.text
-                        answers[name] = comparable(r.json()["data"], CLOCK_FIELDS, 9)
+                times, calls, answers = await _time_dashboard(http, webs, args.runs, path, redis)
                 same = answers["before"] == answers["after"]
                 if not same:
                     print("  differs in:", _differences(answers["before"], answers["after"]))
                 for name in webs:
-                    print(
-                        f"{hours:>5} {name:<7} {statistics.median(times[name]):>8.1f} "
-                        f"{percentile(times[name], 0.95):>8.1f} {calls[name] / args.runs:>12.0f}  {same}"
-                    )
+                    print(f"{hours:>5} {name:<7} {p50_p95(times[name])} {calls[name] / args.runs:>12.0f}  {same}")
     finally:
-        for proc, _ in webs.values():
-            proc.terminate()
-            await proc.wait()
+        await stop_webs(webs)
         await redis_client.close()
         await Tortoise.close_connections()
 

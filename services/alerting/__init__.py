@@ -38,6 +38,7 @@ from services.alerting.schemas import (
     MonitoringAlerts,
     RecordedMetric,
     RuleScopeInfo,
+    evaluation_interval_minutes,
 )
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "dashboard",
     "delete_rule",
     "evaluate_all",
+    "evaluation_interval_minutes",
     "get_alert",
     "get_rule",
     "health",

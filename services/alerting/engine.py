@@ -36,7 +36,13 @@ from models.alerts import OPEN_STATUSES, Alert, AlertEvent, AlertRule
 from services import metrics
 from services.alerting import events as alert_events
 from services.alerting.info import render
-from services.alerting.schemas import IMMEDIATE_WINDOW_MINUTES, AlertChange, AlertInfo, RecordedMetric
+from services.alerting.schemas import (
+    IMMEDIATE_WINDOW_MINUTES,
+    AlertChange,
+    AlertInfo,
+    RecordedMetric,
+    evaluation_interval_minutes,
+)
 from services.core import leases
 from services.core.config import get_settings
 from services.core.redis_client import get_redis, key
@@ -367,16 +373,30 @@ async def evaluate_metric(organization_id: int, name: str) -> tuple[int, int, li
     return len(now_), len(rules) - len(now_), (await evaluate_rules(now_) if now_ else [])
 
 
+# A cycle starts about a minute after the last; one that starts a little early still counts a rule
+# evaluated an interval ago as due, so an interval of N minutes is N minutes, not N + 1.
+DUE_SLACK = timedelta(seconds=30)
+
+
+def is_due(rule: AlertRule, now: datetime) -> bool:
+    """Whether the minute cycle evaluates ``rule`` now (:func:`evaluation_interval_minutes`)."""
+    every = evaluation_interval_minutes(rule.window_minutes, metrics.is_builtin(rule.metric))
+    if every <= 1 or rule.last_evaluated_at is None:  # every minute: every cycle
+        return True
+    return now - rule.last_evaluated_at >= timedelta(minutes=every) - DUE_SLACK
+
+
 @dataclass
 class CycleResult:
     ran: bool
-    rules: int = 0
+    rules: int = 0  # evaluated
+    not_due: int = 0  # enabled, left to a later cycle by their evaluation interval
     changes: list[Change] = field(default_factory=list)
     duration_ms: float = 0.0
 
 
 async def evaluate_all() -> CycleResult:
-    """The minute cycle: every enabled rule of every organization, by one worker at a time."""
+    """The minute cycle: every enabled rule of every organization that is due, by one worker at a time."""
     redis = get_redis()
     token = uuid.uuid4().hex
     lock = key(CYCLE_LOCK)
@@ -393,7 +413,8 @@ async def evaluate_all() -> CycleResult:
     started = time.perf_counter()
     now = datetime.now(UTC)
     try:
-        rules = await AlertRule.filter(enabled=True).order_by("organization_id", "id")
+        enabled = await AlertRule.filter(enabled=True).order_by("organization_id", "id")
+        rules = [r for r in enabled if is_due(r, now)]
         changes = await evaluate_rules(rules, now, live=True)
         try:
             await alert_events.renotify_missing(now)
@@ -407,9 +428,15 @@ async def evaluate_all() -> CycleResult:
     duration = round((time.perf_counter() - started) * 1000, 3)
     await redis.hset(
         key(LAST_CYCLE),
-        mapping={"at": now.isoformat(), "duration_ms": duration, "rules": len(rules), "changes": len(changes)},
+        mapping={
+            "at": now.isoformat(),
+            "duration_ms": duration,
+            "rules": len(rules),
+            "not_due": len(enabled) - len(rules),
+            "changes": len(changes),
+        },
     )
-    return CycleResult(True, len(rules), changes, duration)
+    return CycleResult(True, len(rules), len(enabled) - len(rules), changes, duration)
 
 
 async def last_cycle() -> dict[str, Any] | None:
@@ -420,6 +447,7 @@ async def last_cycle() -> dict[str, Any] | None:
         "at": datetime.fromisoformat(raw["at"]),
         "duration_ms": float(raw["duration_ms"]),
         "rules": int(raw["rules"]),
+        "not_due": int(raw.get("not_due", 0)),
         "changes": int(raw["changes"]),
     }
 

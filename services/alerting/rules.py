@@ -28,6 +28,7 @@ from models.metrics import MetricPoint
 from models.notifications import NotificationChannel
 from models.prompts import Prompt
 from services import metrics
+from services.alerting.schemas import evaluation_interval_minutes
 from services.core.database import column, scalar
 from services.core.errors import BadRequest, NotFound
 from services.core.tags import check_tags
@@ -175,6 +176,10 @@ class RuleInfo(BaseModel):
     state: str = Field(description="disabled, ok, pending, firing or acknowledged (worst open alert)")
     open_alerts: int
     last_evaluated_at: datetime | None
+    evaluation_interval_minutes: int = Field(
+        description="How often the minute cycle evaluates the rule: every minute for built-in metrics and for "
+        "windows up to an hour, less often for longer windows of recorded metrics (their raw points are aggregated)"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -217,6 +222,7 @@ def render(rule: AlertRule, state: tuple[str, int] | None) -> RuleInfo:
         state=status if rule.enabled else "disabled",
         open_alerts=n,
         last_evaluated_at=rule.last_evaluated_at,
+        evaluation_interval_minutes=evaluation_interval_minutes(rule.window_minutes, metrics.is_builtin(rule.metric)),
         created_at=rule.created_at,
         updated_at=rule.updated_at,
     )
@@ -390,6 +396,7 @@ async def update_rule(principal: Principal, rule_id: int, changes: RuleUpdate) -
     for name in ("pending_minutes", "severity", "channel_ids", "enabled", "renotify_minutes"):
         if name in given:
             setattr(rule, name, given[name] if name != "channel_ids" else (given[name] or []))
+    rule.last_evaluated_at = None  # a changed rule is due at the next cycle, whatever its interval
     await rule.save()
     if not rule.enabled:
         await alert_engine.close_rule_alerts(rule, principal.user_id, "rule disabled")

@@ -271,6 +271,41 @@ async def test_rules_over_long_windows_are_left_to_the_minute_cycle(client, make
     assert r.json()["data"]["recordMetric"] == {"rulesEvaluated": 1, "rulesLeftToCycle": 1}, r.text
 
 
+async def test_long_windows_of_recorded_metrics_are_evaluated_at_their_interval(client, make_tenant):
+    """The minute cycle evaluates a rule on a recorded metric every minute up to an hour's window and
+    less often beyond (``EVALUATION_TIERS``: a day's window every 15 minutes, a week's hourly), since
+    each evaluation aggregates the window's raw points; built-in metrics every minute; a changed
+    rule at the next cycle."""
+    from models.alerts import AlertRule
+
+    tenant = await make_tenant()
+    await record(client, tenant, "queue_depth", 5)
+    rule = {"metric": "queue_depth", "aggregation": "max", "comparison": "gt", "threshold": 10}
+    hour = await make_rule(client, tenant, **rule, window_minutes=60)
+    day = await make_rule(client, tenant, **rule, window_minutes=1440)
+    week = await make_rule(client, tenant, **rule, window_minutes=10080)
+    builtin = await make_rule(
+        client, tenant, metric="latency_p95", comparison="gt", threshold=1e9, window_minutes=10080
+    )
+    assert [r["evaluation_interval_minutes"] for r in (hour, day, week, builtin)] == [1, 15, 60, 1]
+    await evaluate()  # new rules are due at once
+    assert (await AlertRule.get(id=week["id"])).last_evaluated_at is not None
+    done = await record(client, tenant, "queue_depth", 50)  # the hour's rule fires at once
+    assert (done["rules_evaluated"], done["rules_left_to_cycle"]) == (1, 2)
+    out = await evaluate()  # a minute later: the day's and the week's rules are not due
+    assert out["rules_not_due"] >= 2
+    assert {a["rule_id"] for a in await alerts_of(client, tenant)} == {hour["id"]}
+    last = (await AlertRule.get(id=day["id"])).last_evaluated_at
+    assert last is not None
+    await AlertRule.filter(id=day["id"]).update(last_evaluated_at=last - timedelta(minutes=15))  # 15 minutes on
+    await evaluate()
+    assert {a["rule_id"] for a in await alerts_of(client, tenant)} == {hour["id"], day["id"]}
+    changed = await client.patch(f"/api/v1/alert-rules/{week['id']}", json={"threshold": 20}, headers=tenant.headers)
+    assert changed.status_code == 200 and changed.json()["data"]["last_evaluated_at"] is None, changed.text
+    await evaluate()
+    assert {a["rule_id"] for a in await alerts_of(client, tenant)} == {hour["id"], day["id"], week["id"]}
+
+
 async def test_percentile_count_and_rate_per_entity_over_recorded_points(client, make_tenant):
     tenant = await make_tenant()
     p1 = (await client.post("/api/v1/prompts", json={"name": "a"}, headers=tenant.headers)).json()["data"]["id"]
