@@ -56,6 +56,26 @@ async def _time_records(http: Any, webs: dict[str, Any], runs: int) -> tuple[dic
     return await in_turn(webs, runs, record, after=check), counts
 
 
+async def _time_cycles(http: Any, base: str) -> None:
+    """The minute cycle with a 7-day ``p95`` rule on the metric: once due (new), then not due (since
+    fd8d200 such a rule is evaluated hourly), then due again.  In this process, this code only."""
+    from models.alerts import AlertRule
+    from services import alerting
+
+    body = {"name": "cycle", "metric": "latency_ms", "comparison": "gt", "threshold": 1e9}
+    r = await http.post(base + RULES, json={**body, "aggregation": "p95", "window_minutes": 10080})
+    assert r.status_code in (200, 201), r.text
+    rule_id = r.json()["data"]["id"]
+    interval = r.json()["data"].get("evaluation_interval_minutes")
+    print(f"minute cycle with a 7-day p95 rule (evaluation interval {interval} min):")
+    for label in ("new rule, due", "a minute later, not due", "an interval later, due"):
+        if label.startswith("an interval"):
+            await AlertRule.filter(id=rule_id).update(last_evaluated_at=None)
+        cycle = await alerting.evaluate_all()
+        print(f"  {label:<26} {cycle.duration_ms:>8.1f} ms  ({cycle.rules} evaluated, {cycle.not_due} not due)")
+    assert (await http.delete(f"{base}/api/v1/alert-rules/{rule_id}")).status_code == 204
+
+
 async def run(args: argparse.Namespace, before_dir: Path) -> None:
     import asyncpg
     import httpx
@@ -103,6 +123,7 @@ async def run(args: argparse.Namespace, before_dir: Path) -> None:
                 times, counts = await _time_records(http, webs, args.runs)
                 for name in webs:
                     print(f"{label:<22} {name:<7} {p50_p95(times[name])}  {counts[name]}")
+            await _time_cycles(http, base)
     finally:
         await stop_webs(webs)
         await db.close()
