@@ -36,6 +36,7 @@ from services.deployments.store import (
     load_environments,
     load_prompt_versions,
     load_transitions,
+    newest_deployments,
     page_deployments,
     transition,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "load_environments",
     "load_prompt_versions",
     "load_transitions",
+    "newest_deployments",
     "page_deployments",
     "put_configuration",
     "status_summary",

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -365,6 +365,29 @@ async def create_deployment(principal: Principal, data: DeploymentInput, now: da
 async def get_deployment(principal: Principal, deployment_id: int) -> DeploymentInfo:
     row = await deployment_row(principal, deployment_id)
     return (await deployment_infos(principal, [row]))[0]
+
+
+async def newest_deployments(principal: Principal, pairs: Collection[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    """The newest deployment (by report time) of each (environment id, version) of the caller's
+    organization that has one: one statement for all pairs (the span resources' links)."""
+    principal = require_authenticated(principal)
+    wanted = set(pairs)
+    if not wanted:
+        return {}
+    rows = await (
+        Deployment.filter(
+            organization_id=principal.organization_id,
+            environment_id__in=list({env for env, _ in wanted}),
+            version__in=list({version for _, version in wanted}),
+        )
+        .order_by("-created_at", "-id")
+        .values_list("environment_id", "version", "id")
+    )
+    newest: dict[tuple[int, str], int] = {}
+    for env, version, deployment_id in rows:  # newest first: keep the first of each pair
+        if (env, version) in wanted:
+            newest.setdefault((env, version), deployment_id)
+    return newest
 
 
 async def page_deployments(

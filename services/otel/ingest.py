@@ -18,9 +18,9 @@ import orjson
 from redis.exceptions import RedisError
 
 from services import usage as usage_domain
-from services.core.errors import BadRequest, DomainError, NotFound, ServiceUnavailable
+from services.core.errors import BadRequest, DomainError, ServiceUnavailable
 from services.core.redis_client import get_redis
-from services.deployments import list_environments, page_deployments
+from services.deployments import list_environments, newest_deployments
 from services.identity import Principal, require_authenticated
 from services.otel import decode as otlp
 from services.otel import mapping, queue
@@ -146,7 +146,7 @@ async def stats(principal: Principal) -> OtelStats:
 
     Each resource is linked to the organization's environment of the same name and the newest
     deployment of ``service.version`` there, through the deployments domain's public reads (one
-    environment list, then one page of deployments per environment seen, matched in memory).
+    environment list, then one read of the newest deployment of every (environment, version) seen).
     """
     principal = require_authenticated(principal)
     org = principal.organization_id
@@ -161,14 +161,10 @@ async def stats(principal: Principal) -> OtelStats:
     top = sorted(spans_by_resource.items(), key=lambda kv: (-int(kv[1]), kv[0]))[:RESOURCES_SHOWN]
     environments = {e.name: e.id for e in await list_environments(principal)}
     parsed = [(orjson.loads(r), int(n), int(seen.get(r, 0))) for r, n in top]
-    newest: dict[tuple[int, str], int] = {}
-    for env_id in sorted({environments[env] for (_, env, _), _, _ in parsed if env in environments}):
-        try:
-            rows, _ = await page_deployments(principal, environment_id=env_id, page_size=100)
-        except NotFound:
-            continue
-        for d in rows:  # newest first: keep the first per version
-            newest.setdefault((env_id, d.version), d.id)
+    newest = await newest_deployments(
+        principal,
+        {(environments[env], version) for (_, env, version), _, _ in parsed if env in environments and version},
+    )
     resources = []
     for (service, env, version), n, at in parsed:
         environment_id = environments.get(env)

@@ -280,6 +280,14 @@ async def test_sdk_exporter_spans_become_usage_tool_and_prompt_facts(server, cli
             }
         ],
     }
+    # the newest deployment of that version, however many deployments of other versions came after it
+    body = {"environment": "production", "name": "support-bot", "version": "1.4.2", "status": "succeeded"}
+    again = (await client.post("/api/v1/deployments", json=body, headers=admin.headers)).json()["data"]["id"]
+    for i in range(101):
+        other = {**body, "version": f"2.0.{i}"}
+        assert (await client.post("/api/v1/deployments", json=other, headers=admin.headers)).status_code == 201
+    stats = (await client.get("/api/v1/otel/stats", headers=admin.headers)).json()["data"]
+    assert stats["resources"][0]["deployment_id"] == again
 
 
 async def test_json_encoding_and_gzip_are_read_like_protobuf(server, client, make_tenant):
