@@ -48,6 +48,7 @@ class DeploymentLoaders:
     prompt_versions: DataLoader[int, list[deployments.ShippedPromptVersion]]
     configuration_history: DataLoader[int, list[deployments.ConfigChangeInfo]]
     impact: DataLoader[int, deployments.DeploymentImpact | None]
+    comparison: DataLoader[tuple[int, int], deployments.Comparison]
 
     @classmethod
     def for_principal(cls, principal: Principal | None) -> DeploymentLoaders:
@@ -66,6 +67,7 @@ class DeploymentLoaders:
             prompt_versions=scoped(deployments.load_prompt_versions),
             configuration_history=scoped(deployments.load_configuration_history),
             impact=scoped(deployments.impacts),
+            comparison=scoped(lambda user, pairs: deployments.comparisons(user, pairs, fields=("id", "with"))),
         )
 
 
@@ -307,7 +309,7 @@ class Deployment:
         self, info: Info, with_: Annotated[strawberry.ID, strawberry.argument(name="with")]
     ) -> DeploymentComparison:
         other = bounded_int(_int_id(with_, "with"), "with")
-        return comparison_of(await deployments.compare(info.context.user, self.id, other))
+        return comparison_of(await loaders(info).comparison.load((self.id, other)))
 
 
 def comparison_of(data: deployments.Comparison) -> DeploymentComparison:

@@ -6,6 +6,7 @@ DORA keys, and the status summary."""
 from services.deployments.comparison import (
     DEFAULT_THRESHOLDS,
     compare,
+    comparisons,
     impact,
     impacts,
     live_window,
@@ -50,6 +51,7 @@ __all__ = [
     "TRANSITIONS",
     "PreconditionFailed",
     "compare",
+    "comparisons",
     "create_deployment",
     "create_environment",
     "deployment_core",

@@ -449,33 +449,84 @@ async def compare(
 ) -> Comparison:
     """Deployment 1 (baseline) against deployment 2 (candidate), both of the caller's organization."""
     principal = require_admin(principal)
-    t = thresholds or DEFAULT_THRESHOLDS
     if deployment_id1 == deployment_id2:
         raise BadRequest("Compare two different deployments", [FieldIssue("deployment_id2", "same as deployment_id1")])
+    (result,) = await comparisons(principal, [(deployment_id1, deployment_id2)], thresholds, now)
+    if isinstance(result, Exception):
+        raise result
+    return result
+
+
+async def comparisons(
+    principal: Principal,
+    pairs: Sequence[tuple[int, int]],
+    thresholds: Thresholds | None = None,
+    now: datetime | None = None,
+    fields: tuple[str, str] = ("deployment_id1", "deployment_id2"),
+) -> list[Comparison | Exception]:
+    """:func:`compare` of many (baseline, candidate) pairs, each answer or its error (a GraphQL list's
+    ``comparison(with:)``: every row against the same deployment).  Rows, artifacts, shipped versions
+    and windows' ends are one statement each for all of them, and each deployment's window is read
+    once however many pairs it is in.  ``fields``: what the errors call the two ids."""
+    principal = require_admin(principal)
+    t = thresholds or DEFAULT_THRESHOLDS
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    ids = [deployment_id1, deployment_id2]
+    ids = list(dict.fromkeys(i for pair in pairs for i in pair))
     org = principal.organization_id
     horizon = timedelta(hours=t.horizon_hours)
-    # Everything but the figures in one round of concurrent statements (a pooled connection each on
-    # PostgreSQL), scoped to the caller's organization by each statement itself.
+    # everything but the figures in one round of concurrent statements (a pooled connection each on
+    # PostgreSQL), scoped to the caller's organization by each statement itself
     postgres = get_settings().is_postgres
-    rows, artifacts, shipped, following = await asyncio.gather(
+    rows, artifact_lists, shipped_lists, following = await asyncio.gather(
         Deployment.filter(id__in=ids, organization_id=org),
         load_artifacts(principal, ids),
         load_prompt_versions(principal, ids),
         _next_live(org, ids) if postgres else asyncio.sleep(0, {}),
     )
     found = {r.id: r for r in rows}
-    for field, wanted in (("deployment_id1", deployment_id1), ("deployment_id2", deployment_id2)):
-        if wanted not in found:  # another organization's is not found either
-            raise NotFound(f"Deployment not found: {wanted}", [FieldIssue(field, "no such deployment")])
-    first, second = found[deployment_id1], found[deployment_id2]
+    artifacts = dict(zip(ids, artifact_lists, strict=True))
+    shipped = dict(zip(ids, shipped_lists, strict=True))
+    present = [found[i] for i in ids if i in found]
     if postgres:
-        window1 = window_of(first, following.get(first.id), horizon, now)
-        window2 = window_of(second, following.get(second.id), horizon, now)
+        windows = {r.id: window_of(r, following.get(r.id), horizon, now) for r in present}
     else:
-        window1, window2 = await asyncio.gather(live_window(first, horizon, now), live_window(second, horizon, now))
-    base, cand = await asyncio.gather(_measure(first, shipped[0], window1), _measure(second, shipped[1], window2))
+        ends = await asyncio.gather(*(live_window(r, horizon, now) for r in present))
+        windows = {r.id: w for r, w in zip(present, ends, strict=True)}
+    sides = await asyncio.gather(*(_measure(r, shipped[r.id], windows[r.id]) for r in present))
+    measured = {r.id: side for r, side in zip(present, sides, strict=True)}
+    out: list[Comparison | Exception] = []
+    for first_id, second_id in pairs:
+        missing = next((k for k, i in enumerate((first_id, second_id)) if i not in found), None)
+        if missing is not None:  # another organization's is not found either
+            wanted = (first_id, second_id)[missing]
+            out.append(NotFound(f"Deployment not found: {wanted}", [FieldIssue(fields[missing], "no such deployment")]))
+        elif first_id == second_id:
+            out.append(BadRequest("Compare two different deployments", [FieldIssue(fields[1], f"same as {fields[0]}")]))
+        else:
+            first, second = found[first_id], found[second_id]
+            out.append(
+                _comparison(
+                    first,
+                    second,
+                    measured[first_id],
+                    measured[second_id],
+                    (artifacts[first_id], artifacts[second_id]),
+                    (shipped[first_id], shipped[second_id]),
+                    t,
+                )
+            )
+    return out
+
+
+def _comparison(
+    first: Deployment,
+    second: Deployment,
+    base: _Measured,
+    cand: _Measured,
+    artifacts: tuple[list[ArtifactInfo], list[ArtifactInfo]],
+    shipped: tuple[list[ShippedPromptVersion], list[ShippedPromptVersion]],
+    t: Thresholds,
+) -> Comparison:
     if base.acc is not None and cand.acc is not None:
         items = verdicts(base.acc, cand.acc, t)
     else:

@@ -195,15 +195,16 @@ async def test_mutations_comparison_metrics_and_rules(client, make_tenant):
 
 
 IMPACTS = """
-query { deployments(pageSize: 50) { items { id impact {
+query($env: ID!, $w: ID!) { deployments(pageSize: 50, environmentId: $env) { items { id impact {
   hours unavailableReason prompts { promptId versionHash overallVerdict before { executions } after { executions } }
-} } } }"""
+} comparison(with: $w) { overallVerdict baseline { metrics { executions } } candidate { metrics { executions } } }
+} } }"""
 
 
-async def test_impact_on_a_list_reads_the_deployments_once(client, make_tenant):
-    """``impact`` on every item of a list: the deployments, what they ship and their windows' ends are
-    read once for the list (only each window's figures are per deployment), and every item equals
-    the REST answer."""
+async def test_impact_and_comparison_on_a_list_read_the_deployments_once(client, make_tenant):
+    """``impact`` and ``comparison(with:)`` on every item of a list: the deployments, their artifacts,
+    what they ship and their windows' ends are read once for the list (only each window's figures
+    are per deployment; the one compared with is measured once), and every item equals REST."""
     org = f"impacts-{uuid.uuid4().hex[:8]}"
     admin = await make_tenant("admin", org=org)
     env = await environment(client, admin)
@@ -226,14 +227,29 @@ async def test_impact_on_a_list_reads_the_deployments_once(client, make_tenant):
     def about_deployments(statements: list[str]) -> list[str]:
         return [s for s in statements if "deployment" in s.lower()]
 
+    def executions(side: dict) -> dict | None:
+        return side["metrics"] and {"executions": side["metrics"]["executions"]}
+
+    staging = await environment(client, admin, "staging", "staging")
+    ref = await deploy(
+        client,
+        admin,
+        staging["id"],
+        name="reference",
+        status="succeeded",
+        finished_at=now - timedelta(minutes=300),
+        prompt_versions=[{"prompt_id": pid, "version_hash": "v1"}],
+    )
+    ids = {"env": str(env["id"]), "w": str(ref["id"])}
+
     await make(range(2))
     with counting_queries() as two:
-        small = await gql(client, admin.headers, IMPACTS)
+        small = await gql(client, admin.headers, IMPACTS, **ids)
     assert "errors" not in small, small
     await make(range(2, 8))
     await deploy(client, admin, env["id"], name="pending")  # never live: no window, no figures
     with counting_queries() as nine:
-        big = await gql(client, admin.headers, IMPACTS)
+        big = await gql(client, admin.headers, IMPACTS, **ids)
     assert "errors" not in big, big
     items = big["data"]["deployments"]["items"]
     assert len(items) == 9
@@ -257,10 +273,23 @@ async def test_impact_on_a_list_reads_the_deployments_once(client, make_tenant):
             )
             for p in rest["prompts"]
         ]
+        compared = (
+            await client.get(
+                f"{BASE}/compare",
+                params={"deployment_id1": item["id"], "deployment_id2": ref["id"]},
+                headers=admin.headers,
+            )
+        ).json()["data"]
+        assert item["comparison"] == {
+            "overallVerdict": compared["overall_verdict"],
+            "baseline": {"metrics": executions(compared["baseline"])},
+            "candidate": {"metrics": executions(compared["candidate"])},
+        }
+    assert items[0]["comparison"]["candidate"]["metrics"]["executions"] == 30  # since 300 minutes ago
     windows = [i["impact"] for i in items if i["impact"]["prompts"]]
     assert len(windows) == 8 and sum(w["prompts"][0]["after"]["executions"] for w in windows) == sum(
         1 for i in range(60) if 10 * i + 5 <= 97 + 11 * 7
     )  # the windows cut [the first finish, now] into pieces
     member = await make_tenant("member", org=org)
-    denied = await client.post("/graphql", json={"query": IMPACTS}, headers=member.headers)
+    denied = await client.post("/graphql", json={"query": IMPACTS, "variables": ids}, headers=member.headers)
     assert denied.json().get("errors"), denied.json()
