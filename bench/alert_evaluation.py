@@ -5,7 +5,8 @@ temporary SQLite file) with ``--orgs`` organizations x ``--prompts`` prompts, ``
 executions spread over the last ``--hours`` hours (rollups rebuilt, so whole hours come from
 rollups and only the ragged edge from raw rows) and ``--points`` recorded metric points,
 then ``--rules`` enabled rules (built-in metrics with 5/60/1440-minute windows, org-wide
-and per prompt, plus recorded-metric rules with avg/p95/count), and times full cycles.
+and per prompt, plus recorded-metric rules with avg/p95/count), and times full cycles; ``--clear``
+then lifts the firing rules' thresholds and times the cycle that resolves their alerts.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres REDIS_URL=redis://127.0.0.1:6379/0 \
         .venv/bin/python bench/alert_evaluation.py --events 200000 --rules 1000
@@ -164,6 +165,11 @@ async def run(args: argparse.Namespace) -> None:
     print(f"seed {seeded:.1f}s, rollup rebuild {rolled:.1f}s ({built} buckets)")
     for i, (ms, n) in enumerate(zip(timings, changes, strict=True)):
         print(f"cycle {i + 1}: {ms / 1000:.3f}s, {n} alert transitions")
+    if args.clear:  # every firing rule's condition clears at once: the storm resolves in one cycle
+        await AlertRule.filter(threshold=0.0).update(threshold=1e9, last_evaluated_at=None)
+        result = await alert_engine.evaluate_all()
+        resolved = sum(1 for c in result.changes if c.transition == "resolved")
+        print(f"clearing cycle: {result.duration_ms / 1000:.3f}s, {resolved} alerts resolved")
     await Tortoise.close_connections()
     await redis_client.close()
 
@@ -177,4 +183,5 @@ if __name__ == "__main__":
     parser.add_argument("--points", type=int, default=20_000)
     parser.add_argument("--rules", type=int, default=1000)
     parser.add_argument("--cycles", type=int, default=3)
+    parser.add_argument("--clear", action="store_true", help="then clear every firing rule and time that cycle")
     asyncio.run(main(parser.parse_args()))

@@ -195,8 +195,8 @@ async def _apply(rule: AlertRule, entity: str, verdict: Verdict, alert: Alert | 
     if verdict.severity is None:
         if alert is None:
             return None
-        note = "auto-resolved: condition cleared" if verdict.value is not None else "auto-resolved: no data in window"
-        last = {"value": verdict.value} if verdict.value is not None else {}
+        note, last_value = _clearing(verdict)
+        last = {"value": last_value} if last_value is not None else {}
         if await resolve_alert(alert, now, None, note, channels, **last):
             return Change(alert.id, rule.id, entity, "resolved", "resolved")
         return None
@@ -315,6 +315,78 @@ async def _open_many(rule: AlertRule, new: list[tuple[str, Verdict]], now: datet
     return [Change(a.id, rule.id, a.entity, status, status) for a in opened]
 
 
+_RESOLVE_MANY = """
+UPDATE alerts AS a
+SET status = 'resolved', open_key = NULL, resolved_at = $5, resolved_by_id = $6, note = x.note, value = x.value,
+    updated_at = $5
+FROM unnest($1::int[], $2::text[], $3::text[], $4::float8[]) AS x(id, status, note, value)
+WHERE a.id = x.id AND a.status = x.status
+RETURNING a.id
+"""
+_RECORD_RESOLVED = """
+INSERT INTO alert_events (alert_id, kind, from_status, to_status, actor_id, note, value, at)
+SELECT a, 'resolved', f, 'resolved', $5, n, v, $6
+FROM unnest($1::int[], $2::text[], $3::text[], $4::float8[]) AS x(a, f, n, v)
+RETURNING id, alert_id
+"""
+
+
+async def _resolve_many(
+    closing: list[tuple[Alert, str, float | None]], now: datetime, actor_id: int | None, channel_ids: list[int]
+) -> list[Alert]:
+    """PostgreSQL: resolve many open alerts at once (a storm clearing, a rule with many open alerts
+    disabled): (alert, note, last value or None to keep its own).
+
+    What :func:`resolve_alert` does one alert at a time, in one statement for the alerts and one for
+    their history rows, in one transaction; each is a compare-and-set on the status it was read
+    with, so one another evaluator or a user moved meanwhile is skipped.  Announced after the commit.
+    """
+    if not closing:
+        return []
+    befores = [a.status for a, _, _ in closing]
+    values = [a.value if value is None else value for a, _, value in closing]
+    notes = [note for _, note, _ in closing]
+    ids = [a.id for a, _, _ in closing]
+    async with in_transaction() as tx:
+        rows = await tx.execute_query_dict(_RESOLVE_MANY, [ids, befores, notes, values, now, actor_id])
+        done = {r["id"] for r in rows}
+        kept = [k for k, a_id in enumerate(ids) if a_id in done]
+        history = [
+            [ids[k] for k in kept],
+            [befores[k] for k in kept],
+            [notes[k] for k in kept],
+            [values[k] for k in kept],
+        ]
+        events = await tx.execute_query_dict(_RECORD_RESOLVED, [*history, actor_id, now])
+    event_ids = {r["alert_id"]: r["id"] for r in events}
+    resolved = []
+    for k in kept:
+        alert = closing[k][0]
+        alert.status, alert.open_key, alert.resolved_at, alert.resolved_by_id = "resolved", None, now, actor_id
+        alert.note, alert.value, alert.updated_at = notes[k], values[k], now
+        event = AlertEvent(
+            id=event_ids[alert.id],
+            alert_id=alert.id,
+            kind="resolved",
+            from_status=befores[k],
+            to_status="resolved",
+            actor_id=actor_id,
+            note=notes[k],
+            value=values[k],
+            at=now,
+        )
+        await alert_events.broadcast(alert, event, channel_ids)
+        resolved.append(alert)
+    return resolved
+
+
+def _clearing(verdict: Verdict) -> tuple[str, float | None]:
+    """The note and last value of an alert whose condition no longer holds (:func:`_apply`)."""
+    if verdict.value is not None:
+        return "auto-resolved: condition cleared", verdict.value
+    return "auto-resolved: no data in window", None
+
+
 def _message(rule: AlertRule, entity: str, verdict: Verdict) -> str:
     what = rule.metric if rule.aggregation is None else f"{rule.aggregation}({rule.metric})"
     where = f" for {entity}" if entity else ""
@@ -335,18 +407,23 @@ async def evaluate_rules(rules: Sequence[AlertRule], now: datetime | None = None
         for a in await Alert.filter(rule_id__in=ids, status__in=OPEN_STATUSES):
             open_alerts[(a.rule_id, a.entity)] = a  # type: ignore[index]
     changes: list[Change] = []
-    bulk = get_settings().is_postgres  # an alert storm opens in two statements and one commit (_open_many)
+    # an alert storm opens (_open_many) and clears (_resolve_many) in two statements and one commit
+    bulk = get_settings().is_postgres
     for rule in rules:
         try:
             values = await rule_values(rule, cache)
             seen = set()
             opening: list[tuple[str, Verdict]] = []  # new alerts, opened together (PostgreSQL)
+            closing: list[tuple[Alert, str, float | None]] = []  # cleared ones, resolved together (PostgreSQL)
             for entity_key, value in values.items():
                 entity = entity_name(entity_key)
                 seen.add(entity)
                 verdict, alert = judge(rule, value), open_alerts.get((rule.id, entity))
                 if alert is None and verdict.severity is not None and bulk:
                     opening.append((entity, verdict))
+                    continue
+                if alert is not None and verdict.severity is None and bulk:
+                    closing.append((alert, *_clearing(verdict)))
                     continue
                 change = await _apply(rule, entity, verdict, alert, now)
                 if change:
@@ -355,9 +432,14 @@ async def evaluate_rules(rules: Sequence[AlertRule], now: datetime | None = None
                 changes += await _open_many(rule, opening, now)
             for (rule_id, entity), alert in open_alerts.items():
                 if rule_id == rule.id and entity not in seen:  # entity had no data in the window
+                    if bulk:
+                        closing.append((alert, *_clearing(Verdict(None, None, None))))
+                        continue
                     change = await _apply(rule, entity, Verdict(None, None, None), alert, now)
                     if change:
                         changes.append(change)
+            for alert in await _resolve_many(closing, now, None, list(rule.channel_ids or [])):
+                changes.append(Change(alert.id, rule.id, alert.entity, "resolved", "resolved"))
         except Exception:
             log.exception("evaluating alert rule %s failed", rule.id)
     if ids:
@@ -455,9 +537,13 @@ async def last_cycle() -> dict[str, Any] | None:
 async def close_rule_alerts(rule: AlertRule, actor_id: int | None, note: str) -> int:
     """Resolve every open alert of ``rule`` (it was disabled or deleted)."""
     now = datetime.now(UTC)
+    channels = list(rule.channel_ids or [])
+    alerts = await Alert.filter(rule_id=rule.id, status__in=OPEN_STATUSES)
+    if get_settings().is_postgres:
+        return len(await _resolve_many([(a, note, None) for a in alerts], now, actor_id, channels))
     closed = 0
-    for alert in await Alert.filter(rule_id=rule.id, status__in=OPEN_STATUSES):
-        closed += await resolve_alert(alert, now, actor_id, note, list(rule.channel_ids or []))
+    for alert in alerts:
+        closed += await resolve_alert(alert, now, actor_id, note, channels)
     return closed
 
 

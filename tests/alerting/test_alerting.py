@@ -412,6 +412,61 @@ async def test_dashboard_counts_mtta_and_mttr_from_stored_times(client, make_ten
     assert {a["id"] for a in d["recent_alerts"]} == set(ids)
 
 
+async def test_many_alerts_clearing_at_once_are_each_resolved_recorded_and_announced(client, make_tenant):
+    """A storm's alerts clearing in one cycle, and a rule with many open alerts disabled: every alert
+    resolved with its note, last value and history row, and each announced to the rule's channel
+    (on PostgreSQL in two statements for all of them)."""
+    tenant = await make_tenant()
+    hook = await client.post(
+        f"{MON}/notifications",
+        json={"name": "ops", "type": "webhook", "config": {"url": "http://127.0.0.1:9/hook"}},
+        headers=tenant.headers,
+    )
+    assert hook.status_code in (200, 201), hook.text
+    prompts = []
+    for i in range(24):
+        made = await client.post("/api/v1/prompts", json={"name": f"storm {i}"}, headers=tenant.headers)
+        prompts.append(made.json()["data"]["id"])
+    for i, pid in enumerate(prompts):
+        await record(client, tenant, "queue_depth", 50 + i, prompt_id=pid)
+    body = {"metric": "queue_depth", "aggregation": "max", "comparison": "gt", "threshold": 10}
+    channels = [hook.json()["data"]["id"]]
+    storm = await make_rule(client, tenant, **body, scope={"per_entity": "prompt"}, channel_ids=channels)
+    other = await make_rule(client, tenant, **body, name="second", scope={"per_entity": "prompt"}, channel_ids=channels)
+    await evaluate()
+    opened = await alerts_of(client, tenant, status="firing", page_size=100)
+    assert len(opened) == 48
+    changed = await client.patch(f"/api/v1/alert-rules/{storm['id']}", json={"threshold": 1000}, headers=tenant.headers)
+    assert changed.status_code == 200, changed.text
+    out = await evaluate()  # every prompt's max (50..73) is now under the threshold
+    cleared = [c for c in out["changes"] if c["rule_id"] == storm["id"]]
+    assert len(cleared) == 24 and {c["transition"] for c in cleared} == {"resolved"}
+    disabled = await client.patch(f"/api/v1/alert-rules/{other['id']}", json={"enabled": False}, headers=tenant.headers)
+    assert disabled.status_code == 200 and disabled.json()["data"]["open_alerts"] == 0, disabled.text
+    resolved = await alerts_of(client, tenant, status="resolved", page_size=100)
+    by_rule = {rule["id"]: [a for a in resolved if a["rule_id"] == rule["id"]] for rule in (storm, other)}
+    assert len(by_rule[storm["id"]]) == 24 and len(by_rule[other["id"]]) == 24
+    values = {a["entity"]: a["value"] for a in by_rule[storm["id"]]}
+    assert values == {f"prompt:{pid}": 50 + i for i, pid in enumerate(prompts)}  # the last value read
+    assert {a["note"] for a in by_rule[storm["id"]]} == {"auto-resolved: condition cleared"}
+    assert {(a["note"], a["resolved_by"]) for a in by_rule[other["id"]]} == {("rule disabled", tenant.user_id)}
+    for alert in (by_rule[storm["id"]][0], by_rule[other["id"]][-1]):
+        detail = (await client.get(f"/api/v1/alerts/{alert['id']}", headers=tenant.headers)).json()["data"]
+        assert [(e["kind"], e["from_status"], e["to_status"]) for e in detail["history"]] == [
+            ("firing", None, "firing"),
+            ("resolved", "firing", "resolved"),
+        ]
+    deliveries = (
+        await client.get(
+            f"{MON}/notifications/deliveries",
+            params={"alert_id": by_rule[other["id"]][-1]["id"]},  # no cycle since: no repair of missed ones
+            headers=tenant.headers,
+        )
+    ).json()["data"]
+    items = deliveries["items"] if isinstance(deliveries, dict) else deliveries
+    assert sorted(d["kind"] for d in items) == ["alert_firing", "alert_resolved"]
+
+
 async def test_rule_update_disable_and_delete_keep_history(client, make_tenant):
     tenant = await make_tenant()
     await record(client, tenant, "errors_seen", 3)
