@@ -14,15 +14,15 @@ result is shared in Redis).
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from tortoise.functions import Sum
 
-from models.usage import UsagePlan, UsageRollupDaily
+from models.usage import UsageRollupDaily
 from services.core.redis_client import shared_json
 from services.usage import rollups
-from services.usage.plans import plan_of
+from services.usage.plans import budgeted_plans
 from services.usage.reports import period_spend
 
 CACHE_SECONDS = 30
@@ -43,9 +43,7 @@ async def _compute() -> dict[str, Any]:
         for name in sums:
             acc[name] += float(r[name] or 0)
     budgets = []
-    budgeted = UsagePlan.filter(monthly_budget_usd__isnull=False).values_list("organization_id", flat=True)
-    for organization_id in cast(list[int], await budgeted):
-        plan = await plan_of(organization_id)
+    for organization_id, plan in (await budgeted_plans()).items():
         if not plan.budget_usd:
             continue
         _, spent = await period_spend(organization_id, plan)

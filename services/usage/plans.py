@@ -63,8 +63,16 @@ def window(period: str, plan: Plan, now: datetime | None = None) -> tuple[dateti
 
 async def plan_of(organization_id: int) -> Plan:
     row = await UsagePlan.get_or_none(organization_id=organization_id)
-    if row is None:
-        return DEFAULT_PLAN
+    return DEFAULT_PLAN if row is None else _plan(row)
+
+
+async def budgeted_plans() -> dict[int, Plan]:
+    """Organization id -> plan, for every plan with a monthly budget (one statement)."""
+    rows = await UsagePlan.filter(monthly_budget_usd__isnull=False).order_by("organization_id")
+    return {row.organization_id: _plan(row) for row in rows}
+
+
+def _plan(row: UsagePlan) -> Plan:
     return Plan(
         name=row.name,
         limits={k: float(v) for k, v in (row.limits or {}).items()},
