@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -203,6 +204,14 @@ class Tenant:
         return credentials.issue_jwt(self.principal, **kw)[0]  # type: ignore[arg-type]
 
 
+async def within_one_minute_window(room: float = 15.0) -> None:
+    """Rate limits count in fixed one-minute windows (``services.core.rate_limit.Window``): a test
+    that counts requests against one starts with at least ``room`` seconds of its window left."""
+    left = 60 - time.time() % 60
+    if left < room:
+        await asyncio.sleep(left + 0.2)
+
+
 @pytest.fixture
 def make_tenant(app: object):
     """Create a user (and, by default, a new organization) with fresh credentials."""
@@ -242,7 +251,7 @@ async def worker_process(env: dict[str, str] | None = None, log: Any = None) -> 
     ``WORKER_STOP_SECONDS`` of its SIGTERM, as a deploy expects: past that, its tasks' await
     chains are asked for (SIGUSR2) and it is killed.  Either, or a shutdown step that hung
     (:func:`workers.diagnostics.bounded`), is reported at the end of the run
-    (``WORKER_SHUTDOWN_REPORTS``), not failed on: the calling test is about something else.
+    (``SHUTDOWN_REPORTS``), not failed on: the calling test is about something else.
     """
     drop_jobs_queued_before_this_test()
     own_log = None
@@ -275,7 +284,7 @@ async def worker_process(env: dict[str, str] | None = None, log: Any = None) -> 
                 if own_log is not None:
                     own_log.seek(0)
                     tail = "\n".join(own_log.read().splitlines()[-120:])
-                WORKER_SHUTDOWN_REPORTS.append(
+                SHUTDOWN_REPORTS.append(
                     f"a worker did not stop within {WORKER_STOP_SECONDS} s of its SIGTERM; killed.\n"
                     f"its stacks:\n{stacks}\nits log ends:\n{tail}"
                 )
@@ -285,7 +294,7 @@ async def worker_process(env: dict[str, str] | None = None, log: Any = None) -> 
                     text = own_log.read()
                     own_log.close()
                     if "did not finish in" in text:
-                        WORKER_SHUTDOWN_REPORTS.append(f"a worker's shutdown step hung:\n{text[-20000:]}")
+                        SHUTDOWN_REPORTS.append(f"a worker's shutdown step hung:\n{text[-20000:]}")
 
 
 def drop_jobs_queued_before_this_test() -> None:
@@ -357,19 +366,19 @@ async def run_worker_burst() -> subprocess.CompletedProcess[str]:
             f"its stacks:\n{stacks}\nits log ends:\n" + "\n".join(err.splitlines()[-80:])
         ) from None
     if "did not finish in" in err:  # a shutdown step hung and was left behind (workers/diagnostics.py)
-        WORKER_SHUTDOWN_REPORTS.append(f"a burst worker's shutdown step hung:\n{err[-20000:]}")
+        SHUTDOWN_REPORTS.append(f"a burst worker's shutdown step hung:\n{err[-20000:]}")
     from services.observability import workers as worker_status
 
     left = set(re.findall(r"'worker_id': '([^']+)'", err)) & {w.worker_id for w in await worker_status.live_workers()}
     if left:  # its shutdown forgets its heartbeat: a beat left behind says that step failed
-        WORKER_SHUTDOWN_REPORTS.append(f"a burst worker left its heartbeat {sorted(left)}:\n{err[-20000:]}")
+        SHUTDOWN_REPORTS.append(f"a burst worker left its heartbeat {sorted(left)}:\n{err[-20000:]}")
     return subprocess.CompletedProcess(command, proc.returncode, out, err)
 
 
 BURST_TIMEOUT_SECONDS = 120
 WORKER_STOP_SECONDS = 30  # after a deploy's SIGTERM; a stop takes a second or two
 # Workers whose shutdown hung in this run, with what their tasks awaited: printed at the end.
-WORKER_SHUTDOWN_REPORTS: list[str] = []
+SHUTDOWN_REPORTS: list[str] = []
 
 
 def unfinished_arq_jobs(log: str) -> list[str]:
@@ -464,6 +473,27 @@ def start_server(**env: str) -> tuple[subprocess.Popen[bytes], int]:
     raise RuntimeError(f"uvicorn did not start (exit code {proc.poll()})")
 
 
+def stop_servers(procs: list[subprocess.Popen[bytes]], seconds: float = 20) -> None:
+    """SIGTERM each uvicorn of :func:`start_server`, then wait for all.  One still running after
+    ``seconds`` is reported with its stacks at the end of the run (``SHUTDOWN_REPORTS``), as a hung
+    worker is, and killed: the test that started it was about something else."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.terminate()  # uvicorn's lifespan shutdown flushes the process's recorder
+    deadline = time.monotonic() + seconds
+    for proc in procs:
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            stacks = _py_spy_dump(proc.pid)
+            proc.kill()
+            proc.wait()
+            SHUTDOWN_REPORTS.append(
+                f"a web process ({' '.join(map(str, proc.args))}) did not stop within {seconds:g} s of its SIGTERM; "
+                f"killed.\nits stacks:\n{stacks}"
+            )
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     if IS_POSTGRES:
         return f"database: PostgreSQL ({TEST_DB}); the PostgreSQL-only paths (COPY ingest, SQL merges) run"
@@ -476,9 +506,9 @@ def pytest_report_header(config: pytest.Config) -> str:
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     """Worker shutdowns that hung, with their tasks' await chains; and on SQLite, how many tests
     were skipped for needing PostgreSQL, and where."""
-    if WORKER_SHUTDOWN_REPORTS:
-        terminalreporter.section("worker shutdowns that hung", sep="=", yellow=True, bold=True)
-        for report in WORKER_SHUTDOWN_REPORTS:
+    if SHUTDOWN_REPORTS:
+        terminalreporter.section("process shutdowns that hung", sep="=", yellow=True, bold=True)
+        for report in SHUTDOWN_REPORTS:
             terminalreporter.write_line(report)
     if IS_POSTGRES:
         return

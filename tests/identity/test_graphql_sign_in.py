@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import time
 
 import jwt
 import websockets
@@ -18,7 +17,7 @@ import websockets
 from services.core.config import get_settings
 from services.identity.policy import Principal, Role
 from services.security import GUARD, decisions
-from tests.conftest import start_server
+from tests.conftest import start_server, within_one_minute_window
 from tests.security.conftest import from_ip, monitoring_on, settle  # noqa: F401 (fixtures)
 
 LOGIN = "/api/v1/auth/token"
@@ -37,13 +36,6 @@ def _address() -> str:
 
 async def _sign_in(http, email: str, password: str):
     return await http.post("/graphql", json={"query": SIGN_IN, "variables": {"email": email, "password": password}})
-
-
-async def _outside_the_last_seconds_of_a_minute() -> None:
-    """The login limits are fixed one-minute windows: start a counting test well inside one."""
-    left = 60 - time.time() % 60
-    if left < 15:
-        await asyncio.sleep(left + 0.2)
 
 
 async def test_sign_in_answers_the_rest_payload_and_its_token_works_on_graphql(client, make_tenant):
@@ -100,7 +92,7 @@ async def test_rest_and_graphql_attempts_share_one_login_budget(from_ip, make_te
     GUARD.invalidate()
     try:
         http = from_ip(_address())
-        await _outside_the_last_seconds_of_a_minute()
+        await within_one_minute_window()
         answers = []
         for n in range(limit):  # alternate: REST, GraphQL, REST, ...
             if n % 2:
@@ -143,7 +135,7 @@ async def test_failed_graphql_sign_ins_count_as_failed_logins_and_a_blocked_addr
     victim = await make_tenant("member")
     address = _address()
     attacker = from_ip(address)
-    await _outside_the_last_seconds_of_a_minute()
+    await within_one_minute_window()
     refused = 0
     try:
         # http-bf-login holds 5: three failed REST logins and three failed GraphQL sign-ins overflow it.
