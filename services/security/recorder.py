@@ -50,6 +50,7 @@ from services.security.settings import SecuritySettings, get_security_settings
 
 log = logging.getLogger(__name__)
 KIND = "security"
+FINAL_FLUSH_SECONDS = 5.0  # what a stopping web process gives its last flush
 LANDMARK = 1_700_000_000.0  # forward-decay landmark (2023-11-14); log space keeps the sums finite
 LAST_FLUSH, LAST_DETECTION, DROPPED, COUNTS = "sec:last_flush", "sec:last_detection", "sec:dropped", "sec:count"
 # forward-decayed reputation per address (sorted sets by ip) and its details (+ ip: a hash)
@@ -374,12 +375,23 @@ class SecurityRecorder:
                 log.exception("security recorder flush failed")
 
     async def close(self, task: asyncio.Task[None] | None) -> None:
+        """Stop the flush loop and flush once more, within ``FINAL_FLUSH_SECONDS``: a web process that
+        is told to stop stops, even with Redis or the database not answering (what is left unsent is
+        lost, as it would be if the process were killed)."""
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        with contextlib.suppress(Exception):
-            await self.flush()
+        try:
+            await asyncio.wait_for(self.flush(), timeout=FINAL_FLUSH_SECONDS)
+        except TimeoutError:
+            log.warning(
+                "the last security events flush did not finish in %s s; %d left",
+                FINAL_FLUSH_SECONDS,
+                len(self._pending),
+            )
+        except Exception:
+            log.exception("the last security events flush failed")
 
 
 RECORDER = SecurityRecorder()

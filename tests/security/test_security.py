@@ -478,3 +478,17 @@ async def test_a_spike_of_high_level_events_raises_a_platform_alert(client, from
         assert ALERT_KEY in r.text
     finally:
         await alert_engine.clear_external(None, ALERT_SOURCE, ALERT_KEY, "test over")
+
+
+async def test_a_stopping_web_process_does_not_wait_on_a_stuck_flush(monkeypatch):
+    """The recorder's last flush at shutdown is bounded: with Redis or the database not answering
+    (here: a flush that never gets its turn) the web process still stops."""
+    from services.security import recorder as recorder_module
+
+    recorder = SecurityRecorder()
+    monkeypatch.setattr(recorder_module, "FINAL_FLUSH_SECONDS", 0.2)
+    await recorder._lock.acquire()
+    try:
+        await asyncio.wait_for(recorder.close(None), timeout=5)  # TimeoutError here: close waited on the flush
+    finally:
+        recorder._lock.release()
