@@ -489,10 +489,9 @@ class DeploymentsMutation:
 
     @strawberry.mutation(permission_classes=[IsAdmin], description="Report a deployment (as POST /api/v1/deployments)")
     async def create_deployment(self, info: Info, input: CreateDeploymentInput) -> Deployment:
-        created = await deployments.create_deployment(info.context.user, _deployment_input(input))
-        found = await loaders(info).deployment.load(created.id)
-        assert found is not None
-        return Deployment.from_pydantic(found)
+        created = await deployments.create_deployment_core(info.context.user, _deployment_input(input))
+        loaders(info).deployment.prime(created.id, created)
+        return Deployment.from_pydantic(created)
 
     @strawberry.mutation(permission_classes=[IsAdmin], description="Illegal transitions are a CONFLICT")
     async def transition_deployment(
@@ -501,10 +500,9 @@ class DeploymentsMutation:
         body = validated(
             deployments.TransitionInput, {"status": status, **({"note": note} if note is not None else {})}
         )
-        moved = await deployments.transition(info.context.user, _int_id(id, "id"), body)
-        found = (await deployments.load_deployments(info.context.user, [moved.id]))[0]
-        assert found is not None
-        return Deployment.from_pydantic(found)
+        moved = await deployments.transition_core(info.context.user, _int_id(id, "id"), body)
+        loaders(info).deployment.prime(moved.id, moved, force=True)
+        return Deployment.from_pydantic(moved)
 
     @strawberry.mutation(
         permission_classes=[IsAdmin],

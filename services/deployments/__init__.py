@@ -24,6 +24,7 @@ from services.deployments.store import (
     MAX_PAGE_SIZE,
     TRANSITIONS,
     create_deployment,
+    create_deployment_core,
     create_environment,
     deployment_core,
     get_deployment,
@@ -40,6 +41,7 @@ from services.deployments.store import (
     newest_deployments,
     page_deployments,
     transition,
+    transition_core,
 )
 
 __all__ = [
@@ -53,6 +55,7 @@ __all__ = [
     "compare",
     "comparisons",
     "create_deployment",
+    "create_deployment_core",
     "create_environment",
     "deployment_core",
     "deployment_metrics",
@@ -77,6 +80,7 @@ __all__ = [
     "put_configuration",
     "status_summary",
     "transition",
+    "transition_core",
     "window_accumulator",
 ]
 

@@ -292,6 +292,16 @@ def _timestamps(data: DeploymentInput, now: datetime) -> tuple[datetime | None, 
 async def create_deployment(principal: Principal, data: DeploymentInput, now: datetime | None = None) -> DeploymentInfo:
     """Record a deployment with everything it ships; a report after the fact records the status it reached."""
     principal = require_admin(principal)
+    return (await deployment_infos(principal, [await _create(principal, data, now)]))[0]
+
+
+async def create_deployment_core(principal: Principal, data: DeploymentInput) -> DeploymentCore:
+    """:func:`create_deployment` answering only the deployment's own fields (the graph loads its relations)."""
+    principal = require_admin(principal)
+    return deployment_core(await _create(principal, data, None))
+
+
+async def _create(principal: Principal, data: DeploymentInput, now: datetime | None) -> Deployment:
     now = (now or datetime.now(UTC)).astimezone(UTC)
     env = await _resolve_environment(principal, data)
     _check_unique(data)
@@ -359,7 +369,7 @@ async def create_deployment(principal: Principal, data: DeploymentInput, now: da
                 ]
             )
     await changed(principal.organization_id)
-    return (await deployment_infos(principal, [row]))[0]
+    return row
 
 
 async def get_deployment(principal: Principal, deployment_id: int) -> DeploymentInfo:
@@ -445,6 +455,18 @@ async def transition(
 ) -> DeploymentInfo:
     """Move a deployment along the state machine; an illegal (or lost-race) transition is a 409."""
     principal = require_admin(principal)
+    return (await deployment_infos(principal, [await _transition(principal, deployment_id, data, now)]))[0]
+
+
+async def transition_core(principal: Principal, deployment_id: int, data: TransitionInput) -> DeploymentCore:
+    """:func:`transition` answering only the deployment's own fields (the graph loads its relations)."""
+    principal = require_admin(principal)
+    return deployment_core(await _transition(principal, deployment_id, data, None))
+
+
+async def _transition(
+    principal: Principal, deployment_id: int, data: TransitionInput, now: datetime | None
+) -> Deployment:
     now = (now or datetime.now(UTC)).astimezone(UTC)
     row = await deployment_row(principal, deployment_id)
     allowed = TRANSITIONS[row.status]
@@ -476,7 +498,9 @@ async def transition(
             at=now,
         )
     await changed(principal.organization_id)
-    return await get_deployment(principal, row.id)
+    for name, value in changes.items():  # the row as stored: no read back
+        setattr(row, name, value)
+    return row
 
 
 # ------------------------------------------------------------------------------------- batch loaders

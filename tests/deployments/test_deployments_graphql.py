@@ -147,11 +147,19 @@ async def test_mutations_comparison_metrics_and_rules(client, make_tenant):
         moved = await gql(
             client,
             admin.headers,
-            "mutation($id: ID!, $s: String!) { transitionDeployment(id: $id, status: $s) { status } }",
+            "mutation($id: ID!, $s: String!) { transitionDeployment(id: $id, status: $s) { "
+            "status startedAt finishedAt allowedTransitions transitions { toStatus } } }",
             id=str(d["id"]),
             s=status,
         )
-        assert moved["data"]["transitionDeployment"]["status"] == status
+        got = moved["data"]["transitionDeployment"]
+        stored = (await client.get(f"/api/v1/deployments/{d['id']}", headers=admin.headers)).json()["data"]
+        assert got["status"] == stored["status"] == status
+        times = [got["startedAt"], got["finishedAt"], stored["started_at"], stored["finished_at"]]
+        parsed = [datetime.fromisoformat(t) if t else None for t in times]
+        assert parsed[:2] == parsed[2:] and parsed[0] is not None
+        assert got["allowedTransitions"] == stored["allowed_transitions"]
+        assert [t["toStatus"] for t in got["transitions"]] == [t["to_status"] for t in stored["transitions"]]
     second = await deploy(
         client, admin, env["id"], status="succeeded", prompt_versions=[{"prompt_id": pid, "version_hash": "h2"}]
     )
