@@ -298,6 +298,13 @@ async def test_impact_and_comparison_on_a_list_read_the_deployments_once(client,
     assert len(windows) == 8 and sum(w["prompts"][0]["after"]["executions"] for w in windows) == sum(
         1 for i in range(60) if 10 * i + 5 <= 97 + 11 * 7
     )  # the windows cut [the first finish, now] into pieces
+    stranger = await make_tenant("admin")  # another organization's deployment is not found, as over REST
+    theirs = await deploy(client, stranger, (await environment(client, stranger))["id"], status="succeeded")
+    foreign = await client.post(
+        "/graphql", json={"query": IMPACTS, "variables": {**ids, "w": str(theirs["id"])}}, headers=admin.headers
+    )
+    assert {e["extensions"]["code"] for e in foreign.json()["errors"]} == {"NOT_FOUND"}, foreign.text
+    assert str(theirs["id"]) in foreign.json()["errors"][0]["message"] and "release" not in foreign.text
     member = await make_tenant("member", org=org)
     denied = await client.post("/graphql", json={"query": IMPACTS, "variables": ids}, headers=member.headers)
     assert denied.json().get("errors"), denied.json()
