@@ -487,12 +487,8 @@ async def comparisons(
     artifacts = dict(zip(ids, artifact_lists, strict=True))
     shipped = dict(zip(ids, shipped_lists, strict=True))
     present = [found[i] for i in ids if i in found]
-    if postgres:
-        windows = {r.id: window_of(r, following.get(r.id), horizon, now) for r in present}
-    else:
-        ends = await asyncio.gather(*(live_window(r, horizon, now) for r in present))
-        windows = {r.id: w for r, w in zip(present, ends, strict=True)}
-    sides = await asyncio.gather(*(_measure(r, shipped[r.id], windows[r.id]) for r in present))
+    windows = await _live_windows(org, present, horizon, now, following if postgres else None)
+    sides = await asyncio.gather(*(_measure(r, shipped[r.id], w) for r, w in zip(present, windows, strict=True)))
     measured = {r.id: side for r, side in zip(present, sides, strict=True)}
     out: list[Comparison | Exception] = []
     for first_id, second_id in pairs:
@@ -582,12 +578,18 @@ async def impacts(
 
 
 async def _live_windows(
-    organization_id: int, rows: Sequence[Deployment], horizon: timedelta, now: datetime
+    organization_id: int,
+    rows: Sequence[Deployment],
+    horizon: timedelta,
+    now: datetime,
+    following: dict[int, tuple[int, datetime | None]] | None = None,
 ) -> list[LiveWindow | None]:
-    """Each row's live window: one statement for all on PostgreSQL, one per row elsewhere."""
+    """Each row's live window: one statement for all on PostgreSQL (``following``: its answer, when
+    already read alongside other statements), one per row elsewhere."""
     if not get_settings().is_postgres:
         return list(await asyncio.gather(*(live_window(r, horizon, now) for r in rows)))
-    following = await _next_live(organization_id, [r.id for r in rows])
+    if following is None:
+        following = await _next_live(organization_id, [r.id for r in rows])
     return [window_of(r, following.get(r.id), horizon, now) for r in rows]
 
 
