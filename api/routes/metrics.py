@@ -32,7 +32,8 @@ class RealtimeQuery(BaseModel):
     response_model=RecordedMetric,
     description="Stored durably, appended to the realtime buffer, published to `metricUpdates` subscribers and "
     f"checked at once against the enabled rules on that metric with windows up to {alerting.IMMEDIATE_WINDOW_MINUTES} "
-    "minutes (`alert_changes`); rules with longer windows are evaluated by the minute cycle (`rules_left_to_cycle`).",
+    "minutes (`alert_changes`); rules with longer windows are evaluated by the minute cycle at each rule's "
+    "`evaluation_interval_minutes` (`rules_left_to_cycle`).",
     role=Role.ADMIN,
 )
 async def record_metric(call: Call[None, MetricInput]) -> Ok:
