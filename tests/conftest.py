@@ -151,9 +151,27 @@ async def app() -> AsyncIterator[object]:
     from api.app import create_app
 
     application = create_app()
-    async with LifespanManager(application):
+    # The app's own shutdown steps are bounded (the recorders' last flushes, the Redis and database
+    # pools); a shutdown still running after APP_SHUTDOWN_REPORT_SECONDS is reported with every task's
+    # await chain at the end of the run, not failed on, as a hung worker's is (CI at 45eb6b5: 5 s,
+    # asgi_lifespan's default, ran out at the end of a PostgreSQL run).
+    async with LifespanManager(application, startup_timeout=60, shutdown_timeout=60):
         await _minute_rows_hold_everything()
         yield application
+        watchdog = asyncio.ensure_future(_report_a_slow_shutdown(APP_SHUTDOWN_REPORT_SECONDS))
+    watchdog.cancel()
+
+
+APP_SHUTDOWN_REPORT_SECONDS = 5.0
+
+
+async def _report_a_slow_shutdown(seconds: float) -> None:
+    from workers.diagnostics import pending_tasks_report
+
+    await asyncio.sleep(seconds)
+    SHUTDOWN_REPORTS.append(
+        f"the in-process app was still shutting down after {seconds:g} s; its tasks:\n{pending_tasks_report()}"
+    )
 
 
 async def _minute_rows_hold_everything() -> None:
