@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from signal import Signals
 
 from arq import Worker
 from arq.connections import ArqRedis, RedisSettings
@@ -145,7 +146,37 @@ def finish_a_claim_cut_by_a_stop() -> None:
     Worker.start_jobs = start_jobs  # type: ignore[method-assign]
 
 
+def stop_polling_once_told() -> None:
+    """A stop ends the poll loop even when its cancellation is lost on the way.
+
+    arq's SIGTERM handler cancels the main task wherever it waits, once.  A cancellation that is
+    swallowed on the way (CPython 3.11's ``asyncio.wait_for`` can drop one that arrives just as the
+    awaited call completes, gh-86296; drivers wrap connects in it) leaves the worker polling and
+    running crons until it is killed: CI's run at bc75817 showed a worker that took SIGTERM during
+    its startup and ran its crons for 30 s.  The stop is now remembered, and the next poll
+    iteration ends the loop, so ``close()`` and ``shutdown`` run as after any stop.
+    """
+    original_handle, original_poll = Worker.handle_sig, Worker._poll_iteration
+    if getattr(original_poll, "stops_once_told", False):
+        return
+
+    def handle_sig(self: Worker, signum: Signals) -> None:
+        self._stop_requested = True  # type: ignore[attr-defined]
+        original_handle(self, signum)
+
+    async def _poll_iteration(self: Worker) -> None:
+        if getattr(self, "_stop_requested", False):
+            log.warning("the worker was told to stop and is still polling: its cancellation was lost; stopping")
+            raise asyncio.CancelledError
+        await original_poll(self)
+
+    _poll_iteration.stops_once_told = True  # type: ignore[attr-defined]
+    Worker.handle_sig = handle_sig  # type: ignore[method-assign]
+    Worker._poll_iteration = _poll_iteration  # type: ignore[method-assign]
+
+
 def apply() -> None:
     release_jobs_cancelled_before_they_start()
     survive_a_lost_claim()
     finish_a_claim_cut_by_a_stop()
+    stop_polling_once_told()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import time
@@ -348,3 +349,45 @@ async def test_a_stop_that_cuts_a_claim_short_leaves_the_job_to_the_next_worker(
         assert (await job.result(timeout=5))["worker_id"]
     finally:
         await redis.aclose()
+
+
+async def test_a_stop_whose_cancellation_is_lost_still_ends_the_worker():
+    """A SIGTERM cancels arq's main task once; a cancellation swallowed on the way (here by a startup
+    step, as CPython 3.11's ``wait_for`` can drop one) left the worker polling and running crons until
+    it was killed.  The stop is remembered and the next poll iteration ends the loop."""
+    import signal
+
+    from arq.worker import Worker
+
+    from workers.settings import WorkerSettings
+
+    started = asyncio.Event()
+
+    async def startup(ctx: dict[str, Any]) -> None:
+        started.set()
+        try:
+            await asyncio.sleep(2)
+        except asyncio.CancelledError:  # lost: the stop's cancellation goes no further
+            pass
+
+    worker = Worker(
+        functions=WorkerSettings.functions,
+        redis_pool=await job_queue.pool(),  # closed by the worker's close()
+        queue_name=job_queue.queue_name(),
+        handle_signals=False,
+        on_startup=startup,
+        poll_delay=0.05,
+        job_serializer=WorkerSettings.job_serializer,
+        job_deserializer=WorkerSettings.job_deserializer,
+    )
+    main = worker.main_task = asyncio.ensure_future(worker.main())
+    try:
+        await started.wait()
+        worker.handle_sig(signal.SIGTERM)
+        done, _ = await asyncio.wait({main}, timeout=10)
+        assert main in done, "the worker kept polling after its stop"
+    finally:
+        main.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await main
+        await worker.close()
