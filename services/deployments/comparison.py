@@ -448,9 +448,6 @@ async def compare(
     now: datetime | None = None,
 ) -> Comparison:
     """Deployment 1 (baseline) against deployment 2 (candidate), both of the caller's organization."""
-    principal = require_admin(principal)
-    if deployment_id1 == deployment_id2:
-        raise BadRequest("Compare two different deployments", [FieldIssue("deployment_id2", "same as deployment_id1")])
     (result,) = await comparisons(principal, [(deployment_id1, deployment_id2)], thresholds, now)
     if isinstance(result, Exception):
         raise result
@@ -493,11 +490,11 @@ async def comparisons(
     out: list[Comparison | Exception] = []
     for first_id, second_id in pairs:
         missing = next((k for k, i in enumerate((first_id, second_id)) if i not in found), None)
-        if missing is not None:  # another organization's is not found either
+        if first_id == second_id:
+            out.append(BadRequest("Compare two different deployments", [FieldIssue(fields[1], f"same as {fields[0]}")]))
+        elif missing is not None:  # another organization's is not found either
             wanted = (first_id, second_id)[missing]
             out.append(NotFound(f"Deployment not found: {wanted}", [FieldIssue(fields[missing], "no such deployment")]))
-        elif first_id == second_id:
-            out.append(BadRequest("Compare two different deployments", [FieldIssue(fields[1], f"same as {fields[0]}")]))
         else:
             first, second = found[first_id], found[second_id]
             out.append(
