@@ -32,7 +32,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from operator import itemgetter
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import numpy as np
@@ -696,11 +696,10 @@ async def _resolve_prompts(events: list[_Event]) -> dict[tuple[int, str | int], 
     return found
 
 
-# One stored event as the buffer's COPY record (``_BUFFER_COLUMNS``): its position in the batch,
-# whether its id needs the retry-time look-up, then ``EXECUTION_COLUMNS``.  Built once, in that
-# shape, for the COPY.  The two lists are JSON text, what the buffer's (and the table's) jsonb
-# columns take: asyncpg's binary array encoding of two short lists was half the COPY's
-# client-side cost (1.5 of 2.9 us per event).
+# One stored event as the buffer's COPY record (``_ROW_COLUMNS``): ``EXECUTION_COLUMNS``, then
+# whether its id needs the retry-time look-up.  Built once, in that shape, for the COPY.  The two
+# lists are JSON text, what the buffer's (and the table's) jsonb columns take: asyncpg's binary
+# array encoding of two short lists was half the COPY's client-side cost (1.5 of 2.9 us per event).
 _Row = tuple[Any, ...]
 
 
@@ -708,13 +707,11 @@ def _json_list(values: list[Any] | None) -> str:
     return orjson.dumps(values).decode() if values else "[]"
 
 
-def _row(seq: int, org: int, user: int, e: dict[str, Any], prompt_id: int) -> _Row:
+def _row(org: int, user: int, e: dict[str, Any], prompt_id: int) -> _Row:
     get = e.get
     latency = get("latency_ms")
     total = get("total_duration_ms")
     return (
-        seq,
-        get(RETRY_TIME_MAY_DIFFER) is True,
         e["event_id"],
         org,
         prompt_id,
@@ -730,6 +727,7 @@ def _row(seq: int, org: int, user: int, e: dict[str, Any], prompt_id: int) -> _R
         _json_list(get("schema_names")),
         user,
         datetime.fromisoformat(e["timestamp"]),
+        get(RETRY_TIME_MAY_DIFFER) is True,
     )
 
 
@@ -760,7 +758,7 @@ async def _write(events: list[_Event]) -> DrainResult:
         if event in named:
             continue
         named.add(event)
-        rows.append(_row(len(rows), org, user, e, prompt_id))
+        rows.append(_row(org, user, e, prompt_id))
         sources.append((org, e))
     if rows:
         # the rollups are updated in the same transaction: no dirty marks (services/rollups/build.py)
@@ -799,9 +797,9 @@ EXECUTION_COLUMNS = (  # what an ingested execution fills in prompt_executions (
     "user_id",
     "occurred_at",
 )
-_BUFFER_COLUMNS = ("seq", "probe", *EXECUTION_COLUMNS)
+_ROW_COLUMNS = (*EXECUTION_COLUMNS, "probe")
 _ROW_PROBE, _ROW_ORG, _ROW_PROMPT, _ROW_STATUS, _ROW_TOTAL, _ROW_LATENCY, _ROW_SOURCES, _ROW_OCCURRED = (
-    _BUFFER_COLUMNS.index(c)
+    _ROW_COLUMNS.index(c)
     for c in (
         "probe",
         "organization_id",
@@ -814,17 +812,18 @@ _ROW_PROBE, _ROW_ORG, _ROW_PROMPT, _ROW_STATUS, _ROW_TOTAL, _ROW_LATENCY, _ROW_S
     )
 )
 # Session temp table (one per pooled connection, emptied at every commit; no WAL, no indexes).
-# cost_usd travels as float8 and is cast to the exact DECIMAL(18,8) column on insert; the two
+# cost_usd travels as float8 and is cast to the exact DECIMAL(18,8) column on insert (a binary COPY
+# straight into the executions would send it as a numeric: a Decimal per event, about 1 us); the two
 # lists travel as JSON text into jsonb columns, the executions' own type.
 _CREATE_BUFFER = """
 CREATE TEMP TABLE IF NOT EXISTS ingest_buffer (
-    seq int, probe bool, event_id uuid, organization_id int, prompt_id int, version_hash varchar(128),
+    event_id uuid, organization_id int, prompt_id int, version_hash varchar(128),
     status varchar(20), total_duration_ms float8, ai_response_time_ms float8,
     query_execution_time_ms float8, latency_ms float8, cost_usd float8, score float8,
-    data_source_ids jsonb, schema_names jsonb, user_id int, occurred_at timestamptz
+    data_source_ids jsonb, schema_names jsonb, user_id int, occurred_at timestamptz, probe bool
 ) ON COMMIT DELETE ROWS
 """
-# After the COPY the batch's prompt rows are locked in two steps, each in id order (so concurrent
+# The batch's prompt rows are locked in two steps, each in id order (so concurrent
 # drainers never deadlock), and held to the commit:
 #
 # 1. ``FOR KEY SHARE`` before the insert.  Executions have no foreign keys (their per-row checks
@@ -843,16 +842,14 @@ CREATE TEMP TABLE IF NOT EXISTS ingest_buffer (
 # holding a RETRY_TIME_MAY_DIFFER event still takes it before the insert: that event's duplicate
 # check is a look-up, not the unique key, and two lanes must not both miss each other's copy.
 #
-# The batch's prompt ids come from Python (no scan of the buffer); only when one has no row left
-# are its events taken out of the buffer.
 _LOCK_PROMPTS = "SELECT id FROM prompts WHERE id = ANY($1::int[]) ORDER BY id FOR {mode}"
 _LOCK_SHARED = _LOCK_PROMPTS.format(mode="KEY SHARE")
 _LOCK_EXCLUSIVE = _LOCK_PROMPTS.format(mode="NO KEY UPDATE")
-_DROP_ORPHANS = "DELETE FROM ingest_buffer WHERE prompt_id = ANY($1::int[]) RETURNING seq"
+_DROP_ORPHANS = "DELETE FROM ingest_buffer WHERE prompt_id = ANY($1::int[])"
 # After the insert: the exclusive lock (its own round trip, taken in id order before anything
 # below locks a prompt row), then the versions' first/last seen and each prompt's latest
-# execution, from what Python already holds: the aggregated insert's spans per version and the
-# batch's latest row per prompt.  Computed from the buffer they were a scan, a hash aggregate
+# execution, from what Python already holds: the delta's spans per version and the batch's
+# latest row per prompt.  Computed from the buffer they were a scan, a hash aggregate
 # and a sort of the whole batch (0.9 us per event).
 _MERGE = """
 WITH versions AS (
@@ -894,11 +891,11 @@ WHERE NOT b.probe OR NOT EXISTS (SELECT 1 FROM prompt_executions e
     WHERE e.organization_id = b.organization_id AND e.event_id = b.event_id
     AND e.occurred_at BETWEEN b.occurred_at - interval '1 day' AND b.occurred_at + interval '1 day')
 """
-# The same INSERT, as one statement returning what it inserted summed per rollup row: first as is,
-# in a savepoint, then, only if that met a stored (or concurrently inserted) key, with the conflict
-# clause.  ``ON CONFLICT`` makes every row a speculative insertion (an extra index descent and WAL
-# record): 17% of the statement, paid for the rare batch that repeats an event (a redelivery, an
-# SDK retry) instead of for every one.
+# The same INSERT, as one statement returning what it inserted summed per rollup row, for the
+# batches whose inserted rows only the database knows: ids that need the look-up, or a batch that
+# met a stored (or concurrently inserted) key.  ``ON CONFLICT`` makes every row a speculative
+# insertion (an extra index descent and WAL record): 17% of the statement, paid only after a plain
+# insert met a stored key (a redelivery, an SDK retry).
 _INSERT_FRESH = rollups.aggregated_insert(_INSERT_EXECUTIONS)
 _INSERT_SKIPPING_STORED = rollups.aggregated_insert(
     _INSERT_EXECUTIONS + "ON CONFLICT (organization_id, event_id, occurred_at) DO NOTHING"
@@ -913,29 +910,78 @@ async def _store_postgres(rows: list[_Row]) -> tuple[int, list[int]]:
 
     PostgreSQL buys: one binary COPY and one round trip of set-based SQL per batch (inserts, version
     and latest-execution upserts, rollups) instead of the ORM's per-table statements (:func:`_store_orm`).
+
+    The rollup delta: a batch whose every id is checked by the unique key (no look-ups) is inserted
+    plainly, in a savepoint, so it inserts every row or none; its rows are then summed in Python
+    (``RollupDelta.of_columns``).  Summing them in the statement (``aggregated_insert``: every
+    inserted row returned into a grouping pass) was 5-10 us of the database's CPU per event
+    (``bench/ingest_batch.py``); it stays for the batches where only the database knows which rows
+    it inserted.
     """
     client: Any = connections.get("default")
     async with client.acquire_connection() as conn, conn.transaction():
         await conn.execute(_CREATE_BUFFER)
-        await conn.copy_records_to_table("ingest_buffer", records=rows, columns=_BUFFER_COLUMNS)
+        await conn.copy_records_to_table("ingest_buffer", records=rows, columns=_ROW_COLUMNS)
         latest = _latest_per_prompt(rows)
         prompt_ids = sorted(latest)
         probes = any(r[_ROW_PROBE] for r in rows)
         locked = {r[0] for r in await conn.fetch(_LOCK_EXCLUSIVE if probes else _LOCK_SHARED, prompt_ids)}
-        gone = [pid for pid in prompt_ids if pid not in locked]
-        orphans = [r[0] for r in await conn.fetch(_DROP_ORPHANS, gone)] if gone else []
-        try:
-            async with conn.transaction():  # a savepoint: a repeated key undoes this statement only
-                aggregates = await conn.fetch(_INSERT_FRESH)
-        except Exception as exc:
-            if _sqlstate(exc) != _UNIQUE_VIOLATION:
-                raise
-            aggregates = await conn.fetch(_INSERT_SKIPPING_STORED)
-        delta = rollups.RollupDelta.of_aggregates(aggregates)
+        orphans: list[int] = []
+        if len(locked) < len(prompt_ids):
+            await conn.execute(_DROP_ORPHANS, [pid for pid in prompt_ids if pid not in locked])
+            orphans = [i for i, r in enumerate(rows) if r[_ROW_PROMPT] not in locked]
+            rows = [r for r in rows if r[_ROW_PROMPT] in locked]
+        delta = None if probes else await _insert_all(conn, rows)
+        if delta is None:
+            delta = await _insert_aggregated(conn, first_as_is=probes)
         await conn.execute(_LOCK_EXCLUSIVE, prompt_ids)
         await conn.execute(_MERGE, *_merge_arguments(delta, latest))
         await rollups.add_to_rollups(delta, conn)
     return delta.events, orphans
+
+
+async def _insert_all(conn: Any, rows: list[_Row]) -> rollups.RollupDelta | None:
+    """Insert the buffer whole and return its rows' delta; None (nothing inserted) if one of their
+    keys is stored already."""
+    try:
+        async with conn.transaction():  # a savepoint: a repeated key undoes this statement only
+            await conn.execute(_INSERT_EXECUTIONS)
+    except Exception as exc:
+        if _sqlstate(exc) != _UNIQUE_VIOLATION:
+            raise
+        return None
+    columns = {name: list(map(get, rows)) for name, get in _DELTA_COLUMNS.items()}
+    measures = {m: columns.pop(m) for m in rollups.MEASURES}
+    return rollups.RollupDelta.of_columns(**columns, measures=measures)
+
+
+async def _insert_aggregated(conn: Any, first_as_is: bool) -> rollups.RollupDelta:
+    """Insert the buffer skipping stored ids (and, for flagged rows, ids the look-up finds), summing
+    what was inserted in the statement.  ``first_as_is``: try without the conflict clause first."""
+    if first_as_is:
+        try:
+            async with conn.transaction():
+                return rollups.RollupDelta.of_aggregates(await conn.fetch(_INSERT_FRESH))
+        except Exception as exc:
+            if _sqlstate(exc) != _UNIQUE_VIOLATION:
+                raise
+    return rollups.RollupDelta.of_aggregates(await conn.fetch(_INSERT_SKIPPING_STORED))
+
+
+# RollupDelta.of_columns' arguments, each a column of the rows
+_DELTA_COLUMNS = {
+    name: itemgetter(_ROW_COLUMNS.index(column))
+    for name, column in (
+        ("organizations", "organization_id"),
+        ("prompts", "prompt_id"),
+        ("versions", "version_hash"),
+        ("statuses", "status"),
+        ("occurred", "occurred_at"),
+        ("sources", "data_source_ids"),
+        ("schemas", "schema_names"),
+        *((m, m) for m in rollups.MEASURES),
+    )
+}
 
 
 def _latest_per_prompt(rows: list[_Row]) -> dict[int, _Row]:
@@ -977,12 +1023,12 @@ def data_source_key(data_source_ids: list[int]) -> str:
 
 
 def _execution(row: _Row) -> PromptExecution:
-    fields = dict(zip(_BUFFER_COLUMNS, row, strict=True))
-    del fields["seq"], fields["probe"]
+    fields = dict(zip(_ROW_COLUMNS, row, strict=True))
+    del fields["probe"]
     cost = fields["cost_usd"]
     fields.update(
         event_id=uuid.UUID(fields["event_id"]),
-        cost_usd=None if cost is None else Decimal(str(cost)),
+        cost_usd=None if cost is None else rollups.stored_cost(cost),
         data_source_ids=orjson.loads(fields["data_source_ids"]),
         schema_names=orjson.loads(fields["schema_names"]),
     )

@@ -7,6 +7,7 @@ from services.rollups.build import (
     DAY,
     DIRTY_PROMPTS,
     HOUR,
+    MEASURES,
     RAW_FIELDS,
     Accumulator,
     RollupDelta,
@@ -18,6 +19,7 @@ from services.rollups.build import (
     prune_minutes,
     rebuild_all,
     rebuild_dirty,
+    stored_cost,
 )
 from services.rollups.query import SliceKey, accumulate_slices
 from services.rollups.sketch import LOG_GAMMA, MIN_VALUE, RELATIVE_ACCURACY, Sketch, last_key_at_most
@@ -28,6 +30,7 @@ __all__ = [
     "DIRTY_PROMPTS",
     "HOUR",
     "LOG_GAMMA",
+    "MEASURES",
     "MIN_VALUE",
     "RAW_FIELDS",
     "RELATIVE_ACCURACY",
@@ -45,5 +48,6 @@ __all__ = [
     "prune_minutes",
     "rebuild_all",
     "rebuild_dirty",
+    "stored_cost",
 ]
 # --- end of public API

@@ -41,12 +41,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
+import numpy as np
 import orjson
 from tortoise.expressions import Q, Subquery
 from tortoise.transactions import in_transaction
@@ -306,30 +310,134 @@ class RollupDelta:
         loads = orjson.loads
         for r in records:
             pid, minute, vhash, status, org, n, latest, zeros = r[:8]
-            acc = Accumulator(
-                count=n,
-                success=n if status == "completed" else 0,
-                failure=n if status == "failed" else 0,
-                max_occurred_at=latest,
+            width = 3 * len(MEASURES)
+            totals = {m: list(r[8 + 3 * i : 11 + 3 * i]) for i, m in enumerate(MEASURES)}
+            first, bins, sources, schemas = r[8 + width :]
+            delta._put(
+                (pid, _utc(minute), vhash, status),
+                org,
+                n,
+                (first, latest),
+                totals,
+                zeros,
+                {int(k): c for k, c in loads(bins).items()} if bins else {},
+                loads(sources) if sources else {},
+                loads(schemas) if schemas else {},
             )
-            for i, m in enumerate(MEASURES):
-                total, count, squares = r[8 + 3 * i : 11 + 3 * i]
-                if count:
-                    acc.totals[m] = [total, count, squares]
-            first, bins, sources, schemas = r[8 + 3 * len(MEASURES) :]
-            seen = delta.versions.get((pid, vhash))
-            span = (first, latest) if seen is None else (min(seen[0], first), max(seen[1], latest))
-            delta.versions[(pid, vhash)] = span
-            sketch = acc.latency
-            sketch.zeros = zeros
-            if bins:
-                sketch.bins = {int(k): c for k, c in loads(bins).items()}
-            sketch.count = zeros + sum(sketch.bins.values())
-            acc.data_sources = loads(sources) if sources else {}
-            acc.schemas = loads(schemas) if schemas else {}
-            delta.minutely[(pid, _utc(minute), vhash, status)] = acc
-            delta.organizations[pid] = org
         return delta
+
+    @classmethod
+    def of_columns(
+        cls,
+        organizations: Sequence[int],
+        prompts: Sequence[int],
+        versions: Sequence[str | None],
+        statuses: Sequence[str],
+        occurred: Sequence[datetime],
+        measures: Mapping[str, Sequence[float | None]],
+        sources: Sequence[str],
+        schemas: Sequence[str],
+    ) -> RollupDelta:
+        """The same delta as :meth:`of_aggregates` over :func:`aggregated_insert`'s result, computed
+        here from the inserted rows themselves, given as columns (``sources`` and ``schemas``: each
+        row's list as JSON text; ``cost_usd`` as sent, before the column's rounding).
+
+        For a writer that knows it inserted exactly these rows: summing them in PostgreSQL meant
+        returning every row out of the insert into a grouping pass, 5-10 us per event of the
+        database's CPU (``bench/ingest_batch.py``); here the sums are numpy passes over the
+        columns.  Every figure is what the SQL gives: sums in row order, the sketch's bucket by
+        :meth:`Sketch.add`'s arithmetic (``math.log`` wherever numpy's could round differently),
+        and costs rounded as the ``DECIMAL(18,8)`` column stores them.
+        """
+        delta = cls()
+        n = len(prompts)
+        if not n:
+            return delta
+        stamps = np.array([t.timestamp() for t in occurred], dtype=np.float64)
+        minutes = (stamps // 60).astype(np.int64).tolist()  # exact: a stamp is never 1 us off
+        keys = list(zip(prompts, minutes, versions, statuses, strict=True))
+        groups = {k: g for g, k in enumerate(dict.fromkeys(keys))}  # C loops, then one entry per group
+        gid = np.array(list(map(groups.__getitem__, keys)), dtype=np.intp)
+        size = len(groups)
+        counts = np.bincount(gid, minlength=size).tolist()
+        sums: dict[str, tuple[list[float], list[int], list[float]]] = {}
+        latency = None
+        for m in MEASURES:
+            values = np.array(measures[m], dtype=np.float64)  # None -> nan
+            if m == "cost_usd":
+                values = _as_stored_cost(values)
+            present = ~np.isnan(values)
+            if m == "latency_ms":
+                latency = (values, present)
+            of, v = gid[present], values[present]
+            sums[m] = (
+                np.bincount(of, weights=v, minlength=size).tolist(),
+                np.bincount(of, minlength=size).tolist(),
+                np.bincount(of, weights=v * v, minlength=size).tolist(),
+            )
+        assert latency is not None
+        values, present = latency
+        small = present & (values < SKETCH_MIN_VALUE)
+        zeros = np.bincount(gid[small], minlength=size).tolist()
+        sized = present & ~small
+        bins: list[dict[int, int]] = [{} for _ in range(size)]
+        if sized.any():
+            buckets = _sketch_keys(values[sized])
+            low = int(buckets.min())
+            span = int(buckets.max()) - low + 1
+            pairs, pair_counts = np.unique(gid[sized] * span + (buckets - low), return_counts=True)
+            for pair, c in zip(pairs.tolist(), pair_counts.tolist(), strict=True):
+                bins[pair // span][pair % span + low] = c
+        # first and latest time per group: its rows sorted by time, the ends of each run
+        order = np.lexsort((stamps, gid))
+        ends = np.cumsum(counts)
+        firsts, lasts = order[ends - np.asarray(counts)].tolist(), order[ends - 1].tolist()
+        lists = [_element_counts(gid, sources, size), _element_counts(gid, schemas, size)]
+        org_of = dict(zip(prompts, organizations, strict=True))
+        for (pid, minute, vhash, status), g in groups.items():
+            delta._put(
+                (pid, datetime.fromtimestamp(minute * 60, UTC), vhash or "", status),
+                org_of[pid],
+                counts[g],
+                (occurred[firsts[g]], occurred[lasts[g]]),
+                {m: [s[0][g], s[1][g], s[2][g]] for m, s in sums.items()},
+                zeros[g],
+                bins[g],
+                lists[0][g],
+                lists[1][g],
+            )
+        return delta
+
+    def _put(
+        self,
+        k: RollupKey,
+        organization_id: int,
+        n: int,
+        span: tuple[datetime, datetime],
+        totals: Mapping[str, list[Any]],
+        zeros: int,
+        bins: dict[int, int],
+        sources: dict[str, int],
+        schemas: dict[str, int],
+    ) -> None:
+        """One minute row's group: ``totals`` is each measure's [sum, count, sum of squares]."""
+        pid, _, vhash, status = k
+        acc = Accumulator(
+            count=n,
+            success=n if status == "completed" else 0,
+            failure=n if status == "failed" else 0,
+            max_occurred_at=span[1],
+            totals={m: t for m, t in totals.items() if t[1]},
+            data_sources=sources,
+            schemas=schemas,
+        )
+        acc.latency.zeros = zeros
+        acc.latency.bins = bins
+        acc.latency.count = zeros + sum(bins.values())
+        seen = self.versions.get((pid, vhash))
+        self.versions[(pid, vhash)] = span if seen is None else (min(seen[0], span[0]), max(seen[1], span[1]))
+        self.minutely[k] = acc
+        self.organizations[pid] = organization_id
 
     @property
     def events(self) -> int:
@@ -359,6 +467,54 @@ class RollupDelta:
 
     def __bool__(self) -> bool:
         return bool(self.minutely)
+
+
+def _sketch_keys(values: np.ndarray) -> np.ndarray:
+    """:meth:`Sketch.add`'s bucket of each value (all >= its minimum): numpy's log, except where a
+    quotient lies so near a whole number that a last-bit difference from ``math.log`` (which the
+    SQL's ``ln`` and :meth:`Sketch.add` share) could move it to the next bucket."""
+    q = np.log(values) / SKETCH_LOG_GAMMA
+    keys: np.ndarray = np.ceil(q).astype(np.int64)
+    near = np.flatnonzero(np.abs(q - np.rint(q)) < 1e-9)
+    for i in near.tolist():
+        keys[i] = math.ceil(math.log(float(values[i])) / SKETCH_LOG_GAMMA)
+    return keys
+
+
+def stored_cost(value: float) -> Decimal:
+    """A cost as the executions' ``DECIMAL(18,8)`` column holds it: PostgreSQL's cast from float8 goes
+    through 15 significant digits, then rounds half away from zero to 8 places.  The ORM path stores
+    this too, so both backends keep the same value."""
+    return Decimal(f"{value:.15g}").quantize(_COST_PLACES, rounding=ROUND_HALF_UP)
+
+
+def _as_stored_cost(values: np.ndarray) -> np.ndarray:
+    """:func:`stored_cost` of every value, as float8: a value with at most 8 places is unchanged (the
+    common case, checked for all at once); others are converted one by one."""
+    odd = np.flatnonzero((np.round(values, 8) != values) & ~np.isnan(values))
+    if not len(odd):
+        return values
+    values = values.copy()
+    for i in odd.tolist():
+        values[i] = float(stored_cost(float(values[i])))
+    return values
+
+
+_COST_PLACES = Decimal("1e-8")
+
+
+def _element_counts(gid: np.ndarray, lists: Sequence[str], size: int) -> list[dict[str, int]]:
+    """Per group, how many rows name each element of their list (JSON text, as ``jsonb_array_elements_text``
+    names it): the distinct (group, list) pairs are counted first, and only those parsed."""
+    out: list[dict[str, int]] = [{} for _ in range(size)]
+    for (g, text), c in Counter(zip(gid.tolist(), lists, strict=True)).items():
+        if text == "[]":
+            continue
+        held = out[g]
+        for e in orjson.loads(text):
+            name = e if isinstance(e, str) else str(e)
+            held[name] = held.get(name, 0) + c
+    return out
 
 
 # What aggregated_insert's one grouping pass (``x``) yields per set: GROUPING(k, ds, sc) is 0b011 for
