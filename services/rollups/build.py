@@ -355,7 +355,7 @@ class RollupDelta:
             return delta
         stamps = np.array([t.timestamp() for t in occurred], dtype=np.float64)
         minutes = (stamps // 60).astype(np.int64).tolist()  # exact: a stamp is never 1 us off
-        keys = list(zip(prompts, minutes, versions, statuses, strict=True))
+        keys = list(zip(prompts, minutes, [v or "" for v in versions], statuses, strict=True))  # None: '', as coalesce
         groups = {k: g for g, k in enumerate(dict.fromkeys(keys))}  # C loops, then one entry per group
         gid = np.array(list(map(groups.__getitem__, keys)), dtype=np.intp)
         size = len(groups)
@@ -396,7 +396,7 @@ class RollupDelta:
         org_of = dict(zip(prompts, organizations, strict=True))
         for (pid, minute, vhash, status), g in groups.items():
             delta._put(
-                (pid, datetime.fromtimestamp(minute * 60, UTC), vhash or "", status),
+                (pid, datetime.fromtimestamp(minute * 60, UTC), vhash, status),
                 org_of[pid],
                 counts[g],
                 (occurred[firsts[g]], occurred[lasts[g]]),
