@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from models import MODEL_MODULES
+from services.core import tortoise_fixes
 from services.core.config import PROJECT_ROOT, Settings, get_settings
 
 
@@ -38,6 +39,7 @@ def _postgres_connection(url: str, settings: Settings) -> dict[str, Any]:
 
 
 def tortoise_config(settings: Settings | None = None) -> dict[str, Any]:
+    tortoise_fixes.apply()
     settings = settings or get_settings()
     connections: dict[str, Any] = {}
     if settings.is_postgres:  # dialect: each database's own connection settings (pool, replica, file)

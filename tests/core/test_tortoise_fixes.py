@@ -1,0 +1,56 @@
+"""A pooled transaction whose ``BEGIN`` never completes gives its connection back (services/core/tortoise_fixes.py).
+
+Without the fix Tortoise keeps the connection checked out for the life of the process: its
+``__aexit__`` never runs when ``__aenter__`` fails.  The ``BEGIN`` is held in flight by a ``begin``
+that waits, so the task can be cancelled at exactly that moment, as a request whose client went
+away or a ``wait_for`` that timed out would be; then the pool is checked, and the task's context.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from tortoise import connections
+from tortoise.backends.asyncpg.client import TransactionWrapper
+from tortoise.transactions import in_transaction
+
+from models.tenancy import Organization
+from services.core.config import get_settings
+
+
+def _checked_out(pool) -> int:
+    return sum(1 for holder in pool._holders if holder._in_use is not None)
+
+
+async def test_a_transaction_cancelled_while_it_begins_gives_its_connection_back(app, monkeypatch):
+    if not get_settings().is_postgres:
+        pytest.skip("the pooled transaction is PostgreSQL's (SQLite has one connection)")
+    pool = connections.get("default")._pool
+    before = _checked_out(pool)
+    beginning, never = asyncio.Event(), asyncio.Event()
+
+    async def begin_in_flight(self) -> None:
+        beginning.set()
+        await never.wait()
+
+    monkeypatch.setattr(TransactionWrapper, "begin", begin_in_flight)
+
+    async def transaction() -> None:
+        async with in_transaction():
+            raise AssertionError("the transaction never began")
+
+    for _ in range(3):
+        beginning.clear()
+        task = asyncio.create_task(transaction())
+        await asyncio.wait_for(beginning.wait(), 5)
+        assert _checked_out(pool) == before + 1
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        assert _checked_out(pool) == before  # given back, each time
+
+    monkeypatch.undo()
+    async with in_transaction():  # the pool still serves transactions, and plain queries after
+        assert await Organization.all().count() >= 0
+    assert _checked_out(pool) == before
