@@ -150,6 +150,7 @@ async def app() -> AsyncIterator[object]:
 
     from api.app import create_app
 
+    _track_connection_checkouts()
     application = create_app()
     # The app's own shutdown steps are bounded (the recorders' last flushes, the Redis and database
     # pools); a shutdown still running after APP_SHUTDOWN_REPORT_SECONDS is reported with every task's
@@ -171,7 +172,51 @@ async def _report_a_slow_shutdown(seconds: float) -> None:
     await asyncio.sleep(seconds)
     SHUTDOWN_REPORTS.append(
         f"the in-process app was still shutting down after {seconds:g} s; its tasks:\n{pending_tasks_report()}"
+        + _held_connections_report()
     )
+
+
+# Where each checked-out asyncpg connection of this process was acquired: (holder id) -> frames.
+# CI at 961a47d: the in-process app's shutdown waited in asyncpg's Pool.close() for a connection no
+# task was using (Tortoise gives the close 10 s), so one was checked out and never released; this
+# names the code that took it.  A walk of 16 frames per acquire (a few microseconds).
+_ACQUIRED: dict[int, list[tuple[str, int, str]]] = {}
+
+
+def _track_connection_checkouts() -> None:
+    import sys
+
+    from asyncpg.pool import PoolConnectionHolder
+
+    if getattr(PoolConnectionHolder, "_tracked_by_tests", False):
+        return
+    acquire, release = PoolConnectionHolder.acquire, PoolConnectionHolder._release
+
+    async def tracked_acquire(self: Any) -> Any:
+        proxy = await acquire(self)
+        frames, frame = [], sys._getframe(1)
+        while frame is not None and len(frames) < 16:
+            frames.append((frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name))
+            frame = frame.f_back
+        _ACQUIRED[id(self)] = frames
+        return proxy
+
+    def tracked_release(self: Any) -> None:
+        _ACQUIRED.pop(id(self), None)
+        release(self)
+
+    PoolConnectionHolder.acquire = tracked_acquire  # type: ignore[method-assign]
+    PoolConnectionHolder._release = tracked_release  # type: ignore[method-assign]
+    PoolConnectionHolder._tracked_by_tests = True  # type: ignore[attr-defined]
+
+
+def _held_connections_report() -> str:
+    if not _ACQUIRED:
+        return "\nno database connection checked out"
+    out = [f"\n{len(_ACQUIRED)} database connection(s) still checked out, acquired at:"]
+    for frames in _ACQUIRED.values():
+        out += [f"  {file}:{line} {name}" for file, line, name in frames] + [""]
+    return "\n".join(out)
 
 
 async def _minute_rows_hold_everything() -> None:
