@@ -1,9 +1,11 @@
-"""A pooled transaction whose ``BEGIN`` never completes gives its connection back (services/core/tortoise_fixes.py).
+"""A transaction whose ``BEGIN`` never completes gives back what it took (services/core/tortoise_fixes.py).
 
-Without the fix Tortoise keeps the connection checked out for the life of the process: its
-``__aexit__`` never runs when ``__aenter__`` fails.  The ``BEGIN`` is held in flight by a ``begin``
-that waits, so the task can be cancelled at exactly that moment, as a request whose client went
-away or a ``wait_for`` that timed out would be; then the pool is checked, and the task's context.
+Without the fix Tortoise keeps it for the life of the process, because its ``__aexit__`` never runs
+when ``__aenter__`` fails: on PostgreSQL a pooled connection stays checked out, on SQLite the one
+connection's transaction lock stays held and every later transaction waits forever.  The ``BEGIN``
+is held in flight by a ``begin`` that waits, so the task can be cancelled at exactly that moment, as
+a request whose client went away or a ``wait_for`` that timed out would be; then what it took is
+checked, and that transactions still run.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import asyncio
 import pytest
 from tortoise import connections
 from tortoise.backends.asyncpg.client import TransactionWrapper
+from tortoise.backends.sqlite.client import SqliteTransactionWrapper
 from tortoise.transactions import in_transaction
 
 from models.tenancy import Organization
@@ -54,3 +57,32 @@ async def test_a_transaction_cancelled_while_it_begins_gives_its_connection_back
     async with in_transaction():  # the pool still serves transactions, and plain queries after
         assert await Organization.all().count() >= 0
     assert _checked_out(pool) == before
+
+
+async def test_a_sqlite_transaction_cancelled_while_it_begins_gives_its_lock_back(app, monkeypatch):
+    if get_settings().is_postgres:
+        pytest.skip("SQLite's transaction lock")
+    beginning, never = asyncio.Event(), asyncio.Event()
+
+    async def begin_in_flight(self) -> None:
+        beginning.set()
+        await never.wait()
+
+    monkeypatch.setattr(SqliteTransactionWrapper, "begin", begin_in_flight)
+
+    async def transaction() -> None:
+        async with in_transaction():
+            raise AssertionError("the transaction never began")
+
+    task = asyncio.create_task(transaction())
+    await asyncio.wait_for(beginning.wait(), 5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    monkeypatch.undo()
+
+    async def count_in_a_transaction() -> int:
+        async with in_transaction():
+            return await Organization.all().count()
+
+    assert await asyncio.wait_for(count_in_a_transaction(), 5) >= 0  # the lock was given back
