@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import math
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
@@ -70,6 +69,7 @@ from services.core.redis_client import get_redis, key
 from services.rollups.sketch import LOG_GAMMA as SKETCH_LOG_GAMMA
 from services.rollups.sketch import MIN_VALUE as SKETCH_MIN_VALUE
 from services.rollups.sketch import Sketch
+from services.rollups.sketch import keys_of as sketch_keys_of
 
 MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
@@ -308,9 +308,9 @@ class RollupDelta:
         """The rows of an :func:`aggregated_insert` statement as a delta."""
         delta = cls()
         loads = orjson.loads
+        width = 3 * len(MEASURES)
         for r in records:
             pid, minute, vhash, status, org, n, latest, zeros = r[:8]
-            width = 3 * len(MEASURES)
             totals = {m: list(r[8 + 3 * i : 11 + 3 * i]) for i, m in enumerate(MEASURES)}
             first, bins, sources, schemas = r[8 + width :]
             delta._put(
@@ -345,9 +345,9 @@ class RollupDelta:
         For a writer that knows it inserted exactly these rows: summing them in PostgreSQL meant
         returning every row out of the insert into a grouping pass, 5-10 us per event of the
         database's CPU (``bench/ingest_batch.py``); here the sums are numpy passes over the
-        columns.  Every figure is what the SQL gives: sums in row order, the sketch's bucket by
-        :meth:`Sketch.add`'s arithmetic (``math.log`` wherever numpy's could round differently),
-        and costs rounded as the ``DECIMAL(18,8)`` column stores them.
+        columns.  Every figure is what the SQL gives: sums in row order, the sketch's bucket by its
+        own arithmetic (``sketch.keys_of``), and costs rounded as the ``DECIMAL(18,8)`` column
+        stores them.
         """
         delta = cls()
         n = len(prompts)
@@ -382,7 +382,7 @@ class RollupDelta:
         sized = present & ~small
         bins: list[dict[int, int]] = [{} for _ in range(size)]
         if sized.any():
-            buckets = _sketch_keys(values[sized])
+            buckets = sketch_keys_of(values[sized])
             low = int(buckets.min())
             span = int(buckets.max()) - low + 1
             pairs, pair_counts = np.unique(gid[sized] * span + (buckets - low), return_counts=True)
@@ -467,18 +467,6 @@ class RollupDelta:
 
     def __bool__(self) -> bool:
         return bool(self.minutely)
-
-
-def _sketch_keys(values: np.ndarray) -> np.ndarray:
-    """:meth:`Sketch.add`'s bucket of each value (all >= its minimum): numpy's log, except where a
-    quotient lies so near a whole number that a last-bit difference from ``math.log`` (which the
-    SQL's ``ln`` and :meth:`Sketch.add` share) could move it to the next bucket."""
-    q = np.log(values) / SKETCH_LOG_GAMMA
-    keys: np.ndarray = np.ceil(q).astype(np.int64)
-    near = np.flatnonzero(np.abs(q - np.rint(q)) < 1e-9)
-    for i in near.tolist():
-        keys[i] = math.ceil(math.log(float(values[i])) / SKETCH_LOG_GAMMA)
-    return keys
 
 
 def stored_cost(value: float) -> Decimal:

@@ -22,7 +22,6 @@ correctness: a miss (new hour, other process, rebuilt rows) fetches again.
 
 from __future__ import annotations
 
-import math
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ import orjson
 from services.core import cache_stats
 from services.core.config import get_settings
 from services.rollups.build import HOUR, MEASURES, RAW_FIELDS, Accumulator
-from services.rollups.sketch import LOG_GAMMA, MIN_VALUE
+from services.rollups.sketch import MIN_VALUE, key_of
 
 EDGE_HOUR_MAX_EVENTS = 50_000
 ASKED_MAX = 20_000  # (prompt, hour) pairs remembered as asked once
@@ -53,8 +52,7 @@ def _sketch_key(latency: Any) -> int:
     if latency is None:
         return _NO_LATENCY
     value = float(latency)
-    # the same arithmetic as Sketch.add, so a value lands in the same bucket either way
-    return _ZERO_LATENCY if value < MIN_VALUE else math.ceil(math.log(value) / LOG_GAMMA)
+    return _ZERO_LATENCY if value < MIN_VALUE else key_of(value)  # Sketch.add's bucket
 
 
 def _json_list(value: Any) -> list[Any]:

@@ -25,6 +25,23 @@ LOG_GAMMA = math.log(_GAMMA)
 MIN_VALUE = 1e-9  # below this a value counts as zero
 
 
+def key_of(value: float) -> int:
+    """The bucket of a value of at least ``MIN_VALUE``: ``ceil(ln(v) / ln(gamma))``, libm's log (the
+    arithmetic PostgreSQL's ``ln`` shares, so SQL that buckets values agrees with this)."""
+    return math.ceil(math.log(value) / LOG_GAMMA)
+
+
+def keys_of(values: np.ndarray) -> np.ndarray:
+    """:func:`key_of` of every value (all at least ``MIN_VALUE``): numpy's log, except where a
+    quotient lies so near a whole number that a last-bit difference from libm's could move it to
+    the next bucket; those go through :func:`key_of`."""
+    q = np.log(values) / LOG_GAMMA
+    keys: np.ndarray = np.ceil(q).astype(np.int64)
+    for i in np.flatnonzero(np.abs(q - np.rint(q)) < 1e-9).tolist():
+        keys[i] = key_of(float(values[i]))
+    return keys
+
+
 def key_value(k: int) -> float:
     """The value bucket ``k`` stands for in answers: bucket ``k`` holds ``(gamma^(k-1), gamma^k]`` and
     answers ``2 gamma^k / (gamma + 1)``, within the relative accuracy of every value it holds."""
@@ -55,7 +72,7 @@ class Sketch:
         if value < MIN_VALUE:
             self.zeros += 1
             return
-        k = math.ceil(math.log(value) / LOG_GAMMA)
+        k = key_of(value)
         self.bins[k] = self.bins.get(k, 0) + 1
 
     def merge(self, other: Sketch) -> Sketch:
