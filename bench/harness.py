@@ -37,7 +37,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import psutil
@@ -617,6 +617,27 @@ def run_wrk(
         latency_us={k: float(v) for k, v in data["latency_us"].items()},
         errors={k: int(v) for k, v in data["errors"].items()},
     )
+
+
+_T = TypeVar("_T")
+
+
+class InBackground(Generic[_T]):
+    """``fn()`` started in a daemon thread: a load that runs while the caller watches the drain."""
+
+    def __init__(self, fn: Callable[[], _T]) -> None:
+        self._out: list[_T] = []
+        self._thread = threading.Thread(target=lambda: self._out.append(fn()), daemon=True)
+        self._thread.start()
+
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def result(self) -> _T:
+        self._thread.join()
+        if not self._out:
+            raise BenchError("wrk failed (see above)")
+        return self._out[0]
 
 
 class Profiler:

@@ -31,7 +31,6 @@ import io
 import os
 import statistics
 import sys
-import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -41,7 +40,7 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from harness import (
-    BenchError,
+    InBackground,
     Profiler,
     RssSampler,
     Stack,
@@ -166,36 +165,27 @@ def main() -> int:
                 last_id = int(stack.sql("SELECT coalesce(max(id), 0) FROM prompt_executions"))
                 before = stack.stored_events()
                 with prof if not rounds else Profiler(procs, None):
-                    done: dict[str, WrkResult] = {}
-                    loader = threading.Thread(
-                        target=lambda done=done: done.update(
-                            load=run_wrk(
-                                url,
-                                duration=args.duration,
-                                connections=args.connections,
-                                method="POST",
-                                token=stack.api_key,
-                                bodies=payloads,
-                                exact=True,
-                            )
-                        ),
-                        daemon=True,
-                    )
                     cpu0 = {name: cpu_seconds(p) for name, p in procs.items()}
                     db0 = cpu_seconds_of(stack.database_backends())
                     started = time.monotonic()
-                    loader.start()
-                    drained_at = stack.drained_after(lambda loader=loader: not loader.is_alive())
-                    loader.join()
-                    if "load" not in done:
-                        raise BenchError("wrk failed (see above)")
+                    loader = InBackground(
+                        lambda: run_wrk(
+                            url,
+                            duration=args.duration,
+                            connections=args.connections,
+                            method="POST",
+                            token=stack.api_key,
+                            bodies=payloads,
+                            exact=True,
+                        )
+                    )
+                    drained_at = stack.drained_after(lambda loader=loader: not loader.running())
+                    load = loader.result()
                     cpu = {name: cpu_seconds(p) - cpu0[name] for name, p in procs.items()}
                     cpu["database"] = database_cpu_spent(stack, db0)
                 stored = stack.stored_events() - before
                 copied, copy_seconds = asyncio.run(copy_ceiling(stack.database_url, last_id))
-                rounds.append(
-                    Round(done["load"], stored, drained_at - started, started, drained_at, cpu, copied, copy_seconds)
-                )
+                rounds.append(Round(load, stored, drained_at - started, started, drained_at, cpu, copied, copy_seconds))
         stack.check_alive()
         load_after = os.getloadavg()
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from harness import PY, BenchError, Stack, WrkResult, _free_port, format_block, run_wrk
+from harness import PY, BenchError, InBackground, Stack, WrkResult, _free_port, format_block, run_wrk
 from ingest_batch import EVENTS_PER_REQUEST, bodies
 
 
@@ -93,30 +93,23 @@ def measure(processes: int, args: argparse.Namespace) -> dict[str, Any]:
         baseline = stack.stored_events()
         assert baseline == sum(w.count(202) for w in warm) * EVENTS_PER_REQUEST, baseline
 
-        done: dict[str, list[WrkResult]] = {}
-        loader = threading.Thread(
-            target=lambda: done.update(
-                load=_wrk_all(
-                    ingest_urls,
-                    duration=args.duration,
-                    connections=args.connections,
-                    method="POST",
-                    token=stack.api_key,
-                    bodies=payloads,
-                    exact=True,
-                )
-            ),
-            daemon=True,
-        )
         load_before = os.getloadavg()
         started = time.monotonic()
-        loader.start()
-        drained_at = stack.drained_after(lambda: not loader.is_alive())
-        loader.join()
-        if "load" not in done:
-            raise BenchError("wrk failed (see above)")
+        loader = InBackground(
+            lambda: _wrk_all(
+                ingest_urls,
+                duration=args.duration,
+                connections=args.connections,
+                method="POST",
+                token=stack.api_key,
+                bodies=payloads,
+                exact=True,
+            )
+        )
+        drained_at = stack.drained_after(lambda: not loader.running())
+        load = loader.result()
         stored = stack.stored_events() - baseline
-        accepted = sum(r.count(202) for r in done["load"]) * EVENTS_PER_REQUEST
+        accepted = sum(r.count(202) for r in load) * EVENTS_PER_REQUEST
         elapsed = drained_at - started
         ingest_uptime = uptime()
 
