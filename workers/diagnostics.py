@@ -42,15 +42,16 @@ def await_chain(task: asyncio.Task[Any]) -> list[str]:
 
 
 def pending_tasks_report() -> str:
-    """Every other unfinished task of the running loop with its await chain."""
+    """The running loop's kind, then every other unfinished task with its await chain."""
     me = asyncio.current_task()
-    blocks = []
+    loop = type(asyncio.get_running_loop())
+    blocks = [f"  event loop: {loop.__module__}.{loop.__qualname__}"]
     for task in asyncio.all_tasks():
         if task is me or task.done():
             continue
         chain = "\n".join(f"    {line}" for line in await_chain(task))
         blocks.append(f"  task {task.get_name()}:\n{chain}")
-    return "\n".join(blocks) or "  (none)"
+    return "\n".join(blocks)
 
 
 def log_pending_tasks(reason: str) -> None:

@@ -138,6 +138,7 @@ async def test_sigusr2_logs_what_each_task_of_a_running_worker_awaits(tmp_path):
             assert await eventually(lambda: logged("SIGUSR2; tasks now"), within=10), path.read_text()[-3000:]
             assert proc.returncode is None  # the signal does not stop it
     report = path.read_text().split("SIGUSR2; tasks now:", 1)[1]
+    assert report.startswith("\n  event loop: uvloop.Loop\n"), report[:300]  # arq's command line runs on uvloop
     pump = report.split("task pump 0:", 1)[1]
     assert re.match(r"\s+\S+/workers/settings\.py:\d+ _pump\n", pump), report[:3000]
     assert "arq/worker.py" in report  # arq's poll loop, the main task
@@ -391,3 +392,34 @@ async def test_a_stop_whose_cancellation_is_lost_still_ends_the_worker():
         with contextlib.suppress(asyncio.CancelledError):
             await main
         await worker.close()
+
+
+async def test_ingest_pumps_stop_even_when_their_cancellation_is_lost(monkeypatch):
+    """A pump whose cancel is swallowed inside a drain (CPython 3.11's ``wait_for`` race, which
+    drivers use) kept draining after the worker's shutdown cancelled it; the stop flag ends it at
+    its next turn, well inside the shutdown step's bound."""
+    from services.ingest import DrainResult
+    from workers import settings
+
+    drains = 0
+
+    async def drain_losing_cancellations(consumer: str, max_seconds: float, linger: float) -> DrainResult:
+        nonlocal drains
+        drains += 1
+        try:
+            await asyncio.sleep(0.2)
+        except asyncio.CancelledError:
+            if drains > 1:
+                raise
+        return DrainResult(
+            read=1
+        )  # the first cancellation is lost  # a backlog: the pump goes straight on to the next drain
+
+    monkeypatch.setattr(settings.ingest, "drain", drain_losing_cancellations)
+    ctx: dict[str, Any] = {"worker_id": "test-pump"}
+    ctx["pumps"] = [asyncio.create_task(settings._pump(ctx, lane=1))]
+    await asyncio.sleep(0.1)
+    started = time.monotonic()
+    await asyncio.wait_for(settings._stop_pumps(ctx), timeout=5)
+    assert time.monotonic() - started < 1
+    assert ctx["pumps"][0].done() and drains == 1
