@@ -22,7 +22,15 @@ from services.rollups.build import (
     stored_cost,
 )
 from services.rollups.query import SliceKey, accumulate_slices
-from services.rollups.sketch import LOG_GAMMA, MIN_VALUE, RELATIVE_ACCURACY, Sketch, last_key_at_most
+from services.rollups.sketch import (
+    LOG_GAMMA,
+    MIN_VALUE,
+    RELATIVE_ACCURACY,
+    Sketch,
+    key_of,
+    last_key_at_most,
+    sql_key,
+)
 
 __all__ = [
     "CLEAR_IF_OLDER",
@@ -44,10 +52,12 @@ __all__ = [
     "day_floor",
     "dirty_hours",
     "hour_floor",
+    "key_of",
     "last_key_at_most",
     "prune_minutes",
     "rebuild_all",
     "rebuild_dirty",
+    "sql_key",
     "stored_cost",
 ]
 # --- end of public API

@@ -66,10 +66,10 @@ from models.prompts import (
 from services.core.config import get_settings
 from services.core.dates import EVENT_MAX_FUTURE
 from services.core.redis_client import get_redis, key
-from services.rollups.sketch import LOG_GAMMA as SKETCH_LOG_GAMMA
 from services.rollups.sketch import MIN_VALUE as SKETCH_MIN_VALUE
 from services.rollups.sketch import Sketch
 from services.rollups.sketch import keys_of as sketch_keys_of
+from services.rollups.sketch import sql_key as sketch_sql_key
 
 MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
@@ -552,7 +552,7 @@ def aggregated_insert(insert_sql: str) -> str:
     measures = ", ".join(f"sum(m{i}), count(m{i}), sum(m{i} * m{i})" for i in range(len(MEASURES)))
     lat = f"m{MEASURES.index('latency_ms')}"
     keys = "p, h, v, s"
-    bucket = f"CASE WHEN {lat} >= {SKETCH_MIN_VALUE!r} THEN ceil(ln({lat}) / {SKETCH_LOG_GAMMA!r})::int END"
+    bucket = sketch_sql_key(lat)
     return (
         f"WITH ins AS ({insert_sql.rstrip().removesuffix(';')}\nRETURNING {returning}),\n"
         f"g AS (SELECT {keys}, min(o) AS o, count(*) AS n, max(t) AS t, "

@@ -66,8 +66,7 @@ from services.rollups.build import (
     hour_floor,
     minute_floor,
 )
-from services.rollups.sketch import LOG_GAMMA as SKETCH_LOG_GAMMA
-from services.rollups.sketch import MIN_VALUE as SKETCH_MIN_VALUE
+from services.rollups.sketch import sql_key as sketch_sql_key
 
 SliceKey = tuple[int, str | None, datetime | None]
 """(prompt id, version hash if sliced by version, bucket start if bucketed)."""
@@ -821,8 +820,7 @@ async def raw_edge_aggregates(
     )
     sketch_sql = (
         f"WITH e AS ({sql}) SELECT prompt_id, version_hash, {slot} AS k, "
-        f"CASE WHEN latency_ms < {SKETCH_MIN_VALUE!r} THEN NULL "
-        f"ELSE ceil(ln(latency_ms) / {SKETCH_LOG_GAMMA!r}) END AS b, "
+        f"{sketch_sql_key('latency_ms')} AS b, "
         "count(*) FROM e WHERE latency_ms IS NOT NULL GROUP BY 1, 2, 3, 4"
     )
     # Rows repeat the same few id/name lists: count each distinct list once, then expand it

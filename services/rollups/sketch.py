@@ -31,6 +31,14 @@ def key_of(value: float) -> int:
     return math.ceil(math.log(value) / LOG_GAMMA)
 
 
+def sql_key(column: str) -> str:
+    """:func:`key_of` as a SQL expression over ``column`` (PostgreSQL's ``ln`` is libm's log, so the
+    two agree bucket for bucket), NULL for a value below ``MIN_VALUE`` (a zero) or a NULL.  The
+    one SQL spelling of the bucket: the drain's summing insert, the raw-event reads of dirty hours
+    and the usage rollups all use it."""
+    return f"CASE WHEN {column} >= {MIN_VALUE!r} THEN ceil(ln({column}) / {LOG_GAMMA!r})::int END"
+
+
 def keys_of(values: np.ndarray) -> np.ndarray:
     """:func:`key_of` of every value (all at least ``MIN_VALUE``): numpy's log, except where a
     quotient lies so near a whole number that a last-bit difference from libm's could move it to

@@ -17,7 +17,6 @@ so an answer is always what the raw rows say, and percentiles come from merged s
 from __future__ import annotations
 
 import asyncio
-import math
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -38,11 +37,12 @@ from services.core.config import get_settings
 from services.core.redis_client import get_redis, key
 from services.rollups import (  # the same marks and buckets as prompt rollups
     CLEAR_IF_OLDER,
-    LOG_GAMMA,
     MIN_VALUE,
     Sketch,
     day_floor,
     hour_floor,
+    key_of,
+    sql_key,
 )
 
 HOUR = timedelta(hours=1)
@@ -94,7 +94,7 @@ class ToolAccumulator:
 
 
 def _sketch_key(duration: float) -> int | None:
-    return None if duration < MIN_VALUE else math.ceil(math.log(duration) / LOG_GAMMA)
+    return None if duration < MIN_VALUE else key_of(duration)
 
 
 _U32_MAX = 2**32 - 1
@@ -556,7 +556,7 @@ async def _read_rollups(
             parts.setdefault(row[0], []).append((int(row[5]), int(row[6]), _counts_array(row[7])))
 
 
-_SKETCH_KEY = f"CASE WHEN duration_ms < {MIN_VALUE!r} THEN NULL ELSE ceil(ln(duration_ms) / {LOG_GAMMA!r})::int END"
+_SKETCH_KEY = sql_key("duration_ms")
 _HOUR_PG = f"""
 SELECT user_id, tool_name, mcp_server, status, error_type, {_SKETCH_KEY} AS k, count(*), sum(duration_ms)
 FROM tool_executions

@@ -41,11 +41,10 @@ from services.core.config import get_settings
 from services.core.redis_client import get_redis, key
 from services.rollups import (  # the same marks and buckets as prompt rollups
     CLEAR_IF_OLDER,
-    LOG_GAMMA,
-    MIN_VALUE,
     Sketch,
     day_floor,
     hour_floor,
+    sql_key,
 )
 
 HOUR = timedelta(hours=1)
@@ -256,7 +255,7 @@ WITH ev AS (
   FROM sliced GROUP BY b, dimension, key
 ), keyed AS (
   SELECT b, dimension, key,
-         CASE WHEN latency_ms < {MIN_VALUE!r} THEN NULL ELSE ceil(ln(latency_ms) / {LOG_GAMMA!r})::int END AS k,
+         {sql_key("latency_ms")} AS k,
          count(*) AS n
   FROM sliced WHERE latency_ms IS NOT NULL AND dimension IN ({sketch_filter})
   GROUP BY 1, 2, 3, 4
