@@ -105,3 +105,30 @@ class WorkflowMetric(Model):
     class Meta:
         table = "workflow_metrics"
         indexes = (("organization_id", "recorded_at"),)
+
+
+# Running totals of the recorded runs above, per organization, kind, dimension value and outcome
+# (status or rating), kept in the transaction that stores each record: the all-time figures of
+# GET /v1/metrics/json read these few rows instead of every record (services/metrics/record_totals.py).
+class RecordTotal(Model):
+    id = fields.BigIntField(primary_key=True)
+    organization = fields.ForeignKeyField("models.Organization", related_name="record_totals", on_delete=fields.CASCADE)
+    kind = fields.CharField(max_length=10)  # agents | workflows | feedback
+    dimension = fields.CharField(max_length=20)  # agent_role, agent_type, workflow_type, feedback_type, response_time
+    key = fields.CharField(max_length=100)  # the dimension's value ("" when the record has none)
+    outcome = fields.CharField(max_length=10)  # the record's status or rating
+    n = fields.BigIntField(default=0)
+    value_n = fields.BigIntField(
+        default=0
+    )  # records with the measured seconds (a feedback's response time is optional)
+    value_sum = fields.FloatField(null=True)  # duration_seconds, or response_time_seconds for feedback
+    value_min = fields.FloatField(null=True)
+    value_max = fields.FloatField(null=True)
+    steps_n = fields.BigIntField(default=0)  # workflows with steps_executed
+    steps_sum = fields.BigIntField(default=0)
+
+    organization_id: int
+
+    class Meta:
+        table = "record_totals"
+        unique_together = (("organization", "kind", "dimension", "key", "outcome"),)

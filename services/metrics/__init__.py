@@ -9,10 +9,12 @@ from services.metrics.query import (
     RESPONSE_TIME_BUCKETS,
     EntityKey,
     PointFilter,
+    add_to_record_totals,
     aggregate,
     bucketed,
     bucketed_by_prompt,
     record_breakdowns,
+    record_totals_by_outcome,
     summaries,
 )
 from services.metrics.recorded import MetricInput, realtime, store_point, updates_channel
@@ -45,6 +47,7 @@ __all__ = [
     "RunFigures",
     "WorkflowBreakdowns",
     "WorkflowRunFigures",
+    "add_to_record_totals",
     "aggregate",
     "bucketed",
     "bucketed_by_prompt",
@@ -54,6 +57,7 @@ __all__ = [
     "organization_prompt_ids",
     "realtime",
     "record_breakdowns",
+    "record_totals_by_outcome",
     "store_point",
     "summaries",
     "updates_channel",

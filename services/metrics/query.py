@@ -238,9 +238,19 @@ UNSET = ""
 """Group key of records without the (optional) dimension, e.g. an agent recorded without a type."""
 
 
+_NO_RESPONSE_TIME, _SLOWEST = "unknown", "gte_5m"
+
+
 def _response_time_bucket() -> str:
     cases = " ".join(f"WHEN \"response_time_seconds\" < {bound} THEN '{name}'" for bound, name in RESPONSE_TIME_BUCKETS)
-    return f"CASE WHEN \"response_time_seconds\" IS NULL THEN 'unknown' {cases} ELSE 'gte_5m' END"
+    return f"CASE WHEN \"response_time_seconds\" IS NULL THEN '{_NO_RESPONSE_TIME}' {cases} ELSE '{_SLOWEST}' END"
+
+
+def response_time_group(seconds: float | None) -> str:
+    """:func:`_response_time_bucket` for one record (the running totals' key)."""
+    if seconds is None:
+        return _NO_RESPONSE_TIME
+    return next((name for bound, name in RESPONSE_TIME_BUCKETS if seconds < bound), _SLOWEST)
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -346,6 +356,73 @@ def _feedback(row: Mapping[str, Any]) -> FeedbackFigures:
     )
 
 
+@dataclass(frozen=True)
+class RecordDimension:
+    """One dimension recorded runs are grouped by: its SQL over the records (windowed reads) and
+    the same key for one record in Python (:mod:`services.metrics.record_totals`), side by side."""
+
+    kind: str  # agents | workflows | feedback
+    name: str
+    table: str
+    sql: str
+    key: Callable[[Mapping[str, Any]], str]
+    measures: str
+    render: Callable[[Mapping[str, Any]], BaseModel]
+
+
+RECORD_DIMENSIONS = (
+    RecordDimension(
+        "agents", "agent_role", AgentMetric._meta.db_table, '"agent_role"', lambda r: r["agent_role"], _RUNS, _runs
+    ),
+    RecordDimension(
+        "agents",
+        "agent_type",
+        AgentMetric._meta.db_table,
+        f"COALESCE(\"agent_type\", '{UNSET}')",
+        lambda r: r["agent_type"] or UNSET,
+        _RUNS,
+        _runs,
+    ),
+    RecordDimension(
+        "workflows",
+        "workflow_type",
+        WorkflowMetric._meta.db_table,
+        '"workflow_type"',
+        lambda r: r["workflow_type"],
+        _WORKFLOW_RUNS,
+        _workflow_runs,
+    ),
+    RecordDimension(
+        "feedback",
+        "feedback_type",
+        FeedbackMetric._meta.db_table,
+        '"feedback_type"',
+        lambda r: r["feedback_type"],
+        _FEEDBACK,
+        _feedback,
+    ),
+    RecordDimension(
+        "feedback",
+        "agent_role",
+        FeedbackMetric._meta.db_table,
+        '"agent_role"',
+        lambda r: r["agent_role"],
+        _FEEDBACK,
+        _feedback,
+    ),
+    RecordDimension(
+        "feedback",
+        "response_time",
+        FeedbackMetric._meta.db_table,
+        _response_time_bucket(),
+        lambda r: response_time_group(r["response_time_seconds"]),
+        _FEEDBACK,
+        _feedback,
+    ),
+)
+"""Every kind's first dimension counts each of its records once (the totals by outcome read it)."""
+
+
 async def record_breakdowns(organization_id: int, since: datetime | None = None) -> RecordBreakdowns:
     """The organization's recorded agent, workflow and feedback runs grouped by each stored dimension.
 
@@ -355,18 +432,12 @@ async def record_breakdowns(organization_id: int, since: datetime | None = None)
     the dimensions that had more).  Records without an optional dimension (an agent without a
     type) are grouped under ``""``.
     """
-    agents, workflows = AgentMetric._meta.db_table, WorkflowMetric._meta.db_table
-    feedback = FeedbackMetric._meta.db_table
-    specs: dict[tuple[str, str], tuple[str, str, str, Callable[[Mapping[str, Any]], BaseModel]]] = {
-        ("agents", "agent_role"): (agents, '"agent_role"', _RUNS, _runs),
-        ("agents", "agent_type"): (agents, f"COALESCE(\"agent_type\", '{UNSET}')", _RUNS, _runs),
-        ("workflows", "workflow_type"): (workflows, '"workflow_type"', _WORKFLOW_RUNS, _workflow_runs),
-        ("feedback", "feedback_type"): (feedback, '"feedback_type"', _FEEDBACK, _feedback),
-        ("feedback", "agent_role"): (feedback, '"agent_role"', _FEEDBACK, _feedback),
-        ("feedback", "response_time"): (feedback, _response_time_bucket(), _FEEDBACK, _feedback),
-    }
-    found: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    if get_settings().is_postgres:  # one scan per table: its dimensions as grouping sets
+    specs = {(d.kind, d.name): (d.table, d.sql, d.measures, d.render) for d in RECORD_DIMENSIONS}
+    found: dict[tuple[str, str], list[dict[str, Any]]]
+    if since is None:  # all time: the running totals, a few rows per dimension value
+        found = await record_totals_rows(organization_id)
+    elif get_settings().is_postgres:  # one scan per table: its dimensions as grouping sets
+        found = {}
         tables: dict[str, list[tuple[str, str]]] = {}
         for spec_key, (table, *_) in specs.items():
             tables.setdefault(table, []).append(spec_key)
@@ -375,12 +446,99 @@ async def record_breakdowns(organization_id: int, since: datetime | None = None)
             per_group = await _grouped_sets(table, groups, specs[keys[0]][2], organization_id, since)
             found.update(zip(keys, per_group, strict=True))
     else:
+        found = {}
         for spec_key, (table, group, measures, _) in specs.items():
             found[spec_key] = await _grouped(table, group, measures, organization_id, since)
     out: dict[str, Any] = {"agents": {}, "workflows": {}, "feedback": {}, "truncated": []}
     for (kind, dimension), (_, _, _, render) in specs.items():
-        rows = found[(kind, dimension)]
+        rows = found.get((kind, dimension), [])
         out[kind][dimension] = {str(r["k"]): render(r) for r in rows[:BREAKDOWN_LIMIT]}
         if len(rows) > BREAKDOWN_LIMIT:
             out["truncated"].append(f"{kind}.{dimension}")
     return RecordBreakdowns.model_validate(out)
+
+
+# --------------------------------------------------------------------------- running totals of recorded runs
+
+# One statement per record, in its transaction: a row per dimension, in RECORD_DIMENSIONS' order
+# (concurrent records of one organization lock their rows in the same order: no deadlock).  The
+# minimum and maximum ignore a missing value, as MIN and MAX over the records do.
+_ADD_TOTALS = """
+INSERT INTO "record_totals" AS t ("organization_id", "kind", "dimension", "key", "outcome", "n", "value_n",
+    "value_sum", "value_min", "value_max", "steps_n", "steps_sum")
+VALUES {rows}
+ON CONFLICT ("organization_id", "kind", "dimension", "key", "outcome") DO UPDATE SET
+    "n" = t."n" + EXCLUDED."n",
+    "value_n" = t."value_n" + EXCLUDED."value_n",
+    "value_sum" = COALESCE(t."value_sum" + EXCLUDED."value_sum", t."value_sum", EXCLUDED."value_sum"),
+    "value_min" = {least}(COALESCE(t."value_min", EXCLUDED."value_min"), COALESCE(EXCLUDED."value_min", t."value_min")),
+    "value_max" = {greatest}(
+        COALESCE(t."value_max", EXCLUDED."value_max"), COALESCE(EXCLUDED."value_max", t."value_max")),
+    "steps_n" = t."steps_n" + EXCLUDED."steps_n",
+    "steps_sum" = t."steps_sum" + EXCLUDED."steps_sum"
+"""
+_RECORD_OUTCOME = {"agents": "status", "workflows": "status", "feedback": "rating"}
+_RECORD_VALUE = {"agents": "duration_seconds", "workflows": "duration_seconds", "feedback": "response_time_seconds"}
+
+
+async def add_to_record_totals(connection: Any, kind: str, organization_id: int, record: Mapping[str, Any]) -> None:
+    """Count one stored record (its columns in ``record``) into the organization's running totals,
+    on ``connection``: the record's own transaction, so the totals are exactly the records."""
+    sql = _Sql()
+    value, steps = record[_RECORD_VALUE[kind]], record.get("steps_executed")
+    rows = []
+    for d in RECORD_DIMENSIONS:
+        if d.kind != kind:
+            continue
+        args: tuple[Any, ...] = (organization_id, kind, d.name, d.key(record), record[_RECORD_OUTCOME[kind]], 1)
+        args += (int(value is not None), value, value, value, int(steps is not None), steps or 0)
+        rows.append("(" + ", ".join(sql.p(a) for a in args) + ")")
+    least, greatest = ("LEAST", "GREATEST") if sql.pg else ("MIN", "MAX")  # SQLite's two-argument MIN/MAX
+    query = _ADD_TOTALS.format(rows=", ".join(rows), least=least, greatest=greatest)
+    await connection.execute_query(query, sql.params)
+
+
+_TOTALS = """
+SELECT "kind", "dimension", "key" AS k, SUM("n") AS n,
+    SUM(CASE WHEN "outcome" = 'success' THEN "n" ELSE 0 END) AS ok,
+    SUM(CASE WHEN "outcome" = 'positive' THEN "n" ELSE 0 END) AS pos,
+    SUM(CASE WHEN "outcome" = 'negative' THEN "n" ELSE 0 END) AS neg,
+    SUM("value_n") AS timed, SUM("value_sum") AS total, MIN("value_min") AS lo, MAX("value_max") AS hi,
+    SUM("steps_sum") AS steps, SUM("steps_n") AS stepped
+FROM "record_totals" WHERE "organization_id" = {org} GROUP BY 1, 2, 3
+"""
+
+
+async def record_totals_rows(organization_id: int) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """All-time :func:`record_breakdowns` rows from the running totals (the same columns as the
+    records' ``GROUP BY``), the most frequent first, ``BREAKDOWN_LIMIT + 1`` per dimension."""
+    sql = _Sql()
+    query = _TOTALS.format(org=sql.p(organization_id))
+    found: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in await connections.get("default").execute_query_dict(query, sql.params):
+        row.update(rt=row["total"], rt_lo=row["lo"], rt_hi=row["hi"])  # feedback's names for its seconds
+        found.setdefault((row["kind"], row["dimension"]), []).append(row)
+    for rows in found.values():
+        rows.sort(key=lambda r: (-int(r["n"]), r["k"]))
+        del rows[BREAKDOWN_LIMIT + 1 :]
+    return found
+
+
+async def record_totals_by_outcome(organization_id: int) -> dict[str, dict[str, dict[str, Any]]]:
+    """Kind -> outcome -> ``n``, ``total`` (seconds) and ``steps``, all time, from each kind's first
+    dimension (which counts every record once)."""
+    first: dict[str, str] = {}
+    for d in RECORD_DIMENSIONS:
+        first.setdefault(d.kind, d.name)
+    sql = _Sql()
+    org = sql.p(organization_id)  # placeholders in the order they appear: SQLite's are positional
+    pairs = " OR ".join(f'("kind" = {sql.p(k)} AND "dimension" = {sql.p(n)})' for k, n in first.items())
+    query = (
+        'SELECT "kind", "outcome", SUM("n") AS n, SUM("value_sum") AS total, SUM("steps_sum") AS steps '
+        f'FROM "record_totals" WHERE "organization_id" = {org} AND ({pairs}) GROUP BY 1, 2'
+    )
+    out: dict[str, dict[str, dict[str, Any]]] = {kind: {} for kind in first}
+    for row in await connections.get("default").execute_query_dict(query, sql.params):  # SUMs: numeric on PostgreSQL
+        total = None if row["total"] is None else float(row["total"])
+        out[row["kind"]][row["outcome"]] = {"n": int(row["n"]), "total": total, "steps": int(row["steps"])}
+    return out

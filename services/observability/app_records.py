@@ -10,17 +10,18 @@ from __future__ import annotations
 import logging
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field, TypeAdapter
 from redis.exceptions import RedisError
 from tortoise.functions import Avg, Count, Sum
+from tortoise.transactions import in_transaction
 
 from models.monitoring import AgentMetric, FeedbackMetric, WorkflowMetric
 from services.core.config import get_settings
 from services.core.redis_client import get_redis, key
 from services.identity import Principal, require_admin, require_authenticated
-from services.metrics import record_breakdowns
+from services.metrics import add_to_record_totals, record_breakdowns, record_totals_by_outcome
 from services.observability import probes as platform_probes
 from services.observability import requests as request_metrics
 from services.observability import system as system_metrics
@@ -90,15 +91,30 @@ async def _count(*increments: tuple[str, float]) -> None:
         log.warning("metric counters not bumped (%s); the stored record is unaffected", exc)
 
 
+_RecordRow = TypeVar("_RecordRow", AgentMetric, FeedbackMetric, WorkflowMetric)
+
+
+async def _stored(kind: str, row: _RecordRow) -> _RecordRow:
+    """Save a record and count it into the organization's running totals, in one transaction."""
+    async with in_transaction() as connection:
+        await row.save(using_db=connection)
+        record = {f: getattr(row, f) for f in row._meta.db_fields}
+        await add_to_record_totals(connection, kind, row.organization_id, record)
+    return row
+
+
 async def record_agent(principal: Principal, rec: AgentRecord) -> AgentRecorded:
     principal = require_authenticated(principal)
-    row = await AgentMetric.create(
-        organization_id=principal.organization_id,
-        user_id=principal.user_id,
-        agent_role=rec.agent_role,
-        agent_type=rec.agent_type,
-        status=rec.status,
-        duration_seconds=rec.duration,
+    row = await _stored(
+        "agents",
+        AgentMetric(
+            organization_id=principal.organization_id,
+            user_id=principal.user_id,
+            agent_role=rec.agent_role,
+            agent_type=rec.agent_type,
+            status=rec.status,
+            duration_seconds=rec.duration,
+        ),
     )
     await _count((f"agent|{rec.status}", 1), (f"agent_seconds|{rec.status}", float(rec.duration)))
     return AgentRecorded(id=row.id, recorded_at=row.recorded_at, **rec.model_dump())
@@ -106,13 +122,16 @@ async def record_agent(principal: Principal, rec: AgentRecord) -> AgentRecorded:
 
 async def record_feedback(principal: Principal, rec: FeedbackRecord) -> FeedbackRecorded:
     principal = require_authenticated(principal)
-    row = await FeedbackMetric.create(
-        organization_id=principal.organization_id,
-        user_id=principal.user_id,
-        feedback_type=rec.feedback_type,
-        rating=rec.rating,
-        agent_role=rec.agent_role,
-        response_time_seconds=rec.response_time,
+    row = await _stored(
+        "feedback",
+        FeedbackMetric(
+            organization_id=principal.organization_id,
+            user_id=principal.user_id,
+            feedback_type=rec.feedback_type,
+            rating=rec.rating,
+            agent_role=rec.agent_role,
+            response_time_seconds=rec.response_time,
+        ),
     )
     increments: list[tuple[str, float]] = [(f"feedback|{rec.rating}", 1)]
     if rec.response_time is not None:
@@ -123,13 +142,16 @@ async def record_feedback(principal: Principal, rec: FeedbackRecord) -> Feedback
 
 async def record_workflow(principal: Principal, rec: WorkflowRecord) -> WorkflowRecorded:
     principal = require_authenticated(principal)
-    row = await WorkflowMetric.create(
-        organization_id=principal.organization_id,
-        user_id=principal.user_id,
-        workflow_type=rec.workflow_type,
-        status=rec.status,
-        duration_seconds=rec.duration,
-        steps_executed=rec.steps_executed,
+    row = await _stored(
+        "workflows",
+        WorkflowMetric(
+            organization_id=principal.organization_id,
+            user_id=principal.user_id,
+            workflow_type=rec.workflow_type,
+            status=rec.status,
+            duration_seconds=rec.duration,
+            steps_executed=rec.steps_executed,
+        ),
     )
     await _count(
         (f"workflow|{rec.status}", 1),
@@ -160,23 +182,35 @@ async def counters() -> tuple[dict[str, str], dict[str, str]]:
 
 
 async def organization_records(organization_id: int, since: datetime | None = None) -> OrganizationRecords:
-    """The organization's agent/feedback/workflow records, aggregated in SQL (one query per kind)."""
-    scope: dict[str, Any] = {"organization_id": organization_id}
-    if since is not None:
-        scope["recorded_at__gte"] = since
-    agents = (
-        await AgentMetric.filter(**scope)
-        .annotate(n=Count("id"), avg=Avg("duration_seconds"))
-        .group_by("status")
-        .values("status", "n", "avg")
-    )
-    feedback = await FeedbackMetric.filter(**scope).annotate(n=Count("id")).group_by("rating").values("rating", "n")
-    workflows = (
-        await WorkflowMetric.filter(**scope)
-        .annotate(n=Count("id"), avg=Avg("duration_seconds"), steps=Sum("steps_executed"))
-        .group_by("status")
-        .values("status", "n", "avg", "steps")
-    )
+    """The organization's agent/feedback/workflow records by outcome: all time from the running
+    totals (a few rows), a window from the records themselves (one query per kind, on the
+    ``(organization_id, recorded_at)`` indexes)."""
+    if since is None:
+        totals = await record_totals_by_outcome(organization_id)
+
+        def rows(kind: str, label: str) -> list[dict[str, Any]]:
+            return [
+                {label: outcome, "n": r["n"], "avg": r["total"] / r["n"] if r["n"] and r["total"] is not None else None}
+                | {"steps": r["steps"]}
+                for outcome, r in totals[kind].items()
+            ]
+
+        agents, feedback, workflows = rows("agents", "status"), rows("feedback", "rating"), rows("workflows", "status")
+    else:
+        scope: dict[str, Any] = {"organization_id": organization_id, "recorded_at__gte": since}
+        agents = (
+            await AgentMetric.filter(**scope)
+            .annotate(n=Count("id"), avg=Avg("duration_seconds"))
+            .group_by("status")
+            .values("status", "n", "avg")
+        )
+        feedback = await FeedbackMetric.filter(**scope).annotate(n=Count("id")).group_by("rating").values("rating", "n")
+        workflows = (
+            await WorkflowMetric.filter(**scope)
+            .annotate(n=Count("id"), avg=Avg("duration_seconds"), steps=Sum("steps_executed"))
+            .group_by("status")
+            .values("status", "n", "avg", "steps")
+        )
 
     def by(rows: list[dict[str, Any]], label: str, names: tuple[str, ...]) -> dict[str, Any]:
         found = {r[label]: r for r in rows}

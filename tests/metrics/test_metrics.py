@@ -292,6 +292,43 @@ async def test_recorded_runs_are_grouped_by_dimension_in_json_and_summary(client
     assert theirs.json()["data"]["by_dimension_24h"]["feedback"]["feedback_type"] == {}
 
 
+async def test_all_time_figures_from_running_totals_equal_the_records_under_concurrent_writes(client, make_tenant):
+    """``GET /v1/metrics/json`` reads all-time figures from running totals kept with each record;
+    ``/v1/metrics/summary`` reads the last 24 hours from the records themselves.  With every record
+    made just now, by concurrent requests on the same totals rows, the two must agree exactly."""
+    admin = await make_tenant("admin")
+
+    async def record(kind: str, **params) -> None:
+        r = await client.post(f"/v1/metrics/record/{kind}", params=params, headers=admin.headers)
+        assert r.status_code == 200, r.text
+
+    calls = []
+    for i in range(36):
+        status = "failure" if i % 3 == 0 else "success"
+        agent = {"agent_role": f"role{i % 4}", "status": status, "duration": 0.1 * i + 0.05}
+        calls.append(record("agent", **agent, **({"agent_type": "llm"} if i % 2 else {})))
+        steps = {"steps_executed": i % 5} if i % 4 else {}
+        calls.append(record("workflow", workflow_type=f"w{i % 3}", status=status, duration=1.5 * i, **steps))
+        timed = {"response_time": [0.2, 3, 29.5, 299, 301][i % 5]} if i % 6 else {}
+        rating = ("positive", "negative", "neutral")[i % 3]
+        calls.append(record("feedback", feedback_type=f"f{i % 2}", rating=rating, agent_role=f"role{i % 4}", **timed))
+    await asyncio.gather(*calls)
+
+    every = (await client.get("/v1/metrics/json", params={"include_system": "false"}, headers=admin.headers)).json()
+    day = (await client.get("/v1/metrics/summary", headers=admin.headers)).json()["data"]
+    organization = every["data"]["application"]["organization"]
+    assert organization["by_dimension"] == day["by_dimension_24h"]
+    assert organization["by_dimension"]["agents"]["agent_role"]["role1"]["count"] == 9
+    assert organization["by_dimension"]["feedback"]["response_time"]["unknown"]["count"] == 6
+    agents, workflows, feedback = organization["agents"], organization["workflows"], organization["feedback"]
+    assert (agents["total"], agents["success_rate"]) == (day["agents_last_24h"], day["agent_success_rate_24h"])
+    assert (workflows["total"], workflows["success_rate"]) == (36, day["workflow_success_rate_24h"])
+    assert (feedback["total"], feedback["positive_ratio"]) == (36, day["feedback_positive_ratio_24h"])
+    assert agents["by_status"] == {"success": 24, "failure": 12}
+    assert agents["avg_duration_seconds"]["failure"] == round(sum(0.1 * i + 0.05 for i in range(0, 36, 3)) / 12, 6)
+    assert workflows["steps_executed"] == sum(i % 5 for i in range(36) if i % 4)
+
+
 async def test_metrics_json_and_summary_keep_platform_ingest_figures_for_superusers(client, make_tenant):
     admin = await make_tenant("admin")
     root = await make_tenant("superuser")

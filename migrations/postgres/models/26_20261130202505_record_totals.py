@@ -1,0 +1,280 @@
+from tortoise import BaseDBAsyncClient
+
+RUN_IN_TRANSACTION = True
+
+
+async def upgrade(db: BaseDBAsyncClient) -> str:
+    return """
+        CREATE TABLE IF NOT EXISTS "record_totals" (
+    "id" BIGSERIAL NOT NULL PRIMARY KEY,
+    "kind" VARCHAR(10) NOT NULL,
+    "dimension" VARCHAR(20) NOT NULL,
+    "key" VARCHAR(100) NOT NULL,
+    "outcome" VARCHAR(10) NOT NULL,
+    "n" BIGINT NOT NULL,
+    "value_n" BIGINT NOT NULL,
+    "value_sum" DOUBLE PRECISION,
+    "value_min" DOUBLE PRECISION,
+    "value_max" DOUBLE PRECISION,
+    "steps_n" BIGINT NOT NULL,
+    "steps_sum" BIGINT NOT NULL,
+    "organization_id" INT NOT NULL REFERENCES "organizations" ("id") ON DELETE CASCADE,
+    CONSTRAINT "uid_record_tota_organiz_a74bf1" UNIQUE ("organization_id", "kind", "dimension", "key", "outcome")
+);
+-- the records stored so far, counted once (services/metrics/query.py keeps the totals from here on)
+INSERT INTO "record_totals" ("organization_id", "kind", "dimension", "key", "outcome", "n", "value_n", "value_sum", "value_min", "value_max", "steps_n", "steps_sum")
+SELECT "organization_id", 'agents', 'agent_role', "agent_role", "status", COUNT(*), COUNT("duration_seconds"), SUM("duration_seconds"),
+    MIN("duration_seconds"), MAX("duration_seconds"), 0, 0
+FROM "agent_metrics" GROUP BY 1, 4, 5;
+INSERT INTO "record_totals" ("organization_id", "kind", "dimension", "key", "outcome", "n", "value_n", "value_sum", "value_min", "value_max", "steps_n", "steps_sum")
+SELECT "organization_id", 'agents', 'agent_type', COALESCE("agent_type", ''), "status", COUNT(*), COUNT("duration_seconds"), SUM("duration_seconds"),
+    MIN("duration_seconds"), MAX("duration_seconds"), 0, 0
+FROM "agent_metrics" GROUP BY 1, 4, 5;
+INSERT INTO "record_totals" ("organization_id", "kind", "dimension", "key", "outcome", "n", "value_n", "value_sum", "value_min", "value_max", "steps_n", "steps_sum")
+SELECT "organization_id", 'workflows', 'workflow_type', "workflow_type", "status", COUNT(*), COUNT("duration_seconds"), SUM("duration_seconds"),
+    MIN("duration_seconds"), MAX("duration_seconds"), COUNT("steps_executed"), COALESCE(SUM("steps_executed"), 0)
+FROM "workflow_metrics" GROUP BY 1, 4, 5;
+INSERT INTO "record_totals" ("organization_id", "kind", "dimension", "key", "outcome", "n", "value_n", "value_sum", "value_min", "value_max", "steps_n", "steps_sum")
+SELECT "organization_id", 'feedback', 'feedback_type', "feedback_type", "rating", COUNT(*), COUNT("response_time_seconds"), SUM("response_time_seconds"),
+    MIN("response_time_seconds"), MAX("response_time_seconds"), 0, 0
+FROM "feedback_metrics" GROUP BY 1, 4, 5;
+INSERT INTO "record_totals" ("organization_id", "kind", "dimension", "key", "outcome", "n", "value_n", "value_sum", "value_min", "value_max", "steps_n", "steps_sum")
+SELECT "organization_id", 'feedback', 'agent_role', "agent_role", "rating", COUNT(*), COUNT("response_time_seconds"), SUM("response_time_seconds"),
+    MIN("response_time_seconds"), MAX("response_time_seconds"), 0, 0
+FROM "feedback_metrics" GROUP BY 1, 4, 5;
+INSERT INTO "record_totals" ("organization_id", "kind", "dimension", "key", "outcome", "n", "value_n", "value_sum", "value_min", "value_max", "steps_n", "steps_sum")
+SELECT "organization_id", 'feedback', 'response_time', CASE WHEN "response_time_seconds" IS NULL THEN 'unknown' WHEN "response_time_seconds" < 1 THEN 'lt_1s'
+        WHEN "response_time_seconds" < 5 THEN '1s_5s' WHEN "response_time_seconds" < 30 THEN '5s_30s'
+        WHEN "response_time_seconds" < 300 THEN '30s_5m' ELSE 'gte_5m' END, "rating", COUNT(*), COUNT("response_time_seconds"), SUM("response_time_seconds"),
+    MIN("response_time_seconds"), MAX("response_time_seconds"), 0, 0
+FROM "feedback_metrics" GROUP BY 1, 4, 5;"""
+
+
+async def downgrade(db: BaseDBAsyncClient) -> str:
+    return """
+        DROP TABLE IF EXISTS "record_totals";"""
+
+
+MODELS_STATE = (
+    "eJztfWuToziy9l8hHPHGdEd4+5269fSZs7ERVd01M7Vbt6jL7pwzvUFhLNucwsBwcbX37P"
+    "z3I3EVIFECAwZVftjZLlAK/KSQMp9Mpf53srbnyPQ+nDrG39B28qPyvxNLWyP8j8KdqTLR"
+    "HCe7Ti742swMm2qOoT6jbXhRm3m+q+k+vr7QTA/hS3Pk6a7h+IZtkdanlnJ6e6FgAcXwFM"
+    "+3XTRXNE95enJctDC+PT0p75xgZhr6VDGsOfqG5u8Vxww8RVPufzn90+HJR8VeKP4KKS8r"
+    "20Skpw/k0XNbx882rGVnT/lqfbUwGriNixTc4k8zw1dczZrbayV6tDdVPBt3sdA8X1lp3o"
+    "o8HVl2sFz9Z9hZ9HTFRL5H/v5qmbb9HDjKCvdkW0hx7Rd83SUCuJvAMn4PUPSC+L+ej7Q5"
+    "eS3SM36aoi01clVBG+RuUyAiKdW3lwg/wsVw/PZPfDn6mV7yp/OsLgxkznNaN+akg/C66m"
+    "+d8NqF5f8UNiQYz1TdNoO1lTV2tv7KttLWhuWTq0tkIVfzEenedwMyDqzANOMhkwyN6E2z"
+    "JrEmsgtztNACk4wmIh29QHZtoqrXNw/q/fmDqk5KIy2RoIZFfEm3LTJK8at64a9fklf40+"
+    "HB8Q/Hn44+Hn/CTcLXTK/88Ef06AyYSDCE5/ph8kd4X/O1qEWIcQZq+P8lWD+vNJeNa9K+"
+    "gCx+5SKyCY5V0CYXMmyzD7MPcNfaN9VE1tJf4T8Pvv++Asq/n959/uX07h1u9Z480sYzST"
+    "TFXMe3DqN7BO8M3+ibqoNwJtEOxvsdvnmEP4oA/JGP78civHhaUcmEUwdgWkbCYfzxWADk"
+    "j8dckMmtPMguXmPqAJy07w/cyRqtZ8id9ALwocg0ccifJQ5LkwSBQzWNteGrDnLVtWEFPg"
+    "Nx7mLHlX99/WNoIJ4fBjO6W1kBM7B1F5Hfrmp+GeEv+I5vrBEb5rxkAdt5LPoh+ccYJxL8"
+    "A+c3lrmNR0EFrg8XV+f3D6dXt+Rxa8/73QzxO304J3cOw6vbwtV3xZk97UT5x8XDLwr5U/"
+    "nvm+vzEF7b85du+MSs3cN/T8g7aYFvq5b9ompzakFLriao5bRuYqNXDbxGei/KtqD5gX1j"
+    "I1F0gkmlpl20sZ8b6TkvCVoespZtd6lZxr80goFayzNkSDZaJgUm7/E5ihnAeL5z6wFLSQ"
+    "CgEaCEy1g8Mx1vehiWQf7JdpGxJIROiPUFfjPN0lk2XcyF3RS6GxfWfyRjKbmaPd/VXlIu"
+    "iPXt4n9gAJAf+SSn959Pv5xPSiO5BYQf427kRJb6eNmIkqE80/TnF82dq7kxTe7Yh3bhSt"
+    "q2fGt9uC5e0SxtGWJDfgV5Z9awZlDAxWHPJ4LpoSPGBvMxBhITSMyhQFugJsS4iSpyosRO"
+    "gMPMR18uh7lkrvAn/Wx40BG2/OA4iyV/+tsdMtMpmr26ZrG8kQ0B3gJbMkF2BKg982N48L"
+    "zY7rPnaDraEaN/JP3IClS4Anp24O4MFZ64tfuwI1mxclx77fg7wnQbdiIrRPjF9CA1iHdF"
+    "6TzpTVa4ohGlbvBc3hZmf4/6khUxy/aNhaFH/rq+0iwrdsua43ZNdfk56vFNoId/vIFHnr"
+    "HrxE/j9yXqU1qzS8M/ylfXCHel72qfkq6uwp5kRWuB0JwY++0A9lPcm9yYuUi3sWvk2762"
+    "68R2F3b1QHqSFS1i5y9M7Ia2MsL+Efcm9wiLoFIdO5TaCbAIqFu7tXDM8NDSTOTuCtMp6W"
+    "O00V0BfFQ3MHc1I0KQ7gJTWvdxjhzT3q7Rzl/dl7QjWaFC1sZwbasFrM6znmQFy7dtU23L"
+    "8X7AnUnvdoeIubZpBk4LcN2FHcmK1RL/nhdtq3ra2tl5jv856uw+7EvSBTEBzNfcJdp1+o"
+    "oBewj7knWIRTuTVMe1F8bOQ+w27Ow26ktWxAJPWyJ1FszxqFAJqbMze/9IejwLO7wO+5Mb"
+    "OrTZ3bQIITvfSGxZRFg5bkvD64r8+9aVeHB52HByDX/byvi6jzsTHWJjWSxrZXeVBqOpMZ"
+    "IbE1hvLPRg4/8IDsjbuDOJgK2RCRfG/xkZcEleAD/zLU0+gIw3aTLe0FozzDKu/JS3VEC6"
+    "nLcjof14RxUb8o7KO/IczfNeCLNfd3NpSbAR3gObwwpJhicnIkmGJyf8JENyD/aY9rrH1P"
+    "BUPPUbGwbKZzYGU7M4MzItV0B7hgW7gjuZUPrdB3V2c3NJek4TNM8uHgoYP16dnd+9Owih"
+    "x42MKE+euc90jk1BA/+yMPVh2TSFltML7E8b8v40SJrmz3RyJU3DrkTYRDcIrFvfRAfZ/2"
+    "PMRB7mot4asZQPP7RBLtWNQYwJ4BoEU7Z5gsEy5XZW8Kmm/EaOdvmm30qzffiO/wQe6s3u"
+    "vNy3IQt7L8GNeLNuRL/KfuN+xCAsik4dCTCSdzaSaxp81BZQhsWX3yDKN/mKW1LB6AOjD4"
+    "y+nYy+Z/zT6uCbtO8xFpYYPL+b/cTDTkRgPuGjfAKWNVjWYFmDZT1MO68Dy7pLyzE2sxlW"
+    "Y2aA8y1GytLv2lgMAgxe0Vj8jQnvi5UWwAvr/UZbdKJpHnfAFMKj1Q+86AFgfvZlfoZKLc"
+    "H6+HjxhY1r0r6ALLn8gUiNdx5h4Rdlu0VLLL14hr80bwKBHd+tHe+jbwzj8gFfZeObtO/R"
+    "ju/Keq8yGc9/fchZiwmG765Of32fsxgvb65/TppTmH++vDkrQB3PxDUGcybRI9xzV1v4/X"
+    "hM7WcQlpbFEtoCZfQL8pDENuQkNkpjxOhZMz6wn0xb40xnTOmCwhdEXColf7l5PLs8V27v"
+    "zj9f3F/cXOe1Gt4MTcc0c/Tu/PSS9aVRxCo2NxnQ//X+5roCeYZ88WszdF/5t2IaXmeO6+"
+    "TPi8DSCbzKLDBM37C8D+R5f9nDwkPwql54imtM4ZMiHRQXnhLUz1Eek+gyxJOXwAYona4m"
+    "eLxa5flqZSNLW9b6NpL2w/gWyGOl+RaAUuV/C/JSqoEzb6j1vCRofShaZ9iGpZxWINK7Po"
+    "CHZiRFoaVE4Oi/MqRpemo9WItiHUE7No4Woj77ivowx3QLONepnz+s8SwKcfFTzuGLX0K5"
+    "fry8nJTn4RbAFTzAYWBTsPDYpZYeDqgiWYBQkb7WziIoRS8M1d7q6I7kg86B1UHxU2kHWf"
+    "eJFtk0xs24yM10r6VeFMqPdpmEEa8IYYGtZHXQ9cB148SKUmpG/IacpsJJFmfG8q3kWfzH"
+    "4eHR0Q+H3x99/HRy/MMPJ5++T4358q0qq/7s4mdi2E9pRkGgEhGlWtGMDFoGsjIKTmq8pt"
+    "euPFSUk6/w0MHhJ5EIwuEnfgCB3Btl5oBukyK8pNNeoG4/eyA8IkOdB67WJJbMlIZYskAs"
+    "WTNUPNc4+Jl4nTbWqC7yHHnAXgB7/BvdLZUC0QT/ij5AB0K5FD6y9G395BVaDJAWQFrHdo"
+    "0aeAxL8AvSjbVmcmK/lFgxBhjJfYjl5UIcI311evnu4NP0U6GWXLK+HpcWUU+3XRbRyx/H"
+    "qQQMYYEhvEPOFaRb9ZFi4ukrtNZU8mct7RTlQDWtq4aUma4XV6UkIFrNSACg2K/yklqZWV"
+    "MQlTC1ZrypNOUMKhfpyNg0UnRBVEJFjzSHCjYjD2EKzUUTBLHNyQCqkOyze5wweYHds32c"
+    "dH/1jigLV0oaLb75SOLgds9H5xB+0YxwZeOEdelGU4HAbnxKojpPJVqO7eZAnQX6M/JVPN"
+    "Si83KLESh6e3zTYk0QyO0rkAvWCFgjY0R1r/HyZlRQV5QPhMv7rxvRdpy8uKjWYQOKshLS"
+    "ASNx/4V4H90OLIaOuWtB2r6/deD7kSwCYX5IvX3AqcQwYgFS7QQuFoVtEEQD1XQZQWsQPA"
+    "OFdKQQvGRjgOtphJIBlbSuEmLi7RB9Y4hDnaMhG2JQwoBvqI0z/MZQe7pZp0T07pcC/gWb"
+    "O69zwHGraQ0SeJWJAAsMLPAEWOBBuKrAAneBKrDAwAIDCwws8NCtUGCBgQV+KzQKsMCDVQ"
+    "2wwENTCLDAQ1MJsMBvyxADFphvqAEL3DELfGVYQZidXMkCx62mNVjgdSbyGgs8eVghhRSk"
+    "V56eri6uHx/O1buby8vHW/WXm8e7+6cnxV4oWe0oxUGuEnX/o+IFsz8Rwll5wUPUfvGUd5"
+    "qJXF9xAxN5RO5kUhhp3T7tqxW19aaKj5/jakusAgXNl9F907aWKBV/r5DxTRp6SMHrmE/+"
+    "wq1c7UUJaxV5HybTDrnw3/KCUOoKuPGRrAvAjY8AVeDGgRsHbhy48aHb5sCNAzf+Vsgl4M"
+    "YHqxrgxoemEODGh6YS4MbfliEG3DjfUANuvDNuPDkugkuLU+dJvMqI04eldJMRXaJ8d0p6"
+    "fius7o4uDp+vHR/v1Rsr0wnztTBcz1c9hKwG60RJWMKlYrxLQ9kiCA+ubqjroiyoetCqhr"
+    "gXxL3GgmrJfIU6hZUTVDeHkkKZQlF4B1ulMEo4ukQbZE4Y7hd9e1rlfEV5SNjy3MR3Xk9D"
+    "ujfwmFBeVshSNCWSV0J5ZWXjVycpOe42Sw1SPB8Pq7ny7ukpyvl5evpR8ZCvzLZh7s/aWE"
+    "bHBuG/Insjl4bU6dO+WnidRfP4DmmOH/HiTZUF1nt4NQxFKjZ5OHFkZpqHX8bwV4pl09lP"
+    "W+S/5yUhiTqZ4f/X8IOS9u34P/t1NXPez9GhgPNzdMj1fcitatczOa5LJXquax6XhME+Hp"
+    "x9PBCa7Nr2jYWhhxMO/pAtiz1bs5pVztoWJaDqkUTnh4WS/sMXB9psn7TZfpeJffsgheQl"
+    "seylqvSlUv7SM/5pdfBN2kuJb9vJYfhxC2NZJ1KcSUCcuPU4sYd0FzEcwYpkyFRCvgNsT4"
+    "Smk5OK6eSkPJ0gi/x01sYA2zaRZrFhpqQKOM+wWFfjPVkm+x3ZZzc3l7mRfXZRyP2/frw6"
+    "O797d1A4iK9M1OGx2TAOnpeU0KIfaRxc5KAeyH6QTeu87AcIewBBPxCwWyfo+QwFlZaMTG"
+    "ODXIOVbHkWy/70tztkpqiysacJhy9Rn1uJdPBHX5xOit0rpA6NsSCrk1d127yOnrFMczQP"
+    "HKQ+oy1j4ytj9Mai8V/4v1iI2TDc86tWNEhuZRusqPUYdtkOc5ct0CMd0iOOtjVtjYEvnx"
+    "+hRIAgaZ8gGcVu0QluGqB5V6B3Peo130drx2fAzJ3TaRHYTFikQVa+76i8ocvFtCAFZ36X"
+    "gfXWGCIXOVHdbuEpIScFvKkQb4pdGGTpW3XNGMI/4RWPM4jzYgWsF0RufGhXgPvl5vHs8l"
+    "y5vTv/fHF/ES+AKUsT3sxzpnfnp5dFhtp1bbcM8gP6xsE4FZBhKFcxYue/PlRbFCnUlzfX"
+    "PyfNi2ZGHu3/sWdMtoo/fWQSMuDdQwQ3dTxr2BOUCCx85YWPIglqjNy8FIxeodELMSw++u"
+    "OMZkAM6y1qXSSGZWEbS4192QaqZ4jDPv3hqLv8lcekfqPvvCgLmh6ypvNREkErNC8EMWmG"
+    "IQpRf4j673+K6mZbHhWU3RFlzoYCScHOT5tD2qV3ihH3rxD+mfqEkSJA355WZQZopKG6Dl"
+    "t2kA8gEvZ3kW67c4jNDzk2H3jIrbcoUhJAe5Wtjei7c22z1o6bvJSEiQ8HQrzXQQXvdcBg"
+    "bUPUQphqY51IyUcxdgL1OLIaesRYCOIKhIsAz4Nok7nq4VXTmtcLYbKEGwYyh4Z7x5FM2k"
+    "YpIV7NrhREgUYdCtsiQp4DKQCkwP5ntT62AnTprP6E0Jz0xPdXCy2mVS7rIm4LXit4reC1"
+    "9uq1pp9eXWeqJCilsd+BQ0UMdotR1oAPdSYhJcZtO1RAxPQ4mJHn4IfixRY7Oo08WG4PkI"
+    "8LXix4seDFghc7PLAl8WKvbMvwbff+xfD11YThxOYbTKt82HXUVPXCtl3sxC74sFwPFWqD"
+    "xhbPx2MBg+fjMdfeIbeq3dExFWxKr4y2YhN+GnI3msm3M/ksDEO0v2XvaCybQUl2DJ4p1R"
+    "lj60ZlJmImBCQLH9YG2zRykmCjD8VG5yXslyzI/Rg2d6Fv90BOfWWZNfTtSqMm8hHV7PjY"
+    "rmsGJxVA5ng0W8lxYPGeMDvwdXvXksJA1fdF1UPxly6TRujvQxThnJCEMLdfbaTmHtZdNq"
+    "8OG9pOyONkQq+BMCUiJcptzxOM+aFqBWTNDOOtkdPLAkidUamZ2L6piTglBLjvgrsXMA5n"
+    "qYg75aQg1iQQa4oQWxss/vs1nGMpwFkcZ+1bE5wjKcBZAGfPR45Xd76mhGC+bjZfRxAy5+"
+    "vXkWdP2IC9IPYQN4a48f5n9LHHje+3eDJaR5nN9xo54W/CYFkZraZVZKsXto9zoFUvlOgj"
+    "FTp6UpT2TEpsr+yoCDB9HTjWQXKsiapE6ZOkvYTcyeHJiQj7d3LCp//IvYKpkn0CJZSrA3"
+    "d5SQkDd+MN1JWz6XQnUB3k6shiHXTN97kKcrDxUsTtWqO17W4b4V0WBchrQB54YZaGzzwR"
+    "pmLNZorLZPz37ITNDe+50fgvCsLoFxn9IWpNxz5DGEZ+45FvIT/CUfWYY78yNlWSBUW0oA"
+    "gX6ZumikhkQRGNFUHO41EPaq0CmQjQ/ALTfwjXSX2ETwDhOggfNID4ADAWxdhxbR15eMrF"
+    "/2tgxjDFYdpuPG0nePorkr9cZycCQ1ImPbSWM5/gZDvIwiIma8S/CnJeGHDmxav2E0b5h+"
+    "0+49n+hV9EptBiWhU+eYnbQhEZiJpAEZle5+r00wtRKcHKj0eVBCUMTEFVzjEmTkNVzj3m"
+    "5OEfpgc+a1/1K9lhtCBM1OWJGsrFyLcVFcrFDMaNgrQ/qdP+Ii/01o5+QLlYDHV7WlkqJs"
+    "rwc+wQn+k+3NSk5guZqvHgWztR6h+jJdUC3NlBurP7rfez73m8e18r3FlTy/5PJcDoFzH6"
+    "67IGEpMF7W9hz+bvmgZ/TlBCc38k5r1QAusGuaSug7rSvFWdL6koJ+GZOIefRFaEw0/8FY"
+    "HcK3xT2pJBCP31/uaa8ynF7YtfkaH7yr8V0/A6WxQmf14Elk4gVGaBYfqG5X0gj/3LpP+v"
+    "iuCT+6ASjN9dnf5ahP/z5c1Z8UshHZwxVFH3qHlapr81ZNIV5KVz5gUPmq88aR6OmgfiCI"
+    "ijfvIcyInstbDNyQDPDWzcftm48nBuAeTbtKNxDWVRdHPf8JBYzlMTuUx+M7oxrTx7mDTZ"
+    "E6WJB5TrU9uY2U1IDDy87QYmKlyuxW++FXJzx4WOT1t6duDqtXifTKJHq52Mk34s9xMRu/"
+    "2Eb7WflGx2ZPmGX8s1yiSkc4yOhPyiowq36IhRwpAkmNZ0P2mZVgiXAZXcPxYC+bgC5GNI"
+    "duqdI/bQBrk1ZwpaRkKQ288oWyPPwxZXGeMH9I278ToVkWA6rqJFzn99qKYGU1bk8ub656"
+    "R5kS/cd9xumK5IZ2G7lYu8lW0yjOMKjHNSgLNQTmTq2JSAfqUITU5SQuZ1JEyrUAxvYZCf"
+    "2kDLOcEWlDyer2t0Otb0Z3zLRPNmp8EwxEHfo9H3bFuP5WcLA93PSmv3bHPTMK09Jwqf05"
+    "A/p1RZdT+lsiB8RoyiMLZfyz1N2suQNdS3c2pqno/HuW/gJzaZt1jyMHkNefIKnHnDBJq8"
+    "pIRu3EgTaBhqj99+SAk0A/ukW7f9sjiuqDGQSQCgA8+dGRjWnabOJJHmHREO0zTu4r7khJ"
+    "f6gnOw4ucr14+Xl1WpM1R0fIPi/XeFnWux3E9/u0NmOlArwD7foFGmMvLg/qPz9KIIMV6O"
+    "UYrnK4lGaqbBjtONosdFIw4K+wx2JyQcOdthksDCtddq/VSMgpgMXEHnW/bsBjjnhGBAC8"
+    "CMlwu7Zh0wWgR8B2AQIb1lmIC3kXbRIDwrKz83Xj6OEZKlTHnRWZ8SgT1sr1NGWrJRpA0m"
+    "Y4TwitIY9Lga3A6gkEHieegJvfSag06Imj1tB1qnJYORRV5qDvt7+t3fA2WJ6D35Ylvyq3"
+    "bkl/PJkwEuinAmISHGnZR+0pbY9FhyYh98oAtiMng3Xe+O0O21o7mGVw/ovJSEo/pIZMsa"
+    "f8NaiVnaW8r+0GDu2HnERphFkrKbAc6UBqddBHf8s8gREIYVMM/I4Vp1ZUHw9FjVSpA1Jy"
+    "OzPsAMyf4Q/n4k8MJGzB5MDU+3WfUm+eXbUgGo31bNYjeo36avNMtCJnbaa1XUK4gNQzHk"
+    "edIoJmFNSko5s20TaRZbL5RUQSczLNaVMhLapF/Yz25uLnOwn10UwzaPV2fneHZ6n7dbWB"
+    "tYwlTubYN1lSUKockyxEkVwrpbR0pyAC7jFFuyGwGR+GLDFHdmB7CfYciBNCgIyv+8xrmf"
+    "QaQgKOxikU3r49jFMjhly7zrYmhgt77tQmR7QFbLcsftAaM1U/rdGPBlluB5r60ddvJBqc"
+    "20KgdhPnOQu1DdWET1Qpk+8hGiJ2W1SF1qpND3YB/BIPcRUCqqaeTkJSU0csZr1JRtWfqr"
+    "FGXbXf6cLwPb3kmmSjghq3XzgfJSgLUY1rAFKqunLIDuCb+acilsZPwLqbMtk52tWprzct"
+    "LEPHtZoimG0dgg1bVfaoKfE5OIue0Z/TnS5g3Qz4kB+k3R99DvqqdrDDulct6hpAD7ptgb"
+    "828NsKelAPum2JOZQ31xDd9HNfEvSoIO6uigxEvuZxvKl9m9r/lVZBB1fypABJH90XsigY"
+    "DoAaJnXL6UTEQP+fA9FXeImpRQp0UhJWHIev6GJ3Osu/XaYOi5alYtCIKT3sxgC2F0bdMk"
+    "BkADDdCioINmOpiZz2S+0mraFTkxwH4H7Fd1Jx9aCpBvhrwfOHj0+oFrMVOWK9AvSoIGmm"
+    "tggXx91UQBlCDg3xx/w/IQOfCnvgJoSdBAcw3ESY71FUAJAv7N8Y9yvRrgTwkC/g3xR2s8"
+    "kxtm3QBpXg7Q3wH9BuHpvByg3zxAatr6c4MAaSoG2DfDHr+EhcKtmHX2zRWkpAG/tT1dJJ"
+    "emGbQMSYkCcK0BTKISM81rlFRUlpVmAPc9cwdulB2+ZqigokZLQa7PsjhdKaCD2iwDCSXf"
+    "YCzW8caQu8CaMKLJxSZTgYCyTcmobmD1ElWOinxDMcNeixm6CP9IL9oHXgPeohhsfWPMwL"
+    "C5sGuEfc1jeSb88iqpABRWycW+2yisEi4iNbUxY5MjoI7d1TF3t2TpZpjfVXVuKKke69yk"
+    "V0Zb6Kb+uSb7ONRkgpsGaN7VEO+8wBmGDK3Zh5tVVDnLScFM0/pMM0ML261VeC6TGIY6pK"
+    "o8py185NbRRioAymhdGch1bYYy+CcHpQIyFNeuysHs4uggKN3EX5vHWcRHpHQTXuDdZlrP"
+    "S0IO9JBzoBeGZXirRmouiIKeh6zn/cYtxqPYkUcuviDHtLdrznHJ1N1pZbwibben05gouy"
+    "EsiMTkfLPZh9cmCX6Q28jaGK5tkR/F6gHiI33GR+Cwp27LumyQ69WsVESJSIhyJ8c90W9W"
+    "QprvixbEeuQp9+D+d+KQjoQWjs8w6YcXbv/Aa/y4hbGM7b86zFdJEBiw1hmwHMaqizYGe8"
+    "KvSmjkdNBfTPxg0OYLHAbQK7jALkpNQACd+Ba0DHTi29AzKb1AFjZNf26g6rI0aHvI2oZT"
+    "PPjW0DgDgAy1l07xYDGmQmZvWRDSbCGRGU5JGRbYfySjqq1TUjhzRwtIn+d7kxTo8rS5w2"
+    "k0rm8sNH3XA2mygOFp3KFE+OdZiJVmLZnbKhvB9TnsTlqwctxh29CFncsNoOPaa8dX45hb"
+    "a9Ddht3+PYvkyYgdvmN5BmeTeTPcHtIuZQKtnzyTdGGozDehlw+RvBM1t4C1m4DyG/Uc0n"
+    "typkn48v8spKdAXgjkhfQFLhz30yO+RyLwHvHRPSqB66JFHWzj5hKkfxTOURIauCcVA/eE"
+    "kWpjYAuT4Ury4c0kZNjy0cPcQC2+tda2khxQUa9TUXkLZEd6JJ/WOzKgRdmR0jCrS470Yw"
+    "7HfmulMZz5tkKmMOVfd2sIeyttN/sXTiIh93o5iQSrqsZiGDeX0Iz7eCywEn485i6E5FYx"
+    "s46c69AwI6kgK2HAc7wBznJce408T1vW8jgpEbDchSx3MCvBrASzclezkg6KVBuXhfCJmI"
+    "kZCvVnaabp5mBujsLcbLC/YD87CgY+decKyui+7dZbE2kR2EpQhtTRfH1VxpO/UykVGMYO"
+    "JanqV9X3nsBnGoHPBPY82PNgz+9qz+czdSoN+lJSj5BFz8gw6takjx5YMuh/S3KdIm3E76"
+    "OuNG8FRTf6Ta7IYV+C99XKEKmchCzyweEnkfIQh5/45SHIPWC+erT16WlFENmcDKAK9sfe"
+    "7I/ySG4B4Nu0I0nBzX2/wzTsqFTiSqsun3IsZNIVEp87rspWGsi1q6QBPdsXPbvA34Vavy"
+    "hSQUzGPDmhNLkaNZF8uwHOOSEJref2YQZuvHV72bJ9RqIDv0pd0l6GWaGKf+2iPh1Q30B9"
+    "g0MPrucgXc/9eEj0Fn6GY1TY4c/3h6hN8p2Q2sUaEbApcO+8NWwK7LaMMWwK7NCTqawRXb"
+    "F7Tboa0T2kGkMlUT764yxTJnJOEZTRgjJaI7DOhcto8e1zlnPUWg0UiaDvtPLJg22b59+Q"
+    "HvBiPPkG0ypnxsdNVZS07cWfQZvYPywn6rAP0KFKL4evm1jXGaMdnq0YDSzyYtSBUf/knM"
+    "sTeMgtP4HXuvjYtD1EowYZjUqHWEkHj48XX9gaoGUKeggCY/6BSI53hmJhG9UXiewm2iIK"
+    "f2nerqU+F0HLhpKAWEg5FpKbUcSjeJSQlL5vB0VF1rqj4rG4YR2dXLHJNiclQwSqB6htB/"
+    "GO6uEjnRPqkWWIjB5irNhmP4xD+4UCxnEKVX/c5EcRarJIFFDM5MciwHnDUhTkvBRMHmLF"
+    "n/Z6POzQBnYFvk3Phx3oUTgjQn5IvKRQusB+MtSHNnd1k/bf4IDTsqR8a0Mn+1g0dxmEVK"
+    "PqGf9iLMX8lLySIIzo8ojGMw5+v7rYFqQAWBawOjI2jdbZgqiECy0EBCEgCAHBkQcEu45z"
+    "3dmmGTgTTpArvjt9NcLlhg3FwluTGwsps0B/Rr5iLxQb/0X6+FF5elq6Gn5HzTX87dOT8t"
+    "3KDtzvFNtVvptr2++muEEkpoZOEm5h+J7y+PBZCf/+MCkor9MHiWywYuifenAhTEY/kRso"
+    "K4jnZKjuIG42zLgZhHkgzDNS+hDCPL1BXZjkRbEuiEk4sEWYDz7vUWI9iqtnHfexKCuh/z"
+    "gSf1GIqNU102Tl0VVYPqlIf/7h9xIYP4XYXk3QMxlAvRnqabjOC9bN4nyxYJ+Bvq5U0HGU"
+    "L4tDM4Y5vyRpQWwYhUnJY6UpTOrhtVlfqf9Crl1zAipKwjTUbBqKcTTtGr5uTkYa4FvzdW"
+    "N4dDtg7wkwLM3dViKbiRbQnW39aC4aly9WNUrjmSKdVvCscnZxfXr3X+yqD2eMmeXsvx7O"
+    "T4speBB5gMjD3kf82CMPP2PEX7TtvbZ2QphLwYd8g2lV/GEZNVW9sG0fddMY4CYbpvHnbi"
+    "Kd3u3iay7uKm5Wvs3oa4U0019ty+2B1B8kqQ+b6zvcXJ/7Akogv3ZUW14WOLpBc3TUvFeY"
+    "ymzbRJrFVjIlVTRq440H8qj07ObmMqfNs4tiqbLHq7Pzu3cH7/PcBTMlzcHPRXWzwQtyDU"
+    "mi8fgRbdBEK993uDUluYt0QQqivxyGuc7SmwpAJFIoErkwloFbj9ykRIDYbJ3Y3D/9MLSP"
+    "oO2EEtpdE4Q2JwOgDpzSGRjWrTM65dHcAsYxH/OQ9icnyLkveYCEWYw/nzDLFPQ6YRb92P"
+    "2V2PxtgizyTiHYpuaRM2ob011vheuCEpw9bLGDEpwjYwkD16yDbdxcSmhF3cBKP7AEMDVT"
+    "1+DmKKkeublkVh4tN4efhtyNZqoews+f1yGNWKL9RZk/jiWVgrD9duDzAa5gQBmyfabKnX"
+    "wYabJc2cIroV4dzmF20EJMZ5i+ihQhnVBlzeI6RdFmC8h4dNvi+hFCV5sbz0sBQS5EkEM9"
+    "cj768pYfCJx5Q63nJUHrQ9E6YzWL335IsZfBKVvmOMHQwO4x9ZPKOc+SKgu2W40K9KVkzn"
+    "GZETzgO61BfxvMTEO/de2Fwc6QzTeYVhH+TthUdaK23WfIAnHfJ3FPKkTUJe9pmXZY0P1C"
+    "nDP0j0Xs/GO+mX9cLp1qeI6pbWsXmijKSUg4dxIrcTTXx5g0OIe5LNljxWvLttCkJ9SFQK"
+    "/AvAQ5WSO8VW2KPyfXI8mfXhktSwPUAX+wj9OJBOrgLWodqIMhRPT6r6w2MBMYqJj9MwLT"
+    "TqkY5HnJEXLNuZh7H8+y6/uoL4mgZ5Ax+cmhDNuNhR5s/B/BMfsYdzKqaUF0pFKTocAI3Y"
+    "nZyo9ABrNVGqJ8ZssLm6r0p9Hx3u+YRGMcbQisV5+sFxyw8to3P0K7uewuZUXJaqfCsUTB"
+    "dGaYzhsDvdQBNm0PJZqKUC5s07RfkOupS/wMFpnGRZUlCgAXAdY2+KcvkUrGIGIVl6xI3G"
+    "TIQo3DPEvJSNt0kPbMh5t/ylVBDIZyif/Fv3tpu7VKPNMyPQY2+gpqdBBKApadj/44+VYR"
+    "lj3vpYlOWTkhMBVfZwWdLPtkR0KwlM0yMqBFeZb8GBvSDuNHD18/C+ZL5F/bvqGjCYOaKT"
+    "eaVtEzAWmuzsL2+FslAr1sN3aQa9jzrDi/v8JTy8rGAxTf0ZHll/YiA3nTJ3lT1E95WeYZ"
+    "lXm5qkV5vJMI05LHi2pxD1tpUIsPVKYsrHisossORkcNPMY0UOFq5qTgxGwRPzNeJeoinR"
+    "cDqEWg1kzk1ixxRItAhSNI5gI3k3QBaT2QhrL/ZWLsxeBDp/J8gyxmYSvq7vR1XxORhr34"
+    "mOGT0rNWX6sPb+t64LrVdd/pHAyB5o5rr51kTd4gl2RAqCvNW0Gh+IEWik+HTEkHj48XX9"
+    "gaoGUKeggCY/6BSI536mJhG7L8R9GqTq/X4S/dd9Kn5Gas5hjqM9rW9A1yQgArs9i6Hbg6"
+    "ilApIcuP95UEJdxB1n41OLwybox5vYOKaRmIrIpEVkMbrA7EqYB0+HZSWsawnMDHRugzYu"
+    "Z8V1ltBUlpci96PsPQDvymKiiJgg6a6UDX9BX2g5rooCQKOmimAxdpnm3h92qkBpY0aKKZ"
+    "Jn4PNMs3fEbOWEWIhBaChMdXoyMmhsHSt3UPRsqLwblIAkjXL++wl7IOXqDryPP6MiXb9o"
+    "Z02+OEVb8g3VhrJmf1pMSKUalI7kMsL9P8gUfz1eklRnEaV8/IBjBdOYaBcOSo1xnMBbEe"
+    "R3RgOa6ho3k/Q7qDYiU09S2e3ZnJAEnF2AZEhxBqDOOinHyVYw8OP4mM4MNP/CFM7hWNav"
+    "xLPfYgriIEaSn5oO6ESaGjaeVFsDI7oyAqYXrGSNIxEkwq8zFcpCNj00jRBVEJFQ15OJCH"
+    "A3k4kIdTnYdzRf5961bt/6CaTF/PyAlvqKG/0UteThpl2mimgdHDZj/s9tjrbo8xBArHbe"
+    "BCwLuPgHcUVg1ZGwe5UTSjFkXM6wBI+Vep4jieugP43B4A/VfRDyOpKvEfVCq3IMSylg5e"
+    "6QeCJg2+hEJ4dadvgtEX6ERAJ5SpWYK/mnbIS0rIOoyEZRCil5KtWrOaCbIlOQg/wA46YO"
+    "4mwNwBczeI1UkK5u7W1JjldLOb09fZOge3gwOi5OLf6p5a1P9pRRM98PzIBB4pN2Qaa8Nn"
+    "pLL99f7mmpMvmEoULRZD95V/K6bhdbZ8Tf68CCydwKjMAsP0Dcv7QB77l640UAE4QShnrC"
+    "Q4v7s6/bWogs+XN2dFK4R0cFbam2L5K3OrVhUVqcx+Y3ewcx7cwGx4gUy4g+PpoXAiHF2f"
+    "SZ1rjDTlinqhZdH+7LmDQU/txcotafWmWhMOS3YYUw95njRTDylztzD0yFTUV5plIRObjL"
+    "VUVdUHqKx1lcGZXPwJbJzUA4POG8OZXKN3Q0rEQx1/WJSkqHluz64UxSjO72lGUOxOOtzZ"
+    "phk4XzQjnCHY3APdZvo6BeGGzT1sBCYCHWYMxVjNAv0Zm/lpYdE5nq2t5PihZ7QVK/KTk8"
+    "p1CRV5hlmRZ4BrwL4X/JY9luKXVce6KspKaF+N154qx3Jy058o2ZgTkjDfr/3Nb2Q5qgFw"
+    "3FxCaI+ORbA9OuaDe1SmsOINVrVrHGRSUNugWW0D5Lo264ihKtwzGUC9GepQZWjfGoAqQ/"
+    "vXAVQZ2r8OoMrQUDQBVYZ6SKnnVmWpyp/n12QBjPmVnLxg3bSaUyYKeAvjzSAAqqbunBjM"
+    "2c3m7BjEMvIVGUiZyDCCyqNPQdop/NVJZOYXO3BfDc3EjabisZlVJjHA4AwEWyDYMg4+E4"
+    "ItEGyBYAsEW4YPLQRbJFibIdgCwZa3rQEItuxfBxBs2b8OINgyFE1AsAWCLTJgDMEWCLa8"
+    "lTkbgi0QbEniKPdID1y8FHMPsM43mFYFWby4aWfHWJd3seTr28enjRoO99TpaoHsz0LT8G"
+    "50lnE47lm3ydZkzVdN3MwsNYCYziBjOkM60noIG/VYyNY40Dr/hYiyznkpGcnnQxHu+ZBP"
+    "PR8WmefiXCMKdVFOQrDbD6LkVgVRpHNCEsJ8fCIA8/EJF2Zyq1D0Bi/zdq3ThDIJCQHu4N"
+    "gxza91MlbSXkJwTw5EpmTcigtveE/sPEiuLcc9DhIqqhJjykNuvTwbSgIA5QCKvUCLkVzD"
+    "nwXyUhIe2XbyUWAqwK34J1qQe3mo58jXDIZlxidYMomd+JWBQd13KSQ4Ku+N5I+RDN4aK0"
+    "PSHNIuWUkFe09sHdisJXUN64Fh3VaFKPweyvXj5eW+algnNHm0JWFSQaTHLaZCTHq8Y0GI"
+    "Sp/c+3jszJWIfVfshWJbSEGOra8UMgEquh1YeFwos214Z6HpyFc2mhkgjPkKKRE7pBC3BF"
+    "sbhu59F4l4HyYFXXb4qK/WV+vpKRR4elIMT3l6IgMe//td+DSF/PV+ii+HLBa5HncW/v1e"
+    "sV18j/iu5FacbKmQv6cKWjv+9quF38hTLNtP3vL9f4bvNCfjT8GLkKf4NrniIcW1XzwFXw"
+    "3f2dUsT4viUP4qfHsMghfei4CYKp791cJ/bxXNfNG2noIfr5lhCzyaw94+KMp9yA2RJ2Fx"
+    "D/eguSh8H6JtDFrg/Kg4yI2QjHojDZDmmvjtNU/BoxBfo5+svPvh+P+RF316miFLX/3/dA"
+    "RlEH9wtk9P78k7hoLZDYVUSSTX1l8tcpYL7qQQynl6ivVS+AwxxN8THVm2Qt/Bv/HaVhbR"
+    "TKY8o+2P2H59RoqBXzR5X7q94iEf42aHXzB+Q02JPux5rtfvvEgd+J1NM9JdohrH1Hz8uD"
+    "VusjCWAYY1HLKiW3TC0Ub+kdgJ4UhlVE3LN4SozjCjOvs3aGQ3GcH8bg/LdE4RZWRSAQmJ"
+    "2U8CXMwnLhPzqcjDRPN4DWxTAQmx7YT0zlI9auzESGVkmhB6WPQGkjN0ilxDX7F8nPhOpW"
+    "+jZW3gkJ5xLVp8k2uD3Lq7OSkRCSfbwxORADluVRFWKIXIyUdVA+G4uYTodnIIEn6izwyO"
+    "8aM2lEj/abEjj9vsdTH74/8AkKfi4g=="
+)
