@@ -11,10 +11,7 @@ import asyncio
 import contextlib
 import logging
 from signal import Signals
-from typing import Any
 
-import arq.cli
-import uvloop
 from arq import Worker
 from arq.connections import ArqRedis, RedisSettings
 from arq.constants import in_progress_key_prefix
@@ -178,30 +175,7 @@ def stop_polling_once_told() -> None:
     Worker._poll_iteration = _poll_iteration  # type: ignore[method-assign]
 
 
-def run_on_uvloop() -> None:
-    """A worker started by arq's command line (the Procfile's, the benchmarks', the fault tests')
-    runs on uvloop, as uvicorn runs the web.
-
-    The drain is the worker's hot path, and it is mostly socket traffic: the COPY to PostgreSQL,
-    the stream reads from Redis.  On asyncio's selector loop, its transports' ``write`` alone was
-    9% of the drain's samples on batches and 26% on single events (``bench/ingest_batch.py`` and
-    ``bench/ingest_single.py --profile``).  Only the command line's ``run_worker`` sets the
-    policy, so a test that imports these settings keeps its own loop.
-    """
-    original = arq.cli.run_worker
-    if getattr(original, "on_uvloop", False):
-        return
-
-    def run_worker(settings_cls: Any, **kwargs: Any) -> Any:
-        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-        return original(settings_cls, **kwargs)
-
-    run_worker.on_uvloop = True  # type: ignore[attr-defined]
-    arq.cli.run_worker = run_worker
-
-
 def apply() -> None:
-    run_on_uvloop()
     release_jobs_cancelled_before_they_start()
     survive_a_lost_claim()
     finish_a_claim_cut_by_a_stop()

@@ -138,7 +138,7 @@ async def test_sigusr2_logs_what_each_task_of_a_running_worker_awaits(tmp_path):
             assert await eventually(lambda: logged("SIGUSR2; tasks now"), within=10), path.read_text()[-3000:]
             assert proc.returncode is None  # the signal does not stop it
     report = path.read_text().split("SIGUSR2; tasks now:", 1)[1]
-    assert report.startswith("\n  event loop: uvloop.Loop\n"), report[:300]  # arq's command line runs on uvloop
+    assert report.startswith("\n  event loop: asyncio.unix_events._UnixSelectorEventLoop\n"), report[:300]
     pump = report.split("task pump 0:", 1)[1]
     assert re.match(r"\s+\S+/workers/settings\.py:\d+ _pump\n", pump), report[:3000]
     assert "arq/worker.py" in report  # arq's poll loop, the main task
