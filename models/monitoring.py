@@ -109,7 +109,7 @@ class WorkflowMetric(Model):
 
 # Running totals of the recorded runs above, per organization, kind, dimension value and outcome
 # (status or rating), kept in the transaction that stores each record: the all-time figures of
-# GET /v1/metrics/json read these few rows instead of every record (services/metrics/record_totals.py).
+# GET /v1/metrics/json read these few rows instead of every record (services/metrics/query.py).
 class RecordTotal(Model):
     id = fields.BigIntField(primary_key=True)
     organization = fields.ForeignKeyField("models.Organization", related_name="record_totals", on_delete=fields.CASCADE)

@@ -359,7 +359,7 @@ def _feedback(row: Mapping[str, Any]) -> FeedbackFigures:
 @dataclass(frozen=True)
 class RecordDimension:
     """One dimension recorded runs are grouped by: its SQL over the records (windowed reads) and
-    the same key for one record in Python (:mod:`services.metrics.record_totals`), side by side."""
+    the same key for one record in Python (the running totals, :func:`add_to_record_totals`), side by side."""
 
     kind: str  # agents | workflows | feedback
     name: str

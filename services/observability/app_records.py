@@ -190,8 +190,12 @@ async def organization_records(organization_id: int, since: datetime | None = No
 
         def rows(kind: str, label: str) -> list[dict[str, Any]]:
             return [
-                {label: outcome, "n": r["n"], "avg": r["total"] / r["n"] if r["n"] and r["total"] is not None else None}
-                | {"steps": r["steps"]}
+                {
+                    label: outcome,
+                    "n": r["n"],
+                    "avg": r["total"] / r["n"] if r["total"] is not None else None,
+                    "steps": r["steps"],
+                }
                 for outcome, r in totals[kind].items()
             ]
 

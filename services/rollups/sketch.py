@@ -34,8 +34,8 @@ def key_of(value: float) -> int:
 def sql_key(column: str) -> str:
     """:func:`key_of` as a SQL expression over ``column`` (PostgreSQL's ``ln`` is libm's log, so the
     two agree bucket for bucket), NULL for a value below ``MIN_VALUE`` (a zero) or a NULL.  The
-    one SQL spelling of the bucket: the drain's summing insert, the raw-event reads of dirty hours
-    and the usage rollups all use it."""
+    one SQL spelling of the bucket: the drain's summing insert, the raw-event reads of dirty hours,
+    the usage rollups and the tool-call rollups all use it."""
     return f"CASE WHEN {column} >= {MIN_VALUE!r} THEN ceil(ln({column}) / {LOG_GAMMA!r})::int END"
 
 
