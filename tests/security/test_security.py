@@ -382,7 +382,7 @@ async def test_graphql_events_connection_blocks_and_roles(client, from_ip, make_
     for path in ("/.env", "/.git/config", "/wp-login.php"):
         await host.get(path)
     await settle()
-    seen = []
+    seen, nodes = [], []
     after = None
     for _ in range(3):
         r = await client.post(
@@ -392,10 +392,11 @@ async def test_graphql_events_connection_blocks_and_roles(client, from_ip, make_
         )
         conn = r.json()["data"]["securityEvents"]
         seen += [e["node"]["path"] for e in conn["edges"]]
+        nodes += [e["node"] for e in conn["edges"]]
         after = conn["pageInfo"]["endCursor"]
         if not conn["pageInfo"]["hasNextPage"]:
             break
-    assert sorted(seen) == ["/.env", "/.git/config", "/wp-login.php"]
+    assert sorted(seen) == ["/.env", "/.git/config", "/wp-login.php"], nodes  # the events, should it fail again
     r = await client.post(
         "/graphql", json={"query": GQL_EVENTS, "variables": {"first": 2, "after": "garbage"}}, headers=root.headers
     )
