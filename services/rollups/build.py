@@ -55,6 +55,7 @@ from tortoise.expressions import Q, Subquery
 from tortoise.transactions import in_transaction
 
 from models.prompts import (
+    JsonText,
     Prompt,
     PromptExecution,
     PromptRollupDaily,
@@ -679,15 +680,21 @@ def _lock_sql(table: str, first: int) -> str:
     )
 
 
+def sketch_type(model: type[RollupFields]) -> str:
+    """The SQL type of ``model``'s sketches on PostgreSQL: ``json`` or ``jsonb`` (see ``models.prompts.JsonText``)."""
+    return "json" if isinstance(model._meta.fields_map["sketches"], JsonText) else "jsonb"
+
+
 def _update_sql(table: str, first: int) -> str:
     """Write merged content back to rows by id (seven arrays from ``$first``), each under a NEW id:
     readers cache parsed rows (and edge hours) by row id."""
     i, c, t, d, s, k, m = (f"${first + n}" for n in range(7))
     return (
         f"UPDATE {table} AS r SET id = nextval('{table}_id_seq'), count = u.c, totals = u.t::jsonb, "
-        "data_sources = u.d::jsonb, schemas = u.s::jsonb, sketches = u.k::jsonb, max_occurred_at = u.m, "
-        f"updated_at = now() FROM unnest({i}::bigint[], {c}::int[], {t}::text[], {d}::text[], {s}::text[], "
-        f"{k}::text[], {m}::timestamptz[]) AS u(i, c, t, d, s, k, m) WHERE r.id = u.i RETURNING 1"
+        f"data_sources = u.d::jsonb, schemas = u.s::jsonb, sketches = u.k::{_SKETCH_TYPES[table]}, "
+        f"max_occurred_at = u.m, updated_at = now() "
+        f"FROM unnest({i}::bigint[], {c}::int[], {t}::text[], {d}::text[], {s}::text[], {k}::text[], "
+        f"{m}::timestamptz[]) AS u(i, c, t, d, s, k, m) WHERE r.id = u.i RETURNING 1"
     )
 
 
@@ -699,7 +706,7 @@ def _insert_sql(table: str, first: int) -> str:
     return (
         f"INSERT INTO {table} (organization_id, prompt_id, bucket_start, version_hash, status, count, totals, "
         "data_sources, schemas, sketches, max_occurred_at, updated_at) "
-        "SELECT o, p, b, v, s, c, t::jsonb, d::jsonb, sc::jsonb, k::jsonb, m, now() "
+        f"SELECT o, p, b, v, s, c, t::jsonb, d::jsonb, sc::jsonb, k::{_SKETCH_TYPES[table]}, m, now() "
         f"FROM unnest({o}::int[], {p}::int[], {b}::timestamptz[], {v}::text[], {s}::text[], {c}::int[], "
         f"{t}::text[], {d}::text[], {sc}::text[], {k}::text[], {m}::timestamptz[]) "
         "AS n(o, p, b, v, s, c, t, d, sc, k, m) ORDER BY p, b, v, s "
@@ -710,6 +717,7 @@ def _insert_sql(table: str, first: int) -> str:
 
 _MODELS = (PromptRollupMinute, PromptRollupHourly, PromptRollupDaily)
 _TABLES = tuple(m._meta.db_table for m in _MODELS)
+_SKETCH_TYPES = {m._meta.db_table: sketch_type(m) for m in _MODELS}
 # 1. every key's stored row, locked, every table in one round trip
 _LOCK_ALL = (
     "WITH "

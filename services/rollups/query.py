@@ -65,6 +65,7 @@ from services.rollups.build import (
     day_floor,
     hour_floor,
     minute_floor,
+    sketch_type,
 )
 from services.rollups.sketch import sql_key as sketch_sql_key
 
@@ -708,7 +709,7 @@ async def _merged_in_sql(query: Any, slicing: _Slicing) -> dict[tuple[SliceKey, 
     )
     sketch_sql = (
         f"{cte} SELECT {keys}, b.key::int, sum(b.value::bigint) "
-        "FROM r, jsonb_each_text(r.sketches->'latency_ms'->'b') b GROUP BY 1, 2, 3, 4, 5"
+        f"FROM r, {sketch_type(query.model)}_each_text(r.sketches->'latency_ms'->'b') b GROUP BY 1, 2, 3, 4, 5"
     )
     lists_sql = (
         f"{cte} SELECT {keys}, 'd', x.key, sum(x.value::bigint) FROM r, jsonb_each_text(r.data_sources) x "
