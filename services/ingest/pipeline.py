@@ -469,9 +469,7 @@ def _chunks(entries: list[tuple[str, dict[str, str]]], budget: int) -> Iterator[
         yield chunk
 
 
-async def drain_once(
-    consumer: str, count: int | None = None, claim_idle_ms: int | None = None, pace: DrainPace | None = None
-) -> DrainResult:
+async def drain_once(consumer: str, count: int | None = None, claim_idle_ms: int | None = None) -> DrainResult:
     """Write one read of the stream: this consumer's own pending entries, stale ones (a dead
     worker's), then new ones.
 
@@ -495,8 +493,6 @@ async def drain_once(
     if not entries:
         got = await _read_group(lambda: redis.xreadgroup(GROUP, consumer, {stream: ">"}, count=per_read))
         entries = got[0][1] if got else []
-    if pace is not None:  # noted before the write, so helpers take the next read while this one is stored
-        pace.note(len(entries) * _events_per_entry, budget // 2)
     total = DrainResult()
     for chunk in _chunks(entries, budget):
         for kind, events in chunk.events.items():
@@ -536,7 +532,6 @@ class DrainPace:
     full: bool = False  # that read held at least half a transaction: a backlog is waiting
 
     def note(self, events: int, half: int) -> None:
-        """A read of about ``events`` (entries times the events per entry seen last)."""
         self.read_at, self.full = time.monotonic(), events >= half
 
     def wants_help(self) -> bool:
@@ -562,8 +557,10 @@ async def drain(
     deadline = time.monotonic() + max_seconds
     half = get_settings().drain_batch_size // 2
     while True:
-        batch = await drain_once(consumer, pace=None if helper else pace)
+        batch = await drain_once(consumer)
         total.add(batch)
+        if pace is not None and not helper:
+            pace.note(batch.read, half)
         if batch.read == 0 or (helper and batch.read < half):
             return total
         if time.monotonic() >= deadline:
