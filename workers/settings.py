@@ -33,7 +33,6 @@ log = logging.getLogger("workers")
 _settings = get_settings()
 ROLLUP_EVERY = 5.0  # seconds between rollup refreshes when the stream is drained
 ROLLUP_MAX_DELAY = 60.0  # ... and at the latest, even under a sustained backlog
-HELPER_IDLE = 0.05  # seconds between a helper pump's looks at lane 0's pace
 PUMP_BACKOFF_MAX = 8.0  # seconds between retries of a failing pump (database or Redis down), at most
 # Each on_shutdown step's bound (arq's whole close has its own: workers/arq_fixes.py).  Tortoise's
 # own pool close gives up after 10 s.
@@ -52,23 +51,14 @@ async def _pump(ctx: dict[str, Any], lane: int = 0) -> None:
     A worker runs ``DRAIN_CONCURRENCY`` of these loops (``lane``), each a stream consumer of
     its own: a drain spends most of its time waiting on PostgreSQL (the insert and the
     rollup merge run in one backend), so a second loop keeps the database's other core busy
-    -- what a second worker process would do, without its memory.  Only lane 0 rebuilds, and
-    only lane 0 lingers: the others help only while it reads full transactions
-    (:class:`services.ingest.DrainPace`), so a trickle is not split into twice the transactions.
+    -- what a second worker process would do, without its memory.  Only lane 0 rebuilds.
     """
     consumer = ctx["worker_id"] if lane == 0 else f"{ctx['worker_id']}/{lane}"
-    linger = _settings.drain_linger_ms / 1000
-    pace: ingest.DrainPace = ctx.setdefault("drain_pace", ingest.DrainPace(patience=max(1.0, 3 * linger)))
     last_rollup = 0.0
     failures = 0
     while not ctx.get("pumps_stopping"):
         try:
-            if lane and not failures and not pace.wants_help():
-                # a helper (lane > 0) waits while lane 0 keeps up; after a failure it drains at
-                # once, its own pending entries first
-                await asyncio.sleep(HELPER_IDLE)
-                continue
-            drained = await ingest.drain(consumer, max_seconds=5, linger=linger, pace=pace, helper=lane > 0)
+            drained = await ingest.drain(consumer, max_seconds=5, linger=_settings.drain_linger_ms / 1000)
             since = time.monotonic() - last_rollup
             if lane == 0 and ((not drained.backlog and since >= ROLLUP_EVERY) or since >= ROLLUP_MAX_DELAY):
                 await rollups.rebuild_dirty()
@@ -76,9 +66,6 @@ async def _pump(ctx: dict[str, Any], lane: int = 0) -> None:
             failures = 0
             if drained.read == 0:
                 await asyncio.sleep(0.2)
-            elif lane and drained.read < _settings.drain_batch_size // 2:
-                # helping through a trickle while lane 0 is busy elsewhere (a rebuild): linger as it would
-                await asyncio.sleep(linger)
         except asyncio.CancelledError:
             raise
         except Exception:

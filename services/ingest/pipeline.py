@@ -30,7 +30,7 @@ import os
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -516,31 +516,7 @@ async def drain_once(consumer: str, count: int | None = None, claim_idle_ms: int
     return total
 
 
-@dataclass
-class DrainPace:
-    """How a worker's lingering drain loop is keeping up, for its helper loops (``drain(pace=...)``).
-
-    A trickle needs one loop: two loops lingering side by side each write a transaction of half
-    the events, and a transaction's fixed cost (above all its rollup rows, the same few hundred
-    whatever the number of events) is then paid twice.  Helpers join while the lingering loop
-    reads full transactions, or when it has not read for ``patience`` seconds (busy elsewhere: a
-    rollup rebuild, a poison event's bisection, a lock wait); keep that above its linger.
-    """
-
-    patience: float = 1.0
-    read_at: float = field(default_factory=time.monotonic)  # when the lingering loop last read
-    full: bool = False  # that read held at least half a transaction: a backlog is waiting
-
-    def note(self, events: int, half: int) -> None:
-        self.read_at, self.full = time.monotonic(), events >= half
-
-    def wants_help(self) -> bool:
-        return self.full or time.monotonic() - self.read_at > self.patience
-
-
-async def drain(
-    consumer: str, max_seconds: float = 5.0, linger: float = 0.0, pace: DrainPace | None = None, helper: bool = False
-) -> DrainResult:
+async def drain(consumer: str, max_seconds: float = 5.0, linger: float = 0.0) -> DrainResult:
     """Drain until the stream is empty or ``max_seconds`` pass (keeps cron runs bounded).
 
     ``linger`` (seconds): after a read of less than half a transaction, wait this long before the
@@ -549,9 +525,6 @@ async def drain(
     COPY, the merge's statements, the rollup upserts, the commit, the acknowledgement) is then
     most of the drain's and the database's CPU per event.  It delays an event's visibility by at
     most ``linger``; a backlog is read at full size without waiting.
-
-    ``pace``: the lingering loop notes each read there; a ``helper`` loop returns at its first
-    read of less than half a transaction instead of lingering (see :class:`DrainPace`).
     """
     total = DrainResult()
     deadline = time.monotonic() + max_seconds
@@ -559,9 +532,7 @@ async def drain(
     while True:
         batch = await drain_once(consumer)
         total.add(batch)
-        if pace is not None and not helper:
-            pace.note(batch.read, half)
-        if batch.read == 0 or (helper and batch.read < half):
+        if batch.read == 0:
             return total
         if time.monotonic() >= deadline:
             total.backlog = True

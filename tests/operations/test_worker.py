@@ -9,12 +9,9 @@ import re
 import time
 from typing import Any
 
-import pytest
-
-from models.prompts import Prompt, PromptExecution
 from models.tenancy import ApiKey
 from services.core import job_queue
-from tests.conftest import IS_POSTGRES, eventually, run_worker_burst, worker_process
+from tests.conftest import eventually, run_worker_burst, worker_process
 
 
 async def test_burst_worker_flushes_api_key_usage_and_beats(client, make_tenant):
@@ -401,12 +398,12 @@ async def test_ingest_pumps_stop_even_when_their_cancellation_is_lost(monkeypatc
     """A pump whose cancel is swallowed inside a drain (CPython 3.11's ``wait_for`` race, which
     drivers use) kept draining after the worker's shutdown cancelled it; the stop flag ends it at
     its next turn, well inside the shutdown step's bound."""
-    from services.ingest import DrainPace, DrainResult
+    from services.ingest import DrainResult
     from workers import settings
 
     drains = 0
 
-    async def drain_losing_cancellations(consumer: str, max_seconds: float, linger: float, **_: Any) -> DrainResult:
+    async def drain_losing_cancellations(consumer: str, max_seconds: float, linger: float) -> DrainResult:
         nonlocal drains
         drains += 1
         try:
@@ -419,64 +416,10 @@ async def test_ingest_pumps_stop_even_when_their_cancellation_is_lost(monkeypatc
         )  # the first cancellation is lost  # a backlog: the pump goes straight on to the next drain
 
     monkeypatch.setattr(settings.ingest, "drain", drain_losing_cancellations)
-    ctx: dict[str, Any] = {"worker_id": "test-pump", "drain_pace": DrainPace(full=True)}  # a helper at work
+    ctx: dict[str, Any] = {"worker_id": "test-pump"}
     ctx["pumps"] = [asyncio.create_task(settings._pump(ctx, lane=1))]
     await asyncio.sleep(0.1)
     started = time.monotonic()
     await asyncio.wait_for(settings._stop_pumps(ctx), timeout=5)
     assert time.monotonic() - started < 1
     assert ctx["pumps"][0].done() and drains == 1
-
-
-@pytest.mark.skipif(not IS_POSTGRES, reason="a worker runs one drain loop on SQLite (one writer at a time)")
-async def test_a_helper_pump_drains_a_backlog_beside_lane_0_and_leaves_a_trickle_to_it(client, make_tenant):
-    """Two loops lingering side by side split a trickle into twice the transactions, each paying
-    the same rollup rows; the helper joins only while lane 0 reads full transactions."""
-    import uuid
-
-    from services.core.redis_client import get_redis, key
-    from services.ingest import GROUP, STREAM
-    from workers import settings
-
-    tenant = await make_tenant()
-    prompt = uuid.uuid4()
-    worker_id = f"test-pace-{uuid.uuid4().hex[:6]}"
-    helper = f"{worker_id}/1"
-    redis = get_redis()
-
-    def event() -> dict[str, Any]:
-        return {"prompt_id": str(prompt), "version_hash": "v1", "latency_ms": 12.5, "event_id": str(uuid.uuid4())}
-
-    async def consumers() -> dict[str, int]:
-        return {c["name"]: c["pending"] for c in await redis.xinfo_consumers(key(STREAM), GROUP)}
-
-    async def stored() -> int:
-        found = await Prompt.get_or_none(uuid=prompt, organization_id=tenant.organization_id)
-        return await PromptExecution.filter(prompt_id=found.id).count() if found else 0
-
-    backlog = 3 * settings._settings.drain_batch_size // 2  # lane 0's first read is a full transaction
-    for start in range(0, backlog, 1000):
-        body = {"events": [event() for _ in range(min(1000, backlog - start))]}
-        r = await client.post("/api/v1/prompts/analytics/batch", json=body, headers=tenant.key_headers)
-        assert r.status_code == 202, r.text
-    ctx: dict[str, Any] = {"worker_id": worker_id}
-    ctx["pumps"] = [asyncio.create_task(settings._pump(ctx, lane)) for lane in (0, 1)]
-    try:
-        assert await eventually(lambda: _equals(stored, backlog), 60), await stored()
-        assert helper in await consumers()  # it read part of the backlog
-        assert (await consumers())[helper] == 0
-        await redis.xgroup_delconsumer(key(STREAM), GROUP, helper)
-
-        for _ in range(10):  # a trickle: one event every 0.15 s
-            r = await client.post("/api/v1/prompts/analytics", json=event(), headers=tenant.key_headers)
-            assert r.status_code == 204, r.text
-            await asyncio.sleep(0.15)
-        assert await eventually(lambda: _equals(stored, backlog + 10), 30), await stored()
-        assert helper not in await consumers()  # lane 0 took every read alone
-        assert worker_id in await consumers()
-    finally:
-        await settings._stop_pumps(ctx)
-
-
-async def _equals(value: Any, expected: int) -> bool:
-    return bool(await value() == expected)
